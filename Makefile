@@ -1,0 +1,70 @@
+# The two commands: `make run` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint bench e2e install install-dev assets browser format lock clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip uv
+
+# Python packages, pinned in requirements/*.lock (regenerate with `make lock`).
+$(VENV)/.installed: requirements/base.lock pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/base.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@ $(VENV)/.installed
+
+# Front-end packages (Bootstrap) from npm, served by the app itself.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.installed
+assets: node_modules/.installed
+
+run: install
+	@mkdir -p var
+	$(BIN)/ifm migrate --noinput
+	$(BIN)/ifm seed_demo
+	$(BIN)/ifm serve --port $(PORT)
+
+browser:
+	@bash scripts/ensure-browser.sh
+
+test: install-dev browser
+	@mkdir -p var
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+e2e: install-dev browser
+	$(BIN)/pytest e2e $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy ifm
+	$(BIN)/lint-imports
+	$(BIN)/ifm makemigrations --check --dry-run
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+lock: | $(BIN)/python
+	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements/base.lock
+	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml --extra dev -o requirements/dev.lock
+
+clean:
+	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,67 @@
+"""The fixed cast every test can use.
+
+Organization A ("alpha") has one user of each role; organization B ("beta") has its own admin,
+who must never see anything of A. `outsider` belongs to no organization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ifm.tenancy.context import org_context
+from ifm.tenancy.models import Organization
+from ifm.tenancy.roles import Role
+from ifm.tenancy.services import membership_set, organization_create
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def make_user(email: str, **extra: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(email=email, password=PASSWORD, **extra)
+
+
+@pytest.fixture
+def org_a(db: Any) -> Organization:
+    return organization_create(slug="alpha", name="Alpha Outreach", ein="11-1111111")
+
+
+@pytest.fixture
+def org_b(db: Any) -> Organization:
+    return organization_create(slug="beta", name="Beta Shelter", ein="22-2222222")
+
+
+@pytest.fixture
+def cast(org_a: Organization, org_b: Organization) -> dict[str, Any]:
+    """users['admin'] ... users['viewer'] in A, users['other_admin'] in B, users['outsider'] in none."""
+    users: dict[str, Any] = {}
+    for role in Role:
+        user = make_user(f"{role.value}@alpha.test", full_name=f"Alpha {role.label}")
+        membership_set(organization=org_a, user=user, role=role)
+        users[role.value] = user
+    users["other_admin"] = make_user("admin@beta.test", full_name="Beta Admin")
+    membership_set(organization=org_b, user=users["other_admin"], role=Role.ADMIN)
+    users["outsider"] = make_user("nobody@example.test")
+    return users
+
+
+@pytest.fixture
+def in_org_a(org_a: Organization) -> Iterator[Organization]:
+    with org_context(org_a):
+        yield org_a
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def admin_client_a(cast: dict[str, Any]) -> Client:
+    return client_for(cast["admin"])

@@ -1,0 +1,44 @@
+"""Wall one: resolve the organization once per request, check access, set request.org and the context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from ifm.tenancy import context
+from ifm.tenancy.selectors import access_for, organizations_for_user
+
+
+class TenantMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.org = None  # type: ignore[attr-defined]
+        request.access = None  # type: ignore[attr-defined]
+        request.user_orgs = []  # type: ignore[attr-defined]
+        with context.org_context(None):
+            return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: dict[str, Any]
+    ) -> None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            request.user_orgs = organizations_for_user(user)  # type: ignore[attr-defined]
+        slug = view_kwargs.get("org_slug")
+        if slug is None:
+            return
+        if user is None or not user.is_authenticated:
+            return  # the view's login_required sends them to sign in
+        org, access = access_for(user, slug)
+        if org is None or access is None:
+            # Missing and not-yours give the same answer.
+            raise Http404("No such organization.")
+        request.org = org  # type: ignore[attr-defined]
+        request.access = access  # type: ignore[attr-defined]
+        context.set_current_org(org)
+        if hasattr(request, "session"):
+            request.session["org_slug"] = org.slug

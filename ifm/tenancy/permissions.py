@@ -1,0 +1,91 @@
+"""The permission matrix, written once.
+
+Pages, the API and services all ask `has_perm` / `require_perm`. `ifm render_permissions`
+writes this matrix into docs/permissions.md, and a test keeps the two equal.
+Each domain module adds its rows here when it is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.core.exceptions import PermissionDenied
+
+from ifm.tenancy.roles import Role
+
+
+class Access(Protocol):
+    """What grants a user rights in an organization: a Membership or a PlatformAccessGrant."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+A, F, FR, VC, S, V = (
+    Role.ADMIN,
+    Role.FINANCE,
+    Role.FUNDRAISING,
+    Role.VOLUNTEER_COORDINATOR,
+    Role.STAFF,
+    Role.VIEWER,
+)
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Perm:
+    code: str
+    description: str
+    roles: frozenset[Role]
+
+
+PERMISSIONS: dict[str, Perm] = {
+    p.code: p
+    for p in [
+        Perm("org.view", "See the organization's dashboard", EVERYONE),
+        Perm("org.edit", "Change the organization's settings", frozenset({A})),
+        Perm("members.view", "See the members and their roles", frozenset({A, F})),
+        Perm("members.manage", "Invite members, change roles, deactivate members", frozenset({A})),
+        Perm("audit.view", "See the organization's audit log", frozenset({A})),
+        Perm("tokens.manage", "Create and revoke one's own API tokens", frozenset({A, F, FR, VC, S})),
+        Perm("jobs.view", "See background jobs of the organization", frozenset({A, F})),
+    ]
+}
+
+
+def has_perm(membership: Access | None, code: str) -> bool:
+    """True when this membership's role may do `code`. Unknown codes are a programming error."""
+    perm = PERMISSIONS[code]
+    if membership is None or not membership.is_active:
+        return False
+    return Role(membership.role) in perm.roles
+
+
+def require_perm(membership: Access | None, code: str) -> None:
+    if not has_perm(membership, code):
+        raise PermissionDenied(f"Your role may not: {PERMISSIONS[code].description.lower()}.")
+
+
+def perms_for_role(role: Role | str) -> set[str]:
+    return {code for code, perm in PERMISSIONS.items() if Role(role) in perm.roles}
+
+
+def render_markdown() -> str:
+    roles = list(Role)
+    lines = [
+        "# Permissions",
+        "",
+        "Generated from `ifm/tenancy/permissions.py` by `ifm render_permissions`; do not edit by hand.",
+        "Platform staff act in an organization only through an explicit, audited access grant,",
+        "with the role that grant names.",
+        "",
+        "| permission | what it allows | " + " | ".join(r.label for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for perm in PERMISSIONS.values():
+        cells = " | ".join("yes" if r in perm.roles else "—" for r in roles)
+        lines.append(f"| `{perm.code}` | {perm.description} | {cells} |")
+    return "\n".join(lines) + "\n"
