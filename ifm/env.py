@@ -28,7 +28,9 @@ def env_bool(name: str, default: bool = False) -> bool:
     )
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -39,9 +41,13 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
             f"Environment variable {name}={raw!r} is not a whole number."
         ) from None
     if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"Environment variable {name}={value} is below the minimum {minimum}.")
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value} is below the minimum {minimum}."
+        )
     if maximum is not None and value > maximum:
-        raise ImproperlyConfigured(f"Environment variable {name}={value} is above the maximum {maximum}.")
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value} is above the maximum {maximum}."
+        )
     return value
 
 

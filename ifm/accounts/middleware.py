@@ -24,7 +24,10 @@ class SessionIdleTimeoutMiddleware:
             last = request.session.get(_KEY)
             if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
-                messages.info(request, "You were signed out after a period of inactivity. Please sign in again.")
+                messages.info(
+                    request,
+                    "You were signed out after a period of inactivity. Please sign in again.",
+                )
             else:
                 request.session[_KEY] = now
         return self.get_response(request)

@@ -34,7 +34,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     is_platform_staff = models.BooleanField(
-        default=False, help_text="IFM rollout and support team: may be granted audited access to organizations."
+        default=False,
+        help_text="IFM rollout and support team: may be granted audited access to organizations.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -52,3 +53,34 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API: one user in one organization, shown once, stored hashed.
+
+    Not a TenantModel on purpose: the API authenticates by looking the token up before any
+    organization is known. Reads by organization go through accounts.selectors.
+    """
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(
+        max_length=12, db_index=True, help_text="First characters, to recognise a token."
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

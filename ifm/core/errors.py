@@ -10,7 +10,9 @@ class ServiceError(Exception):
 
     status = 422
 
-    def __init__(self, message: str, *, field: str | None = None, errors: list[dict[str, str]] | None = None):
+    def __init__(
+        self, message: str, *, field: str | None = None, errors: list[dict[str, str]] | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.errors = errors or ([{"field": field, "message": message}] if field else [])
@@ -21,11 +23,19 @@ class ConflictError(ServiceError):
 
     status = 409
 
-    def __init__(self, *, changed_by: str | None = None, changed_at: datetime | None = None, message: str | None = None):
+    def __init__(
+        self,
+        *,
+        changed_by: str | None = None,
+        changed_at: datetime | None = None,
+        message: str | None = None,
+    ):
         if message is None:
             who = changed_by or "someone else"
             when = f" at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else ""
-            message = f"This record was changed by {who}{when}: reload it and apply your change again."
+            message = (
+                f"This record was changed by {who}{when}: reload it and apply your change again."
+            )
         super().__init__(message)
         self.changed_by = changed_by
         self.changed_at = changed_at

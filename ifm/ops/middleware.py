@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from ifm.core.request_context import request_meta_from, reset_request_meta, set_request_meta
 from ifm.ops.logging import request_id_var
 
 log = logging.getLogger("ifm.request")
@@ -25,11 +26,13 @@ class RequestIdMiddleware:
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
+        meta_token = set_request_meta(request_meta_from(request))
         start = time.perf_counter()
         try:
             response = self.get_response(request)
             self._log(request, response, request_id, start)
         finally:
+            reset_request_meta(meta_token)
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
@@ -51,6 +54,8 @@ class RequestIdMiddleware:
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "org": getattr(org, "slug", None),
-                "user_id": getattr(user, "pk", None) if user is not None and user.is_authenticated else None,
+                "user_id": getattr(user, "pk", None)
+                if user is not None and user.is_authenticated
+                else None,
             },
         )

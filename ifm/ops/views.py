@@ -16,5 +16,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return JsonResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, status=503)
+        return JsonResponse(
+            {"status": "unavailable", "database": str(exc.__class__.__name__)}, status=503
+        )
     return JsonResponse({"status": "ok", "database": "ok"})

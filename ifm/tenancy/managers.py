@@ -23,7 +23,9 @@ class TenantManager(models.Manager[M]):
         org_id = require_org_id()
         given = kwargs.get("organization_id") or getattr(kwargs.get("organization"), "pk", None)
         if given is not None and given != org_id:
-            raise ValueError("Refusing to create a row for another organization than the current one.")
+            raise ValueError(
+                "Refusing to create a row for another organization than the current one."
+            )
         if given is None:
             kwargs["organization_id"] = org_id
         return super().create(**kwargs)

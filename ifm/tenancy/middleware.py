@@ -23,7 +23,11 @@ class TenantMiddleware:
             return self.get_response(request)
 
     def process_view(
-        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: dict[str, Any]
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: dict[str, Any],
     ) -> None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

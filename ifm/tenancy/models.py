@@ -40,12 +40,16 @@ class Organization(VersionedModel):
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)
     currency = models.CharField(
-        max_length=3, default="USD", validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO code.")]
+        max_length=3,
+        default="USD",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO code.")],
     )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
     logo = models.ImageField(upload_to="logos/", blank=True)
     require_2fa_for_admin_finance = models.BooleanField(
         "Require two-factor for admin and finance roles", default=False
@@ -80,7 +84,9 @@ class TenantModel(models.Model):
 
 
 class Membership(TenantModel, VersionedModel):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.STAFF)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -88,7 +94,9 @@ class Membership(TenantModel, VersionedModel):
     class Meta:
         base_manager_name = "all_orgs"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_org_user_unique")
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_org_user_unique"
+            )
         ]
         indexes = [models.Index(fields=["organization", "role"])]
 
@@ -99,7 +107,9 @@ class Membership(TenantModel, VersionedModel):
 class PlatformAccessGrant(TenantModel):
     """Explicit, time-limited access of an IFM platform-staff user to one organization."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants"
+    )
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.VIEWER)
     reason = models.CharField(max_length=500)
     granted_by = models.ForeignKey(

@@ -24,6 +24,7 @@ class Access(Protocol):
     @property
     def is_active(self) -> bool: ...
 
+
 A, F, FR, VC, S, V = (
     Role.ADMIN,
     Role.FINANCE,
@@ -50,7 +51,9 @@ PERMISSIONS: dict[str, Perm] = {
         Perm("members.view", "See the members and their roles", frozenset({A, F})),
         Perm("members.manage", "Invite members, change roles, deactivate members", frozenset({A})),
         Perm("audit.view", "See the organization's audit log", frozenset({A})),
-        Perm("tokens.manage", "Create and revoke one's own API tokens", frozenset({A, F, FR, VC, S})),
+        Perm(
+            "tokens.manage", "Create and revoke one's own API tokens", frozenset({A, F, FR, VC, S})
+        ),
         Perm("jobs.view", "See background jobs of the organization", frozenset({A, F})),
     ]
 }

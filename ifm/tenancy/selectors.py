@@ -13,9 +13,9 @@ def organizations_for_user(user: Any) -> list[Organization]:
     """The organizations a user may switch to (active memberships and active platform grants)."""
     with all_organizations():
         org_ids = set(
-            Membership.all_orgs.filter(user=user, is_active=True, organization__is_active=True).values_list(
-                "organization_id", flat=True
-            )
+            Membership.all_orgs.filter(
+                user=user, is_active=True, organization__is_active=True
+            ).values_list("organization_id", flat=True)
         )
         if getattr(user, "is_platform_staff", False):
             org_ids |= set(
@@ -33,14 +33,19 @@ def access_for(user: Any, slug: str) -> tuple[Organization | None, Access | None
         return None, None
     with all_organizations():
         membership = (
-            Membership.all_orgs.filter(organization=org, user=user, is_active=True).select_related("user").first()
+            Membership.all_orgs.filter(organization=org, user=user, is_active=True)
+            .select_related("user")
+            .first()
         )
         if membership is not None:
             return org, membership
         if getattr(user, "is_platform_staff", False):
             grant = (
                 PlatformAccessGrant.all_orgs.filter(
-                    organization=org, user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+                    organization=org,
+                    user=user,
+                    revoked_at__isnull=True,
+                    expires_at__gt=timezone.now(),
                 )
                 .order_by("-created_at")
                 .first()

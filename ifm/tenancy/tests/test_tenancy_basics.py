@@ -14,7 +14,9 @@ def test_tenant_manager_refuses_without_organization(cast: dict[str, Any]) -> No
         list(Membership.objects.all())
 
 
-def test_tenant_manager_sees_only_current_organization(cast: dict[str, Any], org_a: Any, org_b: Any) -> None:
+def test_tenant_manager_sees_only_current_organization(
+    cast: dict[str, Any], org_a: Any, org_b: Any
+) -> None:
     with org_context(org_b):
         emails = {m.user.email for m in Membership.objects.select_related("user")}
     assert emails == {"admin@beta.test"}

@@ -1,0 +1,70 @@
+"""The one way to write the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from ifm.audit.models import AuditEvent
+from ifm.core.request_context import current_request_meta
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    organization: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Append one event. `changes` is {"field": {"before": x, "after": y}} or any JSON-able dict.
+
+    Who, from where and which request are taken from `request`, or else from the request
+    being served in this context (set by the request-id middleware), so services need not pass it.
+    """
+    meta = current_request_meta(request)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        organization=organization,
+        actor=actor,
+        actor_label=(actor_label or (actor.email if actor is not None else ""))[:254],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:200],
+        changes=_jsonable(changes or {}),
+        ip_address=meta.get("ip"),
+        user_agent=(meta.get("user_agent") or "")[:300],
+        request_id=meta.get("request_id") or "",
+    )
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The fields that changed, as {"field": {"before": old, "after": new}}."""
+    return {
+        key: {"before": before.get(key), "after": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
