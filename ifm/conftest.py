@@ -65,3 +65,17 @@ def client_for(user: Any) -> Client:
 @pytest.fixture
 def admin_client_a(cast: dict[str, Any]) -> Client:
     return client_for(cast["admin"])
+
+
+@pytest.fixture
+def run_jobs(db: Any) -> Any:
+    """Run every queued background job now, as the worker would; returns how many were queued."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> int:
+        pending = DBTaskResult.objects.ready().count()
+        call_command("db_worker", batch=True, no_startup_delay=True, queue_name="*", verbosity=0)
+        return pending
+
+    return run

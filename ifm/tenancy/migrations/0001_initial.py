@@ -10,7 +10,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,92 +18,255 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('slug', models.SlugField(unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$', 'Use lowercase letters, digits and hyphens (2 to 50 characters), starting and ending with a letter or digit.')])),
-                ('name', models.CharField(max_length=200)),
-                ('legal_name', models.CharField(blank=True, max_length=200)),
-                ('ein', models.CharField(blank=True, max_length=10, validators=[django.core.validators.RegexValidator('^\\d{2}-\\d{7}$', 'An EIN has the form 12-3456789.')], verbose_name='EIN')),
-                ('address_line1', models.CharField(blank=True, max_length=200)),
-                ('address_line2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(blank=True, max_length=50)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(default='US', max_length=2)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('website', models.URLField(blank=True)),
-                ('currency', models.CharField(default='USD', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter ISO code.')])),
-                ('fiscal_year_start_month', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)])),
-                ('time_zone', models.CharField(default='America/New_York', max_length=64, validators=[ifm.tenancy.models.validate_time_zone])),
-                ('logo', models.ImageField(blank=True, upload_to='logos/')),
-                ('require_2fa_for_admin_finance', models.BooleanField(default=False, verbose_name='Require two-factor for admin and finance roles')),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "slug",
+                    models.SlugField(
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+                                "Use lowercase letters, digits and hyphens (2 to 50 characters), starting and ending with a letter or digit.",
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("legal_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "ein",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}-\\d{7}$", "An EIN has the form 12-3456789."
+                            )
+                        ],
+                        verbose_name="EIN",
+                    ),
+                ),
+                ("address_line1", models.CharField(blank=True, max_length=200)),
+                ("address_line2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state", models.CharField(blank=True, max_length=50)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(default="US", max_length=2)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("website", models.URLField(blank=True)),
+                (
+                    "currency",
+                    models.CharField(
+                        default="USD",
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Use a three-letter ISO code."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "fiscal_year_start_month",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/New_York",
+                        max_length=64,
+                        validators=[ifm.tenancy.models.validate_time_zone],
+                    ),
+                ),
+                ("logo", models.ImageField(blank=True, upload_to="logos/")),
+                (
+                    "require_2fa_for_admin_finance",
+                    models.BooleanField(
+                        default=False, verbose_name="Require two-factor for admin and finance roles"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('finance', 'Finance'), ('fundraising', 'Fundraising'), ('volunteer_coordinator', 'Volunteer coordinator'), ('staff', 'Staff'), ('viewer', 'Viewer')], default='staff', max_length=32)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Admin"),
+                            ("finance", "Finance"),
+                            ("fundraising", "Fundraising"),
+                            ("volunteer_coordinator", "Volunteer coordinator"),
+                            ("staff", "Staff"),
+                            ("viewer", "Viewer"),
+                        ],
+                        default="staff",
+                        max_length=32,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
             ],
             options={
-                'base_manager_name': 'all_orgs',
+                "base_manager_name": "all_orgs",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_orgs', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_orgs", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='PlatformAccessGrant',
+            name="PlatformAccessGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('finance', 'Finance'), ('fundraising', 'Fundraising'), ('volunteer_coordinator', 'Volunteer coordinator'), ('staff', 'Staff'), ('viewer', 'Viewer')], default='viewer', max_length=32)),
-                ('reason', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organization')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Admin"),
+                            ("finance", "Finance"),
+                            ("fundraising", "Fundraising"),
+                            ("volunteer_coordinator", "Volunteer coordinator"),
+                            ("staff", "Staff"),
+                            ("viewer", "Viewer"),
+                        ],
+                        default="viewer",
+                        max_length=32,
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'base_manager_name': 'all_orgs',
+                "base_manager_name": "all_orgs",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_orgs', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_orgs", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.CheckConstraint(condition=models.Q(('fiscal_year_start_month__gte', 1), ('fiscal_year_start_month__lte', 12)), name='org_fiscal_month_1_12'),
+            model_name="organization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("fiscal_year_start_month__gte", 1), ("fiscal_year_start_month__lte", 12)
+                ),
+                name="org_fiscal_month_1_12",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['organization', 'role'], name='tenancy_mem_organiz_f9073d_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["organization", "role"], name="tenancy_mem_organiz_f9073d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('organization', 'user'), name='membership_org_user_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "user"), name="membership_org_user_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='platformaccessgrant',
-            index=models.Index(fields=['organization', 'user', 'expires_at'], name='tenancy_pla_organiz_4b5b01_idx'),
+            model_name="platformaccessgrant",
+            index=models.Index(
+                fields=["organization", "user", "expires_at"], name="tenancy_pla_organiz_4b5b01_idx"
+            ),
         ),
     ]
