@@ -1,0 +1,21 @@
+"""`make bench`: run every benchmark and print its figures. `python -m bench NAME` runs one."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import http_latency, lighthouse
+
+BENCHMARKS = {"http": http_latency.main, "lighthouse": lighthouse.main}
+
+
+def main() -> int:
+    names = sys.argv[1:] or list(BENCHMARKS)
+    for name in names:
+        BENCHMARKS[name]()
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
