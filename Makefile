@@ -51,7 +51,7 @@ e2e: install-dev browser
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ifm
+	$(BIN)/mypy ifm bench e2e
 	$(BIN)/lint-imports
 	$(BIN)/ifm makemigrations --check --dry-run
 
@@ -59,7 +59,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install-dev
+bench: install-dev browser
 	$(BIN)/python -m bench
 
 lock: | $(BIN)/python

@@ -65,10 +65,10 @@ def _trivial_page() -> tuple[http.server.HTTPServer, str]:
     port = free_port()
 
     class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *a, **kw):  # type: ignore[no-untyped-def]
+        def __init__(self, *a, **kw):
             super().__init__(*a, directory=str(root), **kw)
 
-        def log_message(self, *args):  # type: ignore[no-untyped-def]
+        def log_message(self, *args):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)

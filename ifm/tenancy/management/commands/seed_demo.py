@@ -42,6 +42,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Demo sign-ins (password for all: %s)" % DEMO_PASSWORD)
         )
-        for slug, role, email in rows:
-            self.stdout.write(f"  {slug:<14} {role:<22} {email}")
+        for slug, role_name, email in rows:
+            self.stdout.write(f"  {slug:<14} {role_name:<22} {email}")
         self.stdout.write("")
