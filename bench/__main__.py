@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import http_latency, lighthouse
+from bench import http_latency, ledger, lighthouse
 
-BENCHMARKS = {"http": http_latency.main, "lighthouse": lighthouse.main}
+BENCHMARKS = {"http": http_latency.main, "lighthouse": lighthouse.main, "ledger": ledger.main}
 
 
 def main() -> int:

@@ -1,12 +1,34 @@
-"""The /api/v1 Ninja API. Each app plugs in its router here."""
+"""The /api/v1 Ninja API. Each app plugs in its router here.
+
+Shared behaviour lives in ifm.core.api: problem-details errors, keyset pagination
+(`@paginated`), `@idempotent` creating POSTs. Authentication (bearer token or browser
+session) is the default of every operation: see ifm.accounts.api_auth.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ifm.accounts.api import router as me_router
+from ifm.accounts.api_auth import api_auth
+from ifm.core.api import ProblemNinjaAPI
+from ifm.expenses.api import router as expenses_router
+from ifm.ledger.api import router as ledger_router
+from ifm.tenancy.api import router as members_router
 
-api = NinjaAPI(
+api = ProblemNinjaAPI(
     title="IFM platform API",
     version="1.0.0",
     urls_namespace="api",
-    description="Organization-scoped API. Authenticate with `Authorization: Bearer <token>`.",
+    auth=api_auth,
+    description=(
+        "Organization-scoped API. Authenticate with `Authorization: Bearer <token>` "
+        "(a token is one user in one organization), or from the browser with the session "
+        "cookie, the `X-CSRFToken` header on writes and `X-IFM-Organization: <slug>`. "
+        "Errors are RFC 9457 `application/problem+json`; lists take `limit` and `cursor` "
+        "and answer `{items, next}`. See docs/api.md."
+    ),
 )
+
+api.add_router("/me", me_router)
+api.add_router("/members", members_router)
+api.add_router("/expenses", expenses_router)
+api.add_router("", ledger_router)

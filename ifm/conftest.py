@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
 from ifm.tenancy.context import org_context
@@ -17,7 +18,20 @@ from ifm.tenancy.models import Organization
 from ifm.tenancy.roles import Role
 from ifm.tenancy.services import membership_set, organization_create
 
-PASSWORD = "correct-horse-battery-9"
+PASSWORD = "correct-horse-battery-9"  # noqa: S105  (test-only password)
+
+
+class CheapArgon2PasswordHasher(Argon2PasswordHasher):
+    """Still argon2, with the cost turned down: tests hash hundreds of passwords."""
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["ifm.conftest.CheapArgon2PasswordHasher"]
 
 
 def make_user(email: str, **extra: Any) -> Any:
@@ -38,7 +52,7 @@ def org_b(db: Any) -> Organization:
 
 @pytest.fixture
 def cast(org_a: Organization, org_b: Organization) -> dict[str, Any]:
-    """users['admin'] ... users['viewer'] in A, users['other_admin'] in B, users['outsider'] in none."""
+    """users["admin"] .. users["viewer"] in A, "other_admin" in B, "outsider" in none."""
     users: dict[str, Any] = {}
     for role in Role:
         user = make_user(f"{role.value}@alpha.test", full_name=f"Alpha {role.label}")
@@ -74,8 +88,15 @@ def run_jobs(db: Any) -> Any:
     from django_tasks_db.models import DBTaskResult
 
     def run() -> int:
+        from unittest import mock
+
         pending = DBTaskResult.objects.ready().count()
-        call_command("db_worker", batch=True, no_startup_delay=True, queue_name="*", verbosity=0)
+        # The worker closes "old" connections between jobs; on PostgreSQL that would close the
+        # connection holding the test's transaction (SQLite's in-memory test database ignores it).
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command(
+                "db_worker", batch=True, no_startup_delay=True, queue_name="*", verbosity=0
+            )
         return pending
 
     return run

@@ -24,7 +24,8 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value in _FALSE:
         return False
     raise ImproperlyConfigured(
-        f"Environment variable {name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off."
+        f"Environment variable {name}={raw!r} is not a boolean: "
+        "use one of 1/0, true/false, yes/no, on/off."
     )
 
 

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth, so our account/ and mfa/ templates override allauth's.
+    "ifm.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -56,10 +58,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # So the API docs page uses Ninja's own templates and static files (no CDN, no inline JS).
+    "ninja",
     "ifm.core",
     "ifm.tenancy",
-    "ifm.accounts",
     "ifm.audit",
+    "ifm.ledger",
+    "ifm.expenses",
     "ifm.ops",
 ]
 
@@ -78,6 +83,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "ifm.accounts.middleware.SessionIdleTimeoutMiddleware",
     "ifm.tenancy.middleware.TenantMiddleware",
+    "ifm.accounts.twofactor.TwoFactorRequiredMiddleware",
     # Axes last, so a lockout answers after everything else has run.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,7 +126,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] not in {":memory:", ""}:
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
     _db["CONN_MAX_AGE"] = 0
@@ -176,6 +184,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "ifm.accounts.lockout.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ifm.accounts.lockout.lockout_response"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
@@ -230,6 +239,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded documents people may only get through a permission-checking view (expense receipts):
+# outside the web root, never served by a static or media URL.
+PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,8 @@ class AuditEvent(models.Model):
     """Append-only record of who did what, when, from where, in which organization.
 
     Not a TenantModel: sign-in events have no organization, and platform staff read across
-    organizations. Reads are scoped in audit.selectors; on PostgreSQL a trigger refuses UPDATE/DELETE.
+    organizations. Reads are scoped in audit.selectors; on PostgreSQL a trigger refuses
+    UPDATE and DELETE.
     """
 
     organization = models.ForeignKey(
@@ -40,6 +41,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["organization", "action"]),
             models.Index(fields=["organization", "object_type", "object_id"]),
         ]
+
+    def __str__(self) -> str:
+        who = self.actor_label or "system"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_repr}".strip()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import models
@@ -9,6 +10,7 @@ from django.http import HttpRequest
 
 from ifm.audit.models import AuditEvent
 from ifm.core.request_context import current_request_meta
+from ifm.tenancy.context import all_organizations, org_context
 
 
 def audit_record(
@@ -36,19 +38,33 @@ def audit_record(
         object_repr = object_repr or str(obj)[:200]
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEvent.objects.create(
-        organization=organization,
-        actor=actor,
-        actor_label=(actor_label or (actor.email if actor is not None else ""))[:254],
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        object_repr=object_repr[:200],
-        changes=_jsonable(changes or {}),
-        ip_address=meta.get("ip"),
-        user_agent=(meta.get("user_agent") or "")[:300],
-        request_id=meta.get("request_id") or "",
-    )
+    with _write_scope(organization):
+        return AuditEvent.objects.create(
+            organization=organization,
+            actor=actor,
+            actor_label=(actor_label or (actor.email if actor is not None else ""))[:254],
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=object_repr[:200],
+            changes=_jsonable(changes or {}),
+            ip_address=meta.get("ip"),
+            user_agent=(meta.get("user_agent") or "")[:300],
+            request_id=meta.get("request_id") or "",
+        )
+
+
+def _write_scope(organization: Any) -> AbstractContextManager[None]:
+    """The tenant scope the event is written in (PostgreSQL row-level security checks it).
+
+    An event names its organization explicitly, so it is written in that organization's scope,
+    whatever the caller's (creating an organization happens outside it). An event of no
+    organization (a sign-in) is readable only across organizations, and Django reads the new
+    row back on insert, so it is written in that scope.
+    """
+    if organization is None:
+        return all_organizations()
+    return org_context(organization)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

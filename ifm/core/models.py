@@ -7,10 +7,11 @@ from django.db import models
 from django.utils import timezone
 
 from ifm.core.errors import ConflictError
+from ifm.tenancy.managers import TenantManager
 
 
 class VersionedModel(models.Model):
-    """An editable record: saves carry the version they were read at and never overwrite a newer one."""
+    """An editable record: a save carries the version it read and never overwrites a newer one."""
 
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -37,3 +38,42 @@ class VersionedModel(models.Model):
         self.version = expected_version + 1
         self.updated_at = now
         self.updated_by = user
+
+
+class IdempotencyRecord(models.Model):
+    """A creating API request made with an Idempotency-Key, and the response it got.
+
+    A retry with the same key and body gets the stored response; kept 24 hours
+    (`ifm purge_idempotency_keys` deletes older ones).
+
+    Tenant-owned exactly like a TenantModel (organization FK, scoped fail-closed default
+    manager, `all_orgs`, row-level security), spelled out rather than inherited because
+    tenancy.models imports this module (VersionedModel) and Django may load either first.
+    """
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = TenantManager()
+    all_orgs = models.Manager()  # noqa: DJ012  (objects must stay the default manager)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user", "key"], name="idempotency_org_user_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} key={self.key}"

@@ -1,9 +1,97 @@
-"""Background jobs every app may use."""
+"""Background jobs every app may use, and the conventions every job follows.
+
+Jobs are django-tasks `@task()` functions run by `ifm db_worker`. Two conventions:
+
+* A job that acts for one organization takes an `organization_id` keyword argument and is
+  wrapped in `org_task`, which sets the tenant context around its body (tenant managers and
+  row-level security then work as they do in a request). The jobs pages find an
+  organization's jobs by that keyword.
+* A failed job is retried automatically (`ifm.ops.jobs` does it): up to `max_attempts`
+  attempts in all, waiting `backoff_seconds`, then twice as long, and so on between them.
+  The defaults suit most jobs; `retry_policy` changes them for one task.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
 from django.core.mail import EmailMessage
+from django.utils.module_loading import import_string
 from django_tasks import task
+from django_tasks.base import Task
+
+from ifm.tenancy.context import org_context
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T", bound=Task[Any, Any])
+
+DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_BACKOFF_SECONDS = 30
+MAX_BACKOFF_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    backoff_seconds: float = DEFAULT_BACKOFF_SECONDS
+
+    def delay_after(self, attempt: int) -> float:
+        """Seconds to wait before the attempt that follows attempt number `attempt` (1-based)."""
+        return float(min(self.backoff_seconds * 2 ** max(attempt - 1, 0), MAX_BACKOFF_SECONDS))
+
+
+_POLICIES: dict[str, RetryPolicy] = {}
+
+
+def retry_policy(
+    *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, backoff_seconds: float = DEFAULT_BACKOFF_SECONDS
+) -> Any:
+    """Set how often a task is tried in all and how long to wait between tries.
+
+    Goes above `@task()`:  @retry_policy(max_attempts=5)  /  @task()  /  def job(...): ...
+    `max_attempts=1` means never retry (for work that must not run twice).
+    """
+    if max_attempts < 1:
+        raise ValueError("max_attempts must be at least 1")
+    if backoff_seconds < 0:
+        raise ValueError("backoff_seconds must not be negative")
+
+    def register(task_obj: T) -> T:
+        _POLICIES[task_obj.module_path] = RetryPolicy(max_attempts, backoff_seconds)
+        return task_obj
+
+    return register
+
+
+def policy_for(task_path: str) -> RetryPolicy:
+    if task_path not in _POLICIES:
+        # A policy registers when its module is imported; a web process may not have yet.
+        with contextlib.suppress(ImportError):
+            import_string(task_path)
+    return _POLICIES.get(task_path, RetryPolicy())
+
+
+def org_task(func: F) -> F:
+    """Run a job's body for the organization named by its `organization_id` keyword argument.
+
+    Goes below `@task()`:  @task()  /  @org_task  /  def job(*, organization_id: int, ...): ...
+    """
+
+    @functools.wraps(func)
+    def run_for_org(*args: Any, **kwargs: Any) -> Any:
+        organization_id = kwargs.get("organization_id")
+        if not isinstance(organization_id, int) or isinstance(organization_id, bool):
+            raise TypeError(
+                f"{func.__qualname__} acts for an organization: call it with organization_id=<int>."
+            )
+        with org_context(organization_id):
+            return func(*args, **kwargs)
+
+    return run_for_org  # type: ignore[return-value]
 
 
 @task()
@@ -20,7 +108,7 @@ def send_email(
 
 
 def send_email_after_commit(*, to: list[str], subject: str, body: str) -> None:
-    """Queue an email once the current transaction commits (nothing is sent for a rolled-back change)."""
+    """Queue an email once the current transaction commits (a rolled-back change sends nothing)."""
     from django.db import transaction
 
     transaction.on_commit(lambda: send_email.enqueue(to=to, subject=subject, body=body))

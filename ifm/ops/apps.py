@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class OpsConfig(AppConfig):
     name = "ifm.ops"
     label = "ops"
+
+    def ready(self) -> None:
+        from django_tasks.signals import task_finished, task_started
+
+        from ifm.ops import jobs
+
+        task_started.connect(jobs.on_task_started, dispatch_uid="ifm.ops.jobs.started")
+        task_finished.connect(jobs.on_task_finished, dispatch_uid="ifm.ops.jobs.finished")

@@ -16,7 +16,7 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestIdMiddleware:
-    """Give every request an id (or keep a sane X-Request-ID from the proxy), log one line per request."""
+    """Give every request an id (or keep a sane X-Request-ID from the proxy); log one line each."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

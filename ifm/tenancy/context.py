@@ -32,7 +32,8 @@ def require_org_id() -> int:
     if org_id is None:
         raise NoOrganizationContext(
             "Tenant data was queried with no organization in context: wrap the code in "
-            "tenancy.context.org_context(org), or use the all_orgs manager inside all_organizations()."
+            "tenancy.context.org_context(org), or use the all_orgs manager inside "
+            "all_organizations()."
         )
     return org_id
 

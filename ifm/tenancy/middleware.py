@@ -1,4 +1,4 @@
-"""Wall one: resolve the organization once per request, check access, set request.org and the context."""
+"""Wall one: resolve the organization once per request, check access, set request.org."""
 
 from __future__ import annotations
 

@@ -55,6 +55,33 @@ PERMISSIONS: dict[str, Perm] = {
             "tokens.manage", "Create and revoke one's own API tokens", frozenset({A, F, FR, VC, S})
         ),
         Perm("jobs.view", "See background jobs of the organization", frozenset({A, F})),
+        Perm(
+            "ledger.view",
+            "See the chart of accounts, funds, journal and balances",
+            frozenset({A, F, V}),
+        ),
+        Perm("ledger.post", "Post and reverse manual journal entries", frozenset({A, F})),
+        Perm(
+            "ledger.manage",
+            "Change the chart of accounts, funds and programs; import them",
+            frozenset({A, F}),
+        ),
+        Perm(
+            "ledger.close_periods", "Close and reopen periods and fiscal years", frozenset({A, F})
+        ),
+        Perm(
+            "expenses.submit",
+            "Enter, submit and withdraw one's own expense claims and bills",
+            frozenset({A, F, FR, VC, S}),
+        ),
+        Perm("expenses.view_all", "See everyone's expenses and receipts", frozenset({A, F})),
+        Perm(
+            "expenses.approve",
+            "Approve or reject submitted expenses (not one's own)",
+            frozenset({A, F}),
+        ),
+        Perm("expenses.pay", "Record payment of approved expenses", frozenset({A, F})),
+        Perm("expenses.configure", "Change the expense approval settings", frozenset({A})),
     ]
 }
 
@@ -81,7 +108,8 @@ def render_markdown() -> str:
     lines = [
         "# Permissions",
         "",
-        "Generated from `ifm/tenancy/permissions.py` by `ifm render_permissions`; do not edit by hand.",
+        "Generated from `ifm/tenancy/permissions.py` by `ifm render_permissions`; "
+        "do not edit by hand.",
         "Platform staff act in an organization only through an explicit, audited access grant,",
         "with the role that grant names.",
         "",

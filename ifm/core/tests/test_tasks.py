@@ -1,4 +1,5 @@
 from django.core import mail
+
 from ifm.core.tasks import send_email_after_commit
 
 

@@ -4,9 +4,10 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.manager
 import django.utils.timezone
-import ifm.tenancy.models
 from django.conf import settings
 from django.db import migrations, models
+
+import ifm.tenancy.models
 
 
 class Migration(migrations.Migration):

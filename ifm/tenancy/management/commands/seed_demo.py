@@ -39,9 +39,7 @@ class Command(BaseCommand):
                 membership_set(organization=org, user=user, role=role)
                 rows.append((org.slug, role.value, email))
         self.stdout.write("")
-        self.stdout.write(
-            self.style.SUCCESS("Demo sign-ins (password for all: %s)" % DEMO_PASSWORD)
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo sign-ins (password for all: {DEMO_PASSWORD})"))
         for slug, role_name, email in rows:
             self.stdout.write(f"  {slug:<14} {role_name:<22} {email}")
         self.stdout.write("")

@@ -1,0 +1,93 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Chromium is not downloaded by Playwright; `make browser` installs the system package.
+When Chromium cannot start, the tests fail: a browser test that silently skips proves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+# the test's own database calls as "async unsafe".
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+
+
+def screenshot_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "e2e"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+    except Exception as exc:
+        playwright.stop()
+        pytest.fail(
+            f"Chromium could not start from {executable} ({exc}). Install it with "
+            "`make browser` (apt-get install chromium) or set CHROMIUM_PATH.",
+            pytrace=False,
+        )
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors
+    # Static assets and scripts that fail to load show up here (a missing favicon is harmless).
+    failed: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document" and "favicon" not in r.url
+            else None
+        ),
+    )
+    page.failed_assets = failed
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shot() -> Any:
+    """shot(page, "name") saves var/e2e/name.png."""
+
+    def take(page: Any, name: str) -> Path:
+        path = screenshot_dir() / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

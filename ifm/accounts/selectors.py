@@ -1,0 +1,90 @@
+"""Reads of accounts: members, invitations, API tokens, two-factor enrolment.
+
+Tenant reads use the scoped managers: callers run inside the organization's context.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from ifm.accounts.models import ApiToken, Invitation
+from ifm.tenancy.models import Membership, Organization
+
+
+def user_has_2fa(user: Any) -> bool:
+    return Authenticator.objects.filter(user=user).exists()
+
+
+def member_list(
+    *, organization: Organization, q: str = "", role: str = "", status: str = ""
+) -> QuerySet[Membership]:
+    """Memberships with their user and two-factor enrolment (`has_2fa`), for the members page."""
+    qs = (
+        Membership.objects.filter(organization=organization)
+        .select_related("user", "updated_by")
+        .annotate(has_2fa=Exists(Authenticator.objects.filter(user=OuterRef("user_id"))))
+        .order_by("user__full_name", "user__email")
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(user__email__icontains=q) | Q(user__full_name__icontains=q))
+    if role:
+        qs = qs.filter(role=role)
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    return qs
+
+
+def member_get(*, organization: Organization, membership_id: int) -> Membership | None:
+    return (
+        Membership.objects.filter(organization=organization, pk=membership_id)
+        .select_related("user", "updated_by")
+        .annotate(has_2fa=Exists(Authenticator.objects.filter(user=OuterRef("user_id"))))
+        .first()
+    )
+
+
+def invitation_list_pending(*, organization: Organization) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(
+            organization=organization,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitation_get(*, organization: Organization, invitation_id: int) -> Invitation | None:
+    return Invitation.objects.filter(organization=organization, pk=invitation_id).first()
+
+
+def api_token_list(*, organization: Organization, user: Any) -> QuerySet[ApiToken]:
+    """The tokens of one user in one organization, newest first."""
+    return ApiToken.objects.filter(organization=organization, user=user).order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at"
+    )
+
+
+def api_token_list_for_organization(*, organization: Organization) -> QuerySet[ApiToken]:
+    return (
+        ApiToken.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("user__email", "-created_at")
+    )
+
+
+def api_token_get(*, organization: Organization, token_id: int) -> ApiToken | None:
+    return (
+        ApiToken.objects.filter(organization=organization, pk=token_id)
+        .select_related("user", "organization")
+        .first()
+    )

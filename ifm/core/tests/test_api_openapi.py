@@ -1,0 +1,66 @@
+"""The published contract: OpenAPI with documented problems, docs page within our CSP."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.test import Client
+
+from ifm.core.tests.api_helpers import (
+    api_client_for,
+    assert_problem,
+)
+
+
+def test_every_operation_documents_its_problems(db: Any) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert schema["components"]["schemas"]["Problem"]["required"] == [
+        "type",
+        "title",
+        "status",
+        "detail",
+        "instance",
+    ]
+    operations = [op for item in schema["paths"].values() for op in item.values()]
+    assert operations
+    for op in operations:
+        for status in ("400", "401", "403", "404", "409", "422"):
+            content = op["responses"][status]["content"]
+            assert list(content) == ["application/problem+json"], op["operationId"]
+        assert op["security"] == [{"BearerTokenAuth": []}, {"OrganizationSessionAuth": []}]
+
+
+def test_list_operations_share_one_pagination(db: Any) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    listing = schema["paths"]["/api/v1/members"]["get"]
+    names = [p["name"] for p in listing["parameters"]]
+    assert {"limit", "cursor"} <= set(names)
+    ref = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert set(page["properties"]) == {"items", "next"}
+
+
+def test_creating_posts_document_the_idempotency_key(db: Any) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    post = schema["paths"]["/api/v1/members/invitations"]["post"]
+    assert "Idempotency-Key" in [p["name"] for p in post["parameters"] if p["in"] == "header"]
+
+
+def test_docs_page_uses_local_assets_and_no_inline_script(db: Any) -> None:
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn" not in html.lower()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert Client().get("/static/ninja/swagger-ui-init.js").status_code == 200
+
+
+def test_wrong_method_is_405_problem(cast: dict[str, Any], org_a: Any) -> None:
+    client = api_client_for(cast["admin"], org_a)
+    response = client.delete("/api/v1/me")
+    problem = assert_problem(response, 405)
+    assert response["Allow"] == "GET"
+    assert "GET" in problem["detail"]

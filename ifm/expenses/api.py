@@ -1,0 +1,245 @@
+"""/api/v1/expenses: claims and bills, their approval workflow, payment and receipts."""
+
+from typing import Annotated, Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from ninja import File, Path, Query, Router
+from ninja.files import UploadedFile
+from ninja.responses import Status as HttpStatus
+
+from ifm.core.api import MAX_ID, ApiError, idempotent, paginated
+from ifm.expenses import selectors, services
+from ifm.expenses.models import Expense, ExpenseApproval, Kind, Status
+from ifm.expenses.schemas import (
+    BulkApproveIn,
+    ExpenseIn,
+    ExpenseOut,
+    ExpensePatchIn,
+    PayIn,
+    ReceiptOut,
+    RejectIn,
+)
+from ifm.tenancy.permissions import has_perm, require_perm
+
+router = Router(tags=["expenses"])
+
+ExpenseId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+ReceiptId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+
+_RECEIPT_CONTENT = {
+    "200": {
+        "description": "The receipt file, as an attachment, with its detected content type.",
+        "content": {
+            content_type: {"schema": {"type": "string", "format": "binary"}}
+            for content_type in ("application/pdf", "image/jpeg", "image/png")
+        },
+    }
+}
+
+
+def _with_details(qs: QuerySet[Expense]) -> QuerySet[Expense]:
+    return qs.select_related("submitted_by").prefetch_related(
+        Prefetch(
+            "approvals",
+            queryset=ExpenseApproval.objects.select_related("approver").order_by("step"),
+        ),
+        "receipts",
+    )
+
+
+def _ctx(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "organization": request.org,  # type: ignore[attr-defined]
+        "actor": request.user,
+        "access": request.access,  # type: ignore[attr-defined]
+    }
+
+
+def _expense(request: HttpRequest, expense_id: int) -> Expense:
+    expense = selectors.expense_get(
+        user=request.user,
+        access=request.access,  # type: ignore[attr-defined]
+        expense_id=expense_id,
+    )
+    if expense is None:
+        raise Http404
+    return expense
+
+
+def _out(expense_id: int) -> Expense:
+    return _with_details(Expense.objects.filter(pk=expense_id)).get()
+
+
+def _require_expenses_access(request: HttpRequest) -> None:
+    access = request.access  # type: ignore[attr-defined]
+    if not (has_perm(access, "expenses.submit") or has_perm(access, "expenses.view_all")):
+        require_perm(access, "expenses.submit")
+
+
+@router.get("", response=list[ExpenseOut], summary="List expenses")
+@paginated("-date")
+def expense_list(
+    request: HttpRequest,
+    status: Annotated[Status | None, Query(description="Only expenses in this status.")] = None,
+    kind: Annotated[Kind | None, Query(description="Only claims or only bills.")] = None,
+    mine: Annotated[
+        bool, Query(description="Only my own (people without expenses.view_all see only theirs).")
+    ] = False,
+    q: Annotated[str, Query(max_length=200, description="Search payee and description.")] = "",
+) -> QuerySet[Expense]:
+    _require_expenses_access(request)
+    qs = selectors.expense_list(
+        user=request.user,
+        access=request.access,  # type: ignore[attr-defined]
+        mine=mine,
+        status=status.value if status else "",
+        kind=kind.value if kind else "",
+        q=q,
+    )
+    return _with_details(qs)
+
+
+@router.get("/{int:expense_id}", response=ExpenseOut, summary="Get an expense")
+def expense_get(request: HttpRequest, expense_id: ExpenseId) -> Any:
+    return _out(_expense(request, expense_id).pk)
+
+
+@router.post("", response={201: ExpenseOut}, summary="Create a draft claim or bill")
+@idempotent
+def expense_create(request: HttpRequest, payload: ExpenseIn) -> Any:
+    data = payload.dict()
+    expense = services.expense_create(
+        **_ctx(request),
+        kind=data["kind"],
+        payee=data["payee"],
+        date=data["date"],
+        function=data["function"],
+        amount=data["amount"],
+        category=data["category_id"],
+        fund=data["fund_id"],
+        program=data["program_id"],
+        description=data["description"],
+    )
+    return HttpStatus(201, _out(expense.pk))
+
+
+_PATCH_FIELDS = {"category_id": "category", "fund_id": "fund", "program_id": "program"}
+
+
+@router.patch("/{int:expense_id}", response=ExpenseOut, summary="Change a draft")
+def expense_update(request: HttpRequest, expense_id: ExpenseId, payload: ExpensePatchIn) -> Any:
+    expense = _expense(request, expense_id)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    services.expense_update(
+        **_ctx(request),
+        expense=expense,
+        expected_version=version,
+        **{_PATCH_FIELDS.get(k, k): v for k, v in changes.items()},
+    )
+    return _out(expense.pk)
+
+
+@router.post("/{int:expense_id}/submit", response=ExpenseOut, summary="Submit a draft")
+def expense_submit(request: HttpRequest, expense_id: ExpenseId) -> Any:
+    expense = services.expense_submit(**_ctx(request), expense=_expense(request, expense_id))
+    return _out(expense.pk)
+
+
+@router.post(
+    "/{int:expense_id}/withdraw", response=ExpenseOut, summary="Withdraw a submitted expense"
+)
+def expense_withdraw(request: HttpRequest, expense_id: ExpenseId) -> Any:
+    expense = services.expense_withdraw(**_ctx(request), expense=_expense(request, expense_id))
+    return _out(expense.pk)
+
+
+@router.post(
+    "/{int:expense_id}/approve",
+    response=ExpenseOut,
+    summary="Approve (posts the liability once fully approved)",
+)
+def expense_approve(request: HttpRequest, expense_id: ExpenseId) -> Any:
+    expense = services.expense_approve(**_ctx(request), expense=_expense(request, expense_id))
+    return _out(expense.pk)
+
+
+@router.post("/{int:expense_id}/reject", response=ExpenseOut, summary="Reject with a reason")
+def expense_reject(request: HttpRequest, expense_id: ExpenseId, payload: RejectIn) -> Any:
+    expense = services.expense_reject(
+        **_ctx(request), expense=_expense(request, expense_id), reason=payload.reason
+    )
+    return _out(expense.pk)
+
+
+@router.post("/{int:expense_id}/pay", response=ExpenseOut, summary="Record the payment")
+def expense_pay(request: HttpRequest, expense_id: ExpenseId, payload: PayIn) -> Any:
+    expense = services.expense_pay(
+        **_ctx(request),
+        expense=_expense(request, expense_id),
+        paid_from=payload.paid_from_account_id,
+        date=payload.date,
+    )
+    return _out(expense.pk)
+
+
+@router.post(
+    "/approve",
+    response=list[ExpenseOut],
+    summary="Approve several expenses, all or nothing",
+)
+def expense_approve_many(request: HttpRequest, payload: BulkApproveIn) -> Any:
+    done = services.expense_approve_many(**_ctx(request), expense_ids=payload.expense_ids)
+    return list(_with_details(Expense.objects.filter(pk__in=[e.pk for e in done])).order_by("pk"))
+
+
+@router.post(
+    "/{int:expense_id}/receipts",
+    response={201: ReceiptOut},
+    summary="Attach a receipt (PDF, JPEG or PNG, at most 10 MB; multipart field `file`)",
+)
+def receipt_add(
+    request: HttpRequest,
+    expense_id: ExpenseId,
+    file: UploadedFile | None = File(None),  # noqa: B008
+) -> Any:
+    expense = _expense(request, expense_id)
+    if file is None:
+        raise ApiError(
+            422,
+            "Send the receipt as the multipart field `file`.",
+            errors=[{"field": "file", "message": "This field is required."}],
+        )
+    receipt = services.receipt_add(**_ctx(request), expense=expense, file=file)
+    return HttpStatus(201, receipt)
+
+
+@router.get(
+    "/{int:expense_id}/receipts/{int:receipt_id}",
+    response={200: None},
+    summary="Download a receipt",
+    openapi_extra={"responses": _RECEIPT_CONTENT},
+)
+def receipt_download(request: HttpRequest, expense_id: ExpenseId, receipt_id: ReceiptId) -> Any:
+    expense = _expense(request, expense_id)
+    receipt = selectors.receipt_get(
+        user=request.user,
+        access=request.access,  # type: ignore[attr-defined]
+        receipt_id=receipt_id,
+    )
+    if receipt is None or receipt.expense_id != expense.pk:
+        raise Http404
+    try:
+        handle = receipt.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=receipt.original_name,
+        content_type=receipt.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,134 @@
+"""Input and output shapes of the expenses API. Amounts cross the API as decimal strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from datetime import date as date_type
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+from ifm.core.api import MAX_ID, InputSchema
+from ifm.expenses.models import Function, Kind, Status
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+ApiDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
+Amount = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        max_length=15,
+        description='A decimal string above zero such as "125.50" (at most two decimals).',
+    ),
+]
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+
+
+class ApprovalOut(Schema):
+    step: int
+    approver: UserOut
+    decided_at: datetime
+
+
+class ReceiptOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class ExpenseOut(Schema):
+    id: int
+    reference: str
+    kind: Kind
+    payee: str
+    date: date_type
+    amount: str | None = Field(..., description="Decimal string; null while a draft lacks it.")
+    category_id: int | None
+    fund_id: int | None
+    program_id: int | None
+    function: Function
+    description: str
+    status: Status
+    submitted_by: UserOut
+    created_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    rejected_reason: str
+    approvals: list[ApprovalOut]
+    receipts: list[ReceiptOut]
+    liability_entry_id: int | None
+    payment_entry_id: int | None
+    paid_from_account_id: int | None
+    paid_on: date_type | None
+    paid_at: datetime | None
+    version: int
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> str | None:
+        return money(obj.amount)
+
+    @staticmethod
+    def resolve_paid_from_account_id(obj: Any) -> int | None:
+        return obj.paid_from_id
+
+    @staticmethod
+    def resolve_approvals(obj: Any) -> list[Any]:
+        return list(obj.approvals.all())
+
+    @staticmethod
+    def resolve_receipts(obj: Any) -> list[Any]:
+        return list(obj.receipts.all())
+
+
+class ExpenseIn(InputSchema):
+    kind: Kind = Kind.CLAIM
+    payee: str = Field(..., min_length=1, max_length=200)
+    date: ApiDate
+    function: Function
+    amount: Amount | None = None
+    category_id: Id | None = Field(None, description="An active expense account (not a header).")
+    fund_id: Id | None = None
+    program_id: Id | None = None
+    description: str = Field("", max_length=2000)
+
+
+class ExpensePatchIn(InputSchema):
+    version: int = Field(
+        ..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409."
+    )
+    kind: Kind | None = None
+    payee: str | None = Field(None, min_length=1, max_length=200)
+    date: ApiDate | None = None
+    function: Function | None = None
+    amount: Amount | None = Field(None, description="null clears it (drafts only).")
+    category_id: Id | None = None
+    fund_id: Id | None = None
+    program_id: Id | None = None
+    description: str | None = Field(None, max_length=2000)
+
+
+class RejectIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class PayIn(InputSchema):
+    paid_from_account_id: Id = Field(..., description="An active asset account, such as the bank.")
+    date: ApiDate
+
+
+class BulkApproveIn(InputSchema):
+    expense_ids: list[Id] = Field(..., min_length=1, max_length=200)

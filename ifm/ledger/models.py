@@ -1,0 +1,286 @@
+"""Fund accounting: chart of accounts, funds, programs, periods and the double-entry journal.
+
+The ledger knows nothing of donations, expenses or banks: an entry records its source as a
+type and an id. Invariants (each entry balances in total and per fund; a line is one-sided and
+positive; posted lines never change) are checked by services first and, on PostgreSQL, by the
+database (ifm/ledger/sql/).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ifm.core.models import VersionedModel
+from ifm.tenancy.models import TenantModel
+
+
+
+class AccountType(models.TextChoices):
+    ASSET = "asset", "Asset"
+    LIABILITY = "liability", "Liability"
+    NET_ASSETS = "net_assets", "Net assets"
+    REVENUE = "revenue", "Revenue"
+    EXPENSE = "expense", "Expense"
+
+    @property
+    def normal_debit(self) -> bool:
+        return self in (AccountType.ASSET, AccountType.EXPENSE)
+
+
+class NetAssetClass(models.TextChoices):
+    WITHOUT = "without_donor_restrictions", "Without donor restrictions"
+    WITH = "with_donor_restrictions", "With donor restrictions"
+
+
+class Account(TenantModel, VersionedModel):
+    number = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=20, choices=AccountType.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # For net-asset and contribution accounts: which class they belong to (blank when not relevant).
+    net_asset_class = models.CharField(max_length=40, choices=NetAssetClass.choices, blank=True)
+    # Marks the accounts the posting services look up by role (interfund, closing, release).
+    role = models.CharField(max_length=40, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="ledger_account_org_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "role"],
+                condition=~Q(role=""),
+                name="ledger_account_org_role_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "type", "number"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Restriction(models.TextChoices):
+    NONE = "none", "Without donor restrictions"
+    PURPOSE = "purpose", "Purpose restricted"
+    TIME = "time", "Time restricted"
+    PERPETUAL = "perpetual", "Perpetual (endowment)"
+
+
+class Fund(TenantModel, VersionedModel):
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    restriction = models.CharField(
+        max_length=20, choices=Restriction.choices, default=Restriction.NONE
+    )
+    purpose = models.CharField(max_length=500, blank=True)
+    restricted_until = models.DateField(null=True, blank=True)
+    is_general = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="ledger_fund_org_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(is_general=True),
+                name="ledger_fund_one_general",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_general=False) | Q(restriction="none"),
+                name="ledger_fund_general_unrestricted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def net_asset_class(self) -> str:
+        return NetAssetClass.WITHOUT if self.restriction == Restriction.NONE else NetAssetClass.WITH
+
+
+class Program(TenantModel, VersionedModel):
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="ledger_program_org_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Function(models.TextChoices):
+    PROGRAM = "program", "Program services"
+    MANAGEMENT = "management", "Management and general"
+    FUNDRAISING = "fundraising", "Fundraising"
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class FiscalYear(TenantModel):
+    name = models.CharField(max_length=20)  # "FY2026"
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN
+    )
+    closing_entry = models.ForeignKey(
+        "JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "start_date"], name="ledger_fy_org_start_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="ledger_fy_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Period(TenantModel):
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="periods")
+    name = models.CharField(max_length=20)  # "2026-03"
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "start_date"], name="ledger_period_org_start_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceType(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    DONATION = "donation", "Donation"
+    EXPENSE = "expense", "Expense"
+    BANK = "bank", "Bank"
+    IMPORT = "import", "Import"
+    REVERSAL = "reversal", "Reversal"
+    CLOSING = "closing", "Year-end closing"
+    RELEASE = "release", "Release from restriction"
+    OPENING = "opening", "Opening balances"
+
+
+class JournalEntry(TenantModel):
+    """A posted entry. Never updated or deleted: a correction is a reversing entry."""
+
+    number = models.PositiveIntegerField()
+    date = models.DateField()
+    memo = models.CharField(max_length=500, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    source_type = models.CharField(
+        max_length=20, choices=SourceType.choices, default=SourceType.MANUAL
+    )
+    source_id = models.CharField(max_length=64, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-date", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="ledger_entry_org_number_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "date", "number"]),
+            models.Index(fields=["organization", "source_type", "source_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"JE-{self.number}"
+
+
+class JournalLine(TenantModel):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="lines")
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+    )
+    function = models.CharField(max_length=20, choices=Function.choices, blank=True)
+    debit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    credit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    memo = models.CharField(max_length=500, blank=True)
+    # Denormalised from the entry so balances aggregate without a join.
+    date = models.DateField()
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(credit__gt=0) & Q(debit=0)),
+                name="ledger_line_one_sided_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "account", "date"]),
+            models.Index(fields=["organization", "fund", "account"]),
+            models.Index(fields=["organization", "date"]),
+        ]
+
+
+class LedgerCounter(TenantModel):
+    """Per-organization counter for entry numbers; its row lock serializes numbering, not reads."""
+
+    next_entry_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="ledger_counter_one_per_org")
+        ]

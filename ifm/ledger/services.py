@@ -1,0 +1,585 @@
+"""Every write of the ledger. Other apps post through post_entry / reverse_entry only."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ifm.audit.services import audit_record
+from ifm.core.errors import ConflictError, ServiceError
+from ifm.ledger.chart import UCOA_TEMPLATE
+from ifm.ledger.models import (
+    Account,
+    FiscalYear,
+    Function,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    LedgerCounter,
+    Period,
+    PeriodStatus,
+    Program,
+    Restriction,
+    SourceType,
+)
+from ifm.tenancy.context import org_context
+from ifm.tenancy.models import Organization
+from ifm.tenancy.permissions import Access, require_perm
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One side of an entry. Give account and fund as objects or ids; amounts as Decimal."""
+
+    account: Account | int
+    fund: Fund | int
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    program: Program | int | None = None
+    function: str = ""
+    memo: str = ""
+
+
+@dataclass
+class _Line:
+    account: Account
+    fund: Fund
+    debit: Decimal
+    credit: Decimal
+    program: Program | None = None
+    function: str = ""
+    memo: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def _id(value: Any) -> int | None:
+    if value is None:
+        return None
+    return value if isinstance(value, int) else value.pk
+
+
+def _money(value: Any, where: str) -> Decimal:
+    if isinstance(value, float):
+        raise ServiceError(f"{where}: amounts must be decimal, not floating point.", field=where)
+    try:
+        amount = Decimal(str(value if value is not None else 0))
+    except ArithmeticError:
+        raise ServiceError(f"{where}: {value!r} is not an amount.", field=where) from None
+    if not amount.is_finite():
+        raise ServiceError(f"{where}: {value!r} is not an amount.", field=where)
+    if amount != amount.quantize(CENT):
+        raise ServiceError(
+            f"{where}: amounts have at most two decimals (got {value}).", field=where
+        )
+    return amount.quantize(CENT)
+
+
+# --- Chart of accounts and funds -------------------------------------------------------------
+
+
+@transaction.atomic
+def chart_create_from_template(*, organization: Organization) -> None:
+    """Give a new organization the UCOA chart, a general fund and the current fiscal year."""
+    with org_context(organization):
+        if Account.objects.exists():
+            return
+        by_number: dict[str, Account] = {}
+        for number, name, type_, parent, net_class, role in UCOA_TEMPLATE:
+            account = Account.objects.create(
+                number=number,
+                name=name,
+                type=type_,
+                parent=by_number.get(parent),
+                net_asset_class=net_class,
+                role=role,
+            )
+            by_number[number] = account
+        Fund.objects.create(
+            code="GEN", name="General fund", restriction=Restriction.NONE, is_general=True
+        )
+        LedgerCounter.objects.create()
+        fiscal_year_ensure(organization=organization, on=timezone.localdate())
+
+
+def account_by_role(role: str) -> Account:
+    account = Account.objects.filter(role=role).first()
+    if account is None:
+        raise ServiceError(
+            f"The chart of accounts has no account marked '{role}': set one up first."
+        )
+    return account
+
+
+# --- Periods ---------------------------------------------------------------------------------
+
+
+def _fiscal_year_bounds(organization: Organization, on: date) -> tuple[date, date, str]:
+    start_month = organization.fiscal_year_start_month
+    year = on.year if on.month >= start_month else on.year - 1
+    start = date(year, start_month, 1)
+    end_year, end_month = (year, 12) if start_month == 1 else (year + 1, start_month - 1)
+    end = date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
+    name = f"FY{end.year}" if start_month != 1 else f"FY{year}"
+    return start, end, name
+
+
+def fiscal_year_ensure(*, organization: Organization, on: date) -> FiscalYear:
+    """The fiscal year containing `on`, created with its twelve monthly periods if missing."""
+    start, end, name = _fiscal_year_bounds(organization, on)
+    with org_context(organization):
+        fy = FiscalYear.objects.filter(start_date=start).first()
+        if fy is not None:
+            return fy
+        fy = FiscalYear.objects.create(name=name, start_date=start, end_date=end)
+        y, m = start.year, start.month
+        periods = []
+        for _ in range(12):
+            last = calendar.monthrange(y, m)[1]
+            periods.append(
+                Period(
+                    organization=organization,
+                    fiscal_year=fy,
+                    name=f"{y}-{m:02d}",
+                    start_date=date(y, m, 1),
+                    end_date=date(y, m, last),
+                )
+            )
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        Period.objects.bulk_create(periods)
+        return fy
+
+
+def _open_period_for(organization: Organization, on: date) -> Period:
+    fiscal_year_ensure(organization=organization, on=on)
+    period = Period.objects.get(start_date__lte=on, end_date__gte=on)
+    if period.status != PeriodStatus.OPEN:
+        raise ServiceError(
+            f"The period {period.name} is closed: choose a date in an open period, "
+            "or ask finance to reopen it.",
+            field="date",
+        )
+    return period
+
+
+@transaction.atomic
+def period_close(
+    *, organization: Organization, actor: Any, access: Access | None, period: Period
+) -> Period:
+    require_perm(access, "ledger.close_periods")
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.status == PeriodStatus.CLOSED:
+        raise ConflictError(message=f"The period {period.name} is already closed.")
+    period.status = PeriodStatus.CLOSED
+    period.closed_at = timezone.now()
+    period.closed_by = actor
+    period.save(update_fields=["status", "closed_at", "closed_by"])
+    audit_record(
+        action="period.close",
+        actor=actor,
+        organization=organization,
+        obj=period,
+        changes={"status": {"before": "open", "after": "closed"}},
+    )
+    return period
+
+
+@transaction.atomic
+def period_reopen(
+    *, organization: Organization, actor: Any, access: Access | None, period: Period, reason: str
+) -> Period:
+    require_perm(access, "ledger.close_periods")
+    if not reason.strip():
+        raise ServiceError("Say why the period is reopened.", field="reason")
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.status == PeriodStatus.OPEN:
+        raise ConflictError(message=f"The period {period.name} is already open.")
+    if period.fiscal_year.status == PeriodStatus.CLOSED:
+        raise ServiceError(
+            f"The fiscal year {period.fiscal_year.name} is closed: reopen the year first."
+        )
+    period.status = PeriodStatus.OPEN
+    period.closed_at = None
+    period.closed_by = None
+    period.save(update_fields=["status", "closed_at", "closed_by"])
+    audit_record(
+        action="period.reopen",
+        actor=actor,
+        organization=organization,
+        obj=period,
+        changes={"status": {"before": "closed", "after": "open"}, "reason": reason.strip()},
+    )
+    return period
+
+
+# --- Posting ---------------------------------------------------------------------------------
+
+
+def _resolve_lines(lines: Sequence[LineInput]) -> list[_Line]:
+    if len(lines) < 2:
+        raise ServiceError("An entry needs at least two lines.", field="lines")
+    account_ids = {_id(line.account) for line in lines}
+    fund_ids = {_id(line.fund) for line in lines}
+    program_ids = {_id(line.program) for line in lines} - {None}
+    accounts = Account.objects.in_bulk([i for i in account_ids if i is not None])
+    funds = Fund.objects.in_bulk([i for i in fund_ids if i is not None])
+    programs = Program.objects.in_bulk(list(program_ids))
+    headers = set(
+        Account.objects.filter(children__isnull=False, pk__in=accounts).values_list("pk", flat=True)
+    )
+    errors: list[dict[str, str]] = []
+    resolved: list[_Line] = []
+    for i, line in enumerate(lines):
+        where = f"lines[{i}]"
+        debit = _money(line.debit, f"{where}.debit")
+        credit = _money(line.credit, f"{where}.credit")
+        if debit < 0 or credit < 0:
+            errors.append(
+                {"field": where, "message": "Amounts must be positive: use the other column."}
+            )
+        elif (debit > 0) == (credit > 0):
+            errors.append(
+                {"field": where, "message": "Give exactly one of debit or credit, above zero."}
+            )
+        account = accounts.get(_id(line.account))
+        fund = funds.get(_id(line.fund))
+        program = programs.get(_id(line.program)) if line.program is not None else None
+        if account is None:
+            errors.append({"field": f"{where}.account", "message": "No such account."})
+        elif not account.is_active:
+            errors.append(
+                {"field": f"{where}.account", "message": f"Account {account} is inactive."}
+            )
+        elif account.pk in headers:
+            errors.append(
+                {
+                    "field": f"{where}.account",
+                    "message": f"{account} is a header: post to one of its sub-accounts.",
+                }
+            )
+        if fund is None:
+            errors.append({"field": f"{where}.fund", "message": "No such fund."})
+        elif not fund.is_active:
+            errors.append({"field": f"{where}.fund", "message": f"Fund {fund} is inactive."})
+        if line.program is not None and program is None:
+            errors.append({"field": f"{where}.program", "message": "No such program."})
+        if line.function and line.function not in Function.values:
+            errors.append(
+                {"field": f"{where}.function", "message": f"Unknown function {line.function!r}."}
+            )
+        if account is not None and fund is not None:
+            resolved.append(_Line(account, fund, debit, credit, program, line.function, line.memo))
+    if errors:
+        raise ServiceError(
+            "The entry has errors: " + "; ".join(e["message"] for e in errors), errors=errors
+        )
+    return resolved
+
+
+def _balance_funds(lines: list[_Line]) -> list[_Line]:
+    """Add due-to/due-from lines so that each fund balances on its own."""
+    total = sum((line.debit - line.credit for line in lines), ZERO)
+    if total != 0:
+        debits = sum((line.debit for line in lines), ZERO)
+        credits = sum((line.credit for line in lines), ZERO)
+        raise ServiceError(
+            f"The entry does not balance: debits {debits} and credits {credits} "
+            f"differ by {abs(total)}.",
+            field="lines",
+        )
+    by_fund: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    funds: dict[int, Fund] = {}
+    for line in lines:
+        by_fund[line.fund.pk] += line.debit - line.credit
+        funds[line.fund.pk] = line.fund
+    if all(v == 0 for v in by_fund.values()):
+        return lines
+    receivable = account_by_role("interfund_receivable")
+    payable = account_by_role("interfund_payable")
+    extra = []
+    for fund_id, net in sorted(by_fund.items()):
+        if net > 0:  # more debits than credits in this fund: it owes the others
+            extra.append(_Line(payable, funds[fund_id], ZERO, net, memo="Interfund"))
+        elif net < 0:  # more credits: the others owe it
+            extra.append(_Line(receivable, funds[fund_id], -net, ZERO, memo="Interfund"))
+    return lines + extra
+
+
+def _next_number(organization: Organization) -> int:
+    counter = LedgerCounter.objects.select_for_update().filter(organization=organization).first()
+    if counter is None:
+        counter = LedgerCounter.objects.create()
+        counter = LedgerCounter.objects.select_for_update().get(pk=counter.pk)
+    number = counter.next_entry_number
+    LedgerCounter.objects.filter(pk=counter.pk).update(next_entry_number=number + 1)
+    return number
+
+
+@transaction.atomic
+def post_entry(
+    *,
+    organization: Organization,
+    actor: Any,
+    date: date,
+    lines: Sequence[LineInput],
+    memo: str = "",
+    reference: str = "",
+    source_type: str = SourceType.MANUAL,
+    source_id: str | int = "",
+    reverses: JournalEntry | None = None,
+    audit: bool = True,
+) -> JournalEntry:
+    """Post a balanced entry. Callers check their own permission (see journal_entry_create)."""
+    with org_context(organization):
+        if source_type not in SourceType.values:
+            raise ServiceError(f"Unknown source type {source_type!r}.", field="source_type")
+        resolved = _balance_funds(_resolve_lines(lines))
+        period = _open_period_for(organization, date)
+        entry = JournalEntry.objects.create(
+            number=_next_number(organization),
+            date=date,
+            memo=memo,
+            reference=reference,
+            source_type=source_type,
+            source_id=str(source_id),
+            reverses=reverses,
+            period=period,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        JournalLine.objects.bulk_create(
+            [
+                JournalLine(
+                    organization=organization,
+                    entry=entry,
+                    account=line.account,
+                    fund=line.fund,
+                    program=line.program,
+                    function=line.function,
+                    debit=line.debit,
+                    credit=line.credit,
+                    memo=line.memo,
+                    date=date,
+                )
+                for line in resolved
+            ]
+        )
+        if audit:
+            audit_record(
+                action="journal_entry.post",
+                actor=actor,
+                organization=organization,
+                obj=entry,
+                changes={
+                    "date": str(date),
+                    "source": f"{source_type}:{source_id}",
+                    "total": str(sum((line.debit for line in resolved), ZERO)),
+                },
+            )
+        return entry
+
+
+@transaction.atomic
+def journal_entry_create(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    date: date,
+    lines: Sequence[LineInput],
+    memo: str = "",
+    reference: str = "",
+) -> JournalEntry:
+    """A manual journal entry, by finance or an admin."""
+    require_perm(access, "ledger.post")
+    return post_entry(
+        organization=organization,
+        actor=actor,
+        date=date,
+        lines=lines,
+        memo=memo,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def reverse_entry(
+    *,
+    organization: Organization,
+    actor: Any,
+    entry: JournalEntry,
+    date: date | None = None,
+    memo: str = "",
+) -> JournalEntry:
+    """Post the mirror image of `entry`, linked to it. An entry is reversed at most once."""
+    with org_context(organization):
+        entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+        if JournalEntry.objects.filter(reverses=entry).exists():
+            raise ConflictError(message=f"{entry} has already been reversed.")
+        if entry.source_type == SourceType.REVERSAL:
+            raise ConflictError(message=f"{entry} is itself a reversal: post a new entry instead.")
+        lines = [
+            LineInput(
+                account=line.account_id,
+                fund=line.fund_id,
+                debit=line.credit,
+                credit=line.debit,
+                program=line.program_id,
+                function=line.function,
+                memo=line.memo,
+            )
+            for line in entry.lines.all()
+        ]
+        return post_entry(
+            organization=organization,
+            actor=actor,
+            date=date or entry.date,
+            lines=lines,
+            memo=memo or f"Reversal of {entry}",
+            reference=entry.reference,
+            source_type=SourceType.REVERSAL,
+            source_id=entry.pk,
+            reverses=entry,
+        )
+
+
+@transaction.atomic
+def journal_entry_reverse(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    entry: JournalEntry,
+    date: date | None = None,
+    memo: str = "",
+) -> JournalEntry:
+    """A reversal asked for by a person (page or API): finance or an admin."""
+    require_perm(access, "ledger.post")
+    return reverse_entry(organization=organization, actor=actor, entry=entry, date=date, memo=memo)
+
+
+@transaction.atomic
+def restriction_release(
+    *,
+    organization: Organization,
+    actor: Any,
+    fund: Fund,
+    amount: Decimal,
+    date: date,
+    memo: str = "",
+    source_type: str = SourceType.RELEASE,
+    source_id: str | int = "",
+) -> JournalEntry:
+    """Reclassify restricted net assets as spent for their purpose (within the restricted fund)."""
+    with org_context(organization):
+        amount = _money(amount, "amount")
+        if amount <= 0:
+            raise ServiceError("The amount to release must be above zero.", field="amount")
+        if fund.restriction == Restriction.NONE:
+            raise ServiceError(f"{fund} has no donor restriction to release.", field="fund")
+        return post_entry(
+            organization=organization,
+            actor=actor,
+            date=date,
+            memo=memo or f"Release from restriction: {fund.name}",
+            source_type=source_type,
+            source_id=source_id,
+            lines=[
+                LineInput(account=account_by_role("release_with"), fund=fund, debit=amount),
+                LineInput(account=account_by_role("release_without"), fund=fund, credit=amount),
+            ],
+        )
+
+
+@transaction.atomic
+def fiscal_year_close(
+    *, organization: Organization, actor: Any, access: Access | None, fiscal_year: FiscalYear
+) -> JournalEntry | None:
+    """Close a year: move revenue and expense balances into net assets by class, close its periods.
+
+    Each fund's revenue and expenses go to the net-asset account of their class (an account's own
+    class where it has one, such as restricted contributions, otherwise the fund's class).
+    """
+    require_perm(access, "ledger.close_periods")
+    with org_context(organization):
+        fiscal_year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
+        if fiscal_year.status == PeriodStatus.CLOSED:
+            raise ConflictError(message=f"{fiscal_year.name} is already closed.")
+        from django.db.models import F, Sum
+
+        sums = (
+            JournalLine.objects.filter(
+                date__gte=fiscal_year.start_date,
+                date__lte=fiscal_year.end_date,
+                account__type__in=["revenue", "expense"],
+            )
+            .values("account_id", "account__net_asset_class", "fund_id", "fund__restriction")
+            .annotate(net=Sum(F("debit") - F("credit")))
+            .order_by("fund_id", "account_id")
+        )
+        without = account_by_role("net_assets_without")
+        with_ = account_by_role("net_assets_with")
+        lines: list[LineInput] = []
+        to_net_assets: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+        for row in sums:
+            net = row["net"] or ZERO
+            if net == 0:
+                continue
+            # Zero the account: credit what was a debit balance, debit what was a credit balance.
+            lines.append(
+                LineInput(
+                    account=row["account_id"],
+                    fund=row["fund_id"],
+                    debit=-net if net < 0 else ZERO,
+                    credit=net if net > 0 else ZERO,
+                )
+            )
+            net_class = row["account__net_asset_class"] or (
+                "without_donor_restrictions"
+                if row["fund__restriction"] == "none"
+                else "with_donor_restrictions"
+            )
+            target = without if net_class == "without_donor_restrictions" else with_
+            to_net_assets[(target.pk, row["fund_id"])] += net
+        for (account_id, fund_id), net in sorted(to_net_assets.items()):
+            if net != 0:
+                lines.append(
+                    LineInput(
+                        account=account_id,
+                        fund=fund_id,
+                        debit=net if net > 0 else ZERO,
+                        credit=-net if net < 0 else ZERO,
+                    )
+                )
+        entry = None
+        if lines:
+            # The closing entry is dated on the last day, so that period must still be open.
+            entry = post_entry(
+                organization=organization,
+                actor=actor,
+                date=fiscal_year.end_date,
+                lines=lines,
+                memo=f"Year-end close {fiscal_year.name}",
+                source_type=SourceType.CLOSING,
+                source_id=fiscal_year.pk,
+            )
+        now = timezone.now()
+        Period.objects.filter(fiscal_year=fiscal_year).update(
+            status=PeriodStatus.CLOSED, closed_at=now, closed_by=actor
+        )
+        fiscal_year.status = PeriodStatus.CLOSED
+        fiscal_year.closing_entry = entry
+        fiscal_year.save(update_fields=["status", "closing_entry"])
+        audit_record(
+            action="fiscal_year.close", actor=actor, organization=organization, obj=fiscal_year
+        )
+        return entry

@@ -1,0 +1,118 @@
+"""PostgreSQL itself refuses unbalanced entries (at commit) and changes to posted lines.
+
+Deferred constraint triggers fire only at COMMIT, so these tests commit for real.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine, LedgerCounter, Period
+from ifm.ledger.services import (
+    LineInput,
+    chart_create_from_template,
+    fiscal_year_ensure,
+    post_entry,
+)
+from ifm.tenancy.context import org_context
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="database triggers exist on PostgreSQL only"
+    ),
+]
+DAY = date(2026, 3, 15)
+
+
+@pytest.fixture
+def ledger_org(org_a: Any) -> Any:
+    chart_create_from_template(organization=org_a)
+    fiscal_year_ensure(organization=org_a, on=DAY)
+    with org_context(org_a):
+        yield org_a
+
+
+def _raw_entry(org: Any, debit: str, credit: str) -> None:
+    """Write an entry straight to the tables, skipping the service's checks."""
+    cash, revenue = Account.objects.get(number="1010"), Account.objects.get(number="4010")
+    fund = Fund.objects.get(is_general=True)
+    entry = JournalEntry.objects.create(
+        number=9000, date=DAY, period=Period.objects.get(name="2026-03")
+    )
+    JournalLine.objects.bulk_create(
+        [
+            JournalLine(
+                organization=org,
+                entry=entry,
+                account=cash,
+                fund=fund,
+                debit=Decimal(debit),
+                date=DAY,
+            ),
+            JournalLine(
+                organization=org,
+                entry=entry,
+                account=revenue,
+                fund=fund,
+                credit=Decimal(credit),
+                date=DAY,
+            ),
+        ]
+    )
+
+
+def test_commit_of_an_unbalanced_entry_is_rejected(ledger_org: Any) -> None:
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+        _raw_entry(ledger_org, "100.00", "90.00")
+    assert not JournalEntry.objects.exists()
+    assert not JournalLine.objects.exists()
+
+
+def test_commit_of_a_balanced_raw_entry_is_accepted(ledger_org: Any) -> None:
+    with transaction.atomic():
+        _raw_entry(ledger_org, "100.00", "100.00")
+    assert JournalLine.objects.count() == 2
+
+
+def test_entry_without_lines_is_rejected(ledger_org: Any) -> None:
+    with pytest.raises(IntegrityError, match="at least two"), transaction.atomic():
+        JournalEntry.objects.create(
+            number=9001, date=DAY, period=Period.objects.get(name="2026-03")
+        )
+    assert not JournalEntry.objects.exists()
+
+
+def test_posted_lines_and_entries_cannot_be_updated_or_deleted(ledger_org: Any, cast: Any) -> None:
+    general = Fund.objects.get(is_general=True)
+    entry = post_entry(
+        organization=ledger_org,
+        actor=cast["finance"],
+        date=DAY,
+        lines=[
+            LineInput(Account.objects.get(number="1010"), general, debit=Decimal("10.00")),
+            LineInput(Account.objects.get(number="4010"), general, credit=Decimal("10.00")),
+        ],
+    )
+    line = entry.lines.first()
+    assert line is not None
+    for statement in (
+        lambda: JournalLine.objects.filter(pk=line.pk).update(debit=Decimal("11.00")),
+        lambda: JournalLine.objects.filter(pk=line.pk).delete(),
+        lambda: JournalEntry.objects.filter(pk=entry.pk).update(memo="changed"),
+    ):
+        with pytest.raises(DatabaseError, match="post a reversing entry"), transaction.atomic():
+            statement()
+    assert JournalLine.objects.get(pk=line.pk).debit in (Decimal("10.00"), Decimal("0"))
+    assert JournalEntry.objects.get(pk=entry.pk).memo == ""
+
+
+def test_check_constraint_refuses_two_sided_lines(ledger_org: Any) -> None:
+    assert LedgerCounter.objects.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _raw_entry(ledger_org, "-5.00", "-5.00")

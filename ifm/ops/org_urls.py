@@ -1,0 +1,9 @@
+"""Ops pages of one organization (mounted at /o/<org_slug>/jobs/)."""
+
+from django.urls import path
+
+from ifm.ops import views
+
+urlpatterns = [
+    path("", views.org_jobs, name="org_jobs"),
+]

@@ -1,0 +1,47 @@
+"""Input and output shapes of the members API."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from ifm.core.api import InputSchema
+from ifm.tenancy.roles import Role
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+
+
+class MemberOut(Schema):
+    id: int
+    user: UserOut
+    role: Role
+    is_active: bool
+    has_2fa: bool = False
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberPatchIn(InputSchema):
+    role: Role | None = None
+    is_active: bool | None = None
+    version: int = Field(
+        ..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409."
+    )
+
+
+class InvitationIn(InputSchema):
+    email: str = Field(..., min_length=3, max_length=254)
+    role: Role
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Role
+    status: str
+    created_at: datetime
+    expires_at: datetime

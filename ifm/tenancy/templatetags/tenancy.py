@@ -1,0 +1,22 @@
+"""Template helpers of tenancy: `{% load tenancy %}` then `{% if access|can:"audit.view" %}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from ifm.tenancy.permissions import has_perm as _has_perm
+
+register = template.Library()
+
+
+@register.filter(name="can")
+def can(access: Any, code: str) -> bool:
+    """True when the request's access (membership or platform grant) allows permission `code`."""
+    return _has_perm(access or None, code)
+
+
+@register.filter(name="has_perm")
+def has_perm(access: Any, code: str) -> bool:
+    return _has_perm(access or None, code)
