@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ifm.audit.services import audit_record
@@ -161,8 +162,10 @@ def fiscal_year_ensure(*, organization: Organization, on: date) -> FiscalYear:
 
 
 def _open_period_for(organization: Organization, on: date) -> Period:
-    fiscal_year_ensure(organization=organization, on=on)
-    period = Period.objects.get(start_date__lte=on, end_date__gte=on)
+    period = Period.objects.filter(start_date__lte=on, end_date__gte=on).first()
+    if period is None:
+        fiscal_year_ensure(organization=organization, on=on)
+        period = Period.objects.get(start_date__lte=on, end_date__gte=on)
     if period.status != PeriodStatus.OPEN:
         raise ServiceError(
             f"The period {period.name} is closed: choose a date in an open period, "
@@ -231,12 +234,12 @@ def _resolve_lines(lines: Sequence[LineInput]) -> list[_Line]:
     account_ids = {_id(line.account) for line in lines}
     fund_ids = {_id(line.fund) for line in lines}
     program_ids = {_id(line.program) for line in lines} - {None}
-    accounts = Account.objects.in_bulk([i for i in account_ids if i is not None])
+    accounts = Account.objects.annotate(
+        is_header=Exists(Account.objects.filter(parent_id=OuterRef("pk")))
+    ).in_bulk([i for i in account_ids if i is not None])
     funds = Fund.objects.in_bulk([i for i in fund_ids if i is not None])
-    programs = Program.objects.in_bulk(list(program_ids))
-    headers = set(
-        Account.objects.filter(children__isnull=False, pk__in=accounts).values_list("pk", flat=True)
-    )
+    programs = Program.objects.in_bulk(list(program_ids)) if program_ids else {}
+    headers = {pk for pk, account in accounts.items() if account.is_header}  # type: ignore[attr-defined]
     errors: list[dict[str, str]] = []
     resolved: list[_Line] = []
     for i, line in enumerate(lines):
@@ -316,13 +319,20 @@ def _balance_funds(lines: list[_Line]) -> list[_Line]:
 
 
 def _next_number(organization: Organization) -> int:
-    counter = LedgerCounter.objects.select_for_update().filter(organization=organization).first()
-    if counter is None:
-        counter = LedgerCounter.objects.create()
-        counter = LedgerCounter.objects.select_for_update().get(pk=counter.pk)
-    number = counter.next_entry_number
-    LedgerCounter.objects.filter(pk=counter.pk).update(next_entry_number=number + 1)
-    return number
+    """Take the next entry number. The UPDATE's row lock makes concurrent posters queue here,
+    and a rolled-back transaction gives its number back."""
+    table = LedgerCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_entry_number = next_entry_number + 1 "  # noqa: S608
+            "WHERE organization_id = %s RETURNING next_entry_number - 1",
+            [organization.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        LedgerCounter.objects.create(next_entry_number=2)
+        return 1
+    return int(row[0])
 
 
 @transaction.atomic
