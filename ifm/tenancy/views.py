@@ -54,7 +54,29 @@ def _url_or_none(name: str, org: Organization, **kwargs: Any) -> str | None:
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     org: Organization = request.org  # type: ignore[attr-defined]
     access = request.access  # type: ignore[attr-defined]
+    # Modules an app has not built yet simply do not resolve and are left out.
     modules = [
+        (
+            "ledger.view",
+            "ledger_home",
+            "Ledger",
+            "Journal, chart of accounts, funds, balances.",
+            "book",
+        ),
+        (
+            "expenses.submit",
+            "expense_list",
+            "Expenses",
+            "Claims and bills, receipts, approvals.",
+            "receipt",
+        ),
+        (
+            "expenses.approve",
+            "expense_queue",
+            "Approval queue",
+            "Expenses waiting for you.",
+            "check2-square",
+        ),
         ("members.view", "members", "Members", "People, roles and invitations.", "people"),
         ("org.edit", "org_settings", "Settings", "Name, address, EIN, fiscal year, logo.", "gear"),
         (

@@ -6,9 +6,14 @@ every generated entry at commit, as they do for the full-size run.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
+import shutil
+import subprocess
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -175,3 +180,29 @@ def test_command_prints_progress_and_totals() -> None:
             "generate_data", "--orgs", "2", "--years", "2", "--scale", "0.002", "--prefix", "td",
             stdout=io.StringIO(),
         )  # fmt: skip
+
+
+@pytest.mark.skipif(
+    shutil.which("hledger") is None, reason="hledger is not installed (.ci/run installs it)"
+)
+def test_hledger_agrees_with_our_trial_balance_on_generated_data(tmp_path: Path) -> None:
+    generate(SMALL)
+    slug = f"{SMALL.prefix}-01"
+    org = Organization.objects.get(slug=slug)
+    path = tmp_path / "gen.journal"
+    call_command("export_ledger", org=slug, format="hledger", output=str(path))
+    done = subprocess.run(  # noqa: S603
+        ["hledger", "-f", str(path), "balance", "--flat", "--no-total", "-O", "csv"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    theirs = {
+        row[0].split(":")[-1]: Decimal(row[1].replace("USD", "").strip())
+        for row in list(csv.reader(io.StringIO(done.stdout)))[1:]
+    }
+    with org_context(org):
+        tb = trial_balance(as_of=date(2100, 1, 1))
+    ours = {row.number: row.debit - row.credit for row in tb.rows if row.debit or row.credit}
+    assert len(ours) > 10
+    assert theirs == ours
