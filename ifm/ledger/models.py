@@ -17,7 +17,6 @@ from ifm.core.models import VersionedModel
 from ifm.tenancy.models import TenantModel
 
 
-
 class AccountType(models.TextChoices):
     ASSET = "asset", "Asset"
     LIABILITY = "liability", "Liability"
