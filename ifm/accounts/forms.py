@@ -39,3 +39,13 @@ class ApiTokenCreateForm(BootstrapMixin, forms.Form):
         max_length=100,
         help_text="What will use the token, for example “Nightly donor export”.",
     )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        required=False,
+        help_text="How colleagues see you in the app and in the audit log.",
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}),
+    )

@@ -12,6 +12,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ifm.accounts.models import ApiToken, Invitation
+from ifm.audit.models import AuditEvent
+from ifm.tenancy.context import all_organizations
 from ifm.tenancy.models import Membership, Organization
 
 
@@ -88,3 +90,25 @@ def api_token_get(*, organization: Organization, token_id: int) -> ApiToken | No
         .select_related("user", "organization")
         .first()
     )
+
+
+def user_memberships(user: Any) -> list[Membership]:
+    """Every active membership of a user, with its organization, for the profile page."""
+    with all_organizations():
+        return list(
+            Membership.all_orgs.filter(user=user, is_active=True, organization__is_active=True)
+            .select_related("organization")
+            .order_by("organization__name")
+        )
+
+
+def user_recent_sign_ins(user: Any, limit: int = 10) -> list[Any]:
+    """The person's own latest sign-in events (successful and failed), newest first."""
+    with all_organizations():
+        return list(
+            AuditEvent.objects.filter(
+                action__in=["auth.sign_in", "auth.sign_in_failed", "auth.locked_out"]
+            )
+            .filter(Q(actor=user) | Q(actor__isnull=True, actor_label=user.email))
+            .order_by("-created_at")[:limit]
+        )

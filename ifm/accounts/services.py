@@ -310,3 +310,22 @@ def may_revoke_token(*, token: ApiToken, actor: Any, access: Access | None) -> b
     if token.user_id == getattr(actor, "pk", None):
         return has_perm(access, "tokens.manage")
     return has_perm(access, "members.manage")
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, full_name: str) -> User:
+    """A person changes their own display name (the email is their sign-in and stays)."""
+    full_name = " ".join(full_name.split())
+    if len(full_name) > 200:
+        raise ServiceError("Use at most 200 characters.", field="full_name")
+    before = user.full_name
+    if full_name != before:
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
+        audit_record(
+            action="user.update",
+            actor=user,
+            obj=user,
+            changes={"full_name": {"before": before, "after": full_name}},
+        )
+    return user

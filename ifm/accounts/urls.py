@@ -5,6 +5,7 @@ from ifm.accounts import views
 # Under /accounts/ (included before allauth's URLs).
 urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("profile/", views.profile, name="profile"),
 ]
 
 # Under /o/<org_slug>/ (included by ifm.tenancy.urls).

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ifm.accounts import selectors, services
-from ifm.accounts.forms import ApiTokenCreateForm, InvitationAcceptForm
+from ifm.accounts.forms import ApiTokenCreateForm, InvitationAcceptForm, ProfileForm
 from ifm.accounts.models import User
 from ifm.accounts.services import (
     api_token_create,
@@ -147,3 +147,25 @@ def api_token_revoke_view(request: HttpRequest, org_slug: str, token_id: int) ->
     api_token_revoke(token=api_token, actor=request.user, access=access)
     messages.success(request, f"Token “{api_token.name}” revoked: it no longer works.")
     return redirect("api_tokens", org_slug=org.slug)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own page: name, organizations and roles, security, recent sign-ins."""
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"full_name": user.full_name})  # type: ignore[union-attr]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(user=user, full_name=form.cleaned_data["full_name"])  # type: ignore[arg-type]
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your profile was saved.")
+            return redirect("profile")
+    context = {
+        "form": form,
+        "memberships": selectors.user_memberships(user),
+        "has_2fa": selectors.user_has_2fa(user),
+        "sign_ins": selectors.user_recent_sign_ins(user),
+    }
+    return render(request, "accounts/profile.html", context, status=422 if form.errors else 200)
