@@ -46,8 +46,14 @@ class Session:
         h = dict(headers or {})
         if self.cookies:
             h["Cookie"] = self.cookie_header()
-        self.conn.request(method, path, body=body, headers=h)
-        resp = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=h)
+            resp = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closes a keep-alive connection left idle: open a new one, once.
+            self.conn.close()
+            self.conn.request(method, path, body=body, headers=h)
+            resp = self.conn.getresponse()
         data = resp.read().decode("utf-8", "replace")
         for header, value in resp.getheaders():
             if header.lower() == "set-cookie":
