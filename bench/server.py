@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -96,7 +97,16 @@ class App:
 def app_server(workers: int = 2, threads: int = 4) -> Iterator[App]:
     tmp = tempfile.mkdtemp(prefix="ifm-bench-")
     env = dict(os.environ)
-    env.update(IFM_VAR_DIR=tmp, DEBUG="0", IFM_ENV="development", LOG_LEVEL="WARNING")
+    # Production settings (compressed, hashed static files; DEBUG off), served over plain HTTP
+    # on loopback, so the HTTPS redirect is off; the bench clients send cookies themselves.
+    env.update(
+        IFM_VAR_DIR=tmp,
+        IFM_ENV="production",
+        SECRET_KEY="bench-" + secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+    )
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     ifm = str(BIN / "ifm")
     run([ifm, "migrate", "--noinput", "-v0"], env)
