@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench e2e install install-dev assets browser format lock clean
+.PHONY: run test lint bench e2e install install-dev assets system-packages format lock clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,19 +33,20 @@ install-dev: $(VENV)/.installed-dev node_modules/.installed
 assets: node_modules/.installed
 
 run: install
+	@bash scripts/ensure-system-packages.sh --runtime
 	@mkdir -p var
 	$(BIN)/ifm migrate --noinput
 	$(BIN)/ifm seed_demo
 	$(BIN)/ifm serve --port $(PORT)
 
-browser:
-	@bash scripts/ensure-browser.sh
+system-packages:
+	@bash scripts/ensure-system-packages.sh
 
-test: install-dev browser
+test: install-dev system-packages
 	@mkdir -p var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-e2e: install-dev browser
+e2e: install-dev system-packages
 	$(BIN)/pytest e2e $(PYTEST_ARGS)
 
 lint: install-dev
@@ -59,7 +60,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install-dev browser
+bench: install-dev system-packages
 	$(BIN)/python -m bench
 
 lock: | $(BIN)/python
