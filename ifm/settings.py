@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ifm.audit",
     "ifm.ledger",
     "ifm.expenses",
+    "ifm.donors",
     "ifm.ops",
 ]
 

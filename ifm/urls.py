@@ -18,6 +18,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/jobs/", include("ifm.ops.org_urls")),
     path("o/<slug:org_slug>/ledger/", include("ifm.ledger.urls")),
     path("o/<slug:org_slug>/expenses/", include("ifm.expenses.urls")),
+    path("o/<slug:org_slug>/donors/", include("ifm.donors.urls")),
     path("platform/jobs/", include("ifm.ops.urls")),
     path("o/<slug:org_slug>/", include("ifm.tenancy.urls")),
     path("admin/", admin.site.urls),

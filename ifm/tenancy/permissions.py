@@ -82,6 +82,16 @@ PERMISSIONS: dict[str, Perm] = {
         ),
         Perm("expenses.pay", "Record payment of approved expenses", frozenset({A, F})),
         Perm("expenses.configure", "Change the expense approval settings", frozenset({A})),
+        Perm("donors.view", "See donors, donations and giving", frozenset({A, F, FR, V})),
+        Perm("donors.edit", "Create, edit and merge donors and households", frozenset({A, FR})),
+        Perm(
+            "donations.record",
+            "Record, edit and void donations, pledges and gift batches",
+            frozenset({A, F, FR}),
+        ),
+        Perm("receipts.issue", "Issue, send and void tax receipts", frozenset({A, F, FR})),
+        Perm("donors.import", "Import donors and donations from files", frozenset({A, FR})),
+        Perm("donors.configure", "Change the donor and receipt settings", frozenset({A})),
     ]
 }
 

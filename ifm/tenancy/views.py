@@ -64,6 +64,13 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
             "book",
         ),
         (
+            "donors.view",
+            "donor_list",
+            "Donors",
+            "Donors, gifts, gift batches and receipts.",
+            "heart",
+        ),
+        (
             "expenses.submit",
             "expense_list",
             "Expenses",

@@ -277,3 +277,224 @@ def _expense_settings(org: Organization) -> models.Model:
     with org_context(org):
         row, _ = ExpenseSettings.objects.get_or_create(organization=org)
         return row
+
+
+# --- donors ------------------------------------------------------------------------------------
+# Rows made with the ORM (the services need a membership with rights); a donation is posted
+# through the ledger like a real one. Child rows go on the organization's newest parent row.
+
+
+def _donor_row(org: Organization) -> Any:
+    from ifm.donors.models import Donor
+
+    with org_context(org):
+        return Donor.objects.create(
+            organization=org,
+            first_name="Row",
+            last_name="of " + org.slug,
+            email=f"{org.slug}@x.test",
+        )
+
+
+def _donors_newest(org: Organization, model: Any, make: Callable[[Organization], Any]) -> Any:
+    with org_context(org):
+        return model.objects.order_by("-pk").first() or make(org)
+
+
+def _donation_row(org: Organization) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    from django.apps import apps
+
+    from ifm.donors.models import Donation, Donor
+    from ifm.ledger.services import LineInput, chart_create_from_template, post_entry
+
+    chart_create_from_template(organization=org)
+    donor = _donors_newest(org, Donor, _donor_row)
+    with org_context(org):
+        account = apps.get_model("ledger", "Account")
+        fund = apps.get_model("ledger", "Fund").objects.get(is_general=True)
+        donation = Donation.objects.create(
+            organization=org,
+            donor=donor,
+            date=date.today(),
+            amount=Decimal("25.00"),
+            method="cash",
+            fund=fund,
+            status="pending",
+        )
+        donation.journal_entry = post_entry(
+            organization=org,
+            actor=None,
+            date=donation.date,
+            source_type="donation",
+            source_id=donation.pk,
+            lines=[
+                LineInput(
+                    account.objects.get(role="undeposited_funds"), fund, debit=donation.amount
+                ),
+                LineInput(
+                    account.objects.get(role="contributions_without"), fund, credit=donation.amount
+                ),
+            ],
+        )
+        donation.status = "active"
+        donation.save()
+        return donation
+
+
+def _donors_simple(org: Organization, name: str) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    from django.apps import apps
+
+    from ifm.donors import models as dm
+    from ifm.ledger.services import chart_create_from_template
+
+    if name == "donor":
+        return _donor_row(org)
+    if name == "donation":
+        return _donation_row(org)
+    chart_create_from_template(organization=org)
+    with org_context(org):
+        fund = apps.get_model("ledger", "Fund").objects.get(is_general=True)
+        today = date.today()
+        if name == "household":
+            return dm.Household.objects.create(organization=org, name="Row of " + org.slug)
+        if name == "tag":
+            return dm.Tag.objects.create(organization=org, name="Row " + secrets.token_hex(3))
+        if name == "donornote":
+            donor = _donors_newest(org, dm.Donor, _donor_row)
+            return dm.DonorNote.objects.create(organization=org, donor=donor, body="Row")
+        if name == "campaign":
+            return dm.Campaign.objects.create(organization=org, name="Row " + secrets.token_hex(3))
+        if name == "appeal":
+            return dm.Appeal.objects.create(organization=org, name="Row " + secrets.token_hex(3))
+        if name == "pledge":
+            donor = _donors_newest(org, dm.Donor, _donor_row)
+            return dm.Pledge.objects.create(
+                organization=org, donor=donor, total=Decimal("100.00"), date=today, fund=fund
+            )
+        if name == "pledgeinstallment":
+            pledge = _donors_newest(org, dm.Pledge, lambda o: _donors_simple(o, "pledge"))
+            return dm.PledgeInstallment.objects.create(
+                organization=org, pledge=pledge, due_date=today, amount=Decimal("100.00")
+            )
+        if name == "recurringgift":
+            donor = _donors_newest(org, dm.Donor, _donor_row)
+            return dm.RecurringGift.objects.create(
+                organization=org,
+                donor=donor,
+                amount=Decimal("10.00"),
+                frequency="monthly",
+                fund=fund,
+                start_date=today,
+                next_date=today,
+            )
+        if name == "giftbatch":
+            return dm.GiftBatch.objects.create(
+                organization=org,
+                name="Row",
+                date=today,
+                expected_count=1,
+                expected_total=Decimal("10.00"),
+            )
+        if name == "softcredit":
+            donation = _donors_newest(org, dm.Donation, _donation_row)
+            other = _donor_row(org)
+            return dm.SoftCredit.objects.create(
+                organization=org, donation=donation, donor=other, amount=Decimal("5.00")
+            )
+        if name == "donorgivingsummary":
+            donor = _donor_row(org)
+            return dm.DonorGivingSummary.objects.create(organization=org, donor=donor)
+    raise LookupError(name)
+
+
+for _name in (
+    "donor",
+    "household",
+    "tag",
+    "donornote",
+    "campaign",
+    "appeal",
+    "pledge",
+    "pledgeinstallment",
+    "recurringgift",
+    "giftbatch",
+    "donation",
+    "softcredit",
+    "donorgivingsummary",
+):
+    FACTORIES[f"donors.{_name}"] = lambda org, _n=_name: _donors_simple(org, _n)  # type: ignore[misc]
+PARAM_MODELS["batch_id"] = "donors.giftbatch"
+PARAM_MODELS["pledge_id"] = "donors.pledge"
+PARAM_MODELS["recurring_id"] = "donors.recurringgift"
+PARAM_MODELS["note_id"] = "donors.donornote"
+
+
+def _donors_receipts(org: Organization, name: str) -> Any:
+    """Receipt rows (ORM, a number from the organization's counter; no PDF file)."""
+    from ifm.donors import models as dm
+    from ifm.donors.receipts import _next_number
+
+    with org_context(org):
+        if name == "receiptsettings":
+            row, _ = dm.ReceiptSettings.objects.get_or_create(organization=org)
+            return row
+        if name == "receiptcounter":
+            _next_number(org)
+            return dm.ReceiptCounter.objects.get(organization=org)
+        if name == "receiptrun":
+            return dm.ReceiptRun.objects.create(organization=org, tax_year=2025)
+        if name == "taxreceipt":
+            donation = _donors_newest(org, dm.Donation, _donation_row)
+            receipt = dm.TaxReceipt.objects.create(
+                organization=org,
+                number=_next_number(org),
+                kind="single",
+                donor=donation.donor,
+                total_amount=donation.amount,
+                deductible_amount=donation.amount,
+                content_html="<p>Row of " + org.slug + "</p>",
+                content_data={"donation_ids": [donation.pk]},
+            )
+            receipt.donations.set([donation])
+            return receipt
+    raise LookupError(name)
+
+
+for _name in ("receiptsettings", "receiptcounter", "receiptrun", "taxreceipt"):
+    FACTORIES[f"donors.{_name}"] = lambda org, _n=_name: _donors_receipts(org, _n)  # type: ignore[misc]
+
+
+def _donors_imports(org: Organization, name: str) -> Any:
+    """Import rows (ORM): a finished run with no file, its mapping and one imported key."""
+    from ifm.donors import models as dm
+
+    with org_context(org):
+        if name == "importmapping":
+            return dm.ImportMapping.objects.create(
+                organization=org, kind="donors", signature=secrets.token_hex(32)
+            )
+        if name == "importrun":
+            return dm.ImportRun.objects.create(
+                organization=org, kind="donors", file_hash="0" * 64, status="done"
+            )
+        if name == "importkey":
+            run = _donors_newest(org, dm.ImportRun, lambda o: _donors_imports(o, "importrun"))
+            donor = _donors_newest(org, dm.Donor, _donor_row)
+            return dm.ImportKey.objects.create(
+                organization=org,
+                kind="donors",
+                key="ext:" + secrets.token_hex(8),
+                object_id=donor.pk,
+                run=run,
+            )
+    raise LookupError(name)
+
+
+for _name in ("importmapping", "importrun", "importkey"):
+    FACTORIES[f"donors.{_name}"] = lambda org, _n=_name: _donors_imports(org, _n)  # type: ignore[misc]

@@ -1,0 +1,311 @@
+"""Donor benchmarks: file import throughput, and donor search latency at 200,000 donors.
+
+PostgreSQL from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ifm_bench; created
+and migrated if missing). On SQLite a small version runs in a temporary database (scale 0.05),
+since the figures that matter are PostgreSQL's. Each run uses a new organization.
+
+(a) a donors file (BENCH_IMPORT_DONORS, 20,000 rows) and then a donations file
+    (BENCH_IMPORT_ROWS, 100,000 rows, Little Green Light columns) go through the import as a
+    person would: the dry run (`import_start`), then the background job (`import_commit_job`,
+    run here in-process), which writes every gift with its own journal entry and the giving
+    summaries in one transaction. Target: 100,000 donation rows in under 60 s.
+(b) donors added up to BENCH_SEARCH_DONORS (200,000), then `donor_search(q)` for the first
+    page of 50 (median and p95 of BENCH_RUNS runs per query). Target: p95 under 300 ms.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+import statistics
+import subprocess
+import tempfile
+import time
+from typing import Any
+
+from bench.ledger import DEFAULT_URL, _ensure_database, _env, _setup_django
+from bench.server import BIN, ROOT
+
+IMPORT_TARGET_S = 60.0
+SEARCH_TARGET_MS = 300.0
+
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chen",
+    "Dana",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jo",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+    "Uma",
+    "Vic",
+    "Wen",
+    "Xavier",
+    "Yara",
+    "Zoe",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "Reyes",
+    "Okafor",
+    "Li",
+    "Nguyen",
+    "Garcia",
+    "Brown",
+    "Davis",
+    "Miller",
+    "Wilson",
+    "Moore",
+    "Taylor",
+    "Anderson",
+    "Thomas",
+    "Jackson",
+    "White",
+    "Harris",
+    "Martin",
+    "Thompson",
+    "Lopez",
+    "Lee",
+    "Walker",
+    "Hall",
+    "Allen",
+    "Young",
+]
+
+
+def _donors_csv(count: int, rng: random.Random) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["LGL Constituent ID", "First Name", "Last Name", "Email", "Zip", "City"])
+    for i in range(count):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        writer.writerow(
+            [
+                f"C{i}",
+                first,
+                last,
+                f"{first}.{last}.{i}@example.org".lower(),
+                f"{i % 99999:05d}",
+                "",
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def _gifts_csv(count: int, donors: int, rng: random.Random) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "LGL Gift ID",
+            "LGL Constituent ID",
+            "Gift Amount",
+            "Gift date",
+            "Payment type",
+            "Check/Reference No.",
+            "Fund",
+        ]
+    )
+    for i in range(count):
+        method = rng.choice(("Check", "Cash", "Credit Card", "Online"))
+        writer.writerow(
+            [
+                f"G{i}",
+                f"C{rng.randrange(donors)}",
+                f"{rng.randint(5, 2500)}.{rng.randint(0, 99):02d}",
+                f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                method,
+                str(1000 + i) if method == "Check" else "",
+                "GEN" if i % 10 else "YOUTH",
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def _setup(slug: str) -> tuple[Any, Any, Any]:
+    from django.contrib.auth import get_user_model
+
+    from ifm.ledger.models import Fund, Restriction
+    from ifm.tenancy.context import org_context
+    from ifm.tenancy.models import Membership
+    from ifm.tenancy.services import organization_create
+
+    org = organization_create(slug=slug, name=f"Benchmark donors {slug}")
+    user = get_user_model().objects.create_user(
+        email=f"{slug}@bench.test", password=None, full_name="Bench"
+    )
+    with org_context(org):
+        access = Membership.objects.create(organization=org, user=user, role="fundraising")
+        Fund.objects.create(code="YOUTH", name="Youth", restriction=Restriction.PURPOSE)
+        general = Fund.objects.get(is_general=True)
+        if general.code != "GEN":
+            Fund.objects.filter(pk=general.pk).update(code="GEN")
+    return org, user, access
+
+
+def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[float, float, Any]:
+    from ifm.donors import imports
+
+    t0 = time.perf_counter()
+    result, run = imports.import_start(
+        organization=org,
+        actor=user,
+        access=access,
+        kind=kind,
+        data=data,
+        filename=f"{kind}.csv",
+        dry_run=False,
+    )
+    check_s = time.perf_counter() - t0
+    if result.problems or run is None:
+        raise SystemExit(f"{kind} import refused: {result.problems[:5]}")
+    t1 = time.perf_counter()
+    imports.import_commit_job.call(organization_id=org.pk, run_id=run.pk)
+    job_s = time.perf_counter() - t1
+    from ifm.tenancy.context import org_context
+
+    with org_context(org):
+        run.refresh_from_db()
+    if run.status != "done":
+        raise SystemExit(f"{kind} import failed: {run.errors[:5]}")
+    return check_s, job_s, run
+
+
+def _add_donors(org: Any, total: int, rng: random.Random) -> None:
+    """Top the organization up to `total` donors (bulk, with the normalized search columns)."""
+    from ifm.donors import normalize
+    from ifm.donors.models import Donor
+    from ifm.tenancy.context import org_context
+
+    with org_context(org):
+        have = Donor.objects.count()
+        batch: list[Any] = []
+        for i in range(have, total):
+            values = {
+                "first_name": rng.choice(FIRST),
+                "last_name": rng.choice(LAST) + ("" if i % 3 else f"-{rng.choice(LAST)}"),
+                "email": f"donor{i}@mail{i % 97}.example.org",
+                "phone": f"617555{i % 10000:04d}" if i % 2 else "",
+                "postal_code": f"{i % 99999:05d}",
+            }
+            batch.append(Donor(organization=org, **values, **normalize.donor_fields(values)))
+            if len(batch) == 5000:
+                Donor.objects.bulk_create(batch)
+                batch = []
+        Donor.objects.bulk_create(batch)
+
+
+def _search(org: Any, runs: int) -> list[tuple[str, float, float, int]]:
+    from django.db import connection
+
+    from ifm.donors.selectors import donor_search
+    from ifm.tenancy.context import org_context
+
+    queries = ["smith", "reyes okafor", "donor123456", "mail42.example", "02139", "617-555-0042"]
+    out = []
+    with org_context(org):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE donors_donor")
+        for q in queries:
+            times = []
+            found = 0
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                found = len(list(donor_search(q)[:50]))
+                times.append((time.perf_counter() - t0) * 1000)
+            times.sort()
+            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+            out.append((q, statistics.median(times), p95, found))
+    return out
+
+
+def main() -> None:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    small = not url.startswith(("postgres://", "postgresql://"))
+    if small:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='ifm-bench-donors-')}/bench.sqlite3"
+        subprocess.run(
+            [str(BIN / "ifm"), "migrate", "--noinput", "-v0"], env=_env(url), cwd=ROOT, check=True
+        )
+    else:
+        _ensure_database(url)
+    _setup_django(url)
+    scale = 0.05 if small else 1.0
+    n_donors = int(int(os.environ.get("BENCH_IMPORT_DONORS", "20000")) * scale)
+    n_gifts = int(int(os.environ.get("BENCH_IMPORT_ROWS", "100000")) * scale)
+    n_search = int(int(os.environ.get("BENCH_SEARCH_DONORS", "200000")) * scale)
+    runs = int(os.environ.get("BENCH_RUNS", "20"))
+    where = "SQLite, small version" if small else url.split("@")[-1]
+    print(f"Donors ({where})")
+    rng = random.Random(7)
+    slug = f"bench-donors-{int(time.time())}"
+    org, user, access = _setup(slug)
+
+    check_s, job_s, run = _import(org, user, access, "donors", _donors_csv(n_donors, rng))
+    total = check_s + job_s
+    print(
+        f"  import {n_donors:,} donor rows: {total:.1f} s ({n_donors / total:,.0f} rows/s; "
+        f"dry run {check_s:.1f} s, job {job_s:.1f} s; {run.created_count:,} created)"
+    )
+    gifts = _gifts_csv(n_gifts, n_donors, rng)
+    check_s, job_s, run = _import(org, user, access, "donations", gifts)
+    total = check_s + job_s
+    verdict = "meets" if total < IMPORT_TARGET_S * scale else "MISSES"
+    print(
+        f"  import {n_gifts:,} donation rows: {total:.1f} s ({n_gifts / total:,.0f} rows/s; "
+        f"dry run {check_s:.1f} s, job {job_s:.1f} s incl. its own re-check; "
+        f"{run.created_count:,} gifts, each with its journal entry) - {verdict} the target "
+        f"of {IMPORT_TARGET_S * scale:.0f} s"
+    )
+    t0 = time.perf_counter()
+    _, again = _import_again(org, user, access, gifts)
+    print(
+        f"  the same file again: {time.perf_counter() - t0:.1f} s, "
+        f"{again} new gifts (nothing is imported twice)"
+    )
+
+    t0 = time.perf_counter()
+    _add_donors(org, n_search, rng)
+    print(f"  donors topped up to {n_search:,} in {time.perf_counter() - t0:.1f} s")
+    worst = 0.0
+    for q, median, p95, found in _search(org, runs):
+        worst = max(worst, p95)
+        print(f"  donor_search({q!r}) first 50: median {median:.1f} ms, p95 {p95:.1f} ms ({found})")
+    verdict = "meets" if worst < SEARCH_TARGET_MS else "MISSES"
+    print(f"  worst p95 {worst:.1f} ms - {verdict} the target of {SEARCH_TARGET_MS:.0f} ms")
+
+
+def _import_again(org: Any, user: Any, access: Any, data: bytes) -> tuple[Any, int]:
+    from ifm.donors import imports
+
+    result, run = imports.import_start(
+        organization=org,
+        actor=user,
+        access=access,
+        kind="donations",
+        data=data,
+        filename="donations.csv",
+        dry_run=False,
+    )
+    return run, result.new
+
+
+if __name__ == "__main__":
+    main()

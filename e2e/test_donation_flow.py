@@ -1,0 +1,87 @@
+"""The donation flow in Chromium: create a donor, record a gift from the keyboard with the donor
+picker, see it on the profile with the giving summary updated, open its ledger entry."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.test_auth_flows import sign_in
+from ifm.conftest import make_user
+from ifm.donors.models import Donation, Donor
+from ifm.tenancy.context import org_context
+from ifm.tenancy.roles import Role
+from ifm.tenancy.services import membership_set, organization_create
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any) -> None:
+    org = organization_create(slug="alpha", name="Alpha Outreach")
+    user = make_user("dev@alpha.test", full_name="Dev Alpha")
+    membership_set(organization=org, user=user, role=Role.ADMIN)
+
+    sign_in(page, "dev@alpha.test")
+    expect(page).to_have_url(re.compile(r"/o/alpha/$"))
+    page.get_by_role("link", name="Donors", exact=True).first.click()
+    expect(page.get_by_role("heading", name="Donors")).to_be_visible()
+    expect(page.locator("#donor-results")).to_contain_text("No donors yet")
+    page.get_by_role("link", name="New donor").first.click()
+
+    page.locator("#id_first_name").fill("Rosa")
+    page.locator("#id_last_name").fill("Parks")
+    page.locator("#id_email").fill("rosa@example.org")
+    page.locator("#id_postal_code").fill("48201")
+    page.locator("#id_tags").fill("board, gala")
+    shot(page, "donation-1-new-donor")
+    page.locator("#save-donor").click()
+    expect(page).to_have_url(re.compile(r"/o/alpha/donors/\d+/$"))
+    expect(page.locator("#messages")).to_contain_text("Rosa Parks was added")
+    expect(page.locator("#summary-lifetime")).to_have_text("0.00")
+
+    # Record a gift from the keyboard: the picker searches as one types.
+    page.get_by_role("link", name="Donors", exact=True).first.click()
+    page.get_by_role("link", name="Record a donation").first.click()
+    donor_box = page.locator("#id_donor_text")
+    expect(donor_box).to_be_focused()
+    donor_box.press_sequentially("Rosa", delay=30)
+    with org_context(org):
+        donor = Donor.objects.get()
+    option = page.locator(f'#dl-donors option[data-id="{donor.pk}"]')
+    expect(option).to_have_count(1)
+    donor_box.fill(option.get_attribute("value"))
+    expect(page.locator("#id_donor")).to_have_value(str(donor.pk))
+    amount = page.locator("#id_amount")
+    expect(amount).to_be_focused()
+    amount.fill("250.00")
+    page.locator("#id_check_number").fill("1042")
+    shot(page, "donation-2-entry")
+    amount.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/o/alpha/donors/donations/\d+/$"))
+    expect(page.locator("#messages")).to_contain_text("250.00 from Rosa Parks recorded")
+    entry_link = page.locator("#ledger-entries a.ledger-entry-link")
+    expect(entry_link).to_have_count(1)
+    shot(page, "donation-3-recorded")
+
+    # The profile shows the gift and the updated summary.
+    page.get_by_role("link", name="Rosa Parks").first.click()
+    expect(page.locator("#summary-lifetime")).to_have_text("250.00")
+    expect(page.locator("#summary-this-year")).to_have_text("250.00")
+    expect(page.locator("#summary-largest")).to_have_text("250.00")
+    expect(page.locator("#giving-history")).to_contain_text("#1042")
+    shot(page, "donation-4-profile")
+
+    with org_context(org):
+        donation = Donation.objects.get()
+    page.get_by_role("link", name=donation.reference).click()
+    page.locator("#ledger-entries a.ledger-entry-link").click()
+    expect(page).to_have_url(re.compile(rf"/o/alpha/ledger/entries/{donation.journal_entry_id}/$"))
+    expect(page.locator("main")).to_contain_text("250.00")
+    shot(page, "donation-5-ledger-entry")
+
+    assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []
+    assert page.failed_assets == []

@@ -1,0 +1,236 @@
+"""/api/v1 imports of donors and donations, and the donor and donation exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import Enum, StrEnum
+from typing import Annotated, Any
+
+from django.http import Http404, HttpRequest
+from ninja import File, Form, Path, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from ifm.core.api import MAX_ID, ApiError
+from ifm.donors import exports, imports, selectors
+from ifm.donors.models import DonationStatus, ImportRun, Method
+from ifm.tenancy.permissions import require_perm
+
+router = Router(tags=["donor imports and exports"])
+
+ImportRunId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+
+
+class ImportKindIn(StrEnum):
+    DONORS = "donors"
+    DONATIONS = "donations"
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ProblemRowOut(Schema):
+    row: int
+    column: str
+    field: str
+    message: str
+
+
+class ImportCheckOut(Schema):
+    kind: str
+    headers: list[str]
+    header_row: int
+    mapping: dict[str, str]
+    total: int
+    new: int
+    already_imported: int
+    matched_existing_donors: int
+    problems: list[ProblemRowOut]
+    run_id: int | None = None
+
+
+class ImportRunOut(Schema):
+    id: int
+    kind: str
+    file_name: str
+    status: str
+    phase: str
+    total: int
+    done: int
+    percent: int
+    created_count: int
+    skipped_count: int
+    errors: list[ProblemRowOut]
+    created_at: Any
+    started_at: Any = None
+    finished_at: Any = None
+
+
+_EXPORT_CONTENT = {
+    "200": {
+        "description": "The file, as an attachment.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            },
+        },
+    }
+}
+
+
+def _mapping(text: str) -> dict[str, str] | None:
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | None) for k, v in value.items()
+    ):
+        raise ApiError(
+            422,
+            'The mapping must be a JSON object of field names to column names, e.g. {"amount": '
+            '"Gift Amount"}.',
+            errors=[{"field": "mapping", "message": "Not a JSON object of strings."}],
+        )
+    return {k: v for k, v in value.items() if v}
+
+
+@router.post(
+    "/imports",
+    response=ImportCheckOut,
+    summary="Check a CSV/XLSX file of donors or donations; unless dry_run, queue its import",
+)
+def import_create(
+    request: HttpRequest,
+    kind: Form[ImportKindIn],
+    file: UploadedFile | None = File(None),  # noqa: B008
+    mapping: Annotated[
+        str, Form(max_length=20000, description="JSON {field: column}; empty: suggested")
+    ] = "",
+    dry_run: Annotated[bool, Form(description="Only check: write nothing")] = True,
+) -> Any:
+    if file is None:
+        raise ApiError(
+            422,
+            "Send the file as the multipart field `file`.",
+            errors=[{"field": "file", "message": "This field is required."}],
+        )
+    if file.size and file.size > imports.MAX_FILE_BYTES:
+        raise ApiError(
+            422,
+            "The file is larger than 50 MB: split it.",
+            errors=[{"field": "file", "message": "Too large."}],
+        )
+    data = file.read()
+    organization = request.org  # type: ignore[attr-defined]
+    result, run = imports.import_start(
+        organization=organization,
+        actor=request.user,
+        access=request.access,  # type: ignore[attr-defined]
+        kind=kind.value,
+        data=data,
+        filename=file.name or "",
+        mapping=_mapping(mapping),
+        dry_run=dry_run,
+    )
+    table = imports.read_table(data, file.name or "")
+    used = (
+        imports.clean_mapping(kind.value, _mapping(mapping) or {}, table.headers)
+        if _mapping(mapping)
+        else imports.mapping_for(organization=organization, kind=kind.value, headers=table.headers)
+    )
+    return {
+        **result.summary(),
+        "headers": table.headers,
+        "header_row": table.header_row,
+        "mapping": used,
+        "run_id": run.pk if run is not None else None,
+    }
+
+
+@router.get("/imports/{int:importrun_id}", response=ImportRunOut, summary="An import's progress")
+def import_get(request: HttpRequest, importrun_id: ImportRunId) -> Any:
+    require_perm(request.access, "donors.import")  # type: ignore[attr-defined]
+    run = ImportRun.objects.filter(pk=importrun_id).first()
+    if run is None:
+        raise Http404
+    return {
+        "id": run.pk,
+        "kind": run.kind,
+        "file_name": run.file_name,
+        "status": run.status,
+        "phase": run.phase,
+        "total": run.total,
+        "done": run.done,
+        "percent": run.percent,
+        "created_count": run.created_count,
+        "skipped_count": run.skipped_count,
+        "errors": run.errors or [],
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+    }
+
+
+@router.get(
+    "/donors/export",
+    response={200: None},
+    summary="Donors as CSV or XLSX, with the list's filters",
+    openapi_extra={"responses": _EXPORT_CONTENT},
+)
+def donors_export(
+    request: HttpRequest,
+    format: Annotated[ExportFormat, Query(description="csv or xlsx")] = ExportFormat.CSV,
+    q: Annotated[str, Query(max_length=200, description="Search name, email, phone, ZIP")] = "",
+    include_inactive: bool = False,
+) -> Any:
+    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+    donors = selectors.donor_search(q, include_inactive=include_inactive)
+    return exports.donors_response(
+        donors.order_by("last_name", "first_name", "organization_name", "id"),
+        fmt=format.value,
+        organization=request.org,  # type: ignore[attr-defined]
+    )
+
+
+DonationStatusIn = Enum(  # type: ignore[misc]
+    "DonationStatusIn", {s.upper(): s for s in DonationStatus.values}, type=str
+)
+MethodIn = Enum("MethodIn", {m.upper(): m for m in Method.values}, type=str)  # type: ignore[misc]
+
+
+@router.get(
+    "/donations/export",
+    response={200: None},
+    summary="Donations as CSV or XLSX, with the list's filters",
+    openapi_extra={"responses": _EXPORT_CONTENT},
+)
+def donations_export(
+    request: HttpRequest,
+    format: Annotated[ExportFormat, Query(description="csv or xlsx")] = ExportFormat.CSV,
+    q: Annotated[str, Query(max_length=200, description="Search the donors")] = "",
+    status: DonationStatusIn | None = None,
+    method: MethodIn | None = None,
+    fund_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Any:
+    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+    donations = selectors.donation_list(
+        q=q,
+        status=status.value if status else "",
+        method=method.value if method else "",
+        fund_id=fund_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return exports.donations_response(
+        donations,
+        fmt=format.value,
+        organization=request.org,  # type: ignore[attr-defined]
+    )

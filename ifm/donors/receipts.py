@@ -1,0 +1,638 @@
+"""Tax receipts: issue, correct, void, deliver (email or print), and year-end statements.
+
+Every receipt is made by `_issue`: take the next number (UPDATE ... RETURNING on the
+organization's counter row, in the caller's transaction, so a rolled-back issue gives its number
+back and numbers have no gaps), render the letter from the organization's template with data
+frozen at that moment, turn it into a PDF, and keep all three. Nothing of an issued receipt
+changes afterwards except its void and delivery fields.
+
+Wording rules live in ifm.donors.receipt_wording (IRS Publication 1771).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ifm.audit.services import audit_record
+from ifm.core.errors import ServiceError
+from ifm.donors import receipt_wording as wording
+from ifm.donors.models import (
+    Donation,
+    DonationStatus,
+    Donor,
+    DonorKind,
+    ReceiptCounter,
+    ReceiptKind,
+    ReceiptRun,
+    ReceiptSettings,
+    RunStatus,
+    TaxReceipt,
+)
+from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
+from ifm.donors.pdf import (
+    check_template,
+    html_to_pdf,
+    letter_document,
+    logo_data_url,
+    render_letter,
+)
+from ifm.tenancy.models import Organization
+from ifm.tenancy.permissions import require_perm
+
+SETTINGS_FIELDS = (
+    "letter_template",
+    "thank_you_text",
+    "signature_name",
+    "signature_title",
+    "intangible_religious_benefits_only",
+    "email_subject",
+    "email_body",
+)
+MIN_YEAR = 1900
+
+
+# --- Settings ----------------------------------------------------------------------------------
+
+
+def receipt_settings_get(*, organization: Organization) -> ReceiptSettings:
+    """The organization's receipt settings (made with the defaults on first use)."""
+    row = ReceiptSettings.objects.filter(organization=organization).first()
+    if row is None:
+        row, _ = ReceiptSettings.objects.get_or_create(organization=organization)
+    return row
+
+
+@transaction.atomic
+def receipt_settings_update(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Any,
+    expected_version: int,
+    **fields: Any,
+) -> ReceiptSettings:
+    require_perm(access, "donors.configure")
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown setting: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    row = receipt_settings_get(organization=organization)
+    if "letter_template" in fields:
+        if not str(fields["letter_template"]).strip():
+            raise ServiceError("The letter template may not be empty.", field="letter_template")
+        check_template(str(fields["letter_template"]))
+    changes = {}
+    for name, value in fields.items():
+        if getattr(row, name) != value:
+            changes[name] = {
+                "before": _short(getattr(row, name)),
+                "after": _short(value),
+            }
+            setattr(row, name, value)
+    if not changes:
+        return row
+    row.save_versioned(expected_version=expected_version, user=actor, fields=list(changes))
+    audit_record(
+        action="donors.receipt_settings.update",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes=changes,
+    )
+    return row
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "..."
+    return value
+
+
+# --- Numbers -----------------------------------------------------------------------------------
+
+
+def _next_number(organization: Organization) -> int:
+    """Take the next receipt number. The UPDATE's row lock makes concurrent issuers queue here,
+    and a rolled-back transaction gives its number back."""
+    table = ReceiptCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_number = next_number + 1 "  # noqa: S608
+            "WHERE organization_id = %s RETURNING next_number - 1",
+            [organization.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        ReceiptCounter.objects.create(organization=organization, next_number=2)
+        return 1
+    return int(row[0])
+
+
+# --- The letter --------------------------------------------------------------------------------
+
+
+def _gift(donation: Donation) -> wording.Gift:
+    return wording.Gift(
+        date=donation.date,
+        amount=donation.amount,
+        method=donation.method,
+        description=donation.description,
+        goods_services_description=donation.goods_services_description,
+        goods_services_value=donation.goods_services_value or Decimal("0"),
+    )
+
+
+def _address(obj: Any) -> list[str]:
+    city_line = " ".join(
+        p for p in (f"{obj.city}," if obj.city else "", obj.state, obj.postal_code) if p
+    ).strip()
+    lines = [obj.address_line1, obj.address_line2, city_line]
+    return [line for line in lines if line]
+
+
+def _org_block(organization: Organization) -> dict[str, Any]:
+    return {
+        "name": organization.name,
+        "legal_name": organization.legal_name or organization.name,
+        "ein": organization.ein,
+        "address": _address(organization),
+        "phone": organization.phone,
+        "website": organization.website,
+    }
+
+
+def _donor_block(donor: Donor) -> dict[str, Any]:
+    household = donor.household if donor.household_id else None
+    use_household_address = household is not None and not donor.address_line1
+    return {
+        "id": donor.pk,
+        "name": donor.name,
+        "kind": donor.kind,
+        "is_organization": donor.kind == DonorKind.ORGANIZATION,
+        "greeting": donor.greeting,
+        "email": donor.email,
+        "address": _address(household if use_household_address else donor),
+        "household": household.name if household else "",
+    }
+
+
+def _letter_data(
+    *,
+    organization: Organization,
+    settings: ReceiptSettings,
+    donor: Donor,
+    donations: Sequence[Donation],
+    kind: str,
+    number: int,
+    issued_at: Any,
+    tax_year: int | None,
+    replaces: TaxReceipt | None,
+) -> dict[str, Any]:
+    religious = settings.intangible_religious_benefits_only
+    gifts = [_gift(d) for d in donations]
+    issued_on = timezone.localdate(issued_at)
+    titles = {
+        ReceiptKind.SINGLE: "Donation receipt",
+        ReceiptKind.YEAR_END: f"Year-end giving statement {tax_year}",
+        ReceiptKind.CORRECTION: "Corrected receipt",
+    }
+    return {
+        "org": _org_block(organization),
+        "donor": _donor_block(donor),
+        "receipt": {
+            "number": number,
+            "kind": kind,
+            "title": titles[ReceiptKind(kind)],
+            "issued_on": f"{issued_on:%B} {issued_on.day}, {issued_on.year}",
+            "issued_date": issued_on.isoformat(),
+            "tax_year": tax_year or "",
+            "replaces": replaces.number if replaces else "",
+        },
+        "gifts": wording.gift_lines(gifts, religious_only=religious),
+        "donation_ids": [d.pk for d in donations],
+        "summary_statement": wording.summary_statement(gifts, religious_only=religious),
+        "totals": wording.totals(gifts),
+        "thank_you": settings.thank_you_text,
+        "signature": {"name": settings.signature_name, "title": settings.signature_title},
+        "intangible_religious_benefits_only": religious,
+    }
+
+
+def _issue(
+    *,
+    organization: Organization,
+    actor: Any,
+    donor: Donor,
+    donations: Sequence[Donation],
+    kind: str,
+    tax_year: int | None = None,
+    replaces: TaxReceipt | None = None,
+    run: ReceiptRun | None = None,
+) -> TaxReceipt:
+    """Make one receipt (inside the caller's transaction). No permission check: callers do."""
+    settings = receipt_settings_get(organization=organization)
+    number = _next_number(organization)
+    issued_at = timezone.now()
+    data = _letter_data(
+        organization=organization,
+        settings=settings,
+        donor=donor,
+        donations=donations,
+        kind=kind,
+        number=number,
+        issued_at=issued_at,
+        tax_year=tax_year,
+        replaces=replaces,
+    )
+    context = dict(data)
+    context["logo"] = logo_data_url(organization.logo)
+    body = render_letter(settings.letter_template, context)
+    pdf_bytes = html_to_pdf(letter_document([body], title=f"Receipt {number}"))
+    gifts = [_gift(d) for d in donations]
+    cash = [g for g in gifts if g.is_cash]
+    receipt = TaxReceipt.objects.create(
+        organization=organization,
+        number=number,
+        kind=kind,
+        donor=donor,
+        tax_year=tax_year,
+        total_amount=sum((g.amount for g in cash), Decimal("0")),
+        deductible_amount=sum((g.deductible_amount for g in cash), Decimal("0")),
+        issued_at=issued_at,
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        replaces=replaces,
+        run=run,
+        content_html=body,
+        content_data=data,
+    )
+    receipt.donations.set(donations)
+    receipt.pdf.save(receipt.filename, ContentFile(pdf_bytes), save=False)
+    TaxReceipt.objects.filter(pk=receipt.pk).update(pdf=receipt.pdf.name)
+    audit_record(
+        action=f"donors.receipt.{'correct' if replaces else 'issue'}",
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        organization=organization,
+        obj=receipt,
+        object_repr=f"Receipt {number} to {donor.name}",
+        changes={
+            "number": number,
+            "kind": kind,
+            "donations": [d.pk for d in donations],
+            "replaces": replaces.number if replaces else None,
+        },
+    )
+    return receipt
+
+
+def current_receipts() -> QuerySet[TaxReceipt]:
+    """Receipts that stand: not voided and not replaced by a correction."""
+    return TaxReceipt.objects.filter(voided_at__isnull=True, replaced_by__isnull=True)
+
+
+def _year_donations(donor: Donor, year: int) -> list[Donation]:
+    return list(
+        Donation.objects.filter(donor=donor, status=DonationStatus.ACTIVE, date__year=year)
+        .select_related("fund")
+        .order_by("date", "pk")
+    )
+
+
+# --- Use cases ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receipt_issue(
+    *, organization: Organization, actor: Any, access: Any, donation: Donation
+) -> TaxReceipt:
+    """Acknowledge one donation. Refuses a donation that is not posted, voided, or receipted."""
+    require_perm(access, "receipts.issue")
+    locked = (
+        Donation.objects.select_for_update(of=("self",))
+        .select_related("donor", "donor__household")
+        .get(pk=donation.pk)
+    )
+    if locked.status == DonationStatus.VOIDED:
+        raise ServiceError("A voided donation cannot be receipted.", field="donation_id")
+    if locked.status != DonationStatus.ACTIVE:
+        raise ServiceError(
+            "This donation is in an unposted gift batch: post the batch first.",
+            field="donation_id",
+        )
+    existing = (
+        current_receipts()
+        .filter(donations=locked, kind__in=[ReceiptKind.SINGLE, ReceiptKind.CORRECTION])
+        .first()
+    )
+    if existing is not None:
+        raise ServiceError(
+            f"This donation already has receipt No. {existing.number}: "
+            "correct that receipt instead of issuing another.",
+            field="donation_id",
+        )
+    return _issue(
+        organization=organization,
+        actor=actor,
+        donor=locked.donor,
+        donations=[locked],
+        kind=ReceiptKind.SINGLE,
+    )
+
+
+@transaction.atomic
+def receipt_correct(
+    *, organization: Organization, actor: Any, access: Any, receipt: TaxReceipt
+) -> TaxReceipt:
+    """A new receipt from the donations as they are now, naming the one it replaces."""
+    require_perm(access, "receipts.issue")
+    old = TaxReceipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
+    if old.voided_at is not None:
+        raise ServiceError("A voided receipt cannot be corrected.", field="receipt")
+    replacement = TaxReceipt.objects.filter(replaces=old).first()
+    if replacement is not None:
+        raise ServiceError(
+            f"Receipt No. {old.number} was already corrected by No. {replacement.number}: "
+            "correct that one.",
+            field="receipt",
+        )
+    donor = Donor.objects.select_related("household").get(pk=old.donor_id)
+    if old.tax_year and old.kind in (ReceiptKind.YEAR_END, ReceiptKind.CORRECTION):
+        donations = _year_donations(donor, old.tax_year)
+        kind = ReceiptKind.YEAR_END
+    else:
+        donations = list(old.donations.filter(status=DonationStatus.ACTIVE).order_by("date", "pk"))
+        kind = ReceiptKind.CORRECTION
+    if not donations:
+        raise ServiceError(
+            "The donations of this receipt were voided: void the receipt instead.",
+            field="receipt",
+        )
+    if kind == ReceiptKind.CORRECTION and len(donations) == 1 and donations[0].donor_id != donor.pk:
+        donor = donations[0].donor  # the gift was moved to another donor (a merge)
+    return _issue(
+        organization=organization,
+        actor=actor,
+        donor=donor,
+        donations=donations,
+        kind=kind,
+        tax_year=old.tax_year,
+        replaces=old,
+    )
+
+
+@transaction.atomic
+def receipt_void(
+    *, organization: Organization, actor: Any, access: Any, receipt: TaxReceipt, reason: str
+) -> TaxReceipt:
+    """Void a receipt. It keeps its number (numbers are never reused) and its content."""
+    require_perm(access, "receipts.issue")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Say why the receipt is voided.", field="reason")
+    if len(reason) > 500:
+        raise ServiceError("The reason may have at most 500 characters.", field="reason")
+    locked = TaxReceipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
+    if locked.voided_at is not None:
+        raise ServiceError(f"Receipt No. {locked.number} is already voided.", field="receipt")
+    now = timezone.now()
+    voided_by = actor if getattr(actor, "is_authenticated", False) else None
+    TaxReceipt.objects.filter(pk=locked.pk).update(
+        voided_at=now, voided_by=voided_by, void_reason=reason
+    )
+    locked.voided_at, locked.voided_by, locked.void_reason = now, voided_by, reason
+    audit_record(
+        action="donors.receipt.void",
+        actor=voided_by,
+        organization=organization,
+        obj=locked,
+        object_repr=f"Receipt {locked.number}",
+        changes={"void_reason": reason},
+    )
+    return locked
+
+
+# --- Delivery ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receipt_send(
+    *, organization: Organization, actor: Any, access: Any, receipt: TaxReceipt, to: str = ""
+) -> TaxReceipt:
+    """Queue the receipt's email (PDF attached) after commit; the job retries on failure."""
+    require_perm(access, "receipts.issue")
+    locked = (
+        TaxReceipt.objects.select_for_update(of=("self",))
+        .select_related("donor")
+        .get(pk=receipt.pk)
+    )
+    if locked.voided_at is not None:
+        raise ServiceError("A voided receipt cannot be sent.", field="receipt")
+    address = (to or locked.donor.email or "").strip()
+    if not address:
+        raise ServiceError("The donor has no email address: add one or print it.", field="to")
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise ServiceError("Enter a valid email address.", field="to") from exc
+    TaxReceipt.objects.filter(pk=locked.pk).update(
+        delivery=DeliveryMethod.EMAIL,
+        delivery_status=DeliveryStatus.PENDING,
+        delivered_to=address,
+        delivery_error="",
+    )
+    locked.refresh_from_db()
+    audit_record(
+        action="donors.receipt.send",
+        actor=actor,
+        organization=organization,
+        obj=locked,
+        object_repr=f"Receipt {locked.number}",
+        changes={"to": address},
+    )
+    org_id, receipt_id = organization.pk, locked.pk
+
+    def enqueue() -> None:
+        from ifm.donors.tasks import receipt_email_deliver
+
+        receipt_email_deliver.enqueue(organization_id=org_id, receipt_id=receipt_id)
+
+    transaction.on_commit(enqueue)
+    return locked
+
+
+def receipt_email_attempt(*, organization: Organization, receipt_id: int, max_attempts: int) -> str:
+    """One delivery attempt (run by the job). Records the outcome; re-raises a send failure so
+    the job is retried. Returns the final status."""
+    from django.core.mail import EmailMessage
+
+    receipt = TaxReceipt.objects.filter(pk=receipt_id).first()
+    if receipt is None or receipt.voided_at is not None:
+        return "skipped"
+    if receipt.delivery_status == DeliveryStatus.SENT:
+        return DeliveryStatus.SENT  # a job run twice sends once
+    settings = receipt_settings_get(organization=organization)
+    attempts = receipt.attempts + 1
+    try:
+        with receipt.pdf.open("rb") as handle:
+            pdf_bytes = handle.read()
+        message = EmailMessage(
+            subject=f"{settings.email_subject} (No. {receipt.number})",
+            body=settings.email_body,
+            to=[receipt.delivered_to],
+        )
+        message.attach(receipt.filename, pdf_bytes, "application/pdf")
+        message.send()
+    except Exception as exc:
+        status = DeliveryStatus.FAILED if attempts >= max_attempts else DeliveryStatus.PENDING
+        TaxReceipt.objects.filter(pk=receipt.pk).update(
+            attempts=attempts, delivery_status=status, delivery_error=str(exc)[:2000]
+        )
+        raise
+    TaxReceipt.objects.filter(pk=receipt.pk).update(
+        attempts=attempts,
+        delivery_status=DeliveryStatus.SENT,
+        delivery_error="",
+        delivered_at=timezone.now(),
+    )
+    return DeliveryStatus.SENT
+
+
+@transaction.atomic
+def receipts_print(
+    *, organization: Organization, actor: Any, access: Any, receipts: Sequence[TaxReceipt]
+) -> bytes:
+    """One PDF with a letter per receipt (voided ones left out), marked as delivered by print."""
+    require_perm(access, "receipts.issue")
+    ids = [r.pk for r in receipts]
+    rows = list(TaxReceipt.objects.filter(pk__in=ids, voided_at__isnull=True).order_by("number"))
+    if not rows:
+        raise ServiceError("Choose at least one receipt that is not voided.", field="receipts")
+    pdf_bytes = html_to_pdf(
+        letter_document([r.content_html for r in rows], title=f"{len(rows)} receipts")
+    )
+    TaxReceipt.objects.filter(pk__in=[r.pk for r in rows]).update(
+        delivery=DeliveryMethod.PRINT,
+        delivery_status=DeliveryStatus.SENT,
+        delivered_at=timezone.now(),
+    )
+    audit_record(
+        action="donors.receipt.print",
+        actor=actor,
+        organization=organization,
+        object_type="donors.taxreceipt",
+        object_repr=f"{len(rows)} receipts printed",
+        changes={"numbers": [r.number for r in rows]},
+    )
+    return pdf_bytes
+
+
+def receipt_pdf_bytes(*, receipt: TaxReceipt) -> bytes:
+    """The issued PDF (re-made from the frozen letter if the file went missing)."""
+    if receipt.pdf:
+        try:
+            with receipt.pdf.open("rb") as handle:
+                return handle.read()
+        except (OSError, ValueError):
+            pass
+    return html_to_pdf(letter_document([receipt.content_html], title=f"Receipt {receipt.number}"))
+
+
+# --- Year-end statements -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def year_end_statements_start(
+    *, organization: Organization, actor: Any, access: Any, year: int
+) -> ReceiptRun:
+    """Start the background job that issues one statement per donor who gave in `year`."""
+    require_perm(access, "receipts.issue")
+    this_year = timezone.localdate().year
+    if not isinstance(year, int) or year < MIN_YEAR or year > this_year:
+        raise ServiceError(f"Choose a tax year between {MIN_YEAR} and {this_year}.", field="year")
+    running = ReceiptRun.objects.filter(
+        tax_year=year, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    ).first()
+    if running is not None:
+        return running
+    run = ReceiptRun.objects.create(
+        organization=organization,
+        tax_year=year,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        action="donors.receipt_run.start",
+        actor=actor,
+        organization=organization,
+        obj=run,
+        object_repr=f"Year-end statements {year}",
+        changes={"tax_year": year},
+    )
+    org_id, run_id = organization.pk, run.pk
+
+    def enqueue() -> None:
+        from ifm.donors.tasks import year_end_statements_generate
+
+        year_end_statements_generate.enqueue(organization_id=org_id, run_id=run_id)
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+def year_end_statements_run(*, organization: Organization, run_id: int) -> ReceiptRun:
+    """The job's body: one transaction per donor, so progress shows and a retry resumes."""
+    run = ReceiptRun.objects.get(pk=run_id)
+    if run.status == RunStatus.DONE:
+        return run
+    year = run.tax_year
+    donor_ids = list(
+        Donation.objects.filter(status=DonationStatus.ACTIVE, date__year=year)
+        .order_by("donor_id")
+        .values_list("donor_id", flat=True)
+        .distinct()
+    )
+    ReceiptRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, total=len(donor_ids), done=0, error=""
+    )
+    done = created = 0
+    try:
+        for donor_id in donor_ids:
+            with transaction.atomic():
+                donor = Donor.objects.select_related("household").get(pk=donor_id)
+                standing = current_receipts().filter(
+                    donor=donor,
+                    tax_year=year,
+                    kind__in=[ReceiptKind.YEAR_END, ReceiptKind.CORRECTION],
+                )
+                if not standing.exists():
+                    donations = _year_donations(donor, year)
+                    if donations:
+                        _issue(
+                            organization=organization,
+                            actor=run.created_by,
+                            donor=donor,
+                            donations=donations,
+                            kind=ReceiptKind.YEAR_END,
+                            tax_year=year,
+                            run=run,
+                        )
+                        created += 1
+                done += 1
+                ReceiptRun.objects.filter(pk=run.pk).update(done=done)
+    except Exception as exc:
+        ReceiptRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    ReceiptRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE, done=done, finished_at=timezone.now(), created=created
+    )
+    run.refresh_from_db()
+    return run

@@ -1,0 +1,234 @@
+"""Input and output shapes of the donors API. Amounts cross the API as decimal strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from datetime import date as date_type
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+from ifm.core.api import MAX_ID, InputSchema
+from ifm.donors.models import DonationStatus, DonorKind, Method
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+ApiDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
+# Loose on purpose: zero, negatives and extra decimals reach the service, whose error says
+# exactly what is wrong with the amount.
+Amount = Annotated[
+    str,
+    Field(
+        pattern=r"^-?[0-9]{1,20}(\.[0-9]{1,10})?$",
+        max_length=32,
+        description='A decimal string above zero such as "125.50" (at most two decimals).',
+    ),
+]
+Short = Annotated[str, Field(max_length=200)]
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+class GivingOut(Schema):
+    first_gift_date: date_type | None
+    last_gift_date: date_type | None
+    largest_gift: str
+    lifetime_total: str
+    gift_count: int
+    this_year_total: str = Field(..., description="Gifts dated in the current calendar year.")
+    last_year_total: str = Field(..., description="Gifts dated in the previous calendar year.")
+
+
+class DonorOut(Schema):
+    id: int
+    kind: DonorKind
+    name: str
+    first_name: str
+    last_name: str
+    organization_name: str
+    salutation: str
+    email: str
+    phone: str
+    address_line1: str
+    address_line2: str
+    city: str
+    state: str
+    postal_code: str
+    country: str
+    household_id: int | None
+    no_email: bool
+    no_mail: bool
+    no_phone: bool
+    anonymous: bool
+    is_deceased: bool
+    is_active: bool
+    merged_into_id: int | None
+    tags: list[str]
+    giving: GivingOut
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return sorted(t.name for t in obj.tags.all())
+
+    @staticmethod
+    def resolve_giving(obj: Any) -> dict[str, Any]:
+        from ifm.donors.selectors import giving_summary
+
+        summary = giving_summary(obj)
+        this_year, last_year = summary.current_totals()
+        return {
+            "first_gift_date": summary.first_gift_date,
+            "last_gift_date": summary.last_gift_date,
+            "largest_gift": money(summary.largest_gift),
+            "lifetime_total": money(summary.lifetime_total),
+            "gift_count": summary.gift_count,
+            "this_year_total": money(this_year),
+            "last_year_total": money(last_year),
+        }
+
+
+class DonorListOut(Schema):
+    id: int
+    kind: DonorKind
+    name: str
+    email: str
+    phone: str
+    city: str
+    postal_code: str
+    is_active: bool
+
+
+class DonorFields(InputSchema):
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    organization_name: str | None = Field(None, max_length=200)
+    salutation: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    address_line1: str | None = Field(None, max_length=200)
+    address_line2: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=100)
+    state: str | None = Field(None, max_length=50)
+    postal_code: str | None = Field(None, max_length=20)
+    country: str | None = Field(None, max_length=2)
+    household_id: Id | None = None
+    no_email: bool | None = None
+    no_mail: bool | None = None
+    no_phone: bool | None = None
+    anonymous: bool | None = None
+    is_deceased: bool | None = None
+    is_active: bool | None = None
+    tags: list[Annotated[str, Field(max_length=60)]] | None = Field(None, max_length=50)
+
+
+class DonorIn(DonorFields):
+    kind: DonorKind = DonorKind.INDIVIDUAL
+    confirm_duplicate: bool = Field(
+        False, description="Create the donor even though it matches an existing one."
+    )
+
+
+class DonorPatchIn(DonorFields):
+    version: int = Field(
+        ..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409."
+    )
+    kind: DonorKind | None = None
+
+
+class SoftCreditIn(InputSchema):
+    donor_id: Id
+    amount: Amount | None = Field(None, description="Defaults to the whole gift.")
+
+
+class SoftCreditOut(Schema):
+    donor_id: int
+    amount: str
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> str | None:
+        return money(obj.amount)
+
+
+class DonationIn(InputSchema):
+    donor_id: Id
+    amount: Amount
+    date: ApiDate
+    method: Method
+    fund_id: Id
+    check_number: str = Field("", max_length=30)
+    description: str = Field("", max_length=2000, description="What was given (in-kind, stock).")
+    goods_services_description: str = Field("", max_length=2000)
+    goods_services_value: Amount = "0.00"
+    campaign_id: Id | None = None
+    appeal_id: Id | None = None
+    designation: str = Field("", max_length=500)
+    anonymous: bool = False
+    notes: str = Field("", max_length=5000)
+    soft_credits: list[SoftCreditIn] = Field([], max_length=20)
+    pledge_id: Id | None = None
+    recurring_id: Id | None = None
+    batch_id: Id | None = Field(None, description="An open gift batch: the gift posts with it.")
+    deposit_account_id: Id | None = Field(
+        None, description="The asset account debited (default: undeposited funds / in-kind)."
+    )
+
+
+class DonationOut(Schema):
+    id: int
+    reference: str
+    donor_id: int
+    donor_name: str
+    date: date_type
+    amount: str
+    deductible_amount: str
+    method: Method
+    check_number: str
+    description: str
+    fund_id: int
+    campaign_id: int | None
+    appeal_id: int | None
+    designation: str
+    goods_services_description: str
+    goods_services_value: str
+    anonymous: bool
+    notes: str
+    status: DonationStatus
+    pledge_id: int | None
+    recurring_id: int | None
+    batch_id: int | None
+    deposit_account_id: int | None
+    journal_entry_id: int | None
+    soft_credits: list[SoftCreditOut]
+    void_reason: str
+    voided_at: datetime | None
+    version: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_donor_name(obj: Any) -> str:
+        return obj.donor.name
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> str | None:
+        return money(obj.amount)
+
+    @staticmethod
+    def resolve_deductible_amount(obj: Any) -> str | None:
+        return money(obj.deductible_amount)
+
+    @staticmethod
+    def resolve_goods_services_value(obj: Any) -> str | None:
+        return money(obj.goods_services_value)
+
+    @staticmethod
+    def resolve_soft_credits(obj: Any) -> list[Any]:
+        return list(obj.soft_credits.all())
+
+
+class VoidIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=500)

@@ -1,0 +1,1450 @@
+"""Every write of donors and gifts: donors, households, tags, notes, duplicates and merge;
+donations (posted through the ledger in the same transaction), soft credits, pledges,
+recurring gifts, gift batches; and the giving summary kept beside every donor.
+
+Posting a donation (ledger source_type "donation", source_id the donation's id):
+
+* cash, check, card, bank transfer, online: debit undeposited funds (or the deposit account
+  given), credit contributions of the fund's net-asset class (contributions_without /
+  contributions_with). The whole amount is credited to contributions, including the part that
+  bought goods or services (the receipt states the deductible part).
+* in-kind and stock: debit the in-kind expense (or the asset account given as
+  deposit_account), credit in-kind contributions.
+
+Editing the amount, fund, date, method or deposit account of a posted donation reverses its
+entry and posts a new one; voiding reverses it. A donation entered into an open gift batch is
+`pending` and posts when the batch posts (all of the batch in one transaction, only when its
+count and total match what was expected).
+
+The giving summary (DonorGivingSummary) is recomputed from the donor's donations inside the
+transaction of every donation write, so it can never disagree with them.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from datetime import date as date_type
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.utils import timezone
+
+from ifm.audit.services import audit_record
+from ifm.core.errors import ConflictError, ServiceError
+from ifm.donors import normalize, selectors
+from ifm.donors.models import (
+    NON_CASH_METHODS,
+    Appeal,
+    BatchStatus,
+    Campaign,
+    Donation,
+    DonationStatus,
+    Donor,
+    DonorGivingSummary,
+    DonorKind,
+    DonorNote,
+    Frequency,
+    GiftBatch,
+    Household,
+    Method,
+    Pledge,
+    PledgeInstallment,
+    PledgeStatus,
+    RecurringGift,
+    RecurringStatus,
+    SoftCredit,
+    Tag,
+)
+from ifm.ledger.services import LineInput, account_by_role, post_entry, reverse_entry
+from ifm.tenancy.context import org_context
+from ifm.tenancy.models import Organization
+from ifm.tenancy.permissions import Access, require_perm
+
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_ID = 2**63 - 1
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+DONOR_TEXT_FIELDS: dict[str, int] = {
+    "first_name": 100,
+    "last_name": 100,
+    "organization_name": 200,
+    "salutation": 200,
+    "phone": 40,
+    "address_line1": 200,
+    "address_line2": 200,
+    "city": 100,
+    "state": 50,
+    "postal_code": 20,
+}
+DONOR_FLAGS = ("no_email", "no_mail", "no_phone", "anonymous", "is_deceased", "is_active")
+DONOR_FIELDS = ("kind", "email", "country", "household", *DONOR_FLAGS, *tuple(DONOR_TEXT_FIELDS))
+HOUSEHOLD_FIELDS = ("name", "address_line1", "address_line2", "city", "state", "postal_code")
+DONATION_FIELDS = (
+    "amount",
+    "date",
+    "method",
+    "fund",
+    "check_number",
+    "description",
+    "goods_services_description",
+    "goods_services_value",
+    "campaign",
+    "appeal",
+    "designation",
+    "anonymous",
+    "notes",
+    "deposit_account",
+)
+# Changing one of these on a posted donation reverses its entry and posts a new one.
+POSTING_FIELDS = {"amount", "date", "method", "fund", "deposit_account"}
+
+
+# --- Validation --------------------------------------------------------------------------------
+
+
+def money(value: Any, field: str, *, allow_zero: bool = False) -> Decimal:
+    """A positive amount with at most two decimals, from a Decimal, int or decimal string."""
+    if isinstance(value, float | bool) or value is None:
+        raise ServiceError("Give the amount as a decimal number, such as 12.50.", field=field)
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ServiceError(f"{str(value)[:40]!r} is not an amount.", field=field) from None
+    if not amount.is_finite():
+        raise ServiceError(f"{str(value)[:40]!r} is not an amount.", field=field)
+    if amount.adjusted() >= 15:
+        raise ServiceError("The amount is too large.", field=field)
+    if amount != amount.quantize(CENT):
+        raise ServiceError("An amount has at most two decimals.", field=field)
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ServiceError("The amount must be more than zero.", field=field)
+    if amount > MAX_AMOUNT:
+        raise ServiceError("The amount is too large.", field=field)
+    return amount.quantize(CENT)
+
+
+def _date(value: Any, field: str) -> date_type:
+    if not isinstance(value, date_type):
+        raise ServiceError("Give a date as YYYY-MM-DD.", field=field)
+    today = timezone.localdate()
+    if value.year < 1900 or value > today + timedelta(days=366):
+        raise ServiceError("The date must be after 1900 and at most a year ahead.", field=field)
+    return value
+
+
+def _pk(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        value = value.pk
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        return None
+    return value
+
+
+def _resolve(qs: Any, value: Any, field: str, message: str) -> Any:
+    pk = _pk(value)
+    row = qs.filter(pk=pk).first() if pk is not None else None
+    if row is None:
+        raise ServiceError(message, field=field)
+    return row
+
+
+def _text(value: Any, field: str, limit: int) -> str:
+    text = " ".join(str(value if value is not None else "").split())
+    if len(text) > limit:
+        raise ServiceError(f"At most {limit} characters.", field=field)
+    return text
+
+
+def _long_text(value: Any, field: str, limit: int) -> str:
+    text = str(value if value is not None else "").strip()
+    if len(text) > limit:
+        raise ServiceError(f"At most {limit} characters.", field=field)
+    return text
+
+
+def _bool(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ServiceError("Give true or false.", field=field)
+    return value
+
+
+class _Checker:
+    """Runs field checks and collects every error, each naming its field."""
+
+    def __init__(self, values: dict[str, Any]):
+        self.values = values
+        self.cleaned: dict[str, Any] = {}
+        self.errors: list[dict[str, str]] = []
+
+    def check(self, field: str, fn: Any, *, error_field: str | None = None) -> None:
+        if field not in self.values:
+            return
+        try:
+            self.cleaned[field] = fn(self.values[field])
+        except ServiceError as exc:
+            self.errors.extend(
+                exc.errors or [{"field": error_field or field, "message": exc.message}]
+            )
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.append({"field": field, "message": message})
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ServiceError(
+                "; ".join(f"{e['field']}: {e['message']}" for e in self.errors),
+                errors=self.errors,
+            )
+
+
+def _unknown(values: dict[str, Any], allowed: Iterable[str]) -> None:
+    extra = sorted(set(values) - set(allowed))
+    if extra:
+        raise ServiceError(f"Unknown field {extra[0]!r}.", field=extra[0])
+
+
+# --- Donors ------------------------------------------------------------------------------------
+
+
+def _clean_donor(values: dict[str, Any]) -> dict[str, Any]:
+    c = _Checker(values)
+
+    def kind(v: Any) -> str:
+        if v not in DonorKind.values:
+            raise ServiceError("Choose individual or organization.", field="kind")
+        return str(v)
+
+    def email(v: Any) -> str:
+        text = str(v or "").strip()
+        if text:
+            if len(text) > 254:
+                raise ServiceError("At most 254 characters.", field="email")
+            try:
+                validate_email(text)
+            except ValidationError:
+                raise ServiceError(
+                    f"{text[:60]!r} is not an email address.", field="email"
+                ) from None
+        return text
+
+    def country(v: Any) -> str:
+        text = str(v or "").strip().upper()
+        if len(text) != 2 or not text.isalpha():
+            raise ServiceError("Use a two-letter country code, such as US.", field="country")
+        return text
+
+    def household(v: Any) -> Household | None:
+        if v is None or v == "":
+            return None
+        return _resolve(
+            Household.objects.all(), v, "household_id", "Choose a household of this organization."
+        )
+
+    c.check("kind", kind)
+    c.check("email", email)
+    c.check("country", country)
+    c.check("household", household, error_field="household_id")
+    for field, limit in DONOR_TEXT_FIELDS.items():
+        c.check(field, lambda v, f=field, n=limit: _text(v, f, n))
+    for flag in DONOR_FLAGS:
+        c.check(flag, lambda v, f=flag: _bool(v, f))
+    c.raise_if_errors()
+    return c.cleaned
+
+
+def _check_donor_named(donor: Donor) -> None:
+    if donor.kind == DonorKind.ORGANIZATION and not donor.organization_name:
+        raise ServiceError("An organization donor needs its name.", field="organization_name")
+    if donor.kind == DonorKind.INDIVIDUAL and not (donor.first_name or donor.last_name):
+        raise ServiceError("Give the donor's first or last name.", field="last_name")
+
+
+def _apply_norms(donor: Donor) -> list[str]:
+    values = {f: getattr(donor, f) for f in ("kind", *DONOR_TEXT_FIELDS, "email")}
+    norms = normalize.donor_fields(values)
+    for k, v in norms.items():
+        setattr(donor, k, v)
+    return list(norms)
+
+
+def _tags(organization: Organization, names: Iterable[str]) -> list[Tag]:
+    if isinstance(names, str):
+        raise ServiceError("Give the tags as a list of names.", field="tags")
+    cleaned: list[str] = []
+    for raw in names:
+        name = _text(raw, "tags", 60)
+        if name and name.lower() not in {n.lower() for n in cleaned}:
+            cleaned.append(name)
+    if len(cleaned) > 50:
+        raise ServiceError("At most 50 tags.", field="tags")
+    tags = []
+    for name in cleaned:
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag = Tag.objects.create(organization=organization, name=name)
+        tags.append(tag)
+    return tags
+
+
+def _duplicate_error(matches: Sequence[Donor]) -> ServiceError:
+    listed = ", ".join(f"{d.name} ({d.reference})" for d in matches[:5])
+    return ServiceError(
+        f"This looks like a donor who already exists: {listed}. "
+        "Open the existing donor, or save anyway to create a new one.",
+        field="duplicate",
+    )
+
+
+@transaction.atomic
+def donor_create(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    confirm_duplicate: bool = False,
+    tags: Iterable[str] = (),
+    **fields: Any,
+) -> Donor:
+    """A new donor. Refuses (field "duplicate") when it matches an existing donor, unless
+    `confirm_duplicate` is true."""
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        _unknown(fields, DONOR_FIELDS)
+        cleaned = _clean_donor(fields)
+        donor = Donor(organization=organization, created_by=actor, updated_by=actor, **cleaned)
+        _check_donor_named(donor)
+        _apply_norms(donor)
+        if not confirm_duplicate:
+            matches = selectors.donor_duplicates(
+                organization=organization,
+                email=donor.email,
+                first_name=donor.first_name if donor.kind == DonorKind.INDIVIDUAL else "",
+                last_name=donor.last_name if donor.kind == DonorKind.INDIVIDUAL else "",
+                organization_name=donor.organization_name
+                if donor.kind == DonorKind.ORGANIZATION
+                else "",
+                postal_code=donor.postal_code,
+                phone=donor.phone,
+            )
+            if matches:
+                raise _duplicate_error(matches)
+        donor.save()
+        tag_rows = _tags(organization, tags)
+        if tag_rows:
+            donor.tags.set(tag_rows)
+        audit_record(
+            action="donor.create",
+            actor=actor,
+            organization=organization,
+            obj=donor,
+            changes={
+                "name": donor.name,
+                "email": donor.email,
+                "duplicate_confirmed": bool(confirm_duplicate),
+            },
+        )
+        return donor
+
+
+@transaction.atomic
+def donor_update(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor,
+    expected_version: int,
+    tags: Iterable[str] | None = None,
+    **fields: Any,
+) -> Donor:
+    """Change the given fields (others stay). Duplicates are not re-checked on edit."""
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        donor = Donor.objects.get(pk=donor.pk)
+        if donor.merged_into_id:
+            raise ServiceError(f"{donor.name} was merged into another donor: edit that one.")
+        _unknown(fields, DONOR_FIELDS)
+        cleaned = _clean_donor(fields)
+        changes: dict[str, Any] = {}
+        for field, value in cleaned.items():
+            before = getattr(donor, field)
+            if before != value:
+                changes[field] = {"before": str(before or ""), "after": str(value or "")}
+            setattr(donor, field, value)
+        _check_donor_named(donor)
+        norm_fields = _apply_norms(donor)
+        donor.save_versioned(
+            expected_version=expected_version,
+            user=actor,
+            fields=list(cleaned) + norm_fields,
+        )
+        if tags is not None:
+            before_tags = sorted(donor.tags.values_list("name", flat=True))
+            donor.tags.set(_tags(organization, tags))
+            after_tags = sorted(donor.tags.values_list("name", flat=True))
+            if before_tags != after_tags:
+                changes["tags"] = {"before": before_tags, "after": after_tags}
+        audit_record(
+            action="donor.update",
+            actor=actor,
+            organization=organization,
+            obj=donor,
+            changes=changes,
+        )
+        return donor
+
+
+@transaction.atomic
+def donor_note_add(
+    *, organization: Organization, actor: Any, access: Access | None, donor: Donor | int, body: str
+) -> DonorNote:
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        row: Donor = _resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+        text = _long_text(body, "body", 5000)
+        if not text:
+            raise ServiceError("Write the note.", field="body")
+        note = DonorNote.objects.create(
+            organization=organization, donor=row, body=text, created_by=actor
+        )
+        audit_record(action="donor.note_add", actor=actor, organization=organization, obj=row)
+        return note
+
+
+# --- Households --------------------------------------------------------------------------------
+
+
+def _clean_household(values: dict[str, Any]) -> dict[str, Any]:
+    c = _Checker(values)
+    limits = {
+        "name": 200,
+        "address_line1": 200,
+        "address_line2": 200,
+        "city": 100,
+        "state": 50,
+        "postal_code": 20,
+    }
+    for field, limit in limits.items():
+        c.check(field, lambda v, f=field, n=limit: _text(v, f, n))
+    c.raise_if_errors()
+    if "name" in c.cleaned and not c.cleaned["name"]:
+        raise ServiceError("Name the household, such as The Smith Family.", field="name")
+    return c.cleaned
+
+
+@transaction.atomic
+def household_create(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    name: str,
+    members: Iterable[Donor] = (),
+    **fields: Any,
+) -> Household:
+    """A household with a shared address; the members join it (leaving any other)."""
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        _unknown(fields, HOUSEHOLD_FIELDS)
+        cleaned = _clean_household({"name": name, **fields})
+        household = Household.objects.create(organization=organization, updated_by=actor, **cleaned)
+        for member in members:
+            _household_join(organization, actor, household, member)
+        audit_record(
+            action="household.create", actor=actor, organization=organization, obj=household
+        )
+        return household
+
+
+def _household_join(
+    organization: Organization, actor: Any, household: Household | None, donor: Any
+) -> Donor:
+    donor = _resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+    donor.household = household
+    donor.save_versioned(expected_version=donor.version, user=actor, fields=["household"])
+    return donor
+
+
+@transaction.atomic
+def household_set_members(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    household: Household,
+    add: Iterable[Donor] = (),
+    remove: Iterable[Donor] = (),
+) -> Household:
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        household = _resolve(
+            Household.objects.all(), household, "household_id", "No such household."
+        )
+        for donor in add:
+            _household_join(organization, actor, household, donor)
+        for donor in remove:
+            row = _resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+            if row.household_id == household.pk:
+                _household_join(organization, actor, None, row)
+        audit_record(
+            action="household.members",
+            actor=actor,
+            organization=organization,
+            obj=household,
+            changes={"members": list(household.members.values_list("pk", flat=True))},
+        )
+        return household
+
+
+# --- Merge -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def donor_merge(
+    *, organization: Organization, actor: Any, access: Access | None, keep: Donor, merge: Donor
+) -> Donor:
+    """Fold `merge` into `keep`: every row that points at `merge` (donations, soft credits,
+    notes, pledges, recurring gifts, receipts, and any other model with a foreign key to Donor)
+    now points at `keep`; tags are added; `keep` takes the household and contact details it
+    lacks. `merge` stays, inactive, with merged_into = keep. Both giving summaries are redone."""
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        ids = sorted(i for i in (_pk(keep), _pk(merge)) if i is not None)
+        rows = {d.pk: d for d in Donor.objects.select_for_update().filter(pk__in=ids)}
+        keep_row = rows.get(_pk(keep))  # type: ignore[arg-type]
+        merge_row = rows.get(_pk(merge))  # type: ignore[arg-type]
+        if keep_row is None:
+            raise ServiceError("No such donor.", field="keep_id")
+        if merge_row is None:
+            raise ServiceError("No such donor.", field="merge_id")
+        if keep_row.pk == merge_row.pk:
+            raise ServiceError("Choose two different donors.", field="merge_id")
+        if keep_row.merged_into_id or merge_row.merged_into_id:
+            raise ServiceError("One of these donors was already merged.", field="merge_id")
+        moved: dict[str, int] = {}
+        for rel in Donor._meta.related_objects:
+            model = rel.related_model
+            if rel.many_to_many or model is Donor or model is DonorGivingSummary:
+                continue
+            if not rel.one_to_many and not rel.one_to_one:
+                continue
+            if rel.one_to_one:
+                continue
+            if model is SoftCredit:
+                # One soft credit per (donation, donor): drop merge's where keep already has one.
+                taken = SoftCredit.objects.filter(donor=keep_row).values("donation_id")
+                SoftCredit.objects.filter(donor=merge_row, donation_id__in=taken).delete()
+            count = model._base_manager.filter(**{rel.field.name: merge_row}).update(
+                **{rel.field.name: keep_row}
+            )
+            if count:
+                moved[model._meta.label_lower] = count
+        keep_row.tags.add(*merge_row.tags.all())
+        filled = []
+        for field in (
+            "email",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "salutation",
+            "household",
+        ):
+            if not getattr(keep_row, field) and getattr(merge_row, field):
+                setattr(keep_row, field, getattr(merge_row, field))
+                filled.append(field)
+        norm_fields = _apply_norms(keep_row)
+        keep_row.save_versioned(
+            expected_version=keep_row.version, user=actor, fields=filled + norm_fields
+        )
+        merge_row.is_active = False
+        merge_row.merged_into = keep_row
+        merge_row.save_versioned(
+            expected_version=merge_row.version, user=actor, fields=["is_active", "merged_into"]
+        )
+        _summary_refresh(organization, keep_row.pk)
+        _summary_refresh(organization, merge_row.pk)
+        audit_record(
+            action="donor.merge",
+            actor=actor,
+            organization=organization,
+            obj=keep_row,
+            changes={
+                "merged": {"id": merge_row.pk, "name": merge_row.name, "email": merge_row.email},
+                "moved": moved,
+                "filled": filled,
+            },
+        )
+        return keep_row
+
+
+# --- Campaigns and appeals ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_create(
+    *, organization: Organization, actor: Any, access: Access | None, name: str
+) -> Campaign:
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        text = _text(name, "name", 200)
+        if not text:
+            raise ServiceError("Name the campaign.", field="name")
+        if Campaign.objects.filter(name__iexact=text).exists():
+            raise ServiceError("A campaign of that name exists.", field="name")
+        row = Campaign.objects.create(organization=organization, name=text)
+        audit_record(action="campaign.create", actor=actor, organization=organization, obj=row)
+        return row
+
+
+@transaction.atomic
+def appeal_create(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    name: str,
+    campaign: Campaign | None = None,
+) -> Appeal:
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        text = _text(name, "name", 200)
+        if not text:
+            raise ServiceError("Name the appeal.", field="name")
+        if Appeal.objects.filter(name__iexact=text).exists():
+            raise ServiceError("An appeal of that name exists.", field="name")
+        camp = None
+        if campaign is not None:
+            camp = _resolve(Campaign.objects.all(), campaign, "campaign_id", "No such campaign.")
+        row = Appeal.objects.create(organization=organization, name=text, campaign=camp)
+        audit_record(action="appeal.create", actor=actor, organization=organization, obj=row)
+        return row
+
+
+# --- Giving summary ----------------------------------------------------------------------------
+
+
+def _summary_refresh(organization: Organization, donor_id: int) -> DonorGivingSummary:
+    """Recompute the donor's summary from the donations, in the caller's transaction."""
+    year = timezone.localdate().year
+    values = selectors.giving_aggregate(donor_id, year=year)
+    summary, _ = DonorGivingSummary.objects.update_or_create(
+        donor_id=donor_id,
+        defaults={
+            **values,
+            "year": year,
+            "updated_at": timezone.now(),
+            "organization": organization,
+        },
+    )
+    return summary
+
+
+# --- Donations ---------------------------------------------------------------------------------
+
+
+def _clean_donation(values: dict[str, Any], *, organization: Organization) -> dict[str, Any]:
+    c = _Checker(values)
+
+    def method(v: Any) -> str:
+        if v not in Method.values:
+            raise ServiceError(
+                "Choose cash, check, card, bank transfer, online, in-kind or stock.",
+                field="method",
+            )
+        return str(v)
+
+    def optional(fn: Any) -> Any:
+        return lambda v: None if v is None or v == "" else fn(v)
+
+    c.check("amount", lambda v: money(v, "amount"))
+    c.check(
+        "goods_services_value", lambda v: money(v or "0", "goods_services_value", allow_zero=True)
+    )
+    c.check("date", lambda v: _date(v, "date"))
+    c.check("method", method)
+    c.check("check_number", lambda v: _text(v, "check_number", 30))
+    c.check("description", lambda v: _long_text(v, "description", 2000))
+    c.check(
+        "goods_services_description", lambda v: _long_text(v, "goods_services_description", 2000)
+    )
+    c.check("designation", lambda v: _text(v, "designation", 500))
+    c.check("notes", lambda v: _long_text(v, "notes", 5000))
+    c.check("anonymous", lambda v: _bool(v, "anonymous"))
+    c.check(
+        "fund",
+        lambda v: _resolve(
+            selectors.active_funds(), v, "fund_id", "Choose an active fund of this organization."
+        ),
+        error_field="fund_id",
+    )
+    c.check(
+        "campaign",
+        optional(
+            lambda v: _resolve(
+                Campaign.objects.all(), v, "campaign_id", "Choose a campaign of this organization."
+            )
+        ),
+        error_field="campaign_id",
+    )
+    c.check(
+        "appeal",
+        optional(
+            lambda v: _resolve(
+                Appeal.objects.all(), v, "appeal_id", "Choose an appeal of this organization."
+            )
+        ),
+        error_field="appeal_id",
+    )
+    c.check(
+        "deposit_account",
+        optional(
+            lambda v: _resolve(
+                selectors.deposit_accounts(),
+                v,
+                "deposit_account_id",
+                "Choose an active asset account of this organization.",
+            )
+        ),
+        error_field="deposit_account_id",
+    )
+    c.raise_if_errors()
+    return c.cleaned
+
+
+def _check_donation(donation: Donation) -> None:
+    """Rules across fields, checked on the donation as it will be saved."""
+    c = _Checker({})
+    if donation.goods_services_value > donation.amount:
+        c.add(
+            "goods_services_value",
+            "The value of goods or services cannot be more than the amount given.",
+        )
+    if donation.goods_services_value > 0 and not donation.goods_services_description:
+        c.add("goods_services_description", "Describe the goods or services the donor received.")
+    if donation.method in NON_CASH_METHODS and not donation.description:
+        c.add("description", "Describe what was given (the receipt names it without a value).")
+    if donation.method != Method.CHECK and donation.check_number:
+        c.add("check_number", "A check number goes with the check method only.")
+    c.raise_if_errors()
+
+
+def _posting_lines(donation: Donation) -> list[LineInput]:
+    fund = donation.fund
+    if donation.method in NON_CASH_METHODS:
+        debit = donation.deposit_account or account_by_role("in_kind_expense")
+        credit = account_by_role("in_kind_contributions")
+    else:
+        debit = donation.deposit_account or account_by_role("undeposited_funds")
+        role = "contributions_without" if fund.restriction == "none" else "contributions_with"
+        credit = account_by_role(role)
+    memo = f"Gift from {donation.donor.name}"[:200]
+    return [
+        LineInput(account=debit, fund=fund, debit=donation.amount, memo=memo),
+        LineInput(account=credit, fund=fund, credit=donation.amount, memo=memo),
+    ]
+
+
+def _post(organization: Organization, actor: Any, donation: Donation) -> None:
+    entry = post_entry(
+        organization=organization,
+        actor=actor,
+        date=donation.date,
+        lines=_posting_lines(donation),
+        memo=f"Donation {donation.reference} from {donation.donor.name}"[:500],
+        reference=donation.reference,
+        source_type="donation",
+        source_id=donation.pk,
+    )
+    donation.journal_entry = entry
+
+
+def _soft_credits(
+    organization: Organization, donation: Donation, soft_credits: Iterable[Any]
+) -> list[SoftCredit]:
+    """soft_credits: (donor, amount) pairs or {"donor": ..., "amount": ...} dicts."""
+    rows: list[SoftCredit] = []
+    seen: set[int] = set()
+    for i, item in enumerate(soft_credits):
+        where = f"soft_credits[{i}]"
+        if isinstance(item, dict):
+            donor_ref, amount = item.get("donor", item.get("donor_id")), item.get("amount")
+        else:
+            try:
+                donor_ref, amount = item
+            except (TypeError, ValueError):
+                raise ServiceError("Give a donor and an amount.", field=where) from None
+        donor = _resolve(
+            Donor.objects.filter(merged_into__isnull=True),
+            donor_ref,
+            f"{where}.donor_id",
+            "Choose a donor of this organization.",
+        )
+        if donor.pk == donation.donor_id:
+            raise ServiceError("The donor already has the hard credit.", field=f"{where}.donor_id")
+        if donor.pk in seen:
+            raise ServiceError("Each donor once.", field=f"{where}.donor_id")
+        seen.add(donor.pk)
+        value = donation.amount if amount is None else money(amount, f"{where}.amount")
+        if value > donation.amount:
+            raise ServiceError("At most the amount of the gift.", field=f"{where}.amount")
+        rows.append(
+            SoftCredit(organization=organization, donation=donation, donor=donor, amount=value)
+        )
+    return SoftCredit.objects.bulk_create(rows)
+
+
+def _advance_recurring(gift: RecurringGift, paid_on: date_type) -> None:
+    if gift.next_date is None or paid_on < gift.next_date - timedelta(days=31):
+        return
+    gift.next_date = next_date(gift.next_date, gift.frequency)
+    if gift.end_date and gift.next_date > gift.end_date:
+        gift.next_date = None
+        gift.status = RecurringStatus.ENDED
+    gift.save(update_fields=["next_date", "status"])
+
+
+def next_date(current: date_type, frequency: str) -> date_type:
+    if frequency == Frequency.WEEKLY:
+        return current + timedelta(days=7)
+    months = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUALLY: 12}[
+        Frequency(frequency)
+    ]
+    month = current.month - 1 + months
+    year, month = current.year + month // 12, month % 12 + 1
+    day = min(current.day, calendar.monthrange(year, month)[1])
+    return date_type(year, month, day)
+
+
+@transaction.atomic
+def donation_record(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    amount: Any,
+    date: date_type,
+    method: str,
+    fund: Any,
+    check_number: str = "",
+    description: str = "",
+    goods_services_description: str = "",
+    goods_services_value: Any = ZERO,
+    campaign: Any = None,
+    appeal: Any = None,
+    designation: str = "",
+    anonymous: bool = False,
+    notes: str = "",
+    soft_credits: Iterable[Any] = (),
+    pledge: Any = None,
+    recurring: Any = None,
+    batch: Any = None,
+    deposit_account: Any = None,
+) -> Donation:
+    """Record a gift and post it to the ledger in this transaction (a gift entered into an open
+    batch waits, pending, until the batch posts). Every input error names its field."""
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        errors: list[dict[str, str]] = []
+        donor_row = None
+        try:
+            donor_row = _resolve(
+                Donor.objects.filter(merged_into__isnull=True),
+                donor,
+                "donor_id",
+                "Choose a donor of this organization.",
+            )
+        except ServiceError as exc:
+            errors.extend(exc.errors)
+        try:
+            cleaned = _clean_donation(
+                {
+                    "amount": amount,
+                    "date": date,
+                    "method": method,
+                    "fund": fund,
+                    "check_number": check_number,
+                    "description": description,
+                    "goods_services_description": goods_services_description,
+                    "goods_services_value": goods_services_value,
+                    "campaign": campaign,
+                    "appeal": appeal,
+                    "designation": designation,
+                    "anonymous": anonymous,
+                    "notes": notes,
+                    "deposit_account": deposit_account,
+                },
+                organization=organization,
+            )
+        except ServiceError as exc:
+            errors.extend(exc.errors)
+            cleaned = {}
+        links: dict[str, Any] = {}
+        for field, value, qs in (
+            ("pledge", pledge, Pledge.objects.all()),
+            ("recurring", recurring, RecurringGift.objects.all()),
+            ("batch", batch, GiftBatch.objects.select_for_update()),
+        ):
+            if value is None:
+                continue
+            try:
+                links[field] = _resolve(qs, value, f"{field}_id", f"No such {field} here.")
+            except ServiceError as exc:
+                errors.extend(exc.errors)
+        if errors:
+            raise ServiceError(
+                "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+            )
+        assert donor_row is not None
+        for field in ("pledge", "recurring"):
+            link = links.get(field)
+            if link is not None and link.donor_id != donor_row.pk:
+                raise ServiceError(f"That {field} belongs to another donor.", field=f"{field}_id")
+        if links.get("pledge") is not None and links["pledge"].status == PledgeStatus.CANCELLED:
+            raise ServiceError("That pledge was cancelled.", field="pledge_id")
+        batch_row = links.get("batch")
+        if batch_row is not None and batch_row.status != BatchStatus.OPEN:
+            raise ServiceError("That batch has been posted: start a new one.", field="batch_id")
+        donation = Donation(
+            organization=organization,
+            donor=donor_row,
+            created_by=actor,
+            updated_by=actor,
+            status=DonationStatus.PENDING if batch_row else DonationStatus.ACTIVE,
+            **cleaned,
+            **links,
+        )
+        if batch_row is not None and donation.deposit_account is None:
+            donation.deposit_account = batch_row.deposit_account
+        _check_donation(donation)
+        # Save first (the entry names the donation), then post; the row is only "active"
+        # with its entry, which the database checks at the end of the statement.
+        if batch_row is None:
+            donation.status = DonationStatus.PENDING
+        donation.save()
+        _soft_credits(organization, donation, soft_credits)
+        if batch_row is None:
+            _post(organization, actor, donation)
+            donation.status = DonationStatus.ACTIVE
+            donation.save(update_fields=["journal_entry", "status"])
+        if links.get("recurring") is not None:
+            _advance_recurring(links["recurring"], donation.date)
+        if links.get("pledge") is not None:
+            _pledge_status_refresh(links["pledge"])
+        _summary_refresh(organization, donor_row.pk)
+        audit_record(
+            action="donation.record",
+            actor=actor,
+            organization=organization,
+            obj=donation,
+            changes={
+                "donor": donor_row.pk,
+                "amount": str(donation.amount),
+                "date": str(donation.date),
+                "method": donation.method,
+                "fund": donation.fund.code,
+                "journal_entry": donation.journal_entry_id,
+                "batch": batch_row.pk if batch_row else None,
+            },
+        )
+        return donation
+
+
+def _lock_donation(donation: Any) -> Donation:
+    row = (
+        Donation.objects.select_for_update(of=("self",))
+        .select_related("donor", "fund", "deposit_account")
+        .filter(pk=_pk(donation) or 0)
+        .first()
+    )
+    if row is None:
+        raise ServiceError("No such donation.", field="donation_id")
+    return row
+
+
+@transaction.atomic
+def donation_update(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donation: Donation | int,
+    expected_version: int,
+    **fields: Any,
+) -> Donation:
+    """Change a donation. A change of amount, date, method, fund or deposit account of a posted
+    gift reverses its entry and posts a new one (the donation then points at the new entry)."""
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        row = _lock_donation(donation)
+        if row.status == DonationStatus.VOIDED:
+            raise ConflictError(message="A voided donation cannot be changed.")
+        if row.version != expected_version:
+            raise ConflictError(changed_by=str(row.updated_by or ""), changed_at=row.updated_at)
+        _unknown(fields, DONATION_FIELDS)
+        cleaned = _clean_donation(fields, organization=organization)
+        changes: dict[str, Any] = {}
+        for field, value in cleaned.items():
+            before = getattr(row, field)
+            if before != value:
+                changes[field] = {
+                    "before": str(before if before is not None else ""),
+                    "after": str(value if value is not None else ""),
+                }
+            setattr(row, field, value)
+        _check_donation(row)
+        soft_total = row.soft_credits.aggregate(m=models.Max("amount"))["m"]
+        if soft_total and soft_total > row.amount:
+            raise ServiceError(
+                "A soft credit is larger than the new amount: change it first.", field="amount"
+            )
+        old_entry = row.journal_entry
+        repost = row.status == DonationStatus.ACTIVE and bool(POSTING_FIELDS & set(changes))
+        save_fields = list(cleaned)
+        if repost:
+            assert old_entry is not None
+            reversal = reverse_entry(
+                organization=organization,
+                actor=actor,
+                entry=old_entry,
+                memo=f"Donation {row.reference} changed",
+            )
+            _post(organization, actor, row)
+            save_fields.append("journal_entry")
+            changes["journal_entry"] = {
+                "before": old_entry.pk,
+                "after": row.journal_entry_id,
+                "reversal": reversal.pk,
+            }
+        row.save_versioned(expected_version=expected_version, user=actor, fields=save_fields)
+        if row.pledge is not None:
+            _pledge_status_refresh(row.pledge)
+        _summary_refresh(organization, row.donor_id)
+        audit_record(
+            action="donation.update",
+            actor=actor,
+            organization=organization,
+            obj=row,
+            changes=changes,
+        )
+        return row
+
+
+@transaction.atomic
+def donation_void(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donation: Donation | int,
+    reason: str,
+) -> Donation:
+    """Void a gift: its entry is reversed (a pending batch gift just leaves the batch count)."""
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        row = _lock_donation(donation)
+        text = _text(reason, "reason", 500)
+        if not text:
+            raise ServiceError("Say why the donation is voided.", field="reason")
+        if row.status == DonationStatus.VOIDED:
+            raise ConflictError(message="This donation is already voided.")
+        reversal = None
+        if row.status == DonationStatus.ACTIVE and row.journal_entry is not None:
+            reversal = reverse_entry(
+                organization=organization,
+                actor=actor,
+                entry=row.journal_entry,
+                date=_void_date(organization, row),
+                memo=f"Void of donation {row.reference}: {text}"[:500],
+            )
+        row.status = DonationStatus.VOIDED
+        row.void_reason = text
+        row.voided_at = timezone.now()
+        row.save_versioned(
+            expected_version=row.version, user=actor, fields=["status", "void_reason", "voided_at"]
+        )
+        if row.pledge is not None:
+            _pledge_status_refresh(row.pledge)
+        _summary_refresh(organization, row.donor_id)
+        audit_record(
+            action="donation.void",
+            actor=actor,
+            organization=organization,
+            obj=row,
+            changes={"reason": text, "reversal": reversal.pk if reversal else None},
+        )
+        return row
+
+
+def _void_date(organization: Organization, donation: Donation) -> date_type:
+    """Reverse on the gift's date when its period is open, else today (a closed period stays
+    as it was reported)."""
+    from ifm.ledger.models import Period, PeriodStatus
+
+    period = Period.objects.filter(
+        start_date__lte=donation.date, end_date__gte=donation.date
+    ).first()
+    if period is not None and period.status == PeriodStatus.OPEN:
+        return donation.date
+    return timezone.localdate()
+
+
+# --- Pledges -----------------------------------------------------------------------------------
+
+
+def _pledge_status_refresh(pledge: Pledge) -> None:
+    pledge = Pledge.objects.get(pk=pledge.pk)
+    if pledge.status == PledgeStatus.CANCELLED:
+        return
+    status = PledgeStatus.FULFILLED if pledge.balance_due == 0 else PledgeStatus.OPEN
+    if status != pledge.status:
+        Pledge.objects.filter(pk=pledge.pk).update(status=status)
+
+
+@transaction.atomic
+def pledge_create(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    total: Any,
+    date: date_type,
+    fund: Any,
+    installments: Sequence[tuple[date_type, Any]] = (),
+    campaign: Any = None,
+    notes: str = "",
+) -> Pledge:
+    """A promise of `total`. `installments` (due date, amount) must add up to the total; with
+    none, one installment of the whole total falls due on `date`."""
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        c = _Checker(
+            {
+                "donor": donor,
+                "total": total,
+                "date": date,
+                "fund": fund,
+                "campaign": campaign,
+                "notes": notes,
+            }
+        )
+        c.check(
+            "donor",
+            lambda v: _resolve(
+                Donor.objects.filter(merged_into__isnull=True),
+                v,
+                "donor_id",
+                "Choose a donor of this organization.",
+            ),
+            error_field="donor_id",
+        )
+        c.check("total", lambda v: money(v, "total"))
+        c.check("date", lambda v: _date(v, "date"))
+        c.check(
+            "fund",
+            lambda v: _resolve(
+                selectors.active_funds(),
+                v,
+                "fund_id",
+                "Choose an active fund of this organization.",
+            ),
+            error_field="fund_id",
+        )
+        c.check(
+            "campaign",
+            lambda v: (
+                None
+                if v is None
+                else _resolve(Campaign.objects.all(), v, "campaign_id", "No such campaign.")
+            ),
+            error_field="campaign_id",
+        )
+        c.check("notes", lambda v: _long_text(v, "notes", 2000))
+        c.raise_if_errors()
+        cleaned = c.cleaned
+        schedule: list[tuple[date_type, Decimal]] = []
+        for i, item in enumerate(installments or [(cleaned["date"], cleaned["total"])]):
+            try:
+                due, amount = item
+            except (TypeError, ValueError):
+                raise ServiceError(
+                    "Give a due date and an amount.", field=f"installments[{i}]"
+                ) from None
+            schedule.append(
+                (
+                    _date(due, f"installments[{i}].due_date"),
+                    money(amount, f"installments[{i}].amount"),
+                )
+            )
+        if sum((a for _, a in schedule), ZERO) != cleaned["total"]:
+            raise ServiceError(
+                "The installments must add up to the pledged total.", field="installments"
+            )
+        pledge = Pledge.objects.create(organization=organization, updated_by=actor, **cleaned)
+        PledgeInstallment.objects.bulk_create(
+            [
+                PledgeInstallment(organization=organization, pledge=pledge, due_date=d, amount=a)
+                for d, a in sorted(schedule)
+            ]
+        )
+        audit_record(
+            action="pledge.create",
+            actor=actor,
+            organization=organization,
+            obj=pledge,
+            changes={"donor": pledge.donor_id, "total": str(pledge.total)},
+        )
+        return pledge
+
+
+@transaction.atomic
+def pledge_cancel(
+    *, organization: Organization, actor: Any, access: Access | None, pledge: Pledge | int
+) -> Pledge:
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        row = _resolve(Pledge.objects.select_for_update(), pledge, "pledge_id", "No such pledge.")
+        row.status = PledgeStatus.CANCELLED
+        row.save_versioned(expected_version=row.version, user=actor, fields=["status"])
+        audit_record(action="pledge.cancel", actor=actor, organization=organization, obj=row)
+        return row
+
+
+# --- Recurring gifts ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recurring_gift_create(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    amount: Any,
+    frequency: str,
+    start_date: date_type,
+    fund: Any,
+    method: str = Method.CARD,
+    end_date: date_type | None = None,
+) -> RecurringGift:
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        c = _Checker(
+            {
+                "donor": donor,
+                "amount": amount,
+                "frequency": frequency,
+                "start_date": start_date,
+                "fund": fund,
+                "method": method,
+                "end_date": end_date,
+            }
+        )
+        c.check(
+            "donor",
+            lambda v: _resolve(
+                Donor.objects.filter(merged_into__isnull=True),
+                v,
+                "donor_id",
+                "Choose a donor of this organization.",
+            ),
+            error_field="donor_id",
+        )
+        c.check("amount", lambda v: money(v, "amount"))
+        c.check("start_date", lambda v: _date(v, "start_date"))
+        c.check("end_date", lambda v: None if v is None else _date(v, "end_date"))
+        c.check(
+            "fund",
+            lambda v: _resolve(
+                selectors.active_funds(),
+                v,
+                "fund_id",
+                "Choose an active fund of this organization.",
+            ),
+            error_field="fund_id",
+        )
+
+        def choice(values: list[str], field: str) -> Any:
+            def fn(v: Any) -> str:
+                if v not in values:
+                    raise ServiceError(f"Choose one of {', '.join(values)}.", field=field)
+                return str(v)
+
+            return fn
+
+        c.check("frequency", choice(Frequency.values, "frequency"))
+        c.check("method", choice([m for m in Method.values if m not in NON_CASH_METHODS], "method"))
+        c.raise_if_errors()
+        cleaned = c.cleaned
+        if cleaned.get("end_date") and cleaned["end_date"] < cleaned["start_date"]:
+            raise ServiceError("The end date comes after the start date.", field="end_date")
+        gift = RecurringGift.objects.create(
+            organization=organization,
+            updated_by=actor,
+            next_date=cleaned["start_date"],
+            **cleaned,
+        )
+        audit_record(
+            action="recurring_gift.create", actor=actor, organization=organization, obj=gift
+        )
+        return gift
+
+
+@transaction.atomic
+def recurring_gift_set_status(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    gift: RecurringGift | int,
+    status: str,
+    expected_version: int,
+) -> RecurringGift:
+    """Pause, resume, mark lapsed or end a recurring gift. An ended gift stays ended."""
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        row = _resolve(RecurringGift.objects.all(), gift, "recurring_id", "No such recurring gift.")
+        if status not in RecurringStatus.values:
+            raise ServiceError("Choose active, paused, lapsed or ended.", field="status")
+        if row.status == RecurringStatus.ENDED and status != RecurringStatus.ENDED:
+            raise ServiceError(
+                "An ended recurring gift cannot restart: set up a new one.", field="status"
+            )
+        before = row.status
+        row.status = status
+        if status == RecurringStatus.ENDED:
+            row.next_date = None
+        row.save_versioned(
+            expected_version=expected_version, user=actor, fields=["status", "next_date"]
+        )
+        audit_record(
+            action="recurring_gift.status",
+            actor=actor,
+            organization=organization,
+            obj=row,
+            changes={"status": {"before": before, "after": status}},
+        )
+        return row
+
+
+# --- Gift batches ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def gift_batch_create(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    name: str,
+    date: date_type,
+    expected_count: int,
+    expected_total: Any,
+    deposit_account: Any = None,
+) -> GiftBatch:
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        c = _Checker(
+            {
+                "name": name,
+                "date": date,
+                "expected_count": expected_count,
+                "expected_total": expected_total,
+                "deposit_account": deposit_account,
+            }
+        )
+        c.check("name", lambda v: _text(v, "name", 200) or "")
+        c.check("date", lambda v: _date(v, "date"))
+
+        def count(v: Any) -> int:
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100_000:
+                raise ServiceError(
+                    "Give the number of gifts (1 to 100000).", field="expected_count"
+                )
+            return v
+
+        c.check("expected_count", count)
+        c.check("expected_total", lambda v: money(v, "expected_total"))
+        c.check(
+            "deposit_account",
+            lambda v: (
+                None
+                if v is None
+                else _resolve(
+                    selectors.deposit_accounts(),
+                    v,
+                    "deposit_account_id",
+                    "Choose an active asset account of this organization.",
+                )
+            ),
+            error_field="deposit_account_id",
+        )
+        c.raise_if_errors()
+        cleaned = c.cleaned
+        if not cleaned["name"]:
+            cleaned["name"] = f"Deposit {cleaned['date']:%Y-%m-%d}"
+        batch = GiftBatch.objects.create(
+            organization=organization, created_by=actor, updated_by=actor, **cleaned
+        )
+        audit_record(action="gift_batch.create", actor=actor, organization=organization, obj=batch)
+        return batch
+
+
+@transaction.atomic
+def gift_batch_post(
+    *, organization: Organization, actor: Any, access: Access | None, batch: GiftBatch | int
+) -> GiftBatch:
+    """Post every pending gift of the batch, all in this transaction, when the batch's count
+    and total equal what was expected."""
+    require_perm(access, "donations.record")
+    with org_context(organization):
+        row = _resolve(GiftBatch.objects.select_for_update(), batch, "batch_id", "No such batch.")
+        if row.status != BatchStatus.OPEN:
+            raise ConflictError(message="This batch has already been posted.")
+        count, total = selectors.batch_totals(row)
+        if count != row.expected_count or total != row.expected_total:
+            raise ServiceError(
+                f"The batch does not match: {count} gifts totalling {total:.2f} entered, "
+                f"{row.expected_count} totalling {row.expected_total:.2f} expected.",
+                field="expected_total" if count == row.expected_count else "expected_count",
+            )
+        donations = list(
+            row.donations.select_for_update(of=("self",))
+            .filter(status=DonationStatus.PENDING)
+            .select_related("donor", "fund", "deposit_account")
+            .order_by("pk")
+        )
+        for donation in donations:
+            _post(organization, actor, donation)
+            donation.status = DonationStatus.ACTIVE
+        Donation.objects.bulk_update(donations, ["journal_entry", "status"])
+        for donor_id in sorted({d.donor_id for d in donations}):
+            _summary_refresh(organization, donor_id)
+        for pledge_id in sorted({d.pledge_id for d in donations if d.pledge_id}):
+            _pledge_status_refresh(Pledge.objects.get(pk=pledge_id))
+        row.status = BatchStatus.POSTED
+        row.posted_at = timezone.now()
+        row.posted_by = actor
+        row.save_versioned(
+            expected_version=row.version, user=actor, fields=["status", "posted_at", "posted_by"]
+        )
+        audit_record(
+            action="gift_batch.post",
+            actor=actor,
+            organization=organization,
+            obj=row,
+            changes={"count": count, "total": str(total)},
+        )
+        return row

@@ -1,0 +1,25 @@
+"""Pages of donors and donations, under /o/<org_slug>/donors/."""
+
+from django.urls import path
+
+from ifm.donors import views
+
+urlpatterns = [
+    path("", views.donor_list, name="donor_list"),
+    path("export.csv", views.donor_export, {"fmt": "csv"}, name="donor_export_csv"),
+    path("export.xlsx", views.donor_export, {"fmt": "xlsx"}, name="donor_export_xlsx"),
+    path("new/", views.donor_new, name="donor_new"),
+    path("pick/", views.donor_pick, name="donor_pick"),
+    path("<int:donor_id>/", views.donor_detail, name="donor_detail"),
+    path("<int:donor_id>/edit/", views.donor_edit, name="donor_edit"),
+    path("<int:donor_id>/notes/", views.donor_note_add, name="donor_note_add"),
+    path("donations/new/", views.donation_new, name="donation_new"),
+    path("donations/<int:donation_id>/", views.donation_detail, name="donation_detail"),
+    path("donations/<int:donation_id>/edit/", views.donation_edit, name="donation_edit"),
+    path("donations/<int:donation_id>/void/", views.donation_void, name="donation_void"),
+    path("donations/<int:donation_id>/receipt/", views.donation_receipt, name="donation_receipt"),
+    path("batches/", views.batch_list, name="gift_batch_list"),
+    path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),
+    path("batches/<int:giftbatch_id>/add/", views.batch_add, name="gift_batch_add"),
+    path("batches/<int:giftbatch_id>/post/", views.batch_post, name="gift_batch_post"),
+]

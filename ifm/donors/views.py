@@ -1,0 +1,685 @@
+"""Donor pages: the list, the donor form with its duplicate check, the profile, fast donation
+entry, the donation with its edit and void, and gift batches.
+
+Thin: every write goes through ifm.donors.services, every read through selectors.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+)
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from ifm.core.errors import ConflictError, ServiceError
+from ifm.donors import selectors, services
+from ifm.donors.forms import (
+    BatchGiftForm,
+    DonationForm,
+    DonorFilterForm,
+    DonorForm,
+    GiftBatchForm,
+    NoteForm,
+    VoidForm,
+    add_service_errors,
+)
+from ifm.donors.models import (
+    BatchStatus,
+    Donation,
+    DonationStatus,
+    Donor,
+    GiftBatch,
+    Method,
+)
+from ifm.tenancy.permissions import has_perm, require_perm
+
+PAGE_SIZE = 25
+PICKER_LIMIT = 10
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.org  # type: ignore[attr-defined]
+
+
+def _access(request: HttpRequest) -> Any:
+    return request.access  # type: ignore[attr-defined]
+
+
+def _common(request: HttpRequest) -> dict[str, Any]:
+    return {"organization": _org(request), "actor": request.user, "access": _access(request)}
+
+
+def _is_htmx_partial(request: HttpRequest) -> bool:
+    htmx: Any = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def _error_text(exc: Exception) -> str:
+    return exc.message if isinstance(exc, ServiceError) else (str(exc) or "You may not do this.")
+
+
+def _donor_or_404(donor_id: int) -> Donor:
+    donor = Donor.objects.filter(pk=donor_id).first()
+    if donor is None:
+        raise Http404("No such donor.")
+    return donor
+
+
+def _donation_or_404(donation_id: int) -> Donation:
+    donation = (
+        Donation.objects.select_related("donor", "fund", "campaign", "appeal", "journal_entry")
+        .filter(pk=donation_id)
+        .first()
+    )
+    if donation is None:
+        raise Http404("No such donation.")
+    return donation
+
+
+def _batch_or_404(batch_id: int) -> GiftBatch:
+    batch = GiftBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("No such gift batch.")
+    return batch
+
+
+def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"org_slug": _org(request).slug, **kwargs})
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A function another part of the app provides, when it is there."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _url_or_none(request: HttpRequest, name: str, **kwargs: Any) -> str | None:
+    try:
+        return _url(request, name, **kwargs)
+    except NoReverseMatch:
+        return None
+
+
+# --- The donor list ----------------------------------------------------------------------------
+
+
+def _filtered_donors(request: HttpRequest) -> tuple[DonorFilterForm, QuerySet[Donor]]:
+    form = DonorFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    active = data.get("active") or ""
+    donors = selectors.donor_search(data.get("q") or "", include_inactive=bool(active))
+    if active == "inactive":
+        donors = donors.filter(is_active=False)
+    if data.get("tag"):
+        donors = donors.filter(tags=data["tag"])
+    gave = data.get("gave") or ""
+    year = timezone.localdate().year
+    gave_this_year = Q(giving_summary__year=year, giving_summary__this_year_total__gt=0)
+    if gave == "this_year":
+        donors = donors.filter(gave_this_year)
+    elif gave == "not_this_year":
+        donors = donors.exclude(gave_this_year)
+    elif gave == "never":
+        donors = donors.filter(Q(giving_summary__isnull=True) | Q(giving_summary__gift_count=0))
+    return form, donors.select_related("giving_summary").order_by(
+        "last_name", "first_name", "organization_name", "id"
+    )
+
+
+@login_required
+def donor_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    require_perm(_access(request), "donors.view")
+    form, donors = _filtered_donors(request)
+    page = Paginator(donors, PAGE_SIZE).get_page(request.GET.get("page"))
+    this_year = timezone.localdate().year
+    rows = []
+    for donor in page:
+        summary = getattr(donor, "giving_summary", None)
+        rows.append(
+            {
+                "donor": donor,
+                "summary": summary,
+                "this_year": summary.current_totals()[0] if summary else None,
+            }
+        )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": form.filtered,
+        "this_year": this_year,
+        "export_csv": _url_or_none(request, "donor_export_csv"),
+        "export_xlsx": _url_or_none(request, "donor_export_xlsx"),
+    }
+    template = "donors/_list_results.html" if _is_htmx_partial(request) else "donors/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def donor_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+    """The list as it is filtered, as CSV (streamed) or XLSX."""
+    require_perm(_access(request), "donors.view")
+    from ifm.donors.exports import donors_response
+
+    _, donors = _filtered_donors(request)
+    org = _org(request)
+    filename = f"donors-{org.slug}-{timezone.localdate():%Y-%m-%d}"
+    return donors_response(donors, fmt=fmt, organization=org, filename=filename)
+
+
+@login_required
+def donor_pick(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Options for the donor picker (a datalist), with the defaults of each donor's last gift."""
+    if not (
+        has_perm(_access(request), "donors.view") or has_perm(_access(request), "donations.record")
+    ):
+        require_perm(_access(request), "donors.view")
+    query = ""
+    for key in ("donor_text", "q"):
+        query = query or (request.GET.get(key) or "").strip()[:200]
+    # A picked option reads "Ann Smith · ann@example.org · D-12": search by its id.
+    options = []
+    if query:
+        ref = query.rsplit("D-", 1)[-1] if " · D-" in query else ""
+        donors = (
+            Donor.objects.filter(pk=int(ref))
+            if ref.isdigit() and len(ref) < 12
+            else selectors.donor_search(query)
+        )
+        for donor in donors.order_by("last_name", "first_name", "id")[:PICKER_LIMIT]:
+            last = selectors.last_donation(donor)
+            options.append(
+                {
+                    "donor": donor,
+                    "label": picker_label(donor),
+                    "last": last,
+                }
+            )
+    return render(request, "donors/_donor_options.html", {"options": options})
+
+
+def picker_label(donor: Donor) -> str:
+    parts = [donor.name, donor.email or donor.city or donor.postal_code, donor.reference]
+    return " · ".join(p for p in parts if p)
+
+
+# --- The donor form ----------------------------------------------------------------------------
+
+
+def _save_donor(
+    request: HttpRequest, form: DonorForm, donor: Donor | None
+) -> tuple[Donor | None, list[dict[str, Any]], str | None]:
+    """Returns (the saved donor, possible duplicates shown instead of saving, a conflict)."""
+    org = _org(request)
+    if not form.cleaned_data.get("confirm_duplicates"):
+        values = form.duplicate_kwargs()
+        matches = selectors.donor_duplicates(
+            organization=org, exclude_id=donor.pk if donor else None, **values
+        )
+        if matches:
+            return (
+                None,
+                [{"donor": m, "reasons": selectors.duplicate_reasons(m, values)} for m in matches],
+                None,
+            )
+    fields = form.service_kwargs()
+    fields["tags"] = form.tag_names()
+    try:
+        if donor is None:
+            saved = services.donor_create(
+                **_common(request),
+                confirm_duplicate=bool(form.cleaned_data.get("confirm_duplicates")),
+                **fields,
+            )
+        else:
+            saved = services.donor_update(
+                **_common(request),
+                donor=donor,
+                expected_version=form.cleaned_data.get("version") or donor.version,
+                **fields,
+            )
+    except ConflictError as exc:
+        return None, [], exc.message
+    except ServiceError as exc:
+        add_service_errors(form, exc)
+        return None, [], None
+    return saved, [], None
+
+
+@login_required
+def donor_new(request: HttpRequest, org_slug: str) -> HttpResponse:
+    require_perm(_access(request), "donors.edit")
+    duplicates: list[dict[str, Any]] = []
+    if request.method == "POST":
+        form = DonorForm(request.POST)
+        if form.is_valid():
+            donor, duplicates, _ = _save_donor(request, form, None)
+            if donor is not None:
+                messages.success(request, f"{donor.name} was added ({donor.reference}).")
+                return redirect(_url(request, "donor_detail", donor_id=donor.pk))
+    else:
+        form = DonorForm()
+    return render(
+        request,
+        "donors/donor_form.html",
+        {"form": form, "donor": None, "duplicates": duplicates},
+    )
+
+
+@login_required
+def donor_edit(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponse:
+    require_perm(_access(request), "donors.edit")
+    donor = _donor_or_404(donor_id)
+    duplicates: list[dict[str, Any]] = []
+    conflict = None
+    if request.method == "POST":
+        form = DonorForm(request.POST)
+        if form.is_valid():
+            saved, duplicates, conflict = _save_donor(request, form, donor)
+            if saved is not None:
+                messages.success(request, f"{saved.name} was saved.")
+                return redirect(_url(request, "donor_detail", donor_id=saved.pk))
+    else:
+        form = DonorForm(initial=DonorForm.initial_for(donor))
+    return render(
+        request,
+        "donors/donor_form.html",
+        {"form": form, "donor": donor, "duplicates": duplicates, "conflict": conflict},
+    )
+
+
+# --- The donor profile -------------------------------------------------------------------------
+
+
+def _receipts_for(donor: Donor) -> list[Any]:
+    related = getattr(donor, "tax_receipts", None)
+    if related is None:
+        return []
+    return list(related.order_by("-number")[:50])
+
+
+@login_required
+def donor_detail(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponse:
+    require_perm(_access(request), "donors.view")
+    donor = _donor_or_404(donor_id)
+    if donor.merged_into_id:
+        messages.info(request, f"{donor.reference} was merged into this donor.")
+        return redirect(_url(request, "donor_detail", donor_id=donor.merged_into_id))
+    summary = selectors.giving_summary(donor)
+    this_year, last_year = summary.current_totals()
+    donations = Paginator(selectors.donations_for(donor), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    household_members = (
+        list(donor.household.members.exclude(pk=donor.pk)) if donor.household else []
+    )
+    context = {
+        "donor": donor,
+        "summary": summary,
+        "this_year": this_year,
+        "last_year": last_year,
+        "donations": donations,
+        "soft_credits": list(
+            donor.soft_credits.select_related("donation", "donation__donor").order_by(
+                "-donation__date"
+            )[:20]
+        ),
+        "household_members": household_members,
+        "notes": list(donor.notes.select_related("created_by")[:50]),
+        "tags": list(donor.tags.all()),
+        "receipts": _receipts_for(donor),
+        "note_form": NoteForm(),
+        "pledges": list(donor.pledges.all()[:20]),
+        "recurring": list(donor.recurring_gifts.all()[:20]),
+    }
+    return render(request, "donors/donor_detail.html", context)
+
+
+@login_required
+def donor_note_add(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
+    require_perm(_access(request), "donors.edit")
+    donor = _donor_or_404(donor_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.donor_note_add(**_common(request), donor=donor, body=form.cleaned_data["body"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Note added.")
+    else:
+        messages.error(request, "Write the note first.")
+    return redirect(_url(request, "donor_detail", donor_id=donor.pk) + "#notes")
+
+
+# --- Donation entry ----------------------------------------------------------------------------
+
+
+def _defaults_for(donor: Donor | None) -> dict[str, Any]:
+    """Initial values: the donor's last gift's fund, method and campaign, else the general fund."""
+    initial: dict[str, Any] = {"date": timezone.localdate(), "method": Method.CHECK}
+    general = selectors.active_funds().filter(is_general=True).first()
+    if general is not None:
+        initial["fund"] = general.pk
+    if donor is not None:
+        initial["donor"] = donor.pk
+        initial["donor_text"] = picker_label(donor)
+        last = selectors.last_donation(donor)
+        if last is not None:
+            initial.update(fund=last.fund_id, method=last.method, campaign=last.campaign_id)
+    return initial
+
+
+@login_required
+def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
+    require_perm(_access(request), "donations.record")
+    donor = None
+    if request.method == "POST":
+        form = DonationForm(request.POST)
+        if form.is_valid():
+            donor = form.cleaned_data["donor"]
+            try:
+                donation = services.donation_record(
+                    **_common(request), donor=donor, **form.service_kwargs()
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                entry = donation.journal_entry
+                posted = f", posted as JE-{entry.number}" if entry else ""
+                messages.success(
+                    request,
+                    f"{donation.reference}: {donation.amount:,.2f} from {donor.name} "
+                    f"recorded{posted}.",
+                )
+                if "another" in request.POST:
+                    return redirect(_url(request, "donation_new"))
+                return redirect(_url(request, "donation_detail", donation_id=donation.pk))
+    else:
+        raw = request.GET.get("donor") or ""
+        if raw.isdigit() and len(raw) < 12:
+            donor = Donor.objects.filter(pk=int(raw), merged_into__isnull=True).first()
+        form = DonationForm(initial=_defaults_for(donor))
+    return render(
+        request,
+        "donors/donation_form.html",
+        {"form": form, "donation": None, "donor": donor},
+    )
+
+
+def _receipt_context(request: HttpRequest, donation: Donation) -> dict[str, Any]:
+    related = getattr(donation, "tax_receipts", None)
+    receipts = list(related.order_by("-number")) if related is not None else []
+    issue = _optional("ifm.donors.receipts", "receipt_issue")
+    return {
+        "receipts": receipts,
+        "can_issue_receipt": (
+            issue is not None
+            and donation.status == DonationStatus.ACTIVE
+            and has_perm(_access(request), "receipts.issue")
+        ),
+    }
+
+
+@login_required
+def donation_detail(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponse:
+    require_perm(_access(request), "donors.view")
+    donation = _donation_or_404(donation_id)
+    return render(request, "donors/donation_detail.html", _donation_context(request, donation))
+
+
+def _donation_context(request: HttpRequest, donation: Donation, **forms: Any) -> dict[str, Any]:
+    entries = []
+    if donation.journal_entry_id:
+        from ifm.ledger.selectors import entries_for_source
+
+        entries = list(entries_for_source(source_type="donation", source_id=donation.pk))
+    return {
+        "donation": donation,
+        "entries": entries,
+        "soft_credits": list(donation.soft_credits.select_related("donor")),
+        "void_form": forms.get("void_form") or VoidForm(),
+        "can_change": (
+            donation.status != DonationStatus.VOIDED
+            and has_perm(_access(request), "donations.record")
+        ),
+        **_receipt_context(request, donation),
+    }
+
+
+@login_required
+def donation_edit(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponse:
+    require_perm(_access(request), "donations.record")
+    donation = _donation_or_404(donation_id)
+    detail = _url(request, "donation_detail", donation_id=donation.pk)
+    if donation.status == DonationStatus.VOIDED:
+        messages.info(request, f"{donation.reference} is voided and cannot be edited.")
+        return redirect(detail)
+    conflict = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["donor"] = str(donation.donor_id)
+        form = DonationForm(data)
+        if form.is_valid():
+            try:
+                saved = services.donation_update(
+                    **_common(request),
+                    donation=donation,
+                    expected_version=form.cleaned_data.get("version") or donation.version,
+                    **form.service_kwargs(),
+                )
+            except ConflictError as exc:
+                conflict = exc.message
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{saved.reference} was saved.")
+                return redirect(detail)
+    else:
+        initial = {
+            name: getattr(donation, name)
+            for name in (
+                "amount",
+                "date",
+                "method",
+                "check_number",
+                "description",
+                "designation",
+                "goods_services_description",
+                "goods_services_value",
+                "anonymous",
+                "notes",
+                "version",
+            )
+        }
+        initial.update(
+            donor=donation.donor_id,
+            donor_text=picker_label(donation.donor),
+            fund=donation.fund_id,
+            campaign=donation.campaign_id,
+            appeal=donation.appeal_id,
+        )
+        form = DonationForm(initial=initial)
+    return render(
+        request,
+        "donors/donation_form.html",
+        {"form": form, "donation": donation, "donor": donation.donor, "conflict": conflict},
+    )
+
+
+@login_required
+def donation_void(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
+    require_perm(_access(request), "donations.record")
+    donation = _donation_or_404(donation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        context = _donation_context(request, donation, void_form=form)
+        return render(request, "donors/donation_detail.html", context, status=422)
+    try:
+        services.donation_void(
+            **_common(request), donation=donation, reason=form.cleaned_data["reason"]
+        )
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{donation.reference} was voided; its ledger entry is reversed.")
+    return redirect(_url(request, "donation_detail", donation_id=donation.pk))
+
+
+@login_required
+def donation_receipt(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
+    require_perm(_access(request), "receipts.issue")
+    donation = _donation_or_404(donation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    issue = _optional("ifm.donors.receipts", "receipt_issue")
+    if issue is None:
+        raise Http404("Receipts are not available.")
+    try:
+        receipt = issue(**_common(request), donation=donation)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Receipt {getattr(receipt, 'number', '')} issued.")
+    return redirect(_url(request, "donation_detail", donation_id=donation.pk))
+
+
+# --- Gift batches ------------------------------------------------------------------------------
+
+
+@login_required
+def batch_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    require_perm(_access(request), "donations.record")
+    if request.method == "POST":
+        form = GiftBatchForm(request.POST)
+        if form.is_valid():
+            try:
+                batch = services.gift_batch_create(**_common(request), **form.cleaned_data)
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Batch {batch.name} opened: enter its gifts.")
+                return redirect(_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
+    else:
+        form = GiftBatchForm(initial={"date": timezone.localdate()})
+    batches = Paginator(GiftBatch.objects.order_by("-date", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(b, *selectors.batch_totals(b)) for b in batches]
+    return render(request, "donors/batch_list.html", {"form": form, "page": batches, "rows": rows})
+
+
+def _batch_context(
+    request: HttpRequest, batch: GiftBatch, form: BatchGiftForm | None = None
+) -> dict[str, Any]:
+    count, total = selectors.batch_totals(batch)
+    gifts = list(
+        batch.donations.exclude(status=DonationStatus.VOIDED)
+        .select_related("donor", "fund")
+        .order_by("-id")
+    )
+    if form is None:
+        last = gifts[0] if gifts else None
+        general = selectors.active_funds().filter(is_general=True).first()
+        form = BatchGiftForm(
+            initial={
+                "method": last.method if last else Method.CHECK,
+                "fund": last.fund_id if last else (general.pk if general else None),
+            }
+        )
+    matches = count == batch.expected_count and total == batch.expected_total
+    return {
+        "batch": batch,
+        "gifts": gifts,
+        "count": count,
+        "total": total,
+        "count_left": batch.expected_count - count,
+        "total_left": batch.expected_total - total,
+        "matches": matches,
+        "is_open": batch.status == BatchStatus.OPEN,
+        "form": form,
+    }
+
+
+@login_required
+def batch_detail(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponse:
+    require_perm(_access(request), "donations.record")
+    batch = _batch_or_404(giftbatch_id)
+    return render(request, "donors/batch_detail.html", _batch_context(request, batch))
+
+
+@login_required
+def batch_add(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
+    """Add one gift to an open batch; with htmx, answers with the batch's body only."""
+    require_perm(_access(request), "donations.record")
+    batch = _batch_or_404(giftbatch_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = BatchGiftForm(request.POST)
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.donation_record(
+                **_common(request),
+                donor=data["donor"],
+                amount=data["amount"],
+                date=batch.date,
+                method=data["method"],
+                fund=data["fund"],
+                check_number=data.get("check_number") or "",
+                batch=batch,
+            )
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+            status = 422
+        else:
+            form = BatchGiftForm(initial={"method": data["method"], "fund": data["fund"].pk})
+    else:
+        status = 422
+    context = _batch_context(request, batch, form)
+    if _is_htmx_partial(request):
+        # 200 even on errors, so htmx swaps the form with its messages in.
+        return render(request, "donors/_batch_body.html", context)
+    if status == 200:
+        return redirect(_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
+    return render(request, "donors/batch_detail.html", context, status=status)
+
+
+@login_required
+def batch_post(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
+    require_perm(_access(request), "donations.record")
+    batch = _batch_or_404(giftbatch_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.gift_batch_post(**_common(request), batch=batch)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Batch {batch.name} is posted to the ledger.")
+    return redirect(_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
