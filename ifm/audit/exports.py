@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -14,9 +12,7 @@ from django.utils import timezone
 
 from ifm.audit.models import AuditEvent
 from ifm.audit.selectors import changes_text
-
-XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from ifm.core import exports
 
 
 def _header(with_organization: bool) -> list[str]:
@@ -51,19 +47,7 @@ def _row(event: AuditEvent, with_organization: bool) -> list[Any]:
         event.ip_address or "",
         event.request_id,
     ]
-    return [_neutralize(c) for c in cells]
-
-
-def _neutralize(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return cells
 
 
 def csv_response(
@@ -73,51 +57,20 @@ def csv_response(
     with_organization: bool,
     scope: Callable[[], AbstractContextManager[Any]],
 ) -> StreamingHttpResponse:
-    """Stream rows as they are read. The rows are produced after the view returns, so the
-    generator enters the tenancy scope (`scope`) itself."""
-
-    def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff"  # lets spreadsheet programs read the file as UTF-8
-        yield writer.writerow(_header(with_organization))
-        with scope():
-            for event in events.iterator(chunk_size=2000):
-                row = _row(event, with_organization)
-                row[0] = row[0].isoformat(sep=" ")
-                yield writer.writerow(row)
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return exports.csv_response(
+        _header(with_organization),
+        lambda: (_row(e, with_organization) for e in events.iterator(chunk_size=2000)),
+        filename=filename,
+        scope=scope,
+    )
 
 
 def xlsx_response(
     events: Iterable[AuditEvent], *, filename: str, with_organization: bool
 ) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet: Any = book.create_sheet("Audit log")
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in _header(with_organization):
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for count, event in enumerate(events):
-        if count >= XLSX_MAX_ROWS:
-            break
-        cells = [WriteOnlyCell(sheet, value=v) for v in _row(event, with_organization)]
-        cells[0].number_format = "yyyy-mm-dd hh:mm:ss"
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return exports.xlsx_response(
+        _header(with_organization),
+        (_row(e, with_organization) for e in events),
+        filename=filename,
+        title="Audit log",
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response

@@ -7,10 +7,7 @@ donation_list) with the current filters.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -18,11 +15,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 
+from ifm.core import exports
+from ifm.core.exports import neutralize
 from ifm.donors.models import Donation, Donor, DonorGivingSummary
 from ifm.tenancy.context import org_context
 
-XLSX_MAX_ROWS = 1_048_575
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
 ZERO = Decimal("0.00")
 
@@ -56,8 +53,6 @@ DONOR_HEADER = [
     "Gifts",
 ]
 # Columns (0-based) holding dates and money, for the XLSX number formats.
-DONOR_DATES = (22, 23)
-DONOR_MONEY = (24, 25)
 
 DONATION_HEADER = [
     "Reference",
@@ -79,15 +74,6 @@ DONATION_HEADER = [
     "Status",
     "Journal entry",
 ]
-DONATION_DATES = (1,)
-DONATION_MONEY = (4, 5, 12)
-
-
-def neutralize(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _yes(value: bool) -> str:
@@ -163,74 +149,6 @@ def donations_for_export(qs: QuerySet[Donation]) -> QuerySet[Donation]:
     return qs.select_related("donor", "fund", "campaign", "appeal", "journal_entry")
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(
-    header: list[str],
-    rows: Callable[[], Iterable[list[Any]]],
-    *,
-    filename: str,
-    scope: Callable[[], AbstractContextManager[Any]],
-) -> StreamingHttpResponse:
-    """Rows are read after the view returns, so the generator enters the tenant scope itself."""
-
-    def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff"  # lets spreadsheet programs read the file as UTF-8
-        yield writer.writerow(header)
-        with scope():
-            for row in rows():
-                yield writer.writerow(["" if c is None else c for c in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def _xlsx_response(
-    header: list[str],
-    rows: Iterable[list[Any]],
-    *,
-    filename: str,
-    title: str,
-    dates: tuple[int, ...],
-    money: tuple[int, ...],
-) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet: Any = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    head = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        head.append(cell)
-    sheet.append(head)
-    for count, row in enumerate(rows):
-        if count >= XLSX_MAX_ROWS:
-            break
-        cells = [WriteOnlyCell(sheet, value=v) for v in row]
-        for i in dates:
-            cells[i].number_format = "yyyy-mm-dd"
-        for i in money:
-            cells[i].number_format = "#,##0.00"
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
-
-
 def donors_response(
     donors: QuerySet[Donor], *, fmt: str, organization: Any, filename: str = "donors"
 ) -> HttpResponse | StreamingHttpResponse:
@@ -240,17 +158,10 @@ def donors_response(
         return (donor_row(d) for d in qs.iterator(chunk_size=2000))
 
     if fmt == "csv":
-        return _csv_response(
+        return exports.csv_response(
             DONOR_HEADER, rows, filename=filename, scope=partial(org_context, organization)
         )
-    return _xlsx_response(
-        DONOR_HEADER,
-        rows(),
-        filename=filename,
-        title="Donors",
-        dates=DONOR_DATES,
-        money=DONOR_MONEY,
-    )
+    return exports.xlsx_response(DONOR_HEADER, rows(), filename=filename, title="Donors")
 
 
 def donations_response(
@@ -262,14 +173,7 @@ def donations_response(
         return (donation_row(d) for d in qs.iterator(chunk_size=2000))
 
     if fmt == "csv":
-        return _csv_response(
+        return exports.csv_response(
             DONATION_HEADER, rows, filename=filename, scope=partial(org_context, organization)
         )
-    return _xlsx_response(
-        DONATION_HEADER,
-        rows(),
-        filename=filename,
-        title="Donations",
-        dates=DONATION_DATES,
-        money=DONATION_MONEY,
-    )
+    return exports.xlsx_response(DONATION_HEADER, rows(), filename=filename, title="Donations")

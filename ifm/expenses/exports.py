@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -12,10 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from ifm.core import exports
 from ifm.expenses.models import Expense
-
-XLSX_MAX_ROWS = 1_048_575
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER = [
     "Reference",
@@ -33,13 +29,6 @@ HEADER = [
     "Submitted at",
     "Paid on",
 ]
-
-
-def _neutralize(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _row(e: Expense) -> list[Any]:
@@ -64,61 +53,24 @@ def _row(e: Expense) -> list[Any]:
         submitted_at,
         e.paid_on,
     ]
-    return [_neutralize(c) for c in cells]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return cells
 
 
 def csv_response(
     expenses: QuerySet[Expense], *, filename: str, scope: Callable[[], AbstractContextManager[Any]]
 ) -> StreamingHttpResponse:
-    """Rows are read after the view returns, so the generator enters the tenant scope itself."""
-
-    def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff"
-        yield writer.writerow(HEADER)
-        with scope():
-            for expense in expenses.iterator(chunk_size=2000):
-                cells = ["" if c is None else c for c in _row(expense)]
-                yield writer.writerow(cells)
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return exports.csv_response(
+        HEADER,
+        lambda: (_row(e) for e in expenses.iterator(chunk_size=2000)),
+        filename=filename,
+        scope=scope,
+    )
 
 
 def xlsx_response(expenses: QuerySet[Expense], *, filename: str) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet: Any = book.create_sheet("Expenses")
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in HEADER:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for count, expense in enumerate(expenses.iterator(chunk_size=2000)):
-        if count >= XLSX_MAX_ROWS:
-            break
-        cells = [WriteOnlyCell(sheet, value=v) for v in _row(expense)]
-        cells[1].number_format = "yyyy-mm-dd"
-        cells[5].number_format = "#,##0.00"
-        cells[12].number_format = "yyyy-mm-dd hh:mm"
-        cells[13].number_format = "yyyy-mm-dd"
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return exports.xlsx_response(
+        HEADER,
+        (_row(e) for e in expenses.iterator(chunk_size=2000)),
+        filename=filename,
+        title="Expenses",
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response

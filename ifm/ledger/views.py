@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -18,13 +17,13 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     HttpResponseNotAllowed,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from ifm.core import exports
 from ifm.core.errors import ServiceError
 from ifm.ledger import selectors
 from ifm.ledger.forms import (
@@ -69,7 +68,6 @@ from ifm.tenancy.permissions import require_perm
 ENTRIES_PER_PAGE = 50
 LEDGER_LINES_PER_PAGE = 100
 PICKER_LIMIT = 20
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _org(request: HttpRequest) -> Organization:
@@ -95,18 +93,6 @@ def _get_or_404(queryset: QuerySet[Any], pk: int, what: str) -> Any:
 # --- Exports -------------------------------------------------------------------------------------
 
 
-def _neutralize(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def table_export(
     fmt: str,
     *,
@@ -119,53 +105,11 @@ def table_export(
     """A table as streamed CSV or as XLSX. `rows` is called inside the organization's scope
     (the CSV is written after the view returned)."""
     if fmt == "csv":
-
-        def lines() -> Iterator[str]:
-            writer = csv.writer(_Echo())
-            yield "\ufeff"  # lets spreadsheet programs read the file as UTF-8
-            yield writer.writerow(header)
-            with org_context(organization):
-                for row in rows():
-                    yield writer.writerow(
-                        [f"{c:.2f}" if isinstance(c, Decimal) else _neutralize(c) for c in row]
-                    )
-
-        response: HttpResponseBase = StreamingHttpResponse(
-            lines(), content_type="text/csv; charset=utf-8"
+        return exports.csv_response(
+            header, rows, filename=filename, scope=partial(org_context, organization)
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet: Any = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    head = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        head.append(cell)
-    sheet.append(head)
     with org_context(organization):
-        for row in rows():
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=_neutralize(value))
-                if isinstance(value, Decimal):
-                    cell.number_format = "#,##0.00"
-                cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+        return exports.xlsx_response(header, rows(), filename=filename, title=title)
 
 
 # --- Manual journal entry ------------------------------------------------------------------------
