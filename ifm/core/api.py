@@ -42,6 +42,7 @@ from ninja.utils import contribute_operation_callback
 from pydantic import ConfigDict
 
 from ifm.core.errors import ServiceError
+from ifm.core.lookups import MAX_ID
 
 log = logging.getLogger("ifm.api")
 
@@ -53,7 +54,6 @@ MAX_PAGE_SIZE = 200
 IDEMPOTENCY_TTL = timedelta(hours=24)
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
-MAX_ID = 2**63 - 1  # the largest primary key: bigger ids are a 422, not a database error
 
 
 # --- Schemas -----------------------------------------------------------------------------------

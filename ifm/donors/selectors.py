@@ -11,8 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from ifm.donors import normalize
 from ifm.donors.models import (
@@ -26,15 +25,12 @@ from ifm.donors.models import (
     GiftBatch,
     Pledge,
 )
+from ifm.ledger import selectors as ledger_selectors
 from ifm.tenancy.context import org_context
 
 ZERO = Decimal("0.00")
 MAX_QUERY = 200
 PHONE_LIKE = re.compile(r"[0-9()+.\- ]+")
-
-
-def ledger_model(name: str) -> Any:
-    return apps.get_model("ledger", name)
 
 
 # --- Donors ------------------------------------------------------------------------------------
@@ -194,19 +190,12 @@ def open_batches() -> QuerySet[GiftBatch]:
 # --- Choices -----------------------------------------------------------------------------------
 
 
-def active_funds() -> QuerySet[Any]:
-    return ledger_model("Fund").objects.filter(is_active=True).order_by("code")
+active_funds = ledger_selectors.active_funds
 
 
 def deposit_accounts() -> QuerySet[Any]:
     """Active asset accounts that take postings: where gifts may be deposited."""
-    account = ledger_model("Account")
-    return (
-        account.objects.filter(type="asset", is_active=True)
-        .exclude(Exists(account.objects.filter(parent=OuterRef("pk"))))
-        .exclude(role__in=["interfund_receivable"])
-        .order_by("number")
-    )
+    return ledger_selectors.postable_accounts(type="asset")
 
 
 def active_campaigns() -> QuerySet[Campaign]:

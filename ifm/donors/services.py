@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.lookups import as_id, resolve
 from ifm.donors import normalize, selectors
 from ifm.donors.models import (
     NON_CASH_METHODS,
@@ -66,7 +67,6 @@ from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 
 MAX_AMOUNT = Decimal("999999999999.99")
-MAX_ID = 2**63 - 1
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -136,24 +136,6 @@ def _date(value: Any, field: str) -> date_type:
     if value.year < 1900 or value > today + timedelta(days=366):
         raise ServiceError("The date must be after 1900 and at most a year ahead.", field=field)
     return value
-
-
-def _pk(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, models.Model):
-        value = value.pk
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-        return None
-    return value
-
-
-def _resolve(qs: Any, value: Any, field: str, message: str) -> Any:
-    pk = _pk(value)
-    row = qs.filter(pk=pk).first() if pk is not None else None
-    if row is None:
-        raise ServiceError(message, field=field)
-    return row
 
 
 def _text(value: Any, field: str, limit: int) -> str:
@@ -244,7 +226,7 @@ def _clean_donor(values: dict[str, Any]) -> dict[str, Any]:
     def household(v: Any) -> Household | None:
         if v is None or v == "":
             return None
-        return _resolve(
+        return resolve(
             Household.objects.all(), v, "household_id", "Choose a household of this organization."
         )
 
@@ -408,7 +390,7 @@ def donor_note_add(
 ) -> DonorNote:
     require_perm(access, "donors.edit")
     with org_context(organization):
-        row: Donor = _resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+        row: Donor = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
         text = _long_text(body, "body", 5000)
         if not text:
             raise ServiceError("Write the note.", field="body")
@@ -467,7 +449,7 @@ def household_create(
 def _household_join(
     organization: Organization, actor: Any, household: Household | None, donor: Any
 ) -> Donor:
-    donor = _resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+    donor = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
     donor.household = household
     donor.save_versioned(expected_version=donor.version, user=actor, fields=["household"])
     return donor
@@ -485,13 +467,13 @@ def household_set_members(
 ) -> Household:
     require_perm(access, "donors.edit")
     with org_context(organization):
-        household = _resolve(
+        household = resolve(
             Household.objects.all(), household, "household_id", "No such household."
         )
         for donor in add:
             _household_join(organization, actor, household, donor)
         for donor in remove:
-            row = _resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+            row = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
             if row.household_id == household.pk:
                 _household_join(organization, actor, None, row)
         audit_record(
@@ -517,10 +499,10 @@ def donor_merge(
     lacks. `merge` stays, inactive, with merged_into = keep. Both giving summaries are redone."""
     require_perm(access, "donors.edit")
     with org_context(organization):
-        ids = sorted(i for i in (_pk(keep), _pk(merge)) if i is not None)
+        ids = sorted(i for i in (as_id(keep), as_id(merge)) if i is not None)
         rows = {d.pk: d for d in Donor.objects.select_for_update().filter(pk__in=ids)}
-        keep_row = rows.get(_pk(keep))  # type: ignore[arg-type]
-        merge_row = rows.get(_pk(merge))  # type: ignore[arg-type]
+        keep_row = rows.get(as_id(keep))  # type: ignore[arg-type]
+        merge_row = rows.get(as_id(merge))  # type: ignore[arg-type]
         if keep_row is None:
             raise ServiceError("No such donor.", field="keep_id")
         if merge_row is None:
@@ -625,7 +607,7 @@ def appeal_create(
             raise ServiceError("An appeal of that name exists.", field="name")
         camp = None
         if campaign is not None:
-            camp = _resolve(Campaign.objects.all(), campaign, "campaign_id", "No such campaign.")
+            camp = resolve(Campaign.objects.all(), campaign, "campaign_id", "No such campaign.")
         row = Appeal.objects.create(organization=organization, name=text, campaign=camp)
         audit_record(action="appeal.create", actor=actor, organization=organization, obj=row)
         return row
@@ -683,7 +665,7 @@ def _clean_donation(values: dict[str, Any], *, organization: Organization) -> di
     c.check("anonymous", lambda v: _bool(v, "anonymous"))
     c.check(
         "fund",
-        lambda v: _resolve(
+        lambda v: resolve(
             selectors.active_funds(), v, "fund_id", "Choose an active fund of this organization."
         ),
         error_field="fund_id",
@@ -691,7 +673,7 @@ def _clean_donation(values: dict[str, Any], *, organization: Organization) -> di
     c.check(
         "campaign",
         optional(
-            lambda v: _resolve(
+            lambda v: resolve(
                 Campaign.objects.all(), v, "campaign_id", "Choose a campaign of this organization."
             )
         ),
@@ -700,7 +682,7 @@ def _clean_donation(values: dict[str, Any], *, organization: Organization) -> di
     c.check(
         "appeal",
         optional(
-            lambda v: _resolve(
+            lambda v: resolve(
                 Appeal.objects.all(), v, "appeal_id", "Choose an appeal of this organization."
             )
         ),
@@ -709,7 +691,7 @@ def _clean_donation(values: dict[str, Any], *, organization: Organization) -> di
     c.check(
         "deposit_account",
         optional(
-            lambda v: _resolve(
+            lambda v: resolve(
                 selectors.deposit_accounts(),
                 v,
                 "deposit_account_id",
@@ -784,7 +766,7 @@ def _soft_credits(
                 donor_ref, amount = item
             except (TypeError, ValueError):
                 raise ServiceError("Give a donor and an amount.", field=where) from None
-        donor = _resolve(
+        donor = resolve(
             Donor.objects.filter(merged_into__isnull=True),
             donor_ref,
             f"{where}.donor_id",
@@ -859,7 +841,7 @@ def donation_record(
         errors: list[dict[str, str]] = []
         donor_row = None
         try:
-            donor_row = _resolve(
+            donor_row = resolve(
                 Donor.objects.filter(merged_into__isnull=True),
                 donor,
                 "donor_id",
@@ -899,7 +881,7 @@ def donation_record(
             if value is None:
                 continue
             try:
-                links[field] = _resolve(qs, value, f"{field}_id", f"No such {field} here.")
+                links[field] = resolve(qs, value, f"{field}_id", f"No such {field} here.")
             except ServiceError as exc:
                 errors.extend(exc.errors)
         if errors:
@@ -965,7 +947,7 @@ def _lock_donation(donation: Any) -> Donation:
     row = (
         Donation.objects.select_for_update(of=("self",))
         .select_related("donor", "fund", "deposit_account")
-        .filter(pk=_pk(donation) or 0)
+        .filter(pk=as_id(donation) or 0)
         .first()
     )
     if row is None:
@@ -1142,7 +1124,7 @@ def pledge_create(
         )
         c.check(
             "donor",
-            lambda v: _resolve(
+            lambda v: resolve(
                 Donor.objects.filter(merged_into__isnull=True),
                 v,
                 "donor_id",
@@ -1154,7 +1136,7 @@ def pledge_create(
         c.check("date", lambda v: _date(v, "date"))
         c.check(
             "fund",
-            lambda v: _resolve(
+            lambda v: resolve(
                 selectors.active_funds(),
                 v,
                 "fund_id",
@@ -1167,7 +1149,7 @@ def pledge_create(
             lambda v: (
                 None
                 if v is None
-                else _resolve(Campaign.objects.all(), v, "campaign_id", "No such campaign.")
+                else resolve(Campaign.objects.all(), v, "campaign_id", "No such campaign.")
             ),
             error_field="campaign_id",
         )
@@ -1215,7 +1197,7 @@ def pledge_cancel(
 ) -> Pledge:
     require_perm(access, "donations.record")
     with org_context(organization):
-        row = _resolve(Pledge.objects.select_for_update(), pledge, "pledge_id", "No such pledge.")
+        row = resolve(Pledge.objects.select_for_update(), pledge, "pledge_id", "No such pledge.")
         row.status = PledgeStatus.CANCELLED
         row.save_versioned(expected_version=row.version, user=actor, fields=["status"])
         audit_record(action="pledge.cancel", actor=actor, organization=organization, obj=row)
@@ -1254,7 +1236,7 @@ def recurring_gift_create(
         )
         c.check(
             "donor",
-            lambda v: _resolve(
+            lambda v: resolve(
                 Donor.objects.filter(merged_into__isnull=True),
                 v,
                 "donor_id",
@@ -1267,7 +1249,7 @@ def recurring_gift_create(
         c.check("end_date", lambda v: None if v is None else _date(v, "end_date"))
         c.check(
             "fund",
-            lambda v: _resolve(
+            lambda v: resolve(
                 selectors.active_funds(),
                 v,
                 "fund_id",
@@ -1315,7 +1297,7 @@ def recurring_gift_set_status(
     """Pause, resume, mark lapsed or end a recurring gift. An ended gift stays ended."""
     require_perm(access, "donations.record")
     with org_context(organization):
-        row = _resolve(RecurringGift.objects.all(), gift, "recurring_id", "No such recurring gift.")
+        row = resolve(RecurringGift.objects.all(), gift, "recurring_id", "No such recurring gift.")
         if status not in RecurringStatus.values:
             raise ServiceError("Choose active, paused, lapsed or ended.", field="status")
         if row.status == RecurringStatus.ENDED and status != RecurringStatus.ENDED:
@@ -1382,7 +1364,7 @@ def gift_batch_create(
             lambda v: (
                 None
                 if v is None
-                else _resolve(
+                else resolve(
                     selectors.deposit_accounts(),
                     v,
                     "deposit_account_id",
@@ -1410,7 +1392,7 @@ def gift_batch_post(
     and total equal what was expected."""
     require_perm(access, "donations.record")
     with org_context(organization):
-        row = _resolve(GiftBatch.objects.select_for_update(), batch, "batch_id", "No such batch.")
+        row = resolve(GiftBatch.objects.select_for_update(), batch, "batch_id", "No such batch.")
         if row.status != BatchStatus.OPEN:
             raise ConflictError(message="This batch has already been posted.")
         count, total = selectors.batch_totals(row)

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from ifm.expenses.models import (
@@ -22,6 +21,7 @@ from ifm.expenses.models import (
     Receipt,
     Status,
 )
+from ifm.ledger import selectors as ledger_selectors
 from ifm.tenancy.models import Membership
 from ifm.tenancy.permissions import PERMISSIONS, Access, has_perm
 from ifm.tenancy.roles import Role
@@ -29,41 +29,21 @@ from ifm.tenancy.roles import Role
 ZERO = Decimal("0.00")
 
 
-def ledger_model(name: str) -> Any:
-    """A ledger model class by name ("Account", "Fund", "Program")."""
-    return apps.get_model("ledger", name)
-
-
 # --- Choices the forms and services accept ---------------------------------------------------
 
 
 def expense_categories() -> QuerySet[Any]:
     """Active expense accounts that take postings (no headers)."""
-    account = ledger_model("Account")
-    return (
-        account.objects.filter(type="expense", is_active=True)
-        .exclude(Exists(account.objects.filter(parent=OuterRef("pk"))))
-        .order_by("number")
-    )
+    return ledger_selectors.postable_accounts(type="expense")
 
 
 def payment_accounts() -> QuerySet[Any]:
     """Active asset accounts that take postings: where a payment may come from."""
-    account = ledger_model("Account")
-    return (
-        account.objects.filter(type="asset", is_active=True)
-        .exclude(Exists(account.objects.filter(parent=OuterRef("pk"))))
-        .exclude(role__in=["interfund_receivable"])
-        .order_by("number")
-    )
+    return ledger_selectors.postable_accounts(type="asset")
 
 
-def active_funds() -> QuerySet[Any]:
-    return ledger_model("Fund").objects.filter(is_active=True).order_by("code")
-
-
-def active_programs() -> QuerySet[Any]:
-    return ledger_model("Program").objects.filter(is_active=True).order_by("code")
+active_funds = ledger_selectors.active_funds
+active_programs = ledger_selectors.active_programs
 
 
 def default_payment_account_id() -> int | None:

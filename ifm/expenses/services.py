@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.lookups import as_id, resolve
 from ifm.core.tasks import send_email_after_commit
 from ifm.expenses import selectors
 from ifm.expenses.models import (
@@ -56,7 +57,6 @@ from ifm.tenancy.permissions import Access, require_perm
 from ifm.tenancy.roles import Role
 
 MAX_AMOUNT = Decimal("999999999999.99")
-MAX_ID = 2**63 - 1
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 MAX_RECEIPTS_PER_EXPENSE = 20
 MAX_BULK = 200
@@ -108,25 +108,6 @@ def _valid_date(value: Any, field: str) -> date_type:
             "The date must be within the last ten years and at most a year ahead.", field=field
         )
     return value
-
-
-def _pk(value: Any) -> int | None:
-    """An id from an object or an int; None when it cannot be an id."""
-    if value is None:
-        return None
-    if hasattr(value, "pk"):
-        value = value.pk
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-        return None
-    return value
-
-
-def _resolve(qs: Any, value: Any, field: str, message: str) -> Any:
-    pk = _pk(value)
-    row = qs.filter(pk=pk).first() if pk is not None else None
-    if row is None:
-        raise ServiceError(message, field=field)
-    return row
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -181,7 +162,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     check(
         "category",
         optional(
-            lambda v: _resolve(
+            lambda v: resolve(
                 selectors.expense_categories(),
                 v,
                 "category_id",
@@ -192,7 +173,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     check(
         "fund",
         optional(
-            lambda v: _resolve(
+            lambda v: resolve(
                 selectors.active_funds(),
                 v,
                 "fund_id",
@@ -203,7 +184,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     check(
         "program",
         optional(
-            lambda v: _resolve(
+            lambda v: resolve(
                 selectors.active_programs(),
                 v,
                 "program_id",
@@ -759,7 +740,7 @@ def expense_approve_many(
 ) -> list[Expense]:
     """Approve several expenses at once, all or nothing (see the module's docstring)."""
     require_perm(access, "expenses.approve")
-    ids = list(dict.fromkeys(i for i in expense_ids if _pk(i) is not None))
+    ids = list(dict.fromkeys(i for i in expense_ids if as_id(i) is not None))
     if not ids:
         raise ServiceError("Choose at least one expense to approve.", field="expense_ids")
     if len(ids) > MAX_BULK:
@@ -856,7 +837,7 @@ def expense_pay(
     """Record the payment of an approved expense from an asset (bank) account."""
     require_perm(access, "expenses.pay")
     with org_context(organization):
-        account = _resolve(
+        account = resolve(
             selectors.payment_accounts(),
             paid_from,
             "paid_from_account_id",

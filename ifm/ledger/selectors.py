@@ -6,10 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
-from ifm.ledger.models import Account, AccountType, Fund, JournalEntry, JournalLine, Period
+from ifm.ledger.models import (
+    Account,
+    AccountType,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    Period,
+    Program,
+)
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -127,3 +135,24 @@ def period_for(on: date) -> Period | None:
 
 def general_fund() -> Fund:
     return Fund.objects.get(is_general=True)
+
+
+# --- Choices other apps offer in their forms (they read the ledger through here) ----------------
+
+
+def active_funds() -> QuerySet[Fund]:
+    return Fund.objects.filter(is_active=True).order_by("code")
+
+
+def active_programs() -> QuerySet[Program]:
+    return Program.objects.filter(is_active=True).order_by("code")
+
+
+def postable_accounts(*, type: str) -> QuerySet[Account]:
+    """Active accounts of a type that take postings: no headers, no interfund accounts."""
+    return (
+        Account.objects.filter(type=type, is_active=True)
+        .exclude(Exists(Account.objects.filter(parent=OuterRef("pk"))))
+        .exclude(role__in=["interfund_receivable", "interfund_payable"])
+        .order_by("number")
+    )
