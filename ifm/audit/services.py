@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
 
 from ifm.audit.models import AuditEvent
 from ifm.core.request_context import current_request_meta
@@ -31,27 +32,56 @@ def audit_record(
     Who, from where and which request are taken from `request`, or else from the request
     being served in this context (set by the request-id middleware), so services need not pass it.
     """
-    meta = current_request_meta(request)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
+    values = audit_values(
+        action=action,
+        actor=actor,
+        organization=organization,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=changes,
+        request=request,
+        actor_label=actor_label,
+    )
+    with _write_scope(organization):
+        return AuditEvent.objects.create(**values)
+
+
+def audit_values(
+    *,
+    action: str,
+    actor: Any = None,
+    organization: Any = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    actor_label: str = "",
+) -> dict[str, Any]:
+    """The column values of one audit event (audit_record writes them; a service that inserts
+    its rows with one SQL statement inserts these too, so its events carry the same facts)."""
+    meta = current_request_meta(request)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    with _write_scope(organization):
-        return AuditEvent.objects.create(
-            organization=organization,
-            actor=actor,
-            actor_label=(actor_label or (actor.email if actor is not None else ""))[:254],
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            object_repr=object_repr[:200],
-            changes=_jsonable(changes or {}),
-            ip_address=meta.get("ip"),
-            user_agent=(meta.get("user_agent") or "")[:300],
-            request_id=meta.get("request_id") or "",
-        )
+    return {
+        "organization": organization,
+        "actor": actor,
+        "actor_label": (actor_label or (actor.email if actor is not None else ""))[:254],
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": object_repr[:200],
+        "changes": _jsonable(changes or {}),
+        "ip_address": meta.get("ip"),
+        "user_agent": (meta.get("user_agent") or "")[:300],
+        "request_id": meta.get("request_id") or "",
+        "created_at": timezone.now(),
+    }
 
 
 def _write_scope(organization: Any) -> AbstractContextManager[None]:

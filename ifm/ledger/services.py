@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,10 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ifm.audit.services import audit_record
+from ifm.audit.services import audit_record, audit_values
 from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.ledger.chart import UCOA_TEMPLATE
@@ -53,13 +53,26 @@ class LineInput:
     memo: str = ""
 
 
+@dataclass(frozen=True)
+class _Ref:
+    """An account, fund or program as posting needs it: its id and how to name it."""
+
+    pk: int
+    label: str
+    is_active: bool = True
+    is_header: bool = False
+
+    def __str__(self) -> str:
+        return self.label
+
+
 @dataclass
 class _Line:
-    account: Account
-    fund: Fund
+    account: _Ref
+    fund: _Ref
     debit: Decimal
     credit: Decimal
-    program: Program | None = None
+    program: _Ref | None = None
     function: str = ""
     memo: str = ""
     errors: list[str] = field(default_factory=list)
@@ -168,12 +181,16 @@ def _open_period_for(organization: Organization, on: date) -> Period:
         fiscal_year_ensure(organization=organization, on=on)
         period = Period.objects.get(start_date__lte=on, end_date__gte=on)
     if period.status != PeriodStatus.OPEN:
-        raise ServiceError(
-            f"The period {period.name} is closed: choose a date in an open period, "
-            "or ask finance to reopen it.",
-            field="date",
-        )
+        raise _closed_period(period.name)
     return period
+
+
+def _closed_period(name: str) -> ServiceError:
+    return ServiceError(
+        f"The period {name} is closed: choose a date in an open period, "
+        "or ask finance to reopen it.",
+        field="date",
+    )
 
 
 @transaction.atomic
@@ -229,18 +246,73 @@ def period_reopen(
 # --- Posting ---------------------------------------------------------------------------------
 
 
-def _resolve_lines(lines: Sequence[LineInput]) -> list[_Line]:
+_LOOKUP_PARTS = {
+    "account": (
+        "SELECT 'account', a.id, a.number || ' ' || a.name, a.is_active, "
+        "EXISTS (SELECT 1 FROM ledger_account c WHERE c.parent_id = a.id) "
+        "FROM ledger_account a WHERE a.organization_id = %s AND a.id IN ({ids})"
+    ),
+    "fund": (
+        "SELECT 'fund', f.id, f.code || ' ' || f.name, f.is_active, FALSE "
+        "FROM ledger_fund f WHERE f.organization_id = %s AND f.id IN ({ids})"
+    ),
+    "program": (
+        "SELECT 'program', p.id, p.code || ' ' || p.name, p.is_active, FALSE "
+        "FROM ledger_program p WHERE p.organization_id = %s AND p.id IN ({ids})"
+    ),
+}
+_PERIOD_PART = (
+    "SELECT 'period', p.id, p.name, p.status = 'open', FALSE "
+    "FROM ledger_period p WHERE p.organization_id = %s AND p.start_date <= %s "
+    "AND p.end_date >= %s"
+)
+
+
+def _lookup(
+    organization: Organization, ids: dict[str, set[int]], on: date | None = None
+) -> dict[str, dict[int, _Ref]]:
+    """Accounts, funds and programs by id (and the period holding `on`) in one query.
+
+    Posting is the hottest write path, so the references it checks come back in one round
+    trip as plain values rather than through three ORM queries."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for kind, template in _LOOKUP_PARTS.items():
+        wanted = sorted(ids.get(kind, ()))
+        if wanted:
+            parts.append(template.format(ids=", ".join(["%s"] * len(wanted))))
+            params += [organization.pk, *wanted]
+    if on is not None:
+        parts.append(_PERIOD_PART)
+        params += [organization.pk, on, on]
+    found: dict[str, dict[int, _Ref]] = {kind: {} for kind in (*_LOOKUP_PARTS, "period")}
+    if not parts:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, pk, label, active, header in cursor.fetchall():
+            found[kind][pk] = _Ref(pk, label, bool(active), bool(header))
+    return found
+
+
+def _resolve_lines(
+    lines: Sequence[LineInput], *, organization: Organization, on: date | None = None
+) -> tuple[list[_Line], _Ref | None]:
+    """Check every line against the chart; with `on`, also find the period of that date."""
     if len(lines) < 2:
         raise ServiceError("An entry needs at least two lines.", field="lines")
-    account_ids = {_id(line.account) for line in lines}
-    fund_ids = {_id(line.fund) for line in lines}
-    program_ids = {_id(line.program) for line in lines} - {None}
-    accounts = Account.objects.annotate(
-        is_header=Exists(Account.objects.filter(parent_id=OuterRef("pk")))
-    ).in_bulk([i for i in account_ids if i is not None])
-    funds = Fund.objects.in_bulk([i for i in fund_ids if i is not None])
-    programs = Program.objects.in_bulk(list(program_ids)) if program_ids else {}
-    headers = {pk for pk, account in accounts.items() if account.is_header}
+    ids: dict[str, set[int]] = {"account": set(), "fund": set(), "program": set()}
+    for line in lines:
+        for kind, value in (("account", line.account), ("fund", line.fund)):
+            pk = _id(value)
+            if pk is not None:
+                ids[kind].add(pk)
+        program_id = _id(line.program)
+        if program_id is not None:
+            ids["program"].add(program_id)
+    found = _lookup(organization, ids, on)
+    accounts, funds, programs = found["account"], found["fund"], found["program"]
+    period = next(iter(found["period"].values()), None)
     errors: list[dict[str, str]] = []
     resolved: list[_Line] = []
     for i, line in enumerate(lines):
@@ -255,16 +327,16 @@ def _resolve_lines(lines: Sequence[LineInput]) -> list[_Line]:
             errors.append(
                 {"field": where, "message": "Give exactly one of debit or credit, above zero."}
             )
-        account = accounts.get(_id(line.account))
-        fund = funds.get(_id(line.fund))
-        program = programs.get(_id(line.program)) if line.program is not None else None
+        account = accounts.get(_id(line.account) or 0)
+        fund = funds.get(_id(line.fund) or 0)
+        program = programs.get(_id(line.program) or 0) if line.program is not None else None
         if account is None:
             errors.append({"field": f"{where}.account", "message": "No such account."})
         elif not account.is_active:
             errors.append(
                 {"field": f"{where}.account", "message": f"Account {account} is inactive."}
             )
-        elif account.pk in headers:
+        elif account.is_header:
             errors.append(
                 {
                     "field": f"{where}.account",
@@ -287,7 +359,7 @@ def _resolve_lines(lines: Sequence[LineInput]) -> list[_Line]:
         raise ServiceError(
             "The entry has errors: " + "; ".join(e["message"] for e in errors), errors=errors
         )
-    return resolved
+    return resolved, period
 
 
 def _balance_funds(lines: list[_Line]) -> list[_Line]:
@@ -302,14 +374,14 @@ def _balance_funds(lines: list[_Line]) -> list[_Line]:
             field="lines",
         )
     by_fund: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    funds: dict[int, Fund] = {}
+    funds: dict[int, _Ref] = {}
     for line in lines:
         by_fund[line.fund.pk] += line.debit - line.credit
         funds[line.fund.pk] = line.fund
     if all(v == 0 for v in by_fund.values()):
         return lines
-    receivable = account_by_role("interfund_receivable")
-    payable = account_by_role("interfund_payable")
+    receivable = _ref(account_by_role("interfund_receivable"))
+    payable = _ref(account_by_role("interfund_payable"))
     extra = []
     for fund_id, net in sorted(by_fund.items()):
         if net > 0:  # more debits than credits in this fund: it owes the others
@@ -317,6 +389,10 @@ def _balance_funds(lines: list[_Line]) -> list[_Line]:
         elif net < 0:  # more credits: the others owe it
             extra.append(_Line(receivable, funds[fund_id], -net, ZERO, memo="Interfund"))
     return lines + extra
+
+
+def _ref(account: Account) -> _Ref:
+    return _Ref(account.pk, str(account), account.is_active)
 
 
 def _next_number(organization: Organization) -> int:
@@ -350,31 +426,50 @@ def post_entry(
     reverses: JournalEntry | None = None,
     audit: bool = True,
 ) -> JournalEntry:
-    """Post a balanced entry. Callers check their own permission (see journal_entry_create)."""
+    """Post a balanced entry. Callers check their own permission (see journal_entry_create).
+
+    Two round trips on PostgreSQL: one lookup of the accounts, funds, programs and period,
+    then one statement that takes the number and writes the entry, its lines and the audit
+    event (the database's triggers check the balance again at commit)."""
     with org_context(organization):
         if source_type not in SourceType.values:
             raise ServiceError(f"Unknown source type {source_type!r}.", field="source_type")
-        resolved = _balance_funds(_resolve_lines(lines))
-        period = _open_period_for(organization, date)
-        entry = JournalEntry.objects.create(
-            number=_next_number(organization),
+        resolved, period_ref = _resolve_lines(lines, organization=organization, on=date)
+        resolved = _balance_funds(resolved)
+        if period_ref is None:
+            period_ref = _ref_period(_open_period_for(organization, date))
+        if not period_ref.is_active:
+            raise _closed_period(period_ref.label)
+        entry = JournalEntry(
+            organization=organization,
             date=date,
             memo=memo,
             reference=reference,
             source_type=source_type,
             source_id=str(source_id),
             reverses=reverses,
-            period=period,
+            period_id=period_ref.pk,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        changes = {
+            "date": str(date),
+            "source": f"{source_type}:{source_id}",
+            "total": str(sum((line.debit for line in resolved), ZERO)),
+        }
+        if connection.vendor == "postgresql" and _write_entry_sql(
+            entry, resolved, changes if audit else None, actor
+        ):
+            return entry
+        entry.number = _next_number(organization)
+        entry.save(force_insert=True)
         JournalLine.objects.bulk_create(
             [
                 JournalLine(
                     organization=organization,
                     entry=entry,
-                    account=line.account,
-                    fund=line.fund,
-                    program=line.program,
+                    account_id=line.account.pk,
+                    fund_id=line.fund.pk,
+                    program_id=line.program.pk if line.program else None,
                     function=line.function,
                     debit=line.debit,
                     credit=line.credit,
@@ -390,13 +485,103 @@ def post_entry(
                 actor=actor,
                 organization=organization,
                 obj=entry,
-                changes={
-                    "date": str(date),
-                    "source": f"{source_type}:{source_id}",
-                    "total": str(sum((line.debit for line in resolved), ZERO)),
-                },
+                changes=changes,
             )
         return entry
+
+
+def _ref_period(period: Period) -> _Ref:
+    return _Ref(period.pk, period.name, period.status == PeriodStatus.OPEN)
+
+
+_POST_SQL = """
+WITH n AS (
+    UPDATE ledger_ledgercounter SET next_entry_number = next_entry_number + 1
+     WHERE organization_id = %(org)s
+    RETURNING next_entry_number - 1 AS number
+), e AS (
+    INSERT INTO ledger_journalentry
+        (organization_id, number, date, memo, reference, source_type, source_id, reverses_id,
+         period_id, created_by_id, created_at)
+    SELECT %(org)s, n.number, %(date)s, %(memo)s, %(reference)s, %(source_type)s,
+           %(source_id)s, %(reverses)s, %(period)s, %(created_by)s, %(created_at)s
+      FROM n
+    RETURNING id, number
+), l AS (
+    INSERT INTO ledger_journalline
+        (organization_id, entry_id, account_id, fund_id, program_id, function, debit, credit,
+         memo, date)
+    SELECT %(org)s, e.id, x.account, x.fund, x.program, x.function, x.debit, x.credit,
+           x.memo, %(date)s
+      FROM e, unnest(%(accounts)s::bigint[], %(funds)s::bigint[], %(programs)s::bigint[],
+                     %(functions)s::text[], %(debits)s::numeric[], %(credits)s::numeric[],
+                     %(memos)s::text[])
+           AS x(account, fund, program, function, debit, credit, memo)
+), a AS (
+    INSERT INTO audit_auditevent
+        (organization_id, actor_id, actor_label, action, object_type, object_id, object_repr,
+         changes, ip_address, user_agent, request_id, created_at)
+    SELECT %(org)s, %(actor)s, %(actor_label)s, %(action)s, %(object_type)s, e.id::text,
+           'JE-' || e.number, %(changes)s::jsonb, %(ip)s::inet, %(user_agent)s,
+           %(request_id)s, %(audit_at)s
+      FROM e
+     WHERE %(audit)s
+)
+SELECT id, number FROM e
+"""
+
+
+def _write_entry_sql(
+    entry: JournalEntry, lines: list[_Line], changes: dict[str, Any] | None, actor: Any
+) -> bool:
+    """Write the entry, its lines and its audit event in one statement (PostgreSQL).
+
+    False when the organization has no entry counter yet (the ORM path then creates it)."""
+    event = audit_values(
+        action="journal_entry.post",
+        actor=actor,
+        organization=entry.organization,
+        object_type=JournalEntry._meta.label_lower,
+        changes=changes,
+    )
+    params = {
+        "org": entry.organization_id,
+        "date": entry.date,
+        "memo": entry.memo,
+        "reference": entry.reference,
+        "source_type": entry.source_type,
+        "source_id": entry.source_id,
+        "reverses": entry.reverses_id,
+        "period": entry.period_id,
+        "created_by": entry.created_by_id,
+        "created_at": entry.created_at,
+        "accounts": [line.account.pk for line in lines],
+        "funds": [line.fund.pk for line in lines],
+        "programs": [line.program.pk if line.program else None for line in lines],
+        "functions": [line.function for line in lines],
+        "debits": [line.debit for line in lines],
+        "credits": [line.credit for line in lines],
+        "memos": [line.memo for line in lines],
+        "actor": event["actor"].pk if event["actor"] is not None else None,
+        "actor_label": event["actor_label"],
+        "action": event["action"],
+        "object_type": event["object_type"],
+        "changes": json.dumps(event["changes"]),
+        "ip": event["ip_address"],
+        "user_agent": event["user_agent"],
+        "request_id": event["request_id"],
+        "audit_at": event["created_at"],
+        "audit": changes is not None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_POST_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    entry.pk, entry.number = int(row[0]), int(row[1])
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return True
 
 
 @transaction.atomic
@@ -633,7 +818,9 @@ def post_entries(
                     key, LineInput(line.account, line.fund, debit=CENT, program=line.program)
                 )
         probe = list(distinct.values())
-        resolved_probe = _resolve_lines(probe if len(probe) > 1 else probe * 2)
+        resolved_probe, _none = _resolve_lines(
+            probe if len(probe) > 1 else probe * 2, organization=organization
+        )
         refs = dict(zip(distinct, resolved_probe, strict=False))
         periods: dict[date, Period] = {}
         plan: list[tuple[EntryInput, list[_Line], Period]] = []

@@ -167,6 +167,101 @@ def test_inactive_account_is_refused(books: Any, cast: Any, general: Any) -> Non
         )
 
 
+def test_inactive_fund_unknown_program_and_unknown_function_are_named(
+    books: Any, cast: Any, general: Any, restricted: Any
+) -> None:
+    from ifm.ledger.models import Fund
+
+    Fund.objects.filter(pk=restricted.pk).update(is_active=False)
+    with pytest.raises(ServiceError) as caught:
+        post_entry(
+            organization=books,
+            actor=cast["finance"],
+            date=DAY,
+            lines=[
+                LineInput(acct("8110"), restricted, debit=D("5"), program=999999),
+                LineInput(acct("1010"), general, credit=D("5"), function="parties"),
+            ],
+        )
+    fields = {error["field"] for error in caught.value.errors}
+    assert fields == {"lines[0].fund", "lines[0].program", "lines[1].function"}
+    assert "YOUTH Youth program is inactive" in str(caught.value)
+    assert not JournalEntry.objects.exists()
+
+
+def test_posting_records_one_audit_event_with_the_request_facts(
+    books: Any, cast: Any, general: Any
+) -> None:
+    from ifm.audit.models import AuditEvent
+    from ifm.core.request_context import reset_request_meta, set_request_meta
+
+    token = set_request_meta({"ip": "192.0.2.7", "user_agent": "pytest", "request_id": "r-42"})
+    try:
+        entry = post_entry(
+            organization=books,
+            actor=cast["finance"],
+            date=DAY,
+            lines=donation_lines(general, "12.34"),
+            source_type="donation",
+            source_id=77,
+        )
+    finally:
+        reset_request_meta(token)
+    event = AuditEvent.objects.get(action="journal_entry.post")
+    assert (event.organization_id, event.actor_id) == (books.pk, cast["finance"].pk)
+    assert event.actor_label == cast["finance"].email
+    assert (event.object_type, event.object_id) == ("ledger.journalentry", str(entry.pk))
+    assert event.object_repr == f"JE-{entry.number}"
+    assert event.changes == {"date": "2026-03-15", "source": "donation:77", "total": "12.34"}
+    assert (event.ip_address, event.user_agent, event.request_id) == ("192.0.2.7", "pytest", "r-42")
+    stored = JournalEntry.objects.get(pk=entry.pk)
+    assert (stored.number, stored.source_type, stored.source_id) == (entry.number, "donation", "77")
+    assert stored.created_by_id == cast["finance"].pk
+    assert stored.period_id == entry.period_id
+
+
+def test_posting_without_audit_writes_no_event(books: Any, cast: Any, general: Any) -> None:
+    from ifm.audit.models import AuditEvent
+
+    post_entry(
+        organization=books,
+        actor=cast["finance"],
+        date=DAY,
+        lines=donation_lines(general),
+        audit=False,
+    )
+    assert JournalEntry.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="journal_entry.post").exists()
+
+
+def test_an_organization_without_an_entry_counter_gets_one(
+    books: Any, cast: Any, general: Any
+) -> None:
+    from ifm.ledger.models import LedgerCounter
+
+    LedgerCounter.objects.all().delete()
+    first = post_entry(
+        organization=books, actor=cast["finance"], date=DAY, lines=donation_lines(general)
+    )
+    second = post_entry(
+        organization=books, actor=cast["finance"], date=DAY, lines=donation_lines(general)
+    )
+    assert (first.number, second.number) == (1, 2)
+    assert LedgerCounter.objects.get().next_entry_number == 3
+
+
+def test_a_date_in_a_year_not_yet_opened_creates_the_year(
+    books: Any, cast: Any, general: Any
+) -> None:
+    entry = post_entry(
+        organization=books,
+        actor=cast["finance"],
+        date=date(2031, 7, 4),
+        lines=donation_lines(general),
+    )
+    assert JournalEntry.objects.get(pk=entry.pk).period.name == "2031-07"
+
+
 def test_crossing_funds_adds_interfund_lines_so_each_fund_balances(
     books: Any, cast: Any, general: Any, restricted: Any
 ) -> None:
