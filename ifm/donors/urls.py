@@ -1,6 +1,6 @@
 """Pages of donors and donations, under /o/<org_slug>/donors/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from ifm.donors import views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("donations/<int:donation_id>/edit/", views.donation_edit, name="donation_edit"),
     path("donations/<int:donation_id>/void/", views.donation_void, name="donation_void"),
     path("donations/<int:donation_id>/receipt/", views.donation_receipt, name="donation_receipt"),
+    path("receipts/", include("ifm.donors.urls_receipts")),
     path("batches/", views.batch_list, name="gift_batch_list"),
     path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),
     path("batches/<int:giftbatch_id>/add/", views.batch_add, name="gift_batch_add"),

@@ -1,0 +1,594 @@
+"""Tax receipt pages: the list (search, filters, export, print several), a receipt with its
+letter, delivery and actions, year-end statement runs with their progress, and the settings.
+
+Thin: every write goes through ifm.donors.receipts (the same services as the API); rows are
+read through the organization-scoped managers, so another organization's id is a 404.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from ifm.core import exports
+from ifm.core.errors import ConflictError, ServiceError
+from ifm.donors import receipts as services
+from ifm.donors.forms import add_service_errors
+from ifm.donors.forms_receipts import (
+    ReceiptFilterForm,
+    ReceiptSendForm,
+    ReceiptSettingsForm,
+    ReceiptVoidForm,
+    YearEndForm,
+)
+from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
+from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
+from ifm.donors.pdf import letter_document
+from ifm.tenancy.context import org_context
+from ifm.tenancy.permissions import has_perm, require_perm
+
+PAGE_SIZE = 25
+PRINT_LIMIT = 500  # receipts in one printed PDF
+RUNS_SHOWN = 20
+POLL_SECONDS = 2
+_NUMBER = re.compile(r"(?:no\.?\s*|#)?(\d{1,9})", re.IGNORECASE)
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.org  # type: ignore[attr-defined]
+
+
+def _access(request: HttpRequest) -> Any:
+    return request.access  # type: ignore[attr-defined]
+
+
+def _common(request: HttpRequest) -> dict[str, Any]:
+    return {"organization": _org(request), "actor": request.user, "access": _access(request)}
+
+
+def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"org_slug": _org(request).slug, **kwargs})
+
+
+def _is_htmx_partial(request: HttpRequest) -> bool:
+    htmx: Any = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def _error_text(exc: Exception) -> str:
+    return exc.message if isinstance(exc, ServiceError) else (str(exc) or "You may not do this.")
+
+
+def _receipt_or_404(receipt_id: int) -> TaxReceipt:
+    receipt = (
+        TaxReceipt.objects.select_related("donor", "replaces", "issued_by", "voided_by", "run")
+        .filter(pk=receipt_id)
+        .first()
+    )
+    if receipt is None:
+        raise Http404("No such receipt.")
+    return receipt
+
+
+def _run_or_404(run_id: int) -> ReceiptRun:
+    run = ReceiptRun.objects.select_related("created_by").filter(pk=run_id).first()
+    if run is None:
+        raise Http404("No such year-end run.")
+    return run
+
+
+def _pdf_response(data: bytes, filename: str, *, attachment: bool) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _replacement(receipt: TaxReceipt) -> TaxReceipt | None:
+    return TaxReceipt.objects.filter(replaces=receipt).first()
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+def _filtered_receipts(request: HttpRequest) -> tuple[ReceiptFilterForm, QuerySet[TaxReceipt]]:
+    form = ReceiptFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    receipts = TaxReceipt.objects.all()
+    text = (data.get("q") or "").strip()
+    if text:
+        number = _NUMBER.fullmatch(text)
+        by_name = Q()
+        for word in text.split()[:8]:
+            by_name &= Q(donor__search_text__contains=word.lower())
+        if number is not None:
+            by_name |= Q(number=int(number.group(1)))
+        receipts = receipts.filter(by_name)
+    if data.get("kind"):
+        receipts = receipts.filter(kind=data["kind"])
+    status = data.get("status") or ""
+    if status == "issued":
+        receipts = receipts.filter(voided_at__isnull=True, replaced_by__isnull=True)
+    elif status == "corrected":
+        receipts = receipts.filter(voided_at__isnull=True, replaced_by__isnull=False)
+    elif status == "void":
+        receipts = receipts.filter(voided_at__isnull=False)
+    if data.get("delivery"):
+        receipts = receipts.filter(delivery_status=data["delivery"])
+    year = data.get("year")
+    if year:
+        # A statement names its tax year; a single receipt belongs to the year of its gift.
+        gift_year = TaxReceipt.donations.through.objects.filter(donation__date__year=year).values(
+            "taxreceipt_id"
+        )
+        receipts = receipts.filter(Q(tax_year=year) | Q(tax_year__isnull=True, pk__in=gift_year))
+    return form, receipts.select_related("donor", "replaces", "replaced_by").order_by("-number")
+
+
+@login_required
+def receipt_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    require_perm(_access(request), "donors.view")
+    form, receipts = _filtered_receipts(request)
+    page = Paginator(receipts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": form.filtered,
+        "can_issue": has_perm(_access(request), "receipts.issue"),
+        "can_configure": has_perm(_access(request), "donors.configure"),
+        "tab": "receipts",
+    }
+    template = (
+        "donors/receipts/_list_results.html"
+        if _is_htmx_partial(request)
+        else "donors/receipts/list.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+EXPORT_HEADER = [
+    "Number",
+    "Kind",
+    "Status",
+    "Donor id",
+    "Donor",
+    "Tax year",
+    "Issued at",
+    "Cash total",
+    "Deductible",
+    "Replaces",
+    "Replaced by",
+    "Delivery",
+    "Delivery status",
+    "Delivered to",
+    "Delivered at",
+    "Void reason",
+]
+
+
+def _status_label(receipt: TaxReceipt) -> str:
+    if receipt.voided_at is not None:
+        return "Voided"
+    if getattr(receipt, "replaced_by", None) is not None:
+        return "Replaced"
+    return "Issued"
+
+
+def _export_row(receipt: TaxReceipt) -> list[Any]:
+    replaced_by = getattr(receipt, "replaced_by", None)
+    return [
+        receipt.number,
+        receipt.get_kind_display(),
+        _status_label(receipt),
+        receipt.donor.reference,
+        receipt.donor.name,
+        receipt.tax_year,
+        timezone.localtime(receipt.issued_at).replace(tzinfo=None),
+        receipt.total_amount,
+        receipt.deductible_amount,
+        receipt.replaces.number if receipt.replaces else None,
+        replaced_by.number if replaced_by else None,
+        receipt.get_delivery_display() if receipt.delivery else "",
+        receipt.get_delivery_status_display(),
+        receipt.delivered_to,
+        timezone.localtime(receipt.delivered_at).replace(tzinfo=None)
+        if receipt.delivered_at
+        else None,
+        receipt.void_reason,
+    ]
+
+
+@login_required
+def receipt_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+    """The list as it is filtered, as CSV (streamed) or XLSX."""
+    require_perm(_access(request), "donors.view")
+    _, receipts = _filtered_receipts(request)
+    org = _org(request)
+    filename = f"receipts-{org.slug}-{timezone.localdate():%Y-%m-%d}"
+
+    def rows() -> Any:
+        return (_export_row(r) for r in receipts.iterator(chunk_size=2000))
+
+    if fmt == "csv":
+        return exports.csv_response(
+            EXPORT_HEADER, rows, filename=filename, scope=partial(org_context, org)
+        )
+    return exports.xlsx_response(EXPORT_HEADER, rows(), filename=filename, title="Receipts")
+
+
+def _chosen_ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and len(v) < 12][:PRINT_LIMIT]
+
+
+@login_required
+def receipt_print(request: HttpRequest, org_slug: str) -> HttpResponseBase:
+    """One PDF with the letters of the chosen receipts (voided ones are left out)."""
+    require_perm(_access(request), "receipts.issue")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    raw = request.POST.getlist("receipt")
+    ids = _chosen_ids(raw)
+    chosen = list(TaxReceipt.objects.filter(pk__in=ids))
+    back = request.POST.get("next") or ""
+    back = back if back.startswith(_url(request, "receipt_list")) else _url(request, "receipt_list")
+    if len(raw) > PRINT_LIMIT:
+        messages.error(request, f"Print at most {PRINT_LIMIT} receipts at a time.")
+        return redirect(back)
+    try:
+        data = services.receipts_print(**_common(request), receipts=chosen)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(back)
+    stamp = f"{timezone.localdate():%Y-%m-%d}"
+    return _pdf_response(data, f"receipts-{_org(request).slug}-{stamp}.pdf", attachment=True)
+
+
+# --- One receipt -------------------------------------------------------------------------------
+
+
+def _history(request: HttpRequest, receipt: TaxReceipt) -> list[Any]:
+    from ifm.audit.selectors import audit_event_list
+
+    return list(
+        audit_event_list(
+            organization=_org(request),
+            object_type=TaxReceipt._meta.label_lower,
+            object_id=str(receipt.pk),
+        )[:50]
+    )
+
+
+def _detail_context(request: HttpRequest, receipt: TaxReceipt, **forms: Any) -> dict[str, Any]:
+    replacement = _replacement(receipt)
+    can_issue = has_perm(_access(request), "receipts.issue")
+    standing = receipt.voided_at is None and replacement is None
+    return {
+        "receipt": receipt,
+        "replacement": replacement,
+        "donations": list(receipt.donations.order_by("date", "pk")),
+        "history": _history(request, receipt),
+        "can_issue": can_issue,
+        "standing": standing,
+        "void_form": forms.get("void_form") or ReceiptVoidForm(),
+        "send_form": forms.get("send_form") or ReceiptSendForm(),
+        "tab": "receipts",
+        **_delivery_context(receipt),
+    }
+
+
+def _delivery_context(receipt: TaxReceipt) -> dict[str, Any]:
+    return {
+        "receipt": receipt,
+        "delivery_polling": receipt.delivery_status == DeliveryStatus.PENDING
+        and receipt.voided_at is None,
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@login_required
+def receipt_detail(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
+    require_perm(_access(request), "donors.view")
+    receipt = _receipt_or_404(tax_receipt_id)
+    return render(request, "donors/receipts/detail.html", _detail_context(request, receipt))
+
+
+# The letter is the organization's own HTML: no script, nothing loaded but embedded images,
+# its inline letter styles allowed, framed only by our own pages, and sandboxed.
+LETTER_POLICY: dict[str, Any] = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "font-src": None,
+    "script-src": None,
+    "connect-src": None,
+    "form-action": ["'none'"],
+    "frame-ancestors": ["'self'"],
+    "sandbox": True,
+}
+
+
+@login_required
+@xframe_options_sameorigin
+@csp_replace(LETTER_POLICY)  # type: ignore[arg-type]
+def receipt_letter(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
+    """The issued letter as the HTML document its PDF was made from, for the preview frame."""
+    require_perm(_access(request), "donors.view")
+    receipt = _receipt_or_404(tax_receipt_id)
+    html = letter_document([receipt.content_html], title=f"Receipt {receipt.number}")
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
+    require_perm(_access(request), "donors.view")
+    receipt = _receipt_or_404(tax_receipt_id)
+    return _pdf_response(
+        services.receipt_pdf_bytes(receipt=receipt), receipt.filename, attachment=False
+    )
+
+
+@login_required
+def receipt_delivery(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
+    """The delivery status block, polled by htmx while an email is on its way."""
+    require_perm(_access(request), "donors.view")
+    receipt = _receipt_or_404(tax_receipt_id)
+    return render(request, "donors/receipts/_delivery.html", _delivery_context(receipt))
+
+
+def _post_only(request: HttpRequest) -> HttpResponseNotAllowed | None:
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+@login_required
+def receipt_send(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
+    require_perm(_access(request), "receipts.issue")
+    receipt = _receipt_or_404(tax_receipt_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = ReceiptSendForm(request.POST)
+    if form.is_valid():
+        try:
+            sent = services.receipt_send(
+                **_common(request), receipt=receipt, to=form.cleaned_data.get("to") or ""
+            )
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request, f"Receipt No. {sent.number} is queued for email to {sent.delivered_to}."
+            )
+            return redirect(_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+    context = _detail_context(request, receipt, send_form=form)
+    return render(request, "donors/receipts/detail.html", context, status=422)
+
+
+@login_required
+def receipt_void(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
+    require_perm(_access(request), "receipts.issue")
+    receipt = _receipt_or_404(tax_receipt_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = ReceiptVoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.receipt_void(
+                **_common(request), receipt=receipt, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as exc:
+            if any(error.get("field") == "reason" for error in exc.errors):
+                add_service_errors(form, exc)
+            else:
+                messages.error(request, exc.message)
+                return redirect(_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+        except PermissionDenied as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"Receipt No. {receipt.number} was voided.")
+            return redirect(_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+    context = _detail_context(request, receipt, void_form=form)
+    return render(request, "donors/receipts/detail.html", context, status=422)
+
+
+@login_required
+def receipt_correct(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
+    require_perm(_access(request), "receipts.issue")
+    receipt = _receipt_or_404(tax_receipt_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        new = services.receipt_correct(**_common(request), receipt=receipt)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+    messages.success(
+        request, f"Receipt No. {new.number} was issued; it replaces No. {receipt.number}."
+    )
+    return redirect(_url(request, "receipt_detail", tax_receipt_id=new.pk))
+
+
+# --- Year-end statements -----------------------------------------------------------------------
+
+
+@login_required
+def year_end(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Start a run of year-end statements (POST), and the runs so far."""
+    require_perm(_access(request), "donors.view")
+    can_issue = has_perm(_access(request), "receipts.issue")
+    status = 200
+    if request.method == "POST":
+        require_perm(_access(request), "receipts.issue")
+        form = YearEndForm(request.POST)
+        if form.is_valid():
+            try:
+                run = services.year_end_statements_start(
+                    **_common(request), year=form.cleaned_data["year"]
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Year-end statements for {run.tax_year} are under way.")
+                return redirect(_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+        status = 422
+    else:
+        form = YearEndForm(initial={"year": timezone.localdate().year - 1})
+    context = {
+        "form": form,
+        "can_issue": can_issue,
+        "runs": list(ReceiptRun.objects.select_related("created_by")[:RUNS_SHOWN]),
+        "tab": "receipts",
+    }
+    return render(request, "donors/receipts/year_end.html", context, status=status)
+
+
+def _run_context(run: ReceiptRun, request: HttpRequest) -> dict[str, Any]:
+    finished = run.status in (RunStatus.DONE, RunStatus.FAILED)
+    statements = run.receipts.filter(voided_at__isnull=True)
+    return {
+        "run": run,
+        "finished": finished,
+        "statement_count": statements.count() if finished else 0,
+        "with_email": statements.exclude(donor__email="").count() if finished else 0,
+        "emailed": statements.filter(
+            delivery=DeliveryMethod.EMAIL, delivery_status=DeliveryStatus.SENT
+        ).count()
+        if finished
+        else 0,
+        "can_issue": has_perm(_access(request), "receipts.issue"),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@login_required
+def run_detail(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponse:
+    require_perm(_access(request), "donors.view")
+    run = _run_or_404(receipt_run_id)
+    context = {**_run_context(run, request), "tab": "receipts"}
+    return render(request, "donors/receipts/run_detail.html", context)
+
+
+@login_required
+def run_progress(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponse:
+    """The progress block, polled every few seconds until the run is done or failed."""
+    require_perm(_access(request), "donors.view")
+    run = _run_or_404(receipt_run_id)
+    return render(request, "donors/receipts/_run_progress.html", _run_context(run, request))
+
+
+@login_required
+def run_print(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
+    """The run's statements in one PDF to print (and mark as delivered by print)."""
+    require_perm(_access(request), "receipts.issue")
+    run = _run_or_404(receipt_run_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    statements = list(run.receipts.filter(voided_at__isnull=True))
+    try:
+        data = services.receipts_print(**_common(request), receipts=statements)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+    filename = f"year-end-{run.tax_year}-{_org(request).slug}.pdf"
+    return _pdf_response(data, filename, attachment=True)
+
+
+@login_required
+def run_email(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
+    """Queue the email of each statement of the run, one receipt_send each; statements the
+    service refuses (no email address) are counted and left to print."""
+    require_perm(_access(request), "receipts.issue")
+    run = _run_or_404(receipt_run_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    queued, refused_numbers = 0, []
+    statements = run.receipts.filter(voided_at__isnull=True).exclude(
+        delivery=DeliveryMethod.EMAIL,
+        delivery_status__in=[DeliveryStatus.SENT, DeliveryStatus.PENDING],
+    )
+    try:
+        with transaction.atomic():
+            for statement in statements.order_by("number"):
+                try:
+                    services.receipt_send(**_common(request), receipt=statement)
+                except ServiceError:
+                    refused_numbers.append(statement.number)
+                else:
+                    queued += 1
+    except PermissionDenied as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+    text = f"{queued} statement{'s' if queued != 1 else ''} queued for email."
+    if refused_numbers:
+        text += (
+            f" {len(refused_numbers)} could not be emailed (no valid address): "
+            "print them from the receipt list."
+        )
+    (messages.success if queued else messages.info)(request, text)
+    return redirect(_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+
+
+# --- Settings ----------------------------------------------------------------------------------
+
+
+@login_required
+def receipt_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
+    require_perm(_access(request), "donors.configure")
+    org = _org(request)
+    row = services.receipt_settings_get(organization=org)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        form = ReceiptSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.receipt_settings_update(
+                    **_common(request),
+                    expected_version=form.cleaned_data["version"],
+                    **form.service_kwargs(),
+                )
+            except ConflictError as exc:
+                conflict = exc.message
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Receipt settings saved. New receipts use them.")
+                return redirect(_url(request, "receipt_settings"))
+        status = 409 if conflict else 422
+    else:
+        form = ReceiptSettingsForm(initial=ReceiptSettingsForm.initial_for(row))
+    context = {
+        "form": form,
+        "settings_row": row,
+        "conflict": conflict,
+        "can_edit_org": has_perm(_access(request), "org.edit"),
+        "tab": "receipts",
+    }
+    return render(request, "donors/receipts/settings.html", context, status=status)
