@@ -9,6 +9,9 @@ elsewhere it falls back to `bulk_create`.
 
 from __future__ import annotations
 
+import datetime
+import json
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -76,6 +79,29 @@ def insert_columns(model: type[models.Model], columns: dict[str, Any], count: in
                 field = by_name[n]
                 chunk = v[start:end] if isinstance(v, list) else [v] * (end - start)
                 if isinstance(field, models.JSONField):
-                    chunk = [field.get_db_prep_save(x, connection) for x in chunk]
-                params.append(chunk)
+                    chunk = [None if x is None else json.dumps(x) for x in chunk]
+                params.append(array_literal(chunk))
             cursor.execute(sql, params)
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):  # dates and aware datetimes, ISO 8601
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise TypeError("insert_columns does not write binary columns")
+    text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def array_literal(values: list[Any]) -> str:
+    """A PostgreSQL array literal ('{1,NULL,"a \\"b\\""}') of the values, cast by the caller.
+
+    The driver would adapt a list element by element in Python; for the hundreds of thousands of
+    values of an import, writing the literal here is several times faster."""
+    return "{" + ",".join(map(_element, values)) + "}"
