@@ -43,7 +43,11 @@ def _view(request: HttpRequest) -> None:
 
 
 def _donor(donor_id: int) -> Donor:
-    donor = Donor.objects.prefetch_related("tags").filter(pk=donor_id).first()
+    donor = (
+        Donor.objects.prefetch_related("tags", "emails", "phones", "addresses")
+        .filter(pk=donor_id)
+        .first()
+    )
     if donor is None:
         raise Http404
     return donor
@@ -101,6 +105,8 @@ def donor_update(request: HttpRequest, donor_id: DonorId, payload: DonorPatchIn)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     tags = changes.pop("tags", None)
+    contacts = {k: changes.pop(k) for k in ("emails", "phones", "addresses") if k in changes}
+    contacts = {k: v for k, v in contacts.items() if v is not None}
     # null clears the household; on other fields it means "unchanged".
     changes = {k: v for k, v in changes.items() if v is not None or k == "household_id"}
     services.donor_update(
@@ -108,6 +114,7 @@ def donor_update(request: HttpRequest, donor_id: DonorId, payload: DonorPatchIn)
         donor=donor,
         expected_version=version,
         tags=tags,
+        **contacts,
         **{_DONOR_FKS.get(k, k): v for k, v in changes.items()},
     )
     return _donor(donor_id)

@@ -10,6 +10,7 @@ from django import forms
 from ifm.core.errors import ServiceError
 from ifm.donors import selectors
 from ifm.donors.models import (
+    ContactLabel,
     Donor,
     DonorKind,
     Household,
@@ -223,6 +224,68 @@ class NoteForm(BootstrapMixin, forms.Form):
     body = forms.CharField(
         label="Add a note", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class _ContactForm(BootstrapMixin, forms.Form):
+    """Add one email, phone or address on the donor's profile (labels, errors beside fields)."""
+
+    kind = ""
+    label = forms.ChoiceField(label="Label", choices=ContactLabel.choices, initial="home")
+    is_primary = forms.BooleanField(label="Make it the primary one", required=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class EmailContactForm(_ContactForm):
+    kind = "email"
+    email = forms.CharField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    field_order = ["email", "label", "is_primary"]
+
+
+class PhoneContactForm(_ContactForm):
+    kind = "phone"
+    phone = forms.CharField(
+        label="Phone", max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    field_order = ["phone", "label", "is_primary"]
+
+
+class AddressContactForm(_ContactForm):
+    kind = "address"
+    address_line1 = forms.CharField(label="Address", max_length=200, required=False)
+    address_line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100, required=False)
+    state = forms.CharField(label="State", max_length=50, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    country = forms.CharField(label="Country", max_length=2, initial="US")
+    field_order = [
+        "address_line1",
+        "address_line2",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+        "label",
+        "is_primary",
+    ]
+
+
+CONTACT_FORMS: dict[str, type[_ContactForm]] = {
+    "email": EmailContactForm,
+    "phone": PhoneContactForm,
+    "address": AddressContactForm,
+}
+
+
+def contact_forms(bound: _ContactForm | None = None) -> dict[str, _ContactForm]:
+    """The three add forms of the profile, each with its own prefix (ids stay unique)."""
+    forms_ = {kind: cls(prefix=kind) for kind, cls in CONTACT_FORMS.items()}
+    if bound is not None:
+        forms_[bound.kind] = bound
+    return forms_
 
 
 # --- Donations ---------------------------------------------------------------------------------

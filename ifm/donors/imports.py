@@ -931,7 +931,7 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
 
 def _donor_index() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
     """Existing donors by normalized email, name|postal and phone, and imported donor keys."""
-    from ifm.donors.models import Donor, ImportKey
+    from ifm.donors.models import Donor, DonorEmail, DonorPhone, ImportKey
 
     by_email: dict[str, int] = {}
     by_name: dict[str, int] = {}
@@ -946,6 +946,16 @@ def _donor_index() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict
             by_email.setdefault(e, pk)
         if n and z:
             by_name.setdefault(f"{n}|{z}", pk)
+        if p:
+            by_phone.setdefault(p, pk)
+    # Secondary emails and phones match too (a primary one wins where both would).
+    for e, pk in DonorEmail.objects.filter(
+        is_primary=False, donor__merged_into__isnull=True
+    ).values_list("email_norm", "donor_id"):
+        by_email.setdefault(e, pk)
+    for p, pk in DonorPhone.objects.filter(
+        is_primary=False, donor__merged_into__isnull=True
+    ).values_list("phone_norm", "donor_id"):
         if p:
             by_phone.setdefault(p, pk)
     keys = dict(ImportKey.objects.filter(kind="donors").values_list("key", "object_id"))
@@ -1319,6 +1329,7 @@ def _write_donors(organization: Any, actor: Any, run: Any, result: CheckResult) 
     )
     for p, donor in zip(new_rows, donors, strict=True):
         p["donor_id"] = donor.pk
+    _write_primary_contacts(organization, donors)
     pairs = []
     for p in result.rows:
         if "match" in p:
@@ -1329,6 +1340,40 @@ def _write_donors(organization: Any, actor: Any, run: Any, result: CheckResult) 
             pairs.append((p["key"], p["donor_id"]))
     _write_keys(run, "donors", pairs)
     return len(donors)
+
+
+def _write_primary_contacts(organization: Any, donors: Sequence[Any]) -> None:
+    """The primary email, phone and address rows of new donors (equal to their columns)."""
+    from ifm.donors.models import DonorAddress, DonorEmail, DonorPhone
+
+    address = ("address_line1", "address_line2", "city", "state", "postal_code")
+    common = {"organization": organization, "is_primary": True}
+    DonorEmail.objects.bulk_create(
+        [
+            DonorEmail(donor=d, email=d.email, email_norm=d.email_norm, **common)
+            for d in donors
+            if d.email
+        ],
+        batch_size=2000,
+    )
+    DonorPhone.objects.bulk_create(
+        [
+            DonorPhone(donor=d, phone=d.phone, phone_norm=d.phone_norm, **common)
+            for d in donors
+            if d.phone
+        ],
+        batch_size=2000,
+    )
+    DonorAddress.objects.bulk_create(
+        [
+            DonorAddress(
+                donor=d, country=d.country, **{f: getattr(d, f) for f in address}, **common
+            )
+            for d in donors
+            if any(getattr(d, f) for f in address)
+        ],
+        batch_size=2000,
+    )
 
 
 def _write_donations(organization: Any, actor: Any, run: Any, result: CheckResult) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -40,8 +41,11 @@ def postal(value: str) -> str:
     return text
 
 
-def donor_fields(values: dict[str, Any]) -> dict[str, str]:
-    """The *_norm and search_text columns of a donor with these field values."""
+def donor_fields(
+    values: dict[str, Any], *, emails: Iterable[str] = (), phones: Iterable[str] = ()
+) -> dict[str, str]:
+    """The *_norm and search_text columns of a donor with these field values. `emails` and
+    `phones` are the donor's other (secondary) ones: search finds the donor by them too."""
     kind = values.get("kind") or "individual"
     if kind == "organization":
         full = name(values.get("organization_name", ""))
@@ -62,7 +66,8 @@ def donor_fields(values: dict[str, Any]) -> dict[str, str]:
         if x
     )
     # Lower-case: search compares with `contains` on the lower-cased words (trigram index).
-    search = " | ".join(x for x in (raw_name, full, e, p, z) if x).lower()
+    extra = [email(x) for x in emails] + [phone(x) for x in phones]
+    search = " | ".join(x for x in (raw_name, full, e, p, z, *extra) if x).lower()
     return {
         "name_norm": full,
         "email_norm": e,

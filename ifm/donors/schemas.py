@@ -41,6 +41,55 @@ class GivingOut(Schema):
     last_year_total: str = Field(..., description="Gifts dated in the previous calendar year.")
 
 
+class EmailIn(InputSchema):
+    email: str = Field(..., max_length=254)
+    label: str = Field("home", max_length=10, description="home, work, mobile or other.")
+    is_primary: bool = Field(False, description="At most one; none means the first.")
+
+
+class PhoneIn(InputSchema):
+    phone: str = Field(..., max_length=40)
+    label: str = Field("home", max_length=10, description="home, work, mobile or other.")
+    is_primary: bool = Field(False, description="At most one; none means the first.")
+
+
+class AddressIn(InputSchema):
+    address_line1: str = Field("", max_length=200)
+    address_line2: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    state: str = Field("", max_length=50)
+    postal_code: str = Field("", max_length=20)
+    country: str = Field("US", max_length=2)
+    label: str = Field("home", max_length=10, description="home, work, mobile or other.")
+    is_primary: bool = Field(False, description="At most one; none means the first.")
+
+
+class EmailOut(Schema):
+    id: int | None
+    email: str
+    label: str
+    is_primary: bool
+
+
+class PhoneOut(Schema):
+    id: int | None
+    phone: str
+    label: str
+    is_primary: bool
+
+
+class AddressOut(Schema):
+    id: int | None
+    address_line1: str
+    address_line2: str
+    city: str
+    state: str
+    postal_code: str
+    country: str
+    label: str
+    is_primary: bool
+
+
 class DonorOut(Schema):
     id: int
     kind: DonorKind
@@ -66,6 +115,11 @@ class DonorOut(Schema):
     is_active: bool
     merged_into_id: int | None
     tags: list[str]
+    emails: list[EmailOut] = Field(..., description="Every email; the primary one is `email`.")
+    phones: list[PhoneOut] = Field(..., description="Every phone; the primary one is `phone`.")
+    addresses: list[AddressOut] = Field(
+        ..., description="Every postal address; the primary one is in the address fields."
+    )
     giving: GivingOut
     version: int
     created_at: datetime
@@ -74,6 +128,24 @@ class DonorOut(Schema):
     @staticmethod
     def resolve_tags(obj: Any) -> list[str]:
         return sorted(t.name for t in obj.tags.all())
+
+    @staticmethod
+    def resolve_emails(obj: Any) -> list[Any]:
+        from ifm.donors.selectors import donor_contacts
+
+        return donor_contacts(obj)["emails"]
+
+    @staticmethod
+    def resolve_phones(obj: Any) -> list[Any]:
+        from ifm.donors.selectors import donor_contacts
+
+        return donor_contacts(obj)["phones"]
+
+    @staticmethod
+    def resolve_addresses(obj: Any) -> list[Any]:
+        from ifm.donors.selectors import donor_contacts
+
+        return donor_contacts(obj)["addresses"]
 
     @staticmethod
     def resolve_giving(obj: Any) -> dict[str, Any]:
@@ -124,6 +196,15 @@ class DonorFields(InputSchema):
     is_deceased: bool | None = None
     is_active: bool | None = None
     tags: list[Annotated[str, Field(max_length=60)]] | None = Field(None, max_length=50)
+    emails: list[EmailIn] | None = Field(
+        None, max_length=20, description="Replaces all the donor's emails (the primary: email)."
+    )
+    phones: list[PhoneIn] | None = Field(
+        None, max_length=20, description="Replaces all the donor's phones (the primary: phone)."
+    )
+    addresses: list[AddressIn] | None = Field(
+        None, max_length=20, description="Replaces all the donor's postal addresses."
+    )
 
 
 class DonorIn(DonorFields):

@@ -7,6 +7,7 @@ which takes the organization explicitly so imports can call it from a job.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,10 @@ from ifm.donors.models import (
     Donation,
     DonationStatus,
     Donor,
+    DonorAddress,
+    DonorEmail,
     DonorGivingSummary,
+    DonorPhone,
     GiftBatch,
     Pledge,
 )
@@ -67,26 +71,32 @@ def donor_duplicates(
     organization_name: str = "",
     postal_code: str = "",
     phone: str = "",
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
     exclude_id: int | None = None,
 ) -> list[Donor]:
     """Existing (unmerged) donors that are probably the same: the same normalized email, the
-    same normalized name and postal code, or the same normalized phone number."""
-    e = normalize.email(email)
-    p = normalize.phone(phone)
+    same normalized name and postal code, or the same normalized phone number. Emails and
+    phones are compared with every one an existing donor has (primary or not); `emails` and
+    `phones` are more of the new donor's own."""
+    e = {x for x in (normalize.email(v) for v in (email, *emails)) if x}
+    p = {x for x in (normalize.phone(v) for v in (phone, *phones)) if x}
     z = normalize.postal(postal_code)
     names = {
         n for n in (normalize.name(first_name, last_name), normalize.name(organization_name)) if n
     }
-    cond = Q()
-    if e:
-        cond |= Q(email_norm=e)
-    if p:
-        cond |= Q(phone_norm=p)
-    if names and z:
-        cond |= Q(name_norm__in=names, postal_norm=z)
-    if not cond:
-        return []
     with org_context(organization):
+        cond = Q()
+        if e:
+            cond |= Q(email_norm__in=e)
+            cond |= Q(pk__in=DonorEmail.objects.filter(email_norm__in=e).values("donor_id"))
+        if p:
+            cond |= Q(phone_norm__in=p)
+            cond |= Q(pk__in=DonorPhone.objects.filter(phone_norm__in=p).values("donor_id"))
+        if names and z:
+            cond |= Q(name_norm__in=names, postal_norm=z)
+        if not cond:
+            return []
         qs = Donor.objects.filter(cond, merged_into__isnull=True)
         if exclude_id is not None:
             qs = qs.exclude(pk=exclude_id)
@@ -97,9 +107,15 @@ def duplicate_reasons(donor: Donor, values: dict[str, Any]) -> list[str]:
     """Why `donor` matched the given field values, for showing beside the match."""
     norm = normalize.donor_fields(values)
     reasons = []
-    if norm["email_norm"] and donor.email_norm == norm["email_norm"]:
+    if norm["email_norm"] and (
+        donor.email_norm == norm["email_norm"]
+        or DonorEmail.objects.filter(donor=donor, email_norm=norm["email_norm"]).exists()
+    ):
         reasons.append("same email")
-    if norm["phone_norm"] and donor.phone_norm == norm["phone_norm"]:
+    if norm["phone_norm"] and (
+        donor.phone_norm == norm["phone_norm"]
+        or DonorPhone.objects.filter(donor=donor, phone_norm=norm["phone_norm"]).exists()
+    ):
         reasons.append("same phone")
     if (
         norm["postal_norm"]
@@ -113,6 +129,39 @@ def duplicate_reasons(donor: Donor, values: dict[str, Any]) -> list[str]:
     ):
         reasons.append("same name and postal code")
     return reasons
+
+
+def donor_contacts(donor: Donor) -> dict[str, list[Any]]:
+    """The donor's emails, phones and addresses, the primary first. A donor written outside
+    the services (no rows yet) shows its columns as an unsaved primary row."""
+    out: dict[str, list[Any]] = {}
+    for plural, model, value_fields in (
+        ("emails", DonorEmail, ("email",)),
+        ("phones", DonorPhone, ("phone",)),
+        (
+            "addresses",
+            DonorAddress,
+            ("address_line1", "address_line2", "city", "state", "postal_code"),
+        ),
+    ):
+        cache = getattr(donor, "_prefetched_objects_cache", {})
+        rows = list(cache[plural]) if plural in cache else list(getattr(donor, plural).all())
+        rows.sort(key=lambda r: (not r.is_primary, r.pk or 0))
+        if not any(r.is_primary for r in rows) and any(getattr(donor, f) for f in value_fields):
+            columns = {f: getattr(donor, f) for f in value_fields}
+            if plural == "addresses":
+                columns["country"] = donor.country
+            rows.insert(
+                0,
+                model(
+                    organization_id=donor.organization_id,
+                    donor=donor,
+                    is_primary=True,
+                    **columns,
+                ),
+            )
+        out[plural] = rows
+    return out
 
 
 def giving_summary(donor: Donor) -> DonorGivingSummary:

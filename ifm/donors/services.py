@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date as date_type
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -43,12 +44,16 @@ from ifm.donors.models import (
     Appeal,
     BatchStatus,
     Campaign,
+    ContactLabel,
     Donation,
     DonationStatus,
     Donor,
+    DonorAddress,
+    DonorEmail,
     DonorGivingSummary,
     DonorKind,
     DonorNote,
+    DonorPhone,
     Frequency,
     GiftBatch,
     Household,
@@ -251,7 +256,16 @@ def _check_donor_named(donor: Donor) -> None:
 
 def _apply_norms(donor: Donor) -> list[str]:
     values = {f: getattr(donor, f) for f in ("kind", *DONOR_TEXT_FIELDS, "email")}
-    norms = normalize.donor_fields(values)
+    emails: list[str] = []
+    phones: list[str] = []
+    if donor.pk:
+        emails = list(
+            DonorEmail.objects.filter(donor=donor, is_primary=False).values_list("email", flat=True)
+        )
+        phones = list(
+            DonorPhone.objects.filter(donor=donor, is_primary=False).values_list("phone", flat=True)
+        )
+    norms = normalize.donor_fields(values, emails=emails, phones=phones)
     for k, v in norms.items():
         setattr(donor, k, v)
     return list(norms)
@@ -293,15 +307,27 @@ def donor_create(
     access: Access | None,
     confirm_duplicate: bool = False,
     tags: Iterable[str] = (),
+    emails: Iterable[dict[str, Any]] | None = None,
+    phones: Iterable[dict[str, Any]] | None = None,
+    addresses: Iterable[dict[str, Any]] | None = None,
     **fields: Any,
 ) -> Donor:
-    """A new donor. Refuses (field "duplicate") when it matches an existing donor, unless
-    `confirm_duplicate` is true."""
+    """A new donor. Refuses (field "duplicate") when it matches an existing donor (by any of
+    its emails or phones, or name and postal code), unless `confirm_duplicate` is true.
+
+    `emails`, `phones`, `addresses`: every contact of the kind, each a dict (email= / phone= /
+    the address fields, label=, is_primary=); the primary (else the first) fills the columns."""
     require_perm(access, "donors.edit")
     with org_context(organization):
         _unknown(fields, DONOR_FIELDS)
         cleaned = _clean_donor(fields)
+        lists = _clean_contact_lists(
+            fields, {"emails": emails, "phones": phones, "addresses": addresses}
+        )
         donor = Donor(organization=organization, created_by=actor, updated_by=actor, **cleaned)
+        for kind in CONTACT_KINDS.values():
+            if kind.plural in lists:
+                _columns_from_row(kind, donor, _primary_item(lists[kind.plural]))
         _check_donor_named(donor)
         _apply_norms(donor)
         if not confirm_duplicate:
@@ -315,10 +341,18 @@ def donor_create(
                 else "",
                 postal_code=donor.postal_code,
                 phone=donor.phone,
+                emails=[e["email"] for e in lists.get("emails", [])],
+                phones=[p["phone"] for p in lists.get("phones", [])],
             )
             if matches:
                 raise _duplicate_error(matches)
         donor.save()
+        for kind in CONTACT_KINDS.values():
+            if kind.plural in lists:
+                _replace_contacts(organization, donor, kind, lists[kind.plural])
+        _sync_primary(organization, donor)
+        norm_fields = _apply_norms(donor)
+        Donor.objects.filter(pk=donor.pk).update(**{f: getattr(donor, f) for f in norm_fields})
         tag_rows = _tags(organization, tags)
         if tag_rows:
             donor.tags.set(tag_rows)
@@ -331,9 +365,23 @@ def donor_create(
                 "name": donor.name,
                 "email": donor.email,
                 "duplicate_confirmed": bool(confirm_duplicate),
+                **{k: [_shown(CONTACT_KINDS_BY_PLURAL[k], i) for i in v] for k, v in lists.items()},
             },
         )
         return donor
+
+
+def _primary_item(items: list[dict[str, Any]]) -> Any:
+    if not items:
+        return None
+    item = next((i for i in items if i["is_primary"]), items[0])
+    return SimpleNamespace(**{"country": "US", **item})
+
+
+def _shown(kind: Any, item: Any) -> str:
+    if isinstance(item, dict):
+        item = SimpleNamespace(**dict.fromkeys(kind.columns, "") | item)
+    return ", ".join(str(getattr(item, f)) for f in kind.value_columns if getattr(item, f))
 
 
 @transaction.atomic
@@ -345,16 +393,26 @@ def donor_update(
     donor: Donor,
     expected_version: int,
     tags: Iterable[str] | None = None,
+    emails: Iterable[dict[str, Any]] | None = None,
+    phones: Iterable[dict[str, Any]] | None = None,
+    addresses: Iterable[dict[str, Any]] | None = None,
     **fields: Any,
 ) -> Donor:
-    """Change the given fields (others stay). Duplicates are not re-checked on edit."""
+    """Change the given fields (others stay). Duplicates are not re-checked on edit.
+
+    `emails`, `phones`, `addresses` given replace all the donor's contacts of that kind (see
+    donor_create); a flat primary field (email=, phone=, address_*) changes the primary one.
+    Clearing a primary field while others of its kind remain makes the next one primary."""
     require_perm(access, "donors.edit")
     with org_context(organization):
-        donor = Donor.objects.get(pk=donor.pk)
+        donor = Donor.objects.select_for_update(of=("self",)).get(pk=donor.pk)
         if donor.merged_into_id:
             raise ServiceError(f"{donor.name} was merged into another donor: edit that one.")
         _unknown(fields, DONOR_FIELDS)
         cleaned = _clean_donor(fields)
+        lists = _clean_contact_lists(
+            fields, {"emails": emails, "phones": phones, "addresses": addresses}
+        )
         changes: dict[str, Any] = {}
         for field, value in cleaned.items():
             before = getattr(donor, field)
@@ -362,11 +420,21 @@ def donor_update(
                 changes[field] = {"before": str(before or ""), "after": str(value or "")}
             setattr(donor, field, value)
         _check_donor_named(donor)
+        column_fields: list[str] = []
+        for plural, items in lists.items():
+            kind = CONTACT_KINDS_BY_PLURAL[plural]
+            before_list = [_shown(kind, r) for r in _rows_of(kind, donor)]
+            column_fields += _replace_contacts(organization, donor, kind, items)
+            after_list = [_shown(kind, i) for i in items]
+            if before_list != after_list:
+                changes[plural] = {"before": before_list, "after": after_list}
+        column_fields += _sync_primary(organization, donor)
+        _check_donor_named(donor)
         norm_fields = _apply_norms(donor)
         donor.save_versioned(
             expected_version=expected_version,
             user=actor,
-            fields=list(cleaned) + norm_fields,
+            fields=list(dict.fromkeys([*cleaned, *column_fields, *norm_fields])),
         )
         if tags is not None:
             before_tags = sorted(donor.tags.values_list("name", flat=True))
@@ -399,6 +467,730 @@ def donor_note_add(
         )
         audit_record(action="donor.note_add", actor=actor, organization=organization, obj=row)
         return note
+
+
+# --- Contacts: a donor's emails, phones and addresses ------------------------------------------
+#
+# The Donor's columns are the primary contact; the rows of DonorEmail / DonorPhone /
+# DonorAddress list every one, the primary among them equal to the columns. Every write below
+# keeps that true, rewrites the donor's norms and search text (secondary emails and phones are
+# searchable) and saves the donor versioned, so a stale page gets a conflict.
+
+
+class _Kind:
+    def __init__(
+        self,
+        name: str,
+        model: Any,
+        columns: tuple[str, ...],
+        value_columns: tuple[str, ...],
+        plural: str,
+    ):
+        self.name = name
+        self.model = model
+        self.columns = columns  # Donor columns = row columns
+        self.value_columns = value_columns  # those that make a contact non-empty
+        self.plural = plural
+
+
+_ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "state", "postal_code", "country")
+CONTACT_KINDS: dict[str, _Kind] = {
+    "email": _Kind("email", DonorEmail, ("email",), ("email",), "emails"),
+    "phone": _Kind("phone", DonorPhone, ("phone",), ("phone",), "phones"),
+    "address": _Kind("address", DonorAddress, _ADDRESS_COLUMNS, _ADDRESS_COLUMNS[:-1], "addresses"),
+}
+CONTACT_KINDS_BY_PLURAL = {k.plural: k for k in CONTACT_KINDS.values()}
+MAX_CONTACTS = 20
+
+
+def _clean_email(v: Any, field: str) -> str:
+    if v is not None and not isinstance(v, str):
+        raise ServiceError("Give the email address as text.", field=field)
+    text = (v or "").strip()
+    if text:
+        if len(text) > 254:
+            raise ServiceError("At most 254 characters.", field=field)
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ServiceError(f"{text[:60]!r} is not an email address.", field=field) from None
+    return text
+
+
+def _clean_country(v: Any, field: str) -> str:
+    text = str(v or "").strip().upper()
+    if len(text) != 2 or not text.isalpha():
+        raise ServiceError("Use a two-letter country code, such as US.", field=field)
+    return text
+
+
+def _clean_contact(
+    kind: _Kind, values: Any, where: str, *, partial: bool = False
+) -> dict[str, Any]:
+    """One contact's fields, checked; errors name `<where>.<field>` (or the field alone)."""
+    if not isinstance(values, dict):
+        raise ServiceError(f"Give the {kind.name} as an object.", field=where or kind.name)
+    prefix = f"{where}." if where else ""
+    allowed = {*kind.columns, "label", "is_primary"}
+    extra = sorted(set(values) - allowed)
+    if extra:
+        raise ServiceError(f"Unknown field {extra[0]!r}.", field=prefix + extra[0])
+    c = _Checker(values)
+    if kind.name == "email":
+        c.check("email", lambda v: _clean_email(v, prefix + "email"))
+    elif kind.name == "phone":
+        c.check("phone", lambda v: _text(v, prefix + "phone", 40))
+    else:
+        for field, limit in DONOR_TEXT_FIELDS.items():
+            if field in kind.columns:
+                c.check(field, lambda v, f=field, n=limit: _text(v, prefix + f, n))
+        c.check("country", lambda v: _clean_country(v, prefix + "country"))
+
+    def label(v: Any) -> str:
+        if v not in ContactLabel.values:
+            raise ServiceError("Choose home, work, mobile or other.", field=prefix + "label")
+        return str(v)
+
+    c.check("label", label)
+    c.check("is_primary", lambda v: _bool(v, prefix + "is_primary"))
+    c.raise_if_errors()
+    cleaned = c.cleaned
+    if not partial:
+        cleaned.setdefault("label", ContactLabel.HOME)
+        cleaned.setdefault("is_primary", False)
+        if kind.name == "address":
+            cleaned.setdefault("country", "US")
+            for field in kind.value_columns:
+                cleaned.setdefault(field, "")
+    given = not partial or any(f in cleaned for f in kind.value_columns)
+    if given and not any(cleaned.get(f) for f in kind.value_columns):
+        raise ServiceError(f"Give the {kind.name}.", field=prefix + kind.value_columns[0])
+    if kind.name == "phone" and "phone" in cleaned and not normalize.phone(cleaned["phone"]):
+        raise ServiceError(
+            f"{cleaned['phone'][:40]!r} is not a phone number (at least 7 digits).",
+            field=prefix + "phone",
+        )
+    return cleaned
+
+
+def _contact_key(kind: _Kind, values: Any) -> tuple[str, ...]:
+    """What makes two contacts of a donor the same one."""
+
+    def get(field: str) -> str:
+        value = values.get(field) if isinstance(values, dict) else getattr(values, field)
+        return str(value or "")
+
+    if kind.name == "email":
+        return (normalize.email(get("email")),)
+    if kind.name == "phone":
+        return (normalize.phone(get("phone")),)
+    return tuple(normalize.name(str(get(f) or "")) for f in kind.columns)
+
+
+def _row_values(kind: _Kind, values: dict[str, Any]) -> dict[str, Any]:
+    row = {f: values[f] for f in kind.columns if f in values}
+    if kind.name == "email" and "email" in row:
+        row["email_norm"] = normalize.email(row["email"])
+    if kind.name == "phone" and "phone" in row:
+        row["phone_norm"] = normalize.phone(row["phone"])
+    return row
+
+
+def _rows_of(kind: _Kind, donor: Donor) -> list[Any]:
+    return list(kind.model.objects.filter(donor=donor).order_by("-is_primary", "id"))
+
+
+def _columns_from_row(kind: _Kind, donor: Donor, row: Any | None) -> list[str]:
+    """Copy the primary row into the donor's columns (clear them when there is none)."""
+    changed = []
+    for field in kind.columns:
+        value = getattr(row, field) if row is not None else ("US" if field == "country" else "")
+        if getattr(donor, field) != value:
+            setattr(donor, field, value)
+            changed.append(field)
+    return changed
+
+
+def _sync_primary(organization: Organization, donor: Donor) -> list[str]:
+    """Make each kind's primary row equal the donor's columns: update, promote or create it;
+    when the columns were cleared, drop it and promote the next one (if any) into the columns.
+    Returns the donor columns that changed (by a promotion)."""
+    changed: list[str] = []
+    for kind in CONTACT_KINDS.values():
+        cols = {f: getattr(donor, f) for f in kind.columns}
+        rows = _rows_of(kind, donor)
+        primary = next((r for r in rows if r.is_primary), None)
+        if any(cols[f] for f in kind.value_columns):
+            key = _contact_key(kind, cols)
+            same = next((r for r in rows if _contact_key(kind, r) == key), None)
+            if primary is not None and same is not None and same.pk != primary.pk:
+                # The new primary value is a secondary already: that row becomes the primary.
+                primary.is_primary = False
+                primary.save(update_fields=["is_primary"])
+                primary = None
+            target = primary or same
+            values = _row_values(kind, cols)
+            if target is None:
+                label = ContactLabel.WORK if donor.kind == DonorKind.ORGANIZATION else "home"
+                kind.model.objects.create(
+                    organization=organization, donor=donor, is_primary=True, label=label, **values
+                )
+            else:
+                for f, v in values.items():
+                    setattr(target, f, v)
+                target.is_primary = True
+                target.save(update_fields=[*values, "is_primary"])
+        elif primary is not None:
+            primary.delete()
+            rest = [r for r in rows if r.pk != primary.pk]
+            if rest:
+                rest[0].is_primary = True
+                rest[0].save(update_fields=["is_primary"])
+                changed += _columns_from_row(kind, donor, rest[0])
+    return changed
+
+
+def _replace_contacts(
+    organization: Organization, donor: Donor, kind: _Kind, items: list[dict[str, Any]]
+) -> list[str]:
+    """Replace the donor's contacts of a kind by `items` (already cleaned): the one flagged
+    primary (else the first) goes into the donor's columns. Returns the changed columns."""
+    kind.model.objects.filter(donor=donor).delete()
+    primary_at = next((i for i, item in enumerate(items) if item["is_primary"]), 0)
+    rows = [
+        kind.model(
+            organization=organization,
+            donor=donor,
+            label=item["label"],
+            is_primary=(i == primary_at),
+            **_row_values(kind, item),
+        )
+        for i, item in enumerate(items)
+    ]
+    # The primary first, so a unique violation can never come from the order.
+    kind.model.objects.bulk_create(sorted(rows, key=lambda r: not r.is_primary))
+    return _columns_from_row(kind, donor, rows[primary_at] if rows else None)
+
+
+def _clean_contact_lists(
+    fields: dict[str, Any], lists: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """Check the given lists (emails=, phones=, addresses=) whole, every error naming its item
+    and field. A primary given in the flat fields too (email=) must agree with the list."""
+    cleaned: dict[str, list[dict[str, Any]]] = {}
+    c = _Checker({})
+    for kind in CONTACT_KINDS.values():
+        items = lists.get(kind.plural)
+        if items is None:
+            continue
+        if isinstance(items, str | bytes | dict) or not isinstance(items, Iterable):
+            c.add(kind.plural, f"Give the {kind.plural} as a list.")
+            continue
+        items = list(items)
+        if len(items) > MAX_CONTACTS:
+            c.add(kind.plural, f"At most {MAX_CONTACTS} {kind.plural}.")
+            continue
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[str, ...]] = set()
+        primaries = 0
+        for i, item in enumerate(items):
+            where = f"{kind.plural}[{i}]"
+            try:
+                row = _clean_contact(kind, item, where)
+            except ServiceError as exc:
+                c.errors.extend(exc.errors or [{"field": where, "message": exc.message}])
+                continue
+            key = _contact_key(kind, row)
+            if key in seen:
+                c.add(f"{where}.{kind.value_columns[0]}", f"This {kind.name} is listed twice.")
+            seen.add(key)
+            if row["is_primary"]:
+                primaries += 1
+                if primaries > 1:
+                    c.add(f"{where}.is_primary", f"Only one primary {kind.name}.")
+            out.append(row)
+        cleaned[kind.plural] = out
+        # The flat fields (email=, phone=, address_*) and the list must not disagree.
+        flat = [f for f in kind.columns if f in fields]
+        if flat and out is not None and len(out) == len(items):
+            primary = next((r for r in out if r["is_primary"]), out[0] if out else None)
+            for f in flat:
+                want = primary.get(f, "") if primary else ("US" if f == "country" else "")
+                given = fields[f] if fields[f] is not None else ""
+                same = (
+                    normalize.email(str(given)) == normalize.email(str(want))
+                    if f == "email"
+                    else " ".join(str(given).split()).upper() == str(want).upper()
+                )
+                if not same:
+                    c.add(f, f"It differs from the primary of {kind.plural}: give one of them.")
+    c.raise_if_errors()
+    return cleaned
+
+
+def _lock_donor(donor: Donor | int) -> Donor:
+    row: Donor = resolve(
+        Donor.objects.select_for_update(of=("self",)), donor, "donor_id", "No such donor."
+    )
+    if row.merged_into_id:
+        raise ServiceError(f"{row.name} was merged into another donor: edit that one.")
+    return row
+
+
+def _contact_row(kind: _Kind, donor: Donor, contact: Any) -> Any:
+    return resolve(
+        kind.model.objects.filter(donor=donor),
+        contact,
+        f"{kind.name}_id",
+        f"No such {kind.name} of this donor.",
+    )
+
+
+def _contact_saved(
+    *,
+    organization: Organization,
+    actor: Any,
+    donor: Donor,
+    kind: _Kind,
+    expected_version: int | None,
+    action: str,
+    changes: dict[str, Any],
+) -> None:
+    """After a contact write: the primary into the columns, norms, the versioned save, audit."""
+    rows = _rows_of(kind, donor)
+    primary = next((r for r in rows if r.is_primary), None)
+    if primary is None and rows:
+        primary = rows[0]
+        primary.is_primary = True
+        primary.save(update_fields=["is_primary"])
+    fields = _columns_from_row(kind, donor, primary)
+    norm_fields = _apply_norms(donor)
+    donor.save_versioned(
+        expected_version=donor.version if expected_version is None else expected_version,
+        user=actor,
+        fields=fields + norm_fields,
+    )
+    audit_record(
+        action=f"donor.{action}",
+        actor=actor,
+        organization=organization,
+        obj=donor,
+        changes=changes,
+    )
+
+
+def _contact_add(
+    kind: _Kind,
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    expected_version: int | None,
+    values: dict[str, Any],
+) -> Any:
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        row = _lock_donor(donor)
+        cleaned = _clean_contact(kind, values, "")
+        rows = _rows_of(kind, row)
+        if len(rows) >= MAX_CONTACTS:
+            raise ServiceError(f"At most {MAX_CONTACTS} {kind.plural}.", field=kind.columns[0])
+        key = _contact_key(kind, cleaned)
+        if any(_contact_key(kind, r) == key for r in rows):
+            raise ServiceError(
+                f"The donor already has this {kind.name}.", field=kind.value_columns[0]
+            )
+        primary = cleaned["is_primary"] or not rows
+        if primary:
+            kind.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
+        contact = kind.model.objects.create(
+            organization=organization,
+            donor=row,
+            label=cleaned["label"],
+            is_primary=primary,
+            **_row_values(kind, cleaned),
+        )
+        _contact_saved(
+            organization=organization,
+            actor=actor,
+            donor=row,
+            kind=kind,
+            expected_version=expected_version,
+            action=f"{kind.name}_add",
+            changes={kind.name: str(contact), "primary": primary},
+        )
+        return contact
+
+
+def _contact_update(
+    kind: _Kind,
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: Any,
+    expected_version: int | None,
+    values: dict[str, Any],
+) -> Any:
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        row = _lock_donor(donor)
+        item = _contact_row(kind, row, contact)
+        cleaned = _clean_contact(kind, values, "", partial=True)
+        cleaned.pop("is_primary", None)  # set_primary does that
+        before = str(item)
+        merged = {f: getattr(item, f) for f in kind.columns} | cleaned
+        key = _contact_key(kind, merged)
+        if any(_contact_key(kind, r) == key and r.pk != item.pk for r in _rows_of(kind, row)):
+            raise ServiceError(
+                f"The donor already has this {kind.name}.", field=kind.value_columns[0]
+            )
+        values_out = _row_values(kind, cleaned)
+        if "label" in cleaned:
+            values_out["label"] = cleaned["label"]
+        for f, v in values_out.items():
+            setattr(item, f, v)
+        if values_out:
+            item.save(update_fields=list(values_out))
+        _contact_saved(
+            organization=organization,
+            actor=actor,
+            donor=row,
+            kind=kind,
+            expected_version=expected_version,
+            action=f"{kind.name}_update",
+            changes={kind.name: {"before": before, "after": str(item)}},
+        )
+        return item
+
+
+def _contact_remove(
+    kind: _Kind,
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: Any,
+    expected_version: int | None,
+) -> None:
+    """Remove a contact; when it was the primary, the next one (oldest) becomes the primary."""
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        row = _lock_donor(donor)
+        item = _contact_row(kind, row, contact)
+        shown, was_primary = str(item), item.is_primary
+        item.delete()
+        _contact_saved(
+            organization=organization,
+            actor=actor,
+            donor=row,
+            kind=kind,
+            expected_version=expected_version,
+            action=f"{kind.name}_remove",
+            changes={kind.name: shown, "primary": was_primary},
+        )
+
+
+def _contact_set_primary(
+    kind: _Kind,
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: Any,
+    expected_version: int | None,
+) -> Any:
+    require_perm(access, "donors.edit")
+    with org_context(organization):
+        row = _lock_donor(donor)
+        item = _contact_row(kind, row, contact)
+        if not item.is_primary:
+            kind.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
+            item.is_primary = True
+            item.save(update_fields=["is_primary"])
+        _contact_saved(
+            organization=organization,
+            actor=actor,
+            donor=row,
+            kind=kind,
+            expected_version=expected_version,
+            action=f"{kind.name}_set_primary",
+            changes={kind.name: str(item)},
+        )
+        return item
+
+
+@transaction.atomic
+def donor_email_add(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    email: str,
+    label: str = ContactLabel.HOME,
+    is_primary: bool = False,
+    expected_version: int | None = None,
+) -> DonorEmail:
+    """Another email of the donor (its first, or one marked primary, goes into Donor.email)."""
+    return _contact_add(
+        CONTACT_KINDS["email"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        expected_version=expected_version,
+        values={"email": email, "label": label, "is_primary": is_primary},
+    )
+
+
+@transaction.atomic
+def donor_email_update(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorEmail | int,
+    expected_version: int | None = None,
+    **values: Any,
+) -> DonorEmail:
+    """Change an email's address or label (`email=`, `label=`)."""
+    return _contact_update(
+        CONTACT_KINDS["email"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+        values=values,
+    )
+
+
+@transaction.atomic
+def donor_email_remove(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorEmail | int,
+    expected_version: int | None = None,
+) -> None:
+    _contact_remove(
+        CONTACT_KINDS["email"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def donor_email_set_primary(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorEmail | int,
+    expected_version: int | None = None,
+) -> DonorEmail:
+    return _contact_set_primary(
+        CONTACT_KINDS["email"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def donor_phone_add(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    phone: str,
+    label: str = ContactLabel.HOME,
+    is_primary: bool = False,
+    expected_version: int | None = None,
+) -> DonorPhone:
+    return _contact_add(
+        CONTACT_KINDS["phone"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        expected_version=expected_version,
+        values={"phone": phone, "label": label, "is_primary": is_primary},
+    )
+
+
+@transaction.atomic
+def donor_phone_update(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorPhone | int,
+    expected_version: int | None = None,
+    **values: Any,
+) -> DonorPhone:
+    """Change a phone's number or label (`phone=`, `label=`)."""
+    return _contact_update(
+        CONTACT_KINDS["phone"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+        values=values,
+    )
+
+
+@transaction.atomic
+def donor_phone_remove(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorPhone | int,
+    expected_version: int | None = None,
+) -> None:
+    _contact_remove(
+        CONTACT_KINDS["phone"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def donor_phone_set_primary(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorPhone | int,
+    expected_version: int | None = None,
+) -> DonorPhone:
+    return _contact_set_primary(
+        CONTACT_KINDS["phone"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def donor_address_add(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    label: str = ContactLabel.HOME,
+    is_primary: bool = False,
+    expected_version: int | None = None,
+    **address: Any,
+) -> DonorAddress:
+    """Another postal address (address_line1, address_line2, city, state, postal_code,
+    country)."""
+    return _contact_add(
+        CONTACT_KINDS["address"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        expected_version=expected_version,
+        values={**address, "label": label, "is_primary": is_primary},
+    )
+
+
+@transaction.atomic
+def donor_address_update(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorAddress | int,
+    expected_version: int | None = None,
+    **values: Any,
+) -> DonorAddress:
+    return _contact_update(
+        CONTACT_KINDS["address"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+        values=values,
+    )
+
+
+@transaction.atomic
+def donor_address_remove(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorAddress | int,
+    expected_version: int | None = None,
+) -> None:
+    _contact_remove(
+        CONTACT_KINDS["address"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def donor_address_set_primary(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    donor: Donor | int,
+    contact: DonorAddress | int,
+    expected_version: int | None = None,
+) -> DonorAddress:
+    return _contact_set_primary(
+        CONTACT_KINDS["address"],
+        organization=organization,
+        actor=actor,
+        access=access,
+        donor=donor,
+        contact=contact,
+        expected_version=expected_version,
+    )
 
 
 # --- Households --------------------------------------------------------------------------------
@@ -516,6 +1308,8 @@ def donor_merge(
             model = rel.related_model
             if rel.many_to_many or model is Donor or model is DonorGivingSummary:
                 continue
+            if model in (DonorEmail, DonorPhone, DonorAddress):
+                continue  # below
             if not rel.one_to_many and not rel.one_to_one:
                 continue
             if rel.one_to_one:
@@ -529,6 +1323,20 @@ def donor_merge(
             )
             if count:
                 moved[model._meta.label_lower] = count
+        # Contacts: merge's become keep's secondary ones (the same ones once).
+        for kind in CONTACT_KINDS.values():
+            have = {_contact_key(kind, r) for r in _rows_of(kind, keep_row)}
+            count = 0
+            for row in _rows_of(kind, merge_row):
+                if _contact_key(kind, row) in have:
+                    row.delete()
+                    continue
+                have.add(_contact_key(kind, row))
+                row.donor, row.is_primary = keep_row, False
+                row.save(update_fields=["donor", "is_primary"])
+                count += 1
+            if count:
+                moved[kind.model._meta.label_lower] = count
         keep_row.tags.add(*merge_row.tags.all())
         filled = []
         for field in (
@@ -545,14 +1353,18 @@ def donor_merge(
             if not getattr(keep_row, field) and getattr(merge_row, field):
                 setattr(keep_row, field, getattr(merge_row, field))
                 filled.append(field)
+        filled += [f for f in _sync_primary(organization, keep_row) if f not in filled]
         norm_fields = _apply_norms(keep_row)
         keep_row.save_versioned(
             expected_version=keep_row.version, user=actor, fields=filled + norm_fields
         )
+        _apply_norms(merge_row)  # its contacts moved: search finds it by them no more
         merge_row.is_active = False
         merge_row.merged_into = keep_row
         merge_row.save_versioned(
-            expected_version=merge_row.version, user=actor, fields=["is_active", "merged_into"]
+            expected_version=merge_row.version,
+            user=actor,
+            fields=["is_active", "merged_into", "search_text"],
         )
         _summary_refresh(organization, keep_row.pk)
         _summary_refresh(organization, merge_row.pk)

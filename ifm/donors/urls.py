@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:donor_id>/", views.donor_detail, name="donor_detail"),
     path("<int:donor_id>/edit/", views.donor_edit, name="donor_edit"),
     path("<int:donor_id>/notes/", views.donor_note_add, name="donor_note_add"),
+    path("<int:donor_id>/contacts/", views.donor_contacts, name="donor_contacts"),
     path("donations/new/", views.donation_new, name="donation_new"),
     path("donations/<int:donation_id>/", views.donation_detail, name="donation_detail"),
     path("donations/<int:donation_id>/edit/", views.donation_edit, name="donation_edit"),

@@ -19,6 +19,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseBase,
     HttpResponseNotAllowed,
 )
@@ -30,6 +31,7 @@ from django.utils.cache import patch_vary_headers
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors import selectors, services
 from ifm.donors.forms import (
+    CONTACT_FORMS,
     BatchGiftForm,
     DonationForm,
     DonorFilterForm,
@@ -38,6 +40,7 @@ from ifm.donors.forms import (
     NoteForm,
     VoidForm,
     add_service_errors,
+    contact_forms,
 )
 from ifm.donors.models import (
     BatchStatus,
@@ -325,6 +328,12 @@ def donor_detail(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResp
     if donor.merged_into_id:
         messages.info(request, f"{donor.reference} was merged into this donor.")
         return redirect(_url(request, "donor_detail", donor_id=donor.merged_into_id))
+    return render(request, "donors/donor_detail.html", _detail_context(request, donor))
+
+
+def _detail_context(
+    request: HttpRequest, donor: Donor, bound: Any = None, contact_error: str = ""
+) -> dict[str, Any]:
     summary = selectors.giving_summary(donor)
     this_year, last_year = summary.current_totals()
     donations = Paginator(selectors.donations_for(donor), PAGE_SIZE).get_page(
@@ -333,7 +342,8 @@ def donor_detail(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResp
     household_members = (
         list(donor.household.members.exclude(pk=donor.pk)) if donor.household else []
     )
-    context = {
+    return {
+        **_contacts_context(donor, bound, contact_error),
         "donor": donor,
         "summary": summary,
         "this_year": this_year,
@@ -352,7 +362,87 @@ def donor_detail(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResp
         "pledges": list(donor.pledges.all()[:20]),
         "recurring": list(donor.recurring_gifts.all()[:20]),
     }
-    return render(request, "donors/donor_detail.html", context)
+
+
+# --- A donor's emails, phones and addresses (the profile's Contact card) ----------------------
+
+
+def _contacts_context(donor: Donor, bound: Any = None, error: str = "") -> dict[str, Any]:
+    return {
+        "donor": donor,
+        "contacts": selectors.donor_contacts(donor),
+        "contact_forms": contact_forms(bound),
+        "contact_error": error,
+    }
+
+
+_CONTACT_SERVICES: dict[tuple[str, str], Callable[..., Any]] = {
+    ("email", "add"): services.donor_email_add,
+    ("email", "remove"): services.donor_email_remove,
+    ("email", "primary"): services.donor_email_set_primary,
+    ("phone", "add"): services.donor_phone_add,
+    ("phone", "remove"): services.donor_phone_remove,
+    ("phone", "primary"): services.donor_phone_set_primary,
+    ("address", "add"): services.donor_address_add,
+    ("address", "remove"): services.donor_address_remove,
+    ("address", "primary"): services.donor_address_set_primary,
+}
+
+
+@login_required
+def donor_contacts(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
+    """The Contact card (GET, for HTMX); POST kind=email|phone|address and action=add (the
+    kind's form), remove or primary (contact_id=). HTMX gets the card back, else a redirect
+    (or, on an error, the profile with the error beside its field)."""
+    require_perm(_access(request), "donors.view")
+    donor = _donor_or_404(donor_id)
+    htmx = _is_htmx_partial(request)
+    if request.method == "GET":
+        return render(request, "donors/_contacts.html", _contacts_context(donor))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    require_perm(_access(request), "donors.edit")
+    kind, action = request.POST.get("kind", ""), request.POST.get("action", "")
+    service = _CONTACT_SERVICES.get((kind, action))
+    if service is None:
+        return HttpResponseBadRequest("Unknown kind or action.")
+    version = request.POST.get("version", "")
+    expected = int(version) if version.isdigit() and len(version) < 10 else None
+    bound = None
+    error = ""
+    try:
+        if action == "add":
+            bound = CONTACT_FORMS[kind](request.POST, prefix=kind)
+            if bound.is_valid():
+                service(
+                    **_common(request),
+                    donor=donor,
+                    expected_version=expected,
+                    **bound.service_kwargs(),
+                )
+                bound = None
+        else:
+            contact = request.POST.get("contact_id", "")
+            if not contact.isdigit() or len(contact) > 12:
+                return HttpResponseBadRequest("Which one?")
+            service(
+                **_common(request), donor=donor, contact=int(contact), expected_version=expected
+            )
+    except ConflictError as exc:
+        error = exc.message
+    except ServiceError as exc:
+        if bound is not None:
+            add_service_errors(bound, exc)
+        else:
+            error = exc.message
+    donor = _donor_or_404(donor_id)
+    if htmx:
+        return render(request, "donors/_contacts.html", _contacts_context(donor, bound, error))
+    if bound is not None or error:
+        context = _detail_context(request, donor, bound, error)
+        return render(request, "donors/donor_detail.html", context, status=422)
+    messages.success(request, "Contact details saved.")
+    return redirect(_url(request, "donor_detail", donor_id=donor.pk) + "#contacts")
 
 
 @login_required

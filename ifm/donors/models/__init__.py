@@ -1,5 +1,7 @@
-"""The donors app's models: donors and gifts (donors.py), receipts (receipts.py), imports."""
+"""The donors app's models: donors and gifts (donors.py), their extra contacts (contacts.py),
+receipts (receipts.py), imports."""
 
+from .contacts import *  # noqa: F403
 from .donors import *  # noqa: F403
 from .imports import *  # noqa: F403
 from .receipts import *  # noqa: F403

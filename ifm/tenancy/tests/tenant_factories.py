@@ -410,6 +410,22 @@ def _donors_simple(org: Organization, name: str) -> Any:
         if name == "donorgivingsummary":
             donor = _donor_row(org)
             return dm.DonorGivingSummary.objects.create(organization=org, donor=donor)
+        if name == "donoremail":
+            donor = _donors_newest(org, dm.Donor, _donor_row)
+            email = f"row-{secrets.token_hex(3)}@{org.slug}.test"
+            return dm.DonorEmail.objects.create(
+                organization=org, donor=donor, email=email, email_norm=email
+            )
+        if name == "donorphone":
+            donor = _donors_newest(org, dm.Donor, _donor_row)
+            return dm.DonorPhone.objects.create(
+                organization=org, donor=donor, phone="555-010-0199", phone_norm="5550100199"
+            )
+        if name == "donoraddress":
+            donor = _donors_newest(org, dm.Donor, _donor_row)
+            return dm.DonorAddress.objects.create(
+                organization=org, donor=donor, address_line1="1 Row St", city="Row"
+            )
     raise LookupError(name)
 
 
@@ -427,6 +443,9 @@ for _name in (
     "donation",
     "softcredit",
     "donorgivingsummary",
+    "donoremail",
+    "donorphone",
+    "donoraddress",
 ):
     FACTORIES[f"donors.{_name}"] = lambda org, _n=_name: _donors_simple(org, _n)  # type: ignore[misc]
 PARAM_MODELS["batch_id"] = "donors.giftbatch"
