@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ifm.donors import views
+from ifm.donors import views, views_imports
 
 urlpatterns = [
     path("", views.donor_list, name="donor_list"),
@@ -24,4 +24,22 @@ urlpatterns = [
     path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),
     path("batches/<int:giftbatch_id>/add/", views.batch_add, name="gift_batch_add"),
     path("batches/<int:giftbatch_id>/post/", views.batch_post, name="gift_batch_post"),
+    path("imports/", views_imports.import_list, name="donor_import_list"),
+    path("imports/new/", views_imports.import_new, name="donor_import_new"),
+    path(
+        "imports/uploads/<int:importupload_id>/mapping/",
+        views_imports.import_mapping,
+        name="donor_import_mapping",
+    ),
+    path(
+        "imports/uploads/<int:importupload_id>/check/",
+        views_imports.import_dry_run,
+        name="donor_import_check",
+    ),
+    path(
+        "imports/uploads/<int:importupload_id>/commit/",
+        views_imports.import_commit,
+        name="donor_import_commit",
+    ),
+    path("imports/<int:importrun_id>/", views_imports.import_run, name="donor_import_run"),
 ]

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from ifm.tenancy.models import TenantModel
 
-__all__ = ["ImportKey", "ImportKind", "ImportMapping", "ImportRun", "ImportStatus"]
+__all__ = [
+    "ImportKey",
+    "ImportKind",
+    "ImportMapping",
+    "ImportRun",
+    "ImportStatus",
+    "ImportUpload",
+]
 
 
 class ImportKind(models.TextChoices):
@@ -106,3 +113,28 @@ class ImportKey(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}"
+
+
+class ImportUpload(TenantModel):
+    """A file uploaded on the import pages, kept between the wizard's steps (upload, mapping,
+    dry run) in the database, so any web process can serve the next step. Committing hands
+    the file to an ImportRun and empties `data`."""
+
+    kind = models.CharField(max_length=10, choices=ImportKind.choices)
+    file_name = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField(blank=True, default=b"", editable=False)
+    mapping = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Upload {self.pk} ({self.kind})"

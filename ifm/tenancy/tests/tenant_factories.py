@@ -502,6 +502,13 @@ def _donors_imports(org: Organization, name: str) -> Any:
             return dm.ImportRun.objects.create(
                 organization=org, kind="donors", file_hash="0" * 64, status="done"
             )
+        if name == "importupload":
+            return dm.ImportUpload.objects.create(
+                organization=org,
+                kind="donors",
+                file_name="donors.csv",
+                data=b"First Name,Last Name\nAna,Reyes\n",
+            )
         if name == "importkey":
             run = _donors_newest(org, dm.ImportRun, lambda o: _donors_imports(o, "importrun"))
             donor = _donors_newest(org, dm.Donor, _donor_row)
@@ -515,5 +522,5 @@ def _donors_imports(org: Organization, name: str) -> Any:
     raise LookupError(name)
 
 
-for _name in ("importmapping", "importrun", "importkey"):
+for _name in ("importmapping", "importrun", "importkey", "importupload"):
     FACTORIES[f"donors.{_name}"] = lambda org, _n=_name: _donors_imports(org, _n)  # type: ignore[misc]

@@ -1,0 +1,273 @@
+"""Import pages, under /o/<org_slug>/donors/imports/: upload a file, map its columns, see the
+dry run, commit, follow the background job; and the list of past imports.
+
+Thin doors to ifm.donors.imports (read_table, mapping_for, import_check, import_start ...)
+through ifm.donors.import_uploads, which keeps the uploaded file between the steps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+
+from ifm.core.errors import ServiceError
+from ifm.donors import imports
+from ifm.donors.forms import add_service_errors
+from ifm.donors.forms_imports import MappingForm, UploadForm
+from ifm.donors.import_uploads import (
+    import_upload_check,
+    import_upload_commit,
+    import_upload_create,
+    import_upload_map,
+    import_upload_table,
+)
+from ifm.donors.models import ImportKind, ImportRun, ImportStatus, ImportUpload
+from ifm.tenancy.permissions import has_perm, require_perm
+
+PAGE_SIZE = 25
+PROBLEMS_PAGE_SIZE = 50
+SAMPLE_ROWS = 50
+PERM = "donors.import"
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.org  # type: ignore[attr-defined]
+
+
+def _access(request: HttpRequest) -> Any:
+    return request.access  # type: ignore[attr-defined]
+
+
+def _common(request: HttpRequest) -> dict[str, Any]:
+    return {"organization": _org(request), "actor": request.user, "access": _access(request)}
+
+
+def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"org_slug": _org(request).slug, **kwargs})
+
+
+def _is_htmx_partial(request: HttpRequest) -> bool:
+    htmx: Any = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def _upload_or_404(upload_id: int) -> ImportUpload:
+    upload = ImportUpload.objects.filter(pk=upload_id).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    return upload
+
+
+def _run_or_404(run_id: int) -> ImportRun:
+    run = ImportRun.objects.select_related("created_by").filter(pk=run_id).first()
+    if run is None:
+        raise Http404("No such import.")
+    return run
+
+
+def _kind_label(kind: str) -> str:
+    return str(dict(ImportKind.choices).get(kind, kind))
+
+
+# --- Past imports --------------------------------------------------------------------------------
+
+
+@login_required
+def import_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    require_perm(_access(request), PERM)
+    runs = ImportRun.objects.select_related("created_by").order_by("-created_at", "-id")
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "donors/imports/list.html", {"page": page})
+
+
+# --- Step 1: the file ----------------------------------------------------------------------------
+
+
+@login_required
+def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
+    require_perm(_access(request), PERM)
+    status = 200
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload_file = form.cleaned_data["file"]
+            # One byte past the limit is enough for read_table to refuse a file too large.
+            data = upload_file.read(imports.MAX_FILE_BYTES + 1)
+            try:
+                upload = import_upload_create(
+                    **_common(request),
+                    kind=form.cleaned_data["kind"],
+                    data=data,
+                    filename=upload_file.name or "",
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        status = 422
+    else:
+        kind = request.GET.get("kind")
+        form = UploadForm(initial={"kind": kind} if kind in imports.KINDS else None)
+    return render(request, "donors/imports/upload.html", {"form": form}, status=status)
+
+
+# --- Step 2: the column mapping ------------------------------------------------------------------
+
+
+def _samples(table: imports.Table) -> list[str]:
+    """A value of each column: the first one not empty among the first rows."""
+    samples = [""] * len(table.headers)
+    for row in table.rows[:SAMPLE_ROWS]:
+        for i, value in enumerate(row[: len(samples)]):
+            if value and not samples[i]:
+                samples[i] = value
+    return samples
+
+
+@login_required
+def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
+    require_perm(_access(request), PERM)
+    upload = _upload_or_404(importupload_id)
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if upload.run_id is not None:
+        return redirect(_url(request, "donor_import_run", importrun_id=upload.run_id))
+    try:
+        table = import_upload_table(upload)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(_url(request, "donor_import_new"))
+    proposed = upload.mapping or imports.mapping_for(
+        organization=_org(request), kind=upload.kind, headers=table.headers
+    )
+    form = MappingForm(
+        request.POST if request.method == "POST" else None,
+        kind=upload.kind,
+        headers=table.headers,
+        mapping=proposed,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                import_upload_map(**_common(request), upload=upload, mapping=form.mapping())
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(_url(request, "donor_import_check", importupload_id=upload.pk))
+        status = 422
+    samples = _samples(table)
+    columns = [
+        {"field": form[form.field_name(i)], "header": header, "sample": samples[i]}
+        for i, header in enumerate(table.headers)
+    ]
+    context = {
+        "upload": upload,
+        "kind_label": _kind_label(upload.kind),
+        "form": form,
+        "columns": columns,
+        "table": table,
+        "required": [imports.FIELD_LABELS[f] for f in imports.REQUIRED[upload.kind]],
+    }
+    return render(request, "donors/imports/mapping.html", context, status=status)
+
+
+# --- Step 3: the dry run, and the commit ---------------------------------------------------------
+
+
+def _check_response(
+    request: HttpRequest, upload: ImportUpload, result: imports.CheckResult, status: int = 200
+) -> HttpResponse:
+    problems = Paginator(result.problems, PROBLEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "upload": upload,
+        "kind_label": _kind_label(upload.kind),
+        "result": result,
+        "problems": problems,
+        "problem_rows": len({p.row for p in result.problems}),
+        "can_commit": not result.problems and has_perm(_access(request), PERM),
+    }
+    return render(request, "donors/imports/check.html", context, status=status)
+
+
+@login_required
+def import_dry_run(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
+    require_perm(_access(request), PERM)
+    upload = _upload_or_404(importupload_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    if upload.run_id is not None:
+        return redirect(_url(request, "donor_import_run", importrun_id=upload.run_id))
+    if not upload.mapping:
+        return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+    try:
+        _table, result = import_upload_check(
+            organization=_org(request), access=_access(request), upload=upload
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+    return _check_response(request, upload, result)
+
+
+@login_required
+def import_commit(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
+    require_perm(_access(request), PERM)
+    upload = _upload_or_404(importupload_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if upload.run_id is None and not upload.mapping:
+        return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+    try:
+        result, run, earlier = import_upload_commit(**_common(request), upload=upload)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+    if run is None:
+        assert result is not None
+        messages.error(
+            request,
+            f"The file has {len(result.problems)} problem{'s' if len(result.problems) != 1 else ''}"
+            ": nothing was imported. Correct the file and upload it again.",
+        )
+        return _check_response(request, upload, result, status=422)
+    if earlier:
+        messages.info(
+            request,
+            f"This file was imported before (import {run.pk}, {run.file_name}): "
+            "nothing new is created.",
+        )
+    else:
+        messages.success(request, f"Import {run.pk} is queued: this page follows its progress.")
+    return redirect(_url(request, "donor_import_run", importrun_id=run.pk))
+
+
+# --- Step 4: the progress and result -------------------------------------------------------------
+
+
+@login_required
+def import_run(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpResponseBase:
+    """The run's progress; with htmx, only the progress panel (polled until done or failed)."""
+    require_perm(_access(request), PERM)
+    run = _run_or_404(importrun_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    errors = Paginator(run.errors or [], PROBLEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "run": run,
+        "kind_label": _kind_label(run.kind),
+        "polling": run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        "errors": errors,
+    }
+    partial = _is_htmx_partial(request)
+    template = "donors/imports/_progress.html" if partial else "donors/imports/run.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
