@@ -34,6 +34,9 @@ class ReceiptOut(Schema):
     number: int
     kind: str
     donor_id: int
+    household_id: int | None = Field(
+        ..., description="Set on a joint receipt, issued to the donor's household."
+    )
     donation_ids: list[int]
     tax_year: int | None
     total_amount: str = Field(..., description='Cash gifts acknowledged, e.g. "1250.00".')
@@ -68,6 +71,7 @@ class ReceiptOut(Schema):
 class RunOut(Schema):
     id: int
     tax_year: int
+    joint: bool
     status: str
     total: int
     done: int
@@ -107,12 +111,19 @@ def _receipt(request: HttpRequest, receipt_id: int) -> TaxReceipt:
     summary="Issue the tax receipt of a donation",
 )
 @idempotent
-def receipt_issue(request: HttpRequest, donation_id: Id) -> Any:
+def receipt_issue(
+    request: HttpRequest,
+    donation_id: Id,
+    joint: Annotated[
+        bool,
+        Query(description="Issue it to the donor's household (a 422 if the donor has none)."),
+    ] = False,
+) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
     donation = Donation.objects.filter(pk=donation_id).first()
     if donation is None:
         raise Http404
-    receipt = services.receipt_issue(**_ctx(request), donation=donation)
+    receipt = services.receipt_issue(**_ctx(request), donation=donation, joint=joint)
     return Status(201, _receipt(request, receipt.pk))
 
 
@@ -199,9 +210,16 @@ def receipt_send(request: HttpRequest, payload: SendIn, tax_receipt_id: Id) -> A
 def year_end_start(
     request: HttpRequest,
     year: Annotated[int, Query(ge=1900, le=2200, description="The tax (calendar) year.")],
+    joint: Annotated[
+        bool,
+        Query(
+            description="One statement per household (its members' gifts together); donors "
+            "of no household get their own."
+        ),
+    ] = False,
 ) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
-    run = services.year_end_statements_start(**_ctx(request), year=year)
+    run = services.year_end_statements_start(**_ctx(request), year=year, joint=joint)
     return Status(202, run)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ifm.audit.services import audit_record
@@ -28,6 +28,7 @@ from ifm.donors.models import (
     DonationStatus,
     Donor,
     DonorKind,
+    Household,
     ReceiptCounter,
     ReceiptKind,
     ReceiptRun,
@@ -182,6 +183,29 @@ def _donor_block(donor: Donor) -> dict[str, Any]:
     }
 
 
+def _household_block(household: Household, donor: Donor) -> dict[str, Any]:
+    """A joint receipt's addressee: the household by its name ("The Smith Family") at its
+    shared address (the issuing member's when the household has none), naming its members."""
+    members = list(household.members.filter(merged_into__isnull=True).order_by("pk"))
+    names = [m.name for m in members if m.name]
+    joined = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+    address = _address(household) or _address(donor)
+    return {
+        "id": donor.pk,
+        "name": household.name,
+        "kind": donor.kind,
+        "is_organization": False,
+        "greeting": f"Dear {household.name}",
+        "email": donor.email,
+        "address": address,
+        "household": household.name,
+        "household_id": household.pk,
+        "members": names,
+        "members_display": joined,
+        "joint": True,
+    }
+
+
 def _letter_data(
     *,
     organization: Organization,
@@ -193,6 +217,7 @@ def _letter_data(
     issued_at: Any,
     tax_year: int | None,
     replaces: TaxReceipt | None,
+    household: Household | None = None,
 ) -> dict[str, Any]:
     religious = settings.intangible_religious_benefits_only
     gifts = [_gift(d) for d in donations]
@@ -204,7 +229,7 @@ def _letter_data(
     }
     return {
         "org": _org_block(organization),
-        "donor": _donor_block(donor),
+        "donor": _household_block(household, donor) if household else _donor_block(donor),
         "receipt": {
             "number": number,
             "kind": kind,
@@ -234,8 +259,11 @@ def _issue(
     tax_year: int | None = None,
     replaces: TaxReceipt | None = None,
     run: ReceiptRun | None = None,
+    household: Household | None = None,
 ) -> TaxReceipt:
-    """Make one receipt (inside the caller's transaction). No permission check: callers do."""
+    """Make one receipt (inside the caller's transaction). No permission check: callers do.
+    With `household`, a joint receipt: addressed to the household, `donor` one of its
+    members."""
     settings = receipt_settings_get(organization=organization)
     number = _next_number(organization)
     issued_at = timezone.now()
@@ -249,6 +277,7 @@ def _issue(
         issued_at=issued_at,
         tax_year=tax_year,
         replaces=replaces,
+        household=household,
     )
     context = dict(data)
     context["logo"] = logo_data_url(organization.logo)
@@ -261,6 +290,7 @@ def _issue(
         number=number,
         kind=kind,
         donor=donor,
+        household=household,
         tax_year=tax_year,
         total_amount=sum((g.amount for g in cash), Decimal("0")),
         deductible_amount=sum((g.deductible_amount for g in cash), Decimal("0")),
@@ -279,10 +309,11 @@ def _issue(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         organization=organization,
         obj=receipt,
-        object_repr=f"Receipt {number} to {donor.name}",
+        object_repr=f"Receipt {number} to {household.name if household else donor.name}",
         changes={
             "number": number,
             "kind": kind,
+            "household": household.pk if household else None,
             "donations": [d.pk for d in donations],
             "replaces": replaces.number if replaces else None,
         },
@@ -303,14 +334,45 @@ def _year_donations(donor: Donor, year: int) -> list[Donation]:
     )
 
 
+def _household_year_donations(household: Household, year: int) -> list[Donation]:
+    """The year's gifts of every (unmerged) member of the household."""
+    return list(
+        Donation.objects.filter(
+            donor__household=household,
+            donor__merged_into__isnull=True,
+            status=DonationStatus.ACTIVE,
+            date__year=year,
+        )
+        .select_related("fund", "donor")
+        .order_by("date", "pk")
+    )
+
+
+def _standing_statements(year: int) -> QuerySet[TaxReceipt]:
+    return current_receipts().filter(
+        tax_year=year, kind__in=[ReceiptKind.YEAR_END, ReceiptKind.CORRECTION]
+    )
+
+
+def _joint_household(donor: Donor) -> Household:
+    if donor.household_id is None or donor.household is None:
+        raise ServiceError(
+            f"{donor.name} is not in a household: a joint receipt is issued to a household. "
+            "Add the donor to one, or issue the receipt to the donor alone.",
+            field="joint",
+        )
+    return donor.household
+
+
 # --- Use cases ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def receipt_issue(
-    *, organization: Organization, actor: Any, access: Any, donation: Donation
+    *, organization: Organization, actor: Any, access: Any, donation: Donation, joint: bool = False
 ) -> TaxReceipt:
-    """Acknowledge one donation. Refuses a donation that is not posted, voided, or receipted."""
+    """Acknowledge one donation. Refuses a donation that is not posted, voided, or receipted.
+    `joint`: addressed to the donor's household (refused when the donor is in none)."""
     require_perm(access, "receipts.issue")
     locked = (
         Donation.objects.select_for_update(of=("self",))
@@ -335,12 +397,14 @@ def receipt_issue(
             "correct that receipt instead of issuing another.",
             field="donation_id",
         )
+    household = _joint_household(locked.donor) if joint else None
     return _issue(
         organization=organization,
         actor=actor,
         donor=locked.donor,
         donations=[locked],
         kind=ReceiptKind.SINGLE,
+        household=household,
     )
 
 
@@ -361,8 +425,13 @@ def receipt_correct(
             field="receipt",
         )
     donor = Donor.objects.select_related("household").get(pk=old.donor_id)
+    household = Household.objects.get(pk=old.household_id) if old.household_id else None
     if old.tax_year and old.kind in (ReceiptKind.YEAR_END, ReceiptKind.CORRECTION):
-        donations = _year_donations(donor, old.tax_year)
+        donations = (
+            _household_year_donations(household, old.tax_year)
+            if household
+            else _year_donations(donor, old.tax_year)
+        )
         kind = ReceiptKind.YEAR_END
     else:
         donations = list(old.donations.filter(status=DonationStatus.ACTIVE).order_by("date", "pk"))
@@ -382,6 +451,7 @@ def receipt_correct(
         kind=kind,
         tax_year=old.tax_year,
         replaces=old,
+        household=household,
     )
 
 
@@ -550,13 +620,17 @@ def receipt_pdf_bytes(*, receipt: TaxReceipt) -> bytes:
 
 @transaction.atomic
 def year_end_statements_start(
-    *, organization: Organization, actor: Any, access: Any, year: int
+    *, organization: Organization, actor: Any, access: Any, year: int, joint: bool = False
 ) -> ReceiptRun:
-    """Start the background job that issues one statement per donor who gave in `year`."""
+    """Start the background job that issues one statement per donor who gave in `year`;
+    with `joint`, one per household (its members' gifts together) and one per donor of no
+    household."""
     require_perm(access, "receipts.issue")
     this_year = timezone.localdate().year
     if not isinstance(year, int) or year < MIN_YEAR or year > this_year:
         raise ServiceError(f"Choose a tax year between {MIN_YEAR} and {this_year}.", field="year")
+    if not isinstance(joint, bool):
+        raise ServiceError("Give true or false.", field="joint")
     running = ReceiptRun.objects.filter(
         tax_year=year, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).first()
@@ -565,6 +639,7 @@ def year_end_statements_start(
     run = ReceiptRun.objects.create(
         organization=organization,
         tax_year=year,
+        joint=joint,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit_record(
@@ -573,7 +648,7 @@ def year_end_statements_start(
         organization=organization,
         obj=run,
         object_repr=f"Year-end statements {year}",
-        changes={"tax_year": year},
+        changes={"tax_year": year, "joint": joint},
     )
     org_id, run_id = organization.pk, run.pk
 
@@ -587,7 +662,9 @@ def year_end_statements_start(
 
 
 def year_end_statements_run(*, organization: Organization, run_id: int) -> ReceiptRun:
-    """The job's body: one transaction per donor, so progress shows and a retry resumes."""
+    """The job's body: one transaction per donor (or household), so progress shows and a retry
+    resumes. A donor whose gifts of the year a standing statement already covers (their own or
+    their household's) gets no other."""
     run = ReceiptRun.objects.get(pk=run_id)
     if run.status == RunStatus.DONE:
         return run
@@ -598,32 +675,58 @@ def year_end_statements_run(*, organization: Organization, run_id: int) -> Recei
         .values_list("donor_id", flat=True)
         .distinct()
     )
+    # What to issue: ("donor", id) or, in a joint run, ("household", id) once per household.
+    units: list[tuple[str, int]] = []
+    if run.joint:
+        households = dict(
+            Donor.objects.filter(pk__in=donor_ids, household__isnull=False).values_list(
+                "pk", "household_id"
+            )
+        )
+        seen: set[int] = set()
+        for donor_id in donor_ids:
+            household_id = households.get(donor_id)
+            if household_id is None:
+                units.append(("donor", donor_id))
+            elif household_id not in seen:
+                seen.add(household_id)
+                units.append(("household", household_id))
+    else:
+        units = [("donor", donor_id) for donor_id in donor_ids]
     ReceiptRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, total=len(donor_ids), done=0, error=""
+        status=RunStatus.RUNNING, total=len(units), done=0, error=""
     )
     done = created = 0
     try:
-        for donor_id in donor_ids:
+        for what, pk in units:
             with transaction.atomic():
-                donor = Donor.objects.select_related("household").get(pk=donor_id)
-                standing = current_receipts().filter(
-                    donor=donor,
-                    tax_year=year,
-                    kind__in=[ReceiptKind.YEAR_END, ReceiptKind.CORRECTION],
-                )
-                if not standing.exists():
+                if what == "household":
+                    household = Household.objects.get(pk=pk)
+                    donations = _household_year_donations(household, year)
+                    givers = sorted({d.donor_id for d in donations})
+                    standing = _standing_statements(year).filter(
+                        Q(household=household) | Q(donor__in=givers) | Q(donations__in=donations)
+                    )
+                    donor = Donor.objects.get(pk=givers[0]) if givers else None
+                else:
+                    household = None
+                    donor = Donor.objects.select_related("household").get(pk=pk)
                     donations = _year_donations(donor, year)
-                    if donations:
-                        _issue(
-                            organization=organization,
-                            actor=run.created_by,
-                            donor=donor,
-                            donations=donations,
-                            kind=ReceiptKind.YEAR_END,
-                            tax_year=year,
-                            run=run,
-                        )
-                        created += 1
+                    standing = _standing_statements(year).filter(
+                        Q(donor=donor, household__isnull=True) | Q(donations__in=donations)
+                    )
+                if donor is not None and donations and not standing.exists():
+                    _issue(
+                        organization=organization,
+                        actor=run.created_by,
+                        donor=donor,
+                        donations=donations,
+                        kind=ReceiptKind.YEAR_END,
+                        tax_year=year,
+                        run=run,
+                        household=household,
+                    )
+                    created += 1
                 done += 1
                 ReceiptRun.objects.filter(pk=run.pk).update(done=done)
     except Exception as exc:

@@ -18,7 +18,7 @@ from ifm.core.models import VersionedModel
 from ifm.donors.storage import private_storage
 from ifm.tenancy.models import TenantModel
 
-from .donors import MONEY, ZERO, Donation, Donor
+from .donors import MONEY, ZERO, Donation, Donor, Household
 
 __all__ = [
     "DEFAULT_LETTER_TEMPLATE",
@@ -153,6 +153,11 @@ class ReceiptRun(TenantModel):
     """A bulk run of year-end statements: its progress is polled by a page."""
 
     tax_year = models.PositiveSmallIntegerField()
+    joint = models.BooleanField(
+        default=False,
+        help_text="One statement per household (its members' gifts together); donors of no "
+        "household get their own.",
+    )
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -182,6 +187,15 @@ class TaxReceipt(TenantModel):
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=ReceiptKind.choices)
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="tax_receipts")
+    # Set on a joint receipt: issued to the household (its name, its shared address), covering
+    # its members' gifts. `donor` is then the member the receipt was issued through.
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tax_receipts",
+    )
     donations = models.ManyToManyField(Donation, related_name="tax_receipts")
     tax_year = models.PositiveSmallIntegerField(null=True, blank=True)
     total_amount = models.DecimalField(**MONEY, default=ZERO)
@@ -232,6 +246,9 @@ class TaxReceipt(TenantModel):
         indexes = [
             models.Index(fields=["organization", "donor"], name="donors_taxreceipt_donor"),
             models.Index(fields=["organization", "tax_year"], name="donors_taxreceipt_year"),
+            models.Index(
+                fields=["organization", "household"], name="donors_taxreceipt_household"
+            ),
         ]
 
     def __str__(self) -> str:
