@@ -580,10 +580,18 @@ _DATE_FORMATS = (
 )
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
 def parse_date(text: str) -> date:
     raw = text.strip()
     if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", raw):
         raw = raw[:10]  # "2024-03-01 00:00:00" (CiviCRM), "2024-03-01T10:00:00Z"
+    if _ISO_DATE.match(raw):  # the common case, without strptime's cost
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise ValueProblem(f"{text!r} is not a date (no such day).") from None
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(raw, fmt).date()
