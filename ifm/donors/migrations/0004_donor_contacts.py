@@ -33,84 +33,205 @@ WHERE address_line1 <> '' OR address_line2 <> '' OR city <> '' OR state <> ''
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donors', '0003_imports'),
-        ('tenancy', '0002_app_role'),
+        ("donors", "0003_imports"),
+        ("tenancy", "0002_app_role"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DonorAddress',
+            name="DonorAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address_line1', models.CharField(blank=True, max_length=200)),
-                ('address_line2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(blank=True, max_length=50)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(default='US', max_length=2)),
-                ('label', models.CharField(choices=[('home', 'Home'), ('work', 'Work'), ('mobile', 'Mobile'), ('other', 'Other')], default='home', max_length=10)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='donors.donor')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address_line1", models.CharField(blank=True, max_length=200)),
+                ("address_line2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state", models.CharField(blank=True, max_length=50)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(default="US", max_length=2)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("home", "Home"),
+                            ("work", "Work"),
+                            ("mobile", "Mobile"),
+                            ("other", "Other"),
+                        ],
+                        default="home",
+                        max_length=10,
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'id'],
-                'base_manager_name': 'all_orgs',
-                'indexes': [models.Index(fields=['organization', 'donor'], name='donors_address_donor')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('donor',), name='donors_address_one_primary')],
+                "ordering": ["-is_primary", "id"],
+                "base_manager_name": "all_orgs",
+                "indexes": [
+                    models.Index(fields=["organization", "donor"], name="donors_address_donor")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_primary", True)),
+                        fields=("donor",),
+                        name="donors_address_one_primary",
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_orgs', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_orgs", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='DonorEmail',
+            name="DonorEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('email_norm', models.CharField(editable=False, max_length=254)),
-                ('label', models.CharField(choices=[('home', 'Home'), ('work', 'Work'), ('mobile', 'Mobile'), ('other', 'Other')], default='home', max_length=10)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='donors.donor')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("email_norm", models.CharField(editable=False, max_length=254)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("home", "Home"),
+                            ("work", "Work"),
+                            ("mobile", "Mobile"),
+                            ("other", "Other"),
+                        ],
+                        default="home",
+                        max_length=10,
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'id'],
-                'base_manager_name': 'all_orgs',
-                'indexes': [models.Index(fields=['organization', 'email_norm'], name='donors_email_norm'), models.Index(fields=['organization', 'donor'], name='donors_email_donor')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('donor',), name='donors_email_one_primary'), models.UniqueConstraint(fields=('donor', 'email_norm'), name='donors_email_once')],
+                "ordering": ["-is_primary", "id"],
+                "base_manager_name": "all_orgs",
+                "indexes": [
+                    models.Index(fields=["organization", "email_norm"], name="donors_email_norm"),
+                    models.Index(fields=["organization", "donor"], name="donors_email_donor"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_primary", True)),
+                        fields=("donor",),
+                        name="donors_email_one_primary",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("donor", "email_norm"), name="donors_email_once"
+                    ),
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_orgs', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_orgs", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='DonorPhone',
+            name="DonorPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=40)),
-                ('phone_norm', models.CharField(blank=True, editable=False, max_length=20)),
-                ('label', models.CharField(choices=[('home', 'Home'), ('work', 'Work'), ('mobile', 'Mobile'), ('other', 'Other')], default='home', max_length=10)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='donors.donor')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(max_length=40)),
+                ("phone_norm", models.CharField(blank=True, editable=False, max_length=20)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("home", "Home"),
+                            ("work", "Work"),
+                            ("mobile", "Mobile"),
+                            ("other", "Other"),
+                        ],
+                        default="home",
+                        max_length=10,
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="donors.donor",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenancy.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'id'],
-                'base_manager_name': 'all_orgs',
-                'indexes': [models.Index(fields=['organization', 'phone_norm'], name='donors_phone_norm'), models.Index(fields=['organization', 'donor'], name='donors_phone_donor')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('donor',), name='donors_phone_one_primary')],
+                "ordering": ["-is_primary", "id"],
+                "base_manager_name": "all_orgs",
+                "indexes": [
+                    models.Index(fields=["organization", "phone_norm"], name="donors_phone_norm"),
+                    models.Index(fields=["organization", "donor"], name="donors_phone_donor"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_primary", True)),
+                        fields=("donor",),
+                        name="donors_phone_one_primary",
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_orgs', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_orgs", django.db.models.manager.Manager()),
             ],
         ),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),

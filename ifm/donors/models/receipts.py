@@ -246,9 +246,7 @@ class TaxReceipt(TenantModel):
         indexes = [
             models.Index(fields=["organization", "donor"], name="donors_taxreceipt_donor"),
             models.Index(fields=["organization", "tax_year"], name="donors_taxreceipt_year"),
-            models.Index(
-                fields=["organization", "household"], name="donors_taxreceipt_household"
-            ),
+            models.Index(fields=["organization", "household"], name="donors_taxreceipt_household"),
         ]
 
     def __str__(self) -> str:

@@ -406,10 +406,10 @@ def test_import_matches_a_secondary_email_and_writes_primary_rows(
     ann = _ann(fundraiser)
     services.donor_email_add(**fundraiser, donor=ann, email="ann@second.example")
     data = (
-        "First Name,Last Name,Email,Phone\n"
-        "Annie,Lee-Jones,ANN@second.example,\n"
-        "Zed,Ng,zed@example.org,555-404-5050\n"
-    ).encode()
+        b"First Name,Last Name,Email,Phone\n"
+        b"Annie,Lee-Jones,ANN@second.example,\n"
+        b"Zed,Ng,zed@example.org,555-404-5050\n"
+    )
     table = imports.read_table(data, "donors.csv")
     mapping = imports.suggest_mapping("donors", table.headers)
     result = imports.import_check(

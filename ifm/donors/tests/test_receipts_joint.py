@@ -176,4 +176,3 @@ def test_api_joint_flags(
     assert response.status_code == 202, response.content
     assert response.json()["joint"] is True
     assert ReceiptRun.objects.get(pk=response.json()["id"]).joint
-
