@@ -6,7 +6,6 @@ Thin: every write goes through ifm.donors.services, every read through selectors
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -24,12 +23,12 @@ from django.http import (
     HttpResponseNotAllowed,
 )
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.donors import selectors, services
+from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
+from ifm.donors import receipts, selectors, services
 from ifm.donors.forms import (
     CONTACT_FORMS,
     BatchGiftForm,
@@ -56,27 +55,6 @@ PAGE_SIZE = 25
 PICKER_LIMIT = 10
 
 
-def _org(request: HttpRequest) -> Any:
-    return request.org  # type: ignore[attr-defined]
-
-
-def _access(request: HttpRequest) -> Any:
-    return request.access  # type: ignore[attr-defined]
-
-
-def _common(request: HttpRequest) -> dict[str, Any]:
-    return {"organization": _org(request), "actor": request.user, "access": _access(request)}
-
-
-def _is_htmx_partial(request: HttpRequest) -> bool:
-    htmx: Any = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def _error_text(exc: Exception) -> str:
-    return exc.message if isinstance(exc, ServiceError) else (str(exc) or "You may not do this.")
-
-
 def _donor_or_404(donor_id: int) -> Donor:
     donor = Donor.objects.filter(pk=donor_id).first()
     if donor is None:
@@ -100,25 +78,6 @@ def _batch_or_404(batch_id: int) -> GiftBatch:
     if batch is None:
         raise Http404("No such gift batch.")
     return batch
-
-
-def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"org_slug": _org(request).slug, **kwargs})
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function another part of the app provides, when it is there."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
-def _url_or_none(request: HttpRequest, name: str, **kwargs: Any) -> str | None:
-    try:
-        return _url(request, name, **kwargs)
-    except NoReverseMatch:
-        return None
 
 
 # --- The donor list ----------------------------------------------------------------------------
@@ -149,7 +108,7 @@ def _filtered_donors(request: HttpRequest) -> tuple[DonorFilterForm, QuerySet[Do
 
 @login_required
 def donor_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     form, donors = _filtered_donors(request)
     page = Paginator(donors, PAGE_SIZE).get_page(request.GET.get("page"))
     this_year = timezone.localdate().year
@@ -169,10 +128,10 @@ def donor_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "rows": rows,
         "filtered": form.filtered,
         "this_year": this_year,
-        "export_csv": _url_or_none(request, "donor_export_csv"),
-        "export_xlsx": _url_or_none(request, "donor_export_xlsx"),
+        "export_csv": org_url(request, "donor_export_csv"),
+        "export_xlsx": org_url(request, "donor_export_xlsx"),
     }
-    template = "donors/_list_results.html" if _is_htmx_partial(request) else "donors/list.html"
+    template = "donors/_list_results.html" if is_htmx_partial(request) else "donors/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -181,11 +140,11 @@ def donor_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 @login_required
 def donor_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     """The list as it is filtered, as CSV (streamed) or XLSX."""
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     from ifm.donors.exports import donors_response
 
     _, donors = _filtered_donors(request)
-    org = _org(request)
+    org = org_of(request)
     filename = f"donors-{org.slug}-{timezone.localdate():%Y-%m-%d}"
     return donors_response(donors, fmt=fmt, organization=org, filename=filename)
 
@@ -194,9 +153,10 @@ def donor_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseB
 def donor_pick(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Options for the donor picker (a datalist), with the defaults of each donor's last gift."""
     if not (
-        has_perm(_access(request), "donors.view") or has_perm(_access(request), "donations.record")
+        has_perm(access_of(request), "donors.view")
+        or has_perm(access_of(request), "donations.record")
     ):
-        require_perm(_access(request), "donors.view")
+        require_perm(access_of(request), "donors.view")
     query = ""
     for key in ("donor_text", "q"):
         query = query or (request.GET.get(key) or "").strip()[:200]
@@ -233,7 +193,7 @@ def _save_donor(
     request: HttpRequest, form: DonorForm, donor: Donor | None
 ) -> tuple[Donor | None, list[dict[str, Any]], str | None]:
     """Returns (the saved donor, possible duplicates shown instead of saving, a conflict)."""
-    org = _org(request)
+    org = org_of(request)
     if not form.cleaned_data.get("confirm_duplicates"):
         values = form.duplicate_kwargs()
         matches = selectors.donor_duplicates(
@@ -250,13 +210,13 @@ def _save_donor(
     try:
         if donor is None:
             saved = services.donor_create(
-                **_common(request),
+                **service_args(request),
                 confirm_duplicate=bool(form.cleaned_data.get("confirm_duplicates")),
                 **fields,
             )
         else:
             saved = services.donor_update(
-                **_common(request),
+                **service_args(request),
                 donor=donor,
                 expected_version=form.cleaned_data.get("version") or donor.version,
                 **fields,
@@ -271,7 +231,7 @@ def _save_donor(
 
 @login_required
 def donor_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "donors.edit")
+    require_perm(access_of(request), "donors.edit")
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST":
         form = DonorForm(request.POST)
@@ -279,7 +239,7 @@ def donor_new(request: HttpRequest, org_slug: str) -> HttpResponse:
             donor, duplicates, _ = _save_donor(request, form, None)
             if donor is not None:
                 messages.success(request, f"{donor.name} was added ({donor.reference}).")
-                return redirect(_url(request, "donor_detail", donor_id=donor.pk))
+                return redirect(org_url(request, "donor_detail", donor_id=donor.pk))
     else:
         form = DonorForm()
     return render(
@@ -291,7 +251,7 @@ def donor_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def donor_edit(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponse:
-    require_perm(_access(request), "donors.edit")
+    require_perm(access_of(request), "donors.edit")
     donor = _donor_or_404(donor_id)
     duplicates: list[dict[str, Any]] = []
     conflict = None
@@ -301,7 +261,7 @@ def donor_edit(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRespon
             saved, duplicates, conflict = _save_donor(request, form, donor)
             if saved is not None:
                 messages.success(request, f"{saved.name} was saved.")
-                return redirect(_url(request, "donor_detail", donor_id=saved.pk))
+                return redirect(org_url(request, "donor_detail", donor_id=saved.pk))
     else:
         form = DonorForm(initial=DonorForm.initial_for(donor))
     return render(
@@ -315,19 +275,16 @@ def donor_edit(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRespon
 
 
 def _receipts_for(donor: Donor) -> list[Any]:
-    related = getattr(donor, "tax_receipts", None)
-    if related is None:
-        return []
-    return list(related.order_by("-number")[:50])
+    return list(donor.tax_receipts.order_by("-number")[:50])
 
 
 @login_required
 def donor_detail(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponse:
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     donor = _donor_or_404(donor_id)
     if donor.merged_into_id:
         messages.info(request, f"{donor.reference} was merged into this donor.")
-        return redirect(_url(request, "donor_detail", donor_id=donor.merged_into_id))
+        return redirect(org_url(request, "donor_detail", donor_id=donor.merged_into_id))
     return render(request, "donors/donor_detail.html", _detail_context(request, donor))
 
 
@@ -394,14 +351,14 @@ def donor_contacts(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRe
     """The Contact card (GET, for HTMX); POST kind=email|phone|address and action=add (the
     kind's form), remove or primary (contact_id=). HTMX gets the card back, else a redirect
     (or, on an error, the profile with the error beside its field)."""
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     donor = _donor_or_404(donor_id)
-    htmx = _is_htmx_partial(request)
+    htmx = is_htmx_partial(request)
     if request.method == "GET":
         return render(request, "donors/_contacts.html", _contacts_context(donor))
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
-    require_perm(_access(request), "donors.edit")
+    require_perm(access_of(request), "donors.edit")
     kind, action = request.POST.get("kind", ""), request.POST.get("action", "")
     service = _CONTACT_SERVICES.get((kind, action))
     if service is None:
@@ -415,7 +372,7 @@ def donor_contacts(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRe
             bound = CONTACT_FORMS[kind](request.POST, prefix=kind)
             if bound.is_valid():
                 service(
-                    **_common(request),
+                    **service_args(request),
                     donor=donor,
                     expected_version=expected,
                     **bound.service_kwargs(),
@@ -426,7 +383,10 @@ def donor_contacts(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRe
             if not contact.isdigit() or len(contact) > 12:
                 return HttpResponseBadRequest("Which one?")
             service(
-                **_common(request), donor=donor, contact=int(contact), expected_version=expected
+                **service_args(request),
+                donor=donor,
+                contact=int(contact),
+                expected_version=expected,
             )
     except ConflictError as exc:
         error = exc.message
@@ -442,26 +402,28 @@ def donor_contacts(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRe
         context = _detail_context(request, donor, bound, error)
         return render(request, "donors/donor_detail.html", context, status=422)
     messages.success(request, "Contact details saved.")
-    return redirect(_url(request, "donor_detail", donor_id=donor.pk) + "#contacts")
+    return redirect(org_url(request, "donor_detail", donor_id=donor.pk) + "#contacts")
 
 
 @login_required
 def donor_note_add(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
-    require_perm(_access(request), "donors.edit")
+    require_perm(access_of(request), "donors.edit")
     donor = _donor_or_404(donor_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.donor_note_add(**_common(request), donor=donor, body=form.cleaned_data["body"])
+            services.donor_note_add(
+                **service_args(request), donor=donor, body=form.cleaned_data["body"]
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "Note added.")
     else:
         messages.error(request, "Write the note first.")
-    return redirect(_url(request, "donor_detail", donor_id=donor.pk) + "#notes")
+    return redirect(org_url(request, "donor_detail", donor_id=donor.pk) + "#notes")
 
 
 # --- Donation entry ----------------------------------------------------------------------------
@@ -484,7 +446,7 @@ def _defaults_for(donor: Donor | None) -> dict[str, Any]:
 
 @login_required
 def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "donations.record")
+    require_perm(access_of(request), "donations.record")
     donor = None
     if request.method == "POST":
         form = DonationForm(request.POST)
@@ -492,7 +454,7 @@ def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
             donor = form.cleaned_data["donor"]
             try:
                 donation = services.donation_record(
-                    **_common(request), donor=donor, **form.service_kwargs()
+                    **service_args(request), donor=donor, **form.service_kwargs()
                 )
             except ServiceError as exc:
                 add_service_errors(form, exc)
@@ -505,8 +467,8 @@ def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
                     f"recorded{posted}.",
                 )
                 if "another" in request.POST:
-                    return redirect(_url(request, "donation_new"))
-                return redirect(_url(request, "donation_detail", donation_id=donation.pk))
+                    return redirect(org_url(request, "donation_new"))
+                return redirect(org_url(request, "donation_detail", donation_id=donation.pk))
     else:
         raw = request.GET.get("donor") or ""
         if raw.isdigit() and len(raw) < 12:
@@ -520,22 +482,18 @@ def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def _receipt_context(request: HttpRequest, donation: Donation) -> dict[str, Any]:
-    related = getattr(donation, "tax_receipts", None)
-    receipts = list(related.order_by("-number")) if related is not None else []
-    issue = _optional("ifm.donors.receipts", "receipt_issue")
     return {
-        "receipts": receipts,
+        "receipts": list(donation.tax_receipts.order_by("-number")),
         "can_issue_receipt": (
-            issue is not None
-            and donation.status == DonationStatus.ACTIVE
-            and has_perm(_access(request), "receipts.issue")
+            donation.status == DonationStatus.ACTIVE
+            and has_perm(access_of(request), "receipts.issue")
         ),
     }
 
 
 @login_required
 def donation_detail(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponse:
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     donation = _donation_or_404(donation_id)
     return render(request, "donors/donation_detail.html", _donation_context(request, donation))
 
@@ -553,7 +511,7 @@ def _donation_context(request: HttpRequest, donation: Donation, **forms: Any) ->
         "void_form": forms.get("void_form") or VoidForm(),
         "can_change": (
             donation.status != DonationStatus.VOIDED
-            and has_perm(_access(request), "donations.record")
+            and has_perm(access_of(request), "donations.record")
         ),
         **_receipt_context(request, donation),
     }
@@ -561,9 +519,9 @@ def _donation_context(request: HttpRequest, donation: Donation, **forms: Any) ->
 
 @login_required
 def donation_edit(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponse:
-    require_perm(_access(request), "donations.record")
+    require_perm(access_of(request), "donations.record")
     donation = _donation_or_404(donation_id)
-    detail = _url(request, "donation_detail", donation_id=donation.pk)
+    detail = org_url(request, "donation_detail", donation_id=donation.pk)
     if donation.status == DonationStatus.VOIDED:
         messages.info(request, f"{donation.reference} is voided and cannot be edited.")
         return redirect(detail)
@@ -575,7 +533,7 @@ def donation_edit(request: HttpRequest, org_slug: str, donation_id: int) -> Http
         if form.is_valid():
             try:
                 saved = services.donation_update(
-                    **_common(request),
+                    **service_args(request),
                     donation=donation,
                     expected_version=form.cleaned_data.get("version") or donation.version,
                     **form.service_kwargs(),
@@ -621,7 +579,7 @@ def donation_edit(request: HttpRequest, org_slug: str, donation_id: int) -> Http
 
 @login_required
 def donation_void(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
-    require_perm(_access(request), "donations.record")
+    require_perm(access_of(request), "donations.record")
     donation = _donation_or_404(donation_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -631,31 +589,28 @@ def donation_void(request: HttpRequest, org_slug: str, donation_id: int) -> Http
         return render(request, "donors/donation_detail.html", context, status=422)
     try:
         services.donation_void(
-            **_common(request), donation=donation, reason=form.cleaned_data["reason"]
+            **service_args(request), donation=donation, reason=form.cleaned_data["reason"]
         )
     except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"{donation.reference} was voided; its ledger entry is reversed.")
-    return redirect(_url(request, "donation_detail", donation_id=donation.pk))
+    return redirect(org_url(request, "donation_detail", donation_id=donation.pk))
 
 
 @login_required
 def donation_receipt(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
-    require_perm(_access(request), "receipts.issue")
+    require_perm(access_of(request), "receipts.issue")
     donation = _donation_or_404(donation_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    issue = _optional("ifm.donors.receipts", "receipt_issue")
-    if issue is None:
-        raise Http404("Receipts are not available.")
     try:
-        receipt = issue(**_common(request), donation=donation)
+        receipt = receipts.receipt_issue(**service_args(request), donation=donation)
     except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
-        messages.success(request, f"Receipt {getattr(receipt, 'number', '')} issued.")
-    return redirect(_url(request, "donation_detail", donation_id=donation.pk))
+        messages.success(request, f"Receipt {receipt.number} issued.")
+    return redirect(org_url(request, "donation_detail", donation_id=donation.pk))
 
 
 # --- Gift batches ------------------------------------------------------------------------------
@@ -663,17 +618,17 @@ def donation_receipt(request: HttpRequest, org_slug: str, donation_id: int) -> H
 
 @login_required
 def batch_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "donations.record")
+    require_perm(access_of(request), "donations.record")
     if request.method == "POST":
         form = GiftBatchForm(request.POST)
         if form.is_valid():
             try:
-                batch = services.gift_batch_create(**_common(request), **form.cleaned_data)
+                batch = services.gift_batch_create(**service_args(request), **form.cleaned_data)
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, f"Batch {batch.name} opened: enter its gifts.")
-                return redirect(_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
+                return redirect(org_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
     else:
         form = GiftBatchForm(initial={"date": timezone.localdate()})
     batches = Paginator(GiftBatch.objects.order_by("-date", "-id"), PAGE_SIZE).get_page(
@@ -717,7 +672,7 @@ def _batch_context(
 
 @login_required
 def batch_detail(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponse:
-    require_perm(_access(request), "donations.record")
+    require_perm(access_of(request), "donations.record")
     batch = _batch_or_404(giftbatch_id)
     return render(request, "donors/batch_detail.html", _batch_context(request, batch))
 
@@ -725,7 +680,7 @@ def batch_detail(request: HttpRequest, org_slug: str, giftbatch_id: int) -> Http
 @login_required
 def batch_add(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
     """Add one gift to an open batch; with htmx, answers with the batch's body only."""
-    require_perm(_access(request), "donations.record")
+    require_perm(access_of(request), "donations.record")
     batch = _batch_or_404(giftbatch_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -735,7 +690,7 @@ def batch_add(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpRes
         data = form.cleaned_data
         try:
             services.donation_record(
-                **_common(request),
+                **service_args(request),
                 donor=data["donor"],
                 amount=data["amount"],
                 date=batch.date,
@@ -752,24 +707,24 @@ def batch_add(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpRes
     else:
         status = 422
     context = _batch_context(request, batch, form)
-    if _is_htmx_partial(request):
+    if is_htmx_partial(request):
         # 200 even on errors, so htmx swaps the form with its messages in.
         return render(request, "donors/_batch_body.html", context)
     if status == 200:
-        return redirect(_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
+        return redirect(org_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
     return render(request, "donors/batch_detail.html", context, status=status)
 
 
 @login_required
 def batch_post(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
-    require_perm(_access(request), "donations.record")
+    require_perm(access_of(request), "donations.record")
     batch = _batch_or_404(giftbatch_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.gift_batch_post(**_common(request), batch=batch)
+        services.gift_batch_post(**service_args(request), batch=batch)
     except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Batch {batch.name} is posted to the ledger.")
-    return redirect(_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
+    return redirect(org_url(request, "gift_batch_detail", giftbatch_id=batch.pk))

@@ -7,17 +7,15 @@ through ifm.donors.import_uploads, which keeps the uploaded file between the ste
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from ifm.core.errors import ServiceError
+from ifm.core.pages import access_of, is_htmx_partial, org_of, org_url, service_args
 from ifm.donors import imports
 from ifm.donors.forms import add_service_errors
 from ifm.donors.forms_imports import MappingForm, UploadForm
@@ -35,27 +33,6 @@ PAGE_SIZE = 25
 PROBLEMS_PAGE_SIZE = 50
 SAMPLE_ROWS = 50
 PERM = "donors.import"
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.org  # type: ignore[attr-defined]
-
-
-def _access(request: HttpRequest) -> Any:
-    return request.access  # type: ignore[attr-defined]
-
-
-def _common(request: HttpRequest) -> dict[str, Any]:
-    return {"organization": _org(request), "actor": request.user, "access": _access(request)}
-
-
-def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"org_slug": _org(request).slug, **kwargs})
-
-
-def _is_htmx_partial(request: HttpRequest) -> bool:
-    htmx: Any = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _upload_or_404(upload_id: int) -> ImportUpload:
@@ -81,7 +58,7 @@ def _kind_label(kind: str) -> str:
 
 @login_required
 def import_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), PERM)
+    require_perm(access_of(request), PERM)
     runs = ImportRun.objects.select_related("created_by").order_by("-created_at", "-id")
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "donors/imports/list.html", {"page": page})
@@ -92,7 +69,7 @@ def import_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), PERM)
+    require_perm(access_of(request), PERM)
     status = 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
@@ -102,7 +79,7 @@ def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
             data = upload_file.read(imports.MAX_FILE_BYTES + 1)
             try:
                 upload = import_upload_create(
-                    **_common(request),
+                    **service_args(request),
                     kind=form.cleaned_data["kind"],
                     data=data,
                     filename=upload_file.name or "",
@@ -110,7 +87,7 @@ def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
-                return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+                return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
         status = 422
     else:
         kind = request.GET.get("kind")
@@ -133,19 +110,19 @@ def _samples(table: imports.Table) -> list[str]:
 
 @login_required
 def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
-    require_perm(_access(request), PERM)
+    require_perm(access_of(request), PERM)
     upload = _upload_or_404(importupload_id)
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     if upload.run_id is not None:
-        return redirect(_url(request, "donor_import_run", importrun_id=upload.run_id))
+        return redirect(org_url(request, "donor_import_run", importrun_id=upload.run_id))
     try:
         table = import_upload_table(upload)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(_url(request, "donor_import_new"))
+        return redirect(org_url(request, "donor_import_new"))
     proposed = upload.mapping or imports.mapping_for(
-        organization=_org(request), kind=upload.kind, headers=table.headers
+        organization=org_of(request), kind=upload.kind, headers=table.headers
     )
     form = MappingForm(
         request.POST if request.method == "POST" else None,
@@ -157,11 +134,11 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
     if request.method == "POST":
         if form.is_valid():
             try:
-                import_upload_map(**_common(request), upload=upload, mapping=form.mapping())
+                import_upload_map(**service_args(request), upload=upload, mapping=form.mapping())
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
-                return redirect(_url(request, "donor_import_check", importupload_id=upload.pk))
+                return redirect(org_url(request, "donor_import_check", importupload_id=upload.pk))
         status = 422
     samples = _samples(table)
     columns = [
@@ -192,44 +169,44 @@ def _check_response(
         "result": result,
         "problems": problems,
         "problem_rows": len({p.row for p in result.problems}),
-        "can_commit": not result.problems and has_perm(_access(request), PERM),
+        "can_commit": not result.problems and has_perm(access_of(request), PERM),
     }
     return render(request, "donors/imports/check.html", context, status=status)
 
 
 @login_required
 def import_dry_run(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
-    require_perm(_access(request), PERM)
+    require_perm(access_of(request), PERM)
     upload = _upload_or_404(importupload_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     if upload.run_id is not None:
-        return redirect(_url(request, "donor_import_run", importrun_id=upload.run_id))
+        return redirect(org_url(request, "donor_import_run", importrun_id=upload.run_id))
     if not upload.mapping:
-        return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     try:
         _table, result = import_upload_check(
-            organization=_org(request), access=_access(request), upload=upload
+            organization=org_of(request), access=access_of(request), upload=upload
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     return _check_response(request, upload, result)
 
 
 @login_required
 def import_commit(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
-    require_perm(_access(request), PERM)
+    require_perm(access_of(request), PERM)
     upload = _upload_or_404(importupload_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if upload.run_id is None and not upload.mapping:
-        return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     try:
-        result, run, earlier = import_upload_commit(**_common(request), upload=upload)
+        result, run, earlier = import_upload_commit(**service_args(request), upload=upload)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     if run is None:
         assert result is not None
         messages.error(
@@ -246,7 +223,7 @@ def import_commit(request: HttpRequest, org_slug: str, importupload_id: int) -> 
         )
     else:
         messages.success(request, f"Import {run.pk} is queued: this page follows its progress.")
-    return redirect(_url(request, "donor_import_run", importrun_id=run.pk))
+    return redirect(org_url(request, "donor_import_run", importrun_id=run.pk))
 
 
 # --- Step 4: the progress and result -------------------------------------------------------------
@@ -255,7 +232,7 @@ def import_commit(request: HttpRequest, org_slug: str, importupload_id: int) -> 
 @login_required
 def import_run(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpResponseBase:
     """The run's progress; with htmx, only the progress panel (polled until done or failed)."""
-    require_perm(_access(request), PERM)
+    require_perm(access_of(request), PERM)
     run = _run_or_404(importrun_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -266,7 +243,7 @@ def import_run(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpRe
         "polling": run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
         "errors": errors,
     }
-    partial = _is_htmx_partial(request)
+    partial = is_htmx_partial(request)
     template = "donors/imports/_progress.html" if partial else "donors/imports/run.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -26,13 +26,13 @@ from django.http import (
     HttpResponseNotAllowed,
 )
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
 from ifm.donors import receipts as services
 from ifm.donors.forms import add_service_errors
 from ifm.donors.forms_receipts import (
@@ -53,31 +53,6 @@ PRINT_LIMIT = 500  # receipts in one printed PDF
 RUNS_SHOWN = 20
 POLL_SECONDS = 2
 _NUMBER = re.compile(r"(?:no\.?\s*|#)?(\d{1,9})", re.IGNORECASE)
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.org  # type: ignore[attr-defined]
-
-
-def _access(request: HttpRequest) -> Any:
-    return request.access  # type: ignore[attr-defined]
-
-
-def _common(request: HttpRequest) -> dict[str, Any]:
-    return {"organization": _org(request), "actor": request.user, "access": _access(request)}
-
-
-def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"org_slug": _org(request).slug, **kwargs})
-
-
-def _is_htmx_partial(request: HttpRequest) -> bool:
-    htmx: Any = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def _error_text(exc: Exception) -> str:
-    return exc.message if isinstance(exc, ServiceError) else (str(exc) or "You may not do this.")
 
 
 def _receipt_or_404(receipt_id: int) -> TaxReceipt:
@@ -150,20 +125,20 @@ def _filtered_receipts(request: HttpRequest) -> tuple[ReceiptFilterForm, QuerySe
 
 @login_required
 def receipt_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     form, receipts = _filtered_receipts(request)
     page = Paginator(receipts, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "filtered": form.filtered,
-        "can_issue": has_perm(_access(request), "receipts.issue"),
-        "can_configure": has_perm(_access(request), "donors.configure"),
+        "can_issue": has_perm(access_of(request), "receipts.issue"),
+        "can_configure": has_perm(access_of(request), "donors.configure"),
         "tab": "receipts",
     }
     template = (
         "donors/receipts/_list_results.html"
-        if _is_htmx_partial(request)
+        if is_htmx_partial(request)
         else "donors/receipts/list.html"
     )
     response = render(request, template, context)
@@ -226,9 +201,9 @@ def _export_row(receipt: TaxReceipt) -> list[Any]:
 @login_required
 def receipt_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     """The list as it is filtered, as CSV (streamed) or XLSX."""
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     _, receipts = _filtered_receipts(request)
-    org = _org(request)
+    org = org_of(request)
     filename = f"receipts-{org.slug}-{timezone.localdate():%Y-%m-%d}"
 
     def rows() -> Any:
@@ -248,24 +223,28 @@ def _chosen_ids(values: list[str]) -> list[int]:
 @login_required
 def receipt_print(request: HttpRequest, org_slug: str) -> HttpResponseBase:
     """One PDF with the letters of the chosen receipts (voided ones are left out)."""
-    require_perm(_access(request), "receipts.issue")
+    require_perm(access_of(request), "receipts.issue")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     raw = request.POST.getlist("receipt")
     ids = _chosen_ids(raw)
     chosen = list(TaxReceipt.objects.filter(pk__in=ids))
     back = request.POST.get("next") or ""
-    back = back if back.startswith(_url(request, "receipt_list")) else _url(request, "receipt_list")
+    back = (
+        back
+        if back.startswith(org_url(request, "receipt_list"))
+        else org_url(request, "receipt_list")
+    )
     if len(raw) > PRINT_LIMIT:
         messages.error(request, f"Print at most {PRINT_LIMIT} receipts at a time.")
         return redirect(back)
     try:
-        data = services.receipts_print(**_common(request), receipts=chosen)
+        data = services.receipts_print(**service_args(request), receipts=chosen)
     except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(back)
     stamp = f"{timezone.localdate():%Y-%m-%d}"
-    return _pdf_response(data, f"receipts-{_org(request).slug}-{stamp}.pdf", attachment=True)
+    return _pdf_response(data, f"receipts-{org_of(request).slug}-{stamp}.pdf", attachment=True)
 
 
 # --- One receipt -------------------------------------------------------------------------------
@@ -276,7 +255,7 @@ def _history(request: HttpRequest, receipt: TaxReceipt) -> list[Any]:
 
     return list(
         audit_event_list(
-            organization=_org(request),
+            organization=org_of(request),
             object_type=TaxReceipt._meta.label_lower,
             object_id=str(receipt.pk),
         )[:50]
@@ -285,7 +264,7 @@ def _history(request: HttpRequest, receipt: TaxReceipt) -> list[Any]:
 
 def _detail_context(request: HttpRequest, receipt: TaxReceipt, **forms: Any) -> dict[str, Any]:
     replacement = _replacement(receipt)
-    can_issue = has_perm(_access(request), "receipts.issue")
+    can_issue = has_perm(access_of(request), "receipts.issue")
     standing = receipt.voided_at is None and replacement is None
     return {
         "receipt": receipt,
@@ -312,7 +291,7 @@ def _delivery_context(receipt: TaxReceipt) -> dict[str, Any]:
 
 @login_required
 def receipt_detail(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     return render(request, "donors/receipts/detail.html", _detail_context(request, receipt))
 
@@ -337,7 +316,7 @@ LETTER_POLICY: dict[str, Any] = {
 @csp_replace(LETTER_POLICY)  # type: ignore[arg-type]
 def receipt_letter(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
     """The issued letter as the HTML document its PDF was made from, for the preview frame."""
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     html = letter_document([receipt.content_html], title=f"Receipt {receipt.number}")
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
@@ -347,7 +326,7 @@ def receipt_letter(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> 
 
 @login_required
 def receipt_pdf(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     return _pdf_response(
         services.receipt_pdf_bytes(receipt=receipt), receipt.filename, attachment=False
@@ -357,7 +336,7 @@ def receipt_pdf(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> Htt
 @login_required
 def receipt_delivery(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
     """The delivery status block, polled by htmx while an email is on its way."""
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     return render(request, "donors/receipts/_delivery.html", _delivery_context(receipt))
 
@@ -368,7 +347,7 @@ def _post_only(request: HttpRequest) -> HttpResponseNotAllowed | None:
 
 @login_required
 def receipt_send(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
-    require_perm(_access(request), "receipts.issue")
+    require_perm(access_of(request), "receipts.issue")
     receipt = _receipt_or_404(tax_receipt_id)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -376,24 +355,24 @@ def receipt_send(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> Ht
     if form.is_valid():
         try:
             sent = services.receipt_send(
-                **_common(request), receipt=receipt, to=form.cleaned_data.get("to") or ""
+                **service_args(request), receipt=receipt, to=form.cleaned_data.get("to") or ""
             )
         except ServiceError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request, f"Receipt No. {sent.number} is queued for email to {sent.delivered_to}."
             )
-            return redirect(_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+            return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
     context = _detail_context(request, receipt, send_form=form)
     return render(request, "donors/receipts/detail.html", context, status=422)
 
 
 @login_required
 def receipt_void(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
-    require_perm(_access(request), "receipts.issue")
+    require_perm(access_of(request), "receipts.issue")
     receipt = _receipt_or_404(tax_receipt_id)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -401,38 +380,38 @@ def receipt_void(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> Ht
     if form.is_valid():
         try:
             services.receipt_void(
-                **_common(request), receipt=receipt, reason=form.cleaned_data["reason"]
+                **service_args(request), receipt=receipt, reason=form.cleaned_data["reason"]
             )
         except ServiceError as exc:
             if any(error.get("field") == "reason" for error in exc.errors):
                 add_service_errors(form, exc)
             else:
                 messages.error(request, exc.message)
-                return redirect(_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+                return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
         except PermissionDenied as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"Receipt No. {receipt.number} was voided.")
-            return redirect(_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+            return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
     context = _detail_context(request, receipt, void_form=form)
     return render(request, "donors/receipts/detail.html", context, status=422)
 
 
 @login_required
 def receipt_correct(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
-    require_perm(_access(request), "receipts.issue")
+    require_perm(access_of(request), "receipts.issue")
     receipt = _receipt_or_404(tax_receipt_id)
     if (refused := _post_only(request)) is not None:
         return refused
     try:
-        new = services.receipt_correct(**_common(request), receipt=receipt)
+        new = services.receipt_correct(**service_args(request), receipt=receipt)
     except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+        messages.error(request, error_text(exc))
+        return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
     messages.success(
         request, f"Receipt No. {new.number} was issued; it replaces No. {receipt.number}."
     )
-    return redirect(_url(request, "receipt_detail", tax_receipt_id=new.pk))
+    return redirect(org_url(request, "receipt_detail", tax_receipt_id=new.pk))
 
 
 # --- Year-end statements -----------------------------------------------------------------------
@@ -441,22 +420,22 @@ def receipt_correct(request: HttpRequest, org_slug: str, tax_receipt_id: int) ->
 @login_required
 def year_end(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Start a run of year-end statements (POST), and the runs so far."""
-    require_perm(_access(request), "donors.view")
-    can_issue = has_perm(_access(request), "receipts.issue")
+    require_perm(access_of(request), "donors.view")
+    can_issue = has_perm(access_of(request), "receipts.issue")
     status = 200
     if request.method == "POST":
-        require_perm(_access(request), "receipts.issue")
+        require_perm(access_of(request), "receipts.issue")
         form = YearEndForm(request.POST)
         if form.is_valid():
             try:
                 run = services.year_end_statements_start(
-                    **_common(request), year=form.cleaned_data["year"]
+                    **service_args(request), year=form.cleaned_data["year"]
                 )
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, f"Year-end statements for {run.tax_year} are under way.")
-                return redirect(_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+                return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
         status = 422
     else:
         form = YearEndForm(initial={"year": timezone.localdate().year - 1})
@@ -482,14 +461,14 @@ def _run_context(run: ReceiptRun, request: HttpRequest) -> dict[str, Any]:
         ).count()
         if finished
         else 0,
-        "can_issue": has_perm(_access(request), "receipts.issue"),
+        "can_issue": has_perm(access_of(request), "receipts.issue"),
         "poll_seconds": POLL_SECONDS,
     }
 
 
 @login_required
 def run_detail(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponse:
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     run = _run_or_404(receipt_run_id)
     context = {**_run_context(run, request), "tab": "receipts"}
     return render(request, "donors/receipts/run_detail.html", context)
@@ -498,7 +477,7 @@ def run_detail(request: HttpRequest, org_slug: str, receipt_run_id: int) -> Http
 @login_required
 def run_progress(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponse:
     """The progress block, polled every few seconds until the run is done or failed."""
-    require_perm(_access(request), "donors.view")
+    require_perm(access_of(request), "donors.view")
     run = _run_or_404(receipt_run_id)
     return render(request, "donors/receipts/_run_progress.html", _run_context(run, request))
 
@@ -506,17 +485,17 @@ def run_progress(request: HttpRequest, org_slug: str, receipt_run_id: int) -> Ht
 @login_required
 def run_print(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
     """The run's statements in one PDF to print (and mark as delivered by print)."""
-    require_perm(_access(request), "receipts.issue")
+    require_perm(access_of(request), "receipts.issue")
     run = _run_or_404(receipt_run_id)
     if (refused := _post_only(request)) is not None:
         return refused
     statements = list(run.receipts.filter(voided_at__isnull=True))
     try:
-        data = services.receipts_print(**_common(request), receipts=statements)
+        data = services.receipts_print(**service_args(request), receipts=statements)
     except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(_url(request, "receipt_run_detail", receipt_run_id=run.pk))
-    filename = f"year-end-{run.tax_year}-{_org(request).slug}.pdf"
+        messages.error(request, error_text(exc))
+        return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+    filename = f"year-end-{run.tax_year}-{org_of(request).slug}.pdf"
     return _pdf_response(data, filename, attachment=True)
 
 
@@ -524,7 +503,7 @@ def run_print(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpR
 def run_email(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
     """Queue the email of each statement of the run, one receipt_send each; statements the
     service refuses (no email address) are counted and left to print."""
-    require_perm(_access(request), "receipts.issue")
+    require_perm(access_of(request), "receipts.issue")
     run = _run_or_404(receipt_run_id)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -537,14 +516,14 @@ def run_email(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpR
         with transaction.atomic():
             for statement in statements.order_by("number"):
                 try:
-                    services.receipt_send(**_common(request), receipt=statement)
+                    services.receipt_send(**service_args(request), receipt=statement)
                 except ServiceError:
                     refused_numbers.append(statement.number)
                 else:
                     queued += 1
     except PermissionDenied as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+        messages.error(request, error_text(exc))
+        return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
     text = f"{queued} statement{'s' if queued != 1 else ''} queued for email."
     if refused_numbers:
         text += (
@@ -552,7 +531,7 @@ def run_email(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpR
             "print them from the receipt list."
         )
     (messages.success if queued else messages.info)(request, text)
-    return redirect(_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+    return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
 
 
 # --- Settings ----------------------------------------------------------------------------------
@@ -560,8 +539,8 @@ def run_email(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpR
 
 @login_required
 def receipt_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "donors.configure")
-    org = _org(request)
+    require_perm(access_of(request), "donors.configure")
+    org = org_of(request)
     row = services.receipt_settings_get(organization=org)
     conflict = None
     status = 200
@@ -570,7 +549,7 @@ def receipt_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.receipt_settings_update(
-                    **_common(request),
+                    **service_args(request),
                     expected_version=form.cleaned_data["version"],
                     **form.service_kwargs(),
                 )
@@ -580,7 +559,7 @@ def receipt_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "Receipt settings saved. New receipts use them.")
-                return redirect(_url(request, "receipt_settings"))
+                return redirect(org_url(request, "receipt_settings"))
         status = 409 if conflict else 422
     else:
         form = ReceiptSettingsForm(initial=ReceiptSettingsForm.initial_for(row))
@@ -588,7 +567,7 @@ def receipt_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "settings_row": row,
         "conflict": conflict,
-        "can_edit_org": has_perm(_access(request), "org.edit"),
+        "can_edit_org": has_perm(access_of(request), "org.edit"),
         "tab": "receipts",
     }
     return render(request, "donors/receipts/settings.html", context, status=status)

@@ -28,6 +28,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of
 from ifm.expenses import exports, selectors, services
 from ifm.expenses.forms import (
     ExpenseFilterForm,
@@ -47,36 +48,23 @@ PAGE_SIZE = 25
 ACTIONS = ("submit", "withdraw", "approve", "reject", "pay")
 
 
-def _org(request: HttpRequest) -> Any:
-    return request.org  # type: ignore[attr-defined]
-
-
-def _access(request: HttpRequest) -> Any:
-    return request.access  # type: ignore[attr-defined]
-
-
 def _require_any(request: HttpRequest, *codes: str) -> None:
-    if not any(has_perm(_access(request), code) for code in codes):
-        require_perm(_access(request), codes[0])
+    if not any(has_perm(access_of(request), code) for code in codes):
+        require_perm(access_of(request), codes[0])
 
 
 def _expense_or_404(request: HttpRequest, expense_id: int) -> Expense:
     expense = selectors.expense_get(
-        user=request.user, access=_access(request), expense_id=expense_id
+        user=request.user, access=access_of(request), expense_id=expense_id
     )
     if expense is None:
         raise Http404("No such expense.")
     return expense
 
 
-def _is_htmx_partial(request: HttpRequest) -> bool:
-    htmx: Any = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
 def _detail_url(request: HttpRequest, expense: Expense) -> str:
     return reverse(
-        "expense_detail", kwargs={"org_slug": _org(request).slug, "expense_id": expense.pk}
+        "expense_detail", kwargs={"org_slug": org_of(request).slug, "expense_id": expense.pk}
     )
 
 
@@ -89,15 +77,11 @@ def _next_or(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def _error_text(exc: Exception) -> str:
-    return exc.message if isinstance(exc, ServiceError) else (str(exc) or "You may not do this.")
-
-
 # --- My expenses -------------------------------------------------------------------------------
 
 
 def _filtered_list(request: HttpRequest) -> tuple[ExpenseFilterForm, Any]:
-    access = _access(request)
+    access = access_of(request)
     form = ExpenseFilterForm(
         request.GET or None, can_view_all=has_perm(access, "expenses.view_all")
     )
@@ -119,7 +103,7 @@ def expense_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "by_status": [(value, label, by_status.get(value)) for value, label in Status.choices],
         "mine": not form.is_bound or form.selector_kwargs()["mine"],
     }
-    template = "expenses/_list_results.html" if _is_htmx_partial(request) else "expenses/list.html"
+    template = "expenses/_list_results.html" if is_htmx_partial(request) else "expenses/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -128,7 +112,7 @@ def expense_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 @login_required
 def expense_list_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     _require_any(request, "expenses.submit", "expenses.view_all")
-    org = _org(request)
+    org = org_of(request)
     _, expenses = _filtered_list(request)
     expenses = expenses.order_by("-date", "-id")
     filename = f"expenses-{org.slug}-{timezone.localdate():%Y-%m-%d}"
@@ -144,7 +128,7 @@ def _save_form(
     request: HttpRequest, form: ExpenseForm, expense: Expense | None
 ) -> tuple[Expense | None, str | None]:
     """Create or update, add the receipt and submit if asked: all of it or nothing."""
-    org, access, user = _org(request), _access(request), request.user
+    org, access, user = org_of(request), access_of(request), request.user
     try:
         with transaction.atomic():
             if expense is None:
@@ -184,7 +168,7 @@ def _save_form(
 
 @login_required
 def expense_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "expenses.submit")
+    require_perm(access_of(request), "expenses.submit")
     if request.method == "POST":
         form = ExpenseForm(request.POST, request.FILES)
         if form.is_valid():
@@ -212,7 +196,7 @@ def expense_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def expense_edit(request: HttpRequest, org_slug: str, expense_id: int) -> HttpResponse:
-    require_perm(_access(request), "expenses.submit")
+    require_perm(access_of(request), "expenses.submit")
     expense = _expense_or_404(request, expense_id)
     if expense.submitted_by_id != request.user.pk:
         raise PermissionDenied("Only the person who entered the expense may edit it.")
@@ -252,7 +236,7 @@ def expense_edit(request: HttpRequest, org_slug: str, expense_id: int) -> HttpRe
 
 
 def _detail_context(request: HttpRequest, expense: Expense, **forms: Any) -> dict[str, Any]:
-    access, user = _access(request), request.user
+    access, user = access_of(request), request.user
     own = expense.submitted_by_id == user.pk
     approvals = list(selectors.approvals_for(expense))
     two_steps = (expense.amount or 0) > selectors.two_step_threshold()
@@ -293,7 +277,7 @@ def expense_action(
     expense = _expense_or_404(request, expense_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    org, access, user = _org(request), _access(request), request.user
+    org, access, user = org_of(request), access_of(request), request.user
     common = {"organization": org, "actor": user, "access": access, "expense": expense}
     back = _next_or(request, _detail_url(request, expense))
     try:
@@ -342,7 +326,7 @@ def expense_action(
         else:  # pragma: no cover - the URLs only route the known actions
             raise Http404
     except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(back)
 
 
@@ -364,9 +348,9 @@ def receipt_upload(request: HttpRequest, org_slug: str, expense_id: int) -> Http
     if form.is_valid():
         try:
             receipt = services.receipt_add(
-                organization=_org(request),
+                organization=org_of(request),
                 actor=request.user,
-                access=_access(request),
+                access=access_of(request),
                 expense=expense,
                 file=form.cleaned_data["file"],
             )
@@ -381,7 +365,7 @@ def receipt_upload(request: HttpRequest, org_slug: str, expense_id: int) -> Http
 @login_required
 def receipt_download(request: HttpRequest, org_slug: str, receipt_id: int) -> HttpResponseBase:
     receipt = selectors.receipt_get(
-        user=request.user, access=_access(request), receipt_id=receipt_id
+        user=request.user, access=access_of(request), receipt_id=receipt_id
     )
     if receipt is None:
         raise Http404("No such receipt.")
@@ -405,7 +389,7 @@ def receipt_download(request: HttpRequest, org_slug: str, receipt_id: int) -> Ht
 @login_required
 def receipt_delete(request: HttpRequest, org_slug: str, receipt_id: int) -> HttpResponseBase:
     receipt = selectors.receipt_get(
-        user=request.user, access=_access(request), receipt_id=receipt_id
+        user=request.user, access=access_of(request), receipt_id=receipt_id
     )
     if receipt is None:
         raise Http404("No such receipt.")
@@ -413,10 +397,13 @@ def receipt_delete(request: HttpRequest, org_slug: str, receipt_id: int) -> Http
         return HttpResponseNotAllowed(["POST"])
     try:
         services.receipt_remove(
-            organization=_org(request), actor=request.user, access=_access(request), receipt=receipt
+            organization=org_of(request),
+            actor=request.user,
+            access=access_of(request),
+            receipt=receipt,
         )
     except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Receipt {receipt.original_name} removed.")
     return redirect(_detail_url(request, receipt.expense))
@@ -433,7 +420,7 @@ def _queue(request: HttpRequest) -> tuple[QueueFilterForm, Any]:
 
 @login_required
 def approval_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "expenses.approve")
+    require_perm(access_of(request), "expenses.approve")
     form, expenses = _queue(request)
     page = Paginator(expenses, PAGE_SIZE).get_page(request.GET.get("page"))
     user = request.user
@@ -457,9 +444,7 @@ def approval_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
         "filtered": form.is_bound and any(form.selector_kwargs().values()),
         "reject_form": RejectForm(),
     }
-    template = (
-        "expenses/_queue_results.html" if _is_htmx_partial(request) else "expenses/queue.html"
-    )
+    template = "expenses/_queue_results.html" if is_htmx_partial(request) else "expenses/queue.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -467,16 +452,16 @@ def approval_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def approval_queue_approve(request: HttpRequest, org_slug: str) -> HttpResponseBase:
-    require_perm(_access(request), "expenses.approve")
+    require_perm(access_of(request), "expenses.approve")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    queue_url = reverse("expense_queue", kwargs={"org_slug": _org(request).slug})
+    queue_url = reverse("expense_queue", kwargs={"org_slug": org_of(request).slug})
     ids = [int(v) for v in request.POST.getlist("expense_ids") if v.isdigit() and len(v) < 19]
     try:
         done = services.expense_approve_many(
-            organization=_org(request),
+            organization=org_of(request),
             actor=request.user,
-            access=_access(request),
+            access=access_of(request),
             expense_ids=ids,
         )
     except ServiceError as exc:
@@ -498,8 +483,8 @@ def approval_queue_approve(request: HttpRequest, org_slug: str) -> HttpResponseB
 
 @login_required
 def approval_queue_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
-    require_perm(_access(request), "expenses.approve")
-    org = _org(request)
+    require_perm(access_of(request), "expenses.approve")
+    org = org_of(request)
     _, expenses = _queue(request)
     filename = f"expenses-to-approve-{org.slug}-{timezone.localdate():%Y-%m-%d}"
     if fmt == "csv":
@@ -512,7 +497,7 @@ def approval_queue_export(request: HttpRequest, org_slug: str, fmt: str) -> Http
 
 @login_required
 def expense_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "expenses.configure")
+    require_perm(access_of(request), "expenses.configure")
     current = selectors.expense_settings_get()
     conflict = None
     if request.method == "POST":
@@ -520,9 +505,9 @@ def expense_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.expense_settings_update(
-                    organization=_org(request),
+                    organization=org_of(request),
                     actor=request.user,
-                    access=_access(request),
+                    access=access_of(request),
                     two_step_threshold=form.cleaned_data["two_step_threshold"],
                     expected_version=form.cleaned_data["version"],
                 )
@@ -533,7 +518,7 @@ def expense_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
                     add_service_errors(form, exc)
             else:
                 messages.success(request, "Expense settings saved.")
-                return redirect("expense_settings", org_slug=_org(request).slug)
+                return redirect("expense_settings", org_slug=org_of(request).slug)
     else:
         form = SettingsForm(
             initial={"two_step_threshold": current.two_step_threshold, "version": current.version}

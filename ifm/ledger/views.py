@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -25,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 
 from ifm.core import exports
 from ifm.core.errors import ServiceError
+from ifm.core.pages import access_of, get_or_404, is_htmx_partial, org_of
 from ifm.ledger import selectors
 from ifm.ledger.forms import (
     FUNCTION_CHOICES,
@@ -68,26 +68,6 @@ from ifm.tenancy.permissions import require_perm
 ENTRIES_PER_PAGE = 50
 LEDGER_LINES_PER_PAGE = 100
 PICKER_LIMIT = 20
-
-
-def _org(request: HttpRequest) -> Organization:
-    return request.org  # type: ignore[attr-defined]
-
-
-def _access(request: HttpRequest) -> Any:
-    return request.access  # type: ignore[attr-defined]
-
-
-def _htmx_partial(request: HttpRequest) -> bool:
-    htmx: Any = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def _get_or_404(queryset: QuerySet[Any], pk: int, what: str) -> Any:
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise Http404(f"No such {what}.")
-    return obj
 
 
 # --- Exports -------------------------------------------------------------------------------------
@@ -134,7 +114,7 @@ def _entry_context(
 
 @login_required
 def entry_create(request: HttpRequest, org_slug: str) -> HttpResponse:
-    access = _access(request)
+    access = access_of(request)
     require_perm(access, "ledger.post")
     if request.method != "POST":
         general = Fund.objects.filter(is_general=True).first()
@@ -149,7 +129,7 @@ def entry_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     if form.is_valid() and not any(r.errors for r in rows):
         try:
             entry = journal_entry_create(
-                organization=_org(request),
+                organization=org_of(request),
                 actor=request.user,
                 access=access,
                 date=form.cleaned_data["date"],
@@ -188,7 +168,7 @@ def entry_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 @login_required
 def entry_balance(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The balance indicator and Save button for the lines as they stand (htmx)."""
-    require_perm(_access(request), "ledger.post")
+    require_perm(access_of(request), "ledger.post")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     rows = read_lines(request.POST)
@@ -198,7 +178,7 @@ def entry_balance(request: HttpRequest, org_slug: str) -> HttpResponse:
 @login_required
 def entry_line(request: HttpRequest, org_slug: str) -> HttpResponse:
     """A blank line for the entry form (htmx); its key follows the keys already on the page."""
-    require_perm(_access(request), "ledger.post")
+    require_perm(access_of(request), "ledger.post")
     keys = [int(k) for k in request.GET.getlist("line") if k.isdigit() and len(k) < 6]
     general = Fund.objects.filter(is_general=True).first()
     return render(
@@ -226,7 +206,7 @@ def _picker_query(request: HttpRequest, prefix: str) -> str:
 @login_required
 def pick_accounts(request: HttpRequest, org_slug: str) -> HttpResponse:
     """<option>s for the account picker: active accounts that take postings, by number or name."""
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     query = _picker_query(request, "account_text")
     accounts = Account.objects.filter(is_active=True).exclude(
         Exists(Account.objects.filter(parent=OuterRef("pk")))
@@ -245,7 +225,7 @@ def pick_accounts(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def pick_funds(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     query = _picker_query(request, "fund_text")
     funds = Fund.objects.filter(is_active=True)
     if query:
@@ -289,7 +269,7 @@ def _entries(filters: dict[str, Any]) -> QuerySet[JournalEntry]:
 
 @login_required
 def entry_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     form = EntryFilterForm(request.GET or None)
     filters = form.valid_data()
     entries = _entries(filters).annotate(total=Sum("lines__debit"))
@@ -299,7 +279,9 @@ def entry_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "page": page,
         "filtered": bool(filters),
     }
-    template = "ledger/_entry_results.html" if _htmx_partial(request) else "ledger/entry_list.html"
+    template = (
+        "ledger/_entry_results.html" if is_htmx_partial(request) else "ledger/entry_list.html"
+    )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -307,8 +289,8 @@ def entry_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def entry_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
-    require_perm(_access(request), "ledger.view")
-    org = _org(request)
+    require_perm(access_of(request), "ledger.view")
+    org = org_of(request)
     filters = EntryFilterForm(request.GET or None).valid_data()
     entry_ids = _entries(filters).values("pk")
 
@@ -384,7 +366,7 @@ def source_url(org: Organization, source_type: str, source_id: str) -> str | Non
 
 
 def _entry_or_404(entry_id: int) -> JournalEntry:
-    return _get_or_404(
+    return get_or_404(
         JournalEntry.objects.select_related("created_by", "period", "reverses"), entry_id, "entry"
     )
 
@@ -400,7 +382,7 @@ def _detail_context(
         "total_debit": sum((line.debit for line in lines), Decimal("0.00")),
         "total_credit": sum((line.credit for line in lines), Decimal("0.00")),
         "reversed_by": reversed_by,
-        "source_url": source_url(_org(request), entry.source_type, entry.source_id),
+        "source_url": source_url(org_of(request), entry.source_type, entry.source_id),
         "can_reverse": reversed_by is None and entry.source_type != SourceType.REVERSAL,
         "reverse_form": reverse_form or ReverseForm(),
     }
@@ -409,7 +391,7 @@ def _detail_context(
 @login_required
 def entry_detail(request: HttpRequest, org_slug: str, entry_id: int) -> HttpResponse:
     entry = _entry_or_404(entry_id)
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return render(request, "ledger/entry_detail.html", _detail_context(request, entry))
@@ -420,15 +402,15 @@ def entry_reverse(request: HttpRequest, org_slug: str, entry_id: int) -> HttpRes
     entry = _entry_or_404(entry_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    require_perm(_access(request), "ledger.post")  # before reading the form: 403 beats 422
+    require_perm(access_of(request), "ledger.post")  # before reading the form: 403 beats 422
     form = ReverseForm(request.POST)
     error = None
     if form.is_valid():
         try:
             reversal = journal_entry_reverse(
-                organization=_org(request),
+                organization=org_of(request),
                 actor=request.user,
-                access=_access(request),
+                access=access_of(request),
                 entry=entry,
                 date=form.cleaned_data["date"],
                 memo=form.cleaned_data["memo"],
@@ -450,7 +432,7 @@ def entry_reverse(request: HttpRequest, org_slug: str, entry_id: int) -> HttpRes
 
 @login_required
 def trial_balance(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     form = TrialBalanceForm(request.GET or None)
     as_of, fund_id = form.values()
     report = selectors.trial_balance(as_of=as_of, fund_id=fund_id)
@@ -472,8 +454,8 @@ def trial_balance(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def trial_balance_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
-    require_perm(_access(request), "ledger.view")
-    org = _org(request)
+    require_perm(access_of(request), "ledger.view")
+    org = org_of(request)
     as_of, fund_id = TrialBalanceForm(request.GET or None).values()
     report = selectors.trial_balance(as_of=as_of, fund_id=fund_id)
     types = dict(AccountType.choices)
@@ -496,8 +478,8 @@ def trial_balance_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpR
 
 @login_required
 def account_ledger(request: HttpRequest, org_slug: str, account_id: int) -> HttpResponse:
-    account = _get_or_404(Account.objects.select_related("parent"), account_id, "account")
-    require_perm(_access(request), "ledger.view")
+    account = get_or_404(Account.objects.select_related("parent"), account_id, "account")
+    require_perm(access_of(request), "ledger.view")
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     form = AccountLedgerForm(request.GET or None)
@@ -533,7 +515,7 @@ def account_ledger(request: HttpRequest, org_slug: str, account_id: int) -> Http
 
 @login_required
 def fund_balances(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     form = FundBalancesForm(request.GET or None)
     as_of = form.value()
     rows = selectors.fund_balances(as_of=as_of)
@@ -555,7 +537,7 @@ def fund_balances(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def periods(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     years = list(
         FiscalYear.objects.select_related("closing_entry")
         .prefetch_related("periods__closed_by")
@@ -571,11 +553,11 @@ def periods(request: HttpRequest, org_slug: str) -> HttpResponse:
 def _period_action(
     request: HttpRequest, org_slug: str, period_id: int, action: str
 ) -> HttpResponse:
-    period = _get_or_404(Period.objects.select_related("fiscal_year"), period_id, "period")
+    period = get_or_404(Period.objects.select_related("fiscal_year"), period_id, "period")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    require_perm(_access(request), "ledger.close_periods")
-    common = {"organization": _org(request), "actor": request.user, "access": _access(request)}
+    require_perm(access_of(request), "ledger.close_periods")
+    common = {"organization": org_of(request), "actor": request.user, "access": access_of(request)}
     try:
         if action == "close":
             period_close(period=period, **common)
@@ -606,15 +588,15 @@ def period_reopen_view(request: HttpRequest, org_slug: str, period_id: int) -> H
 def fiscal_year_close_view(
     request: HttpRequest, org_slug: str, fiscal_year_id: int
 ) -> HttpResponse:
-    fiscal_year = _get_or_404(FiscalYear.objects.all(), fiscal_year_id, "fiscal year")
+    fiscal_year = get_or_404(FiscalYear.objects.all(), fiscal_year_id, "fiscal year")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    require_perm(_access(request), "ledger.close_periods")
+    require_perm(access_of(request), "ledger.close_periods")
     try:
         entry = fiscal_year_close(
-            organization=_org(request),
+            organization=org_of(request),
             actor=request.user,
-            access=_access(request),
+            access=access_of(request),
             fiscal_year=fiscal_year,
         )
     except ServiceError as exc:
@@ -688,7 +670,7 @@ def _chart_rows(filters: dict[str, str]) -> list[dict[str, Any]]:
 def chart(request: HttpRequest, org_slug: str) -> HttpResponse:
     from ifm.ledger.forms import ChartFilterForm
 
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     form = ChartFilterForm(request.GET or None)
     filters = form.values()
     rows = _chart_rows(filters)
@@ -746,14 +728,14 @@ def account_create_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     from ifm.ledger.forms import AccountForm
     from ifm.ledger.services_chart import account_create
 
-    access = _access(request)
+    access = access_of(request)
     require_perm(access, "ledger.manage")
     form = AccountForm(request.POST or None)
 
     def save() -> Account:
         data = form.cleaned_data
         return account_create(
-            organization=_org(request),
+            organization=org_of(request),
             actor=request.user,
             access=access,
             number=data["number"],
@@ -780,8 +762,8 @@ def account_edit_view(request: HttpRequest, org_slug: str, account_id: int) -> H
     from ifm.ledger.forms import AccountForm
     from ifm.ledger.services_chart import account_update
 
-    account = _get_or_404(Account.objects.select_related("parent"), account_id, "account")
-    access = _access(request)
+    account = get_or_404(Account.objects.select_related("parent"), account_id, "account")
+    access = access_of(request)
     require_perm(access, "ledger.manage")
     initial = {
         "number": account.number,
@@ -798,7 +780,7 @@ def account_edit_view(request: HttpRequest, org_slug: str, account_id: int) -> H
     def save() -> Account:
         data = form.cleaned_data
         return account_update(
-            organization=_org(request),
+            organization=org_of(request),
             actor=request.user,
             access=access,
             account=account,
@@ -824,7 +806,7 @@ def account_edit_view(request: HttpRequest, org_slug: str, account_id: int) -> H
 
 @login_required
 def funds(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     query = request.GET.get("q", "").strip()[:100]
     rows = Fund.objects.order_by("-is_general", "code")
     if query:
@@ -837,14 +819,14 @@ def fund_create_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     from ifm.ledger.forms import FundForm
     from ifm.ledger.services_chart import fund_create
 
-    access = _access(request)
+    access = access_of(request)
     require_perm(access, "ledger.manage")
     form = FundForm(request.POST or None)
 
     def save() -> Fund:
         data = form.cleaned_data
         return fund_create(
-            organization=_org(request),
+            organization=org_of(request),
             actor=request.user,
             access=access,
             code=data["code"],
@@ -870,8 +852,8 @@ def fund_edit_view(request: HttpRequest, org_slug: str, fund_id: int) -> HttpRes
     from ifm.ledger.forms import FundForm
     from ifm.ledger.services_chart import fund_update
 
-    fund = _get_or_404(Fund.objects.all(), fund_id, "fund")
-    access = _access(request)
+    fund = get_or_404(Fund.objects.all(), fund_id, "fund")
+    access = access_of(request)
     require_perm(access, "ledger.manage")
     initial = {
         "code": fund.code,
@@ -887,7 +869,7 @@ def fund_edit_view(request: HttpRequest, org_slug: str, fund_id: int) -> HttpRes
     def save() -> Fund:
         data = form.cleaned_data
         return fund_update(
-            organization=_org(request),
+            organization=org_of(request),
             actor=request.user,
             access=access,
             fund=fund,
@@ -920,7 +902,7 @@ def fund_edit_view(request: HttpRequest, org_slug: str, fund_id: int) -> HttpRes
 def programs(request: HttpRequest, org_slug: str) -> HttpResponse:
     from ifm.ledger.models import Program
 
-    require_perm(_access(request), "ledger.view")
+    require_perm(access_of(request), "ledger.view")
     query = request.GET.get("q", "").strip()[:100]
     rows = Program.objects.order_by("code")
     if query:
@@ -933,13 +915,13 @@ def program_create_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     from ifm.ledger.forms import ProgramForm
     from ifm.ledger.services_chart import program_create
 
-    access = _access(request)
+    access = access_of(request)
     require_perm(access, "ledger.manage")
     form = ProgramForm(request.POST or None)
 
     def save() -> Any:
         return program_create(
-            organization=_org(request),
+            organization=org_of(request),
             actor=request.user,
             access=access,
             code=form.cleaned_data["code"],
@@ -963,8 +945,8 @@ def program_edit_view(request: HttpRequest, org_slug: str, program_id: int) -> H
     from ifm.ledger.models import Program
     from ifm.ledger.services_chart import program_update
 
-    program = _get_or_404(Program.objects.all(), program_id, "program")
-    access = _access(request)
+    program = get_or_404(Program.objects.all(), program_id, "program")
+    access = access_of(request)
     require_perm(access, "ledger.manage")
     initial = {
         "code": program.code,
@@ -977,7 +959,7 @@ def program_edit_view(request: HttpRequest, org_slug: str, program_id: int) -> H
     def save() -> Any:
         data = form.cleaned_data
         return program_update(
-            organization=_org(request),
+            organization=org_of(request),
             actor=request.user,
             access=access,
             program=program,
@@ -1017,7 +999,7 @@ def imports(request: HttpRequest, org_slug: str) -> HttpResponse:
     from ifm.ledger.forms import MAX_INLINE_CSV, ChartImportForm, OpeningBalancesForm
     from ifm.ledger.services_chart import chart_import_csv, opening_balances_import_csv
 
-    access = _access(request)
+    access = access_of(request)
     require_perm(access, "ledger.manage")
     kind = request.POST.get("kind", "")
     chart_form = ChartImportForm(prefix="chart")
@@ -1046,7 +1028,7 @@ def imports(request: HttpRequest, org_slug: str) -> HttpResponse:
                 else:
                     text = data
                 common = {
-                    "organization": _org(request),
+                    "organization": org_of(request),
                     "actor": request.user,
                     "access": access,
                     "file": data,
