@@ -23,12 +23,15 @@ transaction of every donation write, so it can never disagree with them.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+import dataclasses
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -49,6 +52,7 @@ from ifm.donors.models import (
     DonationStatus,
     Donor,
     DonorAddress,
+    DonorContact,
     DonorEmail,
     DonorGivingSummary,
     DonorKind,
@@ -327,7 +331,7 @@ def donor_create(
         donor = Donor(organization=organization, created_by=actor, updated_by=actor, **cleaned)
         for kind in CONTACT_KINDS.values():
             if kind.plural in lists:
-                _columns_from_row(kind, donor, _primary_item(lists[kind.plural]))
+                kind.columns_from_row(donor, kind.primary_item(lists[kind.plural]))
         _check_donor_named(donor)
         _apply_norms(donor)
         if not confirm_duplicate:
@@ -349,7 +353,7 @@ def donor_create(
         donor.save()
         for kind in CONTACT_KINDS.values():
             if kind.plural in lists:
-                _replace_contacts(organization, donor, kind, lists[kind.plural])
+                kind.replace(organization, donor, lists[kind.plural])
         _sync_primary(organization, donor)
         norm_fields = _apply_norms(donor)
         Donor.objects.filter(pk=donor.pk).update(**{f: getattr(donor, f) for f in norm_fields})
@@ -365,23 +369,10 @@ def donor_create(
                 "name": donor.name,
                 "email": donor.email,
                 "duplicate_confirmed": bool(confirm_duplicate),
-                **{k: [_shown(CONTACT_KINDS_BY_PLURAL[k], i) for i in v] for k, v in lists.items()},
+                **{k: [CONTACT_KINDS_BY_PLURAL[k].shown(i) for i in v] for k, v in lists.items()},
             },
         )
         return donor
-
-
-def _primary_item(items: list[dict[str, Any]]) -> Any:
-    if not items:
-        return None
-    item = next((i for i in items if i["is_primary"]), items[0])
-    return SimpleNamespace(**{"country": "US", **item})
-
-
-def _shown(kind: Any, item: Any) -> str:
-    if isinstance(item, dict):
-        item = SimpleNamespace(**dict.fromkeys(kind.columns, "") | item)
-    return ", ".join(str(getattr(item, f)) for f in kind.value_columns if getattr(item, f))
 
 
 @transaction.atomic
@@ -423,9 +414,9 @@ def donor_update(
         column_fields: list[str] = []
         for plural, items in lists.items():
             kind = CONTACT_KINDS_BY_PLURAL[plural]
-            before_list = [_shown(kind, r) for r in _rows_of(kind, donor)]
-            column_fields += _replace_contacts(organization, donor, kind, items)
-            after_list = [_shown(kind, i) for i in items]
+            before_list = [kind.shown(r) for r in kind.rows_of(donor)]
+            column_fields += kind.replace(organization, donor, items)
+            after_list = [kind.shown(i) for i in items]
             if before_list != after_list:
                 changes[plural] = {"before": before_list, "after": after_list}
         column_fields += _sync_primary(organization, donor)
@@ -475,32 +466,15 @@ def donor_note_add(
 # DonorAddress list every one, the primary among them equal to the columns. Every write below
 # keeps that true, rewrites the donor's norms and search text (secondary emails and phones are
 # searchable) and saves the donor versioned, so a stale page gets a conflict.
+#
+# One implementation serves the three kinds: a `ContactKind` says what differs (the model, its
+# columns and how each is cleaned, what makes two contacts the same one, which normalized
+# columns the row stores); its methods are the services, bound below to their public names.
 
-
-class _Kind:
-    def __init__(
-        self,
-        name: str,
-        model: Any,
-        columns: tuple[str, ...],
-        value_columns: tuple[str, ...],
-        plural: str,
-    ):
-        self.name = name
-        self.model = model
-        self.columns = columns  # Donor columns = row columns
-        self.value_columns = value_columns  # those that make a contact non-empty
-        self.plural = plural
-
-
-_ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "state", "postal_code", "country")
-CONTACT_KINDS: dict[str, _Kind] = {
-    "email": _Kind("email", DonorEmail, ("email",), ("email",), "emails"),
-    "phone": _Kind("phone", DonorPhone, ("phone",), ("phone",), "phones"),
-    "address": _Kind("address", DonorAddress, _ADDRESS_COLUMNS, _ADDRESS_COLUMNS[:-1], "addresses"),
-}
-CONTACT_KINDS_BY_PLURAL = {k.plural: k for k in CONTACT_KINDS.values()}
 MAX_CONTACTS = 20
+_ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "state", "postal_code", "country")
+
+C = TypeVar("C", bound=DonorContact)
 
 
 def _clean_email(v: Any, field: str) -> str:
@@ -524,115 +498,157 @@ def _clean_country(v: Any, field: str) -> str:
     return text
 
 
-def _clean_contact(
-    kind: _Kind, values: Any, where: str, *, partial: bool = False
-) -> dict[str, Any]:
-    """One contact's fields, checked; errors name `<where>.<field>` (or the field alone)."""
-    if not isinstance(values, dict):
-        raise ServiceError(f"Give the {kind.name} as an object.", field=where or kind.name)
-    prefix = f"{where}." if where else ""
-    allowed = {*kind.columns, "label", "is_primary"}
-    extra = sorted(set(values) - allowed)
-    if extra:
-        raise ServiceError(f"Unknown field {extra[0]!r}.", field=prefix + extra[0])
-    c = _Checker(values)
-    if kind.name == "email":
-        c.check("email", lambda v: _clean_email(v, prefix + "email"))
-    elif kind.name == "phone":
-        c.check("phone", lambda v: _text(v, prefix + "phone", 40))
-    else:
-        for field, limit in DONOR_TEXT_FIELDS.items():
-            if field in kind.columns:
-                c.check(field, lambda v, f=field, n=limit: _text(v, prefix + f, n))
-        c.check("country", lambda v: _clean_country(v, prefix + "country"))
+def _clean_label(v: Any, field: str) -> str:
+    if v not in ContactLabel.values:
+        raise ServiceError("Choose home, work, mobile or other.", field=field)
+    return str(v)
 
-    def label(v: Any) -> str:
-        if v not in ContactLabel.values:
-            raise ServiceError("Choose home, work, mobile or other.", field=prefix + "label")
-        return str(v)
 
-    c.check("label", label)
-    c.check("is_primary", lambda v: _bool(v, prefix + "is_primary"))
-    c.raise_if_errors()
-    cleaned = c.cleaned
-    if not partial:
-        cleaned.setdefault("label", ContactLabel.HOME)
-        cleaned.setdefault("is_primary", False)
-        if kind.name == "address":
-            cleaned.setdefault("country", "US")
-            for field in kind.value_columns:
-                cleaned.setdefault(field, "")
-    given = not partial or any(f in cleaned for f in kind.value_columns)
-    if given and not any(cleaned.get(f) for f in kind.value_columns):
-        raise ServiceError(f"Give the {kind.name}.", field=prefix + kind.value_columns[0])
-    if kind.name == "phone" and "phone" in cleaned and not normalize.phone(cleaned["phone"]):
+def _check_phone_digits(cleaned: dict[str, Any], prefix: str) -> None:
+    if "phone" in cleaned and not normalize.phone(cleaned["phone"]):
         raise ServiceError(
             f"{cleaned['phone'][:40]!r} is not a phone number (at least 7 digits).",
             field=prefix + "phone",
         )
-    return cleaned
 
 
-def _contact_key(kind: _Kind, values: Any) -> tuple[str, ...]:
-    """What makes two contacts of a donor the same one."""
-
-    def get(field: str) -> str:
-        value = values.get(field) if isinstance(values, dict) else getattr(values, field)
-        return str(value or "")
-
-    if kind.name == "email":
-        return (normalize.email(get("email")),)
-    if kind.name == "phone":
-        return (normalize.phone(get("phone")),)
-    return tuple(normalize.name(str(get(f) or "")) for f in kind.columns)
+def _squeezed(text: str) -> str:
+    return " ".join(text.split()).upper()
 
 
-def _row_values(kind: _Kind, values: dict[str, Any]) -> dict[str, Any]:
-    row = {f: values[f] for f in kind.columns if f in values}
-    if kind.name == "email" and "email" in row:
-        row["email_norm"] = normalize.email(row["email"])
-    if kind.name == "phone" and "phone" in row:
-        row["phone_norm"] = normalize.phone(row["phone"])
+def _lock_donor(donor: Donor | int) -> Donor:
+    row: Donor = resolve(
+        Donor.objects.select_for_update(of=("self",)), donor, "donor_id", "No such donor."
+    )
+    if row.merged_into_id:
+        raise ServiceError(f"{row.name} was merged into another donor: edit that one.")
     return row
 
 
-def _rows_of(kind: _Kind, donor: Donor) -> list[Any]:
-    return list(kind.model.objects.filter(donor=donor).order_by("-is_primary", "id"))
+@dataclass(frozen=True, eq=False)
+class ContactKind(Generic[C]):
+    """One kind of a donor's contacts, and its services (add, update, remove, set_primary)."""
 
+    name: str  # "email": error messages, audit actions ("donor.email_add"), the id field
+    plural: str  # "emails": the list argument of donor_create / donor_update
+    model: type[C]
+    # Row column (the Donor column of the same name) -> clean(value, error field name).
+    cleaners: Mapping[str, Callable[[Any, str], Any]]
+    value_columns: tuple[str, ...]  # those that make a contact non-empty
+    same: Callable[[str], str]  # a column's normal form: equal forms are the same contact
+    stored_norms: bool = False  # the row keeps `<column>_norm` (= same(column)) for matching
+    defaults: Mapping[str, str] = dataclasses.field(default_factory=dict)  # an empty column's value
+    check: Callable[[dict[str, Any], str], None] | None = None  # of the cleaned values
+    flat_same: Callable[[str], str] = _squeezed  # comparing a flat field with the list
 
-def _columns_from_row(kind: _Kind, donor: Donor, row: Any | None) -> list[str]:
-    """Copy the primary row into the donor's columns (clear them when there is none)."""
-    changed = []
-    for field in kind.columns:
-        value = getattr(row, field) if row is not None else ("US" if field == "country" else "")
-        if getattr(donor, field) != value:
-            setattr(donor, field, value)
-            changed.append(field)
-    return changed
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.cleaners)
 
+    def empty(self, column: str) -> str:
+        return self.defaults.get(column, "")
 
-def _sync_primary(organization: Organization, donor: Donor) -> list[str]:
-    """Make each kind's primary row equal the donor's columns: update, promote or create it;
-    when the columns were cleared, drop it and promote the next one (if any) into the columns.
-    Returns the donor columns that changed (by a promotion)."""
-    changed: list[str] = []
-    for kind in CONTACT_KINDS.values():
-        cols = {f: getattr(donor, f) for f in kind.columns}
-        rows = _rows_of(kind, donor)
+    # --- Values -----------------------------------------------------------------------------
+
+    def clean(self, values: Any, where: str, *, partial: bool = False) -> dict[str, Any]:
+        """One contact's fields, checked; errors name `<where>.<field>` (or the field alone)."""
+        if not isinstance(values, dict):
+            raise ServiceError(f"Give the {self.name} as an object.", field=where or self.name)
+        prefix = f"{where}." if where else ""
+        extra = sorted(set(values) - {*self.columns, "label", "is_primary"})
+        if extra:
+            raise ServiceError(f"Unknown field {extra[0]!r}.", field=prefix + extra[0])
+        c = _Checker(values)
+        for column, clean in self.cleaners.items():
+            c.check(column, lambda v, f=prefix + column, fn=clean: fn(v, f))
+        c.check("label", lambda v: _clean_label(v, prefix + "label"))
+        c.check("is_primary", lambda v: _bool(v, prefix + "is_primary"))
+        c.raise_if_errors()
+        cleaned = c.cleaned
+        if not partial:
+            cleaned.setdefault("label", ContactLabel.HOME)
+            cleaned.setdefault("is_primary", False)
+            for column, value in self.defaults.items():
+                cleaned.setdefault(column, value)
+        given = not partial or any(f in cleaned for f in self.value_columns)
+        if given and not any(cleaned.get(f) for f in self.value_columns):
+            raise ServiceError(f"Give the {self.name}.", field=prefix + self.value_columns[0])
+        if self.check is not None:
+            self.check(cleaned, prefix)
+        return cleaned
+
+    def key(self, values: Any) -> tuple[str, ...]:
+        """What makes two contacts of a donor the same one (of a dict or a row)."""
+
+        def get(column: str) -> str:
+            value = values.get(column) if isinstance(values, dict) else getattr(values, column)
+            return str(value or "")
+
+        return tuple(self.same(get(f)) for f in self.columns)
+
+    def row_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The row's columns among `values`, with their stored normal forms."""
+        row = {f: values[f] for f in self.columns if f in values}
+        if self.stored_norms:
+            row |= {f"{f}_norm": self.same(v) for f, v in list(row.items())}
+        return row
+
+    def shown(self, item: Any) -> str:
+        if isinstance(item, dict):
+            item = SimpleNamespace(**dict.fromkeys(self.columns, "") | item)
+        return ", ".join(str(getattr(item, f)) for f in self.value_columns if getattr(item, f))
+
+    def primary_item(self, items: list[dict[str, Any]]) -> Any:
+        """The cleaned item flagged primary (else the first), as an object like a row."""
+        if not items:
+            return None
+        item = next((i for i in items if i["is_primary"]), items[0])
+        return SimpleNamespace(**{**self.defaults, **item})
+
+    # --- Rows and the donor's columns ----------------------------------------------------
+
+    def rows_of(self, donor: Donor) -> list[C]:
+        return list(self.model.objects.filter(donor=donor).order_by("-is_primary", "id"))
+
+    def row_of(self, donor: Donor, contact: C | int) -> C:
+        found: C = resolve(
+            self.model.objects.filter(donor=donor),
+            contact,
+            f"{self.name}_id",
+            f"No such {self.name} of this donor.",
+        )
+        return found
+
+    def columns_from_row(self, donor: Donor, row: Any | None) -> list[str]:
+        """Copy the primary row into the donor's columns (clear them when there is none)."""
+        changed = []
+        for column in self.columns:
+            value = getattr(row, column) if row is not None else self.empty(column)
+            if getattr(donor, column) != value:
+                setattr(donor, column, value)
+                changed.append(column)
+        return changed
+
+    def sync_primary(self, organization: Organization, donor: Donor) -> list[str]:
+        """Make the primary row equal the donor's columns: update, promote or create it; when
+        the columns were cleared, drop it and promote the next one (if any) into the columns.
+        Returns the donor columns that changed (by a promotion)."""
+        cols = {f: getattr(donor, f) for f in self.columns}
+        rows = self.rows_of(donor)
         primary = next((r for r in rows if r.is_primary), None)
-        if any(cols[f] for f in kind.value_columns):
-            key = _contact_key(kind, cols)
-            same = next((r for r in rows if _contact_key(kind, r) == key), None)
+        if any(cols[f] for f in self.value_columns):
+            key = self.key(cols)
+            same = next((r for r in rows if self.key(r) == key), None)
             if primary is not None and same is not None and same.pk != primary.pk:
                 # The new primary value is a secondary already: that row becomes the primary.
                 primary.is_primary = False
                 primary.save(update_fields=["is_primary"])
                 primary = None
             target = primary or same
-            values = _row_values(kind, cols)
+            values = self.row_values(cols)
             if target is None:
                 label = ContactLabel.WORK if donor.kind == DonorKind.ORGANIZATION else "home"
-                kind.model.objects.create(
+                self.model.objects.create(
                     organization=organization, donor=donor, is_primary=True, label=label, **values
                 )
             else:
@@ -646,285 +662,311 @@ def _sync_primary(organization: Organization, donor: Donor) -> list[str]:
             if rest:
                 rest[0].is_primary = True
                 rest[0].save(update_fields=["is_primary"])
-                changed += _columns_from_row(kind, donor, rest[0])
-    return changed
+                return self.columns_from_row(donor, rest[0])
+        return []
 
+    def replace(
+        self, organization: Organization, donor: Donor, items: list[dict[str, Any]]
+    ) -> list[str]:
+        """Replace the donor's contacts of the kind by `items` (already cleaned): the one
+        flagged primary (else the first) goes into the donor's columns. Returns the changed
+        columns."""
+        self.model.objects.filter(donor=donor).delete()
+        primary_at = next((i for i, item in enumerate(items) if item["is_primary"]), 0)
+        rows = [
+            self.model(
+                organization=organization,
+                donor=donor,
+                label=item["label"],
+                is_primary=(i == primary_at),
+                **self.row_values(item),
+            )
+            for i, item in enumerate(items)
+        ]
+        # The primary first, so a unique violation can never come from the order.
+        self.model.objects.bulk_create(sorted(rows, key=lambda r: not r.is_primary))
+        return self.columns_from_row(donor, rows[primary_at] if rows else None)
 
-def _replace_contacts(
-    organization: Organization, donor: Donor, kind: _Kind, items: list[dict[str, Any]]
-) -> list[str]:
-    """Replace the donor's contacts of a kind by `items` (already cleaned): the one flagged
-    primary (else the first) goes into the donor's columns. Returns the changed columns."""
-    kind.model.objects.filter(donor=donor).delete()
-    primary_at = next((i for i, item in enumerate(items) if item["is_primary"]), 0)
-    rows = [
-        kind.model(
-            organization=organization,
-            donor=donor,
-            label=item["label"],
-            is_primary=(i == primary_at),
-            **_row_values(kind, item),
+    def clean_list(self, items: Any, fields: dict[str, Any], c: _Checker) -> None:
+        """Check a list given to donor_create / donor_update whole into `c.cleaned`, every
+        error naming its item and field. A primary given in the flat fields too (email=) must
+        agree with the list."""
+        if isinstance(items, str | bytes | dict) or not isinstance(items, Iterable):
+            c.add(self.plural, f"Give the {self.plural} as a list.")
+            return
+        items = list(items)
+        if len(items) > MAX_CONTACTS:
+            c.add(self.plural, f"At most {MAX_CONTACTS} {self.plural}.")
+            return
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[str, ...]] = set()
+        primaries = 0
+        for i, item in enumerate(items):
+            where = f"{self.plural}[{i}]"
+            try:
+                row = self.clean(item, where)
+            except ServiceError as exc:
+                c.errors.extend(exc.errors or [{"field": where, "message": exc.message}])
+                continue
+            key = self.key(row)
+            if key in seen:
+                c.add(f"{where}.{self.value_columns[0]}", f"This {self.name} is listed twice.")
+            seen.add(key)
+            if row["is_primary"]:
+                primaries += 1
+                if primaries > 1:
+                    c.add(f"{where}.is_primary", f"Only one primary {self.name}.")
+            out.append(row)
+        c.cleaned[self.plural] = out
+        # The flat fields (email=, phone=, address_*) and the list must not disagree.
+        flat = [f for f in self.columns if f in fields]
+        if flat and len(out) == len(items):
+            primary = next((r for r in out if r["is_primary"]), out[0] if out else None)
+            for f in flat:
+                want = primary.get(f, "") if primary else self.empty(f)
+                given = fields[f] if fields[f] is not None else ""
+                if self.flat_same(str(given)) != self.flat_same(str(want)):
+                    c.add(f, f"It differs from the primary of {self.plural}: give one of them.")
+
+    # --- The services ----------------------------------------------------------------------
+
+    def _saved(
+        self,
+        *,
+        organization: Organization,
+        actor: Any,
+        donor: Donor,
+        expected_version: int | None,
+        action: str,
+        changes: dict[str, Any],
+    ) -> None:
+        """After a write: the primary into the columns, norms, the versioned save, audit."""
+        rows = self.rows_of(donor)
+        primary = next((r for r in rows if r.is_primary), None)
+        if primary is None and rows:
+            primary = rows[0]
+            primary.is_primary = True
+            primary.save(update_fields=["is_primary"])
+        fields = self.columns_from_row(donor, primary)
+        norm_fields = _apply_norms(donor)
+        donor.save_versioned(
+            expected_version=donor.version if expected_version is None else expected_version,
+            user=actor,
+            fields=fields + norm_fields,
         )
-        for i, item in enumerate(items)
-    ]
-    # The primary first, so a unique violation can never come from the order.
-    kind.model.objects.bulk_create(sorted(rows, key=lambda r: not r.is_primary))
-    return _columns_from_row(kind, donor, rows[primary_at] if rows else None)
+        audit_record(
+            action=f"donor.{self.name}_{action}",
+            actor=actor,
+            organization=organization,
+            obj=donor,
+            changes=changes,
+        )
+
+    def _duplicate(self) -> ServiceError:
+        return ServiceError(f"The donor already has this {self.name}.", field=self.value_columns[0])
+
+    @transaction.atomic
+    def add(
+        self,
+        *,
+        organization: Organization,
+        actor: Any,
+        access: Access | None,
+        donor: Donor | int,
+        label: str = ContactLabel.HOME,
+        is_primary: bool = False,
+        expected_version: int | None = None,
+        **values: Any,
+    ) -> C:
+        """Another contact of the donor (its first, or one marked primary, goes into the
+        donor's columns)."""
+        require_perm(access, "donors.edit")
+        with org_context(organization):
+            row = _lock_donor(donor)
+            cleaned = self.clean({**values, "label": label, "is_primary": is_primary}, "")
+            rows = self.rows_of(row)
+            if len(rows) >= MAX_CONTACTS:
+                raise ServiceError(f"At most {MAX_CONTACTS} {self.plural}.", field=self.columns[0])
+            key = self.key(cleaned)
+            if any(self.key(r) == key for r in rows):
+                raise self._duplicate()
+            primary = cleaned["is_primary"] or not rows
+            if primary:
+                self.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
+            contact = self.model.objects.create(
+                organization=organization,
+                donor=row,
+                label=cleaned["label"],
+                is_primary=primary,
+                **self.row_values(cleaned),
+            )
+            self._saved(
+                organization=organization,
+                actor=actor,
+                donor=row,
+                expected_version=expected_version,
+                action="add",
+                changes={self.name: str(contact), "primary": primary},
+            )
+            return contact
+
+    @transaction.atomic
+    def update(
+        self,
+        *,
+        organization: Organization,
+        actor: Any,
+        access: Access | None,
+        donor: Donor | int,
+        contact: C | int,
+        expected_version: int | None = None,
+        **values: Any,
+    ) -> C:
+        """Change a contact's values or label (email=, phone=, the address fields, label=)."""
+        require_perm(access, "donors.edit")
+        with org_context(organization):
+            row = _lock_donor(donor)
+            item = self.row_of(row, contact)
+            cleaned = self.clean(values, "", partial=True)
+            cleaned.pop("is_primary", None)  # set_primary does that
+            before = str(item)
+            key = self.key({f: getattr(item, f) for f in self.columns} | cleaned)
+            if any(self.key(r) == key and r.pk != item.pk for r in self.rows_of(row)):
+                raise self._duplicate()
+            values_out = self.row_values(cleaned)
+            if "label" in cleaned:
+                values_out["label"] = cleaned["label"]
+            for f, v in values_out.items():
+                setattr(item, f, v)
+            if values_out:
+                item.save(update_fields=list(values_out))
+            self._saved(
+                organization=organization,
+                actor=actor,
+                donor=row,
+                expected_version=expected_version,
+                action="update",
+                changes={self.name: {"before": before, "after": str(item)}},
+            )
+            return item
+
+    @transaction.atomic
+    def remove(
+        self,
+        *,
+        organization: Organization,
+        actor: Any,
+        access: Access | None,
+        donor: Donor | int,
+        contact: C | int,
+        expected_version: int | None = None,
+    ) -> None:
+        """Remove a contact; when it was the primary, the next one (oldest) becomes the
+        primary."""
+        require_perm(access, "donors.edit")
+        with org_context(organization):
+            row = _lock_donor(donor)
+            item = self.row_of(row, contact)
+            shown, was_primary = str(item), item.is_primary
+            item.delete()
+            self._saved(
+                organization=organization,
+                actor=actor,
+                donor=row,
+                expected_version=expected_version,
+                action="remove",
+                changes={self.name: shown, "primary": was_primary},
+            )
+
+    @transaction.atomic
+    def set_primary(
+        self,
+        *,
+        organization: Organization,
+        actor: Any,
+        access: Access | None,
+        donor: Donor | int,
+        contact: C | int,
+        expected_version: int | None = None,
+    ) -> C:
+        """Make a contact the primary one (into the donor's columns)."""
+        require_perm(access, "donors.edit")
+        with org_context(organization):
+            row = _lock_donor(donor)
+            item = self.row_of(row, contact)
+            if not item.is_primary:
+                self.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
+                item.is_primary = True
+                item.save(update_fields=["is_primary"])
+            self._saved(
+                organization=organization,
+                actor=actor,
+                donor=row,
+                expected_version=expected_version,
+                action="set_primary",
+                changes={self.name: str(item)},
+            )
+            return item
+
+
+EMAILS = ContactKind(
+    name="email",
+    plural="emails",
+    model=DonorEmail,
+    cleaners={"email": _clean_email},
+    value_columns=("email",),
+    same=normalize.email,
+    stored_norms=True,
+    flat_same=normalize.email,
+)
+PHONES = ContactKind(
+    name="phone",
+    plural="phones",
+    model=DonorPhone,
+    cleaners={"phone": functools.partial(_text, limit=40)},
+    value_columns=("phone",),
+    same=normalize.phone,
+    stored_norms=True,
+    check=_check_phone_digits,
+)
+ADDRESSES = ContactKind(
+    name="address",
+    plural="addresses",
+    model=DonorAddress,
+    cleaners={
+        **{f: functools.partial(_text, limit=DONOR_TEXT_FIELDS[f]) for f in _ADDRESS_COLUMNS[:-1]},
+        "country": _clean_country,
+    },
+    value_columns=_ADDRESS_COLUMNS[:-1],
+    same=lambda text: normalize.name(text),
+    defaults={**dict.fromkeys(_ADDRESS_COLUMNS[:-1], ""), "country": "US"},
+)
+CONTACT_KINDS: dict[str, ContactKind[Any]] = {k.name: k for k in (EMAILS, PHONES, ADDRESSES)}
+CONTACT_KINDS_BY_PLURAL = {k.plural: k for k in CONTACT_KINDS.values()}
+
+
+def _sync_primary(organization: Organization, donor: Donor) -> list[str]:
+    """Every kind's primary row equal to the donor's columns (ContactKind.sync_primary)."""
+    return [f for kind in CONTACT_KINDS.values() for f in kind.sync_primary(organization, donor)]
 
 
 def _clean_contact_lists(
     fields: dict[str, Any], lists: dict[str, Any]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Check the given lists (emails=, phones=, addresses=) whole, every error naming its item
-    and field. A primary given in the flat fields too (email=) must agree with the list."""
-    cleaned: dict[str, list[dict[str, Any]]] = {}
+    """Check the given lists (emails=, phones=, addresses=) whole (ContactKind.clean_list)."""
     c = _Checker({})
     for kind in CONTACT_KINDS.values():
         items = lists.get(kind.plural)
-        if items is None:
-            continue
-        if isinstance(items, str | bytes | dict) or not isinstance(items, Iterable):
-            c.add(kind.plural, f"Give the {kind.plural} as a list.")
-            continue
-        items = list(items)
-        if len(items) > MAX_CONTACTS:
-            c.add(kind.plural, f"At most {MAX_CONTACTS} {kind.plural}.")
-            continue
-        out: list[dict[str, Any]] = []
-        seen: set[tuple[str, ...]] = set()
-        primaries = 0
-        for i, item in enumerate(items):
-            where = f"{kind.plural}[{i}]"
-            try:
-                row = _clean_contact(kind, item, where)
-            except ServiceError as exc:
-                c.errors.extend(exc.errors or [{"field": where, "message": exc.message}])
-                continue
-            key = _contact_key(kind, row)
-            if key in seen:
-                c.add(f"{where}.{kind.value_columns[0]}", f"This {kind.name} is listed twice.")
-            seen.add(key)
-            if row["is_primary"]:
-                primaries += 1
-                if primaries > 1:
-                    c.add(f"{where}.is_primary", f"Only one primary {kind.name}.")
-            out.append(row)
-        cleaned[kind.plural] = out
-        # The flat fields (email=, phone=, address_*) and the list must not disagree.
-        flat = [f for f in kind.columns if f in fields]
-        if flat and out is not None and len(out) == len(items):
-            primary = next((r for r in out if r["is_primary"]), out[0] if out else None)
-            for f in flat:
-                want = primary.get(f, "") if primary else ("US" if f == "country" else "")
-                given = fields[f] if fields[f] is not None else ""
-                same = (
-                    normalize.email(str(given)) == normalize.email(str(want))
-                    if f == "email"
-                    else " ".join(str(given).split()).upper() == str(want).upper()
-                )
-                if not same:
-                    c.add(f, f"It differs from the primary of {kind.plural}: give one of them.")
+        if items is not None:
+            kind.clean_list(items, fields, c)
     c.raise_if_errors()
-    return cleaned
+    return c.cleaned
 
 
-def _lock_donor(donor: Donor | int) -> Donor:
-    row: Donor = resolve(
-        Donor.objects.select_for_update(of=("self",)), donor, "donor_id", "No such donor."
-    )
-    if row.merged_into_id:
-        raise ServiceError(f"{row.name} was merged into another donor: edit that one.")
-    return row
+# The public services. The kinds differ only in how a new one is given: donor_email_add(email=),
+# donor_phone_add(phone=), donor_address_add(address_line1=, ..., country=).
 
 
-def _contact_row(kind: _Kind, donor: Donor, contact: Any) -> Any:
-    return resolve(
-        kind.model.objects.filter(donor=donor),
-        contact,
-        f"{kind.name}_id",
-        f"No such {kind.name} of this donor.",
-    )
-
-
-def _contact_saved(
-    *,
-    organization: Organization,
-    actor: Any,
-    donor: Donor,
-    kind: _Kind,
-    expected_version: int | None,
-    action: str,
-    changes: dict[str, Any],
-) -> None:
-    """After a contact write: the primary into the columns, norms, the versioned save, audit."""
-    rows = _rows_of(kind, donor)
-    primary = next((r for r in rows if r.is_primary), None)
-    if primary is None and rows:
-        primary = rows[0]
-        primary.is_primary = True
-        primary.save(update_fields=["is_primary"])
-    fields = _columns_from_row(kind, donor, primary)
-    norm_fields = _apply_norms(donor)
-    donor.save_versioned(
-        expected_version=donor.version if expected_version is None else expected_version,
-        user=actor,
-        fields=fields + norm_fields,
-    )
-    audit_record(
-        action=f"donor.{action}",
-        actor=actor,
-        organization=organization,
-        obj=donor,
-        changes=changes,
-    )
-
-
-def _contact_add(
-    kind: _Kind,
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    expected_version: int | None,
-    values: dict[str, Any],
-) -> Any:
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        row = _lock_donor(donor)
-        cleaned = _clean_contact(kind, values, "")
-        rows = _rows_of(kind, row)
-        if len(rows) >= MAX_CONTACTS:
-            raise ServiceError(f"At most {MAX_CONTACTS} {kind.plural}.", field=kind.columns[0])
-        key = _contact_key(kind, cleaned)
-        if any(_contact_key(kind, r) == key for r in rows):
-            raise ServiceError(
-                f"The donor already has this {kind.name}.", field=kind.value_columns[0]
-            )
-        primary = cleaned["is_primary"] or not rows
-        if primary:
-            kind.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
-        contact = kind.model.objects.create(
-            organization=organization,
-            donor=row,
-            label=cleaned["label"],
-            is_primary=primary,
-            **_row_values(kind, cleaned),
-        )
-        _contact_saved(
-            organization=organization,
-            actor=actor,
-            donor=row,
-            kind=kind,
-            expected_version=expected_version,
-            action=f"{kind.name}_add",
-            changes={kind.name: str(contact), "primary": primary},
-        )
-        return contact
-
-
-def _contact_update(
-    kind: _Kind,
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: Any,
-    expected_version: int | None,
-    values: dict[str, Any],
-) -> Any:
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        row = _lock_donor(donor)
-        item = _contact_row(kind, row, contact)
-        cleaned = _clean_contact(kind, values, "", partial=True)
-        cleaned.pop("is_primary", None)  # set_primary does that
-        before = str(item)
-        merged = {f: getattr(item, f) for f in kind.columns} | cleaned
-        key = _contact_key(kind, merged)
-        if any(_contact_key(kind, r) == key and r.pk != item.pk for r in _rows_of(kind, row)):
-            raise ServiceError(
-                f"The donor already has this {kind.name}.", field=kind.value_columns[0]
-            )
-        values_out = _row_values(kind, cleaned)
-        if "label" in cleaned:
-            values_out["label"] = cleaned["label"]
-        for f, v in values_out.items():
-            setattr(item, f, v)
-        if values_out:
-            item.save(update_fields=list(values_out))
-        _contact_saved(
-            organization=organization,
-            actor=actor,
-            donor=row,
-            kind=kind,
-            expected_version=expected_version,
-            action=f"{kind.name}_update",
-            changes={kind.name: {"before": before, "after": str(item)}},
-        )
-        return item
-
-
-def _contact_remove(
-    kind: _Kind,
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: Any,
-    expected_version: int | None,
-) -> None:
-    """Remove a contact; when it was the primary, the next one (oldest) becomes the primary."""
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        row = _lock_donor(donor)
-        item = _contact_row(kind, row, contact)
-        shown, was_primary = str(item), item.is_primary
-        item.delete()
-        _contact_saved(
-            organization=organization,
-            actor=actor,
-            donor=row,
-            kind=kind,
-            expected_version=expected_version,
-            action=f"{kind.name}_remove",
-            changes={kind.name: shown, "primary": was_primary},
-        )
-
-
-def _contact_set_primary(
-    kind: _Kind,
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: Any,
-    expected_version: int | None,
-) -> Any:
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        row = _lock_donor(donor)
-        item = _contact_row(kind, row, contact)
-        if not item.is_primary:
-            kind.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
-            item.is_primary = True
-            item.save(update_fields=["is_primary"])
-        _contact_saved(
-            organization=organization,
-            actor=actor,
-            donor=row,
-            kind=kind,
-            expected_version=expected_version,
-            action=f"{kind.name}_set_primary",
-            changes={kind.name: str(item)},
-        )
-        return item
-
-
-@transaction.atomic
 def donor_email_add(
     *,
     organization: Organization,
@@ -937,84 +979,18 @@ def donor_email_add(
     expected_version: int | None = None,
 ) -> DonorEmail:
     """Another email of the donor (its first, or one marked primary, goes into Donor.email)."""
-    return _contact_add(
-        CONTACT_KINDS["email"],
+    return EMAILS.add(
         organization=organization,
         actor=actor,
         access=access,
         donor=donor,
-        expected_version=expected_version,
-        values={"email": email, "label": label, "is_primary": is_primary},
-    )
-
-
-@transaction.atomic
-def donor_email_update(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorEmail | int,
-    expected_version: int | None = None,
-    **values: Any,
-) -> DonorEmail:
-    """Change an email's address or label (`email=`, `label=`)."""
-    return _contact_update(
-        CONTACT_KINDS["email"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
-        expected_version=expected_version,
-        values=values,
-    )
-
-
-@transaction.atomic
-def donor_email_remove(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorEmail | int,
-    expected_version: int | None = None,
-) -> None:
-    _contact_remove(
-        CONTACT_KINDS["email"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
+        email=email,
+        label=label,
+        is_primary=is_primary,
         expected_version=expected_version,
     )
 
 
-@transaction.atomic
-def donor_email_set_primary(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorEmail | int,
-    expected_version: int | None = None,
-) -> DonorEmail:
-    return _contact_set_primary(
-        CONTACT_KINDS["email"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
-        expected_version=expected_version,
-    )
-
-
-@transaction.atomic
 def donor_phone_add(
     *,
     organization: Organization,
@@ -1026,171 +1002,30 @@ def donor_phone_add(
     is_primary: bool = False,
     expected_version: int | None = None,
 ) -> DonorPhone:
-    return _contact_add(
-        CONTACT_KINDS["phone"],
+    """Another phone of the donor (its first, or one marked primary, goes into Donor.phone)."""
+    return PHONES.add(
         organization=organization,
         actor=actor,
         access=access,
         donor=donor,
-        expected_version=expected_version,
-        values={"phone": phone, "label": label, "is_primary": is_primary},
-    )
-
-
-@transaction.atomic
-def donor_phone_update(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorPhone | int,
-    expected_version: int | None = None,
-    **values: Any,
-) -> DonorPhone:
-    """Change a phone's number or label (`phone=`, `label=`)."""
-    return _contact_update(
-        CONTACT_KINDS["phone"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
-        expected_version=expected_version,
-        values=values,
-    )
-
-
-@transaction.atomic
-def donor_phone_remove(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorPhone | int,
-    expected_version: int | None = None,
-) -> None:
-    _contact_remove(
-        CONTACT_KINDS["phone"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
+        phone=phone,
+        label=label,
+        is_primary=is_primary,
         expected_version=expected_version,
     )
 
 
-@transaction.atomic
-def donor_phone_set_primary(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorPhone | int,
-    expected_version: int | None = None,
-) -> DonorPhone:
-    return _contact_set_primary(
-        CONTACT_KINDS["phone"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
-        expected_version=expected_version,
-    )
-
-
-@transaction.atomic
-def donor_address_add(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    label: str = ContactLabel.HOME,
-    is_primary: bool = False,
-    expected_version: int | None = None,
-    **address: Any,
-) -> DonorAddress:
-    """Another postal address (address_line1, address_line2, city, state, postal_code,
-    country)."""
-    return _contact_add(
-        CONTACT_KINDS["address"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        expected_version=expected_version,
-        values={**address, "label": label, "is_primary": is_primary},
-    )
-
-
-@transaction.atomic
-def donor_address_update(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorAddress | int,
-    expected_version: int | None = None,
-    **values: Any,
-) -> DonorAddress:
-    return _contact_update(
-        CONTACT_KINDS["address"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
-        expected_version=expected_version,
-        values=values,
-    )
-
-
-@transaction.atomic
-def donor_address_remove(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorAddress | int,
-    expected_version: int | None = None,
-) -> None:
-    _contact_remove(
-        CONTACT_KINDS["address"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
-        expected_version=expected_version,
-    )
-
-
-@transaction.atomic
-def donor_address_set_primary(
-    *,
-    organization: Organization,
-    actor: Any,
-    access: Access | None,
-    donor: Donor | int,
-    contact: DonorAddress | int,
-    expected_version: int | None = None,
-) -> DonorAddress:
-    return _contact_set_primary(
-        CONTACT_KINDS["address"],
-        organization=organization,
-        actor=actor,
-        access=access,
-        donor=donor,
-        contact=contact,
-        expected_version=expected_version,
-    )
+# donor_address_add(..., address_line1=, address_line2=, city=, state=, postal_code=, country=)
+donor_address_add = ADDRESSES.add
+donor_email_update = EMAILS.update
+donor_phone_update = PHONES.update
+donor_address_update = ADDRESSES.update
+donor_email_remove = EMAILS.remove
+donor_phone_remove = PHONES.remove
+donor_address_remove = ADDRESSES.remove
+donor_email_set_primary = EMAILS.set_primary
+donor_phone_set_primary = PHONES.set_primary
+donor_address_set_primary = ADDRESSES.set_primary
 
 
 # --- Households --------------------------------------------------------------------------------
@@ -1325,13 +1160,13 @@ def donor_merge(
                 moved[model._meta.label_lower] = count
         # Contacts: merge's become keep's secondary ones (the same ones once).
         for kind in CONTACT_KINDS.values():
-            have = {_contact_key(kind, r) for r in _rows_of(kind, keep_row)}
+            have = {kind.key(r) for r in kind.rows_of(keep_row)}
             count = 0
-            for row in _rows_of(kind, merge_row):
-                if _contact_key(kind, row) in have:
+            for row in kind.rows_of(merge_row):
+                if kind.key(row) in have:
                     row.delete()
                     continue
-                have.add(_contact_key(kind, row))
+                have.add(kind.key(row))
                 row.donor, row.is_primary = keep_row, False
                 row.save(update_fields=["donor", "is_primary"])
                 count += 1

@@ -18,7 +18,7 @@ from ifm.tenancy.models import TenantModel
 
 from .donors import Donor
 
-__all__ = ["ContactLabel", "DonorAddress", "DonorEmail", "DonorPhone"]
+__all__ = ["ContactLabel", "DonorAddress", "DonorContact", "DonorEmail", "DonorPhone"]
 
 
 class ContactLabel(models.TextChoices):
@@ -28,58 +28,69 @@ class ContactLabel(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class DonorEmail(TenantModel):
-    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="emails")
-    email = models.EmailField(max_length=254)
-    email_norm = models.CharField(max_length=254, editable=False)
+class DonorContact(TenantModel):
+    """What every contact row has besides its values. Each kind declares its `donor` foreign
+    key (its related name: emails, phones, addresses) and its constraints, named after the
+    kind (`_one_primary`, `_by_donor`)."""
+
+    donor: models.ForeignKey[Donor, Donor]
     label = models.CharField(max_length=10, choices=ContactLabel.choices, default="home")
     is_primary = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         base_manager_name = "all_orgs"
         ordering = ["-is_primary", "id"]
+
+
+def _one_primary(kind: str) -> models.UniqueConstraint:
+    """At most one primary contact of the kind per donor."""
+    return models.UniqueConstraint(
+        fields=["donor"], condition=Q(is_primary=True), name=f"donors_{kind}_one_primary"
+    )
+
+
+def _by_donor(kind: str) -> models.Index:
+    return models.Index(fields=["organization", "donor"], name=f"donors_{kind}_donor")
+
+
+class DonorEmail(DonorContact):
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(max_length=254)
+    email_norm = models.CharField(max_length=254, editable=False)
+
+    class Meta(DonorContact.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["donor"], condition=Q(is_primary=True), name="donors_email_one_primary"
-            ),
+            _one_primary("email"),
             models.UniqueConstraint(fields=["donor", "email_norm"], name="donors_email_once"),
         ]
         indexes = [
             models.Index(fields=["organization", "email_norm"], name="donors_email_norm"),
-            models.Index(fields=["organization", "donor"], name="donors_email_donor"),
+            _by_donor("email"),
         ]
 
     def __str__(self) -> str:
         return self.email
 
 
-class DonorPhone(TenantModel):
+class DonorPhone(DonorContact):
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="phones")
     phone = models.CharField(max_length=40)
     phone_norm = models.CharField(max_length=20, blank=True, editable=False)
-    label = models.CharField(max_length=10, choices=ContactLabel.choices, default="home")
-    is_primary = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        base_manager_name = "all_orgs"
-        ordering = ["-is_primary", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["donor"], condition=Q(is_primary=True), name="donors_phone_one_primary"
-            ),
-        ]
+    class Meta(DonorContact.Meta):
+        constraints = [_one_primary("phone")]
         indexes = [
             models.Index(fields=["organization", "phone_norm"], name="donors_phone_norm"),
-            models.Index(fields=["organization", "donor"], name="donors_phone_donor"),
+            _by_donor("phone"),
         ]
 
     def __str__(self) -> str:
         return self.phone
 
 
-class DonorAddress(TenantModel):
+class DonorAddress(DonorContact):
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="addresses")
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
@@ -87,21 +98,10 @@ class DonorAddress(TenantModel):
     state = models.CharField(max_length=50, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, default="US")
-    label = models.CharField(max_length=10, choices=ContactLabel.choices, default="home")
-    is_primary = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        base_manager_name = "all_orgs"
-        ordering = ["-is_primary", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["donor"], condition=Q(is_primary=True), name="donors_address_one_primary"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["organization", "donor"], name="donors_address_donor"),
-        ]
+    class Meta(DonorContact.Meta):
+        constraints = [_one_primary("address")]
+        indexes = [_by_donor("address")]
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.address_line1, self.city, self.postal_code) if p)
