@@ -80,6 +80,27 @@ def test_commit_of_a_balanced_raw_entry_is_accepted(ledger_org: Any) -> None:
     assert JournalLine.objects.count() == 2
 
 
+def _raw_entry_without_public(org: Any, debit: str, credit: str) -> None:
+    with transaction.atomic():
+        _raw_entry(org, debit, credit)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL search_path = pg_temp")
+
+
+def test_the_check_holds_whatever_search_path_the_session_sets(ledger_org: Any) -> None:
+    """The check runs with its owner's rights and names every object by schema, so a session
+    that moves `public` out of its search path neither escapes nor breaks it."""
+    with pytest.raises(IntegrityError, match="does not balance"):
+        _raw_entry_without_public(ledger_org, "100.00", "90.00")
+    _raw_entry_without_public(ledger_org, "100.00", "100.00")
+    assert JournalLine.objects.count() == 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT prosecdef, proconfig FROM pg_proc WHERE proname = 'ledger_check_entry_balanced'"
+        )
+        assert cursor.fetchall() == [(True, None)]
+
+
 def test_entry_without_lines_is_rejected(ledger_org: Any) -> None:
     with pytest.raises(IntegrityError, match="at least two"), transaction.atomic():
         JournalEntry.objects.create(
