@@ -70,6 +70,12 @@ class ReceiptSendForm(BootstrapMixin, forms.Form):
 
 class YearEndForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label="Tax year", min_value=MIN_YEAR)
+    joint = forms.BooleanField(
+        label="One statement per household",
+        required=False,
+        help_text="A household's members get one statement together, addressed to the "
+        "household and listing all their gifts; donors of no household get their own.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
-"""Reads about receipts: the compliance view (Publication 1771 rules not yet met)."""
+"""Reads about receipts: the compliance view (Publication 1771 rules not yet met) and the
+statements of a year-end run."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ifm.donors.models import Donation, DonationStatus, TaxReceipt
+from ifm.donors.models import Donation, DonationStatus, ReceiptRun, TaxReceipt
+from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
 from ifm.donors.receipt_wording import ACKNOWLEDGMENT_THRESHOLD, QUID_PRO_QUO_THRESHOLD
 from ifm.tenancy.models import Organization
 
@@ -46,4 +48,20 @@ def compliance_gaps(*, organization: Organization, year: int | None = None) -> C
         .exclude(pk__in=acknowledged)
         .select_related("donor")
         .order_by(*ordered),
+    )
+
+
+def run_statements(run: ReceiptRun) -> QuerySet[TaxReceipt]:
+    """The statements of a year-end run that stand (not voided, not replaced by a correction):
+    the ones to deliver."""
+    return TaxReceipt.objects.filter(run=run, voided_at__isnull=True, replaced_by__isnull=True)
+
+
+def run_statements_not_emailed(run: ReceiptRun) -> QuerySet[TaxReceipt]:
+    """The run's standing statements that were not emailed and are not on their way by email
+    (no address, asked not to be emailed, deceased, a failed email, or never sent): the ones
+    to print and mail."""
+    return run_statements(run).exclude(
+        delivery=DeliveryMethod.EMAIL,
+        delivery_status__in=[DeliveryStatus.SENT, DeliveryStatus.PENDING],
     )

@@ -11,16 +11,20 @@ Wording rules live in ifm.donors.receipt_wording (IRS Publication 1771).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ifm.audit.services import audit_record
+from ifm.audit.models import AuditEvent
+from ifm.audit.services import audit_record, audit_values
 from ifm.core.errors import ServiceError
 from ifm.donors import receipt_wording as wording
 from ifm.donors.models import (
@@ -44,6 +48,8 @@ from ifm.donors.pdf import (
     logo_data_url,
     render_letter,
 )
+from ifm.donors.receipt_selectors import run_statements
+from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import require_perm
 
@@ -502,12 +508,15 @@ def receipt_send(
     )
     if locked.voided_at is not None:
         raise ServiceError("A voided receipt cannot be sent.", field="receipt")
+    if locked.donor.no_email:
+        raise ServiceError(
+            f"{locked.donor.name or 'The donor'} asked not to be emailed: "
+            "print the receipt instead.",
+            field="to",
+        )
     address = (to or locked.donor.email or "").strip()
     if not address:
         raise ServiceError("The donor has no email address: add one or print it.", field="to")
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     try:
         validate_email(address)
     except ValidationError as exc:
@@ -517,6 +526,7 @@ def receipt_send(
         delivery_status=DeliveryStatus.PENDING,
         delivered_to=address,
         delivery_error="",
+        attempts=0,  # a new send: the job has all its attempts again
     )
     locked.refresh_from_db()
     audit_record(
@@ -527,15 +537,167 @@ def receipt_send(
         object_repr=f"Receipt {locked.number}",
         changes={"to": address},
     )
-    org_id, receipt_id = organization.pk, locked.pk
+    _enqueue_emails_after_commit(organization, [locked.pk])
+    return locked
+
+
+def _enqueue_emails_after_commit(organization: Organization, receipt_ids: list[int]) -> None:
+    """Queue one delivery job per receipt once the transaction commits (nothing if it rolls
+    back). Each job retries by itself and records the outcome on its receipt."""
+    if not receipt_ids:
+        return
+    org_id, ids = organization.pk, list(receipt_ids)
 
     def enqueue() -> None:
         from ifm.donors.tasks import receipt_email_deliver
 
-        receipt_email_deliver.enqueue(organization_id=org_id, receipt_id=receipt_id)
+        for receipt_id in ids:
+            receipt_email_deliver.enqueue(organization_id=org_id, receipt_id=receipt_id)
 
     transaction.on_commit(enqueue)
-    return locked
+
+
+def _audit_each(
+    *,
+    organization: Organization,
+    actor: Any,
+    action: str,
+    receipts: Iterable[TaxReceipt],
+    changes: Any,
+) -> None:
+    """One audit event per receipt (so each shows in that receipt's history), inserted
+    together. `changes(receipt)` gives each event's changes."""
+    events = [
+        AuditEvent(
+            **audit_values(
+                action=action,
+                actor=actor,
+                organization=organization,
+                object_type=TaxReceipt._meta.label_lower,
+                object_id=receipt.pk,
+                object_repr=f"Receipt {receipt.number}",
+                changes=changes(receipt),
+            )
+        )
+        for receipt in receipts
+    ]
+    if events:
+        with org_context(organization):
+            AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
+# Why a donor's statement is not emailed but left to print.
+NO_ADDRESS, INVALID_ADDRESS, ASKED_NO_EMAIL, DECEASED = (
+    "no_address",
+    "invalid_address",
+    "no_email",
+    "deceased",
+)
+
+
+def email_refusal(donor: Donor) -> str:
+    """Why this donor cannot be emailed (one of the reasons above), or "" when they can."""
+    if donor.is_deceased:
+        return DECEASED
+    if donor.no_email:
+        return ASKED_NO_EMAIL
+    address = (donor.email or "").strip()
+    if not address:
+        return NO_ADDRESS
+    try:
+        validate_email(address)
+    except ValidationError:
+        return INVALID_ADDRESS
+    return ""
+
+
+@dataclass(frozen=True)
+class StatementsSent:
+    """What year_end_statements_send did: statements queued for email, statements left to
+    print (by reason), and statements already emailed or on their way before."""
+
+    queued: int
+    to_print: int
+    already_emailed: int
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _emailed_or_pending(receipt: TaxReceipt) -> bool:
+    return receipt.delivery == DeliveryMethod.EMAIL and receipt.delivery_status in (
+        DeliveryStatus.SENT,
+        DeliveryStatus.PENDING,
+    )
+
+
+@transaction.atomic
+def year_end_statements_send(
+    *, organization: Organization, actor: Any, access: Any, run: ReceiptRun
+) -> StatementsSent:
+    """Queue the email of every standing statement of a finished run, one delivery job each
+    (after commit, retried on failure, its status on the receipt). Statements already emailed
+    or on their way are left alone; donors who cannot be emailed (no valid address, asked not
+    to be emailed, deceased) are counted as left to print."""
+    require_perm(access, "receipts.issue")
+    locked = ReceiptRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
+    if locked.status not in (RunStatus.DONE, RunStatus.FAILED):
+        raise ServiceError(
+            "The run is still making its statements: email them when it is done.", field="run"
+        )
+    statements = list(
+        run_statements(locked)
+        .select_for_update(of=("self",))
+        .select_related("donor")
+        .order_by("number")
+    )
+    queued: list[TaxReceipt] = []
+    to_print: dict[str, list[int]] = {}
+    already = 0
+    for statement in statements:
+        if _emailed_or_pending(statement):
+            already += 1
+            continue
+        reason = email_refusal(statement.donor)
+        if reason:
+            to_print.setdefault(reason, []).append(statement.pk)
+            continue
+        statement.delivery = DeliveryMethod.EMAIL
+        statement.delivery_status = DeliveryStatus.PENDING
+        statement.delivered_to = statement.donor.email.strip()
+        statement.delivery_error = ""
+        statement.attempts = 0
+        queued.append(statement)
+    TaxReceipt.objects.bulk_update(
+        queued,
+        ["delivery", "delivery_status", "delivered_to", "delivery_error", "attempts"],
+        batch_size=500,
+    )
+    _audit_each(
+        organization=organization,
+        actor=actor,
+        action="donors.receipt.send",
+        receipts=queued,
+        changes=lambda r: {"to": r.delivered_to, "run": locked.pk},
+    )
+    result = StatementsSent(
+        queued=len(queued),
+        to_print=sum(len(ids) for ids in to_print.values()),
+        already_emailed=already,
+        reasons={reason: len(ids) for reason, ids in sorted(to_print.items())},
+    )
+    audit_record(
+        action="donors.receipt_run.email",
+        actor=actor,
+        organization=organization,
+        obj=locked,
+        object_repr=f"Year-end statements {locked.tax_year}",
+        changes={
+            "queued": [r.pk for r in queued],
+            "to_print": dict(sorted(to_print.items())),
+            "already_emailed": already,
+        },
+    )
+    _enqueue_emails_after_commit(organization, [r.pk for r in queued])
+    return result
 
 
 def receipt_email_attempt(*, organization: Organization, receipt_id: int, max_attempts: int) -> str:
@@ -597,9 +759,17 @@ def receipts_print(
         action="donors.receipt.print",
         actor=actor,
         organization=organization,
-        object_type="donors.taxreceipt",
+        object_type=TaxReceipt._meta.label_lower,
         object_repr=f"{len(rows)} receipts printed",
-        changes={"numbers": [r.number for r in rows]},
+        changes={"receipt_ids": [r.pk for r in rows], "numbers": [r.number for r in rows]},
+    )
+    # And one event on each receipt, for its history.
+    _audit_each(
+        organization=organization,
+        actor=actor,
+        action="donors.receipt.print",
+        receipts=rows,
+        changes=lambda r: {"printed_with": len(rows)},
     )
     return pdf_bytes
 

@@ -605,11 +605,14 @@ def donation_receipt(request: HttpRequest, org_slug: str, donation_id: int) -> H
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        receipt = receipts.receipt_issue(**service_args(request), donation=donation)
+        receipt = receipts.receipt_issue(
+            **service_args(request), donation=donation, joint=request.POST.get("joint") == "1"
+        )
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, f"Receipt {receipt.number} issued.")
+        to = f" to {receipt.household.name}" if receipt.household else ""
+        messages.success(request, f"Receipt {receipt.number} issued{to}.")
     return redirect(org_url(request, "donation_detail", donation_id=donation.pk))
 
 

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import (
     Http404,
@@ -45,6 +44,7 @@ from ifm.donors.forms_receipts import (
 from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
 from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
 from ifm.donors.pdf import letter_document
+from ifm.donors.receipt_selectors import run_statements_not_emailed
 from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
@@ -57,7 +57,9 @@ _NUMBER = re.compile(r"(?:no\.?\s*|#)?(\d{1,9})", re.IGNORECASE)
 
 def _receipt_or_404(receipt_id: int) -> TaxReceipt:
     receipt = (
-        TaxReceipt.objects.select_related("donor", "replaces", "issued_by", "voided_by", "run")
+        TaxReceipt.objects.select_related(
+            "donor", "household", "replaces", "issued_by", "voided_by", "run"
+        )
         .filter(pk=receipt_id)
         .first()
     )
@@ -120,7 +122,9 @@ def _filtered_receipts(request: HttpRequest) -> tuple[ReceiptFilterForm, QuerySe
             "taxreceipt_id"
         )
         receipts = receipts.filter(Q(tax_year=year) | Q(tax_year__isnull=True, pk__in=gift_year))
-    return form, receipts.select_related("donor", "replaces", "replaced_by").order_by("-number")
+    return form, receipts.select_related("donor", "household", "replaces", "replaced_by").order_by(
+        "-number"
+    )
 
 
 @login_required
@@ -429,12 +433,18 @@ def year_end(request: HttpRequest, org_slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 run = services.year_end_statements_start(
-                    **service_args(request), year=form.cleaned_data["year"]
+                    **service_args(request),
+                    year=form.cleaned_data["year"],
+                    joint=form.cleaned_data["joint"],
                 )
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"Year-end statements for {run.tax_year} are under way.")
+                messages.success(
+                    request,
+                    f"Year-end statements for {run.tax_year} are under way"
+                    f"{' (one per household)' if run.joint else ''}.",
+                )
                 return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
         status = 422
     else:
@@ -461,6 +471,7 @@ def _run_context(run: ReceiptRun, request: HttpRequest) -> dict[str, Any]:
         ).count()
         if finished
         else 0,
+        "not_emailed": run_statements_not_emailed(run).count() if finished else 0,
         "can_issue": has_perm(access_of(request), "receipts.issue"),
         "poll_seconds": POLL_SECONDS,
     }
@@ -484,54 +495,65 @@ def run_progress(request: HttpRequest, org_slug: str, receipt_run_id: int) -> Ht
 
 @login_required
 def run_print(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
-    """The run's statements in one PDF to print (and mark as delivered by print)."""
+    """The run's statements in one PDF to print (and mark as delivered by print); with
+    which=not_emailed, only the standing statements that were not emailed."""
     require_perm(access_of(request), "receipts.issue")
     run = _run_or_404(receipt_run_id)
     if (refused := _post_only(request)) is not None:
         return refused
-    statements = list(run.receipts.filter(voided_at__isnull=True))
+    not_emailed = request.POST.get("which") == "not_emailed"
+    if not_emailed:
+        statements = list(run_statements_not_emailed(run))
+        if not statements:
+            messages.info(request, "Every statement of this run was emailed: nothing to print.")
+            return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+    else:
+        statements = list(run.receipts.filter(voided_at__isnull=True))
     try:
         data = services.receipts_print(**service_args(request), receipts=statements)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
         return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
-    filename = f"year-end-{run.tax_year}-{org_of(request).slug}.pdf"
+    part = "-not-emailed" if not_emailed else ""
+    filename = f"year-end-{run.tax_year}{part}-{org_of(request).slug}.pdf"
     return _pdf_response(data, filename, attachment=True)
 
 
 @login_required
 def run_email(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
-    """Queue the email of each statement of the run, one receipt_send each; statements the
-    service refuses (no email address) are counted and left to print."""
+    """Queue the email of the run's statements (the service decides who can be emailed) and
+    say how many were queued and how many are left to print."""
     require_perm(access_of(request), "receipts.issue")
     run = _run_or_404(receipt_run_id)
     if (refused := _post_only(request)) is not None:
         return refused
-    queued, refused_numbers = 0, []
-    statements = run.receipts.filter(voided_at__isnull=True).exclude(
-        delivery=DeliveryMethod.EMAIL,
-        delivery_status__in=[DeliveryStatus.SENT, DeliveryStatus.PENDING],
-    )
     try:
-        with transaction.atomic():
-            for statement in statements.order_by("number"):
-                try:
-                    services.receipt_send(**service_args(request), receipt=statement)
-                except ServiceError:
-                    refused_numbers.append(statement.number)
-                else:
-                    queued += 1
-    except PermissionDenied as exc:
+        sent = services.year_end_statements_send(**service_args(request), run=run)
+    except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
         return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
-    text = f"{queued} statement{'s' if queued != 1 else ''} queued for email."
-    if refused_numbers:
-        text += (
-            f" {len(refused_numbers)} could not be emailed (no valid address): "
-            "print them from the receipt list."
+    text = f"{sent.queued} statement{'s' if sent.queued != 1 else ''} queued for email."
+    if sent.to_print:
+        reasons = ", ".join(
+            f"{count} {REFUSAL_LABELS.get(reason, reason)}"
+            for reason, count in sent.reasons.items()
         )
-    (messages.success if queued else messages.info)(request, text)
+        text += (
+            f" {sent.to_print} could not be emailed ({reasons}): "
+            "download the ones not emailed to print and mail them."
+        )
+    if sent.already_emailed:
+        text += f" {sent.already_emailed} had already been emailed or are on their way."
+    (messages.success if sent.queued else messages.info)(request, text)
     return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+
+
+REFUSAL_LABELS = {
+    services.NO_ADDRESS: "with no email address",
+    services.INVALID_ADDRESS: "with an email address that is not valid",
+    services.ASKED_NO_EMAIL: "asked not to be emailed",
+    services.DECEASED: "deceased",
+}
 
 
 # --- Settings ----------------------------------------------------------------------------------

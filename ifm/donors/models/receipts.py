@@ -72,7 +72,9 @@ DEFAULT_LETTER_TEMPLATE = """\
 {% if receipt.replaces %}<br>This receipt corrects and replaces receipt No.
 {{ receipt.replaces }}.{% endif %}
 {% if receipt.tax_year %}<br>Tax year: {{ receipt.tax_year }}{% endif %}</p>
-<p class="address">{{ donor.name }}<br>{% for line in donor.address %}{{ line }}<br>{% endfor %}</p>
+<p class="address">{{ donor.name }}<br>
+{% if donor.joint and donor.members_display %}{{ donor.members_display }}<br>{% endif %}
+{% for line in donor.address %}{{ line }}<br>{% endfor %}</p>
 <p>{{ donor.greeting }},</p>
 <p>{{ thank_you }}</p>
 <table class="gifts">

@@ -506,3 +506,157 @@ def test_settings_save_is_versioned_and_admin_only(
     receipt = receipt_for(ctx, general_fund, "80.00")
     assert "Rev. Jo Park" in receipt.content_html
     assert "intangible religious benefits" in receipt.content_html
+
+
+# --- Households, the donor's wishes, printing what was not emailed ------------------------------
+
+
+def _smiths(ctx: dict[str, Any]) -> dict[str, Any]:
+    john = make_donor(ctx, first="John", last="Smith")
+    jane = make_donor(ctx, first="Jane", last="Smith")
+    household = donor_services.household_create(
+        **ctx, name="The Smith Family", members=[john, jane], address_line1="7 Maple Court"
+    )
+    return {"john": john, "jane": jane, "household": household}
+
+
+def test_year_end_form_starts_a_joint_run(
+    ctx: dict[str, Any],
+    general_fund: Fund,
+    cast: dict[str, Any],
+    run_jobs: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    org = ctx["organization"]
+    smiths = _smiths(ctx)
+    give(ctx, smiths["john"], general_fund, "100.00")
+    give(ctx, smiths["jane"], general_fund, "50.00")
+    give(ctx, make_donor(ctx, first="Ana", last="Reyes"), general_fund, "20.00")
+    client = client_for(cast["finance"])
+    form = client.get(url(org, "year-end/")).content.decode()
+    assert 'name="joint"' in form
+    assert "One statement per household" in form
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(url(org, "year-end/"), {"year": str(TODAY.year), "joint": "on"})
+    run = ReceiptRun.objects.get()
+    assert run.joint
+    assert started["Location"] == url(org, f"year-end/{run.pk}/")
+    assert run_jobs() == 1
+    joint = TaxReceipt.objects.get(run=run, household=smiths["household"])
+    assert joint.total_amount == Decimal("150.00")
+    assert TaxReceipt.objects.filter(run=run).count() == 2
+    page = client.get(started["Location"]).content.decode()
+    assert "One statement per household" in page
+    listing = client.get(url(org, "year-end/")).content.decode()
+    assert "Per household" in listing
+
+    # Unticked, a run is per donor.
+    ReceiptRun.objects.all().delete()
+    TaxReceipt.objects.all().delete()
+    client.post(url(org, "year-end/"), {"year": str(TODAY.year)})
+    assert not ReceiptRun.objects.get().joint
+
+
+def test_issue_a_joint_receipt_from_the_donation_page(
+    ctx: dict[str, Any], general_fund: Fund, cast: dict[str, Any]
+) -> None:
+    org = ctx["organization"]
+    smiths = _smiths(ctx)
+    gift = give(ctx, smiths["jane"], general_fund, "80.00")
+    client = client_for(cast["finance"])
+    page = client.get(f"/o/{org.slug}/donors/donations/{gift.pk}/").content.decode()
+    assert 'name="joint"' in page
+    assert "Issue it to the household, The Smith Family" in page
+
+    done = client.post(
+        f"/o/{org.slug}/donors/donations/{gift.pk}/receipt/", {"joint": "1"}, follow=True
+    )
+    receipt = TaxReceipt.objects.get()
+    assert receipt.household_id == smiths["household"].pk
+    assert receipt.donor_id == smiths["jane"].pk
+    assert f"Receipt {receipt.number} issued to The Smith Family".encode() in done.content
+
+    detail = client.get(url(org, f"{receipt.pk}/")).content.decode()
+    assert "Joint: The Smith Family" in detail
+    assert "John Smith and Jane Smith" in detail
+    listing = client.get(url(org)).content.decode()
+    assert "Joint: The Smith Family" in listing
+
+    # A donor of no household is offered no choice; a plain issue stays the donor's own.
+    ana = make_donor(ctx, first="Ana", last="Reyes")
+    lone = give(ctx, ana, general_fund, "10.00")
+    assert b'name="joint"' not in client.get(f"/o/{org.slug}/donors/donations/{lone.pk}/").content
+    other = give(ctx, smiths["john"], general_fund, "15.00")
+    client.post(f"/o/{org.slug}/donors/donations/{other.pk}/receipt/")
+    assert TaxReceipt.objects.get(donations=other).household_id is None
+
+
+def test_send_to_a_donor_who_asked_not_to_be_emailed_is_refused_on_the_page(
+    ctx: dict[str, Any], general_fund: Fund, cast: dict[str, Any]
+) -> None:
+    org = ctx["organization"]
+    receipt = receipt_for(ctx, general_fund, first="Cleo", last="Quiet", no_email=True)
+    client = client_for(cast["finance"])
+    assert b"asked not to be emailed" in client.get(url(org, f"{receipt.pk}/")).content
+    answer = client.post(url(org, f"{receipt.pk}/send/"), {"to": ""})
+    assert answer.status_code == 422
+    assert b"Cleo Quiet asked not to be emailed: print the receipt instead." in answer.content
+    receipt.refresh_from_db()
+    assert receipt.delivery_status == "not_sent"
+
+
+def test_run_page_emails_the_emailable_and_prints_the_rest(
+    ctx: dict[str, Any],
+    general_fund: Fund,
+    cast: dict[str, Any],
+    run_jobs: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    org = ctx["organization"]
+    give(ctx, make_donor(ctx, first="Ana", last="Reyes"), general_fund, "100.00")
+    give(ctx, make_donor(ctx, first="Cleo", last="Quiet", no_email=True), general_fund, "20.00")
+    give(ctx, make_donor(ctx, first="Eli", last="Paper", email=""), general_fund, "30.00")
+    finance = {**ctx, "actor": cast["finance"], "access": access_of(cast["finance"])}
+    run = svc.year_end_statements_start(**finance, year=TODAY.year)
+    svc.year_end_statements_run(organization=org, run_id=run.pk)
+    client = client_for(cast["finance"])
+    before = client.get(url(org, f"year-end/{run.pk}/")).content.decode()
+    assert 'id="run-print-not-emailed"' not in before  # nothing emailed yet: print them all
+
+    with django_capture_on_commit_callbacks(execute=True):
+        emailed = client.post(url(org, f"year-end/{run.pk}/email/"), follow=True)
+    text = emailed.content.decode()
+    assert "1 statement queued for email." in text
+    assert "2 could not be emailed (1 with no email address, 1 asked not to be emailed)" in text
+    assert run_jobs() == 1
+    assert [m.to for m in mailoutbox] == [["ana@example.org"]]
+
+    page = client.get(url(org, f"year-end/{run.pk}/")).content.decode()
+    assert 'id="run-print-not-emailed"' in page
+    assert "Download the 2 not emailed as one PDF" in page
+    printed = client.post(url(org, f"year-end/{run.pk}/print/"), {"which": "not_emailed"})
+    assert printed.status_code == 200
+    assert "not-emailed" in printed["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(printed.content))
+    assert len(reader.pages) == 2
+    pdf = " ".join(p.extract_text() for p in reader.pages)
+    assert "Cleo Quiet" in pdf
+    assert "Eli Paper" in pdf
+    assert "Ana Reyes" not in pdf
+    rows = {r.donor.name: r for r in TaxReceipt.objects.filter(run=run).select_related("donor")}
+    assert (rows["Ana Reyes"].delivery, rows["Ana Reyes"].delivery_status) == ("email", "sent")
+    assert (rows["Cleo Quiet"].delivery, rows["Cleo Quiet"].delivery_status) == ("print", "sent")
+
+    # Each print shows in the receipt's history, read from the audit log.
+    history = client.get(url(org, f"{rows['Cleo Quiet'].pk}/")).content.decode()
+    assert "Printed with 1 other" in history
+    ana_history = client.get(url(org, f"{rows['Ana Reyes'].pk}/")).content.decode()
+    assert "Printed" not in ana_history
+    assert "Email queued to ana@example.org (year-end run)" in ana_history
+    assert (
+        client_for(cast["viewer"]).post(
+            url(org, f"year-end/{run.pk}/print/"), {"which": "not_emailed"}
+        )
+    ).status_code == 403

@@ -449,3 +449,137 @@ def test_year_end_refuses_a_future_year(finance: dict[str, Any]) -> None:
         svc.year_end_statements_start(**finance, year=TODAY.year + 1)
     assert failure.value.errors[0]["field"] == "year"
     assert not ReceiptRun.objects.exists()
+
+
+# --- Honouring the donor's wishes, bulk email of a run, the print record -----------------------
+
+
+def test_send_refuses_a_donor_who_asked_not_to_be_emailed(
+    fundraiser: dict[str, Any],
+    finance: dict[str, Any],
+    general_fund: Fund,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    donor = make_donor(fundraiser, no_email=True)
+    receipt = issue(finance, give(fundraiser, donor, general_fund, "60.00"))
+    for to in ("", "someone.else@example.org"):
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(ServiceError) as no:
+            svc.receipt_send(**finance, receipt=receipt, to=to)
+        assert no.value.errors[0]["field"] == "to"
+        assert "Ana Reyes asked not to be emailed" in no.value.message
+        assert "print the receipt instead" in no.value.message
+    receipt.refresh_from_db()
+    assert (receipt.delivery, receipt.delivery_status) == ("", "not_sent")
+    assert not DBTaskResult.objects.exists()
+
+
+def _finished_run(finance: dict[str, Any], **options: Any) -> ReceiptRun:
+    run = svc.year_end_statements_start(**finance, year=TODAY.year, **options)
+    return svc.year_end_statements_run(organization=finance["organization"], run_id=run.pk)
+
+
+def test_run_email_queues_only_the_emailable_statements_and_counts_the_rest(
+    fundraiser: dict[str, Any],
+    finance: dict[str, Any],
+    general_fund: Fund,
+    run_jobs: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from ifm.audit.models import AuditEvent
+
+    ana = make_donor(fundraiser)
+    ben = make_donor(fundraiser, first="Ben", last="Okafor")
+    quiet = make_donor(fundraiser, first="Cleo", last="Quiet", no_email=True)
+    gone = make_donor(fundraiser, first="Dov", last="Late", is_deceased=True)
+    nomail = make_donor(fundraiser, first="Eli", last="Paper", email="")
+    for donor in (ana, ben, quiet, gone, nomail):
+        give(fundraiser, donor, general_fund, "100.00")
+    run = _finished_run(finance)
+    assert run.created == 5
+    statements = {r.donor_id: r for r in TaxReceipt.objects.filter(run=run)}
+    # Ben's statement was corrected: the replaced one is not sent, nor is a voided one.
+    replacement = svc.receipt_correct(**finance, receipt=statements[ben.pk])
+    assert replacement.run_id is None
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sent = svc.year_end_statements_send(**finance, run=run)
+    assert len(callbacks) == 1  # the jobs are queued after commit, together
+    assert (sent.queued, sent.to_print, sent.already_emailed) == (1, 3, 0)
+    assert sent.reasons == {"deceased": 1, "no_address": 1, "no_email": 1}
+    jobs = list(DBTaskResult.objects.filter(task_path__endswith="receipt_email_deliver"))
+    assert [j.args_kwargs["kwargs"]["receipt_id"] for j in jobs] == [statements[ana.pk].pk]
+    assert jobs[0].args_kwargs["kwargs"]["organization_id"] == finance["organization"].pk
+
+    rows = {r.donor_id: r for r in TaxReceipt.objects.filter(run=run)}
+    assert (rows[ana.pk].delivery_status, rows[ana.pk].delivered_to) == (
+        "pending",
+        "ana.reyes@example.org",
+    )
+    for donor in (ben, quiet, gone, nomail):
+        assert rows[donor.pk].delivery_status == "not_sent"
+
+    assert run_jobs() == 1
+    rows[ana.pk].refresh_from_db()
+    assert rows[ana.pk].delivery_status == "sent"
+    assert [m.to for m in mailoutbox] == [["ana.reyes@example.org"]]
+
+    events = AuditEvent.objects.filter(organization=finance["organization"])
+    summary = events.get(action="donors.receipt_run.email")
+    assert summary.object_id == str(run.pk)
+    assert summary.changes["queued"] == [rows[ana.pk].pk]
+    assert summary.changes["to_print"] == {
+        "deceased": [rows[gone.pk].pk],
+        "no_address": [rows[nomail.pk].pk],
+        "no_email": [rows[quiet.pk].pk],
+    }
+    send = events.get(action="donors.receipt.send")
+    assert (send.object_id, send.changes["to"]) == (str(rows[ana.pk].pk), "ana.reyes@example.org")
+
+    # Again: the emailed one is left alone, nothing new is queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = svc.year_end_statements_send(**finance, run=run)
+    assert (again.queued, again.to_print, again.already_emailed) == (0, 3, 1)
+    assert DBTaskResult.objects.ready().count() == 0
+
+    from ifm.donors.receipt_selectors import run_statements_not_emailed
+
+    assert {r.donor_id for r in run_statements_not_emailed(run)} == {quiet.pk, gone.pk, nomail.pk}
+
+
+def test_run_email_refuses_an_unfinished_run_and_a_viewer(
+    fundraiser: dict[str, Any], finance: dict[str, Any], general_fund: Fund, cast: Any
+) -> None:
+    give(fundraiser, make_donor(fundraiser), general_fund, "10.00")
+    run = svc.year_end_statements_start(**finance, year=TODAY.year)
+    with pytest.raises(ServiceError, match="still making its statements"):
+        svc.year_end_statements_send(**finance, run=run)
+    svc.year_end_statements_run(organization=finance["organization"], run_id=run.pk)
+    viewer = {**finance, "actor": cast["viewer"], "access": access_of(cast["viewer"])}
+    with pytest.raises(PermissionDenied):
+        svc.year_end_statements_send(**viewer, run=run)
+    assert set(TaxReceipt.objects.values_list("delivery_status", flat=True)) == {"not_sent"}
+
+
+def test_print_records_each_printed_receipt_in_the_audit_log(
+    fundraiser: dict[str, Any], finance: dict[str, Any], general_fund: Fund
+) -> None:
+    from ifm.audit.models import AuditEvent
+
+    ana = make_donor(fundraiser)
+    receipts = [issue(finance, give(fundraiser, ana, general_fund, f"{n}0.00")) for n in (1, 2, 3)]
+    svc.receipt_void(**finance, receipt=receipts[2], reason="Wrong gift")
+    svc.receipts_print(**finance, receipts=receipts)
+
+    printed = AuditEvent.objects.filter(action="donors.receipt.print")
+    summary = printed.get(object_id="")
+    assert summary.changes["receipt_ids"] == [receipts[0].pk, receipts[1].pk]
+    assert summary.changes["numbers"] == [receipts[0].number, receipts[1].number]
+    each = list(printed.exclude(object_id=""))
+    assert sorted(int(e.object_id) for e in each) == [receipts[0].pk, receipts[1].pk]
+    assert {e.object_type for e in each} == {"donors.taxreceipt"}
+    assert {e.actor_id for e in each} == {finance["actor"].pk}

@@ -185,3 +185,33 @@ def test_viewer_cannot_change_anything(
     )
     assert_problem(send_json(viewer, "POST", f"/api/v1/receipts/{receipt_id}/send", {}), 403)
     assert access_of(fundraiser["actor"]).role == "fundraising"
+
+
+def test_send_to_a_donor_who_asked_not_to_be_emailed_is_a_422(
+    clients: dict[str, Client],
+    fundraiser: dict[str, Any],
+    general_fund: Fund,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    donor = donor_services.donor_create(
+        **fundraiser, first_name="Cleo", last_name="Quiet", email="cleo@example.org", no_email=True
+    )
+    gift = donor_services.donation_record(
+        **fundraiser,
+        donor=donor,
+        amount=Decimal("90.00"),
+        date=date.today(),
+        method="check",
+        fund=general_fund,
+    )
+    finance = clients["finance"]
+    receipt = finance.post(f"/api/v1/donations/{gift.pk}/receipt").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = send_json(finance, "POST", f"/api/v1/receipts/{receipt['id']}/send", {})
+    problem = assert_problem(refused, 422)
+    assert "Cleo Quiet asked not to be emailed: print the receipt instead." in problem["detail"]
+    assert problem["errors"][0]["field"] == "to"
+    assert TaxReceipt.objects.get(pk=receipt["id"]).delivery_status == "not_sent"
+    assert not DBTaskResult.objects.exists()

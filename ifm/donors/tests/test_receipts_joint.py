@@ -176,3 +176,23 @@ def test_api_joint_flags(
     assert response.status_code == 202, response.content
     assert response.json()["joint"] is True
     assert ReceiptRun.objects.get(pk=response.json()["id"]).joint
+
+
+def test_joint_letter_names_the_members_under_the_household(
+    fundraiser: dict[str, Any],
+    finance: dict[str, Any],  # noqa: F811
+    general_fund: Fund,
+    smiths: dict[str, Any],
+) -> None:
+    gift = give(fundraiser, smiths["john"], general_fund, "120.00")
+    receipt = svc.receipt_issue(**finance, donation=gift, joint=True)
+    assert receipt.content_data["donor"]["members_display"] == "John Smith and Jane Smith"
+    text = receipt_text(receipt)
+    assert "The Smith Family John Smith and Jane Smith 7 Maple Court" in text
+    assert "No goods or services were provided in exchange for this contribution." in text
+
+    # A receipt to the donor alone names no members.
+    alone = svc.receipt_issue(
+        **finance, donation=give(fundraiser, smiths["jane"], general_fund, "5.00")
+    )
+    assert "John Smith and Jane Smith" not in receipt_text(alone)
