@@ -163,7 +163,7 @@ def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[f
     from ifm.donors import imports
 
     t0 = time.perf_counter()
-    result, run = imports.import_start(
+    result, run, _earlier = imports.import_start(
         organization=org,
         actor=user,
         access=access,
@@ -295,7 +295,7 @@ def main() -> None:
 def _import_again(org: Any, user: Any, access: Any, data: bytes) -> tuple[Any, int]:
     from ifm.donors import imports
 
-    result, run = imports.import_start(
+    result, run, _earlier = imports.import_start(
         organization=org,
         actor=user,
         access=access,

@@ -8,7 +8,7 @@ from enum import Enum, StrEnum
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
-from ninja import File, Form, Path, Query, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from ifm.core.api import MAX_ID, ApiError
@@ -49,6 +49,11 @@ class ImportCheckOut(Schema):
     matched_existing_donors: int
     problems: list[ProblemRowOut]
     run_id: int | None = None
+    file_already_imported: bool = Field(
+        False,
+        description="True when run_id is an earlier import of this same file: nothing new "
+        "was queued (already_imported counts the rows imported before).",
+    )
 
 
 class ImportRunOut(Schema):
@@ -128,7 +133,7 @@ def import_create(
         )
     data = file.read()
     organization = request.org  # type: ignore[attr-defined]
-    result, run = imports.import_start(
+    result, run, earlier = imports.import_start(
         organization=organization,
         actor=request.user,
         access=request.access,  # type: ignore[attr-defined]
@@ -150,6 +155,7 @@ def import_create(
         "header_row": table.header_row,
         "mapping": used,
         "run_id": run.pk if run is not None else None,
+        "file_already_imported": earlier,
     }
 
 

@@ -2,7 +2,8 @@
 next step (upload, column mapping, dry run, commit).
 
 Thin: reading, checking, mapping and committing are the functions of `ifm.donors.imports`;
-this module only keeps the file and the chosen mapping until `import_start` takes them.
+this module only keeps the file, the chosen mapping and the dry run's result until
+`import_start` takes them.
 """
 
 from __future__ import annotations
@@ -53,11 +54,20 @@ def import_upload_table(upload: ImportUpload) -> imports.Table:
     return imports.read_table(bytes(upload.data), upload.file_name)
 
 
+def _dry_run(organization: Any, upload: ImportUpload, table: imports.Table) -> dict[str, Any]:
+    """The dry run of the upload's file with its mapping, as kept on the upload."""
+    result = imports.import_check(
+        organization=organization, kind=upload.kind, table=table, mapping=upload.mapping
+    )
+    return {**result.summary(), "mapping": upload.mapping}
+
+
 def import_upload_map(
     *, organization: Any, actor: Any, access: Any, upload: ImportUpload, mapping: dict[str, str]
 ) -> dict[str, str]:
-    """Check the chosen mapping (`clean_mapping`), remember it for files with these headers and
-    keep it for the dry run."""
+    """Check the chosen mapping (`clean_mapping`), remember it for files with these headers,
+    keep it, and keep the dry run of the file with it (replacing the one of an earlier
+    mapping)."""
     _require(access, upload.kind)
     table = import_upload_table(upload)
     cleaned = imports.clean_mapping(upload.kind, mapping, table.headers)
@@ -70,35 +80,40 @@ def import_upload_map(
             mapping=cleaned,
         )
         upload.mapping = cleaned
-        upload.save(update_fields=["mapping"])
+        upload.dry_run = _dry_run(organization, upload, table)
+        upload.save(update_fields=["mapping", "dry_run"])
     return cleaned
 
 
 def import_upload_check(
     *, organization: Any, access: Any, upload: ImportUpload
-) -> tuple[imports.Table, imports.CheckResult]:
-    """The dry run of the upload with its mapping. Writes nothing."""
+) -> imports.CheckResult:
+    """The dry run of the upload with its mapping: the one kept on the upload (counts and
+    problems, without the rows), made when the mapping was saved; read and checked again only
+    when none is kept for this mapping. Writes nothing but that."""
     _require(access, upload.kind)
-    table = import_upload_table(upload)
-    result = imports.import_check(
-        organization=organization, kind=upload.kind, table=table, mapping=upload.mapping
-    )
-    return table, result
+    kept = upload.dry_run or {}
+    if kept.get("mapping") != upload.mapping:
+        with org_context(organization):
+            kept = _dry_run(organization, upload, import_upload_table(upload))
+            ImportUpload.objects.filter(pk=upload.pk).update(dry_run=kept)
+        upload.dry_run = kept
+    return imports.CheckResult.from_summary(kept)
 
 
 def import_upload_commit(
     *, organization: Any, actor: Any, access: Any, upload: ImportUpload
 ) -> tuple[imports.CheckResult | None, ImportRun | None, bool]:
-    """`import_start` for the upload: (result, run, earlier). With problems, run is None and
-    nothing is written. `earlier` is True when the run is an earlier import of the same file
-    (import_start creates nothing new then). Committing twice returns the same run."""
+    """`import_start` for the upload, which checks the file again: (result, run, earlier).
+    With problems, run is None and nothing is written. `earlier` is import_start's word that
+    the run is an earlier import of the same file (it queued nothing new then). Committing
+    twice returns the same run (and no result)."""
     _require(access, upload.kind)
     with org_context(organization), transaction.atomic():
         locked = ImportUpload.objects.select_for_update().get(pk=upload.pk)
         if locked.run_id is not None:
             return None, locked.run, True
-        started = timezone.now()
-        result, run = imports.import_start(
+        result, run, earlier = imports.import_start(
             organization=organization,
             actor=actor,
             access=access,
@@ -113,4 +128,4 @@ def import_upload_commit(
         locked.run = run
         locked.data = b""
         locked.save(update_fields=["run", "data"])
-    return result, run, run.created_at < started
+    return result, run, earlier

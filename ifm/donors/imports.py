@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -306,6 +306,44 @@ DONOR_FIELDS: dict[str, list[str]] = {
         "Mobile Phone",
         "Primary Phone",
     ],
+    # Further emails and phones become the donor's secondary contacts (labelled after their
+    # column: "Work Phone" a work phone). After email and phone: those take their column first.
+    "email_2": [
+        "Email 2",
+        "Secondary Email",
+        "Alternate Email",
+        "Other Email",
+        "Work Email",
+        "Home Email",
+        "Personal Email",
+        "Contact1 Work Email",
+        "Contact1 Alternate Email",
+        "npe01__AlternateEmail__c",
+        "npe01__WorkEmail__c",
+        "npe01__HomeEmail__c",
+    ],
+    "phone_2": [
+        "Phone 2",
+        "Secondary Phone",
+        "Work Phone",
+        "Business Phone",
+        "Other Phone",
+        "Home Phone",
+        "Contact1 Work Phone",
+        "Contact1 Other Phone",
+        "npe01__WorkPhone__c",
+        "business_phone",
+        "home_phone",
+    ],
+    "mobile_phone": [
+        "Mobile Phone",
+        "Mobile",
+        "Cell Phone",
+        "Cell",
+        "Contact1 Mobile Phone",
+        "MobilePhone",
+        "mobile_phone",
+    ],
     "address_line1": [
         "Address",
         "Street",
@@ -426,6 +464,9 @@ FIELD_LABELS: dict[str, str] = {
     "salutation": "Salutation",
     "email": "Email",
     "phone": "Phone",
+    "email_2": "Second email",
+    "phone_2": "Second phone",
+    "mobile_phone": "Mobile phone",
     "address_line1": "Address line 1",
     "address_line2": "Address line 2",
     "city": "City",
@@ -694,6 +735,7 @@ class CheckResult:
     matched: int = 0
 
     def summary(self) -> dict[str, Any]:
+        """The counts and problems (JSON), without the rows: what pages and the API show."""
         return {
             "kind": self.kind,
             "total": self.total,
@@ -702,6 +744,28 @@ class CheckResult:
             "matched_existing_donors": self.matched,
             "problems": [p.as_dict() for p in self.problems],
         }
+
+    @classmethod
+    def from_summary(cls, summary: dict[str, Any]) -> CheckResult:
+        """A result read back from `summary()` (kept with an upload): counts and problems."""
+        return cls(
+            kind=summary["kind"],
+            total=summary["total"],
+            new=summary["new"],
+            already_imported=summary["already_imported"],
+            matched=summary["matched_existing_donors"],
+            problems=[Problem(**p) for p in summary["problems"]],
+        )
+
+
+class ImportStarted(NamedTuple):
+    """What import_start did: the check's result, the run (None for a dry run or a file with
+    problems), and whether that run is an earlier import of the same file (nothing was queued
+    this time)."""
+
+    result: CheckResult
+    run: Any
+    earlier: bool = False
 
 
 # --- Mappings remembered per organization ---------------------------------------------------------
@@ -875,6 +939,7 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
                 validate_email(values["email"])
             except ValidationError:
                 rows.problem("email", f"{values['email']!r} is not an email address.")
+        emails, phones = _secondary_contacts(rows, values)
         external = rows.get("external_id")
         key = f"ext:{external}" if external else _row_key(sorted(values.items()))
         if key in seen_keys:
@@ -882,8 +947,19 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
         seen_keys[key] = seen_keys.get(key, 0) + 1
         if not rows.ok:
             continue
-        norm = normalize.donor_fields(values)
-        planned.append({"row": number, "key": key, "values": values, "norm": norm})
+        norm = normalize.donor_fields(
+            values, emails=[e for e, _label in emails], phones=[p for p, _label in phones]
+        )
+        planned.append(
+            {
+                "row": number,
+                "key": key,
+                "values": values,
+                "norm": norm,
+                "emails": emails,
+                "phones": phones,
+            }
+        )
 
     done = _existing_keys("donors", (p["key"] for p in planned))
     by_email, by_name, by_phone, _keys = _donor_index()
@@ -902,9 +978,12 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
             )
             if n
         }
+        emails_norm = [normalize.email(e) for e, _label in p["emails"]]
         found = [
             by_email.get(norm["email_norm"]) if norm["email_norm"] else None,
+            *(by_email.get(e) for e in emails_norm),
             by_phone.get(norm["phone_norm"]) if norm["phone_norm"] else None,
+            *(by_phone.get(normalize.phone(x)) for x, _label in p["phones"]),
             *(by_name.get(f"{n}|{norm['postal_norm']}") for n in names if norm["postal_norm"]),
         ]
         matches = sorted(pk for pk in found if pk)
@@ -916,6 +995,7 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
             norm = p["norm"]
             probes = [
                 ("e", norm["email_norm"]),
+                *(("e", e) for e in emails_norm),
                 ("n", norm["name_norm"] + "|" + norm["postal_norm"]),
             ]
             first = next(
@@ -935,6 +1015,76 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
                         in_file.setdefault(probe, len(result.rows))
                 result.new += 1
         result.rows.append(p)
+
+
+# The mapped fields that hold further emails and phones, and the label each one gets when
+# its column's header does not say (_contact_label).
+SECONDARY_EMAILS = {"email_2": "other"}
+SECONDARY_PHONES = {"phone_2": "other", "mobile_phone": "mobile"}
+
+
+def _contact_label(header: str, default: str) -> str:
+    """The label a column's contacts get: "Work Phone" work, "Cell" mobile, "Home Email" home."""
+    text = normalize_header(header)
+    for label, words in (
+        ("mobile", ("mobile", "cell")),
+        ("work", ("work", "business", "office")),
+        ("home", ("home", "personal")),
+    ):
+        if any(w in text for w in words):
+            return label
+    return default
+
+
+def _secondary_contacts(
+    rows: _Rows, values: dict[str, Any]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The row's further emails and phones as (value, label), each checked (a problem names
+    the row and column); the first of them fills an empty primary email or phone in `values`.
+    A value the row gives twice is one contact."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from ifm.donors import normalize
+
+    emails: list[tuple[str, str]] = []
+    for name, default in SECONDARY_EMAILS.items():
+        text = rows.text(name, 254)
+        if not text:
+            continue
+        try:
+            validate_email(text)
+        except ValidationError:
+            rows.problem(name, f"{text!r} is not an email address.")
+            continue
+        emails.append((text, _contact_label(rows.mapping[name], default)))
+    phones: list[tuple[str, str]] = []
+    for name, default in SECONDARY_PHONES.items():
+        text = rows.text(name, 40)
+        if not text:
+            continue
+        if not normalize.phone(text):
+            rows.problem(name, f"{text!r} is not a phone number (at least 7 digits).")
+            continue
+        phones.append((text, _contact_label(rows.mapping[name], default)))
+    if not values["email"] and emails:
+        values["email"] = emails.pop(0)[0]
+    if not values["phone"] and phones:
+        values["phone"] = phones.pop(0)[0]
+
+    def once(items: list[tuple[str, str]], primary: str, norm: Any) -> list[tuple[str, str]]:
+        seen = {norm(primary)} - {""}
+        out = []
+        for value, label in items:
+            if norm(value) not in seen:
+                seen.add(norm(value))
+                out.append((value, label))
+        return out
+
+    return (
+        once(emails, values["email"], normalize.email),
+        once(phones, values["phone"], normalize.phone),
+    )
 
 
 def _donor_index() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
@@ -1168,10 +1318,11 @@ def import_start(
     filename: str,
     mapping: dict[str, str] | None = None,
     dry_run: bool = True,
-) -> tuple[CheckResult, Any]:
+) -> ImportStarted:
     """Read and check a file. A dry run (or a file with problems) writes nothing and returns
-    (result, None). Otherwise the mapping is remembered and an ImportRun is queued for the
-    background job: (result, run). The same file imported before returns its earlier run."""
+    (result, None, False). Otherwise the mapping is remembered and an ImportRun is queued for
+    the background job: (result, run, False). The same file imported before (and not failed)
+    queues nothing and returns its earlier run: (result, run, True)."""
     from ifm.donors.models import ImportRun, ImportStatus
 
     require_perm(access, "donors.import")
@@ -1184,7 +1335,7 @@ def import_start(
         mapping = mapping_for(organization=organization, kind=kind, headers=table.headers)
     result = import_check(organization=organization, kind=kind, table=table, mapping=mapping)
     if dry_run or result.problems:
-        return result, None
+        return ImportStarted(result, None)
     mapping = clean_mapping(kind, mapping, table.headers)
     with org_context(organization), transaction.atomic():
         earlier = (
@@ -1193,7 +1344,7 @@ def import_start(
             .first()
         )
         if earlier is not None:
-            return result, earlier
+            return ImportStarted(result, earlier, earlier=True)
         mapping_remember(
             organization=organization,
             actor=actor,
@@ -1221,7 +1372,7 @@ def import_start(
         transaction.on_commit(
             lambda: import_commit_job.enqueue(organization_id=organization_id, run_id=run.pk)
         )
-    return result, run
+    return ImportStarted(result, run)
 
 
 def _progress(run: Any, **fields: Any) -> None:
@@ -1338,6 +1489,7 @@ def _write_donors(organization: Any, actor: Any, run: Any, result: CheckResult) 
     for p, donor in zip(new_rows, donors, strict=True):
         p["donor_id"] = donor.pk
     _write_primary_contacts(organization, donors)
+    _write_secondary_contacts(organization, new_rows, donors)
     pairs = []
     for p in result.rows:
         if "match" in p:
@@ -1379,6 +1531,34 @@ def _write_primary_contacts(organization: Any, donors: Sequence[Any]) -> None:
             )
             for d in donors
             if any(getattr(d, f) for f in address)
+        ],
+        batch_size=2000,
+    )
+
+
+def _write_secondary_contacts(
+    organization: Any, rows: Sequence[dict[str, Any]], donors: Sequence[Any]
+) -> None:
+    """The further emails and phones of new donors (the file's Email 2, Work Phone ...), as
+    secondary rows; the donors' search_text already holds them (_check_donors)."""
+    from ifm.donors import normalize
+    from ifm.donors.models import DonorEmail, DonorPhone
+
+    common = {"organization": organization, "is_primary": False}
+    pairs = list(zip(rows, donors, strict=True))
+    DonorEmail.objects.bulk_create(
+        [
+            DonorEmail(donor=d, email=e, email_norm=normalize.email(e), label=label, **common)
+            for p, d in pairs
+            for e, label in p["emails"]
+        ],
+        batch_size=2000,
+    )
+    DonorPhone.objects.bulk_create(
+        [
+            DonorPhone(donor=d, phone=x, phone_norm=normalize.phone(x), label=label, **common)
+            for p, d in pairs
+            for x, label in p["phones"]
         ],
         batch_size=2000,
     )

@@ -185,7 +185,9 @@ def import_dry_run(request: HttpRequest, org_slug: str, importupload_id: int) ->
     if not upload.mapping:
         return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     try:
-        _table, result = import_upload_check(
+        # The dry run kept with the upload when its mapping was saved: paging through the
+        # problems does not read the file again.
+        result = import_upload_check(
             organization=org_of(request), access=access_of(request), upload=upload
         )
     except ServiceError as exc:

@@ -118,12 +118,17 @@ class ImportKey(TenantModel):
 class ImportUpload(TenantModel):
     """A file uploaded on the import pages, kept between the wizard's steps (upload, mapping,
     dry run) in the database, so any web process can serve the next step. Committing hands
-    the file to an ImportRun and empties `data`."""
+    the file to an ImportRun and empties `data`.
+
+    `dry_run` keeps the dry run of the file with `mapping` (CheckResult.summary(): counts and
+    problems, and the mapping it was made with), made when the mapping is saved, so the dry
+    run's pages do not read and check the file again. The commit checks it again anyway."""
 
     kind = models.CharField(max_length=10, choices=ImportKind.choices)
     file_name = models.CharField(max_length=255, blank=True)
     data = models.BinaryField(blank=True, default=b"", editable=False)
     mapping = models.JSONField(default=dict, blank=True)
+    dry_run = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

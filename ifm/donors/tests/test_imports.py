@@ -233,7 +233,9 @@ def test_values() -> None:
 
 
 def _donors(start: Any, run_jobs: Any) -> ImportRun:
-    result, run = start(kind="donors", data=DONORS_CSV, filename="donors.csv", dry_run=False)
+    result, run, _earlier = start(
+        kind="donors", data=DONORS_CSV, filename="donors.csv", dry_run=False
+    )
     assert result.problems == []
     assert run is not None
     run_jobs()
@@ -248,7 +250,7 @@ def test_donor_import_creates_donors_and_matches_existing_ones(
     existing = donor_create(
         **fundraiser, first_name="Benjamin", last_name="O", email="BEN@example.org"
     )
-    dry, run = start(kind="donors", data=DONORS_CSV, filename="donors.csv")
+    dry, run, _earlier = start(kind="donors", data=DONORS_CSV, filename="donors.csv")
     assert run is None
     assert dry.new == 2
     assert dry.matched == 1
@@ -269,7 +271,9 @@ def test_donation_import_posts_each_gift_and_updates_summaries(
     fundraiser: dict[str, Any], start: Any, run_jobs: Any, youth_fund: Any
 ) -> None:
     _donors(start, run_jobs)
-    result, run = start(kind="donations", data=GIFTS_CSV, filename="gifts.csv", dry_run=False)
+    result, run, _earlier = start(
+        kind="donations", data=GIFTS_CSV, filename="gifts.csv", dry_run=False
+    )
     assert result.problems == []
     assert run is not None
     assert run.status == ImportStatus.QUEUED
@@ -311,18 +315,23 @@ def test_rerunning_the_same_file_creates_nothing(
     fundraiser: dict[str, Any], start: Any, run_jobs: Any, youth_fund: Any
 ) -> None:
     _donors(start, run_jobs)
-    _, first = start(kind="donations", data=GIFTS_CSV, filename="gifts.csv", dry_run=False)
+    _, first, earlier = start(kind="donations", data=GIFTS_CSV, filename="gifts.csv", dry_run=False)
+    assert earlier is False
     run_jobs()
-    again, second = start(kind="donations", data=GIFTS_CSV, filename="gifts.csv", dry_run=False)
+    again, second, earlier = start(
+        kind="donations", data=GIFTS_CSV, filename="gifts.csv", dry_run=False
+    )
     assert second is not None
     assert first is not None
     assert second.pk == first.pk  # the same file: its earlier run
+    assert earlier is True  # and import_start says so
     assert again.already_imported == 3
     # A different file holding the same rows (re-exported, one more line) adds only the new one.
     more = GIFTS_CSV + b"G-4,C-1,40.00,2026-03-01,cash,,\n"
-    dry, third = start(kind="donations", data=more, filename="gifts2.csv", dry_run=False)
+    dry, third, earlier = start(kind="donations", data=more, filename="gifts2.csv", dry_run=False)
     assert (dry.already_imported, dry.new) == (3, 1)
     assert third is not None
+    assert earlier is False
     assert third.pk != first.pk
     run_jobs()
     third.refresh_from_db()
@@ -352,7 +361,7 @@ C-1,10,2025-12-15,,
 C-1,10,2026-01-15,,
 """
     )
-    result, run = start(kind="donations", data=bad, filename="bad.csv", dry_run=False)
+    result, run, _earlier = start(kind="donations", data=bad, filename="bad.csv", dry_run=False)
     assert run is None  # problems: nothing queued
     found = {(p.row, p.column) for p in result.problems}
     assert found == {
@@ -384,7 +393,7 @@ def test_one_bad_row_found_by_the_job_writes_nothing(
     _donors(start, run_jobs)
     fiscal_year_ensure(organization=fundraiser["organization"], on=date(2026, 2, 1))
     entries_before = JournalEntry.objects.count()
-    _, run = start(kind="donations", data=GIFTS_CSV, filename="gifts.csv", dry_run=False)
+    _, run, _earlier = start(kind="donations", data=GIFTS_CSV, filename="gifts.csv", dry_run=False)
     assert run is not None
     Period.objects.filter(name="2026-02").update(status=PeriodStatus.CLOSED)
     run_jobs()
@@ -446,7 +455,7 @@ C-1,10.00,2026-01-15,Spring appeal
 C-2,20.00,2026-01-16,Spring appeal
 """
     )
-    _, run = start(kind="donations", data=data, filename="spring.csv", dry_run=False)
+    _, run, _earlier = start(kind="donations", data=data, filename="spring.csv", dry_run=False)
     assert run is not None
     # The bank-side account goes inactive before the job posts: the ledger refuses the entries
     # after the campaign and the donors' keys were already written in the same transaction.
@@ -458,3 +467,184 @@ C-2,20.00,2026-01-16,Spring appeal
     assert not Campaign.objects.filter(name="Spring appeal").exists()
     assert Donation.objects.count() == 0
     assert DonorGivingSummary.objects.count() == 0
+
+
+# --- Secondary emails and phones -----------------------------------------------------------------
+
+CONTACTS_CSV = _csv(
+    """
+External ID,First Name,Last Name,Email,Email 2,Phone,Work Phone,Mobile Phone,Zip
+C-1,Ana,Reyes,ana@example.org,ana@work.example,617-555-0100,617-555-0199,(617) 555-0142,02139
+C-2,Ben,Okafor,,ben@second.example,,,555-300-4000,10001
+C-3,Chen,Li,chen@example.org,CHEN@example.org,,,,94110
+"""
+)
+
+
+def _contacts(donor: Donor) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str, bool]]]:
+    from ifm.donors.models import DonorEmail, DonorPhone
+
+    emails = DonorEmail.objects.filter(donor=donor).order_by("-is_primary", "id")
+    phones = DonorPhone.objects.filter(donor=donor).order_by("-is_primary", "id")
+    return (
+        [(e.email, e.label, e.is_primary) for e in emails],
+        [(p.phone, p.label, p.is_primary) for p in phones],
+    )
+
+
+def test_templates_second_email_and_phone_columns_are_suggested() -> None:
+    table = imports.read_table(NPSP.read_bytes(), NPSP.name)
+    npsp = imports.suggest_mapping("donors", table.headers)
+    assert (npsp["email"], npsp["email_2"]) == ("Contact1 Personal Email", "Contact1 Work Email")
+    assert (npsp["phone"], npsp["phone_2"], npsp["mobile_phone"]) == (
+        "Contact1 Home Phone",
+        "Contact1 Work Phone",
+        "Contact1 Mobile Phone",
+    )
+    # A Salesforce contact export (API names), and plain names.
+    salesforce = imports.suggest_mapping(
+        "donors",
+        ["LastName", "Email", "npe01__AlternateEmail__c", "Phone", "MobilePhone", "HomePhone"],
+    )
+    assert salesforce["email_2"] == "npe01__AlternateEmail__c"
+    assert (salesforce["phone"], salesforce["phone_2"], salesforce["mobile_phone"]) == (
+        "Phone",
+        "HomePhone",
+        "MobilePhone",
+    )
+    plain = imports.suggest_mapping(
+        "donors", ["Last Name", "Email", "Secondary Email", "Phone", "Phone 2"]
+    )
+    assert (plain["email_2"], plain["phone_2"]) == ("Secondary Email", "Phone 2")
+    assert "mobile_phone" not in plain
+
+
+def test_second_emails_and_phones_become_secondary_rows_and_are_searchable(
+    fundraiser: dict[str, Any], start: Any, run_jobs: Any
+) -> None:
+    from ifm.donors import selectors
+    from ifm.donors.models import DonorEmail, DonorPhone
+
+    result, run, earlier = start(
+        kind="donors", data=CONTACTS_CSV, filename="contacts.csv", dry_run=False
+    )
+    assert (result.problems, result.new, earlier) == ([], 3, False)
+    run_jobs()
+    run.refresh_from_db()
+    assert (run.status, run.created_count) == (ImportStatus.DONE, 3)
+
+    ana = Donor.objects.get(last_name="Reyes")
+    assert (ana.email, ana.phone) == ("ana@example.org", "617-555-0100")
+    assert _contacts(ana) == (
+        [("ana@example.org", "home", True), ("ana@work.example", "other", False)],
+        [
+            ("617-555-0100", "home", True),
+            ("617-555-0199", "work", False),
+            ("(617) 555-0142", "mobile", False),
+        ],
+    )
+    secondary = DonorEmail.objects.get(email="ana@work.example")
+    assert secondary.email_norm == "ana@work.example"
+    assert DonorPhone.objects.get(phone="(617) 555-0142").phone_norm == "6175550142"
+    # search_text holds them, so search finds the donor by a secondary email or phone.
+    assert "ana@work.example" in ana.search_text
+    assert "6175550199" in ana.search_text
+    assert list(selectors.donor_search("ana@work")) == [ana]
+    assert list(selectors.donor_search("6175550142")) == [ana]
+
+    # A row with only a second email (and only a mobile phone): they are its primary ones.
+    ben = Donor.objects.get(last_name="Okafor")
+    assert _contacts(ben) == (
+        [("ben@second.example", "home", True)],
+        [("555-300-4000", "home", True)],
+    )
+    assert ben.email_norm == "ben@second.example"
+    # The same address twice is one contact.
+    chen = Donor.objects.get(last_name="Li")
+    assert _contacts(chen) == ([("chen@example.org", "home", True)], [])
+
+    counts = (Donor.objects.count(), DonorEmail.objects.count(), DonorPhone.objects.count())
+    assert counts == (3, 4, 4)
+    # The same file again: import_start hands back its run, and nothing new is queued.
+    again, same, earlier = start(
+        kind="donors", data=CONTACTS_CSV, filename="contacts.csv", dry_run=False
+    )
+    assert (same.pk, earlier, again.already_imported) == (run.pk, True, 3)
+    assert run_jobs() == 0
+    # The same rows in another file (saved again with Windows line ends) create nothing either.
+    resaved = CONTACTS_CSV.replace(b"\n", b"\r\n")
+    _, other, earlier = start(kind="donors", data=resaved, filename="again.csv", dry_run=False)
+    assert other.pk != run.pk
+    assert not earlier
+    run_jobs()
+    other.refresh_from_db()
+    assert (other.status, other.created_count, other.skipped_count) == (ImportStatus.DONE, 0, 3)
+    assert (
+        Donor.objects.count(),
+        DonorEmail.objects.count(),
+        DonorPhone.objects.count(),
+    ) == counts
+
+
+def test_a_second_email_or_phone_matches_an_existing_donor(
+    fundraiser: dict[str, Any], start: Any, run_jobs: Any
+) -> None:
+    from ifm.donors.services import donor_phone_add
+
+    ana = donor_create(**fundraiser, first_name="Ana", last_name="Reyes", email="ana@example.org")
+    ben = donor_create(**fundraiser, first_name="Benjamin", last_name="Okafor")
+    donor_phone_add(**fundraiser, donor=ben, phone="555-300-4000", label="mobile")
+    data = _csv(
+        """
+External ID,First Name,Last Name,Email,Email 2,Mobile Phone
+N-1,Ana,Reyes-Diaz,a.reyes@new.example,ANA@example.org,
+N-2,Ben,O.,,,(555) 300-4000
+N-3,Dee,Park,dee@example.org,,
+N-4,Dee,Park-Lee,dee.lee@example.org,dee@example.org,
+"""
+    )
+    dry, run, _earlier = start(kind="donors", data=data, filename="match.csv")
+    assert run is None
+    # Ana by her email given as the row's second one, Ben by a phone: existing donors. Row 5
+    # names row 4's email as its second one: the same new donor.
+    assert (dry.new, dry.matched) == (1, 3)
+    assert [r.get("match") for r in dry.rows] == [ana.pk, ben.pk, None, None]
+    assert dry.rows[3]["same_as"] == 2
+
+    _, run, _earlier = start(kind="donors", data=data, filename="match.csv", dry_run=False)
+    run_jobs()
+    run.refresh_from_db()
+    assert (run.status, run.created_count) == (ImportStatus.DONE, 1)
+    assert Donor.objects.count() == 3
+    keys = dict(ImportKey.objects.filter(kind="donors").values_list("key", "object_id"))
+    dee = Donor.objects.get(last_name="Park")
+    assert keys == {"ext:N-1": ana.pk, "ext:N-2": ben.pk, "ext:N-3": dee.pk, "ext:N-4": dee.pk}
+
+
+def test_a_bad_second_email_or_phone_is_a_problem_naming_row_and_column(
+    fundraiser: dict[str, Any], start: Any, run_jobs: Any
+) -> None:
+    from ifm.donors.models import DonorEmail
+
+    data = _csv(
+        """
+First Name,Last Name,Email,Secondary Email,Work Phone
+Ana,Reyes,ana@example.org,ana@work.example,617-555-0199
+Ben,Okafor,ben@example.org,not-an-email,
+Chen,Li,,,12
+"""
+    )
+    result, run, _earlier = start(kind="donors", data=data, filename="bad.csv", dry_run=False)
+    assert run is None
+    assert [(p.row, p.column, p.field) for p in result.problems] == [
+        (3, "Secondary Email", "email_2"),
+        (4, "Work Phone", "phone_2"),
+    ]
+    assert "'not-an-email' is not an email address" in result.problems[0].message
+    assert "not a phone number" in result.problems[1].message
+    assert run_jobs() == 0
+    assert (Donor.objects.count(), DonorEmail.objects.count(), ImportRun.objects.count()) == (
+        0,
+        0,
+        0,
+    )

@@ -92,3 +92,22 @@ def test_permissions_and_isolation(donors_org: Any, org_b: Any, cast: dict[str, 
         run = ImportRun.objects.create(kind="donors", file_hash="x" * 64)
     other = api_client_for(cast["other_admin"], org_b)
     assert_problem(other.get(f"/api/v1/imports/{run.pk}"), 404)
+
+
+def test_the_same_file_again_answers_its_earlier_run(
+    client: Client, donors_org: Any, run_jobs: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    dry = _post(client, DONORS_CSV, kind="donors").json()
+    assert (dry["run_id"], dry["file_already_imported"]) == (None, False)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _post(client, DONORS_CSV, kind="donors", dry_run="false").json()
+    assert first["run_id"]
+    assert first["file_already_imported"] is False
+    run_jobs()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _post(client, DONORS_CSV, kind="donors", dry_run="false").json()
+    assert (again["run_id"], again["file_already_imported"]) == (first["run_id"], True)
+    assert (again["new"], again["already_imported"]) == (0, 3)
+    assert run_jobs() == 0
+    with org_context(donors_org):
+        assert (ImportRun.objects.count(), Donor.objects.count()) == (1, 3)

@@ -446,3 +446,98 @@ def test_another_organizations_upload_and_run_are_404(
     assert "b.csv" not in client.get(url(donors_org)).content.decode()
     other = client_for(cast["other_admin"])
     assert other.get(url(org_b, f"{run.pk}/")).status_code == 200
+
+
+def test_the_wizard_says_already_imported_from_import_starts_word_not_the_clock(
+    donors_org: Any,
+    cast: dict[str, Any],
+    run_jobs: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_for(cast["fundraising"])
+    data = _text("First Name,Last Name,Email\nAna,Reyes,ana@example.org\n")
+    check_url = _through_mapping(client, donors_org, "donors", data, "donors.csv")
+    first = _commit(client, check_url, django_capture_on_commit_callbacks, follow=True)
+    assert "is queued" in first.content.decode()
+    assert "imported before" not in first.content.decode()
+    run = ImportRun.objects.get()
+    run_jobs()
+    # The first run's time says nothing: written by a web server whose clock runs ahead.
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() + timedelta(hours=1))
+
+    check_url = _through_mapping(client, donors_org, "donors", data, "donors.csv")
+    again = _commit(client, check_url, django_capture_on_commit_callbacks, follow=True)
+    assert again.context["run"].pk == run.pk
+    body = again.content.decode()
+    assert f"This file was imported before (import {run.pk}, donors.csv)" in body
+    assert "is queued" not in body
+    assert run_jobs() == 0
+    assert (ImportRun.objects.count(), Donor.objects.count()) == (1, 1)
+    # Committing the same upload again goes to its run, said the same way.
+    twice = _commit(client, check_url, django_capture_on_commit_callbacks, follow=True)
+    assert "imported before" in twice.content.decode()
+
+
+def test_the_dry_run_pages_show_the_result_kept_with_the_upload(
+    donors_org: Any,
+    cast: dict[str, Any],
+    run_jobs: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The dry run is made once, when the mapping is saved: the check page and its problem
+    pages read it from the upload, not the file; saving the mapping again makes it again; the
+    commit checks the file itself."""
+    client = client_for(cast["fundraising"])
+    lines = ["First Name,Last Name,Email"] + [f"A{i},B{i},bad{i}" for i in range(60)]
+    check_url = _through_mapping(client, donors_org, "donors", _text("\n".join(lines)), "x.csv")
+    upload = ImportUpload.objects.get()
+    kept = upload.dry_run
+    assert (kept["total"], len(kept["problems"]), kept["mapping"]) == (60, 60, upload.mapping)
+    assert kept["problems"][0] == {
+        "row": 2,
+        "column": "Email",
+        "field": "email",
+        "message": "'bad0' is not an email address.",
+    }
+
+    # The file changes under the upload (no problems now): the pages still show what was kept.
+    fixed = ["First Name,Last Name,Email"] + [f"A{i},B{i},a{i}@example.org" for i in range(60)]
+    ImportUpload.objects.filter(pk=upload.pk).update(data=_text("\n".join(fixed)))
+    first = client.get(check_url)
+    assert first.status_code == 200
+    assert (first.context["result"].total, len(first.context["result"].problems)) == (60, 60)
+    assert 'id="count-problems">60<' in first.content.decode()
+    assert 'id="commit-import" disabled' in first.content.decode()
+    second = client.get(check_url, {"page": 2})
+    assert [p.row for p in second.context["problems"]] == list(range(52, 62))
+    assert "&#x27;bad59&#x27; is not an email address." in second.content.decode()
+    ImportUpload.objects.filter(pk=upload.pk).update(dry_run={**kept, "total": 61})
+    assert client.get(check_url).context["result"].total == 61  # read from the upload
+    ImportUpload.objects.filter(pk=upload.pk).update(dry_run=kept)
+
+    # Saving the mapping makes the dry run again, of the file as it is now.
+    mapping_url = check_url.replace("/check/", "/mapping/")
+    assert client.post(mapping_url, _preselected(client.get(mapping_url))).status_code == 302
+    upload.refresh_from_db()
+    assert (upload.dry_run["problems"], upload.dry_run["new"]) == ([], 60)
+    page = client.get(check_url)
+    assert 'id="count-problems">0<' in page.content.decode()
+    assert page.context["can_commit"]
+
+    # The kept result says the file is fine; the commit checks the file again and refuses.
+    ImportUpload.objects.filter(pk=upload.pk).update(data=_text("\n".join(lines)))
+    refused = _commit(client, check_url, django_capture_on_commit_callbacks)
+    assert refused.status_code == 422
+    assert len(refused.context["result"].problems) == 60
+    assert ImportRun.objects.count() == 0
+
+    # An upload whose mapping has no kept dry run (or one of another mapping) is checked, once.
+    ImportUpload.objects.filter(pk=upload.pk).update(dry_run={})
+    assert len(client.get(check_url).context["result"].problems) == 60
+    upload.refresh_from_db()
+    assert len(upload.dry_run["problems"]) == 60
+    assert upload.dry_run["mapping"] == upload.mapping
