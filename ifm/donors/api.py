@@ -1,6 +1,7 @@
 """/api/v1/donors and /api/v1/donations: donors, their search and giving; recording, reading
 and voiding donations (each posted to the ledger in the same transaction)."""
 
+from datetime import date
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
@@ -10,6 +11,7 @@ from ninja.responses import Status as HttpStatus
 
 from ifm.core.api import MAX_ID, idempotent, paginated
 from ifm.donors import selectors, services
+from ifm.donors.api_imports import DonationStatusIn, MethodIn
 from ifm.donors.models import Donation, Donor
 from ifm.donors.schemas import (
     DonationIn,
@@ -149,6 +151,33 @@ def donation_record(request: HttpRequest, payload: DonationIn) -> Any:
         deposit_account=data["deposit_account_id"],
     )
     return HttpStatus(201, _donation(donation.pk))
+
+
+@router.get("/donations", response=list[DonationOut], summary="List donations, newest first")
+@paginated("-date")
+def donation_list(
+    request: HttpRequest,
+    q: Annotated[str, Query(max_length=200, description="Search the donors")] = "",
+    status: DonationStatusIn | None = None,
+    method: MethodIn | None = None,
+    fund_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    appeal_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Donation]:
+    """The same filters as the donations page and its export."""
+    _view(request)
+    return selectors.donation_list(
+        q=q,
+        status=status.value if status else "",
+        method=method.value if method else "",
+        fund_id=fund_id,
+        campaign_id=campaign_id,
+        appeal_id=appeal_id,
+        date_from=date_from,
+        date_to=date_to,
+    ).prefetch_related("soft_credits")
 
 
 @router.get("/donations/{int:donation_id}", response=DonationOut, summary="Get a donation")

@@ -203,8 +203,14 @@ def donation_list(
     fund_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    campaign_id: int | None = None,
+    appeal_id: int | None = None,
 ) -> QuerySet[Donation]:
-    qs = Donation.objects.select_related("donor", "fund")
+    qs = Donation.objects.select_related("donor", "fund", "campaign", "appeal")
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    if appeal_id:
+        qs = qs.filter(appeal_id=appeal_id)
     if q:
         qs = qs.filter(donor__in=donor_search(q, include_inactive=True))
     if status:
@@ -218,6 +224,28 @@ def donation_list(
     if date_to:
         qs = qs.filter(date__lte=date_to)
     return qs.order_by("-date", "-id")
+
+
+def donation_totals(donations: QuerySet[Donation]) -> dict[str, Any]:
+    """Count and sum of the live (not voided) donations among these."""
+    row = donations.exclude(status=DonationStatus.VOIDED).aggregate(
+        n=Count("pk"), total=Sum("amount")
+    )
+    return {"count": int(row["n"] or 0), "total": row["total"] or ZERO}
+
+
+def campaign_totals() -> dict[int, dict[str, Any]]:
+    """Per campaign: live gifts, their total and how many donors gave."""
+    rows = (
+        Donation.objects.exclude(status=DonationStatus.VOIDED)
+        .filter(campaign__isnull=False)
+        .values("campaign_id")
+        .annotate(n=Count("pk"), total=Sum("amount"), donors=Count("donor_id", distinct=True))
+    )
+    return {
+        r["campaign_id"]: {"count": r["n"], "total": r["total"] or ZERO, "donors": r["donors"]}
+        for r in rows
+    }
 
 
 def pledge_balance(pledge: Pledge) -> Decimal:

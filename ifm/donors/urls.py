@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ifm.donors import views, views_imports
+from ifm.donors import views, views_fundraising, views_imports
 
 urlpatterns = [
     path("", views.donor_list, name="donor_list"),
@@ -14,12 +14,27 @@ urlpatterns = [
     path("<int:donor_id>/edit/", views.donor_edit, name="donor_edit"),
     path("<int:donor_id>/notes/", views.donor_note_add, name="donor_note_add"),
     path("<int:donor_id>/contacts/", views.donor_contacts, name="donor_contacts"),
+    path("donations/", views_fundraising.donation_list, name="donation_list"),
+    path(
+        "donations/export.csv",
+        views_fundraising.donation_export,
+        {"fmt": "csv"},
+        name="donation_export_csv",
+    ),
+    path(
+        "donations/export.xlsx",
+        views_fundraising.donation_export,
+        {"fmt": "xlsx"},
+        name="donation_export_xlsx",
+    ),
     path("donations/new/", views.donation_new, name="donation_new"),
     path("donations/<int:donation_id>/", views.donation_detail, name="donation_detail"),
     path("donations/<int:donation_id>/edit/", views.donation_edit, name="donation_edit"),
     path("donations/<int:donation_id>/void/", views.donation_void, name="donation_void"),
     path("donations/<int:donation_id>/receipt/", views.donation_receipt, name="donation_receipt"),
+    path("receipts/compliance/", views_fundraising.compliance, name="receipt_compliance"),
     path("receipts/", include("ifm.donors.urls_receipts")),
+    path("campaigns/", views_fundraising.campaign_list, name="campaign_list"),
     path("batches/", views.batch_list, name="gift_batch_list"),
     path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),
     path("batches/<int:giftbatch_id>/add/", views.batch_add, name="gift_batch_add"),
