@@ -28,6 +28,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -36,6 +38,7 @@ from ifm.audit.services import audit_record
 from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ServiceError
 from ifm.core.tasks import org_task
+from ifm.donors import normalize
 from ifm.tenancy.context import org_context, require_org_id
 from ifm.tenancy.permissions import require_perm
 
@@ -889,11 +892,6 @@ def _existing_keys(kind: str, keys: Iterable[str]) -> dict[str, int]:
 
 
 def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) -> None:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from ifm.donors import normalize
-
     rows = _Rows(result, mapping)
     seen_keys: dict[str, int] = {}
     in_file: dict[tuple[str, str], int] = {}  # (what, normalized value) -> index in result.rows
@@ -1042,11 +1040,6 @@ def _secondary_contacts(
     """The row's further emails and phones as (value, label), each checked (a problem names
     the row and column); the first of them fills an empty primary email or phone in `values`.
     A value the row gives twice is one contact."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from ifm.donors import normalize
-
     emails: list[tuple[str, str]] = []
     for name, default in SECONDARY_EMAILS.items():
         text = rows.text(name, 254)
@@ -1121,7 +1114,6 @@ def _donor_index() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict
 
 
 def _check_donations(table: Table, mapping: dict[str, str], result: CheckResult) -> None:
-    from ifm.donors import normalize
     from ifm.donors.models import Appeal, Campaign, Donor
     from ifm.ledger.models import Fund, Period, PeriodStatus
 
@@ -1541,7 +1533,6 @@ def _write_secondary_contacts(
 ) -> None:
     """The further emails and phones of new donors (the file's Email 2, Work Phone ...), as
     secondary rows; the donors' search_text already holds them (_check_donors)."""
-    from ifm.donors import normalize
     from ifm.donors.models import DonorEmail, DonorPhone
 
     common = {"organization": organization, "is_primary": False}
