@@ -1,5 +1,6 @@
 """The donation flow in Chromium: create a donor, record a gift from the keyboard with the donor
-picker, see it on the profile with the giving summary updated, open its ledger entry."""
+picker, see it on the profile with the giving summary updated, open its ledger entry, issue its
+tax receipt and read the letter and its PDF, then find the gift in the donation list."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any) -> None:
-    org = organization_create(slug="alpha", name="Alpha Outreach")
+    org = organization_create(slug="alpha", name="Alpha Outreach", ein="12-3456789")
     user = make_user("dev@alpha.test", full_name="Dev Alpha")
     membership_set(organization=org, user=user, role=Role.ADMIN)
 
@@ -82,6 +83,32 @@ def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any
     expect(page).to_have_url(re.compile(rf"/o/alpha/ledger/entries/{donation.journal_entry_id}/$"))
     expect(page.locator("main")).to_contain_text("250.00")
     shot(page, "donation-5-ledger-entry")
+
+    # The tax receipt: issued from the gift, numbered 1, with the Publication 1771 wording.
+    page.go_back()
+    expect(page.locator("#receipts")).to_contain_text("No receipt issued")
+    page.locator("#issue-receipt").click()
+    expect(page.locator("#messages")).to_contain_text("Receipt 1 issued")
+    page.locator("#receipts").get_by_role("link", name="No. 1").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("No. 1")
+    letter = page.frame_locator("iframe.receipt-letter")
+    expect(letter.locator("body")).to_contain_text("Rosa Parks")
+    expect(letter.locator("body")).to_contain_text("12-3456789")
+    expect(letter.locator("body")).to_contain_text("$250.00")
+    expect(letter.locator("body")).to_contain_text("No goods or services were provided")
+    shot(page, "donation-6-receipt")
+    pdf = page.request.get(page.locator("#download-pdf").get_attribute("href"))
+    assert pdf.ok
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+
+    # The donation list finds the gift by its donor, with the total.
+    page.get_by_role("link", name="Donors", exact=True).first.click()
+    page.locator(".nav-tabs").get_by_role("link", name="Donations", exact=True).click()
+    page.locator("#id_q").press_sequentially("Parks", delay=20)
+    expect(page.locator("#donation-results")).to_contain_text(donation.reference)
+    expect(page.locator("#donation-total")).to_have_text("250.00")
+    shot(page, "donation-7-list")
 
     assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []
     assert page.failed_assets == []
