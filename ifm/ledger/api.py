@@ -59,6 +59,7 @@ from ifm.ledger.schemas import (
     ProgramIn,
     ProgramOut,
     ProgramPatchIn,
+    ReleaseIn,
     ReopenIn,
     ReverseIn,
     TrialBalanceOut,
@@ -375,6 +376,26 @@ def fund_update(request: HttpRequest, payload: FundPatchIn, fund_id: int = IdPat
         is_active=payload.is_active,
         **extra,
     )
+
+
+@router.post(
+    "/funds/{int:fund_id}/release",
+    response={201: JournalEntryOut},
+    summary="Release restricted net assets (spent for their purpose, or time passed)",
+)
+@idempotent
+def fund_release(request: HttpRequest, payload: ReleaseIn, fund_id: int = IdPath) -> Any:
+    require_perm(_access(request), "ledger.post")
+    entry = services.fund_release(
+        organization=_org(request),
+        actor=request.user,
+        access=_access(request),
+        fund=_get(Fund, fund_id),
+        amount=Decimal(payload.amount),
+        date=payload.date,
+        memo=payload.memo,
+    )
+    return Status(201, entry)
 
 
 # --- Programs ------------------------------------------------------------------------------------

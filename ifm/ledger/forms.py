@@ -505,3 +505,20 @@ class OpeningBalancesForm(ChartImportForm):
         self.fields[
             "file"
         ].help_text = "account_number,fund_code,debit,credit — one row per account and fund."
+
+
+class ReleaseForm(BootstrapMixin, forms.Form):
+    """Release restricted money: how much, on which date, why."""
+
+    amount = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    date = forms.DateField(widget=_date_widget(), initial=timezone.localdate)
+    memo = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="What the money was spent on, or that the time restriction has passed.",
+    )

@@ -136,6 +136,12 @@ class JournalLineIn(InputSchema):
     memo: str = Field("", max_length=500)
 
 
+class ReleaseIn(InputSchema):
+    amount: Amount
+    date: LedgerDate
+    memo: str = Field("", max_length=500)
+
+
 class JournalEntryIn(InputSchema):
     date: LedgerDate
     memo: str = Field("", max_length=500)

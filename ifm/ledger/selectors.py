@@ -15,6 +15,7 @@ from ifm.ledger.models import (
     Fund,
     JournalEntry,
     JournalLine,
+    NetAssetClass,
     Period,
     Program,
 )
@@ -106,6 +107,17 @@ def account_ledger(
         .order_by("date", "entry_id", "id")
     )
     return opening * sign, ordered
+
+
+def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
+    """What the fund still holds with donor restrictions on `as_of`: the credits less the debits
+    of its lines on accounts of that class (contributions, net assets, releases)."""
+    total = JournalLine.objects.filter(
+        fund_id=fund_id,
+        date__lte=as_of,
+        account__net_asset_class=NetAssetClass.WITH,
+    ).aggregate(net=Coalesce(Sum(F("credit") - F("debit")), ZERO))["net"]
+    return Decimal(total).quantize(ZERO)
 
 
 def fund_balances(*, as_of: date) -> list[dict[str, object]]:

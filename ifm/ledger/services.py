@@ -32,6 +32,7 @@ from ifm.ledger.models import (
     Restriction,
     SourceType,
 )
+from ifm.ledger.selectors import restricted_balance
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
@@ -693,6 +694,35 @@ def restriction_release(
                 LineInput(account=account_by_role("release_with"), fund=fund, debit=amount),
                 LineInput(account=account_by_role("release_without"), fund=fund, credit=amount),
             ],
+        )
+
+
+@transaction.atomic
+def fund_release(
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    fund: Fund,
+    amount: Decimal,
+    date: date,
+    memo: str = "",
+) -> JournalEntry:
+    """Finance or an admin releases restricted money that was spent for its purpose (or whose
+    time restriction has passed): at most what the fund still holds with donor restrictions."""
+    require_perm(access, "ledger.post")
+    with org_context(organization):
+        fund = Fund.objects.select_for_update().get(pk=fund.pk)
+        amount = _money(amount, "amount")
+        still = restricted_balance(fund_id=fund.pk, as_of=date)
+        if fund.restriction != Restriction.NONE and amount > still:
+            raise ServiceError(
+                f"{fund} holds {still} with donor restrictions on {date}: "
+                f"release at most that much.",
+                field="amount",
+            )
+        return restriction_release(
+            organization=organization, actor=actor, fund=fund, amount=amount, date=date, memo=memo
         )
 
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("funds/", views.funds, name="ledger_funds"),
     path("funds/new/", views.fund_create_view, name="ledger_fund_create"),
     path("funds/<int:fund_id>/edit/", views.fund_edit_view, name="ledger_fund_edit"),
+    path("funds/<int:fund_id>/release/", views.fund_release_view, name="ledger_fund_release"),
     path("programs/", views.programs, name="ledger_programs"),
     path("programs/new/", views.program_create_view, name="ledger_program_create"),
     path("programs/<int:program_id>/edit/", views.program_edit_view, name="ledger_program_edit"),

@@ -56,6 +56,7 @@ from ifm.ledger.models import (
 from ifm.ledger.services import (
     LineInput,
     fiscal_year_close,
+    fund_release,
     journal_entry_create,
     journal_entry_reverse,
     period_close,
@@ -894,6 +895,50 @@ def fund_edit_view(request: HttpRequest, org_slug: str, fund_id: int) -> HttpRes
         save=save,
         form=form,
         success=lambda f: f"Saved the fund {f}.",
+        redirect_to=reverse("ledger_funds", kwargs={"org_slug": org_slug}),
+    )
+
+
+@login_required
+def fund_release_view(request: HttpRequest, org_slug: str, fund_id: int) -> HttpResponse:
+    """Release restricted money of a fund (spent for its purpose, or its time has passed)."""
+    from ifm.ledger.forms import ReleaseForm
+
+    fund = get_or_404(Fund.objects.exclude(restriction=Restriction.NONE), fund_id, "fund")
+    access = access_of(request)
+    require_perm(access, "ledger.post")
+    form = ReleaseForm(request.POST or None)
+    still = selectors.restricted_balance(fund_id=fund.pk, as_of=timezone.localdate())
+
+    def save() -> JournalEntry:
+        data = form.cleaned_data
+        return fund_release(
+            organization=org_of(request),
+            actor=request.user,
+            access=access,
+            fund=fund,
+            amount=data["amount"],
+            date=data["date"],
+            memo=data["memo"],
+        )
+
+    return _edit_response(
+        request,
+        "ledger/simple_form.html",
+        {
+            "title": f"Release from restriction: {fund}",
+            "intro": (
+                f"{fund} holds {still:,.2f} with donor restrictions today. A release moves an "
+                "amount to net assets without donor restrictions, within the fund, when it has "
+                "been spent for its purpose or its time has come."
+            ),
+            "submit_label": "Release",
+            "back": "ledger_funds",
+            "back_label": "Funds",
+        },
+        save=save,
+        form=form,
+        success=lambda entry: f"Released in {entry}.",
         redirect_to=reverse("ledger_funds", kwargs={"org_slug": org_slug}),
     )
 
