@@ -44,7 +44,7 @@ from ifm.donors.forms_receipts import (
 from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
 from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
 from ifm.donors.pdf import letter_document
-from ifm.donors.receipt_selectors import run_statements_not_emailed
+from ifm.donors.receipt_selectors import run_statements, run_statements_not_emailed
 from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
@@ -460,12 +460,17 @@ def year_end(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 def _run_context(run: ReceiptRun, request: HttpRequest) -> dict[str, Any]:
     finished = run.status in (RunStatus.DONE, RunStatus.FAILED)
-    statements = run.receipts.filter(voided_at__isnull=True)
+    statements = run_statements(run)
+    emailable = (
+        sum(1 for s in statements.select_related("donor") if not services.email_refusal(s.donor))
+        if finished
+        else 0
+    )
     return {
         "run": run,
         "finished": finished,
         "statement_count": statements.count() if finished else 0,
-        "with_email": statements.exclude(donor__email="").count() if finished else 0,
+        "with_email": emailable,
         "emailed": statements.filter(
             delivery=DeliveryMethod.EMAIL, delivery_status=DeliveryStatus.SENT
         ).count()
@@ -508,7 +513,7 @@ def run_print(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpR
             messages.info(request, "Every statement of this run was emailed: nothing to print.")
             return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
     else:
-        statements = list(run.receipts.filter(voided_at__isnull=True))
+        statements = list(run_statements(run))
     try:
         data = services.receipts_print(**service_args(request), receipts=statements)
     except (ServiceError, PermissionDenied) as exc:

@@ -392,7 +392,14 @@ def test_year_end_page_starts_a_run_and_polls_its_progress(
     assert 'value="100"' in finished
     assert "2 new statements issued" in finished
     assert 'id="run-print"' in finished
-    assert "1 of 2 donors have an email address" in finished
+    assert "1 of 2 donors can be emailed" in finished
+    emailable = Donor.objects.exclude(email="")
+    emailable.update(no_email=True)  # asked not to be emailed: left to print
+    assert (
+        "0 of 2 donors can be emailed"
+        in client.get(url(org, f"year-end/{run.pk}/progress/")).content.decode()
+    )
+    emailable.update(no_email=False)
 
     printed = client.post(url(org, f"year-end/{run.pk}/print/"))
     assert printed.content.startswith(b"%PDF")
