@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from types import SimpleNamespace
 from typing import Any, Generic, TypeVar
 
@@ -1731,6 +1731,31 @@ def _void_date(organization: Organization, donation: Donation) -> date_type:
 
 # --- Pledges -----------------------------------------------------------------------------------
 
+MAX_INSTALLMENTS = 120
+
+
+def _months_later(day: date_type, months: int) -> date_type:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date_type(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _equal_installments(
+    total: Decimal, first_due: date_type, count: int, frequency: str
+) -> list[tuple[date_type, Decimal]]:
+    """`count` installments of `total`, every `frequency` from `first_due` (the 31st stays the
+    end of each month); the cents that do not divide evenly go on the first."""
+    each = (total / count).quantize(CENT, rounding=ROUND_DOWN)
+    amounts = [total - each * (count - 1), *([each] * (count - 1))]
+    if frequency == Frequency.WEEKLY:
+        dues = [first_due + timedelta(days=7 * i) for i in range(count)]
+    else:
+        step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUALLY: 12}[
+            Frequency(frequency)
+        ]
+        dues = [_months_later(first_due, step * i) for i in range(count)]
+    return [(d, a) for d, a in zip(dues, amounts, strict=True) if a > 0]
+
 
 def _pledge_status_refresh(pledge: Pledge) -> None:
     pledge = Pledge.objects.get(pk=pledge.pk)
@@ -1752,11 +1777,15 @@ def pledge_create(
     date: date_type,
     fund: Any,
     installments: Sequence[tuple[date_type, Any]] = (),
+    installment_count: int | None = None,
+    frequency: str = Frequency.MONTHLY,
     campaign: Any = None,
     notes: str = "",
 ) -> Pledge:
     """A promise of `total`. `installments` (due date, amount) must add up to the total; with
-    none, one installment of the whole total falls due on `date`."""
+    none, one installment of the whole total falls due on `date`. Or `installment_count`
+    equal installments (the cents left over go on the first), the first due on `date` and the
+    next every `frequency`. Installments fall due at most ten years after `date`."""
     require_perm(access, "donations.record")
     with org_context(organization):
         c = _Checker(
@@ -1801,9 +1830,25 @@ def pledge_create(
             error_field="campaign_id",
         )
         c.check("notes", lambda v: _long_text(v, "notes", 2000))
+        if installment_count is not None:
+            if installments:
+                c.add("installment_count", "Give either the installments or their number.")
+            elif (
+                isinstance(installment_count, bool)
+                or not isinstance(installment_count, int)
+                or not 1 <= installment_count <= MAX_INSTALLMENTS
+            ):
+                c.add("installment_count", f"From 1 to {MAX_INSTALLMENTS} installments.")
+            if frequency not in Frequency.values:
+                c.add("frequency", f"Choose one of {', '.join(Frequency.values)}.")
         c.raise_if_errors()
         cleaned = c.cleaned
+        if installment_count is not None:
+            installments = _equal_installments(
+                cleaned["total"], cleaned["date"], installment_count, frequency
+            )
         schedule: list[tuple[date_type, Decimal]] = []
+        latest = _months_later(cleaned["date"], 120)
         for i, item in enumerate(installments or [(cleaned["date"], cleaned["total"])]):
             try:
                 due, amount = item
@@ -1811,12 +1856,12 @@ def pledge_create(
                 raise ServiceError(
                     "Give a due date and an amount.", field=f"installments[{i}]"
                 ) from None
-            schedule.append(
-                (
-                    _date(due, f"installments[{i}].due_date"),
-                    money(amount, f"installments[{i}].amount"),
+            if not isinstance(due, date_type) or not date_type(1900, 1, 1) <= due <= latest:
+                raise ServiceError(
+                    "Give a date as YYYY-MM-DD, at most ten years after the pledge date.",
+                    field=f"installments[{i}].due_date",
                 )
-            )
+            schedule.append((due, money(amount, f"installments[{i}].amount")))
         if sum((a for _, a in schedule), ZERO) != cleaned["total"]:
             raise ServiceError(
                 "The installments must add up to the pledged total.", field="installments"
