@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record, audit_values
-from ifm.core.errors import ServiceError
+from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors import receipt_wording as wording
 from ifm.donors.models import (
     Donation,
@@ -805,6 +805,12 @@ def year_end_statements_start(
         tax_year=year, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).first()
     if running is not None:
+        if running.joint != joint:
+            kind = "one per household" if running.joint else "one per donor"
+            raise ConflictError(
+                message=f"Year-end statements for {year} are being made already ({kind}): "
+                "wait for that run to finish, then start the other kind."
+            )
         return running
     run = ReceiptRun.objects.create(
         organization=organization,

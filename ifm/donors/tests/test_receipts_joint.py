@@ -196,3 +196,20 @@ def test_joint_letter_names_the_members_under_the_household(
         **finance, donation=give(fundraiser, smiths["jane"], general_fund, "5.00")
     )
     assert "John Smith and Jane Smith" not in receipt_text(alone)
+
+
+def test_a_second_start_while_a_run_is_in_progress(
+    finance: dict[str, Any],  # noqa: F811
+) -> None:
+    """The same kind hands back the run in progress; the other kind is refused until it ends."""
+    from ifm.core.errors import ConflictError
+
+    run = svc.year_end_statements_start(**finance, year=TODAY.year, joint=True)
+    assert svc.year_end_statements_start(**finance, year=TODAY.year, joint=True) == run
+    with pytest.raises(ConflictError, match="one per household"):
+        svc.year_end_statements_start(**finance, year=TODAY.year, joint=False)
+    assert ReceiptRun.objects.count() == 1
+    svc.year_end_statements_run(organization=finance["organization"], run_id=run.pk)
+    other = svc.year_end_statements_start(**finance, year=TODAY.year, joint=False)
+    assert other != run
+    assert not other.joint
