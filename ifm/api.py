@@ -12,6 +12,7 @@ from ifm.accounts.api_auth import api_auth
 from ifm.core.api import ProblemNinjaAPI
 from ifm.donors.api import router as donors_router
 from ifm.donors.api_fundraising import router as fundraising_router
+from ifm.donors.api_households import router as households_router
 from ifm.donors.api_imports import router as donor_imports_router
 from ifm.donors.api_receipts import router as receipts_router
 from ifm.expenses.api import router as expenses_router
@@ -40,3 +41,4 @@ api.add_router("", donors_router)
 api.add_router("", receipts_router)
 api.add_router("", donor_imports_router)
 api.add_router("", fundraising_router)
+api.add_router("", households_router)

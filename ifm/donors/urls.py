@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from ifm.donors import views, views_fundraising, views_imports
+from ifm.donors import views_households as vh
 
 urlpatterns = [
     path("", views.donor_list, name="donor_list"),
@@ -10,6 +11,14 @@ urlpatterns = [
     path("export.xlsx", views.donor_export, {"fmt": "xlsx"}, name="donor_export_xlsx"),
     path("new/", views.donor_new, name="donor_new"),
     path("pick/", views.donor_pick, name="donor_pick"),
+    path("households/", vh.household_list, name="household_list"),
+    path("households/new/", vh.household_new, name="household_new"),
+    path("households/<int:household_id>/", vh.household_detail, name="household_detail"),
+    path("households/<int:household_id>/edit/", vh.household_edit, name="household_edit"),
+    path("households/<int:household_id>/members/", vh.household_members, name="household_members"),
+    path("<int:donor_id>/household/", vh.donor_household, name="donor_household"),
+    path("<int:donor_id>/merge/", vh.donor_merge, name="donor_merge"),
+    path("<int:donor_id>/duplicates/", vh.donor_duplicates, name="donor_duplicates"),
     path("<int:donor_id>/", views.donor_detail, name="donor_detail"),
     path("<int:donor_id>/edit/", views.donor_edit, name="donor_edit"),
     path("<int:donor_id>/notes/", views.donor_note_add, name="donor_note_add"),

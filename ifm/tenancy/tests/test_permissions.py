@@ -131,6 +131,8 @@ PAGES = [
     Page("org_settings", "org.edit"),
     Page("api_tokens", "tokens.manage"),
     Page("org_jobs", "jobs.view"),
+    Page("household_list", "donors.view"),
+    Page("household_new", "donors.edit"),
 ]
 
 
