@@ -23,6 +23,7 @@ Amount = Annotated[
         pattern=AMOUNT_PATTERN,
         max_length=20,
         description='A decimal string such as "1250.00" (at most two decimals).',
+        examples=["1250.00"],
     ),
 ]
 VERSION = Field(..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409.")

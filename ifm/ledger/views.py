@@ -900,13 +900,16 @@ def fund_edit_view(request: HttpRequest, org_slug: str, fund_id: int) -> HttpRes
 
 
 @login_required
-def fund_release_view(request: HttpRequest, org_slug: str, fund_id: int) -> HttpResponse:
+def fund_release_view(request: HttpRequest, org_slug: str, fund_id: int) -> HttpResponseBase:
     """Release restricted money of a fund (spent for its purpose, or its time has passed)."""
     from ifm.ledger.forms import ReleaseForm
 
-    fund = get_or_404(Fund.objects.exclude(restriction=Restriction.NONE), fund_id, "fund")
+    fund = get_or_404(Fund.objects.all(), fund_id, "fund")
     access = access_of(request)
     require_perm(access, "ledger.post")
+    if fund.restriction == Restriction.NONE:
+        messages.error(request, f"{fund} has no donor restriction to release.")
+        return redirect(reverse("ledger_funds", kwargs={"org_slug": org_slug}))
     form = ReleaseForm(request.POST or None)
     still = selectors.restricted_balance(fund_id=fund.pk, as_of=timezone.localdate())
 

@@ -120,9 +120,8 @@ def test_donation_export_keeps_the_filters(
     donors_org: Organization, cast: dict[str, Any], gifts: dict[str, Any]
 ) -> None:
     client = client_for(cast["viewer"])
-    csv_text = b"".join(
-        client.get(url(donors_org, "donations/export.csv"), {"method": "cash"}).streaming_content
-    ).decode()
+    response: Any = client.get(url(donors_org, "donations/export.csv"), {"method": "cash"})
+    csv_text = b"".join(response.streaming_content).decode()
     lines = [line for line in csv_text.splitlines() if line]
     assert len(lines) == 2  # the header and the one cash gift
     assert gifts["small"].reference in lines[1]

@@ -192,6 +192,8 @@ def _minimal(schema: dict[str, Any], components: dict[str, Any]) -> Any:
         return _minimal(components[schema["$ref"].rsplit("/", 1)[-1]], components)
     if "default" in schema:
         return schema["default"]
+    if schema.get("examples"):  # a value the schema itself offers as valid
+        return schema["examples"][0]
     if "enum" in schema:
         return schema["enum"][0]
     for key in ("anyOf", "oneOf"):
