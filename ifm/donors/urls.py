@@ -43,6 +43,7 @@ urlpatterns = [
     path("donations/<int:donation_id>/receipt/", views.donation_receipt, name="donation_receipt"),
     path("receipts/compliance/", views_fundraising.compliance, name="receipt_compliance"),
     path("receipts/", include("ifm.donors.urls_receipts")),
+    path("", include("ifm.donors.urls_pledges")),
     path("campaigns/", views_fundraising.campaign_list, name="campaign_list"),
     path("batches/", views.batch_list, name="gift_batch_list"),
     path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),

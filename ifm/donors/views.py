@@ -41,6 +41,7 @@ from ifm.donors.forms import (
     add_service_errors,
     contact_forms,
 )
+from ifm.donors.forms_pledges import DonationLinksForm
 from ifm.donors.models import (
     BatchStatus,
     Donation,
@@ -450,11 +451,15 @@ def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     donor = None
     if request.method == "POST":
         form = DonationForm(request.POST)
-        if form.is_valid():
+        links = DonationLinksForm(request.POST)
+        if all([form.is_valid(), links.is_valid()]):
             donor = form.cleaned_data["donor"]
             try:
                 donation = services.donation_record(
-                    **service_args(request), donor=donor, **form.service_kwargs()
+                    **service_args(request),
+                    donor=donor,
+                    **form.service_kwargs(),
+                    **links.service_kwargs(),
                 )
             except ServiceError as exc:
                 add_service_errors(form, exc)
@@ -473,11 +478,12 @@ def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         raw = request.GET.get("donor") or ""
         if raw.isdigit() and len(raw) < 12:
             donor = Donor.objects.filter(pk=int(raw), merged_into__isnull=True).first()
-        form = DonationForm(initial=_defaults_for(donor))
+        links = DonationLinksForm.for_query(request.GET, donor=donor)
+        form = DonationForm(initial={**_defaults_for(donor), **links.donation_initial()})
     return render(
         request,
         "donors/donation_form.html",
-        {"form": form, "donation": None, "donor": donor},
+        {"form": form, "donation": None, "donor": donor, "links": links},
     )
 
 
