@@ -1196,10 +1196,11 @@ def donor_merge(
         _apply_norms(merge_row)  # its contacts moved: search finds it by them no more
         merge_row.is_active = False
         merge_row.merged_into = keep_row
+        merge_row.household = None  # its household now counts the kept donor, not it
         merge_row.save_versioned(
             expected_version=merge_row.version,
             user=actor,
-            fields=["is_active", "merged_into", "search_text"],
+            fields=["is_active", "merged_into", "household", "search_text"],
         )
         _summary_refresh(organization, keep_row.pk)
         _summary_refresh(organization, merge_row.pk)
@@ -1890,6 +1891,10 @@ def pledge_cancel(
     require_perm(access, "donations.record")
     with org_context(organization):
         row = resolve(Pledge.objects.select_for_update(), pledge, "pledge_id", "No such pledge.")
+        if row.status == PledgeStatus.FULFILLED:
+            raise ServiceError(
+                f"Pledge {row.pk} is fulfilled: every promised amount was given.", field="status"
+            )
         row.status = PledgeStatus.CANCELLED
         row.save_versioned(expected_version=row.version, user=actor, fields=["status"])
         audit_record(action="pledge.cancel", actor=actor, organization=organization, obj=row)

@@ -339,6 +339,10 @@ def test_pledge_balance(fundraiser: dict[str, Any], ann: Donor, general_fund: Fu
     pledge.refresh_from_db()
     assert pledge.balance_due == 0
     assert pledge.status == PledgeStatus.FULFILLED
+    with pytest.raises(ServiceError, match="is fulfilled"):
+        services.pledge_cancel(**fundraiser, pledge=pledge)
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.FULFILLED
     services.donation_void(**fundraiser, donation=p1, reason="Refunded")
     pledge.refresh_from_db()
     assert pledge.balance_due == D("400.00")

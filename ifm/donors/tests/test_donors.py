@@ -217,6 +217,8 @@ def test_merge_moves_everything(fundraiser: dict[str, Any], general_fund: Any) -
     assert sorted(kept.tags.values_list("name", flat=True)) == ["A", "B"]
     assert kept.email == "anne@example.org"
     assert kept.household == home
+    assert dupe.household is None  # the household counts the kept donor only
+    assert list(home.members.all()) == [keep]
     summary = DonorGivingSummary.objects.get(donor=keep)
     assert (summary.lifetime_total, summary.gift_count) == (Decimal("140.00"), 2)
     assert DonorGivingSummary.objects.get(donor=dupe).gift_count == 0
