@@ -1,6 +1,6 @@
-"""What every app's page views need from a request: the organization and membership the tenancy
-middleware resolved, the arguments a service takes, URLs inside the organization, whether HTMX
-asked for a fragment, and the text of a refusal."""
+"""What every app's page views and API functions need from a request: the organization and
+membership the tenancy middleware resolved, the arguments a service takes, URLs inside the
+organization, whether HTMX asked for a fragment, and the text of a refusal."""
 
 from __future__ import annotations
 

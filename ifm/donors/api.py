@@ -10,6 +10,7 @@ from ninja import Path, Query, Router
 from ninja.responses import Status as HttpStatus
 
 from ifm.core.api import MAX_ID, idempotent, paginated
+from ifm.core.pages import service_args
 from ifm.donors import selectors, services
 from ifm.donors.api_imports import DonationStatusIn, MethodIn
 from ifm.donors.models import Donation, Donor
@@ -30,14 +31,6 @@ DonorId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 DonationId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 _DONOR_FKS = {"household_id": "household"}
-
-
-def _ctx(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "organization": request.org,  # type: ignore[attr-defined]
-        "actor": request.user,
-        "access": request.access,  # type: ignore[attr-defined]
-    }
 
 
 def _view(request: HttpRequest) -> None:
@@ -93,7 +86,7 @@ def donor_create(request: HttpRequest, payload: DonorIn) -> Any:
     tags = data.pop("tags", ())
     confirm = data.pop("confirm_duplicate", False)
     donor = services.donor_create(
-        **_ctx(request),
+        **service_args(request),
         confirm_duplicate=confirm,
         tags=tags,
         **{_DONOR_FKS.get(k, k): v for k, v in data.items()},
@@ -112,7 +105,7 @@ def donor_update(request: HttpRequest, donor_id: DonorId, payload: DonorPatchIn)
     # null clears the household; on other fields it means "unchanged".
     changes = {k: v for k, v in changes.items() if v is not None or k == "household_id"}
     services.donor_update(
-        **_ctx(request),
+        **service_args(request),
         donor=donor,
         expected_version=version,
         tags=tags,
@@ -127,7 +120,7 @@ def donor_update(request: HttpRequest, donor_id: DonorId, payload: DonorPatchIn)
 def donation_record(request: HttpRequest, payload: DonationIn) -> Any:
     data = payload.dict()
     donation = services.donation_record(
-        **_ctx(request),
+        **service_args(request),
         donor=data["donor_id"],
         amount=data["amount"],
         date=data["date"],
@@ -193,6 +186,6 @@ def donation_get(request: HttpRequest, donation_id: DonationId) -> Any:
 )
 def donation_void(request: HttpRequest, donation_id: DonationId, payload: VoidIn) -> Any:
     donation = services.donation_void(
-        **_ctx(request), donation=_donation(donation_id), reason=payload.reason
+        **service_args(request), donation=_donation(donation_id), reason=payload.reason
     )
     return _donation(donation.pk)

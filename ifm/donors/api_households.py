@@ -16,6 +16,7 @@ from ninja.responses import Status as HttpStatus
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import resolve
+from ifm.core.pages import service_args
 from ifm.donors import selectors_households as hs
 from ifm.donors import services, services_households
 from ifm.donors.models import Donor, Household
@@ -118,14 +119,6 @@ class DuplicateOut(Schema):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _ctx(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "organization": request.org,  # type: ignore[attr-defined]
-        "actor": request.user,
-        "access": request.access,  # type: ignore[attr-defined]
-    }
-
-
 def _view(request: HttpRequest) -> None:
     require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
 
@@ -198,7 +191,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
         resolve(unmerged, pk, f"member_ids.{i}", "No such donor.")
         for i, pk in enumerate(member_ids)
     ]
-    household = services.household_create(**_ctx(request), members=members, **data)
+    household = services.household_create(**service_args(request), members=members, **data)
     return HttpStatus(201, _household_out(household.pk))
 
 
@@ -220,7 +213,7 @@ def household_update(
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     services_households.household_update(
-        **_ctx(request),
+        **service_args(request),
         household=household,
         expected_version=version,
         **{k: v for k, v in changes.items() if v is not None},
@@ -236,7 +229,7 @@ def household_update(
 def household_member_add(request: HttpRequest, household_id: HouseholdId, payload: MemberIn) -> Any:
     household = _household(household_id)
     services_households.household_member_add(
-        **_ctx(request), household=household, donor=payload.donor_id
+        **service_args(request), household=household, donor=payload.donor_id
     )
     return _household_out(household_id)
 
@@ -252,7 +245,9 @@ def household_member_remove(
 ) -> Any:
     household = _household(household_id)
     donor = _donor(donor_id)
-    services_households.household_member_remove(**_ctx(request), household=household, donor=donor)
+    services_households.household_member_remove(
+        **service_args(request), household=household, donor=donor
+    )
     return _household_out(household_id)
 
 
@@ -273,7 +268,7 @@ def donor_merge(request: HttpRequest, donor_id: DonorId, payload: MergeIn) -> An
     keep = _donor(donor_id)
     try:
         services.donor_merge(
-            **_ctx(request),
+            **service_args(request),
             keep=keep,
             merge=payload.duplicate_id,  # type: ignore[arg-type]  # an id, checked by the service
         )

@@ -15,6 +15,7 @@ from ninja.responses import Status as HttpStatus
 
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.errors import ConflictError
+from ifm.core.pages import service_args
 from ifm.donors import pledge_selectors, services
 from ifm.donors.models import (
     DonationStatus,
@@ -32,14 +33,6 @@ router = Router(tags=["pledges"])
 
 PledgeId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 RecurringId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
-
-
-def _ctx(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "organization": request.org,  # type: ignore[attr-defined]
-        "actor": request.user,
-        "access": request.access,  # type: ignore[attr-defined]
-    }
 
 
 def _view(request: HttpRequest) -> None:
@@ -239,7 +232,7 @@ def pledge_list(
 def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
     data = payload.dict()
     pledge = services.pledge_create(
-        **_ctx(request),
+        **service_args(request),
         donor=data["donor_id"],
         total=data["total"],
         date=data["date"],
@@ -269,7 +262,7 @@ def pledge_cancel(request: HttpRequest, pledge_id: PledgeId) -> Any:
     pledge = _pledge(pledge_id)
     if pledge.status == PledgeStatus.CANCELLED:
         raise ConflictError(message=f"Pledge {pledge.pk} is already cancelled.")
-    services.pledge_cancel(**_ctx(request), pledge=pledge)
+    services.pledge_cancel(**service_args(request), pledge=pledge)
     return _pledge(pledge_id)
 
 
@@ -298,7 +291,7 @@ def recurring_list(
 def recurring_create(request: HttpRequest, payload: RecurringIn) -> Any:
     data = payload.dict()
     gift = services.recurring_gift_create(
-        **_ctx(request),
+        **service_args(request),
         donor=data["donor_id"],
         amount=data["amount"],
         frequency=data["frequency"],
@@ -322,7 +315,7 @@ def _set_status(request: HttpRequest, recurring_id: int, status: str) -> Any:
     _record(request)
     gift = _recurring(recurring_id)
     services.recurring_gift_set_status(
-        **_ctx(request), gift=gift, status=status, expected_version=gift.version
+        **service_args(request), gift=gift, status=status, expected_version=gift.version
     )
     return _recurring(recurring_id)
 

@@ -13,6 +13,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
+from ifm.core.pages import service_args
 from ifm.donors import receipts as services
 from ifm.donors.models import Donation, ReceiptRun, TaxReceipt
 from ifm.tenancy.permissions import require_perm
@@ -90,14 +91,6 @@ class SendIn(InputSchema):
     to: str = Field("", max_length=254, description="Defaults to the donor's email.")
 
 
-def _ctx(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "organization": request.org,  # type: ignore[attr-defined]
-        "actor": request.user,
-        "access": request.access,  # type: ignore[attr-defined]
-    }
-
-
 def _receipt(request: HttpRequest, receipt_id: int) -> TaxReceipt:
     receipt = TaxReceipt.objects.select_related("replaces").filter(pk=receipt_id).first()
     if receipt is None:
@@ -123,7 +116,7 @@ def receipt_issue(
     donation = Donation.objects.filter(pk=donation_id).first()
     if donation is None:
         raise Http404
-    receipt = services.receipt_issue(**_ctx(request), donation=donation, joint=joint)
+    receipt = services.receipt_issue(**service_args(request), donation=donation, joint=joint)
     return Status(201, _receipt(request, receipt.pk))
 
 
@@ -176,7 +169,7 @@ def receipt_pdf(request: HttpRequest, tax_receipt_id: Id) -> Any:
 def receipt_correct(request: HttpRequest, tax_receipt_id: Id) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
     old = _receipt(request, tax_receipt_id)
-    new = services.receipt_correct(**_ctx(request), receipt=old)
+    new = services.receipt_correct(**service_args(request), receipt=old)
     return Status(201, _receipt(request, new.pk))
 
 
@@ -186,7 +179,7 @@ def receipt_correct(request: HttpRequest, tax_receipt_id: Id) -> Any:
 def receipt_void(request: HttpRequest, payload: VoidIn, tax_receipt_id: Id) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
     receipt = _receipt(request, tax_receipt_id)
-    services.receipt_void(**_ctx(request), receipt=receipt, reason=payload.reason)
+    services.receipt_void(**service_args(request), receipt=receipt, reason=payload.reason)
     return _receipt(request, tax_receipt_id)
 
 
@@ -198,7 +191,7 @@ def receipt_void(request: HttpRequest, payload: VoidIn, tax_receipt_id: Id) -> A
 def receipt_send(request: HttpRequest, payload: SendIn, tax_receipt_id: Id) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
     receipt = _receipt(request, tax_receipt_id)
-    services.receipt_send(**_ctx(request), receipt=receipt, to=payload.to)
+    services.receipt_send(**service_args(request), receipt=receipt, to=payload.to)
     return Status(202, _receipt(request, tax_receipt_id))
 
 
@@ -219,7 +212,7 @@ def year_end_start(
     ] = False,
 ) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
-    run = services.year_end_statements_start(**_ctx(request), year=year, joint=joint)
+    run = services.year_end_statements_start(**service_args(request), year=year, joint=joint)
     return Status(202, run)
 
 
