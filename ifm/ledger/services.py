@@ -34,6 +34,7 @@ from ifm.ledger.models import (
 )
 from ifm.ledger.selectors import restricted_balance
 from ifm.tenancy.context import org_context
+from ifm.tenancy.db import prepared_cursor
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 
@@ -251,21 +252,21 @@ _LOOKUP_PARTS = {
     "account": (
         "SELECT 'account', a.id, a.number || ' ' || a.name, a.is_active, "
         "EXISTS (SELECT 1 FROM ledger_account c WHERE c.parent_id = a.id) "
-        "FROM ledger_account a WHERE a.organization_id = %s AND a.id IN ({ids})"
+        "FROM ledger_account a WHERE a.organization_id = %s AND a.id {ids}"
     ),
     "fund": (
         "SELECT 'fund', f.id, f.code || ' ' || f.name, f.is_active, FALSE "
-        "FROM ledger_fund f WHERE f.organization_id = %s AND f.id IN ({ids})"
+        "FROM ledger_fund f WHERE f.organization_id = %s AND f.id {ids}"
     ),
     "program": (
         "SELECT 'program', p.id, p.code || ' ' || p.name, p.is_active, FALSE "
-        "FROM ledger_program p WHERE p.organization_id = %s AND p.id IN ({ids})"
+        "FROM ledger_program p WHERE p.organization_id = %s AND p.id {ids}"
     ),
 }
 _PERIOD_PART = (
     "SELECT 'period', p.id, p.name, p.status = 'open', FALSE "
-    "FROM ledger_period p WHERE p.organization_id = %s AND p.start_date <= %s "
-    "AND p.end_date >= %s"
+    "FROM ledger_period p WHERE p.organization_id = %s AND CAST(%s AS date) IS NOT NULL "
+    "AND p.start_date <= %s AND p.end_date >= %s"
 )
 
 
@@ -276,20 +277,25 @@ def _lookup(
 
     Posting is the hottest write path, so the references it checks come back in one round
     trip as plain values rather than through three ORM queries."""
+    found: dict[str, dict[int, _Ref]] = {kind: {} for kind in (*_LOOKUP_PARTS, "period")}
     parts: list[str] = []
     params: list[Any] = []
+    postgres = connection.vendor == "postgresql"
     for kind, template in _LOOKUP_PARTS.items():
         wanted = sorted(ids.get(kind, ()))
-        if wanted:
-            parts.append(template.format(ids=", ".join(["%s"] * len(wanted))))
+        if postgres:  # one text whatever the ids, so PostgreSQL plans it once
+            parts.append(template.format(ids="= ANY(%s::bigint[])"))
+            params += [organization.pk, wanted]
+        elif wanted:
+            parts.append(template.format(ids="IN (" + ", ".join(["%s"] * len(wanted)) + ")"))
             params += [organization.pk, *wanted]
-    if on is not None:
+    if postgres or on is not None:
         parts.append(_PERIOD_PART)
-        params += [organization.pk, on, on]
-    found: dict[str, dict[int, _Ref]] = {kind: {} for kind in (*_LOOKUP_PARTS, "period")}
+        params += [organization.pk, on, on, on]
     if not parts:
         return found
-    with connection.cursor() as cursor:
+    cursor_of = prepared_cursor if postgres else connection.cursor
+    with cursor_of() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for kind, pk, label, active, header in cursor.fetchall():
             found[kind][pk] = _Ref(pk, label, bool(active), bool(header))
@@ -498,22 +504,23 @@ def _ref_period(period: Period) -> _Ref:
 _POST_SQL = """
 WITH n AS (
     UPDATE ledger_ledgercounter SET next_entry_number = next_entry_number + 1
-     WHERE organization_id = %(org)s
+     WHERE organization_id = %(org)s::bigint
     RETURNING next_entry_number - 1 AS number
 ), e AS (
     INSERT INTO ledger_journalentry
         (organization_id, number, date, memo, reference, source_type, source_id, reverses_id,
          period_id, created_by_id, created_at)
-    SELECT %(org)s, n.number, %(date)s, %(memo)s, %(reference)s, %(source_type)s,
-           %(source_id)s, %(reverses)s, %(period)s, %(created_by)s, %(created_at)s
+    SELECT %(org)s::bigint, n.number, %(date)s::date, %(memo)s::text, %(reference)s::text,
+           %(source_type)s::text, %(source_id)s::text, %(reverses)s::bigint,
+           %(period)s::bigint, %(created_by)s::bigint, %(created_at)s::timestamptz
       FROM n
     RETURNING id, number
 ), l AS (
     INSERT INTO ledger_journalline
         (organization_id, entry_id, account_id, fund_id, program_id, function, debit, credit,
          memo, date)
-    SELECT %(org)s, e.id, x.account, x.fund, x.program, x.function, x.debit, x.credit,
-           x.memo, %(date)s
+    SELECT %(org)s::bigint, e.id, x.account, x.fund, x.program, x.function, x.debit, x.credit,
+           x.memo, %(date)s::date
       FROM e, unnest(%(accounts)s::bigint[], %(funds)s::bigint[], %(programs)s::bigint[],
                      %(functions)s::text[], %(debits)s::numeric[], %(credits)s::numeric[],
                      %(memos)s::text[])
@@ -522,11 +529,11 @@ WITH n AS (
     INSERT INTO audit_auditevent
         (organization_id, actor_id, actor_label, action, object_type, object_id, object_repr,
          changes, ip_address, user_agent, request_id, created_at)
-    SELECT %(org)s, %(actor)s, %(actor_label)s, %(action)s, %(object_type)s, e.id::text,
-           'JE-' || e.number, %(changes)s::jsonb, %(ip)s::inet, %(user_agent)s,
-           %(request_id)s, %(audit_at)s
+    SELECT %(org)s::bigint, %(actor)s::bigint, %(actor_label)s::text, %(action)s::text,
+           %(object_type)s::text, e.id::text, 'JE-' || e.number, %(changes)s::jsonb,
+           %(ip)s::inet, %(user_agent)s::text, %(request_id)s::text, %(audit_at)s::timestamptz
       FROM e
-     WHERE %(audit)s
+     WHERE %(audit)s::boolean
 )
 SELECT id, number FROM e
 """
@@ -574,7 +581,7 @@ def _write_entry_sql(
         "audit_at": event["created_at"],
         "audit": changes is not None,
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_POST_SQL, params)
         row = cursor.fetchone()
     if row is None:

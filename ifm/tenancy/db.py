@@ -304,6 +304,36 @@ def owner_role(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
                 connection.close()
 
 
+@contextmanager
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
+    """A cursor whose statements PostgreSQL plans once per connection and then only executes.
+
+    For the few hottest statements (posting a journal entry), whose planning costs as much as
+    their execution. Parameters are bound on the server, so every one needs a type (a cast in
+    the SQL) and the statement's text must not vary with its values (``= ANY(%s::bigint[])``
+    instead of an ``IN`` list). The tenant-setting wrapper applies as to any cursor; Django's
+    other cursors keep client-side binding and are never prepared.
+    """
+    import psycopg
+    from django.db.backends.utils import CursorWrapper
+
+    class _Prepared(psycopg.Cursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    connection = connections[using]
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns preparing off; only server-side cursors like this one ever prepare.
+        raw.prepare_threshold = 0
+    cursor = CursorWrapper(_Prepared(raw), connection)
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
 def current_db_role(using: str = DEFAULT_DB_ALIAS) -> str:
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT current_user")

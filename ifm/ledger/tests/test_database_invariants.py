@@ -137,3 +137,23 @@ def test_check_constraint_refuses_two_sided_lines(ledger_org: Any) -> None:
     assert LedgerCounter.objects.exists()
     with pytest.raises(IntegrityError), transaction.atomic():
         _raw_entry(ledger_org, "-5.00", "-5.00")
+
+
+def test_posting_statements_are_planned_once_per_connection(ledger_org: Any) -> None:
+    """The lookup and the write of post_entry are prepared: the second posting only executes."""
+    fund = Fund.objects.get(is_general=True)
+    lines = [
+        LineInput(account=Account.objects.get(number="1010"), fund=fund, debit=Decimal("5.00")),
+        LineInput(account=Account.objects.get(number="4010"), fund=fund, credit=Decimal("5.00")),
+    ]
+    for _ in range(3):
+        post_entry(organization=ledger_org, actor=None, date=DAY, lines=lines)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s"
+            " OR statement LIKE %s",
+            ["%ledger_ledgercounter%", "%FROM ledger_period p%"],
+        )
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 2, prepared
+    assert JournalEntry.objects.count() == 3
