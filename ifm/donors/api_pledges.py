@@ -14,7 +14,6 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
-from ifm.core.errors import ConflictError
 from ifm.core.pages import service_args
 from ifm.donors import pledge_selectors, services
 from ifm.donors.models import (
@@ -259,10 +258,7 @@ def pledge_get(request: HttpRequest, pledge_id: PledgeId) -> Any:
 )
 def pledge_cancel(request: HttpRequest, pledge_id: PledgeId) -> Any:
     _record(request)
-    pledge = _pledge(pledge_id)
-    if pledge.status == PledgeStatus.CANCELLED:
-        raise ConflictError(message=f"Pledge {pledge.pk} is already cancelled.")
-    services.pledge_cancel(**service_args(request), pledge=pledge)
+    services.pledge_cancel(**service_args(request), pledge=_pledge(pledge_id))
     return _pledge(pledge_id)
 
 

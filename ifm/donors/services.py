@@ -1891,6 +1891,8 @@ def pledge_cancel(
     require_perm(access, "donations.record")
     with org_context(organization):
         row = resolve(Pledge.objects.select_for_update(), pledge, "pledge_id", "No such pledge.")
+        if row.status == PledgeStatus.CANCELLED:
+            raise ConflictError(message=f"Pledge {row.pk} is already cancelled.")
         if row.status == PledgeStatus.FULFILLED:
             raise ServiceError(
                 f"Pledge {row.pk} is fulfilled: every promised amount was given.", field="status"

@@ -216,9 +216,6 @@ def pledge_cancel(request: HttpRequest, org_slug: str, pledge_id: int) -> HttpRe
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     detail = org_url(request, "pledge_detail", pledge_id=pledge.pk)
-    if pledge.status == PledgeStatus.CANCELLED:
-        messages.info(request, f"Pledge {pledge.pk} was already cancelled.")
-        return redirect(detail)
     try:
         services.pledge_cancel(**service_args(request), pledge=pledge)
     except (ServiceError, PermissionDenied) as exc:

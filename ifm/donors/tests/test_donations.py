@@ -343,6 +343,12 @@ def test_pledge_balance(fundraiser: dict[str, Any], ann: Donor, general_fund: Fu
         services.pledge_cancel(**fundraiser, pledge=pledge)
     pledge.refresh_from_db()
     assert pledge.status == PledgeStatus.FULFILLED
+    other = services.pledge_create(
+        **fundraiser, donor=ann, total="50.00", date=TODAY, fund=general_fund
+    )
+    services.pledge_cancel(**fundraiser, pledge=other)
+    with pytest.raises(ConflictError, match="already cancelled"):
+        services.pledge_cancel(**fundraiser, pledge=other)
     services.donation_void(**fundraiser, donation=p1, reason="Refunded")
     pledge.refresh_from_db()
     assert pledge.balance_due == D("400.00")
