@@ -27,9 +27,8 @@ from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 
-REALDATA = Path("/work/shared/realdata/donor/NPSP_Data_Import_Template_csv.csv")
-FIXTURE = Path(__file__).parent / "fixtures" / "NPSP_Data_Import_Template_csv.csv"
-NPSP = REALDATA if REALDATA.exists() else FIXTURE
+# The NPSP data import template as Salesforce ships it (a byte-for-byte copy of the real file).
+NPSP = Path(__file__).parent / "fixtures" / "NPSP_Data_Import_Template_csv.csv"
 
 
 def url(org: Any, rest: str = "") -> str:
