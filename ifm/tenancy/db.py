@@ -14,6 +14,7 @@ On SQLite nothing here runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -304,6 +305,18 @@ def owner_role(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
                 connection.close()
 
 
+@functools.cache
+def _preparing_cursor_class() -> type:
+    """A psycopg cursor (server-side binding) that asks for every statement to be prepared."""
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return PreparingCursor
+
+
 @contextmanager
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     """A cursor whose statements PostgreSQL plans once per connection and then only executes.
@@ -314,12 +327,7 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     instead of an ``IN`` list). The tenant-setting wrapper applies as to any cursor; Django's
     other cursors keep client-side binding and are never prepared.
     """
-    import psycopg
     from django.db.backends.utils import CursorWrapper
-
-    class _Prepared(psycopg.Cursor):
-        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            return super().execute(query, params, prepare=True)
 
     connection = connections[using]
     connection.ensure_connection()
@@ -327,7 +335,7 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     if raw.prepare_threshold is None:
         # Django turns preparing off; only server-side cursors like this one ever prepare.
         raw.prepare_threshold = 0
-    cursor = CursorWrapper(_Prepared(raw), connection)
+    cursor = CursorWrapper(_preparing_cursor_class()(raw), connection)
     try:
         yield cursor
     finally:
