@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date as date_type
+from decimal import Decimal
 from typing import Annotated, Any, cast
 
 from django.http import HttpRequest
@@ -13,11 +14,13 @@ from ifm.core.api import MAX_ID, InputSchema
 from ifm.donors import selectors, services
 from ifm.donors.models import Appeal, Campaign
 from ifm.donors.receipt_selectors import compliance_gaps
+from ifm.donors.schemas import money
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["campaigns and compliance"])
 
 COMPLIANCE_LIMIT = 1000
+ZERO = Decimal("0.00")
 
 
 class CampaignOut(Schema):
@@ -71,7 +74,7 @@ def _campaign_out(campaign: Campaign, totals: dict[int, dict[str, Any]]) -> dict
         "is_active": campaign.is_active,
         "gifts": row.get("count", 0),
         "donors": row.get("donors", 0),
-        "raised": f"{row.get('total') or 0:.2f}",
+        "raised": money(row.get("total") or ZERO),
     }
 
 
@@ -118,8 +121,8 @@ def _gap(donation: Any) -> dict[str, Any]:
         "date": donation.date,
         "donor_id": donation.donor_id,
         "donor_name": donation.donor.name,
-        "amount": f"{donation.amount:.2f}",
-        "goods_services_value": f"{donation.goods_services_value:.2f}",
+        "amount": money(donation.amount),
+        "goods_services_value": money(donation.goods_services_value),
     }
 
 

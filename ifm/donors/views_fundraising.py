@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -122,11 +121,8 @@ def campaign_list(request: HttpRequest, org_slug: str) -> HttpResponse:
                     row = services.campaign_create(
                         **service_args(request), name=form.cleaned_data["name"]
                     )
-            except (ServiceError, PermissionDenied) as exc:
-                if isinstance(exc, ServiceError):
-                    add_service_errors(form, exc)
-                else:
-                    form.add_error(None, str(exc) or "You may not do this.")
+            except ServiceError as exc:
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{row.name} was added.")
                 return redirect(org_url(request, "campaign_list"))
