@@ -267,15 +267,28 @@ def install_problem_handlers(api: NinjaAPI) -> None:
 
 # --- The API class -----------------------------------------------------------------------------
 
-# Every operation may answer these; documented once here so clients and the fuzzer know them.
-_COMMON_PROBLEMS = {
-    "400": "Malformed request (body not JSON, bad cursor)",
-    "401": "Not authenticated",
-    "403": "Not allowed for your role",
-    "404": "Not found (or not in your organization)",
-    "409": "Conflict: changed by someone else, or a request with this Idempotency-Key is running",
-    "422": "Invalid fields",
+# Every operation may answer these; described once under components/responses as RFC 9457
+# problem details and referenced by every operation, so clients and the fuzzer know them.
+PROBLEM_RESPONSES: dict[str, tuple[str, str]] = {
+    "400": ("BadRequest", "Malformed request (body not JSON, bad cursor)"),
+    "401": ("Unauthenticated", "Not authenticated"),
+    "403": ("Forbidden", "Not allowed for your role"),
+    "404": ("NotFound", "Not found (or not in your organization)"),
+    "409": (
+        "Conflict",
+        "Conflict: changed by someone else, or a request with this Idempotency-Key is running",
+    ),
+    "422": ("ValidationFailed", "Invalid fields: `errors` names each one and what to fix"),
+    "429": ("TooManyRequests", "Too many requests: wait for Retry-After seconds"),
 }
+
+
+def _problem_components() -> dict[str, Any]:
+    """The Problem schema and the schemas it refers to, keyed by their component names."""
+    problem_schema = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas: dict[str, Any] = problem_schema.pop("$defs", {})
+    schemas["Problem"] = problem_schema
+    return schemas
 
 
 class ProblemNinjaAPI(NinjaAPI):
@@ -287,23 +300,20 @@ class ProblemNinjaAPI(NinjaAPI):
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["FieldError"] = FieldErrorOut.model_json_schema()
-        problem_schema = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
-        problem_schema.pop("$defs", None)
-        components["Problem"] = problem_schema
+        components = schema.setdefault("components", {})
+        components.setdefault("schemas", {}).update(_problem_components())
+        responses = components.setdefault("responses", {})
         problem_ref = {"$ref": "#/components/schemas/Problem"}
+        for name, description in PROBLEM_RESPONSES.values():
+            responses[name] = {
+                "description": description,
+                "content": {PROBLEM_CONTENT_TYPE: {"schema": problem_ref}},
+            }
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                responses = operation.setdefault("responses", {})
-                for status, description in _COMMON_PROBLEMS.items():
-                    responses.setdefault(
-                        status,
-                        {
-                            "description": description,
-                            "content": {PROBLEM_CONTENT_TYPE: {"schema": problem_ref}},
-                        },
-                    )
+                op_responses = operation.setdefault("responses", {})
+                for status, (name, _) in PROBLEM_RESPONSES.items():
+                    op_responses.setdefault(status, {"$ref": f"#/components/responses/{name}"})
         return schema
 
     @property

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.test import Client
+from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from ifm.core.tests.api_helpers import (
     api_client_for,
@@ -13,21 +14,62 @@ from ifm.core.tests.api_helpers import (
 )
 
 
+def _resolve(document: dict[str, Any], ref: str) -> Any:
+    """The node a local `$ref` ("#/a/b") points at; KeyError when it points nowhere."""
+    assert ref.startswith("#/"), ref
+    node: Any = document
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for value in node.values() for r in _refs(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _refs(value)]
+    return []
+
+
+def test_every_reference_resolves(db: Any) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    refs = set(_refs(schema))
+    assert "#/components/schemas/FieldErrorOut" in refs
+    unresolved = []
+    for ref in sorted(refs):
+        try:
+            _resolve(schema, ref)
+        except KeyError:
+            unresolved.append(ref)
+    assert unresolved == []
+
+
+def test_document_is_valid_openapi_3_1(db: Any) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.1")
+    errors = [str(e)[:300] for e in OpenAPIV31SpecValidator(schema).iter_errors()]
+    assert errors == []
+
+
 def test_every_operation_documents_its_problems(db: Any) -> None:
     schema = Client().get("/api/v1/openapi.json").json()
-    assert schema["components"]["schemas"]["Problem"]["required"] == [
-        "type",
-        "title",
-        "status",
-        "detail",
-        "instance",
-    ]
+    problem = schema["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["type", "title", "status", "detail", "instance"]
+    field_error = _resolve(schema, problem["properties"]["errors"]["items"]["$ref"])
+    assert field_error["required"] == ["field", "message"]
     operations = [op for item in schema["paths"].values() for op in item.values()]
     assert operations
     for op in operations:
-        for status in ("400", "401", "403", "404", "409", "422"):
-            content = op["responses"][status]["content"]
+        for status in ("400", "401", "403", "404", "409", "422", "429"):
+            # Described once under components/responses and referenced, never copied.
+            ref = op["responses"][status]["$ref"]
+            assert ref.startswith("#/components/responses/"), op["operationId"]
+            content = _resolve(schema, ref)["content"]
             assert list(content) == ["application/problem+json"], op["operationId"]
+            assert content["application/problem+json"]["schema"] == {
+                "$ref": "#/components/schemas/Problem"
+            }
         assert op["security"] == [{"BearerTokenAuth": []}, {"OrganizationSessionAuth": []}]
 
 
