@@ -14,6 +14,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
+from ifm.core.api_types import Version
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import resolve
 from ifm.core.pages import service_args
@@ -83,9 +84,7 @@ class HouseholdIn(InputSchema):
 
 
 class HouseholdPatchIn(InputSchema):
-    version: int = Field(
-        ..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409."
-    )
+    version: Version
     name: str | None = Field(None, max_length=200)
     address_line1: str | None = Field(None, max_length=200)
     address_line2: str | None = Field(None, max_length=200)

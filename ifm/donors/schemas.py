@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from datetime import date as date_type
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from ifm.core.api import MAX_ID, InputSchema
+from ifm.core.api import InputSchema
+from ifm.core.api_types import ApiDate, Id, Money, PositiveMoney, Version
 from ifm.donors.models import DonationStatus, DonorKind, Method
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-ApiDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
-# Loose on purpose: zero, negatives and extra decimals reach the service, whose error says
-# exactly what is wrong with the amount.
-Amount = Annotated[
-    str,
-    Field(
-        pattern=r"^-?[0-9]{1,20}(\.[0-9]{1,10})?$",
-        max_length=32,
-        description='A decimal string above zero such as "125.50" (at most two decimals).',
-    ),
-]
+# A gift's amount: above zero, at most two decimals (the schema says what the service checks).
+Amount = PositiveMoney
 Short = Annotated[str, Field(max_length=200)]
 
 
@@ -215,9 +206,7 @@ class DonorIn(DonorFields):
 
 
 class DonorPatchIn(DonorFields):
-    version: int = Field(
-        ..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409."
-    )
+    version: Version
     kind: DonorKind | None = None
 
 
@@ -244,7 +233,7 @@ class DonationIn(InputSchema):
     check_number: str = Field("", max_length=30)
     description: str = Field("", max_length=2000, description="What was given (in-kind, stock).")
     goods_services_description: str = Field("", max_length=2000)
-    goods_services_value: Amount = "0.00"
+    goods_services_value: Money = "0.00"
     campaign_id: Id | None = None
     appeal_id: Id | None = None
     designation: str = Field("", max_length=500)

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from datetime import date as date_type
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Field, Schema
 
-from ifm.core.api import MAX_ID, InputSchema
+from ifm.core.api import InputSchema
+from ifm.core.api_types import ApiDate, Id, PositiveMoney, Version
 from ifm.expenses.models import Function, Kind, Status
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-ApiDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
-Amount = Annotated[
-    str,
-    Field(
-        pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
-        max_length=15,
-        description='A decimal string above zero such as "125.50" (at most two decimals).',
-    ),
-]
+Amount = PositiveMoney
 
 
 def money(value: Decimal | None) -> str | None:
@@ -107,9 +99,7 @@ class ExpenseIn(InputSchema):
 
 
 class ExpensePatchIn(InputSchema):
-    version: int = Field(
-        ..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409."
-    )
+    version: Version
     kind: Kind | None = None
     payee: str | None = Field(None, min_length=1, max_length=200)
     date: ApiDate | None = None

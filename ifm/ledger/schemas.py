@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
-from ifm.core.api import MAX_ID, InputSchema
+from ifm.core.api import InputSchema
+from ifm.core.api_types import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    POSITIVE_MONEY_PATTERN,
+    ZERO_MONEY_PATTERN,
+    ApiDate,
+    Id,
+    Money,
+    PositiveMoney,
+    Version,
+)
 from ifm.ledger.models import AccountType, PeriodStatus, Restriction
 
 # Dates the ledger accepts: fiscal years are computed from them, so keep them to sane years.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2199, 12, 31)
-LedgerDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-AMOUNT_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$"
-Amount = Annotated[
-    str,
-    Field(
-        pattern=AMOUNT_PATTERN,
-        max_length=20,
-        description='A decimal string such as "1250.00" (at most two decimals).',
-        examples=["1250.00"],
-    ),
-]
-VERSION = Field(..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409.")
+EARLIEST = EARLIEST_DATE
+LATEST = LATEST_DATE
+LedgerDate = ApiDate
 
 
 def money(value: Decimal | None) -> str:
@@ -60,7 +60,7 @@ class AccountIn(InputSchema):
 
 
 class AccountPatchIn(InputSchema):
-    version: int = VERSION
+    version: Version
     number: str | None = Field(None, min_length=1, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=200)
     parent_id: Id | None = Field(None, description="null makes the account top-level.")
@@ -92,7 +92,7 @@ class FundIn(InputSchema):
 
 
 class FundPatchIn(InputSchema):
-    version: int = VERSION
+    version: Version
     code: str | None = Field(None, min_length=1, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=200)
     restriction: Restriction | None = None
@@ -116,7 +116,7 @@ class ProgramIn(InputSchema):
 
 
 class ProgramPatchIn(InputSchema):
-    version: int = VERSION
+    version: Version
     code: str | None = Field(None, min_length=1, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=200)
     is_active: bool | None = None
@@ -126,10 +126,34 @@ class ProgramPatchIn(InputSchema):
 
 
 class JournalLineIn(InputSchema):
+    """One line: exactly one of `debit` and `credit` above zero (the other zero or left out)."""
+
+    # JSON Schema's way to say "one column, not both": the service checks the same rule.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["debit"],
+                    "properties": {
+                        "debit": {"pattern": POSITIVE_MONEY_PATTERN},
+                        "credit": {"pattern": ZERO_MONEY_PATTERN},
+                    },
+                },
+                {
+                    "required": ["credit"],
+                    "properties": {
+                        "credit": {"pattern": POSITIVE_MONEY_PATTERN},
+                        "debit": {"pattern": ZERO_MONEY_PATTERN},
+                    },
+                },
+            ]
+        }
+    )
+
     account_id: Id
     fund_id: Id
-    debit: Amount = "0"
-    credit: Amount = "0"
+    debit: Money = "0"
+    credit: Money = "0"
     program_id: Id | None = None
     function: str = Field(
         "", max_length=20, description="program, management or fundraising (or blank)."
@@ -138,7 +162,7 @@ class JournalLineIn(InputSchema):
 
 
 class ReleaseIn(InputSchema):
-    amount: Amount
+    amount: PositiveMoney
     date: LedgerDate
     memo: str = Field("", max_length=500)
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from ifm.core.api import InputSchema
+from ifm.core.api_types import Version
 from ifm.tenancy.roles import Role
 
 
@@ -28,9 +29,7 @@ class MemberOut(Schema):
 class MemberPatchIn(InputSchema):
     role: Role | None = None
     is_active: bool | None = None
-    version: int = Field(
-        ..., ge=1, le=2**31 - 1, description="The version you read; a stale one is a 409."
-    )
+    version: Version
 
 
 class InvitationIn(InputSchema):

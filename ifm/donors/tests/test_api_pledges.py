@@ -172,7 +172,7 @@ def test_pledge_422s_write_nothing(
         ({"installments": [{"due_date": TODAY.isoformat(), "amount": "100.00"}]}, "installments"),
         (
             {"installments": [{"due_date": TODAY.isoformat(), "amount": "900.001"}]},
-            "installments[0].amount",
+            "installments.0.amount",  # the schema's money pattern, named by its JSON path
         ),
         ({"installment_count": 0}, "installment_count"),
         ({"installment_count": 3, "frequency": "daily"}, "frequency"),

@@ -1,0 +1,101 @@
+"""Field types the /api/v1 schemas share: money, dates, ids and record versions.
+
+Each is a pydantic annotated type whose constraints do the validation of the request and
+are what the OpenAPI document says, so the published schema and the real check are the
+same code. Where JSON Schema cannot say a rule (a date's range), the type also carries a
+`pattern` that says the same thing and a description in words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+from ifm.core.lookups import MAX_ID
+from ifm.core.models import MAX_VERSION
+
+# --- Record versions -----------------------------------------------------------------------------
+
+# The version column is a 32-bit integer and a save writes version + 1: the highest version a
+# client can send is one below the column's limit (MAX_VERSION). Above is a 422 from the schema.
+Version = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_VERSION,
+        description="The version you read; a stale one is a 409.",
+    ),
+]
+
+# --- Ids -----------------------------------------------------------------------------------------
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# --- Dates ---------------------------------------------------------------------------------------
+
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+# The same range as a pattern, for JSON Schema, which has no bounds for a `format: date`.
+DATE_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+ApiDate = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        json_schema_extra={"pattern": DATE_PATTERN},
+        description=f"A date (YYYY-MM-DD) from {EARLIEST_DATE} to {LATEST_DATE}.",
+    ),
+]
+
+# --- Money ---------------------------------------------------------------------------------------
+
+MAX_MONEY = Decimal("999999999999.99")
+# Plain decimal strings, no sign, no exponent, no leading zeros, at most two decimals, at most
+# twelve digits before the point (so at most MAX_MONEY).
+MONEY_PATTERN = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$"
+POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+ZERO_MONEY_PATTERN = r"^0(\.0{1,2})?$"
+
+Money = Annotated[
+    str,
+    Field(
+        pattern=MONEY_PATTERN,
+        max_length=15,
+        description=(
+            'A decimal string from "0" to "999999999999.99", at most two decimals, '
+            'such as "1250.00".'
+        ),
+        examples=["1250.00"],
+    ),
+]
+PositiveMoney = Annotated[
+    str,
+    Field(
+        pattern=POSITIVE_MONEY_PATTERN,
+        max_length=15,
+        description=(
+            'A decimal string above zero, at most "999999999999.99" with at most two '
+            'decimals, such as "125.50".'
+        ),
+        examples=["125.50"],
+    ),
+]
+
+__all__ = [
+    "DATE_PATTERN",
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "MAX_MONEY",
+    "MAX_VERSION",
+    "MONEY_PATTERN",
+    "POSITIVE_MONEY_PATTERN",
+    "ZERO_MONEY_PATTERN",
+    "ApiDate",
+    "Id",
+    "Money",
+    "PositiveMoney",
+    "Version",
+]
