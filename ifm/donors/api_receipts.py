@@ -30,7 +30,7 @@ _PDF_CONTENT = {
 }
 
 
-class ReceiptOut(Schema):
+class TaxReceiptOut(Schema):
     id: int
     number: int
     kind: str
@@ -100,7 +100,7 @@ def _receipt(request: HttpRequest, receipt_id: int) -> TaxReceipt:
 
 @router.post(
     "/donations/{int:donation_id}/receipt",
-    response={201: ReceiptOut},
+    response={201: TaxReceiptOut},
     summary="Issue the tax receipt of a donation",
 )
 @idempotent
@@ -120,7 +120,7 @@ def receipt_issue(
     return Status(201, _receipt(request, receipt.pk))
 
 
-@router.get("/receipts", response=list[ReceiptOut], summary="List tax receipts")
+@router.get("/receipts", response=list[TaxReceiptOut], summary="List tax receipts")
 @paginated("-number")
 def receipt_list(
     request: HttpRequest,
@@ -136,7 +136,7 @@ def receipt_list(
     return qs
 
 
-@router.get("/receipts/{int:tax_receipt_id}", response=ReceiptOut, summary="Get a tax receipt")
+@router.get("/receipts/{int:tax_receipt_id}", response=TaxReceiptOut, summary="Get a tax receipt")
 def receipt_get(request: HttpRequest, tax_receipt_id: Id) -> Any:
     require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
     return _receipt(request, tax_receipt_id)
@@ -162,7 +162,7 @@ def receipt_pdf(request: HttpRequest, tax_receipt_id: Id) -> Any:
 
 @router.post(
     "/receipts/{int:tax_receipt_id}/correct",
-    response={201: ReceiptOut},
+    response={201: TaxReceiptOut},
     summary="Issue a corrected receipt that replaces this one",
 )
 @idempotent
@@ -174,7 +174,7 @@ def receipt_correct(request: HttpRequest, tax_receipt_id: Id) -> Any:
 
 
 @router.post(
-    "/receipts/{int:tax_receipt_id}/void", response=ReceiptOut, summary="Void a tax receipt"
+    "/receipts/{int:tax_receipt_id}/void", response=TaxReceiptOut, summary="Void a tax receipt"
 )
 def receipt_void(request: HttpRequest, payload: VoidIn, tax_receipt_id: Id) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
@@ -185,7 +185,7 @@ def receipt_void(request: HttpRequest, payload: VoidIn, tax_receipt_id: Id) -> A
 
 @router.post(
     "/receipts/{int:tax_receipt_id}/send",
-    response={202: ReceiptOut},
+    response={202: TaxReceiptOut},
     summary="Email a tax receipt with its PDF (a background job; see delivery_status)",
 )
 def receipt_send(request: HttpRequest, payload: SendIn, tax_receipt_id: Id) -> Any:

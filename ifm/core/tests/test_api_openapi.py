@@ -106,3 +106,19 @@ def test_wrong_method_is_405_problem(cast: dict[str, Any], org_a: Any) -> None:
     problem = assert_problem(response, 405)
     assert response["Allow"] == "GET"
     assert "GET" in problem["detail"]
+
+
+def test_schemas_of_the_same_name_are_not_merged(db: Any) -> None:
+    # Components are keyed by class name: two different classes of one name would share one
+    # schema, and one of the operations would promise the other's shape.
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    def ok_schema(path: str, method: str, status: str) -> dict[str, Any]:
+        content = schema["paths"][path][method]["responses"][status]["content"]
+        ref = content["application/json"]["schema"]["$ref"]
+        return _resolve(schema, ref)
+
+    upload = ok_schema("/api/v1/expenses/{expense_id}/receipts", "post", "201")
+    tax_receipt = ok_schema("/api/v1/receipts/{tax_receipt_id}", "get", "200")
+    assert "sha256" in upload["properties"]
+    assert "number" in tax_receipt["properties"]

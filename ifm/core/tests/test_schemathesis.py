@@ -5,6 +5,11 @@ here. Requests are valid ones (positive) and invalid ones (negative), sent as an
 organization A with a real API token. The API must never answer 5xx, and every answer must
 match the schema: a documented status, the documented content type and a valid body.
 Each generated request runs in a savepoint that is rolled back, so examples stay independent.
+
+Objects are seeded first, one of each model an operation takes the id of (the tenant-isolation
+registry knows how to make them), and valid requests use their ids, so the fuzzing reaches the
+code behind each operation instead of stopping at 404. Invalid requests keep their generated ids.
+`make fuzz` runs the same test with a larger budget (IFM_FUZZ_BUDGET).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.apps import apps
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
@@ -32,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 from ifm.core.tests.api_helpers import (
     make_api_token,
 )
+from ifm.tenancy.tests.tenant_factories import FACTORIES, PARAM_MODELS
 
 # About 60 seconds at most: fewer examples per operation as the API grows.
 EXAMPLE_BUDGET = int(os.environ.get("IFM_FUZZ_BUDGET", "1000"))
@@ -73,10 +80,49 @@ def api_schema(db: Any) -> Any:
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InTestWSGIApp())
 
 
-def _fuzz(operation: Any, mode: GenerationMode, token: str, examples: int) -> None:
+def _model_label(param: str) -> str | None:
+    """The model behind an id path parameter: `<model>_id`, or the registry's mapping."""
+    if param in PARAM_MODELS:
+        return PARAM_MODELS[param]
+    stem = param.rsplit("_", 1)[0].replace("_", "")
+    labels = [
+        m._meta.label_lower
+        for m in apps.get_models()
+        if m.__name__.lower() == stem and m._meta.label_lower in FACTORIES
+    ]
+    return labels[0] if len(labels) == 1 else None
+
+
+def seed_objects(operations: list[Any], org: Any) -> dict[str, int]:
+    """One object of each model the operations take the id of: path parameter -> its id."""
+    seeded: dict[str, int] = {}
+    made: dict[str, int] = {}
+    for operation in operations:
+        for param in operation.path_parameters:
+            label = _model_label(param.name)
+            if label is None or param.name in seeded:
+                continue
+            if label not in made:
+                made[label] = FACTORIES[label](org).pk
+            seeded[param.name] = made[label]
+    return seeded
+
+
+def _with_seeded_ids(case: Any, seeded: dict[str, int]) -> Any:
+    for name in list(case.path_parameters or {}):
+        if name in seeded:
+            case.path_parameters[name] = seeded[name]
+    return case
+
+
+def _fuzz(
+    operation: Any, mode: GenerationMode, token: str, examples: int, seeded: dict[str, int]
+) -> None:
     strategy = operation.as_strategy(
         generation_mode=mode, headers={"Authorization": f"Bearer {token}"}
     )
+    if mode == GenerationMode.POSITIVE:
+        strategy = strategy.map(lambda case: _with_seeded_ids(case, seeded))
     checks = [*CHECKS, negative_data_rejection] if mode == GenerationMode.NEGATIVE else CHECKS
 
     @settings(
@@ -108,7 +154,11 @@ def test_every_operation_survives_fuzzing(
     token = make_api_token(cast["admin"], org_a)
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 5
+    seeded = seed_objects(operations, org_a)
+    id_params = {p.name for op in operations for p in op.path_parameters}
+    # Every id an operation takes has an object behind it.
+    assert id_params <= set(seeded), sorted(id_params - set(seeded))
     per_run = max(MIN_EXAMPLES, min(MAX_EXAMPLES, EXAMPLE_BUDGET // (2 * len(operations))))
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _fuzz(operation, mode, token, per_run)
+            _fuzz(operation, mode, token, per_run, seeded)
