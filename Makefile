@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench e2e install install-dev assets system-packages format lock clean
+.PHONY: run test lint bench e2e fuzz install install-dev assets system-packages format lock clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,12 @@ system-packages:
 test: install-dev system-packages
 	@mkdir -p var
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Before a release: the schemathesis run of the suite, with about 6,000 generated requests.
+fuzz: install-dev system-packages
+	@mkdir -p var
+	IFM_FUZZ_BUDGET=$${IFM_FUZZ_BUDGET:-6000} IFM_FUZZ_MAX_EXAMPLES=$${IFM_FUZZ_MAX_EXAMPLES:-40} \
+		$(BIN)/pytest ifm/core/tests/test_schemathesis.py $(PYTEST_ARGS)
 
 e2e: install-dev system-packages
 	$(BIN)/pytest e2e $(PYTEST_ARGS)

@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -291,6 +292,30 @@ def _problem_components() -> dict[str, Any]:
     return schemas
 
 
+def _add_links(paths: dict[str, Any]) -> None:
+    """OpenAPI links from each creating POST to the read, change and delete of what it made.
+
+    `POST /things` answering 201 links to the operations of `/things/{thing_id}`, with the id
+    taken from the response body: clients and stateful fuzzing can follow them.
+    """
+    for path, item in paths.items():
+        responses = item.get("post", {}).get("responses", {})
+        created = responses.get(201, responses.get("201"))
+        if created is None:
+            continue
+        for other, other_item in paths.items():
+            rest = other[len(path) :]
+            if not (other.startswith(path + "/{") and rest.count("/") == 1 and rest.endswith("}")):
+                continue
+            parameters = {p: f"$request.path.{p}" for p in re.findall(r"{(\w+)}", path)}
+            parameters[rest[2:-1]] = "$response.body#/id"
+            for operation in other_item.values():
+                created.setdefault("links", {})[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": parameters,
+                }
+
+
 class ProblemNinjaAPI(NinjaAPI):
     """NinjaAPI that answers every error, even unknown paths, as application/problem+json."""
 
@@ -309,6 +334,7 @@ class ProblemNinjaAPI(NinjaAPI):
                 "description": description,
                 "content": {PROBLEM_CONTENT_TYPE: {"schema": problem_ref}},
             }
+        _add_links(schema.get("paths", {}))
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 op_responses = operation.setdefault("responses", {})

@@ -122,3 +122,19 @@ def test_schemas_of_the_same_name_are_not_merged(db: Any) -> None:
     tax_receipt = ok_schema("/api/v1/receipts/{tax_receipt_id}", "get", "200")
     assert "sha256" in upload["properties"]
     assert "number" in tax_receipt["properties"]
+
+
+def test_creating_operations_link_to_what_they_made(db: Any) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    links = schema["paths"]["/api/v1/donors"]["post"]["responses"]["201"]["links"]
+    targets = {link["operationId"] for link in links.values()}
+    donor_item = schema["paths"]["/api/v1/donors/{donor_id}"]
+    assert targets == {op["operationId"] for op in donor_item.values()}
+    for link in links.values():
+        assert link["parameters"] == {"donor_id": "$response.body#/id"}
+    nested = schema["paths"]["/api/v1/expenses/{expense_id}/receipts"]["post"]["responses"]
+    for link in nested["201"]["links"].values():
+        assert link["parameters"] == {
+            "expense_id": "$request.path.expense_id",
+            "receipt_id": "$response.body#/id",
+        }
