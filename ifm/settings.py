@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "ifm.accounts.middleware.SessionIdleTimeoutMiddleware",
+    "ifm.accounts.twofactor.SecondFactorSessionMiddleware",
     "ifm.tenancy.middleware.TenantMiddleware",
     "ifm.accounts.twofactor.TwoFactorRequiredMiddleware",
     # Axes last, so a lockout answers after everything else has run.
@@ -179,6 +180,14 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}  # lockout is django-axes' job
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "IFM"
 MFA_ADAPTER = "ifm.accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "activate_totp": "ifm.accounts.forms.ActivateTOTPForm",
+    "authenticate": "ifm.accounts.forms.SecondFactorForm",
+    "reauthenticate": "ifm.accounts.forms.SecondFactorReauthenticateForm",
+}
+# Wrong authenticator codes allowed in one half-finished sign-in before the password step comes
+# again; each also counts as a failed sign-in of the account (the lockout below).
+SECOND_FACTOR_ATTEMPTS = env_int("SECOND_FACTOR_ATTEMPTS", 3, minimum=1)
 
 # Lockout (django-axes): per account and per IP, cleared by an admin.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -188,7 +197,10 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "ifm.accounts.lockout.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ifm.accounts.lockout.lockout_response"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client address: behind TRUSTED_PROXY_COUNT proxies (nginx in docs/deploy.md is one), read
+# from X-Forwarded-For as the proxies wrote it, never from what the client sent.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_CLIENT_IP_CALLABLE = "ifm.core.request_context.client_ip"
 
 # Sessions: expire after inactivity.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1) * 60
