@@ -67,6 +67,7 @@ CHECK_SECONDS = 0.5
 CHECK_NODES = 10_000
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_DECIMAL_PLACES = 20
+MAX_DEPTH = 20  # blocks inside blocks; the default letter needs 3
 SAMPLE_GIFTS = 60  # the test render's receipt: weekly gifts for a year, and some
 
 # The names a letter's context has (receipts._letter_data, plus the logo).
@@ -91,6 +92,7 @@ ALLOWED_TAGS = ("if", "for", "with", "comment", "now", "firstof", "spaceless")
 _TAG_PARTS = frozenset(
     {"elif", "else", "empty", "endif", "endfor", "endwith", "endcomment", "endspaceless"}
 )
+_BLOCKS = frozenset({"if", "for", "with", "spaceless"})
 ALLOWED_FILTERS = (
     "capfirst",
     "cut",
@@ -252,10 +254,12 @@ def _refuse(message: str) -> ServiceError:
 
 
 def _scan(source: str) -> None:
-    """Name every tag and filter the template uses that letters may not."""
+    """Name every tag and filter the template uses that letters may not, and refuse blocks
+    nested deeper than MAX_DEPTH (the parser would run out of stack)."""
     tags: list[str] = []
     filters: list[str] = []
     in_comment = False
+    depth = 0
     for token in Lexer(source).tokenize():
         if token.token_type == TokenType.BLOCK:
             bits = token.contents.split()
@@ -266,7 +270,13 @@ def _scan(source: str) -> None:
             if name == "comment":
                 in_comment = True
                 continue
-            if name not in ALLOWED_TAGS and name not in _TAG_PARTS and name not in tags:
+            if name in _BLOCKS:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _refuse(f"nests blocks more than {MAX_DEPTH} deep.")
+            elif name.startswith("end") and name[3:] in _BLOCKS:
+                depth -= 1
+            if name and name not in ALLOWED_TAGS and name not in _TAG_PARTS and name not in tags:
                 tags.append(name)
         if token.token_type in (TokenType.BLOCK, TokenType.VAR) and not in_comment:
             for name in _FILTER_NAME.findall(_QUOTED.sub("", token.contents)):

@@ -382,3 +382,19 @@ def test_a_template_longer_than_the_limit_is_refused(admin_ctx: dict[str, Any]) 
     with pytest.raises(ServiceError) as refused:
         save(admin_ctx, "<p>" + "z" * 50_000 + "</p>")
     assert "longer than 50,000 characters" in refused.value.message
+
+
+def test_blocks_nested_too_deep_are_refused_not_a_crash(
+    admin_ctx: dict[str, Any], cast: dict[str, Any]
+) -> None:
+    deep = "{%if 1%}" * 2_000 + "x" + "{%endif%}" * 2_000  # would exhaust the parser's stack
+    assert "nests blocks more than 20 deep" in refusal(deep)
+    org = admin_ctx["organization"]
+    row = svc.receipt_settings_get(organization=org)
+    response = client_for(cast["admin"]).post(
+        f"/o/{org.slug}/donors/receipts/settings/", settings_post(row, deep)
+    )
+    assert response.status_code == 422
+    assert b"nests blocks more than 20 deep" in response.content
+    fine = "{% if 1 %}" * 20 + "x" + "{% endif %}" * 20
+    assert letter_template.render(fine, letter_template.sample_context()) == "x"
