@@ -176,12 +176,12 @@ class InputGuardMiddleware:
         except InputRefused as refusal:
             return refuse(request, refusal)
         except Exception as exc:
-            refusal = refusal_for(exc)
-            if refusal is None:
+            unreadable = refusal_for(exc)
+            if unreadable is None:
                 raise
             if hasattr(request, "_mark_post_parse_error"):
                 request._mark_post_parse_error()
-            return refuse(request, refusal)
+            return refuse(request, unreadable)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 MASK = SafeExceptionReporterFilter.cleansed_substitute
@@ -68,6 +69,9 @@ class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
         return [(name, self.cleanse_setting(name, value)) for name, value in variables]
 
 
+_BAD_REQUEST_PAGE = "<!doctype html><title>Bad request</title><h1>Bad request (400)</h1>"
+
+
 class LoopbackExceptionReporter(ExceptionReporter):
     """The technical error page for a browser on this machine; the plain page for others."""
 
@@ -79,14 +83,14 @@ class LoopbackExceptionReporter(ExceptionReporter):
             self.exc_type, BadRequest | SuspiciousOperation
         )
 
-    def get_traceback_html(self) -> str:
+    def get_traceback_html(self) -> SafeString:
         if not self._plain():
-            return str(super().get_traceback_html())
+            return super().get_traceback_html()
         if self._bad_request():
-            return "<!doctype html><title>Bad request</title><h1>Bad request (400)</h1>"
-        return render_to_string("500.html")
+            return mark_safe(_BAD_REQUEST_PAGE)
+        return mark_safe(render_to_string("500.html"))
 
-    def get_traceback_text(self) -> str:
+    def get_traceback_text(self) -> SafeString:
         if not self._plain():
-            return str(super().get_traceback_text())
-        return "Bad request (400)" if self._bad_request() else "Server error (500)"
+            return super().get_traceback_text()
+        return mark_safe("Bad request (400)" if self._bad_request() else "Server error (500)")
