@@ -79,7 +79,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ifm.ops.middleware.CSPMiddleware",
+    "ifm.ops.middleware.DebugPagesMiddleware",
+    # After the security headers (its answers carry them), before anything reads the database.
+    "ifm.core.input_guard.InputGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "ifm.accounts.middleware.SessionIdleTimeoutMiddleware",
@@ -317,3 +320,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Debug pages (DEBUG, `make run`): the technical page only for a browser on this machine, and
+# secrets (connection URLs, passwords inside values) masked in it and in error reports.
+DEFAULT_EXCEPTION_REPORTER = "ifm.ops.debug.LoopbackExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ifm.ops.debug.SecretsExceptionReporterFilter"

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ifm.core.errors import ConflictError
+from ifm.core.errors import ConflictError, ServiceError
 from ifm.tenancy.managers import TenantManager
+
+# The version column is a 32-bit integer on PostgreSQL; a save writes expected + 1.
+MAX_VERSION = 2**31 - 2
 
 
 class VersionedModel(models.Model):
@@ -23,7 +26,16 @@ class VersionedModel(models.Model):
         abstract = True
 
     def save_versioned(self, *, expected_version: int, user: Any, fields: list[str]) -> None:
-        """UPDATE ... WHERE version = expected: zero rows means someone saved first (409)."""
+        """UPDATE ... WHERE version = expected: zero rows means someone saved first (409).
+
+        A version no record can have (beyond the column) is a 422 on `version`, never a
+        database overflow."""
+        if expected_version > MAX_VERSION:
+            raise ServiceError(
+                f"version {expected_version} is not a version this record has had: send the "
+                "version you read.",
+                field="version",
+            )
         now = timezone.now()
         values = {f: getattr(self, f) for f in fields}
         values.update(version=expected_version + 1, updated_at=now, updated_by=user)

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -92,12 +93,31 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+# A DTD or entity declaration (an XML bomb or an external entity): defusedxml, which openpyxl
+# uses when it is installed, refuses to expand it.
+_XML_ENTITIES = (
+    "The workbook contains XML entity declarations, which are not accepted: save it again as "
+    ".xlsx from Excel or LibreOffice, or as CSV UTF-8."
+)
+
+
+def _defused(exc: BaseException | None) -> bool:
+    """defusedxml refused the XML (openpyxl re-raises it as a ValueError)."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        if _defused(exc):
+            raise ServiceError(_XML_ENTITIES, field="file") from exc
         raise ServiceError(
             "The file looks like an Excel workbook but cannot be opened: save it again as "
             ".xlsx or as CSV UTF-8.",
@@ -113,6 +133,13 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
             if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
                 break
         return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        if _defused(exc):
+            raise ServiceError(_XML_ENTITIES, field="file") from exc
+        raise ServiceError(
+            "The workbook cannot be read: save it again as .xlsx or as CSV UTF-8.",
+            field="file",
+        ) from exc
     finally:
         book.close()
 
