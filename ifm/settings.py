@@ -219,6 +219,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running job whose worker has not renewed its lease (heartbeat) for this long is taken to be
+# dead: `ifm worker` marks it failed, and the retry policy queues it again or gives up.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 300, minimum=10)
 
 # Static files: our own plus the CSS framework installed by npm (see package.json).
 STATIC_URL = "/static/"

@@ -10,10 +10,12 @@ from typing import Annotated, Any
 from django.http import Http404, HttpRequest
 from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from ifm.core.api import MAX_ID, ApiError
 from ifm.donors import exports, imports, selectors
-from ifm.donors.models import DonationStatus, ImportRun, Method
+from ifm.donors.import_jobs import can_run_again, import_run_again
+from ifm.donors.models import DonationStatus, ImportRun, ImportStatus, Method
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["donor imports and exports"])
@@ -51,8 +53,13 @@ class ImportCheckOut(Schema):
     run_id: int | None = None
     file_already_imported: bool = Field(
         False,
-        description="True when run_id is an earlier import of this same file: nothing new "
-        "was queued (already_imported counts the rows imported before).",
+        description="True when run_id is an earlier import of this same file whose rows were "
+        "committed: nothing new was queued (already_imported counts the rows imported before).",
+    )
+    file_import_in_progress: bool = Field(
+        False,
+        description="True when run_id is an earlier import of this same file that is queued or "
+        "running: nothing new was queued; follow that run.",
     )
 
 
@@ -71,6 +78,9 @@ class ImportRunOut(Schema):
     created_at: Any
     started_at: Any = None
     finished_at: Any = None
+    can_run_again: bool = Field(
+        False, description="A failed run with its file kept: POST .../again queues it again."
+    )
 
 
 _EXPORT_CONTENT = {
@@ -155,7 +165,8 @@ def import_create(
         "header_row": table.header_row,
         "mapping": used,
         "run_id": run.pk if run is not None else None,
-        "file_already_imported": earlier,
+        "file_already_imported": earlier and run.status == ImportStatus.DONE,
+        "file_import_in_progress": earlier and run.status != ImportStatus.DONE,
     }
 
 
@@ -165,6 +176,29 @@ def import_get(request: HttpRequest, importrun_id: ImportRunId) -> Any:
     run = ImportRun.objects.filter(pk=importrun_id).first()
     if run is None:
         raise Http404
+    return _run_out(run)
+
+
+@router.post(
+    "/imports/{int:importrun_id}/again",
+    response={202: ImportRunOut},
+    summary="Queue a failed import again with its file and mapping",
+)
+def import_again(request: HttpRequest, importrun_id: ImportRunId) -> Any:
+    require_perm(request.access, "donors.import")  # type: ignore[attr-defined]
+    run = ImportRun.objects.filter(pk=importrun_id).first()
+    if run is None:
+        raise Http404
+    run = import_run_again(
+        organization=request.org,  # type: ignore[attr-defined]
+        actor=request.user,
+        access=request.access,  # type: ignore[attr-defined]
+        run=run,
+    )
+    return Status(202, _run_out(run))
+
+
+def _run_out(run: ImportRun) -> dict[str, Any]:
     return {
         "id": run.pk,
         "kind": run.kind,
@@ -180,6 +214,7 @@ def import_get(request: HttpRequest, importrun_id: ImportRunId) -> Any:
         "created_at": run.created_at,
         "started_at": run.started_at,
         "finished_at": run.finished_at,
+        "can_run_again": can_run_again(run),
     }
 
 
