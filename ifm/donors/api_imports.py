@@ -78,6 +78,10 @@ class ImportRunOut(Schema):
     created_at: Any
     started_at: Any = None
     finished_at: Any = None
+    dry_run: bool = Field(False, description="A dry run: checks the file and writes nothing.")
+    result: ImportCheckOut | None = Field(
+        None, description="A finished dry run's counts and problems (as POST /imports answers)."
+    )
     can_run_again: bool = Field(
         False, description="A failed run with its file kept: POST .../again queues it again."
     )
@@ -117,8 +121,11 @@ def _mapping(text: str) -> dict[str, str] | None:
 
 @router.post(
     "/imports",
-    response=ImportCheckOut,
+    response={200: ImportCheckOut, 202: ImportRunOut},
     summary="Check a CSV/XLSX file of donors or donations; unless dry_run, queue its import",
+    description="A file up to IMPORT_INLINE_CHECK_KB (256 KB) is checked in the request (200). "
+    "A larger one is checked by a background job: 202 with the run to follow at "
+    "GET /imports/{id} (a dry run's counts and problems arrive there as `result`).",
 )
 def import_create(
     request: HttpRequest,
@@ -153,6 +160,9 @@ def import_create(
         mapping=_mapping(mapping),
         dry_run=dry_run,
     )
+    if result is None:
+        assert run is not None
+        return Status(202, _run_out(run))
     table = imports.read_table(data, file.name or "")
     used = (
         imports.clean_mapping(kind.value, _mapping(mapping) or {}, table.headers)
@@ -214,7 +224,21 @@ def _run_out(run: ImportRun) -> dict[str, Any]:
         "created_at": run.created_at,
         "started_at": run.started_at,
         "finished_at": run.finished_at,
+        "dry_run": run.dry_run,
+        "result": _dry_run_result(run),
         "can_run_again": can_run_again(run),
+    }
+
+
+def _dry_run_result(run: ImportRun) -> dict[str, Any] | None:
+    if not (run.dry_run and run.result):
+        return None
+    return {
+        "headers": [],
+        "header_row": 0,
+        **run.result,
+        "run_id": None,
+        "file_already_imported": False,
     }
 
 

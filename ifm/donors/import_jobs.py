@@ -29,9 +29,9 @@ STOPPED_MESSAGE = (
 def on_job_failed(
     sender: Any, *, task_path: str, kwargs: dict[str, Any], message: str, final: bool, **_: Any
 ) -> None:
-    from ifm.donors.imports import import_commit_job
+    from ifm.donors.imports import import_check_job, import_commit_job
 
-    if task_path != import_commit_job.module_path:
+    if task_path not in (import_commit_job.module_path, import_check_job.module_path):
         return
     run_id, organization_id = kwargs.get("run_id"), kwargs.get("organization_id")
     if not isinstance(run_id, int) or not isinstance(organization_id, int):
@@ -66,7 +66,7 @@ def can_run_again(run: ImportRun) -> bool:
 def import_run_again(*, organization: Any, actor: Any, access: Any, run: ImportRun) -> ImportRun:
     """Queue a failed import again with its file and mapping; the job checks it afresh.
     Refused (409) for a run that is not failed, or was run again already."""
-    from ifm.donors.imports import KIND_DONATIONS, import_commit_job
+    from ifm.donors.imports import KIND_DONATIONS, import_check_job, import_commit_job
 
     require_perm(access, "donors.import")
     if run.kind == KIND_DONATIONS:
@@ -79,7 +79,11 @@ def import_run_again(*, organization: Any, actor: Any, access: Any, run: ImportR
                 message=f"Import {locked.pk} is {state}: only a failed import can be run again."
             )
         fresh = (
-            ImportRun.objects.filter(kind=locked.kind, file_hash=locked.file_hash)
+            None
+            if locked.dry_run
+            else ImportRun.objects.filter(
+                kind=locked.kind, file_hash=locked.file_hash, dry_run=False
+            )
             .exclude(pk=locked.pk)
             .exclude(status=ImportStatus.FAILED)
             .first()
@@ -104,7 +108,6 @@ def import_run_again(*, organization: Any, actor: Any, access: Any, run: ImportR
             changes={"kind": locked.kind, "file": locked.file_name},
         )
         organization_id, run_id = organization.pk, locked.pk
-        transaction.on_commit(
-            lambda: import_commit_job.enqueue(organization_id=organization_id, run_id=run_id)
-        )
+        job = import_check_job if locked.dry_run else import_commit_job
+        transaction.on_commit(lambda: job.enqueue(organization_id=organization_id, run_id=run_id))
     return locked

@@ -60,7 +60,11 @@ def _kind_label(kind: str) -> str:
 @login_required
 def import_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     require_perm(access_of(request), PERM)
-    runs = ImportRun.objects.select_related("created_by").order_by("-created_at", "-id")
+    runs = (
+        ImportRun.objects.select_related("created_by")
+        .filter(dry_run=False)
+        .order_by("-created_at", "-id")
+    )
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "donors/imports/list.html", {"page": page})
 
@@ -102,7 +106,7 @@ def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 def _samples(table: imports.Table) -> list[str]:
     """A value of each column: the first one not empty among the first rows."""
     samples = [""] * len(table.headers)
-    for row in table.rows[:SAMPLE_ROWS]:
+    for row in table.sample(SAMPLE_ROWS):
         for i, value in enumerate(row[: len(samples)]):
             if value and not samples[i]:
                 samples[i] = value
