@@ -234,6 +234,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running job whose worker has not renewed its lease (heartbeat) for this long is taken to be
+# dead: `ifm worker` marks it failed, and the retry policy queues it again or gives up.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 300, minimum=10)
+# Imports: files up to this size are checked in the request, larger ones by a job with
+# progress; an XLSX workbook may unzip to at most this many MB.
+IMPORT_INLINE_CHECK_KB = env_int("IMPORT_INLINE_CHECK_KB", 256, minimum=0)
+IMPORT_XLSX_MAX_MB = env_int("IMPORT_XLSX_MAX_MB", 50, minimum=1)
 
 # Static files: our own plus the CSS framework installed by npm (see package.json).
 STATIC_URL = "/static/"
