@@ -79,10 +79,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ifm.ops.middleware.CSPMiddleware",
+    "ifm.ops.middleware.DebugPagesMiddleware",
+    # After the security headers (its answers carry them), before anything reads the database.
+    "ifm.core.input_guard.InputGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "ifm.accounts.middleware.SessionIdleTimeoutMiddleware",
+    "ifm.accounts.twofactor.SecondFactorSessionMiddleware",
     "ifm.tenancy.middleware.TenantMiddleware",
     "ifm.accounts.twofactor.TwoFactorRequiredMiddleware",
     # Axes last, so a lockout answers after everything else has run.
@@ -179,6 +183,14 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}  # lockout is django-axes' job
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "IFM"
 MFA_ADAPTER = "ifm.accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "activate_totp": "ifm.accounts.forms.ActivateTOTPForm",
+    "authenticate": "ifm.accounts.forms.SecondFactorForm",
+    "reauthenticate": "ifm.accounts.forms.SecondFactorReauthenticateForm",
+}
+# Wrong authenticator codes allowed in one half-finished sign-in before the password step comes
+# again; each also counts as a failed sign-in of the account (the lockout below).
+SECOND_FACTOR_ATTEMPTS = env_int("SECOND_FACTOR_ATTEMPTS", 3, minimum=1)
 
 # Lockout (django-axes): per account and per IP, cleared by an admin.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -188,7 +200,10 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "ifm.accounts.lockout.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ifm.accounts.lockout.lockout_response"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client address: behind TRUSTED_PROXY_COUNT proxies (nginx in docs/deploy.md is one), read
+# from X-Forwarded-For as the proxies wrote it, never from what the client sent.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_CLIENT_IP_CALLABLE = "ifm.core.request_context.client_ip"
 
 # Sessions: expire after inactivity.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1) * 60
@@ -219,6 +234,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running job whose worker has not renewed its lease (heartbeat) for this long is taken to be
+# dead: `ifm worker` marks it failed, and the retry policy queues it again or gives up.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 300, minimum=10)
+# Imports: files up to this size are checked in the request, larger ones by a job with
+# progress; an XLSX workbook may unzip to at most this many MB.
+IMPORT_INLINE_CHECK_KB = env_int("IMPORT_INLINE_CHECK_KB", 256, minimum=0)
+IMPORT_XLSX_MAX_MB = env_int("IMPORT_XLSX_MAX_MB", 50, minimum=1)
 
 # Static files: our own plus the CSS framework installed by npm (see package.json).
 STATIC_URL = "/static/"
@@ -305,3 +327,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Debug pages (DEBUG, `make run`): the technical page only for a browser on this machine, and
+# secrets (connection URLs, passwords inside values) masked in it and in error reports.
+DEFAULT_EXCEPTION_REPORTER = "ifm.ops.debug.LoopbackExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ifm.ops.debug.SecretsExceptionReporterFilter"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ifm.accounts import views_auth
 from ifm.api import api
 from ifm.ops import views as ops_views
 from ifm.tenancy import views as tenancy_views
@@ -21,5 +22,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/donors/", include("ifm.donors.urls")),
     path("platform/jobs/", include("ifm.ops.urls")),
     path("o/<slug:org_slug>/", include("ifm.tenancy.urls")),
+    # The admin's own sign-in form would skip the second factor: it sends people to ours.
+    path("admin/login/", views_auth.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]

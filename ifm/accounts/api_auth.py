@@ -23,6 +23,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from ifm.accounts.models import ApiToken
+from ifm.accounts.twofactor import enrolment_required_message, must_enrol_2fa
 from ifm.core.api import ApiError
 from ifm.tenancy import context
 from ifm.tenancy.models import Membership
@@ -38,6 +39,15 @@ def token_hash(token: str) -> str:
 
 
 def _enter(request: HttpRequest, user: Any, org: Any, access: Any) -> Any:
+    if must_enrol_2fa(org, access, user):
+        # The organization's two-factor rule holds for every door: a session, and tokens made
+        # before the rule was turned on, work again once the member has enrolled.
+        raise ApiError(
+            403,
+            enrolment_required_message(org),
+            problem="second-factor-required",
+            errors=[{"field": "Authorization", "message": "Two-factor enrolment is required."}],
+        )
     request.user = user
     request.org = org  # type: ignore[attr-defined]
     request.access = access  # type: ignore[attr-defined]

@@ -2,8 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core import context as allauth_context
+from allauth.mfa.base.forms import AuthenticateForm as MFAAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as MFAReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm as MFAActivateTOTPForm
 from django import forms
 
+from ifm.accounts import twofactor
+from ifm.accounts.lockout import is_locked_out
 from ifm.tenancy.forms import BootstrapMixin
 from ifm.tenancy.roles import Role
 
@@ -49,3 +55,52 @@ class ProfileForm(forms.Form):
         help_text="How colleagues see you in the app and in the audit log.",
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}),
     )
+
+
+class _LimitedCodeMixin:
+    """Wrong authenticator codes are limited (see ifm.accounts.twofactor)."""
+
+    reauthentication = False
+    user: Any
+
+    def clean_code(self) -> str:
+        request = allauth_context.request
+        self.attempts_exhausted = False
+        if twofactor.code_attempts_left(request) <= 0 or is_locked_out(self.user.email):
+            self.attempts_exhausted = True
+            raise forms.ValidationError(TOO_MANY_CODES)
+        try:
+            code = super().clean_code()  # type: ignore[misc]
+        except forms.ValidationError:
+            left = twofactor.code_failed(request, self.user, reauthentication=self.reauthentication)
+            if left <= 0 or getattr(request, "axes_locked_out", False):
+                self.attempts_exhausted = True
+                raise forms.ValidationError(TOO_MANY_CODES) from None
+            raise forms.ValidationError(
+                f"Incorrect code. {left} attempt{'s' if left != 1 else ''} left before you "
+                "have to sign in again."
+            ) from None
+        twofactor.code_attempts_reset(request)
+        return str(code)
+
+
+TOO_MANY_CODES = "Too many incorrect codes. Sign in again with your password."
+
+
+class SecondFactorForm(_LimitedCodeMixin, MFAAuthenticateForm):
+    """The code asked for after the password (allauth's form, with the attempt limit)."""
+
+
+class SecondFactorReauthenticateForm(_LimitedCodeMixin, MFAReauthenticateForm):
+    """The code asked for before a security change (allauth's form, with the attempt limit)."""
+
+    reauthentication = True
+
+
+class ActivateTOTPForm(MFAActivateTOTPForm):
+    """Enrolment (allauth's form); a right code also counts for this session's second factor."""
+
+    def clean_code(self) -> str:
+        code = super().clean_code()
+        twofactor.record_enrolment(allauth_context.request, self.user)
+        return str(code)

@@ -1,7 +1,12 @@
-"""Sign-in lockout (django-axes): who is locked, until when, the lockout page, the admin unlock.
+"""Sign-in lockout (django-axes): who is locked, until when, the lockout page, the unlocks.
 
-Axes counts failures per account (the email tried) and per client IP address. The answer
-is the same for an email that has no account, so the lockout reveals nothing about who exists.
+Axes counts failures (wrong passwords and wrong authenticator codes) per account (the email
+tried) and per client address (ifm.core.request_context.client_ip, which reads the proxies'
+X-Forwarded-For when TRUSTED_PROXY_COUNT says there are any). The answer is the same for an
+email that has no account, so the lockout reveals nothing about who exists.
+
+An organization admin unlocks a member: the member's account and the addresses the member's
+failures came from. IFM platform staff can also clear any one address (`ifm clear_lockout`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +26,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ifm.audit.services import audit_record
+from ifm.core.request_context import client_ip
 from ifm.tenancy.models import Membership, Organization
 from ifm.tenancy.permissions import Access, require_perm
 
@@ -99,7 +106,7 @@ def lockout_response(
 ) -> HttpResponse:
     """The page shown instead of the sign-in form while locked (axes' AXES_LOCKOUT_CALLABLE)."""
     email = axes_username(request, credentials)
-    ip_address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    ip_address = getattr(request, "axes_ip_address", None) or client_ip(request)
     unlocks_at = lockout_unlocks_at(email=email, ip_address=ip_address)
     if unlocks_at is None:
         unlocks_at = timezone.now() + settings.AXES_COOLOFF_TIME
@@ -126,21 +133,65 @@ def lockout_clear(
 ) -> int:
     """An admin lifts the sign-in lockout of a member of their organization.
 
-    Clears the failed attempts recorded against the member's email (from every address);
-    returns how many attempt records were removed.
+    Clears the failed attempts recorded against the member's email (from every address), and
+    the address locks of the addresses those failures came from, so a member locked out because
+    others failed from the same office address can sign in again. Returns how many attempt
+    records were removed.
     """
     require_perm(actor_access, "members.manage")
     if membership.organization_id != organization.pk:
         raise ValueError("membership of another organization")
     email = normalize_email(membership.user.email) or ""
     was_locked = is_locked_out(email)
+    addresses = sorted(
+        {
+            ip
+            for ip in AccessAttempt.objects.filter(username=email).values_list(
+                "ip_address", flat=True
+            )
+            if ip
+        }
+    )
     cleared = axes_reset(username=email)
+    for ip_address in addresses:
+        cleared += axes_reset(ip=ip_address)
     audit_record(
         action="user.unlock",
         actor=actor,
         organization=organization,
         obj=membership.user,
         changes={
+            "locked_out": {"before": was_locked, "after": False},
+            "attempt_records_cleared": cleared,
+            "addresses_cleared": addresses,
+        },
+    )
+    return cleared
+
+
+def is_address_locked(ip_address: str) -> bool:
+    failures = (
+        _live_attempts()
+        .filter(ip_address=ip_address)
+        .aggregate(total=Sum("failures_since_start"))["total"]
+        or 0
+    )
+    return failures >= settings.AXES_FAILURE_LIMIT
+
+
+@transaction.atomic
+def lockout_clear_address(*, ip_address: str, actor: Any) -> int:
+    """IFM platform staff lift the lock on one client address (every account tried from it
+    keeps its own per-account count). Returns how many attempt records were removed."""
+    if not getattr(actor, "is_platform_staff", False):
+        raise PermissionDenied("Only IFM platform staff may clear an address lock.")
+    was_locked = is_address_locked(ip_address)
+    cleared = axes_reset(ip=ip_address)
+    audit_record(
+        action="auth.address_unlock",
+        actor=actor,
+        changes={
+            "ip_address": ip_address,
             "locked_out": {"before": was_locked, "after": False},
             "attempt_records_cleared": cleared,
         },

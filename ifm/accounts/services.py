@@ -9,12 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from ifm.accounts.models import ApiToken, Invitation, User
+from ifm.accounts.twofactor import enrolment_required_message, must_enrol_2fa
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.core.tasks import send_email_after_commit
@@ -249,6 +250,8 @@ def api_token_create(
 ) -> tuple[ApiToken, str]:
     """A new bearer token for this user in this organization. The token is returned only here."""
     require_perm(access, "tokens.manage")
+    if must_enrol_2fa(organization, access, user):
+        raise PermissionDenied(enrolment_required_message(organization))
     name = (name or "").strip()
     if not name:
         raise ServiceError(

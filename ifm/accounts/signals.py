@@ -43,7 +43,14 @@ def on_login_failed(
     email = axes_username(request, credentials) if request is not None else None
     if email is None:
         email = str(credentials.get("email") or credentials.get("username") or "")
-    audit_record(action="auth.sign_in_failed", actor_label=email or "(none)", request=request)
+    # Which step failed: the password, or the authenticator code after it.
+    step = str(credentials.get("step") or "password")
+    audit_record(
+        action="auth.sign_in_failed",
+        actor_label=email or "(none)",
+        changes={"step": step},
+        request=request,
+    )
 
 
 def on_locked_out(

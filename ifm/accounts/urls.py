@@ -1,11 +1,18 @@
 from django.urls import path
 
-from ifm.accounts import views
+from ifm.accounts import views, views_auth
 
 # Under /accounts/ (included before allauth's URLs).
 urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("profile/", views.profile, name="profile"),
+    # allauth's code steps, with the attempt limit (same paths and names, found first).
+    path("2fa/authenticate/", views_auth.second_factor, name="mfa_authenticate"),
+    path(
+        "2fa/reauthenticate/",
+        views_auth.second_factor_reauthenticate,
+        name="mfa_reauthenticate",
+    ),
 ]
 
 # Under /o/<org_slug>/ (included by ifm.tenancy.urls).

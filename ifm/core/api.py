@@ -27,13 +27,15 @@ from typing import Any
 from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
+    SuspiciousOperation,
 )
 from django.core.exceptions import (
     ValidationError as DjangoValidationError,
 )
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, re_path
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
@@ -113,6 +115,8 @@ _PROBLEM_SLUGS = {
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
     422: "validation-error",
     429: "too-many-requests",
     500: "server-error",
@@ -248,6 +252,27 @@ def _handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def _handle_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Normally refused by ifm.core.input_guard before the API runs; this is the backstop.
+    from ifm.core.input_guard import refusal_for
+
+    refusal = refusal_for(exc)
+    if refusal is None:
+        return _handle_unexpected(request, exc)
+    errors = [{"field": refusal.field, "message": refusal.detail}] if refusal.field else []
+    return problem_response(request, refusal.status, refusal.detail, errors=errors)
+
+
+def _handle_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    log.warning("Database refused a value", exc_info=exc, extra={"path": request.path})
+    return problem_response(
+        request,
+        400,
+        "A value in the request cannot be stored (too long, out of range or containing "
+        "characters text cannot hold): correct it and send the request again.",
+    )
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
     handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
         (Exception, _handle_unexpected),
@@ -260,6 +285,10 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         (Http404, _handle_not_found),
         (ObjectDoesNotExist, _handle_not_found),
         (DjangoValidationError, _handle_django_validation),
+        (SuspiciousOperation, _handle_unreadable_body),
+        (MultiPartParserError, _handle_unreadable_body),
+        (UnreadablePostError, _handle_unreadable_body),
+        (DataError, _handle_data_error),
         (_IdempotentReplay, _handle_replay),
     ]
     for exc_class, handler in handlers:

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.dispatch import Signal
 from django.utils.module_loading import import_string
 from django_tasks import task
 from django_tasks.base import Task
@@ -45,6 +47,17 @@ class RetryPolicy:
 
 
 _POLICIES: dict[str, RetryPolicy] = {}
+
+# Sent (by ifm.ops.jobs) when an attempt of a job has failed, whether it raised or its worker
+# died: task_path, args, kwargs, message, and final (True when no attempt follows). The app
+# that owns the job marks its own records (an import run, say) failed or waiting to retry.
+job_failed = Signal()
+
+
+def job_lease_seconds() -> int:
+    """How long a running job's worker may go without renewing its lease before the job is
+    taken to be abandoned (`JOB_LEASE_SECONDS`)."""
+    return int(getattr(settings, "JOB_LEASE_SECONDS", 300))
 
 
 def retry_policy(

@@ -10,10 +10,12 @@ from typing import Annotated, Any
 from django.http import Http404, HttpRequest
 from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from ifm.core.api import MAX_ID, ApiError
 from ifm.donors import exports, imports, selectors
-from ifm.donors.models import DonationStatus, ImportRun, Method
+from ifm.donors.import_jobs import can_run_again, import_run_again
+from ifm.donors.models import DonationStatus, ImportRun, ImportStatus, Method
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["donor imports and exports"])
@@ -51,8 +53,13 @@ class ImportCheckOut(Schema):
     run_id: int | None = None
     file_already_imported: bool = Field(
         False,
-        description="True when run_id is an earlier import of this same file: nothing new "
-        "was queued (already_imported counts the rows imported before).",
+        description="True when run_id is an earlier import of this same file whose rows were "
+        "committed: nothing new was queued (already_imported counts the rows imported before).",
+    )
+    file_import_in_progress: bool = Field(
+        False,
+        description="True when run_id is an earlier import of this same file that is queued or "
+        "running: nothing new was queued; follow that run.",
     )
 
 
@@ -71,6 +78,13 @@ class ImportRunOut(Schema):
     created_at: Any
     started_at: Any = None
     finished_at: Any = None
+    dry_run: bool = Field(False, description="A dry run: checks the file and writes nothing.")
+    result: ImportCheckOut | None = Field(
+        None, description="A finished dry run's counts and problems (as POST /imports answers)."
+    )
+    can_run_again: bool = Field(
+        False, description="A failed run with its file kept: POST .../again queues it again."
+    )
 
 
 _EXPORT_CONTENT = {
@@ -107,8 +121,11 @@ def _mapping(text: str) -> dict[str, str] | None:
 
 @router.post(
     "/imports",
-    response=ImportCheckOut,
+    response={200: ImportCheckOut, 202: ImportRunOut},
     summary="Check a CSV/XLSX file of donors or donations; unless dry_run, queue its import",
+    description="A file up to IMPORT_INLINE_CHECK_KB (256 KB) is checked in the request (200). "
+    "A larger one is checked by a background job: 202 with the run to follow at "
+    "GET /imports/{id} (a dry run's counts and problems arrive there as `result`).",
 )
 def import_create(
     request: HttpRequest,
@@ -143,6 +160,9 @@ def import_create(
         mapping=_mapping(mapping),
         dry_run=dry_run,
     )
+    if result is None:
+        assert run is not None
+        return Status(202, _run_out(run))
     table = imports.read_table(data, file.name or "")
     used = (
         imports.clean_mapping(kind.value, _mapping(mapping) or {}, table.headers)
@@ -155,7 +175,8 @@ def import_create(
         "header_row": table.header_row,
         "mapping": used,
         "run_id": run.pk if run is not None else None,
-        "file_already_imported": earlier,
+        "file_already_imported": earlier and run.status == ImportStatus.DONE,
+        "file_import_in_progress": earlier and run.status != ImportStatus.DONE,
     }
 
 
@@ -165,6 +186,29 @@ def import_get(request: HttpRequest, importrun_id: ImportRunId) -> Any:
     run = ImportRun.objects.filter(pk=importrun_id).first()
     if run is None:
         raise Http404
+    return _run_out(run)
+
+
+@router.post(
+    "/imports/{int:importrun_id}/again",
+    response={202: ImportRunOut},
+    summary="Queue a failed import again with its file and mapping",
+)
+def import_again(request: HttpRequest, importrun_id: ImportRunId) -> Any:
+    require_perm(request.access, "donors.import")  # type: ignore[attr-defined]
+    run = ImportRun.objects.filter(pk=importrun_id).first()
+    if run is None:
+        raise Http404
+    run = import_run_again(
+        organization=request.org,  # type: ignore[attr-defined]
+        actor=request.user,
+        access=request.access,  # type: ignore[attr-defined]
+        run=run,
+    )
+    return Status(202, _run_out(run))
+
+
+def _run_out(run: ImportRun) -> dict[str, Any]:
     return {
         "id": run.pk,
         "kind": run.kind,
@@ -180,6 +224,21 @@ def import_get(request: HttpRequest, importrun_id: ImportRunId) -> Any:
         "created_at": run.created_at,
         "started_at": run.started_at,
         "finished_at": run.finished_at,
+        "dry_run": run.dry_run,
+        "result": _dry_run_result(run),
+        "can_run_again": can_run_again(run),
+    }
+
+
+def _dry_run_result(run: ImportRun) -> dict[str, Any] | None:
+    if not (run.dry_run and run.result):
+        return None
+    return {
+        "headers": [],
+        "header_row": 0,
+        **run.result,
+        "run_id": None,
+        "file_already_imported": False,
     }
 
 

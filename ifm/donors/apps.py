@@ -5,3 +5,9 @@ class DonorsConfig(AppConfig):
     name = "ifm.donors"
     label = "donors"
     verbose_name = "Donors"
+
+    def ready(self) -> None:
+        from ifm.core.tasks import job_failed
+        from ifm.donors import import_jobs
+
+        job_failed.connect(import_jobs.on_job_failed, dispatch_uid="ifm.donors.import_jobs")

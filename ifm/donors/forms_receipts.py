@@ -90,7 +90,9 @@ class ReceiptSettingsForm(BootstrapMixin, forms.Form):
         max_length=50_000,
         widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace", "spellcheck": "false"}),
         help_text="HTML with Django template tags. Available: org, donor, receipt, gifts, "
-        "totals, summary_statement, thank_you, signature, logo.",
+        "totals, summary_statement, thank_you, signature, logo. Tags: if, for (over the "
+        "receipt's lists only), with, comment, now, firstof, spaceless; common filters such "
+        "as date, default, upper, lower, title, linebreaks, pluralize.",
     )
     thank_you_text = forms.CharField(
         label="Thank-you text", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

@@ -20,14 +20,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from defusedxml import DefusedXmlException
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -45,6 +48,11 @@ from ifm.tenancy.permissions import require_perm
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 500_000
 HEADER_SCAN_ROWS = 12
+PROGRESS_EVERY = 2000
+# A workbook part that unzips to more than this many times its zipped size (and to more than
+# the floor) is refused: spreadsheet XML compresses about 10 to 30 times.
+XLSX_MAX_RATIO = 200
+XLSX_RATIO_FLOOR = 5 * 1024 * 1024
 
 KIND_DONORS = "donors"
 KIND_DONATIONS = "donations"
@@ -54,22 +62,70 @@ KINDS = (KIND_DONORS, KIND_DONATIONS)
 # --- Reading the file ----------------------------------------------------------------------------
 
 
-@dataclass
 class Table:
-    """The rows under the header. `rows[i]` is file row `row_numbers[i]` (1-based)."""
+    """The header of a file, and its rows under the header read as a stream: `records()` reads
+    the file again each time and holds one row at a time, so a large file costs its bytes, not
+    its rows, in memory. Row numbers are the file's (1-based)."""
 
-    headers: list[str]
-    rows: list[list[str]]
-    row_numbers: list[int]
-    header_row: int
-    file_hash: str
-    format: str
+    def __init__(
+        self,
+        *,
+        data: bytes,
+        format: str,
+        headers: list[str],
+        header_row: int,
+        skip_row: int | None,
+        file_hash: str,
+    ):
+        self.data = data
+        self.format = format
+        self.headers = headers
+        self.header_row = header_row
+        self.skip_row = skip_row  # a second header line (NPSP's API names), not data
+        self.file_hash = file_hash
+        self._count: int | None = None
+        # Called with the rows read so far, every PROGRESS_EVERY rows, while records() runs.
+        self.progress: Callable[[int], None] | None = None
 
-    def records(self) -> Iterable[tuple[int, dict[str, str]]]:
+    def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(file row number, cells) of every row under the header that is not empty; more
+        than MAX_ROWS rows is a ServiceError."""
+        count = 0
+        for number, row in enumerate(_file_rows(self.data, self.format), start=1):
+            if number <= self.header_row or number == self.skip_row or not any(row):
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                raise ServiceError(
+                    f"The file has more than {MAX_ROWS} rows: split it.", field="file"
+                )
+            yield number, row
+
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(self.headers)
-        for number, row in zip(self.row_numbers, self.rows, strict=True):
+        for read, (number, row) in enumerate(self.numbered_rows(), start=1):
+            if self.progress is not None and read % PROGRESS_EVERY == 0:
+                self.progress(read)
             cells = row + [""] * (width - len(row))
             yield number, dict(zip(self.headers, cells, strict=False))
+
+    def count(self) -> int:
+        """How many rows under the header (read through once, then remembered)."""
+        if self._count is None:
+            self._count = sum(1 for _ in self.numbered_rows())
+        return self._count
+
+    def sample(self, limit: int) -> list[list[str]]:
+        return [row for _n, row in itertools.islice(self.numbered_rows(), limit)]
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """Every row, in memory: for small files and tests; the checks use `records()`."""
+        return [row for _n, row in self.numbered_rows()]
+
+    @property
+    def row_numbers(self) -> list[int]:
+        return [n for n, _row in self.numbered_rows()]
 
 
 def file_hash(data: bytes) -> str:
@@ -92,12 +148,70 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+# A DTD or entity declaration (an XML bomb or an external entity): defusedxml, which openpyxl
+# uses when it is installed, refuses to expand it.
+_XML_ENTITIES = (
+    "The workbook contains XML entity declarations, which are not accepted: save it again as "
+    ".xlsx from Excel or LibreOffice, or as CSV UTF-8."
+)
+
+
+def _defused(exc: BaseException | None) -> bool:
+    """defusedxml refused the XML (openpyxl re-raises it as a ValueError)."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def xlsx_max_bytes() -> int:
+    """The most an XLSX file may hold once unzipped (`IMPORT_XLSX_MAX_MB`)."""
+    return int(getattr(settings, "IMPORT_XLSX_MAX_MB", 50)) * 1024 * 1024
+
+
+def _check_xlsx_size(data: bytes) -> None:
+    """Refuse, before parsing, a workbook that would unzip to more than the cap, or whose
+    parts are compressed suspiciously well (a zip bomb). The sizes are the ones the zip
+    declares, and the unzipping never reads past them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ServiceError(
+            "The file looks like an Excel workbook but cannot be opened: save it again as "
+            ".xlsx or as CSV UTF-8.",
+            field="file",
+        ) from exc
+    total = sum(m.file_size for m in members)
+    cap = xlsx_max_bytes()
+    if total > cap:
+        raise ServiceError(
+            f"The workbook unzips to {total // (1024 * 1024)} MB, more than the "
+            f"{cap // (1024 * 1024)} MB an import may hold: save it as CSV UTF-8 (up to "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB) or split it into smaller workbooks.",
+            field="file",
+        )
+    for member in members:
+        if member.file_size > XLSX_RATIO_FLOOR and member.file_size > XLSX_MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise ServiceError(
+                f"The workbook's part {member.filename!r} is compressed more than "
+                f"{XLSX_MAX_RATIO} to 1, which no spreadsheet does: save it again from the "
+                "spreadsheet program as .xlsx or as CSV UTF-8.",
+                field="file",
+            )
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        if _defused(exc):
+            raise ServiceError(_XML_ENTITIES, field="file") from exc
         raise ServiceError(
             "The file looks like an Excel workbook but cannot be opened: save it again as "
             ".xlsx or as CSV UTF-8.",
@@ -106,13 +220,16 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
-            return []
-        rows: list[list[str]] = []
+            return
         for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in values])
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-                break
-        return rows
+            yield [_cell_text(v) for v in values]
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        if _defused(exc):
+            raise ServiceError(_XML_ENTITIES, field="file") from exc
+        raise ServiceError(
+            "The workbook cannot be read: save it again as .xlsx or as CSV UTF-8.",
+            field="file",
+        ) from exc
     finally:
         book.close()
 
@@ -138,7 +255,7 @@ def _decode(data: bytes) -> str:
         ) from exc
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
     head = data[:4096]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ServiceError(
@@ -154,23 +271,18 @@ def _read_csv(data: bytes) -> list[list[str]]:
     if counts[","] == 0 and max(counts.values()) > 0:
         delimiter = max(counts, key=lambda d: counts[d])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
+    del text
     try:
         for row in reader:
-            rows.append([cell.strip() for cell in row])
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-                break
+            yield [cell.strip() for cell in row]
     except csv.Error as exc:
         raise ServiceError(
             f"The CSV file is malformed on line {reader.line_num}: {exc}.", field="file"
         ) from exc
-    if rows and max(len(r) for r in rows[:HEADER_SCAN_ROWS]) < 2:
-        raise ServiceError(
-            "The file is not a CSV file with columns: no separators were found on its first "
-            "lines. Export the list as CSV UTF-8 or XLSX.",
-            field="file",
-        )
-    return rows
+
+
+def _file_rows(data: bytes, fmt: str) -> Iterator[list[str]]:
+    return _xlsx_rows(data) if fmt == "xlsx" else _csv_rows(data)
 
 
 def _header_score(row: Sequence[str]) -> int:
@@ -179,7 +291,9 @@ def _header_score(row: Sequence[str]) -> int:
 
 
 def read_table(data: bytes, filename: str = "") -> Table:
-    """The file's header and rows, or a ServiceError (field "file") saying what is wrong."""
+    """The file's header, and its rows as a stream, or a ServiceError (field "file") saying
+    what is wrong. Reads the first rows to find the header; a CSV file is also read through
+    once (row by row, nothing kept) so a malformed line or too many rows is refused now."""
     if not data:
         raise ServiceError("The file is empty.", field="file")
     if len(data) > MAX_FILE_BYTES:
@@ -189,7 +303,8 @@ def read_table(data: bytes, filename: str = "") -> Table:
         )
     name = filename.lower()
     if data.startswith(b"PK\x03\x04"):
-        rows, fmt = _read_xlsx(data), "xlsx"
+        _check_xlsx_size(data)
+        fmt = "xlsx"
     elif name.endswith((".xls", ".xlsx", ".xlsm", ".ods", ".pdf", ".zip", ".docx")) or (
         data.startswith((b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8"))
     ):
@@ -198,22 +313,27 @@ def read_table(data: bytes, filename: str = "") -> Table:
             field="file",
         )
     else:
-        rows, fmt = _read_csv(data), "csv"
-    if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-        raise ServiceError(f"The file has more than {MAX_ROWS} rows: split it.", field="file")
+        fmt = "csv"
+    first = list(itertools.islice(_file_rows(data, fmt), HEADER_SCAN_ROWS + 1))
+    if fmt == "csv" and first and max(len(r) for r in first[:HEADER_SCAN_ROWS]) < 2:
+        raise ServiceError(
+            "The file is not a CSV file with columns: no separators were found on its first "
+            "lines. Export the list as CSV UTF-8 or XLSX.",
+            field="file",
+        )
 
     # The header: the row among the first ones naming the most known columns, else the first
     # row that is not empty.
     best, best_score = -1, 0
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+    for i, row in enumerate(first[:HEADER_SCAN_ROWS]):
         score = _header_score(row)
         if score > best_score:
             best, best_score = i, score
     if best < 0:
-        best = next((i for i, row in enumerate(rows) if any(row)), -1)
+        best = next((i for i, row in enumerate(first) if any(row)), -1)
     if best < 0:
         raise ServiceError("The file has no rows.", field="file")
-    headers = list(rows[best])
+    headers = list(first[best])
     while headers and not headers[-1]:
         headers.pop()
     seen: dict[str, int] = {}
@@ -225,26 +345,25 @@ def read_table(data: bytes, filename: str = "") -> Table:
         else:
             seen[title] = 1
         headers[i] = title
-
-    body: list[list[str]] = []
-    numbers: list[int] = []
-    for i in range(best + 1, len(rows)):
-        row = rows[i]
-        if not any(row):
-            continue
-        # A second header line (NPSP: labels, then API names) is not data.
-        if i == best + 1 and best_score and _header_score(row) >= max(2, best_score // 2):
-            continue
-        body.append(row)
-        numbers.append(i + 1)
-    return Table(
-        headers=headers,
-        rows=body,
-        row_numbers=numbers,
-        header_row=best + 1,
-        file_hash=file_hash(data),
+    # A second header line (NPSP: labels, then API names) is not data.
+    skip_row = None
+    if (
+        best + 1 < len(first)
+        and best_score
+        and _header_score(first[best + 1]) >= max(2, best_score // 2)
+    ):
+        skip_row = best + 2
+    table = Table(
+        data=data,
         format=fmt,
+        headers=headers,
+        header_row=best + 1,
+        skip_row=skip_row,
+        file_hash=file_hash(data),
     )
+    if fmt == "csv":
+        table.count()
+    return table
 
 
 # --- Column mapping ------------------------------------------------------------------------------
@@ -762,11 +881,11 @@ class CheckResult:
 
 
 class ImportStarted(NamedTuple):
-    """What import_start did: the check's result, the run (None for a dry run or a file with
-    problems), and whether that run is an earlier import of the same file (nothing was queued
-    this time)."""
+    """What import_start did: the check's result (None when a job checks the file), the run
+    (None for a dry run or a file with problems checked in the request), and whether that run
+    is an earlier import of the same file (nothing was queued this time)."""
 
-    result: CheckResult
+    result: CheckResult | None
     run: Any
     earlier: bool = False
 
@@ -1288,7 +1407,7 @@ def import_check(
 ) -> CheckResult:
     """The dry run: every problem with its row and column; the rows to create. Writes nothing."""
     mapping = clean_mapping(kind, mapping, table.headers)
-    result = CheckResult(kind=kind, total=len(table.rows))
+    result = CheckResult(kind=kind, total=table.count())
     with org_context(organization):
         if kind == KIND_DONORS:
             _check_donors(table, mapping, result)
@@ -1298,6 +1417,12 @@ def import_check(
 
 
 # --- Starting and committing ---------------------------------------------------------------------
+
+
+def inline_check_bytes() -> int:
+    """Files up to this size are checked in the request (`IMPORT_INLINE_CHECK_KB`); larger
+    ones by a background job that reports its progress."""
+    return int(getattr(settings, "IMPORT_INLINE_CHECK_KB", 256)) * 1024
 
 
 def import_start(
@@ -1311,10 +1436,13 @@ def import_start(
     mapping: dict[str, str] | None = None,
     dry_run: bool = True,
 ) -> ImportStarted:
-    """Read and check a file. A dry run (or a file with problems) writes nothing and returns
-    (result, None, False). Otherwise the mapping is remembered and an ImportRun is queued for
-    the background job: (result, run, False). The same file imported before (and not failed)
-    queues nothing and returns its earlier run: (result, run, True)."""
+    """Read and check a file. A small file is checked here: a dry run (or a file with
+    problems) writes nothing and returns (result, None, False). A large file is not checked in
+    the request: a dry run queues a dry-run ImportRun whose job checks it and keeps the result
+    on the run: (None, run, False). Otherwise the mapping is remembered and an ImportRun is
+    queued for the background job, which checks the file again and writes it:
+    (result or None, run, False). The same file queued, running or imported before queues
+    nothing and returns that earlier run: (result or None, run, True)."""
     from ifm.donors.models import ImportRun, ImportStatus
 
     require_perm(access, "donors.import")
@@ -1325,45 +1453,49 @@ def import_start(
     table = read_table(data, filename)
     if mapping is None:
         mapping = mapping_for(organization=organization, kind=kind, headers=table.headers)
-    result = import_check(organization=organization, kind=kind, table=table, mapping=mapping)
-    if dry_run or result.problems:
-        return ImportStarted(result, None)
+    result: CheckResult | None = None
+    if len(data) <= inline_check_bytes():
+        result = import_check(organization=organization, kind=kind, table=table, mapping=mapping)
+        if dry_run or result.problems:
+            return ImportStarted(result, None)
     mapping = clean_mapping(kind, mapping, table.headers)
     with org_context(organization), transaction.atomic():
-        earlier = (
-            ImportRun.objects.filter(kind=kind, file_hash=table.file_hash)
-            .exclude(status=ImportStatus.FAILED)
-            .first()
-        )
-        if earlier is not None:
-            return ImportStarted(result, earlier, earlier=True)
-        mapping_remember(
-            organization=organization,
-            actor=actor,
-            kind=kind,
-            headers=table.headers,
-            mapping=mapping,
-        )
+        if not dry_run:
+            earlier = (
+                ImportRun.objects.filter(kind=kind, file_hash=table.file_hash, dry_run=False)
+                .exclude(status=ImportStatus.FAILED)
+                .first()
+            )
+            if earlier is not None:
+                return ImportStarted(result, earlier, earlier=True)
+            mapping_remember(
+                organization=organization,
+                actor=actor,
+                kind=kind,
+                headers=table.headers,
+                mapping=mapping,
+            )
         run = ImportRun.objects.create(
             kind=kind,
+            dry_run=dry_run,
             file_name=filename[:255],
             file_hash=table.file_hash,
             data=data,
             mapping=mapping,
-            total=result.total,
+            total=result.total if result is not None else 0,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        audit_record(
-            action="donors.import_start",
-            actor=actor,
-            organization=organization,
-            obj=run,
-            changes={"kind": kind, "file": filename, "rows": result.total},
-        )
+        if not dry_run:
+            audit_record(
+                action="donors.import_start",
+                actor=actor,
+                organization=organization,
+                obj=run,
+                changes={"kind": kind, "file": filename, "rows": run.total},
+            )
+        job = import_check_job if dry_run else import_commit_job
         organization_id = organization.pk
-        transaction.on_commit(
-            lambda: import_commit_job.enqueue(organization_id=organization_id, run_id=run.pk)
-        )
+        transaction.on_commit(lambda: job.enqueue(organization_id=organization_id, run_id=run.pk))
     return ImportStarted(result, run)
 
 
@@ -1391,7 +1523,9 @@ def import_commit_job(*, organization_id: int, run_id: int) -> dict[str, Any]:
     result: CheckResult | None = None
     try:
         table = read_table(bytes(run.data), run.file_name)
-        result = CheckResult(kind=run.kind, total=len(table.rows))
+        result = CheckResult(kind=run.kind, total=table.count())
+        _progress(run, total=result.total)
+        table.progress = lambda read: _progress(run, done=read)
         mapping = clean_mapping(run.kind, run.mapping, table.headers)
         if run.kind == KIND_DONORS:
             _check_donors(table, mapping, result)
@@ -1443,6 +1577,55 @@ def import_commit_job(*, organization_id: int, run_id: int) -> dict[str, Any]:
         )
         return {"status": "failed"}
     return {"status": "done", "created": run.created_count}
+
+
+@task()
+@org_task
+def import_check_job(*, organization_id: int, run_id: int) -> dict[str, Any]:
+    """The dry run of a large file: check it, reading its rows as a stream, record progress on
+    the run and keep the counts and problems (`CheckResult.summary()`) in `run.result`.
+    Writes nothing else; the file is dropped once checked."""
+    from ifm.donors.models import ImportRun, ImportStatus
+    from ifm.tenancy.models import Organization
+
+    run = ImportRun.objects.filter(pk=run_id, dry_run=True).first()
+    if run is None or run.status == ImportStatus.DONE:
+        return {"status": "skipped"}
+    organization = Organization.objects.get(pk=organization_id)
+    _progress(run, status=ImportStatus.RUNNING, phase="checking", started_at=timezone.now())
+    try:
+        table = read_table(bytes(run.data), run.file_name)
+        _progress(run, total=table.count(), done=0)
+        table.progress = lambda read: _progress(run, done=read)
+        result = import_check(
+            organization=organization, kind=run.kind, table=table, mapping=run.mapping
+        )
+    except ServiceError as exc:
+        field_name = exc.errors[0]["field"] if exc.errors else ""
+        _progress(
+            run,
+            status=ImportStatus.FAILED,
+            phase="",
+            finished_at=timezone.now(),
+            errors=[{"row": 0, "column": "", "field": field_name, "message": exc.message}],
+        )
+        return {"status": "failed"}
+    _progress(
+        run,
+        status=ImportStatus.DONE,
+        phase="",
+        done=result.total,
+        total=result.total,
+        result={
+            **result.summary(),
+            "mapping": run.mapping,
+            "headers": table.headers,
+            "header_row": table.header_row,
+        },
+        finished_at=timezone.now(),
+        data=b"",
+    )
+    return {"status": "done", "problems": len(result.problems)}
 
 
 def _write_keys(run: Any, kind: str, pairs: list[tuple[str, int]]) -> None:

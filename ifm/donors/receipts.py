@@ -906,9 +906,9 @@ def year_end_statements_run(*, organization: Organization, run_id: int) -> Recei
                 done += 1
                 ReceiptRun.objects.filter(pk=run.pk).update(done=done)
     except Exception as exc:
-        ReceiptRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        # A rule broken (the letter template refused or over its budget) says what to fix.
+        error = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+        ReceiptRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=error[:2000])
         raise
     ReceiptRun.objects.filter(pk=run.pk).update(
         status=RunStatus.DONE, done=done, finished_at=timezone.now(), created=created

@@ -67,4 +67,9 @@ urlpatterns = [
         name="donor_import_commit",
     ),
     path("imports/<int:importrun_id>/", views_imports.import_run, name="donor_import_run"),
+    path(
+        "imports/<int:importrun_id>/again/",
+        views_imports.import_again,
+        name="donor_import_again",
+    ),
 ]

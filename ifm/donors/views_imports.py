@@ -19,6 +19,7 @@ from ifm.core.pages import access_of, is_htmx_partial, org_of, org_url, service_
 from ifm.donors import imports
 from ifm.donors.forms import add_service_errors
 from ifm.donors.forms_imports import MappingForm, UploadForm
+from ifm.donors.import_jobs import can_run_again, import_run_again
 from ifm.donors.import_uploads import (
     import_upload_check,
     import_upload_commit,
@@ -59,7 +60,11 @@ def _kind_label(kind: str) -> str:
 @login_required
 def import_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     require_perm(access_of(request), PERM)
-    runs = ImportRun.objects.select_related("created_by").order_by("-created_at", "-id")
+    runs = (
+        ImportRun.objects.select_related("created_by")
+        .filter(dry_run=False)
+        .order_by("-created_at", "-id")
+    )
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "donors/imports/list.html", {"page": page})
 
@@ -101,7 +106,7 @@ def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 def _samples(table: imports.Table) -> list[str]:
     """A value of each column: the first one not empty among the first rows."""
     samples = [""] * len(table.headers)
-    for row in table.rows[:SAMPLE_ROWS]:
+    for row in table.sample(SAMPLE_ROWS):
         for i, value in enumerate(row[: len(samples)]):
             if value and not samples[i]:
                 samples[i] = value
@@ -217,11 +222,17 @@ def import_commit(request: HttpRequest, org_slug: str, importupload_id: int) -> 
             ": nothing was imported. Correct the file and upload it again.",
         )
         return _check_response(request, upload, result, status=422)
-    if earlier:
+    if earlier and run.status == ImportStatus.DONE:
         messages.info(
             request,
             f"This file was imported before (import {run.pk}, {run.file_name}): "
             "nothing new is created.",
+        )
+    elif earlier:
+        messages.info(
+            request,
+            f"This file is being imported already (import {run.pk}, {run.file_name}): "
+            "this page follows it.",
         )
     else:
         messages.success(request, f"Import {run.pk} is queued: this page follows its progress.")
@@ -244,9 +255,26 @@ def import_run(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpRe
         "kind_label": _kind_label(run.kind),
         "polling": run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
         "errors": errors,
+        "can_run_again": can_run_again(run) and has_perm(access_of(request), PERM),
     }
     partial = is_htmx_partial(request)
     template = "donors/imports/_progress.html" if partial else "donors/imports/run.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+def import_again(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpResponseBase:
+    """Queue a failed import again (POST), then follow it on its page."""
+    require_perm(access_of(request), PERM)
+    run = _run_or_404(importrun_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        import_run_again(**service_args(request), run=run)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Import {run.pk} is queued again: this page follows it.")
+    return redirect(org_url(request, "donor_import_run", importrun_id=run.pk))

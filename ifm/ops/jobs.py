@@ -5,7 +5,14 @@ Here, if the task's retry policy (ifm.core.tasks.retry_policy) allows another at
 same row goes back to READY with a later `run_after`, so one job keeps one id and its
 attempts add up in `worker_ids`. Every failed attempt is kept as a JobFailure; the row keeps
 the exception and traceback of the last one. After the last attempt the job stays FAILED
-and shows on the jobs pages, where platform staff can retry it.
+and shows on the jobs pages, where platform staff can retry it. Either way `job_failed`
+(ifm.core.tasks) tells the app that owns the job.
+
+A worker that dies mid-job (killed, out of memory, machine lost) cannot mark its job failed.
+`ifm worker` renews a lease (`WorkerBeat`) every few seconds; `reap_abandoned_jobs`, which
+every such worker runs at start and then periodically, fails the RUNNING jobs of workers
+whose lease ran out (`JOB_LEASE_SECONDS`) as if they had raised `WorkerLost`, so the
+same retry policy applies.
 """
 
 from __future__ import annotations
@@ -19,9 +26,9 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ifm.core.tasks import policy_for
+from ifm.core.tasks import job_failed, job_lease_seconds, policy_for
 from ifm.ops.logging import request_id_var
-from ifm.ops.models import JobFailure
+from ifm.ops.models import JobFailure, WorkerBeat
 
 log = logging.getLogger("ifm.jobs")
 
@@ -89,7 +96,84 @@ def record_failure(job: DBTaskResult) -> JobFailure:
             policy.max_attempts,
             extra=extra,
         )
+    args_kwargs = job.args_kwargs if isinstance(job.args_kwargs, dict) else {}
+    job_failed.send(
+        sender=DBTaskResult,
+        task_path=job.task_path,
+        args=list(args_kwargs.get("args") or []),
+        kwargs=dict(args_kwargs.get("kwargs") or {}),
+        message=failure.message,
+        final=retry_at is None,
+    )
     return failure
+
+
+class WorkerLost(Exception):
+    """What a job abandoned by its worker is recorded as having raised."""
+
+
+def worker_beat(*, worker_id: str, host: str = "", pid: int = 0) -> None:
+    """Renew this worker's lease (create it on the first beat)."""
+    now = timezone.now()
+    updated = WorkerBeat.objects.filter(worker_id=worker_id).update(beat_at=now)
+    if not updated:
+        WorkerBeat.objects.update_or_create(
+            worker_id=worker_id, defaults={"host": host, "pid": pid, "beat_at": now}
+        )
+
+
+def worker_gone(*, worker_id: str) -> None:
+    """A stopping worker ends its lease at once: should a job of it still be RUNNING, the next
+    reaper run fails it (and removes the lease)."""
+    WorkerBeat.objects.filter(worker_id=worker_id).update(
+        beat_at=timezone.now() - timedelta(days=1)
+    )
+
+
+def reap_abandoned_jobs(*, lease_seconds: int | None = None) -> list[str]:
+    """Fail every RUNNING job whose worker's lease ran out; the retry policy then queues it
+    again or gives up (and `job_failed` tells its app). Returns the ids of the jobs failed.
+
+    Only jobs claimed by a worker that keeps a lease (`ifm worker`) are judged: a job of a
+    plain `db_worker` has no lease and is left alone."""
+    lease = lease_seconds if lease_seconds is not None else job_lease_seconds()
+    now = timezone.now()
+    expired = dict(
+        WorkerBeat.objects.filter(beat_at__lt=now - timedelta(seconds=lease)).values_list(
+            "worker_id", "beat_at"
+        )
+    )
+    if not expired:
+        return []
+    reaped: list[str] = []
+    for job in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only(
+        "id", "worker_ids"
+    ):
+        worker_id = str(job.worker_ids[-1]) if job.worker_ids else ""
+        if worker_id not in expired:
+            continue
+        silent = int((now - expired[worker_id]).total_seconds())
+        message = (
+            f"{WorkerLost.__module__}.{WorkerLost.__qualname__}: the worker running this job "
+            f"({worker_id}) stopped renewing its lease {silent} s ago (the lease is {lease} s): "
+            "it was probably killed or its machine lost."
+        )
+        with transaction.atomic():
+            # Only if still RUNNING: a worker that was merely slow may have finished it since.
+            if not DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+                traceback=message,
+            ):
+                continue
+            record_failure(DBTaskResult.objects.get(pk=job.pk))
+        log.error("Job %s was abandoned by worker %s", job.pk, worker_id)
+        reaped.append(str(job.pk))
+    WorkerBeat.objects.filter(
+        worker_id__in=list(expired), beat_at__lt=now - timedelta(seconds=lease)
+    ).delete()
+    return reaped
 
 
 def last_line(traceback: str) -> str:

@@ -27,3 +27,21 @@ class JobFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} attempt {self.attempt}: {self.exception_class_path}"
+
+
+class WorkerBeat(models.Model):
+    """A running `ifm worker`'s lease: renewed every few seconds while the process lives.
+
+    A job RUNNING on a worker whose beat is older than JOB_LEASE_SECONDS was abandoned (the
+    process was killed or its machine lost): the reaper in ifm.ops.jobs fails it, and the
+    retry policy takes over.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.host} (pid {self.pid})"

@@ -56,9 +56,13 @@ class ImportMapping(TenantModel):
 
 
 class ImportRun(TenantModel):
-    """One committed import: queued, then run by a background job, all or nothing."""
+    """One committed import: queued, then run by a background job, all or nothing. A dry run
+    of a large file is a run too (`dry_run`): its job checks the file, keeps the counts and
+    problems in `result`, and writes nothing else."""
 
     kind = models.CharField(max_length=10, choices=ImportKind.choices)
+    dry_run = models.BooleanField(default=False)
+    result = models.JSONField(default=dict, blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     file_hash = models.CharField(max_length=64)
     data = models.BinaryField(blank=True, default=b"", editable=False)

@@ -36,3 +36,13 @@ def never_retried() -> None:
 def count_members(*, organization_id: int) -> int:
     """Uses the tenant manager, which refuses to run without an organization in context."""
     return Membership.objects.count()
+
+
+@retry_policy(max_attempts=1)
+@task()
+def sleepy(*, seconds: float) -> str:
+    """Takes its time: for tests that stop the worker while a job runs."""
+    import time
+
+    time.sleep(seconds)
+    return "slept"

@@ -122,3 +122,61 @@ def test_serve_runs_web_and_worker_and_stops_both(tmp_path: Path) -> None:
             serve.wait()
         if worker_pid is not None and _alive(worker_pid):
             os.kill(worker_pid, signal.SIGKILL)
+
+
+def test_serve_killed_hard_tells_the_worker_once_and_its_job_finishes(tmp_path: Path) -> None:
+    """kill -9 of `serve`: the kernel's parent-death signal is the worker's only SIGTERM, so it
+    finishes the job it is running and then stops (a second one would abandon the job)."""
+    db_file = tmp_path / "serve.sqlite3"
+    env = {
+        **os.environ,
+        "IFM_ENV": "development",
+        "IFM_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{db_file}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    _ifm("migrate", "--noinput", env=env)
+    job_id = _ifm(
+        "shell",
+        "-c",
+        "from ifm.ops.tests.tasks import sleepy; print(sleepy.enqueue(seconds=6).id)",
+        env=env,
+    ).stdout.split()[-1]
+
+    def job_status() -> str:
+        with sqlite3.connect(db_file) as conn:
+            row = conn.execute(
+                "SELECT status FROM django_tasks_database_dbtaskresult WHERE id = ?",
+                (job_id.replace("-", ""),),
+            ).fetchone()
+        return str(row[0]) if row else ""
+
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        serve = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "ifm.cli", "serve", "--port", str(_free_port())],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    worker_pid = None
+    try:
+        assert _wait_for(lambda: job_status() == "RUNNING", 60), log_path.read_text()
+        match = re.search(r"worker started \(pid (\d+)\)", log_path.read_text())
+        assert match, log_path.read_text()
+        worker_pid = int(match.group(1))
+        serve.kill()
+        serve.wait(timeout=10)
+        assert _wait_for(lambda: not _alive(worker_pid), 30), log_path.read_text()
+        text = log_path.read_text()
+        assert text.count("Received Terminated") == 1, text
+        assert "terminating current task" not in text
+        assert job_status() == "SUCCESSFUL", text
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
+        if worker_pid is not None and _alive(worker_pid):
+            os.kill(worker_pid, signal.SIGKILL)

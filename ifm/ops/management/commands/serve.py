@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 sys.executable,
                 "-m",
                 "ifm.cli",
-                "db_worker",
+                "worker",
                 "--queue-name",
                 "*",
                 "--no-reload",
