@@ -127,18 +127,22 @@ def _sign_out(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("account_login"))
 
 
-class SecondFactorSessionMiddleware:
-    """Sign out sessions that skipped an enrolled second factor; send IFM staff to enrol.
-
-    Placed after the authentication middlewares. Costs one indexed lookup per request only for
-    sessions that did not use a code (a session that did is trusted from its records).
-    """
+class _ViewCheckMiddleware:
+    """A middleware that only looks at a request once its view is known (process_view)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class SecondFactorSessionMiddleware(_ViewCheckMiddleware):
+    """Sign out sessions that skipped an enrolled second factor; send IFM staff to enrol.
+
+    Placed after the authentication middlewares. Costs one indexed lookup per request only for
+    sessions that did not use a code (a session that did is trusted from its records).
+    """
 
     def process_view(
         self,
@@ -157,19 +161,13 @@ class SecondFactorSessionMiddleware:
         return None
 
 
-class TwoFactorRequiredMiddleware:
+class TwoFactorRequiredMiddleware(_ViewCheckMiddleware):
     """Send admin and finance members without an authenticator app to enrol one first.
 
     Runs after TenantMiddleware.process_view, so request.org and request.access are known for
     organization pages (/o/<slug>/...). The API applies the same rule in its authentication
     (ifm.accounts.api_auth), where the organization is known.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self,
