@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from ifm.core.api import MAX_ID, InputSchema
+from ifm.ledger.fiscal_years import EARLIEST_DATE
 from ifm.ledger.models import AccountType, PeriodStatus, Restriction
 
 # Dates the ledger accepts: fiscal years are computed from them, so keep them to sane years.
-EARLIEST = date(1900, 1, 1)
+EARLIEST = EARLIEST_DATE
 LATEST = date(2199, 12, 31)
 LedgerDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
