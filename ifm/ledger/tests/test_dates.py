@@ -294,3 +294,38 @@ def test_the_entry_page_shows_the_date_error_beside_the_field(
     assert response.status_code == 422
     assert "more than one year away" in response.context["form"].errors["date"][0]
     assert years() == [f"FY{THIS_YEAR}"]
+
+
+# --- Bulk imports ------------------------------------------------------------------------------
+
+
+def test_a_donation_import_lists_each_refused_date_by_row(
+    books: Organization, cast: dict[str, Any], admin_kw: dict[str, Any], general: Any
+) -> None:
+    from ifm.donors.imports import import_start
+
+    closed = close_last_year(books, admin_kw, general)
+    user = cast["fundraising"]
+    rows = [
+        "Gift ID,LGL Constituent ID,Gift Amount,Gift date,Payment type",
+        "G-1,C-1,10.00,1901-06-01,cash",
+        f"G-2,C-1,10.00,{THIS_YEAR - 1}-05-01,cash",
+        f"G-3,C-1,10.00,{THIS_YEAR + 2}-05-01,cash",
+        f"G-4,C-1,10.00,{THIS_YEAR}-05-01,cash",
+    ]
+    result, run, _earlier = import_start(
+        organization=books,
+        actor=user,
+        access=Membership.objects.get(user=user),
+        kind="donations",
+        data="\n".join(rows).encode() + b"\n",
+        filename="gifts.csv",
+        dry_run=True,
+    )
+    assert run is None
+    dates = {p.row: p.message for p in result.problems if p.column == "Gift date"}
+    assert set(dates) == {2, 3, 4}
+    assert "before the closed fiscal year" in dates[2]
+    assert "is in a closed period" in dates[3]  # its periods closed with the year
+    assert "more than one year away" in dates[4]
+    assert years() == [closed.name, f"FY{THIS_YEAR}"]
