@@ -144,7 +144,8 @@ class PostingCalendar:
         text = f"Open fiscal years: {', '.join(names)}." if names else "No fiscal year is open."
         openable = [name for _start, name in self._openable()]
         if openable:
-            text += f" A date in {' or '.join(openable)} starts that year."
+            others = ", ".join(openable[:-1]) + " or " if len(openable) > 1 else ""
+            text += f" A date in {others}{openable[-1]} starts that year."
         return text
 
     # --- the rule ---------------------------------------------------------------------------
