@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -31,7 +32,8 @@ from ifm.tenancy.models import Membership, Organization
 
 pytestmark = pytest.mark.django_db
 
-THIS_YEAR = timezone.localdate().year  # org A keeps calendar fiscal years (FY<year>)
+# Org A keeps calendar fiscal years (FY<year>) in its default time zone.
+THIS_YEAR = timezone.localdate(timezone=ZoneInfo("America/New_York")).year
 
 
 def years() -> list[str]:
