@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from ifm.core.lookups import MAX_ID
 from ifm.core.models import MAX_VERSION
@@ -36,15 +37,26 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 # --- Dates ---------------------------------------------------------------------------------------
 
-EARLIEST_DATE = date(1900, 1, 1)
+# The earliest date anything takes (the ledger computes fiscal years from dates); the rule and its
+# wording come from the one date, so they cannot disagree.
+EARLIEST_DATE = date(1901, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
+EARLIEST_RULE = f"after {EARLIEST_DATE.year - 1}"
+DATE_RANGE_MESSAGE = f"The date must be {EARLIEST_RULE} and before {LATEST_DATE.year + 1}."
+
+
+def _in_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise PydanticCustomError("date_range", DATE_RANGE_MESSAGE)
+    return value
+
+
 # The same range as a pattern, for JSON Schema, which has no bounds for a `format: date`.
-DATE_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DATE_PATTERN = r"^(190[1-9]|19[1-9][0-9]|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 ApiDate = Annotated[
     date,
+    AfterValidator(_in_range),
     Field(
-        ge=EARLIEST_DATE,
-        le=LATEST_DATE,
         json_schema_extra={"pattern": DATE_PATTERN},
         description=f"A date (YYYY-MM-DD) from {EARLIEST_DATE} to {LATEST_DATE}.",
     ),

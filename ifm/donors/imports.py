@@ -1232,8 +1232,11 @@ def _donor_index() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict
     return by_email, by_name, by_phone, keys
 
 
-def _check_donations(table: Table, mapping: dict[str, str], result: CheckResult) -> None:
+def _check_donations(
+    table: Table, mapping: dict[str, str], result: CheckResult, organization: Any
+) -> None:
     from ifm.donors.models import Appeal, Campaign, Donor
+    from ifm.ledger.fiscal_years import posting_calendar
     from ifm.ledger.models import Fund, Period, PeriodStatus
 
     funds_by_code = {f.code.lower(): f for f in Fund.objects.filter(is_active=True)}
@@ -1242,6 +1245,7 @@ def _check_donations(table: Table, mapping: dict[str, str], result: CheckResult)
     closed = list(
         Period.objects.filter(status=PeriodStatus.CLOSED).values_list("start_date", "end_date")
     )
+    fiscal_years = posting_calendar(organization=organization)  # the ledger's date rules
     by_email, by_name, _by_phone, donor_keys = _donor_index()
     merged = dict(
         Donor.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into_id")
@@ -1280,6 +1284,8 @@ def _check_donations(table: Table, mapping: dict[str, str], result: CheckResult)
             else:
                 if any(start <= on <= end for start, end in closed):
                     rows.problem("date", f"{on} is in a closed period.")
+                elif (refused := fiscal_years.problem(on)) is not None:
+                    rows.problem("date", refused)
         fund_text = rows.get("fund")
         fund = (
             (funds_by_code.get(fund_text.lower()) or funds_by_name.get(fund_text.lower()))
@@ -1412,7 +1418,7 @@ def import_check(
         if kind == KIND_DONORS:
             _check_donors(table, mapping, result)
         else:
-            _check_donations(table, mapping, result)
+            _check_donations(table, mapping, result, organization)
     return result
 
 
@@ -1530,7 +1536,7 @@ def import_commit_job(*, organization_id: int, run_id: int) -> dict[str, Any]:
         if run.kind == KIND_DONORS:
             _check_donors(table, mapping, result)
         else:
-            _check_donations(table, mapping, result)
+            _check_donations(table, mapping, result, organization)
         if result.problems:
             raise ServiceError(
                 f"The file has {len(result.problems)} problems: nothing was imported.",

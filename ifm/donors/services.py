@@ -70,6 +70,7 @@ from ifm.donors.models import (
     SoftCredit,
     Tag,
 )
+from ifm.ledger.fiscal_years import EARLIEST_DATE, EARLIEST_RULE
 from ifm.ledger.services import LineInput, account_by_role, post_entry, reverse_entry
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
@@ -142,8 +143,10 @@ def _date(value: Any, field: str) -> date_type:
     if not isinstance(value, date_type):
         raise ServiceError("Give a date as YYYY-MM-DD.", field=field)
     today = timezone.localdate()
-    if value.year < 1900 or value > today + timedelta(days=366):
-        raise ServiceError("The date must be after 1900 and at most a year ahead.", field=field)
+    if value < EARLIEST_DATE or value > today + timedelta(days=366):
+        raise ServiceError(
+            f"The date must be {EARLIEST_RULE} and at most a year ahead.", field=field
+        )
     return value
 
 

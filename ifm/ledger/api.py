@@ -600,7 +600,10 @@ def fiscal_year_list(request: HttpRequest) -> QuerySet[FiscalYear]:
     "/fiscal-years/{int:fiscal_year_id}/close",
     response=FiscalYearCloseOut,
     summary="Close a fiscal year",
-    description="Moves revenue and expenses into net assets by class, and closes its periods.",
+    description=(
+        "Moves revenue and expenses into net assets by class, and closes its periods. "
+        "Refused (422) until the year has ended, and while an earlier year is still open."
+    ),
 )
 def fiscal_year_close(request: HttpRequest, fiscal_year_id: int = IdPath) -> Any:
     require_perm(_access(request), "ledger.close_periods")

@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,14 @@ from ifm.audit.services import audit_record, audit_values
 from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.ledger.chart import UCOA_TEMPLATE
+from ifm.ledger.fiscal_years import (
+    EARLIEST_DATE,
+    EARLIEST_MESSAGE,
+    PostingCalendar,
+    date_error,
+    fiscal_year_bounds,
+    organization_today,
+)
 from ifm.ledger.models import (
     Account,
     FiscalYear,
@@ -126,7 +134,7 @@ def chart_create_from_template(*, organization: Organization) -> None:
             code="GEN", name="General fund", restriction=Restriction.NONE, is_general=True
         )
         LedgerCounter.objects.create()
-        fiscal_year_ensure(organization=organization, on=timezone.localdate())
+        fiscal_year_ensure(organization=organization, on=organization_today(organization))
 
 
 def account_by_role(role: str) -> Account:
@@ -141,19 +149,15 @@ def account_by_role(role: str) -> Account:
 # --- Periods ---------------------------------------------------------------------------------
 
 
-def _fiscal_year_bounds(organization: Organization, on: date) -> tuple[date, date, str]:
-    start_month = organization.fiscal_year_start_month
-    year = on.year if on.month >= start_month else on.year - 1
-    start = date(year, start_month, 1)
-    end_year, end_month = (year, 12) if start_month == 1 else (year + 1, start_month - 1)
-    end = date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
-    name = f"FY{end.year}" if start_month != 1 else f"FY{year}"
-    return start, end, name
-
-
 def fiscal_year_ensure(*, organization: Organization, on: date) -> FiscalYear:
-    """The fiscal year containing `on`, created with its twelve monthly periods if missing."""
-    start, end, name = _fiscal_year_bounds(organization, on)
+    """The fiscal year containing `on`, created with its twelve monthly periods if missing.
+
+    An explicit set-up step (a new organization's first year, generated history): it creates
+    the year wherever it lies (after 1900, EARLIEST_DATE). Posting never calls it for a date that
+    `fiscal_years.PostingCalendar` refuses, so a mistyped date cannot open a stray year."""
+    if on < EARLIEST_DATE:
+        raise date_error(EARLIEST_MESSAGE)
+    start, end, name = fiscal_year_bounds(organization, on)
     with org_context(organization):
         fy = FiscalYear.objects.filter(start_date=start).first()
         if fy is not None:
@@ -177,7 +181,13 @@ def fiscal_year_ensure(*, organization: Organization, on: date) -> FiscalYear:
         return fy
 
 
-def _open_period_for(organization: Organization, on: date) -> Period:
+def _open_period_for(
+    organization: Organization, on: date, years: PostingCalendar | None = None
+) -> Period:
+    """The open period holding `on`, its fiscal year started if the rules of
+    `fiscal_years` allow; otherwise a 422 on `date` that says which years are open.
+    A bulk posting passes one calendar (`years`) for all its dates."""
+    (years or PostingCalendar.load(organization)).check(on)
     period = Period.objects.filter(start_date__lte=on, end_date__gte=on).first()
     if period is None:
         fiscal_year_ensure(organization=organization, on=on)
@@ -263,8 +273,13 @@ _LOOKUP_PARTS = {
         "FROM ledger_program p WHERE p.organization_id = %s AND p.id {ids}"
     ),
 }
+# A period takes entries while it is open and no closed fiscal year ends on or after its start
+# (nothing is posted into or before a closed year); when it does not, post_entry asks
+# _open_period_for, which says why.
 _PERIOD_PART = (
-    "SELECT 'period', p.id, p.name, p.status = 'open', FALSE "
+    "SELECT 'period', p.id, p.name, p.status = 'open' AND NOT EXISTS (SELECT 1 "
+    "FROM ledger_fiscalyear y WHERE y.organization_id = p.organization_id "
+    "AND y.status = 'closed' AND y.end_date >= p.start_date), FALSE "
     "FROM ledger_period p WHERE p.organization_id = %s AND CAST(%s AS date) IS NOT NULL "
     "AND p.start_date <= %s AND p.end_date >= %s"
 )
@@ -441,12 +456,14 @@ def post_entry(
     with org_context(organization):
         if source_type not in SourceType.values:
             raise ServiceError(f"Unknown source type {source_type!r}.", field="source_type")
+        if date < EARLIEST_DATE:
+            raise date_error(EARLIEST_MESSAGE)
         resolved, period_ref = _resolve_lines(lines, organization=organization, on=date)
         resolved = _balance_funds(resolved)
-        if period_ref is None:
+        if period_ref is None or not period_ref.is_active:
+            # No period yet, or one that takes no entries: the fiscal-year rules decide
+            # (and name the open years), or the period's own status does.
             period_ref = _ref_period(_open_period_for(organization, date))
-        if not period_ref.is_active:
-            raise _closed_period(period_ref.label)
         entry = JournalEntry(
             organization=organization,
             date=date,
@@ -741,12 +758,29 @@ def fiscal_year_close(
 
     Each fund's revenue and expenses go to the net-asset account of their class (an account's own
     class where it has one, such as restricted contributions, otherwise the fund's class).
+
+    A year closes only after its last day (in the organization's time zone) and after every
+    earlier year: nothing can be posted into or before a closed year, so an open year before
+    it would be frozen without having been closed.
     """
     require_perm(access, "ledger.close_periods")
     with org_context(organization):
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
         if fiscal_year.status == PeriodStatus.CLOSED:
             raise ConflictError(message=f"{fiscal_year.name} is already closed.")
+        today = organization_today(organization)
+        if today <= fiscal_year.end_date:
+            raise ServiceError(
+                f"{fiscal_year.name} ends on {fiscal_year.end_date}: a fiscal year can be "
+                f"closed only after its end, from {fiscal_year.end_date + timedelta(days=1)}."
+            )
+        earlier = FiscalYear.objects.filter(
+            start_date__lt=fiscal_year.start_date, status=PeriodStatus.OPEN
+        ).first()
+        if earlier is not None:
+            raise ServiceError(
+                f"{earlier.name} is still open: close the earlier fiscal years first."
+            )
         from django.db.models import F, Sum
 
         sums = (
@@ -860,6 +894,7 @@ def post_entries(
         )
         refs = dict(zip(distinct, resolved_probe, strict=False))
         periods: dict[date, Period] = {}
+        years = PostingCalendar.load(organization)  # every date is checked against these
         plan: list[tuple[EntryInput, list[_Line], Period]] = []
         for n, entry in enumerate(entries):
             if len(entry.lines) < 2:
@@ -882,7 +917,7 @@ def post_entries(
                     )
                 )
             if entry.date not in periods:
-                periods[entry.date] = _open_period_for(organization, entry.date)
+                periods[entry.date] = _open_period_for(organization, entry.date, years)
             plan.append((entry, _balance_funds(lines), periods[entry.date]))
         # Take a block of numbers: the UPDATE's row lock serializes concurrent posters.
         first = _next_number(organization)

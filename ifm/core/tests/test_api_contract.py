@@ -124,9 +124,10 @@ def test_money_patterns(text: str, positive: bool, money: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "inside"),
     [
-        ("1900-01-01", True),
+        ("1901-01-01", True),
         ("2199-12-31", True),
         ("2024-02-29", True),
+        ("1900-12-31", False),
         ("1899-12-31", False),
         ("2200-01-01", False),
         ("2024-13-01", False),

@@ -166,7 +166,8 @@ def test_profile_summary_history_household_notes(
     donors_org: Any, cast: dict[str, Any], fundraiser: dict[str, Any], general_fund: Any
 ) -> None:
     donor = _donor(fundraiser, tags=["monthly"])
-    _gift(fundraiser, donor, general_fund, amount=Decimal("250.00"), date=date(2020, 3, 1))
+    last_year = date(date.today().year - 1, 3, 1)  # the earliest year the books still take
+    _gift(fundraiser, donor, general_fund, amount=Decimal("250.00"), date=last_year)
     _gift(fundraiser, donor, general_fund, amount=Decimal("40.00"))
     client = client_for(cast["fundraising"])
     page = client.get(url(donors_org, f"{donor.pk}/"))
@@ -175,7 +176,7 @@ def test_profile_summary_history_household_notes(
     assert 'id="summary-lifetime">290.00' in html
     assert 'id="summary-this-year">40.00' in html
     assert 'id="summary-largest">250.00' in html
-    assert 'id="summary-first">2020-03-01' in html
+    assert f'id="summary-first">{last_year}' in html
     assert "monthly" in html
     assert "Not in a household" in html
     assert html.count("GIFT-") >= 2

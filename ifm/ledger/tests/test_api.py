@@ -359,6 +359,16 @@ def test_periods_and_fiscal_year_close(books: Any, admin: Any) -> None:
     assert len(periods) == 12
     assert all(p["status"] == "open" for p in periods)
     _post_entry(admin)
+    # This year has not ended: it cannot be closed yet. Last year (opened by its first entry)
+    # can.
+    assert_problem(send_json(admin, "POST", f"/api/v1/fiscal-years/{fy['id']}/close", {}), 422)
+    last_year = date(TODAY.year - 1, 6, 30)
+    assert _post_entry(admin, _entry_body(date=last_year.isoformat())).status_code == 201
+    fy = next(
+        y
+        for y in admin.get("/api/v1/fiscal-years").json()["items"]
+        if y["start_date"] <= last_year.isoformat() <= y["end_date"]
+    )
     response = send_json(admin, "POST", f"/api/v1/fiscal-years/{fy['id']}/close", {})
     assert response.status_code == 200, response.content
     body = response.json()

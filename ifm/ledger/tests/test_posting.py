@@ -26,7 +26,8 @@ from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Membership
 
 D = Decimal
-DAY = date(2026, 3, 15)
+# A day of last year: posting may still open that year, and it has ended, so it can be closed.
+DAY = date(date.today().year - 1, 3, 15)
 
 
 def access(user: Any) -> Membership:
@@ -56,7 +57,7 @@ def test_balanced_entry_posts_with_lines_and_number(books: Any, cast: Any, gener
         organization=books, actor=cast["finance"], date=DAY, lines=donation_lines(general)
     )
     assert again.number == entry.number + 1
-    assert entry.period.name == "2026-03"
+    assert entry.period.name == f"{DAY:%Y-%m}"
     assert sorted((line.debit, line.credit) for line in entry.lines.all()) == [
         (D("0"), D("100.00")),
         (D("100.00"), D("0")),
@@ -212,7 +213,7 @@ def test_posting_records_one_audit_event_with_the_request_facts(
     assert event.actor_label == cast["finance"].email
     assert (event.object_type, event.object_id) == ("ledger.journalentry", str(entry.pk))
     assert event.object_repr == f"JE-{entry.number}"
-    assert event.changes == {"date": "2026-03-15", "source": "donation:77", "total": "12.34"}
+    assert event.changes == {"date": DAY.isoformat(), "source": "donation:77", "total": "12.34"}
     assert (event.ip_address, event.user_agent, event.request_id) == ("192.0.2.7", "pytest", "r-42")
     stored = JournalEntry.objects.get(pk=entry.pk)
     assert (stored.number, stored.source_type, stored.source_id) == (entry.number, "donation", "77")
@@ -253,13 +254,14 @@ def test_an_organization_without_an_entry_counter_gets_one(
 def test_a_date_in_a_year_not_yet_opened_creates_the_year(
     books: Any, cast: Any, general: Any
 ) -> None:
+    next_year = date.today().year + 1  # the year after the latest one on record
     entry = post_entry(
         organization=books,
         actor=cast["finance"],
-        date=date(2031, 7, 4),
+        date=date(next_year, 7, 4),
         lines=donation_lines(general),
     )
-    assert JournalEntry.objects.get(pk=entry.pk).period.name == "2031-07"
+    assert JournalEntry.objects.get(pk=entry.pk).period.name == f"{next_year}-07"
 
 
 def test_crossing_funds_adds_interfund_lines_so_each_fund_balances(
@@ -303,11 +305,11 @@ def test_closed_period_refuses_postings_and_names_the_period(
     books: Any, cast: Any, general: Any
 ) -> None:
     fiscal_year_ensure(organization=books, on=DAY)
-    period = Period.objects.get(name="2026-03")
+    period = Period.objects.get(name=f"{DAY:%Y-%m}")
     period_close(
         organization=books, actor=cast["finance"], access=access(cast["finance"]), period=period
     )
-    with pytest.raises(ServiceError, match="2026-03 is closed"):
+    with pytest.raises(ServiceError, match=f"{DAY:%Y-%m} is closed"):
         post_entry(
             organization=books, actor=cast["finance"], date=DAY, lines=donation_lines(general)
         )
@@ -335,7 +337,7 @@ def test_only_finance_and_admin_close_periods_and_post_manual_entries(
     books: Any, cast: Any, general: Any
 ) -> None:
     fiscal_year_ensure(organization=books, on=DAY)
-    period = Period.objects.get(name="2026-03")
+    period = Period.objects.get(name=f"{DAY:%Y-%m}")
     with pytest.raises(PermissionDenied):
         period_close(
             organization=books, actor=cast["staff"], access=access(cast["staff"]), period=period
@@ -392,7 +394,7 @@ def test_trial_balance_balances_and_filters_by_fund(
     post_entry(
         organization=books,
         actor=cast["finance"],
-        date=date(2026, 4, 1),
+        date=DAY.replace(month=4, day=1),
         lines=donation_lines(general, "7.00"),
     )
     tb = trial_balance(as_of=DAY)
