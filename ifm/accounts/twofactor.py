@@ -17,6 +17,7 @@ failed sign-ins of the account, so django-axes locks the account as it does for 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,8 @@ ROLES_REQUIRING_2FA = frozenset({Role.ADMIN, Role.FINANCE})
 _ALLOWED_URL_NAMES_PREFIXES = ("mfa_", "account_logout", "account_reauthenticate")
 
 CODE_FAILURES_KEY = "ifm_second_factor_failures"
+NO_TOTP_KEY = "ifm_no_totp_until"
+NO_TOTP_RECHECK_SECONDS = 60
 SIGNED_OUT_MESSAGE = (
     "Your account uses an authenticator app: sign in again with your password and the code "
     "from the app."
@@ -127,6 +130,25 @@ def _sign_out(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("account_login"))
 
 
+def _has_totp_now(request: HttpRequest, user: Any) -> bool:
+    """has_totp, remembered in the session for a minute when the answer is no: most people have
+    no authenticator app, and asking the database on each of their requests buys nothing (a
+    session opened before its owner enrolled is no bypass)."""
+    now = time.time()
+    remembered = request.session.get(NO_TOTP_KEY)
+    if (
+        isinstance(remembered, list)
+        and len(remembered) == 2
+        and remembered[0] == user.pk
+        and now < float(remembered[1])
+    ):
+        return False
+    enrolled = has_totp(user)
+    if not enrolled:
+        request.session[NO_TOTP_KEY] = [user.pk, now + NO_TOTP_RECHECK_SECONDS]
+    return enrolled
+
+
 class _ViewCheckMiddleware:
     """A middleware that only looks at a request once its view is known (process_view)."""
 
@@ -154,7 +176,7 @@ class SecondFactorSessionMiddleware(_ViewCheckMiddleware):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or session_used_second_factor(request):
             return None
-        if has_totp(user):
+        if _has_totp_now(request, user):
             return _sign_out(request)
         if is_ifm_staff(user) and not _is_enrolment_page(request):
             return _send_to_enrolment(request, STAFF_MUST_ENROL)
