@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from ifm.core.errors import ServiceError
 from ifm.core.pages import access_of, is_htmx_partial, org_of, org_url, service_args
@@ -123,6 +124,9 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
         return redirect(org_url(request, "donor_import_run", importrun_id=upload.run_id))
     try:
         table = import_upload_table(upload)
+        samples = _samples(table)
+        # A large file is counted by its dry-run job, not read through here.
+        row_count = table.count() if imports.checked_in_request(len(upload.data)) else None
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(org_url(request, "donor_import_new"))
@@ -145,7 +149,6 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
             else:
                 return redirect(org_url(request, "donor_import_check", importupload_id=upload.pk))
         status = 422
-    samples = _samples(table)
     columns = [
         {"field": form[form.field_name(i)], "header": header, "sample": samples[i]}
         for i, header in enumerate(table.headers)
@@ -156,6 +159,7 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
         "form": form,
         "columns": columns,
         "table": table,
+        "row_count": row_count,
         "required": [imports.FIELD_LABELS[f] for f in imports.REQUIRED[upload.kind]],
     }
     return render(request, "donors/imports/mapping.html", context, status=status)
@@ -191,14 +195,32 @@ def import_dry_run(request: HttpRequest, org_slug: str, importupload_id: int) ->
         return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     try:
         # The dry run kept with the upload when its mapping was saved: paging through the
-        # problems does not read the file again.
-        result = import_upload_check(
-            organization=org_of(request), access=access_of(request), upload=upload
-        )
+        # problems does not read the file again. A large file's is a job's: its progress.
+        result, run = import_upload_check(**service_args(request), upload=upload)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
-    return _check_response(request, upload, result)
+    pending = run is not None and run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    if is_htmx_partial(request) and not pending:
+        # The polled progress panel: the check is over, the page shows its result (or why
+        # it stopped) in full.
+        response: HttpResponseBase = HttpResponseClientRedirect(request.get_full_path())
+    elif run is not None:
+        errors = Paginator(run.errors or [], PROBLEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "upload": upload,
+            "kind_label": _kind_label(upload.kind),
+            "run": run,
+            "polling": pending,
+            "errors": errors,
+        }
+        template = "_checking.html" if is_htmx_partial(request) else "checking.html"
+        response = render(request, f"donors/imports/{template}", context)
+    else:
+        assert result is not None
+        response = _check_response(request, upload, result)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
