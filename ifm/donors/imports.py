@@ -271,15 +271,16 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
             "Export the list as CSV UTF-8 or XLSX.",
             field="file",
         )
-    text = _decode(data)
-    sample = text[:8192]
+    # Every byte must be UTF-8 (refused now, naming the line); the rows are then decoded as
+    # they are read, so the file is never held as text in full.
+    sample = _decode(data)[:8192]
     delimiter = ","
     first_lines = sample.splitlines()[:HEADER_SCAN_ROWS]
     counts = {d: sum(line.count(d) for line in first_lines) for d in (",", ";", "\t")}
     if counts[","] == 0 and max(counts.values()) > 0:
         delimiter = max(counts, key=lambda d: counts[d])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    del text
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
     try:
         for row in reader:
             yield [cell.strip() for cell in row]

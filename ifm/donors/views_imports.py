@@ -7,6 +7,8 @@ through ifm.donors.import_uploads, which keeps the uploaded file between the ste
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -183,23 +185,31 @@ def _check_response(
     return render(request, "donors/imports/check.html", context, status=status)
 
 
+def _htmx_aware_redirect(request: HttpRequest) -> Callable[[str], HttpResponseBase]:
+    """A polled progress panel goes elsewhere with the whole page, not inside the panel."""
+    if is_htmx_partial(request):
+        return HttpResponseClientRedirect
+    return redirect
+
+
 @login_required
 def import_dry_run(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
     require_perm(access_of(request), PERM)
     upload = _upload_or_404(importupload_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    go = _htmx_aware_redirect(request)
     if upload.run_id is not None:
-        return redirect(org_url(request, "donor_import_run", importrun_id=upload.run_id))
+        return go(org_url(request, "donor_import_run", importrun_id=upload.run_id))
     if not upload.mapping:
-        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return go(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     try:
         # The dry run kept with the upload when its mapping was saved: paging through the
         # problems does not read the file again. A large file's is a job's: its progress.
         result, run = import_upload_check(**service_args(request), upload=upload)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return go(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     pending = run is not None and run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
     if is_htmx_partial(request) and not pending:
         # The polled progress panel: the check is over, the page shows its result (or why

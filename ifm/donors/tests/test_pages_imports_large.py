@@ -19,7 +19,7 @@ from ifm.donors.tests.test_pages_imports import _preselected, _upload
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def _map(client: Client, org: Any, data: bytes, name: str, capture: Any) -> tuple[str, Any]:
@@ -68,7 +68,7 @@ def test_a_large_file_is_checked_by_a_job_whose_progress_the_page_follows(
 
     # The polled panel shows the job's progress, alone (not the whole page).
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, total=4500, done=2000)
-    panel = client.get(check_url, **HTMX)
+    panel = client.get(check_url, headers=HTMX)
     assert panel.status_code == 200
     text = panel.content.decode()
     assert "<html" not in text
@@ -80,7 +80,7 @@ def test_a_large_file_is_checked_by_a_job_whose_progress_the_page_follows(
 
     assert run_jobs() == 1
     # The next poll sends the browser to the full page, which shows the result.
-    over = client.get(check_url, **HTMX)
+    over = client.get(check_url, headers=HTMX)
     assert (over.status_code, over["HX-Redirect"]) == (200, check_url)
     result_page = client.get(check_url)
     assert result_page.templates[0].name == "donors/imports/check.html"
@@ -128,6 +128,8 @@ def test_a_large_clean_file_is_checked_by_the_job_then_committed(
     assert committed.status_code == 302
     run = ImportRun.objects.get(dry_run=False)
     assert committed["Location"].endswith(f"/imports/{run.pk}/")
+    # A check page left polling in another tab follows the commit with the whole page.
+    assert client.get(check_url, headers=HTMX)["HX-Redirect"] == committed["Location"]
     assert run_jobs() == 1
     run.refresh_from_db()
     assert (run.status, run.created_count) == (ImportStatus.DONE, 2500)
@@ -149,7 +151,7 @@ def test_a_large_file_the_job_cannot_read_says_why_and_writes_nothing(
     check_url, _ = _map(client, donors_org, data, "broken.csv", django_capture_on_commit_callbacks)
     assert run_jobs() == 1
     # The last poll of the panel sends the browser to the page, which says why.
-    assert client.get(check_url, **HTMX)["HX-Redirect"] == check_url
+    assert client.get(check_url, headers=HTMX)["HX-Redirect"] == check_url
     page = client.get(check_url)
     assert page.status_code == 200
     assert page.context["run"].status == ImportStatus.FAILED
@@ -188,7 +190,7 @@ def test_a_small_file_is_still_checked_in_the_request(
     assert page.templates[0].name == "donors/imports/check.html"
     assert [p.row for p in page.context["result"].problems] == [21, 41]
     # An htmx request for the page (an old poll) is sent to the full page.
-    assert client.get(check_url, **HTMX)["HX-Redirect"] == check_url
+    assert client.get(check_url, headers=HTMX)["HX-Redirect"] == check_url
 
 
 def test_a_large_file_that_is_obviously_not_csv_is_refused_in_the_request(
