@@ -3,8 +3,10 @@
     DATABASE_URL=sqlite:///var/bench.sqlite3 python -m bench.import_dry_run [rows]
 
 Makes an organization if there is none, generates a CSV of `rows` donations (290,000 by
-default, about 6 MB) and posts it to /api/v1/imports as a dry run, as a client would. Prints
-the request's wall time, its status, and the process's peak resident memory before and after.
+default, about 14 MB) and posts it to /api/v1/imports as a dry run, as a client would, three
+times after a small warm-up request (the first request of a process imports the URL modules,
+which is not the import's cost). Prints each request's wall time and status, and the
+process's peak resident memory before and after.
 """
 
 from __future__ import annotations
@@ -49,18 +51,25 @@ def main() -> None:
     del lines
     with org_context(org):
         client = api_client_for(user, org)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    answer = client.post(
+    warm = client.post(
         "/api/v1/imports",
-        {"kind": "donations", "file": SimpleUploadedFile("bench.csv", data)},
+        {"kind": "donations", "file": SimpleUploadedFile("warm.csv", data[:2000] + b"\n")},
     )
-    seconds = time.perf_counter() - started
+    assert warm.status_code == 200, warm.content
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        answer = client.post(
+            "/api/v1/imports",
+            {"kind": "donations", "file": SimpleUploadedFile("bench.csv", data)},
+        )
+        times.append(time.perf_counter() - started)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"rows={rows} bytes={len(data)} status={answer.status_code}")
     print(
-        f"request {seconds:.2f} s; peak RSS {before / 1024:.0f} MB before, "
-        f"{after / 1024:.0f} MB after"
+        "request " + ", ".join(f"{t:.2f}" for t in times) + f" s (best {min(times):.2f} s); "
+        f"peak RSS {before / 1024:.0f} MB before, {after / 1024:.0f} MB after"
     )
 
 

@@ -9,14 +9,14 @@ this module only keeps the file, the chosen mapping and the dry run's result unt
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
 
 from ifm.core.errors import ServiceError
 from ifm.donors import imports
-from ifm.donors.models import ImportRun, ImportUpload
+from ifm.donors.models import ImportRun, ImportStatus, ImportUpload
 from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import require_perm
 
@@ -54,12 +54,33 @@ def import_upload_table(upload: ImportUpload) -> imports.Table:
     return imports.read_table(bytes(upload.data), upload.file_name)
 
 
-def _dry_run(organization: Any, upload: ImportUpload, table: imports.Table) -> dict[str, Any]:
-    """The dry run of the upload's file with its mapping, as kept on the upload."""
-    result = imports.import_check(
-        organization=organization, kind=upload.kind, table=table, mapping=upload.mapping
+class UploadCheck(NamedTuple):
+    """The dry run of an upload: its result, or (result None) the dry-run run of a large file
+    whose job is checking it, or stopped without a result (`run.status` failed)."""
+
+    result: imports.CheckResult | None
+    run: ImportRun | None = None
+
+
+def _dry_run(
+    organization: Any, actor: Any, access: Any, upload: ImportUpload
+) -> tuple[dict[str, Any], ImportRun | None]:
+    """The dry run of the upload's file with its mapping, as kept on the upload: made now for
+    a small file; for a large one (`imports.checked_in_request`) `import_start` queues a
+    dry-run job, returned, and the upload keeps that run's id until its result is in."""
+    result, run, _earlier = imports.import_start(
+        organization=organization,
+        actor=actor,
+        access=access,
+        kind=upload.kind,
+        data=bytes(upload.data),
+        filename=upload.file_name,
+        mapping=upload.mapping,
+        dry_run=True,
     )
-    return {**result.summary(), "mapping": upload.mapping}
+    if result is None:
+        return {"mapping": upload.mapping, "run_id": run.pk}, run
+    return {**result.summary(), "mapping": upload.mapping}, None
 
 
 def import_upload_map(
@@ -67,7 +88,7 @@ def import_upload_map(
 ) -> dict[str, str]:
     """Check the chosen mapping (`clean_mapping`), remember it for files with these headers,
     keep it, and keep the dry run of the file with it (replacing the one of an earlier
-    mapping)."""
+    mapping): its result, or for a large file the dry-run job queued to make it."""
     _require(access, upload.kind)
     table = import_upload_table(upload)
     cleaned = imports.clean_mapping(upload.kind, mapping, table.headers)
@@ -80,25 +101,37 @@ def import_upload_map(
             mapping=cleaned,
         )
         upload.mapping = cleaned
-        upload.dry_run = _dry_run(organization, upload, table)
+        upload.dry_run, _run = _dry_run(organization, actor, access, upload)
         upload.save(update_fields=["mapping", "dry_run"])
     return cleaned
 
 
 def import_upload_check(
-    *, organization: Any, access: Any, upload: ImportUpload
-) -> imports.CheckResult:
+    *, organization: Any, actor: Any, access: Any, upload: ImportUpload
+) -> UploadCheck:
     """The dry run of the upload with its mapping: the one kept on the upload (counts and
-    problems, without the rows), made when the mapping was saved; read and checked again only
-    when none is kept for this mapping. Writes nothing but that."""
+    problems, without the rows), made when the mapping was saved; made again only when none
+    is kept for this mapping. A large file's dry run is a job: while it runs, or once it has
+    stopped without a result, this answers its run (result None); when it is done, its
+    result is kept on the upload. Writes nothing but that (and a dry-run job it queues)."""
     _require(access, upload.kind)
     kept = upload.dry_run or {}
-    if kept.get("mapping") != upload.mapping:
-        with org_context(organization):
-            kept = _dry_run(organization, upload, import_upload_table(upload))
+    run: ImportRun | None = None
+    with org_context(organization), transaction.atomic():
+        if kept.get("mapping") == upload.mapping and "run_id" in kept:
+            run = ImportRun.objects.filter(pk=kept["run_id"], dry_run=True).first()
+            if run is None:
+                kept = {}  # the dry-run run is gone: check again
+            elif run.status == ImportStatus.DONE and run.result:
+                kept, run = {**run.result, "mapping": upload.mapping}, None
+        if kept.get("mapping") != upload.mapping:
+            kept, run = _dry_run(organization, actor, access, upload)
+        if kept != upload.dry_run:
             ImportUpload.objects.filter(pk=upload.pk).update(dry_run=kept)
-        upload.dry_run = kept
-    return imports.CheckResult.from_summary(kept)
+            upload.dry_run = kept
+    if run is not None:
+        return UploadCheck(None, run)
+    return UploadCheck(imports.CheckResult.from_summary(kept))
 
 
 def import_upload_commit(

@@ -75,17 +75,25 @@ class Table:
         headers: list[str],
         header_row: int,
         skip_row: int | None,
-        file_hash: str,
+        file_hash: str | None = None,
     ):
         self.data = data
         self.format = format
         self.headers = headers
         self.header_row = header_row
         self.skip_row = skip_row  # a second header line (NPSP's API names), not data
-        self.file_hash = file_hash
+        self._file_hash = file_hash
         self._count: int | None = None
         # Called with the rows read so far, every PROGRESS_EVERY rows, while records() runs.
         self.progress: Callable[[int], None] | None = None
+
+    @property
+    def file_hash(self) -> str:
+        """The file's SHA-256, computed when first asked for (the dry run of a file does
+        not need it)."""
+        if self._file_hash is None:
+            self._file_hash = file_hash(self.data)
+        return self._file_hash
 
     def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
         """(file row number, cells) of every row under the header that is not empty; more
@@ -263,15 +271,16 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
             "Export the list as CSV UTF-8 or XLSX.",
             field="file",
         )
-    text = _decode(data)
-    sample = text[:8192]
+    # Every byte must be UTF-8 (refused now, naming the line); the rows are then decoded as
+    # they are read, so the file is never held as text in full.
+    sample = _decode(data)[:8192]
     delimiter = ","
     first_lines = sample.splitlines()[:HEADER_SCAN_ROWS]
     counts = {d: sum(line.count(d) for line in first_lines) for d in (",", ";", "\t")}
     if counts[","] == 0 and max(counts.values()) > 0:
         delimiter = max(counts, key=lambda d: counts[d])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    del text
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
     try:
         for row in reader:
             yield [cell.strip() for cell in row]
@@ -292,8 +301,11 @@ def _header_score(row: Sequence[str]) -> int:
 
 def read_table(data: bytes, filename: str = "") -> Table:
     """The file's header, and its rows as a stream, or a ServiceError (field "file") saying
-    what is wrong. Reads the first rows to find the header; a CSV file is also read through
-    once (row by row, nothing kept) so a malformed line or too many rows is refused now."""
+    what is wrong. Reads the first rows to find the header (a workbook's unzipped size is
+    checked first, a CSV file's bytes must all be UTF-8). A CSV file checked in the request
+    (`checked_in_request`) is also read through once (row by row, nothing kept) so a
+    malformed line or too many rows is refused now; a larger one is read through by the job
+    that checks it, which refuses it the same way."""
     if not data:
         raise ServiceError("The file is empty.", field="file")
     if len(data) > MAX_FILE_BYTES:
@@ -359,9 +371,8 @@ def read_table(data: bytes, filename: str = "") -> Table:
         headers=headers,
         header_row=best + 1,
         skip_row=skip_row,
-        file_hash=file_hash(data),
     )
-    if fmt == "csv":
+    if fmt == "csv" and checked_in_request(len(data)):
         table.count()
     return table
 
@@ -1431,6 +1442,12 @@ def inline_check_bytes() -> int:
     return int(getattr(settings, "IMPORT_INLINE_CHECK_KB", 256)) * 1024
 
 
+def checked_in_request(size: int) -> bool:
+    """Whether a file of `size` bytes is read through and checked in the request (up to
+    `inline_check_bytes()`), or by a background job: the one rule for the API and the pages."""
+    return size <= inline_check_bytes()
+
+
 def import_start(
     *,
     organization: Any,
@@ -1460,7 +1477,7 @@ def import_start(
     if mapping is None:
         mapping = mapping_for(organization=organization, kind=kind, headers=table.headers)
     result: CheckResult | None = None
-    if len(data) <= inline_check_bytes():
+    if checked_in_request(len(data)):
         result = import_check(organization=organization, kind=kind, table=table, mapping=mapping)
         if dry_run or result.problems:
             return ImportStarted(result, None)

@@ -7,12 +7,15 @@ through ifm.donors.import_uploads, which keeps the uploaded file between the ste
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from ifm.core.errors import ServiceError
 from ifm.core.pages import access_of, is_htmx_partial, org_of, org_url, service_args
@@ -123,6 +126,9 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
         return redirect(org_url(request, "donor_import_run", importrun_id=upload.run_id))
     try:
         table = import_upload_table(upload)
+        samples = _samples(table)
+        # A large file is counted by its dry-run job, not read through here.
+        row_count = table.count() if imports.checked_in_request(len(upload.data)) else None
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(org_url(request, "donor_import_new"))
@@ -145,7 +151,6 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
             else:
                 return redirect(org_url(request, "donor_import_check", importupload_id=upload.pk))
         status = 422
-    samples = _samples(table)
     columns = [
         {"field": form[form.field_name(i)], "header": header, "sample": samples[i]}
         for i, header in enumerate(table.headers)
@@ -156,6 +161,7 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
         "form": form,
         "columns": columns,
         "table": table,
+        "row_count": row_count,
         "required": [imports.FIELD_LABELS[f] for f in imports.REQUIRED[upload.kind]],
     }
     return render(request, "donors/imports/mapping.html", context, status=status)
@@ -179,26 +185,52 @@ def _check_response(
     return render(request, "donors/imports/check.html", context, status=status)
 
 
+def _htmx_aware_redirect(request: HttpRequest) -> Callable[[str], HttpResponseBase]:
+    """A polled progress panel goes elsewhere with the whole page, not inside the panel."""
+    if is_htmx_partial(request):
+        return HttpResponseClientRedirect
+    return redirect
+
+
 @login_required
 def import_dry_run(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
     require_perm(access_of(request), PERM)
     upload = _upload_or_404(importupload_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    go = _htmx_aware_redirect(request)
     if upload.run_id is not None:
-        return redirect(org_url(request, "donor_import_run", importrun_id=upload.run_id))
+        return go(org_url(request, "donor_import_run", importrun_id=upload.run_id))
     if not upload.mapping:
-        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return go(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
     try:
         # The dry run kept with the upload when its mapping was saved: paging through the
-        # problems does not read the file again.
-        result = import_upload_check(
-            organization=org_of(request), access=access_of(request), upload=upload
-        )
+        # problems does not read the file again. A large file's is a job's: its progress.
+        result, run = import_upload_check(**service_args(request), upload=upload)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
-    return _check_response(request, upload, result)
+        return go(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+    pending = run is not None and run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    if is_htmx_partial(request) and not pending:
+        # The polled progress panel: the check is over, the page shows its result (or why
+        # it stopped) in full.
+        response: HttpResponseBase = HttpResponseClientRedirect(request.get_full_path())
+    elif run is not None:
+        errors = Paginator(run.errors or [], PROBLEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "upload": upload,
+            "kind_label": _kind_label(upload.kind),
+            "run": run,
+            "polling": pending,
+            "errors": errors,
+        }
+        template = "_checking.html" if is_htmx_partial(request) else "checking.html"
+        response = render(request, f"donors/imports/{template}", context)
+    else:
+        assert result is not None
+        response = _check_response(request, upload, result)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
