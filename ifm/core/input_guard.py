@@ -117,6 +117,11 @@ def check_request(request: HttpRequest) -> None:
     if content_type in FORM_TYPES:
         if request.method != "POST":
             return  # Django parses forms of POST only
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is None or int(request.META.get("CONTENT_LENGTH") or 0) <= limit:
+            # Read the raw body first, so the form is parsed from a copy and the view can still
+            # read request.body (idempotency keys fingerprint it). Large uploads are streamed.
+            _ = request.body
         for key, values in request.POST.lists():
             if NUL in key or any(NUL in v for v in values):
                 raise _nul_in("field", key)

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ifm.accounts.services import invitation_create
 from ifm.accounts.tests.auth_helpers import sign_in, totp_code
 from ifm.conftest import PASSWORD, client_for, make_user
+from ifm.tenancy.context import all_organizations
 from ifm.tenancy.models import Membership
 from ifm.tenancy.roles import Role
 from ifm.tenancy.services import membership_set
@@ -110,12 +111,14 @@ def test_every_password_form_stops_at_the_second_factor(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     user, secret = enrolled_staff
+    with all_organizations():
+        other_admin_access = Membership.all_orgs.get(user=cast["other_admin"])
     _, invitation_token = invitation_create(
         organization=org_b,
         email=user.email,
         role=Role.VIEWER,
         actor=cast["other_admin"],
-        actor_access=Membership.all_orgs.get(user=cast["other_admin"]),
+        actor_access=other_admin_access,
     )
     # Links that only work with a real token: an invitation, a password reset.
     with django_capture_on_commit_callbacks(execute=True):
