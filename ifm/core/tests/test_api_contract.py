@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from jsonschema import Draft202012Validator
 
 from ifm.core.api_types import (
     DATE_PATTERN,
@@ -95,7 +96,20 @@ def test_money_and_dates_are_described_as_checked(db: Any) -> None:
     assert expense["properties"]["date"]["pattern"] == DATE_PATTERN
     line = doc["components"]["schemas"]["JournalLineIn"]
     assert line["additionalProperties"] is False
-    assert [alt["required"] for alt in line["oneOf"]] == [["debit"], ["credit"]]
+    # Exactly one of debit and credit above zero, as the service checks it.
+    validator = Draft202012Validator(line)
+    base = {"account_id": 1, "fund_id": 1}
+    for sides, valid in [
+        ({"debit": "5"}, True),
+        ({"credit": "5.00"}, True),
+        ({"debit": "5", "credit": "0"}, True),
+        ({"debit": "0.00", "credit": "0.01"}, True),
+        ({"debit": "5", "credit": "5"}, False),
+        ({"debit": "0", "credit": "0"}, False),
+        ({"debit": "0"}, False),
+        ({}, False),
+    ]:
+        assert validator.is_valid(base | sides) is valid, sides
 
 
 @pytest.mark.parametrize(
