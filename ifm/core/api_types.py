@@ -8,11 +8,12 @@ same code. Where JSON Schema cannot say a rule (a date's range), the type also c
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ifm.core.lookups import MAX_ID
 from ifm.core.models import MAX_VERSION
@@ -40,8 +41,26 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
 # The same range as a pattern, for JSON Schema, which has no bounds for a `format: date`.
 DATE_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_text(value: Any) -> Any:
+    """Only YYYY-MM-DD text (or a date, from Python): pydantic alone would read 0 or "86400"
+    as seconds since 1970, and "2024-01-01T00:00:00" as a date, none of which the schema allows.
+    """
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        return value
+    raise ValueError("Give the date as YYYY-MM-DD.")
+
+
+# For query parameters and other dates: Annotated[date | None, DateText, Query(...)].
+DateText = BeforeValidator(_date_text)
+
 ApiDate = Annotated[
     date,
+    DateText,
     Field(
         ge=EARLIEST_DATE,
         le=LATEST_DATE,
@@ -94,6 +113,7 @@ __all__ = [
     "POSITIVE_MONEY_PATTERN",
     "ZERO_MONEY_PATTERN",
     "ApiDate",
+    "DateText",
     "Id",
     "Money",
     "PositiveMoney",
