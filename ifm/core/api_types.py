@@ -8,11 +8,12 @@ same code. Where JSON Schema cannot say a rule (a date's range), the type also c
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from ifm.core.lookups import MAX_ID
@@ -53,8 +54,26 @@ def _in_range(value: date) -> date:
 
 # The same range as a pattern, for JSON Schema, which has no bounds for a `format: date`.
 DATE_PATTERN = r"^(190[1-9]|19[1-9][0-9]|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_text(value: Any) -> Any:
+    """Only YYYY-MM-DD text (or a date, from Python): pydantic alone would read 0 or "86400"
+    as seconds since 1970, and "2024-01-01T00:00:00" as a date, none of which the schema allows.
+    """
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        return value
+    raise ValueError("Give the date as YYYY-MM-DD.")
+
+
+# For query parameters and other dates: Annotated[date | None, DateText, Query(...)].
+DateText = BeforeValidator(_date_text)
+
 ApiDate = Annotated[
     date,
+    DateText,
     AfterValidator(_in_range),
     Field(
         json_schema_extra={"pattern": DATE_PATTERN},
@@ -106,6 +125,7 @@ __all__ = [
     "POSITIVE_MONEY_PATTERN",
     "ZERO_MONEY_PATTERN",
     "ApiDate",
+    "DateText",
     "Id",
     "Money",
     "PositiveMoney",

@@ -10,6 +10,7 @@ from ninja import Path, Query, Router
 from ninja.responses import Status as HttpStatus
 
 from ifm.core.api import MAX_ID, idempotent, paginated
+from ifm.core.api_types import DateText
 from ifm.core.pages import service_args
 from ifm.donors import selectors, services
 from ifm.donors.api_imports import DonationStatusIn, MethodIn
@@ -156,8 +157,8 @@ def donation_list(
     fund_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     appeal_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Annotated[date | None, DateText] = None,
+    date_to: Annotated[date | None, DateText] = None,
 ) -> QuerySet[Donation]:
     """The same filters as the donations page and its export."""
     _view(request)

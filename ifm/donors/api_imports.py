@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from ifm.core.api import MAX_ID, ApiError
+from ifm.core.api_types import DateText
 from ifm.donors import exports, imports, selectors
 from ifm.donors.import_jobs import can_run_again, import_run_again
 from ifm.donors.models import DonationStatus, ImportRun, ImportStatus, Method
@@ -282,8 +283,8 @@ def donations_export(
     status: DonationStatusIn | None = None,
     method: MethodIn | None = None,
     fund_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Annotated[date | None, DateText] = None,
+    date_to: Annotated[date | None, DateText] = None,
 ) -> Any:
     require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
     donations = selectors.donation_list(

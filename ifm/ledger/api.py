@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from ifm.core.api import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE, ApiError, idempotent, paginated
+from ifm.core.api_types import DateText
 from ifm.core.errors import ConflictError
 from ifm.ledger import selectors, services, services_chart
 from ifm.ledger.imports import ChartImportResult, OpeningBalancesResult
@@ -70,7 +71,7 @@ from ifm.tenancy.permissions import require_perm
 router = Router(tags=["ledger"])
 
 IdPath = Path(..., ge=1, le=MAX_ID)
-QueryDate = Annotated[date | None, Query(ge=EARLIEST, le=LATEST)]
+QueryDate = Annotated[date | None, Query(ge=EARLIEST, le=LATEST), DateText]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Search = Annotated[str, Query(max_length=200, description="Search in number/code and name.")]
 

@@ -129,24 +129,19 @@ class JournalLineIn(InputSchema):
     """One line: exactly one of `debit` and `credit` above zero (the other zero or left out)."""
 
     # JSON Schema's way to say "one column, not both": the service checks the same rule.
+    # if/then/else rather than a oneOf of two partial objects, which client generators take
+    # for two types holding only debit and credit (no account, no fund).
     model_config = ConfigDict(
         json_schema_extra={
-            "oneOf": [
-                {
-                    "required": ["debit"],
-                    "properties": {
-                        "debit": {"pattern": POSITIVE_MONEY_PATTERN},
-                        "credit": {"pattern": ZERO_MONEY_PATTERN},
-                    },
-                },
-                {
-                    "required": ["credit"],
-                    "properties": {
-                        "credit": {"pattern": POSITIVE_MONEY_PATTERN},
-                        "debit": {"pattern": ZERO_MONEY_PATTERN},
-                    },
-                },
-            ]
+            "if": {
+                "required": ["debit"],
+                "properties": {"debit": {"pattern": POSITIVE_MONEY_PATTERN}},
+            },
+            "then": {"properties": {"credit": {"pattern": ZERO_MONEY_PATTERN}}},
+            "else": {
+                "required": ["credit"],
+                "properties": {"credit": {"pattern": POSITIVE_MONEY_PATTERN}},
+            },
         }
     )
 

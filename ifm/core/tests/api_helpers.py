@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 
@@ -49,3 +53,25 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     assert problem["status"] == status
     assert set(problem) >= {"type", "title", "status", "detail", "instance", "errors"}
     return problem
+
+
+class InTestWSGIApp:
+    """Django's WSGI handler, minus the connection closing the test's transaction can't take.
+
+    As Django's own test client does: the database connection stays open across requests.
+    """
+
+    def __init__(self) -> None:
+        self.handler = WSGIHandler()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response = self.handler(environ, start_response)
+            content = b"".join(response)
+            response.close()
+            return [content]
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from jsonschema import Draft202012Validator
 
 from ifm.core.api_types import (
     DATE_PATTERN,
@@ -95,7 +96,20 @@ def test_money_and_dates_are_described_as_checked(db: Any) -> None:
     assert expense["properties"]["date"]["pattern"] == DATE_PATTERN
     line = doc["components"]["schemas"]["JournalLineIn"]
     assert line["additionalProperties"] is False
-    assert [alt["required"] for alt in line["oneOf"]] == [["debit"], ["credit"]]
+    # Exactly one of debit and credit above zero, as the service checks it.
+    validator = Draft202012Validator(line)
+    base = {"account_id": 1, "fund_id": 1}
+    for sides, valid in [
+        ({"debit": "5"}, True),
+        ({"credit": "5.00"}, True),
+        ({"debit": "5", "credit": "0"}, True),
+        ({"debit": "0.00", "credit": "0.01"}, True),
+        ({"debit": "5", "credit": "5"}, False),
+        ({"debit": "0", "credit": "0"}, False),
+        ({"debit": "0"}, False),
+        ({}, False),
+    ]:
+        assert validator.is_valid(base | sides) is valid, sides
 
 
 @pytest.mark.parametrize(
@@ -170,3 +184,31 @@ def test_gift_outside_the_schema_is_422_naming_the_field(
     assert [e["field"] for e in problem["errors"]] == [field]
     good = send_json(admin, "POST", "/api/v1/donations", _gift(fund_id, donor["id"]))
     assert good.status_code == 201, good.content
+
+
+@pytest.mark.parametrize("value", [0, 86400, "86400", "20240101", "2024-01-01T00:00:00", 1.5])
+def test_a_date_is_only_yyyy_mm_dd_text(admin: Client, org_a: Any, value: Any) -> None:
+    # The fuzzer's reproduction: {"date": 0} reversed an entry on 1970-01-01 (pydantic reads
+    # numbers, and digits in a string, as seconds since 1970).
+    with org_context(org_a):
+        fund_id = Fund.objects.get(is_general=True).pk
+    donor = send_json(admin, "POST", "/api/v1/donors", {"last_name": "Lee"}).json()
+    body = _gift(fund_id, donor["id"], date=value)
+    problem = assert_problem(send_json(admin, "POST", "/api/v1/donations", body), 422)
+    assert [e["field"] for e in problem["errors"]] == ["date"]
+    assert admin.get("/api/v1/donations").json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reports/fund-balances?as_of=",
+        "/api/v1/donations?date_from=",
+        "/api/v1/journal-entries?date_to=",
+    ],
+)
+@pytest.mark.parametrize("value", ["0", "86400", "2024-01-01T00:00:00"])
+def test_a_date_in_the_query_is_only_yyyy_mm_dd(admin: Client, path: str, value: str) -> None:
+    problem = assert_problem(admin.get(path + value), 422)
+    assert [e["field"] for e in problem["errors"]] == [path.rsplit("?", 1)[1][:-1]]
+    assert admin.get(path + "2024-01-31").status_code == 200

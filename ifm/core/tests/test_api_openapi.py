@@ -138,3 +138,13 @@ def test_creating_operations_link_to_what_they_made(db: Any) -> None:
             "expense_id": "$request.path.expense_id",
             "receipt_id": "$response.body#/id",
         }
+
+
+def test_operation_ids_are_unique_function_names(db: Any) -> None:
+    # Generated clients name their functions after operationId: two operations of one id
+    # would leave one of them out, a module path in it would name them all ifm_..._api_...
+    schema = Client().get("/api/v1/openapi.json").json()
+    ids = [op["operationId"] for item in schema["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert "donor_create" in ids
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) and "_api_" not in i for i in ids), ids

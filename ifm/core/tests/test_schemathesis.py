@@ -14,16 +14,14 @@ code behind each operation instead of stopping at 404. Invalid requests keep the
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterable
 from typing import Any
 
 import pytest
 import schemathesis
 from django.apps import apps
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -35,9 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from ifm.core.tests.api_helpers import (
-    make_api_token,
-)
+from ifm.core.tests.api_helpers import InTestWSGIApp, make_api_token
 from ifm.tenancy.tests.tenant_factories import FACTORIES, PARAM_MODELS
 
 # About two minutes in CI: fewer examples per operation as the API grows. `make fuzz` raises
@@ -45,6 +41,11 @@ from ifm.tenancy.tests.tenant_factories import FACTORIES, PARAM_MODELS
 EXAMPLE_BUDGET = int(os.environ.get("IFM_FUZZ_BUDGET", "1000"))
 MAX_EXAMPLES = int(os.environ.get("IFM_FUZZ_MAX_EXAMPLES", "25"))
 MIN_EXAMPLES = 5
+# The coverage phase's boundary and type-mutation cases, at most this many per operation.
+COVERAGE_PER_OPERATION = int(os.environ.get("IFM_FUZZ_COVERAGE", "15"))
+# Stateful runs: scenarios of up to STATEFUL_STEPS calls following the OpenAPI links.
+STATEFUL_SCENARIOS = int(os.environ.get("IFM_FUZZ_STATEFUL", "15"))
+STATEFUL_STEPS = 8
 
 CHECKS = [
     not_a_server_error,
@@ -52,28 +53,6 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-
-
-class InTestWSGIApp:
-    """Django's WSGI handler, minus the connection closing the test's transaction can't take.
-
-    As Django's own test client does: the database connection stays open across requests.
-    """
-
-    def __init__(self) -> None:
-        self.handler = WSGIHandler()
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            response = self.handler(environ, start_response)
-            content = b"".join(response)
-            response.close()
-            return [content]
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -163,3 +142,72 @@ def test_every_operation_survives_fuzzing(
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(operation, mode, token, per_run, seeded)
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_coverage_phase(api_schema: Any, cast: dict[str, Any], org_a: Any) -> None:
+    """Schemathesis' coverage phase: each parameter and field at its bounds, and just past them.
+
+    Deterministic, so the same requests every run; valid ones use the seeded ids.
+    """
+    token = make_api_token(cast["admin"], org_a)
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    seeded = seed_objects(operations, org_a)
+    modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+    sent = 0
+    for operation in operations:
+        config = api_schema.config.generation_for(operation=operation, phase="coverage")
+        cases = api_schema.iter_coverage_cases(
+            operation, generation_modes=modes, generation_config=config
+        )
+        for case in itertools.islice(cases, COVERAGE_PER_OPERATION):
+            negative = case.meta.generation.mode == GenerationMode.NEGATIVE
+            if not negative:
+                _with_seeded_ids(case, seeded)
+            with transaction.atomic():
+                response = case.call(headers=_auth(token))
+                transaction.set_rollback(True)
+            checks = [*CHECKS, negative_data_rejection] if negative else CHECKS
+            case.validate_response(response, checks=checks)
+            sent += 1
+    assert sent >= 2 * len(operations)
+
+
+def test_stateful_links(api_schema: Any, cast: dict[str, Any], org_a: Any) -> None:
+    """Scenarios that follow the OpenAPI links: create, then read, change or act on what was made.
+
+    The objects made stay for the scenario's later steps (the test's transaction is rolled back
+    at the end); each call runs in a savepoint, so a failed one leaves nothing half-written.
+    """
+    token = make_api_token(cast["admin"], org_a)
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    seed_objects(operations, org_a)
+    base = api_schema.as_state_machine()
+
+    class Scenarios(base):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": _auth(token)}
+
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            with transaction.atomic():
+                return case.call(**kwargs)
+
+        def validate_response(
+            self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Scenarios.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+    )
