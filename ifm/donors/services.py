@@ -1668,7 +1668,9 @@ def donation_update(
             raise ConflictError(message="A voided donation cannot be changed.")
         if row.version != expected_version:
             raise ConflictError(changed_by=str(row.updated_by or ""), changed_at=row.updated_at)
-        links = {k: fields.pop(k) for k in ("pledge", "pledge_overpayment") if k in fields}
+        links: dict[str, Any] = {
+            k: fields.pop(k) for k in ("pledge", "pledge_overpayment") if k in fields
+        }
         _unknown(fields, DONATION_FIELDS)
         cleaned = _clean_donation(fields, organization=organization)
         changes: dict[str, Any] = {}
@@ -1751,7 +1753,7 @@ def _relink_pledge(row: Donation, links: dict[str, Any], changes: dict[str, Any]
         row.pledge_overpayment = False
     elif row.pledge_id != before_pledge or "amount" in changes or overpayment != before_over:
         if row.pledge_id == before_pledge:  # the same pledge: hold its row while checking
-            Pledge.objects.select_for_update().filter(pk=row.pledge_id).first()
+            Pledge.objects.select_for_update().filter(pk=row.pledge.pk).first()
         row.pledge_overpayment = _pledge_payment(
             row.pledge, row.amount, overpayment=overpayment, excluding=row.pk
         )
