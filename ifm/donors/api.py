@@ -140,6 +140,7 @@ def donation_record(request: HttpRequest, payload: DonationIn) -> Any:
             {"donor": s["donor_id"], "amount": s["amount"]} for s in data["soft_credits"]
         ],
         pledge=data["pledge_id"],
+        pledge_overpayment=data["pledge_overpayment"],
         recurring=data["recurring_id"],
         batch=data["batch_id"],
         deposit_account=data["deposit_account_id"],

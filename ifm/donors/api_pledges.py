@@ -2,7 +2,8 @@
 and what is due; recurring gifts with their next date, paused, resumed or ended.
 
 Gifts are applied to a pledge or a recurring gift by POST /api/v1/donations with `pledge_id` or
-`recurring_id`. Amounts are decimal strings.
+`recurring_id` (a gift larger than what the pledge still owes needs `pledge_overpayment`).
+Amounts are decimal strings.
 """
 
 from datetime import date as date_type
@@ -87,6 +88,12 @@ class PledgeIn(InputSchema):
     )
 
 
+class PledgeCancelIn(InputSchema):
+    reason: str = Field(
+        ..., min_length=1, max_length=500, description="Why: kept on the pledge and audited."
+    )
+
+
 class InstallmentOut(Schema):
     id: int
     due_date: date_type
@@ -114,6 +121,8 @@ class PledgeListOut(Schema):
     campaign_id: int | None
     status: PledgeStatus
     notes: str
+    cancel_reason: str = Field(..., description="Why it was cancelled; empty unless cancelled.")
+    cancelled_at: datetime | None
     version: int
     created_at: datetime
 
@@ -254,11 +263,13 @@ def pledge_get(request: HttpRequest, pledge_id: PledgeId) -> Any:
 @router.post(
     "/pledges/{int:pledge_id}/cancel",
     response=PledgeOut,
-    summary="Cancel a pledge (gifts applied stay; nothing more is due)",
+    summary="Cancel a pledge, saying why (gifts applied stay; nothing more is due)",
 )
-def pledge_cancel(request: HttpRequest, pledge_id: PledgeId) -> Any:
+def pledge_cancel(request: HttpRequest, pledge_id: PledgeId, payload: PledgeCancelIn) -> Any:
     _record(request)
-    services.pledge_cancel(**service_args(request), pledge=_pledge(pledge_id))
+    services.pledge_cancel(
+        **service_args(request), pledge=_pledge(pledge_id), reason=payload.reason
+    )
     return _pledge(pledge_id)
 
 

@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from ifm.donors import pledge_selectors, selectors
 from ifm.donors.forms import CodeChoiceField, DateInput, _funds, _money
 from ifm.donors.models import (
     NON_CASH_METHODS,
     Campaign,
+    Donation,
     Donor,
     Frequency,
     Method,
@@ -222,6 +224,16 @@ RECURRING_ACTIONS = {
 }
 
 
+class PledgeCancelForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label="Why cancel it?",
+        help_text="Kept with the pledge. Gifts already applied stay recorded.",
+        error_messages={"required": "Say why the pledge is cancelled."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class RecurringStatusForm(forms.Form):
     action = forms.ChoiceField(choices=[(k, k) for k in RECURRING_ACTIONS])
     version = forms.IntegerField(min_value=0, max_value=2**31)
@@ -266,23 +278,42 @@ class DonationLinksForm(BootstrapMixin, forms.Form):
         label="Recurring gift",
         error_messages={"invalid_choice": "Choose a recurring gift of this donor."},
     )
+    pledge_overpayment = forms.BooleanField(
+        required=False,
+        label="Overpayment: the gift is more than the pledge still owes, and that is meant",
+    )
 
-    def __init__(self, *args: Any, donor: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, donor: Any = None, donation: Donation | None = None, **kwargs: Any
+    ) -> None:
+        """With `donation` (its edit form): the pledge it is applied to stays a choice whatever
+        its status, and the recurring gift is not changed here."""
         super().__init__(*args, **kwargs)
         self.chosen: dict[str, Any] = {}
+        if donation is not None:
+            donor = donation.donor_id
+            del self.fields["recurring"]
+            if not self.is_bound:
+                self.initial.update(
+                    pledge=donation.pledge_id, pledge_overpayment=donation.pledge_overpayment
+                )
         if donor is None and self.is_bound:
             raw = str(self.data.get("donor") or "")
             donor = int(raw) if raw.isdigit() and len(raw) < 12 else None
         donor_id = donor.pk if isinstance(donor, Donor) else donor
-        pledges = Pledge.objects.filter(donor_id=donor_id or 0, status=PledgeStatus.OPEN)
+        open_or_kept = Q(status=PledgeStatus.OPEN)
+        if donation is not None and donation.pledge_id:
+            open_or_kept |= Q(pk=donation.pledge_id)
+        pledges = Pledge.objects.filter(open_or_kept, donor_id=donor_id or 0)
         self.fields["pledge"].queryset = pledge_selectors.with_amounts(  # type: ignore[attr-defined]
             pledges.select_related("fund")
         ).order_by("date", "id")
-        self.fields["recurring"].queryset = (  # type: ignore[attr-defined]
-            RecurringGift.objects.filter(donor_id=donor_id or 0)
-            .exclude(status=RecurringStatus.ENDED)
-            .order_by("next_date", "id")
-        )
+        if "recurring" in self.fields:
+            self.fields["recurring"].queryset = (  # type: ignore[attr-defined]
+                RecurringGift.objects.filter(donor_id=donor_id or 0)
+                .exclude(status=RecurringStatus.ENDED)
+                .order_by("next_date", "id")
+            )
 
     @classmethod
     def for_query(cls, query: Any, *, donor: Any) -> DonationLinksForm:
@@ -318,8 +349,15 @@ class DonationLinksForm(BootstrapMixin, forms.Form):
         return any(
             self.fields[name].queryset.exists()  # type: ignore[attr-defined]
             for name in ("pledge", "recurring")
+            if name in self.fields
         )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {"pledge": data.get("pledge"), "recurring": data.get("recurring")}
+        out = {
+            "pledge": data.get("pledge"),
+            "pledge_overpayment": bool(data.get("pledge_overpayment")),
+        }
+        if "recurring" in self.fields:
+            out["recurring"] = data.get("recurring")
+        return out

@@ -26,6 +26,7 @@ from django.utils import timezone
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record, audit_values
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.files import save_in_transaction
 from ifm.donors import receipt_wording as wording
 from ifm.donors.models import (
     Donation,
@@ -308,7 +309,7 @@ def _issue(
         content_data=data,
     )
     receipt.donations.set(donations)
-    receipt.pdf.save(receipt.filename, ContentFile(pdf_bytes), save=False)
+    save_in_transaction(receipt.pdf, receipt.filename, ContentFile(pdf_bytes))
     TaxReceipt.objects.filter(pk=receipt.pk).update(pdf=receipt.pdf.name)
     audit_record(
         action=f"donors.receipt.{'correct' if replaces else 'issue'}",

@@ -241,6 +241,13 @@ class DonationIn(InputSchema):
     notes: str = Field("", max_length=5000)
     soft_credits: list[SoftCreditIn] = Field([], max_length=20)
     pledge_id: Id | None = None
+    pledge_overpayment: bool = Field(
+        False,
+        description=(
+            "The gift is more than the pledge still owes, and that is meant; without it such a "
+            "gift is refused (422 on `amount`)."
+        ),
+    )
     recurring_id: Id | None = None
     batch_id: Id | None = Field(None, description="An open gift batch: the gift posts with it.")
     deposit_account_id: Id | None = Field(
@@ -269,6 +276,7 @@ class DonationOut(Schema):
     notes: str
     status: DonationStatus
     pledge_id: int | None
+    pledge_overpayment: bool
     recurring_id: int | None
     batch_id: int | None
     deposit_account_id: int | None

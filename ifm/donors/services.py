@@ -1438,6 +1438,10 @@ def _soft_credits(
 
 
 def _advance_recurring(gift: RecurringGift, paid_on: date_type) -> None:
+    """A gift received moves the next date on; not while the recurring gift is paused (a gift
+    that comes anyway is recorded against it, and the schedule stays where it stopped)."""
+    if gift.status == RecurringStatus.PAUSED:
+        return
     if gift.next_date is None or paid_on < gift.next_date - timedelta(days=31):
         return
     gift.next_date = next_date(gift.next_date, gift.frequency)
@@ -1457,6 +1461,34 @@ def next_date(current: date_type, frequency: str) -> date_type:
     year, month = current.year + month // 12, month % 12 + 1
     day = min(current.day, calendar.monthrange(year, month)[1])
     return date_type(year, month, day)
+
+
+def _pledge_payment(
+    pledge: Pledge, amount: Decimal, *, overpayment: bool, excluding: int | None = None
+) -> bool:
+    """Refuse a gift larger than what the pledge still owes unless the user marked it as an
+    overpayment; True when it is one. What is owed counts every gift applied that is not voided
+    (one waiting in an open batch too: it posts with the batch). The caller holds the pledge's
+    row lock, so two gifts at once cannot both take the last of it."""
+    applied = Donation.objects.filter(pledge=pledge).exclude(status=DonationStatus.VOIDED)
+    if excluding is not None:
+        applied = applied.exclude(pk=excluding)
+    sums = applied.aggregate(
+        total=models.Sum("amount"),
+        pending=models.Sum("amount", filter=models.Q(status=DonationStatus.PENDING)),
+    )
+    owed = max(pledge.total - (sums["total"] or ZERO), ZERO)
+    if amount <= owed:
+        return False
+    if overpayment:
+        return True
+    waiting = sums["pending"] or ZERO
+    note = f" (counting {waiting:,.2f} waiting in an open batch)" if waiting else ""
+    raise ServiceError(
+        f"Pledge {pledge.pk} still owes {owed:,.2f}{note}: this gift of {amount:,.2f} is "
+        f"{amount - owed:,.2f} more. Lower the amount, or mark the gift as an overpayment.",
+        field="amount",
+    )
 
 
 @transaction.atomic
@@ -1481,12 +1513,15 @@ def donation_record(
     notes: str = "",
     soft_credits: Iterable[Any] = (),
     pledge: Any = None,
+    pledge_overpayment: bool = False,
     recurring: Any = None,
     batch: Any = None,
     deposit_account: Any = None,
 ) -> Donation:
     """Record a gift and post it to the ledger in this transaction (a gift entered into an open
-    batch waits, pending, until the batch posts). Every input error names its field."""
+    batch waits, pending, until the batch posts). Every input error names its field. A gift
+    applied to a pledge may be more than the pledge still owes only with
+    `pledge_overpayment`."""
     require_perm(access, "donations.record")
     with org_context(organization):
         errors: list[dict[str, str]] = []
@@ -1525,7 +1560,7 @@ def donation_record(
             cleaned = {}
         links: dict[str, Any] = {}
         for field, value, qs in (
-            ("pledge", pledge, Pledge.objects.all()),
+            ("pledge", pledge, Pledge.objects.select_for_update()),
             ("recurring", recurring, RecurringGift.objects.all()),
             ("batch", batch, GiftBatch.objects.select_for_update()),
         ):
@@ -1561,6 +1596,10 @@ def donation_record(
         if batch_row is not None and donation.deposit_account is None:
             donation.deposit_account = batch_row.deposit_account
         _check_donation(donation)
+        if donation.pledge is not None:
+            donation.pledge_overpayment = _pledge_payment(
+                donation.pledge, donation.amount, overpayment=bool(pledge_overpayment)
+            )
         # Save first (the entry names the donation), then post; the row is only "active"
         # with its entry, which the database checks at the end of the statement.
         if batch_row is None:
@@ -1589,6 +1628,8 @@ def donation_record(
                 "fund": donation.fund.code,
                 "journal_entry": donation.journal_entry_id,
                 "batch": batch_row.pk if batch_row else None,
+                "pledge": donation.pledge_id,
+                "pledge_overpayment": donation.pledge_overpayment,
             },
         )
         return donation
@@ -1617,7 +1658,9 @@ def donation_update(
     **fields: Any,
 ) -> Donation:
     """Change a donation. A change of amount, date, method, fund or deposit account of a posted
-    gift reverses its entry and posts a new one (the donation then points at the new entry)."""
+    gift reverses its entry and posts a new one (the donation then points at the new entry).
+    `pledge` (a pledge of the same donor, or None) moves the gift to another pledge or off
+    one; `pledge_overpayment` as in donation_record."""
     require_perm(access, "donations.record")
     with org_context(organization):
         row = _lock_donation(donation)
@@ -1625,6 +1668,9 @@ def donation_update(
             raise ConflictError(message="A voided donation cannot be changed.")
         if row.version != expected_version:
             raise ConflictError(changed_by=str(row.updated_by or ""), changed_at=row.updated_at)
+        links: dict[str, Any] = {
+            k: fields.pop(k) for k in ("pledge", "pledge_overpayment") if k in fields
+        }
         _unknown(fields, DONATION_FIELDS)
         cleaned = _clean_donation(fields, organization=organization)
         changes: dict[str, Any] = {}
@@ -1642,9 +1688,12 @@ def donation_update(
             raise ServiceError(
                 "A soft credit is larger than the new amount: change it first.", field="amount"
             )
+        old_pledge = row.pledge
+        save_fields = list(cleaned)
+        if _relink_pledge(row, links, changes):
+            save_fields += ["pledge", "pledge_overpayment"]
         old_entry = row.journal_entry
         repost = row.status == DonationStatus.ACTIVE and bool(POSTING_FIELDS & set(changes))
-        save_fields = list(cleaned)
         if repost:
             assert old_entry is not None
             reversal = reverse_entry(
@@ -1661,6 +1710,8 @@ def donation_update(
                 "reversal": reversal.pk,
             }
         row.save_versioned(expected_version=expected_version, user=actor, fields=save_fields)
+        if old_pledge is not None and old_pledge.pk != row.pledge_id:
+            _pledge_status_refresh(old_pledge)
         if row.pledge is not None:
             _pledge_status_refresh(row.pledge)
         _summary_refresh(organization, row.donor_id)
@@ -1672,6 +1723,50 @@ def donation_update(
             changes=changes,
         )
         return row
+
+
+def _relink_pledge(row: Donation, links: dict[str, Any], changes: dict[str, Any]) -> bool:
+    """Apply a change of the gift's pledge (or of its overpayment mark) to `row`, checking the
+    pledge is the donor's, not cancelled, and owed at least the gift unless marked; records the
+    changes. True when the pledge or the mark changed."""
+    before_pledge, before_over = row.pledge_id, row.pledge_overpayment
+    if "pledge" in links:
+        if links["pledge"] is None:
+            row.pledge = None
+        else:
+            pledge = resolve(
+                Pledge.objects.select_for_update(),
+                links["pledge"],
+                "pledge_id",
+                "No such pledge here.",
+            )
+            if pledge.donor_id != row.donor_id:
+                raise ServiceError("That pledge belongs to another donor.", field="pledge_id")
+            if pledge.pk != before_pledge and pledge.status == PledgeStatus.CANCELLED:
+                raise ServiceError("That pledge was cancelled.", field="pledge_id")
+            row.pledge = pledge
+    if "pledge_overpayment" in links:
+        overpayment = _bool(links["pledge_overpayment"], "pledge_overpayment")
+    else:
+        overpayment = before_over
+    if row.pledge is None:
+        row.pledge_overpayment = False
+    elif row.pledge_id != before_pledge or "amount" in changes or overpayment != before_over:
+        if row.pledge_id == before_pledge:  # the same pledge: hold its row while checking
+            Pledge.objects.select_for_update().filter(pk=row.pledge.pk).first()
+        row.pledge_overpayment = _pledge_payment(
+            row.pledge, row.amount, overpayment=overpayment, excluding=row.pk
+        )
+    for field, before, after in (
+        ("pledge", before_pledge, row.pledge_id),
+        ("pledge_overpayment", before_over, row.pledge_overpayment),
+    ):
+        if before != after:
+            changes[field] = {
+                "before": "" if before is None else str(before),
+                "after": "" if after is None else str(after),
+            }
+    return row.pledge_id != before_pledge or row.pledge_overpayment != before_over
 
 
 @transaction.atomic
@@ -1889,20 +1984,43 @@ def pledge_create(
 
 @transaction.atomic
 def pledge_cancel(
-    *, organization: Organization, actor: Any, access: Access | None, pledge: Pledge | int
+    *,
+    organization: Organization,
+    actor: Any,
+    access: Access | None,
+    pledge: Pledge | int,
+    reason: str,
 ) -> Pledge:
+    """Nothing more is expected of the pledge; gifts already applied stay. The reason is kept on
+    the pledge and in the audit log."""
     require_perm(access, "donations.record")
     with org_context(organization):
         row = resolve(Pledge.objects.select_for_update(), pledge, "pledge_id", "No such pledge.")
+        text = _text(reason, "reason", 500)
+        if not text:
+            raise ServiceError("Say why the pledge is cancelled.", field="reason")
         if row.status == PledgeStatus.CANCELLED:
             raise ConflictError(message=f"Pledge {row.pk} is already cancelled.")
         if row.status == PledgeStatus.FULFILLED:
             raise ServiceError(
                 f"Pledge {row.pk} is fulfilled: every promised amount was given.", field="status"
             )
+        before = row.status
         row.status = PledgeStatus.CANCELLED
-        row.save_versioned(expected_version=row.version, user=actor, fields=["status"])
-        audit_record(action="pledge.cancel", actor=actor, organization=organization, obj=row)
+        row.cancel_reason = text
+        row.cancelled_at = timezone.now()
+        row.save_versioned(
+            expected_version=row.version,
+            user=actor,
+            fields=["status", "cancel_reason", "cancelled_at"],
+        )
+        audit_record(
+            action="pledge.cancel",
+            actor=actor,
+            organization=organization,
+            obj=row,
+            changes={"status": {"before": before, "after": row.status}, "reason": text},
+        )
         return row
 
 

@@ -536,13 +536,15 @@ def donation_edit(request: HttpRequest, org_slug: str, donation_id: int) -> Http
         data = request.POST.copy()
         data["donor"] = str(donation.donor_id)
         form = DonationForm(data)
-        if form.is_valid():
+        links = DonationLinksForm(data, donation=donation)
+        if all([form.is_valid(), links.is_valid()]):
             try:
                 saved = services.donation_update(
                     **service_args(request),
                     donation=donation,
                     expected_version=form.cleaned_data.get("version") or donation.version,
                     **form.service_kwargs(),
+                    **links.service_kwargs(),
                 )
             except ConflictError as exc:
                 conflict = exc.message
@@ -576,10 +578,17 @@ def donation_edit(request: HttpRequest, org_slug: str, donation_id: int) -> Http
             appeal=donation.appeal_id,
         )
         form = DonationForm(initial=initial)
+        links = DonationLinksForm(donation=donation)
     return render(
         request,
         "donors/donation_form.html",
-        {"form": form, "donation": donation, "donor": donation.donor, "conflict": conflict},
+        {
+            "form": form,
+            "links": links,
+            "donation": donation,
+            "donor": donation.donor,
+            "conflict": conflict,
+        },
     )
 
 

@@ -29,6 +29,7 @@ from ifm.donors.forms import add_service_errors
 from ifm.donors.forms_pledges import (
     RECURRING_ACTIONS,
     DonationLinksForm,
+    PledgeCancelForm,
     PledgeFilterForm,
     PledgeForm,
     RecurringFilterForm,
@@ -195,18 +196,24 @@ def pledge_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 def pledge_detail(request: HttpRequest, org_slug: str, pledge_id: int) -> HttpResponse:
     require_perm(access_of(request), "donors.view")
     pledge = _pledge_or_404(pledge_id)
+    return render(request, "donors/pledges/detail.html", _pledge_context(request, pledge))
+
+
+def _pledge_context(
+    request: HttpRequest, pledge: Pledge, cancel_form: PledgeCancelForm | None = None
+) -> dict[str, Any]:
     schedule = pledge_selectors.pledge_schedule(pledge)
     upcoming = next((row for row in schedule if row.status not in ("paid", "cancelled")), None)
     can_record = has_perm(access_of(request), "donations.record")
-    context = {
+    return {
         "pledge": pledge,
         "schedule": schedule,
         "upcoming": upcoming,
         "payments": list(pledge_selectors.pledge_payments(pledge)),
         "can_pay": can_record and pledge.status == PledgeStatus.OPEN,
         "can_cancel": can_record and pledge.status != PledgeStatus.CANCELLED,
+        "cancel_form": cancel_form or PledgeCancelForm(),
     }
-    return render(request, "donors/pledges/detail.html", context)
 
 
 @login_required
@@ -216,14 +223,26 @@ def pledge_cancel(request: HttpRequest, org_slug: str, pledge_id: int) -> HttpRe
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     detail = org_url(request, "pledge_detail", pledge_id=pledge.pk)
-    try:
-        services.pledge_cancel(**service_args(request), pledge=pledge)
-    except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(
-            request, f"Pledge {pledge.pk} was cancelled; gifts already applied stay recorded."
-        )
+    form = PledgeCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pledge_cancel(
+                **service_args(request), pledge=pledge, reason=form.cleaned_data["reason"]
+            )
+        except ConflictError as exc:
+            messages.error(request, error_text(exc))
+            return redirect(detail)
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, error_text(exc))
+            return redirect(detail)
+    if form.errors:
+        context = _pledge_context(request, pledge, cancel_form=form)
+        return render(request, "donors/pledges/detail.html", context, status=422)
+    messages.success(
+        request, f"Pledge {pledge.pk} was cancelled; gifts already applied stay recorded."
+    )
     return redirect(detail)
 
 

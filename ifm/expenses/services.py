@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.files import save_in_transaction
 from ifm.core.lookups import as_id, resolve
 from ifm.core.tasks import send_email_after_commit
 from ifm.expenses import selectors
@@ -491,7 +492,7 @@ def receipt_add(
             sha256=digest.hexdigest(),
             uploaded_by=actor,
         )
-        receipt.file.save(name, file, save=False)
+        save_in_transaction(receipt.file, name, file)
         receipt.save()
         _record(
             organization=organization,

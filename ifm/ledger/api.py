@@ -116,7 +116,7 @@ def account_list(
     active: Annotated[bool | None, Query(description="Only active (true) or inactive.")] = None,
 ) -> QuerySet[Account]:
     require_perm(_access(request), "ledger.view")
-    qs = Account.objects.all()
+    qs = selectors.accounts_with_headers()
     if q.strip():
         qs = qs.filter(Q(number__icontains=q.strip()) | Q(name__icontains=q.strip()))
     if type is not None:

@@ -46,8 +46,22 @@ class AccountOut(Schema):
     role: str
     description: str
     is_active: bool
+    is_postable: bool = Field(
+        ...,
+        description=(
+            "Whether entries may post to the account: false for a header (an account with "
+            "sub-accounts, whose balance is theirs) and for an inactive account."
+        ),
+    )
     version: int
     updated_at: datetime
+
+    @staticmethod
+    def resolve_is_postable(obj: Any) -> bool:
+        header = getattr(obj, "is_header", None)
+        if header is None:
+            header = obj.children.exists()
+        return bool(obj.is_active and not header)
 
 
 class AccountIn(InputSchema):

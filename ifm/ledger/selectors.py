@@ -163,6 +163,12 @@ def active_programs() -> QuerySet[Program]:
     return Program.objects.filter(is_active=True).order_by("code")
 
 
+def accounts_with_headers(qs: QuerySet[Account] | None = None) -> QuerySet[Account]:
+    """Accounts annotated with `is_header`: it has sub-accounts, so it takes no postings."""
+    qs = Account.objects.all() if qs is None else qs
+    return qs.annotate(is_header=Exists(Account.objects.filter(parent=OuterRef("pk"))))
+
+
 def postable_accounts(*, type: str) -> QuerySet[Account]:
     """Active accounts of a type that take postings: no headers, no interfund accounts."""
     return (

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ifm.audit.services import audit_record, diff
 from ifm.core.errors import ServiceError
+from ifm.core.files import save_in_transaction
 from ifm.tenancy.context import all_organizations, org_context
 from ifm.tenancy.models import Membership, Organization, PlatformAccessGrant
 from ifm.tenancy.permissions import Access, require_perm
@@ -212,7 +213,7 @@ def organization_update(
     after: dict[str, Any] = {f: getattr(organization, f) for f in fields}
     if logo_given:
         if logo is not None:
-            organization.logo.save(logo.name or "logo", logo, save=False)
+            save_in_transaction(organization.logo, logo.name or "logo", logo)
         else:
             organization.logo.name = ""
         Organization.objects.filter(pk=organization.pk).update(logo=organization.logo.name or "")

@@ -264,6 +264,8 @@ class Pledge(TenantModel, VersionedModel):
     )
     status = models.CharField(max_length=10, choices=PledgeStatus.choices, default="open")
     notes = models.TextField(blank=True, max_length=2000)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -407,6 +409,8 @@ class Donation(TenantModel, VersionedModel):
     pledge = models.ForeignKey(
         Pledge, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
     )
+    # Marked by the user: the gift is more than the pledge still owed, and that is meant.
+    pledge_overpayment = models.BooleanField(default=False)
     recurring = models.ForeignKey(
         RecurringGift, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
     )

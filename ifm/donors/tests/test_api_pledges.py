@@ -128,11 +128,12 @@ def test_explicit_installments_and_cancel(
         == (pledge["id"])
     )
 
-    cancel = fr.post(f"/api/v1/pledges/{pledge['id']}/cancel")
+    cancel_url = f"/api/v1/pledges/{pledge['id']}/cancel"
+    cancel = send_json(fr, "POST", cancel_url, {"reason": "The roof was paid by a grant"})
     assert cancel.status_code == 200, cancel.content
     assert (cancel.json()["status"], cancel.json()["balance_due"]) == ("cancelled", "0.00")
     assert Pledge.objects.get().status == "cancelled"
-    assert_problem(fr.post(f"/api/v1/pledges/{pledge['id']}/cancel"), 409)
+    assert_problem(send_json(fr, "POST", cancel_url, {"reason": "Again"}), 409)
     # a cancelled pledge takes no more gifts
     refused = send_json(
         fr,
@@ -303,7 +304,8 @@ def test_permissions_and_other_organization(
     assert_problem(
         send_json(viewer, "POST", "/api/v1/pledges", _pledge_body(ann.pk, general_fund.pk)), 403
     )
-    assert_problem(viewer.post(f"/api/v1/pledges/{pledge.pk}/cancel"), 403)
+    why = {"reason": "Changed plans"}
+    assert_problem(send_json(viewer, "POST", f"/api/v1/pledges/{pledge.pk}/cancel", why), 403)
     assert_problem(viewer.post(f"/api/v1/recurring-gifts/{gift.pk}/end"), 403)
     created = send_json(
         clients["finance"], "POST", "/api/v1/pledges", _pledge_body(ann.pk, general_fund.pk)
@@ -312,7 +314,7 @@ def test_permissions_and_other_organization(
 
     for path in (f"/api/v1/pledges/{pledge.pk}", f"/api/v1/recurring-gifts/{gift.pk}"):
         assert_problem(other.get(path), 404)
-    assert_problem(other.post(f"/api/v1/pledges/{pledge.pk}/cancel"), 404)
+    assert_problem(send_json(other, "POST", f"/api/v1/pledges/{pledge.pk}/cancel", why), 404)
     for action in ("pause", "resume", "end"):
         assert_problem(other.post(f"/api/v1/recurring-gifts/{gift.pk}/{action}"), 404)
     assert other.get("/api/v1/pledges").json()["items"] == []

@@ -340,15 +340,15 @@ def test_pledge_balance(fundraiser: dict[str, Any], ann: Donor, general_fund: Fu
     assert pledge.balance_due == 0
     assert pledge.status == PledgeStatus.FULFILLED
     with pytest.raises(ServiceError, match="is fulfilled"):
-        services.pledge_cancel(**fundraiser, pledge=pledge)
+        services.pledge_cancel(**fundraiser, pledge=pledge, reason="Moved away")
     pledge.refresh_from_db()
     assert pledge.status == PledgeStatus.FULFILLED
     other = services.pledge_create(
         **fundraiser, donor=ann, total="50.00", date=TODAY, fund=general_fund
     )
-    services.pledge_cancel(**fundraiser, pledge=other)
+    services.pledge_cancel(**fundraiser, pledge=other, reason="Moved away")
     with pytest.raises(ConflictError, match="already cancelled"):
-        services.pledge_cancel(**fundraiser, pledge=other)
+        services.pledge_cancel(**fundraiser, pledge=other, reason="Moved away")
     services.donation_void(**fundraiser, donation=p1, reason="Refunded")
     pledge.refresh_from_db()
     assert pledge.balance_due == D("400.00")

@@ -1,0 +1,77 @@
+"""Files written inside a transaction belong to it: a file whose transaction rolls back is removed,
+so a failed receipt issue or attachment upload leaves nothing orphaned on disk.
+
+A file is written at once (so the code after it, and the rest of the transaction, can read it),
+and a marker is registered with `transaction.on_commit`. When the transaction commits, the marker
+runs and the file is kept. When the transaction (or the savepoint the file was written in) rolls
+back, Django drops its on-commit callbacks unrun; dropping the marker unrun removes the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import weakref
+from typing import Any
+
+from django.core.files import File
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+
+logger = logging.getLogger(__name__)
+
+
+class _Committed:
+    """The on-commit marker: run means committed. Holds no reference to the file's state."""
+
+    __slots__ = ("__weakref__", "state")
+
+    def __init__(self, state: dict[str, bool]) -> None:
+        self.state = state
+
+    def __call__(self) -> None:
+        self.state["kept"] = True
+
+
+def _remove_unless_kept(state: dict[str, bool], storage: Storage, name: str, path: str) -> None:
+    if state["kept"]:
+        return
+    try:
+        if path:
+            os.remove(path)
+        else:
+            storage.delete(name)
+    except FileNotFoundError:
+        pass
+    except Exception:  # a finalizer must not raise; say which file was left behind
+        logger.exception("Could not remove %s after its transaction rolled back", name)
+
+
+def discard_on_rollback(storage: Storage, name: str, *, using: str | None = None) -> None:
+    """Remove the stored file `name` if the current transaction does not commit. Outside a
+    transaction (autocommit) there is nothing to undo."""
+    if not name:
+        return
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return
+    # A file system path is fixed now: the storage may read its root from settings later.
+    path = ""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        path = ""
+    state = {"kept": False}
+    marker = _Committed(state)
+    weakref.finalize(marker, _remove_unless_kept, state, storage, name, path)
+    transaction.on_commit(marker, using=using)
+
+
+def save_in_transaction(field_file: FieldFile, name: str, content: File[Any]) -> str:
+    """Write `content` to the file field (without saving its row) and tie the file to the
+    current transaction; returns the stored name."""
+    field_file.save(name, content, save=False)
+    stored = str(field_file.name or "")
+    discard_on_rollback(field_file.storage, stored)
+    return stored
