@@ -325,6 +325,7 @@ def test_a_donation_import_lists_each_refused_date_by_row(
         dry_run=True,
     )
     assert run is None
+    assert result is not None
     dates = {p.row: p.message for p in result.problems if p.column == "Gift date"}
     assert set(dates) == {2, 3, 4}
     assert "before the closed fiscal year" in dates[2]
