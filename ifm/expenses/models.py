@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ifm.core.models import VersionedModel
-from ifm.expenses.storage import private_storage
+from ifm.core.storage import private_storage
 from ifm.tenancy.models import TenantModel
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}

@@ -1,37 +1,11 @@
-"""Where receipts are kept: settings.PRIVATE_MEDIA_ROOT, outside the web root.
+"""Kept for migrations: ifm/expenses/migrations name `ifm.expenses.storage.private_storage`.
 
-No URL serves these files; people get them only through the download views, which check
-that they may see the expense.
+The private-file storage itself is `ifm.core.storage`; this module re-exports the same function,
+so the old migrations load and the autodetector sees no change. New code imports ifm.core.storage.
 """
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from ifm.core.storage import PrivateStorage, private_storage
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-
-
-class PrivateStorage(FileSystemStorage):
-    """A file system storage rooted at PRIVATE_MEDIA_ROOT (read when used, so tests may move it)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.pop("base_url", None)
-        super().__init__(base_url=None, **kwargs)
-
-    @property
-    def base_location(self) -> str:
-        given = getattr(self, "_location", None)
-        return str(self._value_or_setting(given, settings.PRIVATE_MEDIA_ROOT))
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("Private files have no URL: serve them through a view that checks access.")
-
-
-def private_storage() -> PrivateStorage:
-    return PrivateStorage()
+__all__ = ["PrivateStorage", "private_storage"]

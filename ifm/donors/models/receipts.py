@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ifm.core.models import VersionedModel
-from ifm.donors.storage import private_storage
+from ifm.core.storage import private_storage
 from ifm.tenancy.models import TenantModel
 
 from .donors import MONEY, ZERO, Donation, Donor, Household
