@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class TenancyConfig(AppConfig):
@@ -7,3 +8,6 @@ class TenancyConfig(AppConfig):
 
     def ready(self) -> None:
         from ifm.tenancy import db  # noqa: F401  (connects the PostgreSQL role and org-setting hooks)
+        from ifm.tenancy.checks import tenant_models_keep_tenant_manager
+
+        checks.register(tenant_models_keep_tenant_manager, checks.Tags.models)
