@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from defusedxml import DefusedXmlException
@@ -40,6 +40,8 @@ from django_tasks import task
 from ifm.audit.services import audit_record
 from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ServiceError
+from ifm.core.money import MoneyError
+from ifm.core.money import parse_money as core_parse_money
 from ifm.core.tasks import org_task
 from ifm.donors import normalize
 from ifm.tenancy.context import org_context, require_org_id
@@ -719,26 +721,12 @@ class ValueProblem(ValueError):
     pass
 
 
-_MONEY_STRIP = re.compile(r"[\s$€£,]|USD|CAD|EUR|GBP")
-
-
 def parse_money(text: str) -> Decimal:
-    raw = text.strip()
-    negative = raw.startswith("(") and raw.endswith(")")
-    if negative:
-        raw = raw[1:-1]
-    raw = _MONEY_STRIP.sub("", raw)
+    """An amount in an imported file (ifm.core.money's text rules); rows check its sign."""
     try:
-        value = Decimal(raw)
-    except InvalidOperation as exc:
-        raise ValueProblem(f"{text!r} is not an amount.") from exc
-    if not value.is_finite():
-        raise ValueProblem(f"{text!r} is not an amount.")
-    if value != value.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
-        raise ValueProblem(f"{text!r} has more than two decimals.")
-    if abs(value) >= Decimal("1e12"):
-        raise ValueProblem(f"{text!r} is too large.")
-    return (-value if negative else value).quantize(Decimal("0.01"))
+        return core_parse_money(text, text=True, allow_negative=True, allow_zero=True)
+    except MoneyError as exc:
+        raise ValueProblem(exc.message) from None
 
 
 _DATE_FORMATS = (

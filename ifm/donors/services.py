@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import timedelta
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from types import SimpleNamespace
 from typing import Any, Generic, TypeVar
 
@@ -41,6 +41,7 @@ from django.utils import timezone
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import as_id, resolve
+from ifm.core.money import clean_money
 from ifm.donors import normalize, selectors
 from ifm.donors.models import (
     NON_CASH_METHODS,
@@ -76,7 +77,6 @@ from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 
-MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -119,24 +119,8 @@ POSTING_FIELDS = {"amount", "date", "method", "fund", "deposit_account"}
 
 
 def money(value: Any, field: str, *, allow_zero: bool = False) -> Decimal:
-    """A positive amount with at most two decimals, from a Decimal, int or decimal string."""
-    if isinstance(value, float | bool) or value is None:
-        raise ServiceError("Give the amount as a decimal number, such as 12.50.", field=field)
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ServiceError(f"{str(value)[:40]!r} is not an amount.", field=field) from None
-    if not amount.is_finite():
-        raise ServiceError(f"{str(value)[:40]!r} is not an amount.", field=field)
-    if amount.adjusted() >= 15:
-        raise ServiceError("The amount is too large.", field=field)
-    if amount != amount.quantize(CENT):
-        raise ServiceError("An amount has at most two decimals.", field=field)
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ServiceError("The amount must be more than zero.", field=field)
-    if amount > MAX_AMOUNT:
-        raise ServiceError("The amount is too large.", field=field)
-    return amount.quantize(CENT)
+    """A positive amount with at most two decimals (the rules are ifm.core.money's)."""
+    return clean_money(value, field, allow_zero=allow_zero)
 
 
 def _date(value: Any, field: str) -> date_type:

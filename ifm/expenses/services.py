@@ -25,7 +25,7 @@ import re
 import unicodedata
 from datetime import date as date_type
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +39,7 @@ from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.files import save_in_transaction
 from ifm.core.lookups import as_id, resolve
+from ifm.core.money import clean_money
 from ifm.core.tasks import send_email_after_commit
 from ifm.expenses import selectors
 from ifm.expenses.models import (
@@ -57,7 +58,6 @@ from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 from ifm.tenancy.roles import Role
 
-MAX_AMOUNT = Decimal("999999999999.99")
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 MAX_RECEIPTS_PER_EXPENSE = 20
 MAX_BULK = 200
@@ -80,24 +80,6 @@ class StateError(ServiceError):
 
 
 # --- Validation --------------------------------------------------------------------------------
-
-
-def _money(value: Any, field: str, *, allow_zero: bool = False) -> Decimal:
-    if isinstance(value, float | bool):
-        raise ServiceError("Give the amount as a decimal number, such as 12.50.", field=field)
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ServiceError(f"{value!r} is not an amount.", field=field) from None
-    if not amount.is_finite():
-        raise ServiceError(f"{value!r} is not an amount.", field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ServiceError("An amount has at most two decimals.", field=field)
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ServiceError("The amount must be more than zero.", field=field)
-    if amount > MAX_AMOUNT:
-        raise ServiceError("The amount is too large.", field=field)
-    return amount.quantize(Decimal("0.01"))
 
 
 def _valid_date(value: Any, field: str) -> date_type:
@@ -159,7 +141,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     check("date", lambda v: _valid_date(v, "date"))
     check("function", function)
     check("description", description)
-    check("amount", optional(lambda v: _money(v, "amount")))
+    check("amount", optional(lambda v: clean_money(v, "amount")))
     check(
         "category",
         optional(
@@ -913,7 +895,7 @@ def expense_settings_update(
     """Change the amount above which an expense needs a second approval, by an admin."""
     require_perm(access, "expenses.configure")
     with org_context(organization):
-        threshold = _money(two_step_threshold, "two_step_threshold", allow_zero=True)
+        threshold = clean_money(two_step_threshold, "two_step_threshold", allow_zero=True)
         row, _ = ExpenseSettings.objects.get_or_create(organization=organization)
         before = row.two_step_threshold
         row.two_step_threshold = threshold

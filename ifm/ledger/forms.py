@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from ifm.core.errors import ServiceError
+from ifm.core.money import MoneyError, parse_money
 from ifm.ledger.models import Account, Function, Fund, Program, SourceType
 from ifm.tenancy.forms import BootstrapMixin
 
@@ -46,23 +47,21 @@ class EntryForm(BootstrapMixin, forms.Form):
     reference = forms.CharField(max_length=100, required=False)
 
 
+# The entry form's wording for ifm.core.money's reasons (the rules are there).
+_AMOUNT_PROBLEMS = {
+    "not_a_number": "Not an amount.",
+    "negative": "Amounts must be positive: use the other column.",
+    "decimals": "At most two decimals.",
+    "too_large": "Too large.",
+}
+
+
 def _amount(text: str) -> tuple[Decimal, str | None]:
-    text = text.strip().replace(",", "")
-    if not text:
-        return ZERO, None
+    """A debit or credit as typed: blank is zero."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return ZERO, "Not an amount."
-    if not value.is_finite():
-        return ZERO, "Not an amount."
-    if value < 0:
-        return ZERO, "Amounts must be positive: use the other column."
-    if value != value.quantize(Decimal("0.01")):
-        return ZERO, "At most two decimals."
-    if value >= Decimal("1e12"):
-        return ZERO, "Too large."
-    return value.quantize(Decimal("0.01")), None
+        return parse_money(text, blank=ZERO, text=True, allow_zero=True), None
+    except MoneyError as exc:
+        return ZERO, _AMOUNT_PROBLEMS.get(exc.reason, exc.message)
 
 
 def _int(text: str) -> int | None:

@@ -40,13 +40,14 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
+from ifm.core.money import MoneyError, parse_money
 from ifm.ledger.models import (
     Account,
     AccountType,
@@ -782,26 +783,6 @@ def _apply_chart(
 
 # --- Opening balances --------------------------------------------------------------------------
 
-_AMOUNT_RE = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-def _amount(raw: str) -> Decimal | None:
-    """A non-negative or negative decimal; blank is zero; None when it is not a number."""
-    text = raw.strip().replace(" ", "")
-    if not text:
-        return ZERO
-    negative = text.startswith("-")
-    body = text[1:] if negative else text
-    if _AMOUNT_RE.match(body):
-        body = body.replace(",", "")
-    try:
-        value = Decimal(body)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or not re.match(r"^\d+(\.\d+)?$", body):
-        return None
-    return -value if negative else value
-
 
 def opening_balances_import(
     *, organization: Organization, actor: Any, file: Any, on: date, dry_run: bool
@@ -860,20 +841,17 @@ def opening_balances_import(
         amounts: dict[str, Decimal] = {}
         for column in ("debit", "credit"):
             raw = cols.get(column, "")
-            value = _amount(raw)
-            if value is None:
-                result.problems.append(Problem(row, column, f"{raw[:40]!r} is not an amount"))
+            try:
+                amounts[column] = parse_money(raw, blank=ZERO, text=True, allow_zero=True)
+            except MoneyError as exc:
+                problem = {
+                    "not_a_number": f"{raw[:40]!r} is not an amount",
+                    "negative": "amounts must not be negative: use the other column",
+                    "decimals": f"{raw[:40]} has more than two decimals",
+                    "too_large": f"{raw[:40]} is too large",
+                }.get(exc.reason, exc.message)
+                result.problems.append(Problem(row, column, problem))
                 bad = True
-            elif value < 0:
-                result.problems.append(
-                    Problem(row, column, "amounts must not be negative: use the other column")
-                )
-                bad = True
-            elif value != value.quantize(CENT):
-                result.problems.append(Problem(row, column, f"{raw} has more than two decimals"))
-                bad = True
-            else:
-                amounts[column] = value.quantize(CENT)
         if len(amounts) == 2:
             debit, credit = amounts["debit"], amounts["credit"]
             if debit > 0 and credit > 0:

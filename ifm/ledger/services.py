@@ -17,6 +17,7 @@ from django.utils import timezone
 from ifm.audit.services import audit_record, audit_values
 from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.money import clean_money
 from ifm.ledger.chart import UCOA_TEMPLATE
 from ifm.ledger.fiscal_years import (
     EARLIEST_DATE,
@@ -95,19 +96,8 @@ def _id(value: Any) -> int | None:
 
 
 def _money(value: Any, where: str) -> Decimal:
-    if isinstance(value, float):
-        raise ServiceError(f"{where}: amounts must be decimal, not floating point.", field=where)
-    try:
-        amount = Decimal(str(value if value is not None else 0))
-    except ArithmeticError:
-        raise ServiceError(f"{where}: {value!r} is not an amount.", field=where) from None
-    if not amount.is_finite():
-        raise ServiceError(f"{where}: {value!r} is not an amount.", field=where)
-    if amount != amount.quantize(CENT):
-        raise ServiceError(
-            f"{where}: amounts have at most two decimals (got {value}).", field=where
-        )
-    return amount.quantize(CENT)
+    """A debit, credit or amount: blank is zero; the sign is checked by the caller."""
+    return clean_money(value, where, blank=ZERO, allow_negative=True, allow_zero=True)
 
 
 # --- Chart of accounts and funds -------------------------------------------------------------
