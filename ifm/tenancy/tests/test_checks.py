@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from django.apps.registry import Apps
 from django.core import checks
 from django.db import models
@@ -10,6 +13,14 @@ from django.test.utils import isolate_apps
 from ifm.tenancy.checks import tenant_models_keep_tenant_manager
 from ifm.tenancy.managers import TenantManager
 from ifm.tenancy.models import TenantModel
+
+
+@pytest.fixture
+def isolated() -> Iterator[Apps]:
+    """A registry of its own for the models a test defines, so the project's stays untouched."""
+    with isolate_apps("ifm.tenancy") as apps:
+        assert apps is not None
+        yield apps
 
 
 def test_the_project_models_pass() -> None:
@@ -26,49 +37,28 @@ def test_the_check_sees_the_project_tenant_models() -> None:
     assert all(isinstance(m._default_manager, TenantManager) for m in tenant_models)
 
 
-def test_a_plain_manager_declared_as_objects_fails() -> None:
-    with isolate_apps("ifm.tenancy") as apps:
-        _test_a_plain_manager_declared_as_objects_fails(apps)
-
-
-def _test_a_plain_manager_declared_as_objects_fails(apps: Apps | None) -> None:
-    assert apps is not None
-
+def test_a_plain_manager_declared_as_objects_fails(isolated: Apps) -> None:
     class Leaky(TenantModel):
         objects = models.Manager()  # type: ignore[assignment]  # the mistake under test
 
-    errors = tenant_models_keep_tenant_manager(apps=apps)
+    errors = tenant_models_keep_tenant_manager(apps=isolated)
     assert [(e.id, e.obj) for e in errors] == [("ifm.E001", Leaky)]
     assert isinstance(errors[0], checks.Error)
     assert "tenancy.Leaky" in errors[0].msg
     assert "'objects'" in errors[0].msg
 
 
-def test_the_unscoped_manager_as_default_fails() -> None:
-    with isolate_apps("ifm.tenancy") as apps:
-        _test_the_unscoped_manager_as_default_fails(apps)
-
-
-def _test_the_unscoped_manager_as_default_fails(apps: Apps | None) -> None:
-    assert apps is not None
-
+def test_the_unscoped_manager_as_default_fails(isolated: Apps) -> None:
     class AllOrgsByDefault(TenantModel):
         class Meta:
             default_manager_name = "all_orgs"
 
-    errors = tenant_models_keep_tenant_manager(apps=apps)
+    errors = tenant_models_keep_tenant_manager(apps=isolated)
     assert [(e.id, e.obj) for e in errors] == [("ifm.E001", AllOrgsByDefault)]
     assert "tenancy.AllOrgsByDefault" in errors[0].msg
 
 
-def test_a_tenant_manager_subclass_and_other_models_pass() -> None:
-    with isolate_apps("ifm.tenancy") as apps:
-        _test_a_tenant_manager_subclass_and_other_models_pass(apps)
-
-
-def _test_a_tenant_manager_subclass_and_other_models_pass(apps: Apps | None) -> None:
-    assert apps is not None
-
+def test_a_tenant_manager_subclass_and_other_models_pass(isolated: Apps) -> None:
     class ScopedSubclass(TenantManager[models.Model]):
         pass
 
@@ -84,7 +74,7 @@ def _test_a_tenant_manager_subclass_and_other_models_pass(apps: Apps | None) -> 
         class Meta:
             abstract = True
 
-    assert tenant_models_keep_tenant_manager(apps=apps) == []
+    assert tenant_models_keep_tenant_manager(apps=isolated) == []
     assert AbstractLeaky._meta.abstract
     assert not NotTenant._meta.abstract
     assert isinstance(Fine._default_manager, ScopedSubclass)
