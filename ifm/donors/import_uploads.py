@@ -62,13 +62,11 @@ class UploadCheck(NamedTuple):
     run: ImportRun | None = None
 
 
-def _dry_run(
-    organization: Any, actor: Any, access: Any, upload: ImportUpload
-) -> tuple[dict[str, Any], ImportRun | None]:
-    """The dry run of the upload's file with its mapping, as kept on the upload: made now for
-    a small file; for a large one (`imports.checked_in_request`) `import_start` queues a
-    dry-run job, returned, and the upload keeps that run's id until its result is in."""
-    result, run, _earlier = imports.import_start(
+def _start(
+    organization: Any, actor: Any, access: Any, upload: ImportUpload, *, dry_run: bool
+) -> Any:
+    """`import_start` on the upload's file with its mapping."""
+    return imports.import_start(
         organization=organization,
         actor=actor,
         access=access,
@@ -76,8 +74,17 @@ def _dry_run(
         data=bytes(upload.data),
         filename=upload.file_name,
         mapping=upload.mapping,
-        dry_run=True,
+        dry_run=dry_run,
     )
+
+
+def _dry_run(
+    organization: Any, actor: Any, access: Any, upload: ImportUpload
+) -> tuple[dict[str, Any], ImportRun | None]:
+    """The dry run of the upload's file with its mapping, as kept on the upload: made now for
+    a small file; for a large one (`imports.checked_in_request`) `import_start` queues a
+    dry-run job, returned, and the upload keeps that run's id until its result is in."""
+    result, run, _earlier = _start(organization, actor, access, upload, dry_run=True)
     if result is None:
         return {"mapping": upload.mapping, "run_id": run.pk}, run
     return {**result.summary(), "mapping": upload.mapping}, None
@@ -146,16 +153,7 @@ def import_upload_commit(
         locked = ImportUpload.objects.select_for_update().get(pk=upload.pk)
         if locked.run_id is not None:
             return None, locked.run, True
-        result, run, earlier = imports.import_start(
-            organization=organization,
-            actor=actor,
-            access=access,
-            kind=locked.kind,
-            data=bytes(locked.data),
-            filename=locked.file_name,
-            mapping=locked.mapping,
-            dry_run=False,
-        )
+        result, run, earlier = _start(organization, actor, access, locked, dry_run=False)
         if run is None:
             return result, None, False
         locked.run = run
