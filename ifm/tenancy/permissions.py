@@ -7,12 +7,20 @@ Each domain module adds its rows here when it is built.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
+from ifm.tenancy.context import org_context
 from ifm.tenancy.roles import Role
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Access(Protocol):
@@ -130,3 +138,41 @@ def render_markdown() -> str:
         cells = " | ".join("yes" if r in perm.roles else "—" for r in roles)
         lines.append(f"| `{perm.code}` | {perm.description} | {cells} |")
     return "\n".join(lines) + "\n"
+
+
+def org_service(
+    perm: str | None, *, atomic: bool = True
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Declare a service: the permission it needs and that it runs for one organization.
+
+    The decorated function takes keyword arguments ``organization`` and (when ``perm`` is
+    given) ``access``. Each call checks the permission first, then runs the body in one
+    transaction (unless ``atomic=False``) with the organization in context: the two opening
+    lines every service would otherwise write by hand.
+    """
+    if perm is not None and perm not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {perm!r}: add it to PERMISSIONS first.")
+
+    def declare(func: Callable[P, R]) -> Callable[P, R]:
+        params = inspect.signature(func).parameters
+        needed = ["organization"] + (["access"] if perm is not None else [])
+        for name in needed:
+            if name not in params or params[name].kind is not inspect.Parameter.KEYWORD_ONLY:
+                raise TypeError(
+                    f"{func.__qualname__} must take {name!r} as a keyword-only argument."
+                )
+
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            given: dict[str, Any] = kwargs
+            if perm is not None:
+                require_perm(given.get("access"), perm)
+            with org_context(given["organization"]):
+                if not atomic:
+                    return func(*args, **kwargs)
+                with transaction.atomic():
+                    return func(*args, **kwargs)
+
+        return run
+
+    return declare
