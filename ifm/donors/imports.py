@@ -1752,9 +1752,9 @@ def _write_secondary_contacts(
 def _write_donations(organization: Any, actor: Any, run: Any, result: CheckResult) -> int:
     """Donations in bulk with the invariants of donation_record: each one its own balanced
     journal entry (source "donation", linked both ways), giving summaries rewritten."""
-    from ifm.donors.models import Appeal, Campaign, Donation
-    from ifm.ledger.models import Restriction
-    from ifm.ledger.services import EntryInput, LineInput, account_by_role, post_entries
+    from ifm.donors.gifts.posting import RoleAccounts, gift_entry_memo, gift_lines
+    from ifm.donors.models import Appeal, Campaign, Donation, Donor
+    from ifm.ledger.services import EntryInput, post_entries
 
     rows = result.rows
     if not rows:
@@ -1774,29 +1774,30 @@ def _write_donations(organization: Any, actor: Any, run: Any, result: CheckResul
             if p[field_name] and not p[f"{field_name}_id"]:
                 p[f"{field_name}_id"] = made[p[field_name].lower()]
 
-    undeposited = account_by_role("undeposited_funds")
-    without = account_by_role("contributions_without")
-    with_restr = account_by_role("contributions_with")
-    in_kind_expense = account_by_role("in_kind_expense")
-    in_kind_revenue = account_by_role("in_kind_contributions")
+    accounts = RoleAccounts()
+    names = {
+        donor.pk: donor.name
+        for donor in Donor.objects.filter(pk__in={p["donor_id"] for p in rows}).only(
+            "kind", "first_name", "last_name", "organization_name"
+        )
+    }
     ids = reserve_ids(Donation, len(rows))
     entries = []
     for pk, p in zip(ids, rows, strict=True):
-        fund = p["fund"]
-        if p["method"] in ("in_kind", "stock"):
-            debit, credit = in_kind_expense, in_kind_revenue
-        else:
-            debit = undeposited
-            credit = without if fund.restriction == Restriction.NONE else with_restr
+        name = names[p["donor_id"]]
+        reference = f"GIFT-{pk}"
         entries.append(
             EntryInput(
                 date=p["date"],
-                lines=[
-                    LineInput(debit, fund, debit=p["amount"]),
-                    LineInput(credit, fund, credit=p["amount"]),
-                ],
-                memo=f"Donation GIFT-{pk} (import {run.pk}, row {p['row']})",
-                reference=f"GIFT-{pk}",
+                lines=gift_lines(
+                    amount=p["amount"],
+                    fund=p["fund"],
+                    method=p["method"],
+                    donor_name=name,
+                    accounts=accounts,
+                ),
+                memo=gift_entry_memo(reference, name, note=f"import {run.pk}, row {p['row']}"),
+                reference=reference,
                 source_id=pk,
             )
         )

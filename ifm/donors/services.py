@@ -43,6 +43,7 @@ from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import as_id, resolve
 from ifm.core.money import clean_money
 from ifm.donors import normalize, selectors
+from ifm.donors.gifts.posting import gift_entry_memo, gift_lines
 from ifm.donors.models import (
     NON_CASH_METHODS,
     Appeal,
@@ -72,7 +73,7 @@ from ifm.donors.models import (
     Tag,
 )
 from ifm.ledger.fiscal_years import EARLIEST_DATE, EARLIEST_RULE
-from ifm.ledger.services import LineInput, account_by_role, post_entry, reverse_entry
+from ifm.ledger.services import post_entry, reverse_entry
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
@@ -1356,29 +1357,19 @@ def _check_donation(donation: Donation) -> None:
     c.raise_if_errors()
 
 
-def _posting_lines(donation: Donation) -> list[LineInput]:
-    fund = donation.fund
-    if donation.method in NON_CASH_METHODS:
-        debit = donation.deposit_account or account_by_role("in_kind_expense")
-        credit = account_by_role("in_kind_contributions")
-    else:
-        debit = donation.deposit_account or account_by_role("undeposited_funds")
-        role = "contributions_without" if fund.restriction == "none" else "contributions_with"
-        credit = account_by_role(role)
-    memo = f"Gift from {donation.donor.name}"[:200]
-    return [
-        LineInput(account=debit, fund=fund, debit=donation.amount, memo=memo),
-        LineInput(account=credit, fund=fund, credit=donation.amount, memo=memo),
-    ]
-
-
 def _post(organization: Organization, actor: Any, donation: Donation) -> None:
     entry = post_entry(
         organization=organization,
         actor=actor,
         date=donation.date,
-        lines=_posting_lines(donation),
-        memo=f"Donation {donation.reference} from {donation.donor.name}"[:500],
+        lines=gift_lines(
+            amount=donation.amount,
+            fund=donation.fund,
+            method=donation.method,
+            donor_name=donation.donor.name,
+            deposit_account=donation.deposit_account,
+        ),
+        memo=gift_entry_memo(donation.reference, donation.donor.name),
         reference=donation.reference,
         source_type="donation",
         source_id=donation.pk,
