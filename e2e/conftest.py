@@ -58,6 +58,47 @@ def browser() -> Iterator[Any]:
     playwright.stop()
 
 
+def _serial_thread_class() -> type:
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+
+    class SerialLiveServerThread(LiveServerThread):
+        """Django's own single-threaded live server (its test suite has the same class)."""
+
+        def _create_server(self, connections_override: Any = None) -> WSGIServer:
+            return WSGIServer(
+                (self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False
+            )
+
+    return SerialLiveServerThread
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """pytest-django's live server, answering one request at a time on SQLite.
+
+    The SQLite test database lives in memory with a shared cache, where two connections
+    writing and reading at once lock each other's tables instead of waiting: a search-as-you-
+    type fetch still running when a form is submitted made the tests flaky. Requests one after
+    the other cannot collide. On PostgreSQL the server stays threaded, as in production.
+    """
+    from django.db import connection
+    from django.test import testcases
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        if connection.vendor == "sqlite":
+            patch.setattr(testcases, "LiveServerThread", _serial_thread_class())
+        server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
