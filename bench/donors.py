@@ -216,7 +216,7 @@ def _add_donors(org: Any, total: int, rng: random.Random) -> None:
 def _search(org: Any, runs: int) -> list[tuple[str, float, float, int]]:
     from django.db import connection
 
-    from ifm.donors.selectors import donor_search
+    from ifm.donors.people.selectors import donor_search
     from ifm.tenancy.context import org_context
 
     queries = ["smith", "reyes okafor", "donor123456", "mail42.example", "02139", "617-555-0042"]

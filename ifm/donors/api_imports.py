@@ -14,9 +14,11 @@ from ninja.responses import Status
 
 from ifm.core.api import MAX_ID, ApiError
 from ifm.core.api_types import DateText
-from ifm.donors import exports, imports, selectors
+from ifm.donors import exports, imports
+from ifm.donors.gifts import selectors as gift_selectors
 from ifm.donors.import_jobs import can_run_again, import_run_again
 from ifm.donors.models import DonationStatus, ImportRun, ImportStatus, Method
+from ifm.donors.people import selectors as people_selectors
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["donor imports and exports"])
@@ -256,7 +258,7 @@ def donors_export(
     include_inactive: bool = False,
 ) -> Any:
     require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
-    donors = selectors.donor_search(q, include_inactive=include_inactive)
+    donors = people_selectors.donor_search(q, include_inactive=include_inactive)
     return exports.donors_response(
         donors.order_by("last_name", "first_name", "organization_name", "id"),
         fmt=format.value,
@@ -287,7 +289,7 @@ def donations_export(
     date_to: Annotated[date | None, DateText] = None,
 ) -> Any:
     require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
-    donations = selectors.donation_list(
+    donations = gift_selectors.donation_list(
         q=q,
         status=status.value if status else "",
         method=method.value if method else "",

@@ -21,7 +21,7 @@ from ifm.donors.models import (
     ImportRun,
     ImportStatus,
 )
-from ifm.donors.services import donor_create
+from ifm.donors.people.services import donor_create
 from ifm.ledger.models import JournalEntry, Period, PeriodStatus
 from ifm.ledger.selectors import entries_for_source
 from ifm.ledger.services import fiscal_year_ensure
@@ -522,8 +522,8 @@ def test_templates_second_email_and_phone_columns_are_suggested() -> None:
 def test_second_emails_and_phones_become_secondary_rows_and_are_searchable(
     fundraiser: dict[str, Any], start: Any, run_jobs: Any
 ) -> None:
-    from ifm.donors import selectors
     from ifm.donors.models import DonorEmail, DonorPhone
+    from ifm.donors.people import selectors as people_selectors
 
     result, run, earlier = start(
         kind="donors", data=CONTACTS_CSV, filename="contacts.csv", dry_run=False
@@ -549,8 +549,8 @@ def test_second_emails_and_phones_become_secondary_rows_and_are_searchable(
     # search_text holds them, so search finds the donor by a secondary email or phone.
     assert "ana@work.example" in ana.search_text
     assert "6175550199" in ana.search_text
-    assert list(selectors.donor_search("ana@work")) == [ana]
-    assert list(selectors.donor_search("6175550142")) == [ana]
+    assert list(people_selectors.donor_search("ana@work")) == [ana]
+    assert list(people_selectors.donor_search("6175550142")) == [ana]
 
     # A row with only a second email (and only a mobile phone): they are its primary ones.
     ben = Donor.objects.get(last_name="Okafor")
@@ -589,7 +589,7 @@ def test_second_emails_and_phones_become_secondary_rows_and_are_searchable(
 def test_a_second_email_or_phone_matches_an_existing_donor(
     fundraiser: dict[str, Any], start: Any, run_jobs: Any
 ) -> None:
-    from ifm.donors.services import donor_phone_add
+    from ifm.donors.people.contacts import donor_phone_add
 
     ana = donor_create(**fundraiser, first_name="Ana", last_name="Reyes", email="ana@example.org")
     ben = donor_create(**fundraiser, first_name="Benjamin", last_name="Okafor")

@@ -15,10 +15,11 @@ from ifm.core.errors import ServiceError
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
 from ifm.donors import letter_template
 from ifm.donors import receipts as svc
-from ifm.donors import services as donor_services
+from ifm.donors.conftest import access_of
+from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import Donation, ReceiptRun, ReceiptSettings, RunStatus, TaxReceipt
 from ifm.donors.models.receipts import DEFAULT_LETTER_TEMPLATE
-from ifm.donors.tests.conftest import access_of
+from ifm.donors.people import services as people_services
 from ifm.ledger.models import Fund
 from ifm.tenancy.models import Organization
 
@@ -53,10 +54,10 @@ def finance(donors_org: Organization, cast: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def donation(fundraiser: dict[str, Any], general_fund: Fund) -> Donation:
-    donor = donor_services.donor_create(
+    donor = people_services.donor_create(
         **fundraiser, first_name="Ana", last_name="Reyes", email="ana@example.org"
     )
-    return donor_services.donation_record(
+    return gift_services.donation_record(
         **fundraiser,
         donor=donor,
         amount=Decimal("180.00"),

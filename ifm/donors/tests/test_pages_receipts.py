@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from ifm.conftest import client_for
 from ifm.donors import receipts as svc
-from ifm.donors import services as donor_services
+from ifm.donors.conftest import access_of
+from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import (
     Donation,
     Donor,
@@ -23,7 +24,8 @@ from ifm.donors.models import (
     RunStatus,
     TaxReceipt,
 )
-from ifm.donors.tests.conftest import access_of
+from ifm.donors.people import households as household_services
+from ifm.donors.people import services as people_services
 from ifm.ledger.models import Fund
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
@@ -53,7 +55,7 @@ def url(org: Any, rest: str = "") -> str:
 def make_donor(ctx: dict[str, Any], first: str = "Ana", last: str = "Reyes", **extra: Any) -> Donor:
     fields: dict[str, Any] = {"email": f"{first.lower()}@example.org", "city": "Springfield"}
     fields.update(extra)
-    return donor_services.donor_create(
+    return people_services.donor_create(
         **ctx, first_name=first, last_name=last, confirm_duplicate=True, **fields
     )
 
@@ -61,7 +63,7 @@ def make_donor(ctx: dict[str, Any], first: str = "Ana", last: str = "Reyes", **e
 def give(ctx: dict[str, Any], donor: Donor, fund: Fund, amount: str, **extra: Any) -> Donation:
     values: dict[str, Any] = {"date": TODAY, "method": "check"}
     values.update(extra)
-    return donor_services.donation_record(
+    return gift_services.donation_record(
         **ctx, donor=donor, amount=Decimal(amount), fund=fund, **values
     )
 
@@ -521,7 +523,7 @@ def test_settings_save_is_versioned_and_admin_only(
 def _smiths(ctx: dict[str, Any]) -> dict[str, Any]:
     john = make_donor(ctx, first="John", last="Smith")
     jane = make_donor(ctx, first="Jane", last="Smith")
-    household = donor_services.household_create(
+    household = household_services.household_create(
         **ctx, name="The Smith Family", members=[john, jane], address_line1="7 Maple Court"
     )
     return {"john": john, "jane": jane, "household": household}

@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from ifm.core.errors import ServiceError
 from ifm.donors import receipts as svc
-from ifm.donors import services as donor_services
+from ifm.donors.conftest import access_of
+from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import (
     Donation,
     Donor,
@@ -23,8 +24,8 @@ from ifm.donors.models import (
     RunStatus,
     TaxReceipt,
 )
+from ifm.donors.people import services as people_services
 from ifm.donors.receipt_selectors import compliance_gaps
-from ifm.donors.tests.conftest import access_of
 from ifm.ledger.models import Fund
 from ifm.tenancy.models import Organization
 
@@ -63,7 +64,7 @@ def make_donor(ctx: dict[str, Any], first: str = "Ana", last: str = "Reyes", **e
         "postal_code": "62701",
     }
     fields.update(extra)
-    return donor_services.donor_create(
+    return people_services.donor_create(
         **ctx, first_name=first, last_name=last, confirm_duplicate=True, **fields
     )
 
@@ -71,7 +72,7 @@ def make_donor(ctx: dict[str, Any], first: str = "Ana", last: str = "Reyes", **e
 def give(ctx: dict[str, Any], donor: Donor, fund: Fund, amount: str, **extra: Any) -> Donation:
     values: dict[str, Any] = {"date": TODAY, "method": "check"}
     values.update(extra)
-    return donor_services.donation_record(
+    return gift_services.donation_record(
         **ctx, donor=donor, amount=Decimal(amount), fund=fund, **values
     )
 
@@ -248,7 +249,7 @@ def test_refuses_voided_and_already_receipted_donations(
     with pytest.raises(ServiceError, match=f"already has receipt No. {receipt.number}"):
         issue(finance, donation)
     other = give(fundraiser, donor, general_fund, "41.00")
-    donor_services.donation_void(**fundraiser, donation=other, reason="Bounced check")
+    gift_services.donation_void(**fundraiser, donation=other, reason="Bounced check")
     with pytest.raises(ServiceError, match="voided donation"):
         issue(finance, other)
     viewer = {**finance, "actor": cast["viewer"], "access": access_of(cast["viewer"])}
@@ -287,7 +288,7 @@ def test_issued_receipt_never_changes_and_a_correction_names_what_it_replaces(
     pdf_before = svc.receipt_pdf_bytes(receipt=receipt)
 
     donation.refresh_from_db()
-    donor_services.donation_update(
+    gift_services.donation_update(
         **fundraiser,
         donation=donation,
         expected_version=donation.version,
@@ -415,7 +416,7 @@ def test_year_end_job_issues_one_statement_per_donor_with_progress(
     give(fundraiser, ana, general_fund, "50.00", date=TODAY)
     give(fundraiser, ben, general_fund, "700.00", method="stock", description="10 ACME shares")
     voided = give(fundraiser, ben, general_fund, "5.00")
-    donor_services.donation_void(**fundraiser, donation=voided, reason="Duplicate")
+    gift_services.donation_void(**fundraiser, donation=voided, reason="Duplicate")
 
     with django_capture_on_commit_callbacks(execute=True):
         run = svc.year_end_statements_start(**finance, year=TODAY.year)

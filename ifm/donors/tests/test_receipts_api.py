@@ -12,9 +12,10 @@ from django.test import Client
 from pypdf import PdfReader
 
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
-from ifm.donors import services as donor_services
+from ifm.donors.conftest import access_of
+from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import Donation, TaxReceipt
-from ifm.donors.tests.conftest import access_of
+from ifm.donors.people import services as people_services
 from ifm.ledger.models import Fund
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
@@ -38,10 +39,10 @@ def clients(donors_org: Organization, cast: dict[str, Any]) -> dict[str, Client]
 
 @pytest.fixture
 def donation(fundraiser: dict[str, Any], general_fund: Fund) -> Donation:
-    donor = donor_services.donor_create(
+    donor = people_services.donor_create(
         **fundraiser, first_name="Ana", last_name="Reyes", email="ana@example.org"
     )
-    return donor_services.donation_record(
+    return gift_services.donation_record(
         **fundraiser,
         donor=donor,
         amount=Decimal("180.00"),
@@ -195,10 +196,10 @@ def test_send_to_a_donor_who_asked_not_to_be_emailed_is_a_422(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    donor = donor_services.donor_create(
+    donor = people_services.donor_create(
         **fundraiser, first_name="Cleo", last_name="Quiet", email="cleo@example.org", no_email=True
     )
-    gift = donor_services.donation_record(
+    gift = gift_services.donation_record(
         **fundraiser,
         donor=donor,
         amount=Decimal("90.00"),

@@ -12,8 +12,8 @@ from django.test import Client
 from ifm.core.errors import ServiceError
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
 from ifm.donors import receipts as svc
-from ifm.donors import services as donor_services
 from ifm.donors.models import ReceiptKind, ReceiptRun, TaxReceipt
+from ifm.donors.people import households as household_services
 from ifm.donors.tests.test_receipts import (
     THIS_YEAR_DAY,
     TODAY,
@@ -36,7 +36,7 @@ def _private_media(settings: Any, tmp_path: Any) -> None:
 def smiths(fundraiser: dict[str, Any]) -> dict[str, Any]:
     john = make_donor(fundraiser, first="John", last="Smith")
     jane = make_donor(fundraiser, first="Jane", last="Smith", address_line1="")
-    household = donor_services.household_create(
+    household = household_services.household_create(
         **fundraiser,
         name="The Smith Family",
         members=[john, jane],

@@ -16,7 +16,7 @@ from ifm.conftest import client_for
 from ifm.core.errors import ServiceError
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors.models import Donation, Donor
-from ifm.donors.services import donor_create
+from ifm.donors.people.services import donor_create
 from ifm.ledger.fiscal_years import EARLIEST_DATE, posting_calendar
 from ifm.ledger.models import FiscalYear, JournalEntry, PeriodStatus
 from ifm.ledger.services import (
