@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
-    HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseBase,
@@ -20,15 +19,9 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.core.pages import (
-    access_of,
-    error_text,
-    is_htmx_partial,
-    org_of,
-    org_url,
-    service_args,
-)
+from ifm.core.pages import error_text, is_htmx_partial, org_url
 from ifm.donors import merge, receipts
 from ifm.donors.forms import ComplianceForm, add_service_errors
 from ifm.donors.gifts import selectors as gift_selectors
@@ -53,8 +46,8 @@ def _receipts_for(donor: Donor) -> list[Any]:
 
 
 @login_required
-def donor_detail(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def donor_detail(request: OrgRequest, org_slug: str, donor_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     donor = donor_or_404(donor_id)
     if donor.merged_into_id:
         messages.info(request, f"{donor.reference} was merged into this donor.")
@@ -63,7 +56,7 @@ def donor_detail(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResp
 
 
 def _detail_context(
-    request: HttpRequest, donor: Donor, bound: Any = None, contact_error: str = ""
+    request: OrgRequest, donor: Donor, bound: Any = None, contact_error: str = ""
 ) -> dict[str, Any]:
     summary = people_selectors.giving_summary(donor)
     this_year, last_year = summary.current_totals()
@@ -121,18 +114,18 @@ _CONTACT_SERVICES: dict[tuple[str, str], Callable[..., Any]] = {
 
 
 @login_required
-def donor_contacts(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
+def donor_contacts(request: OrgRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
     """The Contact card (GET, for HTMX); POST kind=email|phone|address and action=add (the
     kind's form), remove or primary (contact_id=). HTMX gets the card back, else a redirect
     (or, on an error, the profile with the error beside its field)."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     donor = donor_or_404(donor_id)
     htmx = is_htmx_partial(request)
     if request.method == "GET":
         return render(request, "donors/_contacts.html", _contacts_context(donor))
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
-    require_perm(access_of(request), "donors.edit")
+    require_perm(request.access, "donors.edit")
     kind, action = request.POST.get("kind", ""), request.POST.get("action", "")
     service = _CONTACT_SERVICES.get((kind, action))
     if service is None:
@@ -180,8 +173,8 @@ def donor_contacts(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRe
 
 
 @login_required
-def donor_note_add(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), "donors.edit")
+def donor_note_add(request: OrgRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
+    require_perm(request.access, "donors.edit")
     donor = donor_or_404(donor_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -201,8 +194,8 @@ def donor_note_add(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRe
 
 
 @login_required
-def donation_receipt(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), "receipts.issue")
+def donation_receipt(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
+    require_perm(request.access, "receipts.issue")
     donation = donation_or_404(donation_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -222,10 +215,10 @@ def donation_receipt(request: HttpRequest, org_slug: str, donation_id: int) -> H
 
 
 @login_required
-def donor_merge(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
+def donor_merge(request: OrgRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
     """GET: pick the duplicate (?duplicate=id), see both side by side with what will move.
     POST duplicate=id: merge it into this donor (merge.donor_merge) and show the kept one."""
-    require_perm(access_of(request), "donors.edit")
+    require_perm(request.access, "donors.edit")
     keep = donor_or_404(donor_id)
     error = ""
     if request.method == "POST":
@@ -259,7 +252,7 @@ def donor_merge(request: HttpRequest, org_slug: str, donor_id: int) -> HttpRespo
 
 
 def _merge_page(
-    request: HttpRequest, keep: Donor, pick: DonorPickForm, *, error: str = "", status: int = 200
+    request: OrgRequest, keep: Donor, pick: DonorPickForm, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     duplicate = pick.cleaned_data["donor"] if pick.is_bound and pick.is_valid() else None
     candidates: list[Donor] = []
@@ -280,9 +273,9 @@ def _merge_page(
 
 
 @login_required
-def donor_duplicates(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
+def donor_duplicates(request: OrgRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
     """The profile's "Possible duplicates" section (loaded by HTMX), each with a Merge link."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     donor = donor_or_404(donor_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -300,14 +293,14 @@ def donor_duplicates(request: HttpRequest, org_slug: str, donor_id: int) -> Http
 
 
 @login_required
-def compliance(request: HttpRequest, org_slug: str) -> HttpResponse:
+def compliance(request: OrgRequest, org_slug: str) -> HttpResponse:
     """Gifts the law wants acknowledged that are not: $250 or more without a receipt, and
     quid-pro-quo payments over $75 without the disclosure."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     form = ComplianceForm(request.GET or None)
-    gaps = compliance_gaps(organization=org_of(request), year=form.year_or_none())
+    gaps = compliance_gaps(organization=request.org, year=form.year_or_none())
     unacknowledged = Paginator(gaps.unacknowledged, LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -322,6 +315,6 @@ def compliance(request: HttpRequest, org_slug: str) -> HttpResponse:
             "quid_pro_quo_count": gaps.undisclosed_quid_pro_quo.count(),
             "acknowledgment_threshold": ACKNOWLEDGMENT_THRESHOLD,
             "quid_pro_quo_threshold": QUID_PRO_QUO_THRESHOLD,
-            "can_issue": has_perm(access_of(request), "receipts.issue"),
+            "can_issue": has_perm(request.access, "receipts.issue"),
         },
     )

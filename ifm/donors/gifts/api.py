@@ -5,13 +5,13 @@ from decimal import Decimal
 from typing import Annotated, Any, cast
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.api_types import DateText
-from ifm.core.pages import service_args
 from ifm.donors.api_imports import DonationStatusIn, MethodIn
 from ifm.donors.gifts import selectors, services
 from ifm.donors.gifts.schemas import DonationIn, DonationOut, VoidIn
@@ -24,8 +24,8 @@ router = Router(tags=["donors"])
 DonationId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 
-def _view(request: HttpRequest) -> None:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+def _view(request: OrgRequest) -> None:
+    require_perm(request.access, "donors.view")
 
 
 def _donation(donation_id: int) -> Donation:
@@ -42,7 +42,7 @@ def _donation(donation_id: int) -> Donation:
 
 @router.post("/donations", response={201: DonationOut}, summary="Record a donation")
 @idempotent
-def donation_record(request: HttpRequest, payload: DonationIn) -> Any:
+def donation_record(request: OrgRequest, payload: DonationIn) -> Any:
     data = payload.dict()
     donation = services.donation_record(
         **service_args(request),
@@ -75,7 +75,7 @@ def donation_record(request: HttpRequest, payload: DonationIn) -> Any:
 @router.get("/donations", response=list[DonationOut], summary="List donations, newest first")
 @paginated("-date")
 def donation_list(
-    request: HttpRequest,
+    request: OrgRequest,
     q: Annotated[str, Query(max_length=200, description="Search the donors")] = "",
     status: DonationStatusIn | None = None,
     method: MethodIn | None = None,
@@ -100,7 +100,7 @@ def donation_list(
 
 
 @router.get("/donations/{int:donation_id}", response=DonationOut, summary="Get a donation")
-def donation_get(request: HttpRequest, donation_id: DonationId) -> Any:
+def donation_get(request: OrgRequest, donation_id: DonationId) -> Any:
     _view(request)
     return _donation(donation_id)
 
@@ -110,7 +110,7 @@ def donation_get(request: HttpRequest, donation_id: DonationId) -> Any:
     response=DonationOut,
     summary="Void a donation (its ledger entry is reversed)",
 )
-def donation_void(request: HttpRequest, donation_id: DonationId, payload: VoidIn) -> Any:
+def donation_void(request: OrgRequest, donation_id: DonationId, payload: VoidIn) -> Any:
     donation = services.donation_void(
         **service_args(request), donation=_donation(donation_id), reason=payload.reason
     )
@@ -161,35 +161,35 @@ def _campaign_out(campaign: Campaign, totals: dict[int, dict[str, Any]]) -> dict
 @campaigns_router.get(
     "/campaigns", response=list[CampaignOut], summary="Campaigns with what each raised"
 )
-def campaign_list(request: HttpRequest) -> Any:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+def campaign_list(request: OrgRequest) -> Any:
+    require_perm(request.access, "donors.view")
     totals = selectors.campaign_totals()
     return [_campaign_out(c, totals) for c in Campaign.objects.all()]
 
 
 @campaigns_router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign")
-def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
+def campaign_create(request: OrgRequest, payload: CampaignIn) -> Any:
     campaign = services.campaign_create(
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
         actor=request.user,
-        access=request.access,  # type: ignore[attr-defined]
+        access=request.access,
         name=payload.name,
     )
     return HttpStatus(201, _campaign_out(campaign, {}))
 
 
 @campaigns_router.get("/appeals", response=list[AppealOut], summary="Appeals")
-def appeal_list(request: HttpRequest) -> Any:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+def appeal_list(request: OrgRequest) -> Any:
+    require_perm(request.access, "donors.view")
     return list(Appeal.objects.all())
 
 
 @campaigns_router.post("/appeals", response={201: AppealOut}, summary="Create an appeal")
-def appeal_create(request: HttpRequest, payload: AppealIn) -> Any:
+def appeal_create(request: OrgRequest, payload: AppealIn) -> Any:
     appeal = services.appeal_create(
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
         actor=request.user,
-        access=request.access,  # type: ignore[attr-defined]
+        access=request.access,
         name=payload.name,
         campaign=cast(Any, payload.campaign_id),  # the service resolves an id in scope
     )

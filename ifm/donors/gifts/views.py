@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseBase,
     HttpResponseNotAllowed,
@@ -23,8 +22,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
+from ifm.core.pages import error_text, is_htmx_partial, org_url
 from ifm.donors import choices
 from ifm.donors.exports import donations_response
 from ifm.donors.forms import add_service_errors, picker_label
@@ -76,13 +76,12 @@ def _batch_or_404(batch_id: int) -> GiftBatch:
 
 
 @login_required
-def donor_pick(request: HttpRequest, org_slug: str) -> HttpResponse:
+def donor_pick(request: OrgRequest, org_slug: str) -> HttpResponse:
     """Options for the donor picker (a datalist), with the defaults of each donor's last gift."""
     if not (
-        has_perm(access_of(request), "donors.view")
-        or has_perm(access_of(request), "donations.record")
+        has_perm(request.access, "donors.view") or has_perm(request.access, "donations.record")
     ):
-        require_perm(access_of(request), "donors.view")
+        require_perm(request.access, "donors.view")
     query = ""
     for key in ("donor_text", "q"):
         query = query or (request.GET.get(key) or "").strip()[:200]
@@ -126,8 +125,8 @@ def _defaults_for(donor: Donor | None) -> dict[str, Any]:
 
 
 @login_required
-def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donations.record")
+def donation_new(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donations.record")
     donor = None
     if request.method == "POST":
         form = DonationForm(request.POST)
@@ -167,24 +166,23 @@ def donation_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
-def _receipt_context(request: HttpRequest, donation: Donation) -> dict[str, Any]:
+def _receipt_context(request: OrgRequest, donation: Donation) -> dict[str, Any]:
     return {
         "receipts": list(donation.tax_receipts.order_by("-number")),
         "can_issue_receipt": (
-            donation.status == DonationStatus.ACTIVE
-            and has_perm(access_of(request), "receipts.issue")
+            donation.status == DonationStatus.ACTIVE and has_perm(request.access, "receipts.issue")
         ),
     }
 
 
 @login_required
-def donation_detail(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def donation_detail(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     donation = donation_or_404(donation_id)
     return render(request, "donors/donation_detail.html", _donation_context(request, donation))
 
 
-def _donation_context(request: HttpRequest, donation: Donation, **forms: Any) -> dict[str, Any]:
+def _donation_context(request: OrgRequest, donation: Donation, **forms: Any) -> dict[str, Any]:
     entries = []
     if donation.journal_entry_id:
         entries = list(entries_for_source(source_type="donation", source_id=donation.pk))
@@ -195,15 +193,15 @@ def _donation_context(request: HttpRequest, donation: Donation, **forms: Any) ->
         "void_form": forms.get("void_form") or VoidForm(),
         "can_change": (
             donation.status != DonationStatus.VOIDED
-            and has_perm(access_of(request), "donations.record")
+            and has_perm(request.access, "donations.record")
         ),
         **_receipt_context(request, donation),
     }
 
 
 @login_required
-def donation_edit(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donations.record")
+def donation_edit(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponse:
+    require_perm(request.access, "donations.record")
     donation = donation_or_404(donation_id)
     detail = org_url(request, "donation_detail", donation_id=donation.pk)
     if donation.status == DonationStatus.VOIDED:
@@ -271,8 +269,8 @@ def donation_edit(request: HttpRequest, org_slug: str, donation_id: int) -> Http
 
 
 @login_required
-def donation_void(request: HttpRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), "donations.record")
+def donation_void(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
+    require_perm(request.access, "donations.record")
     donation = donation_or_404(donation_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -295,8 +293,8 @@ def donation_void(request: HttpRequest, org_slug: str, donation_id: int) -> Http
 
 
 @login_required
-def batch_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donations.record")
+def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donations.record")
     if request.method == "POST":
         form = GiftBatchForm(request.POST)
         if form.is_valid():
@@ -317,7 +315,7 @@ def batch_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def _batch_context(
-    request: HttpRequest, batch: GiftBatch, form: BatchGiftForm | None = None
+    request: OrgRequest, batch: GiftBatch, form: BatchGiftForm | None = None
 ) -> dict[str, Any]:
     count, total = selectors.batch_totals(batch)
     gifts = list(
@@ -349,16 +347,16 @@ def _batch_context(
 
 
 @login_required
-def batch_detail(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donations.record")
+def batch_detail(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponse:
+    require_perm(request.access, "donations.record")
     batch = _batch_or_404(giftbatch_id)
     return render(request, "donors/batch_detail.html", _batch_context(request, batch))
 
 
 @login_required
-def batch_add(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
+def batch_add(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
     """Add one gift to an open batch; with htmx, answers with the batch's body only."""
-    require_perm(access_of(request), "donations.record")
+    require_perm(request.access, "donations.record")
     batch = _batch_or_404(giftbatch_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -394,8 +392,8 @@ def batch_add(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpRes
 
 
 @login_required
-def batch_post(request: HttpRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), "donations.record")
+def batch_post(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
+    require_perm(request.access, "donations.record")
     batch = _batch_or_404(giftbatch_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -414,14 +412,14 @@ LIST_PAGE_SIZE = 50
 # --- Donations ---------------------------------------------------------------------------------
 
 
-def _filtered_donations(request: HttpRequest) -> tuple[DonationFilterForm, Any]:
+def _filtered_donations(request: OrgRequest) -> tuple[DonationFilterForm, Any]:
     form = DonationFilterForm(request.GET or None)
     return form, selectors.donation_list(**form.filters())
 
 
 @login_required
-def donation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def donation_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     form, donations = _filtered_donations(request)
     page = Paginator(donations, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -441,11 +439,11 @@ def donation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def donation_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+def donation_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     """The donations as they are filtered, as CSV (streamed) or XLSX."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     _form, donations = _filtered_donations(request)
-    org = org_of(request)
+    org = request.org
     filename = f"donations-{org.slug}-{timezone.localdate():%Y-%m-%d}"
     return donations_response(donations, fmt=fmt, organization=org, filename=filename)
 
@@ -453,7 +451,7 @@ def donation_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpRespon
 # --- Campaigns and appeals ---------------------------------------------------------------------
 
 
-def _campaign_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
+def _campaign_context(request: OrgRequest, **forms: Any) -> dict[str, Any]:
     totals = selectors.campaign_totals()
     empty = {"count": 0, "total": None, "donors": 0}
     campaigns = [
@@ -463,20 +461,20 @@ def _campaign_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
     return {
         "campaigns": campaigns,
         "loose_appeals": list(Appeal.objects.filter(campaign__isnull=True)),
-        "can_edit": has_perm(access_of(request), "donations.record"),
+        "can_edit": has_perm(request.access, "donations.record"),
         "campaign_form": forms.get("campaign_form") or CampaignForm(prefix="campaign"),
         "appeal_form": forms.get("appeal_form") or AppealForm(prefix="appeal"),
     }
 
 
 @login_required
-def campaign_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def campaign_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     """Campaigns with what each raised, their appeals, and forms to add either."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     status = 200
     forms: dict[str, Any] = {}
     if request.method == "POST":
-        require_perm(access_of(request), "donations.record")
+        require_perm(request.access, "donations.record")
         which = request.POST.get("add")
         form: CampaignForm | AppealForm
         if which == "appeal":

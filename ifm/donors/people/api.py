@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.api_types import Version
 from ifm.core.lookups import resolve
-from ifm.core.pages import service_args
 from ifm.donors.models import Donor, Household
 from ifm.donors.people import households as household_services
 from ifm.donors.people import selectors, services
@@ -45,7 +45,7 @@ def _donor(donor_id: int) -> Donor:
 @router.get("/donors", response=list[DonorListOut], summary="List or search donors")
 @paginated("name_norm")
 def donor_list(
-    request: HttpRequest,
+    request: OrgRequest,
     q: Annotated[
         str, Query(max_length=200, description="Words matched in name, email, phone, postal code.")
     ] = "",
@@ -56,14 +56,14 @@ def donor_list(
 
 
 @router.get("/donors/{int:donor_id}", response=DonorOut, summary="Get a donor and their giving")
-def donor_get(request: HttpRequest, donor_id: DonorId) -> Any:
+def donor_get(request: OrgRequest, donor_id: DonorId) -> Any:
     _view(request)
     return _donor(donor_id)
 
 
 @router.post("/donors", response={201: DonorOut}, summary="Create a donor")
 @idempotent
-def donor_create(request: HttpRequest, payload: DonorIn) -> Any:
+def donor_create(request: OrgRequest, payload: DonorIn) -> Any:
     data = payload.dict(exclude_none=True)
     tags = data.pop("tags", ())
     confirm = data.pop("confirm_duplicate", False)
@@ -77,7 +77,7 @@ def donor_create(request: HttpRequest, payload: DonorIn) -> Any:
 
 
 @router.patch("/donors/{int:donor_id}", response=DonorOut, summary="Change a donor")
-def donor_update(request: HttpRequest, donor_id: DonorId, payload: DonorPatchIn) -> Any:
+def donor_update(request: OrgRequest, donor_id: DonorId, payload: DonorPatchIn) -> Any:
     donor = _donor(donor_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
@@ -169,8 +169,8 @@ class MemberIn(InputSchema):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _view(request: HttpRequest) -> None:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+def _view(request: OrgRequest) -> None:
+    require_perm(request.access, "donors.view")
 
 
 def _household(household_id: int) -> Household:
@@ -225,7 +225,7 @@ def _household_out(household_id: int) -> dict[str, Any]:
 )
 @paginated("name")
 def household_list(
-    request: HttpRequest,
+    request: OrgRequest,
     q: Annotated[str, Query(max_length=200, description="Words of the household's name.")] = "",
 ) -> QuerySet[Household]:
     _view(request)
@@ -234,10 +234,10 @@ def household_list(
 
 @households_router.post("/households", response={201: HouseholdOut}, summary="Create a household")
 @idempotent
-def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
+def household_create(request: OrgRequest, payload: HouseholdIn) -> Any:
     data = payload.dict()
     member_ids = data.pop("member_ids")
-    require_perm(request.access, "donors.edit")  # type: ignore[attr-defined]
+    require_perm(request.access, "donors.edit")
     unmerged = Donor.objects.filter(merged_into__isnull=True)
     members = [
         resolve(unmerged, pk, f"member_ids.{i}", "No such donor.")
@@ -254,7 +254,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
     response=HouseholdOut,
     summary="Get a household with its members and giving",
 )
-def household_get(request: HttpRequest, household_id: HouseholdId) -> Any:
+def household_get(request: OrgRequest, household_id: HouseholdId) -> Any:
     _view(request)
     return _household_out(household_id)
 
@@ -263,7 +263,7 @@ def household_get(request: HttpRequest, household_id: HouseholdId) -> Any:
     "/households/{int:household_id}", response=HouseholdOut, summary="Change a household"
 )
 def household_update(
-    request: HttpRequest, household_id: HouseholdId, payload: HouseholdPatchIn
+    request: OrgRequest, household_id: HouseholdId, payload: HouseholdPatchIn
 ) -> Any:
     household = _household(household_id)
     changes = payload.dict(exclude_unset=True)
@@ -282,7 +282,7 @@ def household_update(
     response=HouseholdOut,
     summary="Add a donor to a household",
 )
-def household_member_add(request: HttpRequest, household_id: HouseholdId, payload: MemberIn) -> Any:
+def household_member_add(request: OrgRequest, household_id: HouseholdId, payload: MemberIn) -> Any:
     household = _household(household_id)
     household_services.household_member_add(
         **service_args(request), household=household, donor=payload.donor_id
@@ -297,7 +297,7 @@ def household_member_add(request: HttpRequest, household_id: HouseholdId, payloa
     description="A donor who is not a member is left as they are (the answer is the same).",
 )
 def household_member_remove(
-    request: HttpRequest, household_id: HouseholdId, donor_id: DonorId
+    request: OrgRequest, household_id: HouseholdId, donor_id: DonorId
 ) -> Any:
     household = _household(household_id)
     donor = _donor_row(donor_id)

@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import (
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseBase,
     HttpResponseNotAllowed,
@@ -25,16 +24,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.core.pages import (
-    access_of,
-    error_text,
-    get_or_404,
-    is_htmx_partial,
-    org_of,
-    org_url,
-    service_args,
-)
+from ifm.core.pages import error_text, get_or_404, is_htmx_partial, org_url
 from ifm.donors.exports import donors_response
 from ifm.donors.forms import add_service_errors, picker_label
 from ifm.donors.models import (
@@ -63,7 +55,7 @@ def donor_or_404(donor_id: int) -> Donor:
 # --- The donor list ----------------------------------------------------------------------------
 
 
-def _filtered_donors(request: HttpRequest) -> tuple[DonorFilterForm, QuerySet[Donor]]:
+def _filtered_donors(request: OrgRequest) -> tuple[DonorFilterForm, QuerySet[Donor]]:
     form = DonorFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     active = data.get("active") or ""
@@ -87,8 +79,8 @@ def _filtered_donors(request: HttpRequest) -> tuple[DonorFilterForm, QuerySet[Do
 
 
 @login_required
-def donor_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def donor_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     form, donors = _filtered_donors(request)
     page = Paginator(donors, PAGE_SIZE).get_page(request.GET.get("page"))
     this_year = timezone.localdate().year
@@ -118,11 +110,11 @@ def donor_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def donor_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+def donor_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     """The list as it is filtered, as CSV (streamed) or XLSX."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     _, donors = _filtered_donors(request)
-    org = org_of(request)
+    org = request.org
     filename = f"donors-{org.slug}-{timezone.localdate():%Y-%m-%d}"
     return donors_response(donors, fmt=fmt, organization=org, filename=filename)
 
@@ -131,10 +123,10 @@ def donor_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseB
 
 
 def _save_donor(
-    request: HttpRequest, form: DonorForm, donor: Donor | None
+    request: OrgRequest, form: DonorForm, donor: Donor | None
 ) -> tuple[Donor | None, list[dict[str, Any]], str | None]:
     """Returns (the saved donor, possible duplicates shown instead of saving, a conflict)."""
-    org = org_of(request)
+    org = request.org
     if not form.cleaned_data.get("confirm_duplicates"):
         values = form.duplicate_kwargs()
         matches = selectors.donor_duplicates(
@@ -171,8 +163,8 @@ def _save_donor(
 
 
 @login_required
-def donor_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donors.edit")
+def donor_new(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.edit")
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST":
         form = DonorForm(request.POST)
@@ -191,8 +183,8 @@ def donor_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def donor_edit(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.edit")
+def donor_edit(request: OrgRequest, org_slug: str, donor_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.edit")
     donor = donor_or_404(donor_id)
     duplicates: list[dict[str, Any]] = []
     conflict = None
@@ -239,8 +231,8 @@ def donor_candidates(text: str, exclude: int | None = None) -> list[Donor]:
 
 
 @login_required
-def household_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def household_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     form = HouseholdFilterForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     page = Paginator(selectors.household_search(q), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -256,9 +248,9 @@ def household_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def household_new(request: HttpRequest, org_slug: str) -> HttpResponse:
+def household_new(request: OrgRequest, org_slug: str) -> HttpResponse:
     """Name and shared address, and optionally the first members (?donor= picks the first)."""
-    require_perm(access_of(request), "donors.edit")
+    require_perm(request.access, "donors.edit")
     if request.method == "POST":
         form = HouseholdForm(request.POST, members=True)
         if form.is_valid():
@@ -296,7 +288,7 @@ def household_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def _detail_context(
-    request: HttpRequest,
+    request: OrgRequest,
     household: Household,
     *,
     form: HouseholdForm | None = None,
@@ -317,21 +309,21 @@ def _detail_context(
         "pick": pick or DonorPickForm(),
         "conflict": conflict,
         "candidates": candidates or [],
-        "can_edit": has_perm(access_of(request), "donors.edit"),
+        "can_edit": has_perm(request.access, "donors.edit"),
     }
 
 
 @login_required
-def household_detail(request: HttpRequest, org_slug: str, household_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def household_detail(request: OrgRequest, org_slug: str, household_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     household = _household(household_id)
     return render(request, "donors/households/detail.html", _detail_context(request, household))
 
 
 @login_required
-def household_edit(request: HttpRequest, org_slug: str, household_id: int) -> HttpResponseBase:
+def household_edit(request: OrgRequest, org_slug: str, household_id: int) -> HttpResponseBase:
     """POST the name and address with the version read: a stale version changes nothing."""
-    require_perm(access_of(request), "donors.edit")
+    require_perm(request.access, "donors.edit")
     household = _household(household_id)
     detail = org_url(request, "household_detail", household_id=household.pk)
     if request.method == "GET":
@@ -362,9 +354,9 @@ def household_edit(request: HttpRequest, org_slug: str, household_id: int) -> Ht
 
 
 @login_required
-def household_members(request: HttpRequest, org_slug: str, household_id: int) -> HttpResponseBase:
+def household_members(request: OrgRequest, org_slug: str, household_id: int) -> HttpResponseBase:
     """POST action=add with the picked `donor`, or action=remove with `donor` (its id)."""
-    require_perm(access_of(request), "donors.edit")
+    require_perm(request.access, "donors.edit")
     household = _household(household_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -407,9 +399,9 @@ def household_members(request: HttpRequest, org_slug: str, household_id: int) ->
 
 
 @login_required
-def donor_household(request: HttpRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
+def donor_household(request: OrgRequest, org_slug: str, donor_id: int) -> HttpResponseBase:
     """GET: find a household for the donor to join. POST action=join (household=) or leave."""
-    require_perm(access_of(request), "donors.edit")
+    require_perm(request.access, "donors.edit")
     donor = donor_or_404(donor_id)
     profile = org_url(request, "donor_detail", donor_id=donor.pk)
     if request.method == "POST":

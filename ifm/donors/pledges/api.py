@@ -10,13 +10,13 @@ from datetime import date as date_type
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.api_types import ApiDate, Id
-from ifm.core.pages import service_args
 from ifm.donors.models import (
     DonationStatus,
     Frequency,
@@ -36,12 +36,12 @@ PledgeId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 RecurringId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 
-def _view(request: HttpRequest) -> None:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+def _view(request: OrgRequest) -> None:
+    require_perm(request.access, "donors.view")
 
 
-def _record(request: HttpRequest) -> None:
-    require_perm(request.access, "donations.record")  # type: ignore[attr-defined]
+def _record(request: OrgRequest) -> None:
+    require_perm(request.access, "donations.record")
 
 
 def _pledge(pledge_id: int) -> Pledge:
@@ -224,7 +224,7 @@ class RecurringOut(Schema):
 @router.get("/pledges", response=list[PledgeListOut], summary="List pledges, newest first")
 @paginated("-date")
 def pledge_list(
-    request: HttpRequest,
+    request: OrgRequest,
     q: Annotated[str, Query(max_length=200, description="Words matched in the donor.")] = "",
     status: Annotated[PledgeStatus | None, Query()] = None,
     campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -238,7 +238,7 @@ def pledge_list(
 
 @router.post("/pledges", response={201: PledgeOut}, summary="Create a pledge")
 @idempotent
-def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
+def pledge_create(request: OrgRequest, payload: PledgeIn) -> Any:
     data = payload.dict()
     pledge = services.pledge_create(
         **service_args(request),
@@ -256,7 +256,7 @@ def pledge_create(request: HttpRequest, payload: PledgeIn) -> Any:
 
 
 @router.get("/pledges/{int:pledge_id}", response=PledgeOut, summary="Get a pledge")
-def pledge_get(request: HttpRequest, pledge_id: PledgeId) -> Any:
+def pledge_get(request: OrgRequest, pledge_id: PledgeId) -> Any:
     _view(request)
     return _pledge(pledge_id)
 
@@ -266,7 +266,7 @@ def pledge_get(request: HttpRequest, pledge_id: PledgeId) -> Any:
     response=PledgeOut,
     summary="Cancel a pledge, saying why (gifts applied stay; nothing more is due)",
 )
-def pledge_cancel(request: HttpRequest, pledge_id: PledgeId, payload: PledgeCancelIn) -> Any:
+def pledge_cancel(request: OrgRequest, pledge_id: PledgeId, payload: PledgeCancelIn) -> Any:
     _record(request)
     services.pledge_cancel(
         **service_args(request), pledge=_pledge(pledge_id), reason=payload.reason
@@ -282,7 +282,7 @@ def pledge_cancel(request: HttpRequest, pledge_id: PledgeId, payload: PledgeCanc
 )
 @paginated("-start_date")
 def recurring_list(
-    request: HttpRequest,
+    request: OrgRequest,
     q: Annotated[str, Query(max_length=200, description="Words matched in the donor.")] = "",
     status: Annotated[RecurringStatus | None, Query()] = None,
     overdue: Annotated[bool, Query(description="Only the overdue ones.")] = False,
@@ -294,7 +294,7 @@ def recurring_list(
 
 @router.post("/recurring-gifts", response={201: RecurringOut}, summary="Set up a recurring gift")
 @idempotent
-def recurring_create(request: HttpRequest, payload: RecurringIn) -> Any:
+def recurring_create(request: OrgRequest, payload: RecurringIn) -> Any:
     data = payload.dict()
     gift = services.recurring_gift_create(
         **service_args(request),
@@ -312,12 +312,12 @@ def recurring_create(request: HttpRequest, payload: RecurringIn) -> Any:
 @router.get(
     "/recurring-gifts/{int:recurring_id}", response=RecurringOut, summary="Get a recurring gift"
 )
-def recurring_get(request: HttpRequest, recurring_id: RecurringId) -> Any:
+def recurring_get(request: OrgRequest, recurring_id: RecurringId) -> Any:
     _view(request)
     return _recurring(recurring_id)
 
 
-def _set_status(request: HttpRequest, recurring_id: int, status: str) -> Any:
+def _set_status(request: OrgRequest, recurring_id: int, status: str) -> Any:
     _record(request)
     gift = _recurring(recurring_id)
     services.recurring_gift_set_status(
@@ -331,7 +331,7 @@ def _set_status(request: HttpRequest, recurring_id: int, status: str) -> Any:
     response=RecurringOut,
     summary="Pause a recurring gift",
 )
-def recurring_pause(request: HttpRequest, recurring_id: RecurringId) -> Any:
+def recurring_pause(request: OrgRequest, recurring_id: RecurringId) -> Any:
     return _set_status(request, recurring_id, RecurringStatus.PAUSED)
 
 
@@ -340,7 +340,7 @@ def recurring_pause(request: HttpRequest, recurring_id: RecurringId) -> Any:
     response=RecurringOut,
     summary="Resume a paused or lapsed recurring gift",
 )
-def recurring_resume(request: HttpRequest, recurring_id: RecurringId) -> Any:
+def recurring_resume(request: OrgRequest, recurring_id: RecurringId) -> Any:
     return _set_status(request, recurring_id, RecurringStatus.ACTIVE)
 
 
@@ -349,5 +349,5 @@ def recurring_resume(request: HttpRequest, recurring_id: RecurringId) -> Any:
     response=RecurringOut,
     summary="End a recurring gift (it cannot restart)",
 )
-def recurring_end(request: HttpRequest, recurring_id: RecurringId) -> Any:
+def recurring_end(request: OrgRequest, recurring_id: RecurringId) -> Any:
     return _set_status(request, recurring_id, RecurringStatus.ENDED)

@@ -16,14 +16,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
+from ifm.core.pages import error_text, is_htmx_partial, org_url
 from ifm.donors import choices
 from ifm.donors.forms import add_service_errors, picker_label
 from ifm.donors.models import Donor, Pledge, PledgeStatus, RecurringGift, RecurringStatus
@@ -58,7 +59,7 @@ def _recurring_or_404(recurring_id: int) -> RecurringGift:
     return gift
 
 
-def _donor_from_query(request: HttpRequest) -> Donor | None:
+def _donor_from_query(request: OrgRequest) -> Donor | None:
     raw = request.GET.get("donor") or ""
     if raw.isdigit() and len(raw) < 12:
         return Donor.objects.filter(pk=int(raw), merged_into__isnull=True).first()
@@ -76,9 +77,7 @@ def _general_fund() -> int | None:
     return general.pk if general else None
 
 
-def _results(
-    request: HttpRequest, context: dict[str, Any], page: str, partial: str
-) -> HttpResponse:
+def _results(request: OrgRequest, context: dict[str, Any], page: str, partial: str) -> HttpResponse:
     template = partial if is_htmx_partial(request) else page
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -88,14 +87,14 @@ def _results(
 # --- Pledges -----------------------------------------------------------------------------------
 
 
-def _filtered_pledges(request: HttpRequest) -> tuple[PledgeFilterForm, QuerySet[Pledge]]:
+def _filtered_pledges(request: OrgRequest) -> tuple[PledgeFilterForm, QuerySet[Pledge]]:
     form = PledgeFilterForm(request.GET or None)
     return form, selectors.pledge_list(**form.selector_kwargs())
 
 
 @login_required
-def pledge_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def pledge_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     form, pledges = _filtered_pledges(request)
     page = Paginator(pledges, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -103,7 +102,7 @@ def pledge_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "page": page,
         "filtered": form.filtered,
         "totals": selectors.pledge_totals(pledges),
-        "can_record": has_perm(access_of(request), "donations.record"),
+        "can_record": has_perm(request.access, "donations.record"),
         "export_csv": org_url(request, "pledge_export_csv"),
         "export_xlsx": org_url(request, "pledge_export_xlsx"),
     }
@@ -144,12 +143,12 @@ def _pledge_row(pledge: Any) -> list[Any]:
 
 
 @login_required
-def pledge_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+def pledge_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     """The list as it is filtered, as CSV (streamed) or XLSX."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     _, pledges = _filtered_pledges(request)
     pledges = pledges.annotate(installment_count=Count("installments"))
-    org = org_of(request)
+    org = request.org
     filename = f"pledges-{org.slug}-{timezone.localdate():%Y-%m-%d}"
     if fmt == "csv":
         return exports.csv_response(
@@ -163,8 +162,8 @@ def pledge_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponse
 
 
 @login_required
-def pledge_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donations.record")
+def pledge_new(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donations.record")
     donor = None
     if request.method == "POST":
         form = PledgeForm(request.POST)
@@ -190,18 +189,18 @@ def pledge_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def pledge_detail(request: HttpRequest, org_slug: str, pledge_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def pledge_detail(request: OrgRequest, org_slug: str, pledge_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     pledge = _pledge_or_404(pledge_id)
     return render(request, "donors/pledges/detail.html", _pledge_context(request, pledge))
 
 
 def _pledge_context(
-    request: HttpRequest, pledge: Pledge, cancel_form: PledgeCancelForm | None = None
+    request: OrgRequest, pledge: Pledge, cancel_form: PledgeCancelForm | None = None
 ) -> dict[str, Any]:
     schedule = selectors.pledge_schedule(pledge)
     upcoming = next((row for row in schedule if row.status not in ("paid", "cancelled")), None)
-    can_record = has_perm(access_of(request), "donations.record")
+    can_record = has_perm(request.access, "donations.record")
     return {
         "pledge": pledge,
         "schedule": schedule,
@@ -214,8 +213,8 @@ def _pledge_context(
 
 
 @login_required
-def pledge_cancel(request: HttpRequest, org_slug: str, pledge_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), "donations.record")
+def pledge_cancel(request: OrgRequest, org_slug: str, pledge_id: int) -> HttpResponseBase:
+    require_perm(request.access, "donations.record")
     pledge = _pledge_or_404(pledge_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -247,8 +246,8 @@ def pledge_cancel(request: HttpRequest, org_slug: str, pledge_id: int) -> HttpRe
 
 
 @login_required
-def recurring_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def recurring_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     form = RecurringFilterForm(request.GET or None)
     gifts = selectors.recurring_list(**form.selector_kwargs())
     page = Paginator(gifts, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -256,7 +255,7 @@ def recurring_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": form.filtered,
-        "can_record": has_perm(access_of(request), "donations.record"),
+        "can_record": has_perm(request.access, "donations.record"),
         "overdue_days": selectors.OVERDUE_AFTER.days,
     }
     return _results(
@@ -265,8 +264,8 @@ def recurring_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def recurring_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donations.record")
+def recurring_new(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donations.record")
     donor = None
     if request.method == "POST":
         form = RecurringGiftForm(request.POST)
@@ -296,8 +295,8 @@ def recurring_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "donors/recurring/form.html", {"form": form, "donor": donor})
 
 
-def _recurring_context(request: HttpRequest, gift: RecurringGift) -> dict[str, Any]:
-    can_record = has_perm(access_of(request), "donations.record")
+def _recurring_context(request: OrgRequest, gift: RecurringGift) -> dict[str, Any]:
+    can_record = has_perm(request.access, "donations.record")
     ended = gift.status == RecurringStatus.ENDED
     return {
         "gift": gift,
@@ -323,16 +322,16 @@ def _actions_for(gift: RecurringGift) -> list[tuple[str, str]]:
 
 
 @login_required
-def recurring_detail(request: HttpRequest, org_slug: str, recurring_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def recurring_detail(request: OrgRequest, org_slug: str, recurring_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     gift = _recurring_or_404(recurring_id)
     return render(request, "donors/recurring/detail.html", _recurring_context(request, gift))
 
 
 @login_required
-def recurring_status(request: HttpRequest, org_slug: str, recurring_id: int) -> HttpResponseBase:
+def recurring_status(request: OrgRequest, org_slug: str, recurring_id: int) -> HttpResponseBase:
     """POST action=pause|resume|end with the version read."""
-    require_perm(access_of(request), "donations.record")
+    require_perm(request.access, "donations.record")
     gift = _recurring_or_404(recurring_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -365,9 +364,9 @@ def recurring_status(request: HttpRequest, org_slug: str, recurring_id: int) -> 
 
 
 @login_required
-def donation_links(request: HttpRequest, org_slug: str) -> HttpResponse:
+def donation_links(request: OrgRequest, org_slug: str) -> HttpResponse:
     """The "apply to pledge" and "recurring gift" choices for the donor in ?donor= (HTMX)."""
-    require_perm(access_of(request), "donations.record")
+    require_perm(request.access, "donations.record")
     donor = _donor_from_query(request)
     links = DonationLinksForm(donor=donor)
     return render(request, "donors/pledges/_donation_links.html", {"links": links})
