@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from ifm.core.errors import ServiceError
 from ifm.donors import choices
@@ -37,6 +38,22 @@ def add_service_errors(form: forms.BaseForm, exc: ServiceError) -> None:
         name = error.get("field") or ""
         name = SERVICE_FIELDS.get(name, name)
         form.add_error(name if name in form.fields else None, error["message"])
+
+
+def model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's model choice field `name`, whose choices (its queryset) are set per request."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field.")
+    return field
+
+
+def field_choices(form: forms.BaseForm, name: str) -> QuerySet[Any]:
+    """The rows the form's model choice field `name` offers (set when the form was made)."""
+    queryset = model_field(form, name).queryset
+    if queryset is None:
+        raise TypeError(f"{name} has no choices yet.")
+    return queryset
 
 
 class DateInput(forms.DateInput):

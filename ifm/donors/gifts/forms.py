@@ -9,7 +9,14 @@ from typing import Any
 from django import forms
 
 from ifm.donors import choices
-from ifm.donors.forms import AccountChoiceField, CodeChoiceField, DateInput, _funds, _money
+from ifm.donors.forms import (
+    AccountChoiceField,
+    CodeChoiceField,
+    DateInput,
+    _funds,
+    _money,
+    model_field,
+)
 from ifm.donors.models import (
     Appeal,
     Campaign,
@@ -80,10 +87,10 @@ class DonationForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["donor"].queryset = Donor.objects.filter(merged_into__isnull=True)  # type: ignore[attr-defined]
-        self.fields["fund"].queryset = _funds()  # type: ignore[attr-defined]
-        self.fields["campaign"].queryset = choices.active_campaigns()  # type: ignore[attr-defined]
-        self.fields["appeal"].queryset = choices.active_appeals()  # type: ignore[attr-defined]
+        model_field(self, "donor").queryset = Donor.objects.filter(merged_into__isnull=True)
+        model_field(self, "fund").queryset = _funds()
+        model_field(self, "campaign").queryset = choices.active_campaigns()
+        model_field(self, "appeal").queryset = choices.active_appeals()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -147,7 +154,7 @@ class GiftBatchForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deposit_account"].queryset = choices.deposit_accounts()  # type: ignore[attr-defined]
+        model_field(self, "deposit_account").queryset = choices.deposit_accounts()
 
 
 class BatchGiftForm(BootstrapMixin, forms.Form):
@@ -174,8 +181,8 @@ class BatchGiftForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["donor"].queryset = Donor.objects.filter(merged_into__isnull=True)  # type: ignore[attr-defined]
-        self.fields["fund"].queryset = _funds()  # type: ignore[attr-defined]
+        model_field(self, "donor").queryset = Donor.objects.filter(merged_into__isnull=True)
+        model_field(self, "fund").queryset = _funds()
 
 
 class DonationFilterForm(BootstrapMixin, forms.Form):
@@ -203,9 +210,9 @@ class DonationFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = choices.active_funds().order_by("code")  # type: ignore[attr-defined]
-        self.fields["campaign"].queryset = Campaign.objects.all()  # type: ignore[attr-defined]
-        self.fields["appeal"].queryset = Appeal.objects.all()  # type: ignore[attr-defined]
+        model_field(self, "fund").queryset = choices.active_funds().order_by("code")
+        model_field(self, "campaign").queryset = Campaign.objects.all()
+        model_field(self, "appeal").queryset = Appeal.objects.all()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -244,4 +251,4 @@ class AppealForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        model_field(self, "campaign").queryset = Campaign.objects.filter(is_active=True)

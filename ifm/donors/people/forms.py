@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from ifm.donors.forms import model_field
 from ifm.donors.models import (
     ContactLabel,
     Donor,
@@ -73,7 +74,7 @@ class DonorFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = Tag.objects.all()  # type: ignore[attr-defined]
+        model_field(self, "tag").queryset = Tag.objects.all()
 
     @property
     def filtered(self) -> bool:
@@ -121,7 +122,7 @@ class DonorForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.all()  # type: ignore[attr-defined]
+        model_field(self, "household").queryset = Household.objects.all()
         self.fields["kind"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, Any]:
@@ -345,4 +346,4 @@ class DonorPickForm(BootstrapMixin, forms.Form):
         qs = _unmerged()
         if exclude is not None:
             qs = qs.exclude(pk=exclude)
-        self.fields["donor"].queryset = qs  # type: ignore[attr-defined]
+        model_field(self, "donor").queryset = qs

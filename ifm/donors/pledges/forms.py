@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Q
 
 from ifm.donors import choices
-from ifm.donors.forms import CodeChoiceField, DateInput, _funds, _money
+from ifm.donors.forms import CodeChoiceField, DateInput, _funds, _money, field_choices, model_field
 from ifm.donors.models import (
     NON_CASH_METHODS,
     Campaign,
@@ -48,7 +48,7 @@ class _DonorPicker(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["donor"].queryset = Donor.objects.filter(merged_into__isnull=True)  # type: ignore[attr-defined]
+        model_field(self, "donor").queryset = Donor.objects.filter(merged_into__isnull=True)
 
 
 # --- Pledges -----------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ class PledgeFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.order_by("name")  # type: ignore[attr-defined]
+        model_field(self, "campaign").queryset = Campaign.objects.order_by("name")
 
     @property
     def data_or_empty(self) -> dict[str, Any]:
@@ -120,8 +120,8 @@ class PledgeForm(BootstrapMixin, _DonorPicker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = _funds()  # type: ignore[attr-defined]
-        self.fields["campaign"].queryset = choices.active_campaigns()  # type: ignore[attr-defined]
+        model_field(self, "fund").queryset = _funds()
+        model_field(self, "campaign").queryset = choices.active_campaigns()
         self.fields["schedule"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, Any]:
@@ -202,7 +202,7 @@ class RecurringGiftForm(BootstrapMixin, _DonorPicker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = _funds()  # type: ignore[attr-defined]
+        model_field(self, "fund").queryset = _funds()
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -306,11 +306,11 @@ class DonationLinksForm(BootstrapMixin, forms.Form):
         if donation is not None and donation.pledge_id:
             open_or_kept |= Q(pk=donation.pledge_id)
         pledges = Pledge.objects.filter(open_or_kept, donor_id=donor_id or 0)
-        self.fields["pledge"].queryset = selectors.with_amounts(  # type: ignore[attr-defined]
+        model_field(self, "pledge").queryset = selectors.with_amounts(
             pledges.select_related("fund")
         ).order_by("date", "id")
         if "recurring" in self.fields:
-            self.fields["recurring"].queryset = (  # type: ignore[attr-defined]
+            model_field(self, "recurring").queryset = (
                 RecurringGift.objects.filter(donor_id=donor_id or 0)
                 .exclude(status=RecurringStatus.ENDED)
                 .order_by("next_date", "id")
@@ -324,7 +324,7 @@ class DonationLinksForm(BootstrapMixin, forms.Form):
         for name in ("pledge", "recurring"):
             raw = str(query.get(name) or "")
             if raw.isdigit() and len(raw) < 12:
-                row = form.fields[name].queryset.filter(pk=int(raw)).first()  # type: ignore[attr-defined]
+                row = field_choices(form, name).filter(pk=int(raw)).first()
                 if row is not None:
                     form.initial[name] = row.pk
                     form.chosen[name] = row
@@ -348,7 +348,7 @@ class DonationLinksForm(BootstrapMixin, forms.Form):
     @property
     def has_choices(self) -> bool:
         return any(
-            self.fields[name].queryset.exists()  # type: ignore[attr-defined]
+            field_choices(self, name).exists()
             for name in ("pledge", "recurring")
             if name in self.fields
         )
