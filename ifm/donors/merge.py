@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.core.lookups import as_id
@@ -25,113 +24,110 @@ from ifm.donors.models import (
 )
 from ifm.donors.people import selectors as people_selectors
 from ifm.donors.people.contacts import CONTACT_KINDS, apply_norms, sync_primary
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 # --- Merge -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def donor_merge(
-    *, organization: Organization, actor: Any, access: Access | None, keep: Donor, merge: Donor
+    *, organization: Organization, actor: User, access: Access | None, keep: Donor, merge: Donor
 ) -> Donor:
     """Fold `merge` into `keep`: every row that points at `merge` (donations, soft credits,
     notes, pledges, recurring gifts, receipts, and any other model with a foreign key to Donor)
     now points at `keep`; tags are added; `keep` takes the household and contact details it
     lacks. `merge` stays, inactive, with merged_into = keep. Both giving summaries are redone."""
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        ids = sorted(i for i in (as_id(keep), as_id(merge)) if i is not None)
-        rows = {d.pk: d for d in Donor.objects.select_for_update().filter(pk__in=ids)}
-        keep_row = rows.get(as_id(keep))  # type: ignore[arg-type]
-        merge_row = rows.get(as_id(merge))  # type: ignore[arg-type]
-        if keep_row is None:
-            raise ServiceError("No such donor.", field="keep_id")
-        if merge_row is None:
-            raise ServiceError("No such donor.", field="merge_id")
-        if keep_row.pk == merge_row.pk:
-            raise ServiceError("Choose two different donors.", field="merge_id")
-        if keep_row.merged_into_id or merge_row.merged_into_id:
-            raise ServiceError("One of these donors was already merged.", field="merge_id")
-        moved: dict[str, int] = {}
-        for rel in Donor._meta.related_objects:
-            model = rel.related_model
-            if rel.many_to_many or model is Donor or model is DonorGivingSummary:
-                continue
-            if model in (DonorEmail, DonorPhone, DonorAddress):
-                continue  # below
-            if not rel.one_to_many and not rel.one_to_one:
-                continue
-            if rel.one_to_one:
-                continue
-            if model is SoftCredit:
-                # One soft credit per (donation, donor): drop merge's where keep already has one.
-                taken = SoftCredit.objects.filter(donor=keep_row).values("donation_id")
-                SoftCredit.objects.filter(donor=merge_row, donation_id__in=taken).delete()
-            count = model._base_manager.filter(**{rel.field.name: merge_row}).update(
-                **{rel.field.name: keep_row}
-            )
-            if count:
-                moved[model._meta.label_lower] = count
-        # Contacts: merge's become keep's secondary ones (the same ones once).
-        for kind in CONTACT_KINDS.values():
-            have = {kind.key(r) for r in kind.rows_of(keep_row)}
-            count = 0
-            for row in kind.rows_of(merge_row):
-                if kind.key(row) in have:
-                    row.delete()
-                    continue
-                have.add(kind.key(row))
-                row.donor, row.is_primary = keep_row, False
-                row.save(update_fields=["donor", "is_primary"])
-                count += 1
-            if count:
-                moved[kind.model._meta.label_lower] = count
-        keep_row.tags.add(*merge_row.tags.all())
-        filled = []
-        for field in (
-            "email",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "salutation",
-            "household",
-        ):
-            if not getattr(keep_row, field) and getattr(merge_row, field):
-                setattr(keep_row, field, getattr(merge_row, field))
-                filled.append(field)
-        filled += [f for f in sync_primary(organization, keep_row) if f not in filled]
-        norm_fields = apply_norms(keep_row)
-        keep_row.save_versioned(
-            expected_version=keep_row.version, user=actor, fields=filled + norm_fields
+    ids = sorted(i for i in (as_id(keep), as_id(merge)) if i is not None)
+    rows = {d.pk: d for d in Donor.objects.select_for_update().filter(pk__in=ids)}
+    keep_row = rows.get(as_id(keep))  # type: ignore[arg-type]
+    merge_row = rows.get(as_id(merge))  # type: ignore[arg-type]
+    if keep_row is None:
+        raise ServiceError("No such donor.", field="keep_id")
+    if merge_row is None:
+        raise ServiceError("No such donor.", field="merge_id")
+    if keep_row.pk == merge_row.pk:
+        raise ServiceError("Choose two different donors.", field="merge_id")
+    if keep_row.merged_into_id or merge_row.merged_into_id:
+        raise ServiceError("One of these donors was already merged.", field="merge_id")
+    moved: dict[str, int] = {}
+    for rel in Donor._meta.related_objects:
+        model = rel.related_model
+        if rel.many_to_many or model is Donor or model is DonorGivingSummary:
+            continue
+        if model in (DonorEmail, DonorPhone, DonorAddress):
+            continue  # below
+        if not rel.one_to_many and not rel.one_to_one:
+            continue
+        if rel.one_to_one:
+            continue
+        if model is SoftCredit:
+            # One soft credit per (donation, donor): drop merge's where keep already has one.
+            taken = SoftCredit.objects.filter(donor=keep_row).values("donation_id")
+            SoftCredit.objects.filter(donor=merge_row, donation_id__in=taken).delete()
+        count = model._base_manager.filter(**{rel.field.name: merge_row}).update(
+            **{rel.field.name: keep_row}
         )
-        apply_norms(merge_row)  # its contacts moved: search finds it by them no more
-        merge_row.is_active = False
-        merge_row.merged_into = keep_row
-        merge_row.household = None  # its household now counts the kept donor, not it
-        merge_row.save_versioned(
-            expected_version=merge_row.version,
-            user=actor,
-            fields=["is_active", "merged_into", "household", "search_text"],
-        )
-        summary_refresh(organization, keep_row.pk)
-        summary_refresh(organization, merge_row.pk)
-        audit_record(
-            action="donor.merge",
-            actor=actor,
-            organization=organization,
-            obj=keep_row,
-            changes={
-                "merged": {"id": merge_row.pk, "name": merge_row.name, "email": merge_row.email},
-                "moved": moved,
-                "filled": filled,
-            },
-        )
-        return keep_row
+        if count:
+            moved[model._meta.label_lower] = count
+    # Contacts: merge's become keep's secondary ones (the same ones once).
+    for kind in CONTACT_KINDS.values():
+        have = {kind.key(r) for r in kind.rows_of(keep_row)}
+        count = 0
+        for row in kind.rows_of(merge_row):
+            if kind.key(row) in have:
+                row.delete()
+                continue
+            have.add(kind.key(row))
+            row.donor, row.is_primary = keep_row, False
+            row.save(update_fields=["donor", "is_primary"])
+            count += 1
+        if count:
+            moved[kind.model._meta.label_lower] = count
+    keep_row.tags.add(*merge_row.tags.all())
+    filled = []
+    for field in (
+        "email",
+        "phone",
+        "address_line1",
+        "address_line2",
+        "city",
+        "state",
+        "postal_code",
+        "salutation",
+        "household",
+    ):
+        if not getattr(keep_row, field) and getattr(merge_row, field):
+            setattr(keep_row, field, getattr(merge_row, field))
+            filled.append(field)
+    filled += [f for f in sync_primary(organization, keep_row) if f not in filled]
+    norm_fields = apply_norms(keep_row)
+    keep_row.save_versioned(
+        expected_version=keep_row.version, user=actor, fields=filled + norm_fields
+    )
+    apply_norms(merge_row)  # its contacts moved: search finds it by them no more
+    merge_row.is_active = False
+    merge_row.merged_into = keep_row
+    merge_row.household = None  # its household now counts the kept donor, not it
+    merge_row.save_versioned(
+        expected_version=merge_row.version,
+        user=actor,
+        fields=["is_active", "merged_into", "household", "search_text"],
+    )
+    summary_refresh(organization, keep_row.pk)
+    summary_refresh(organization, merge_row.pk)
+    audit_record(
+        action="donor.merge",
+        actor=actor,
+        organization=organization,
+        obj=keep_row,
+        changes={
+            "merged": {"id": merge_row.pk, "name": merge_row.name, "email": merge_row.email},
+            "moved": moved,
+            "filled": filled,
+        },
+    )
+    return keep_row
 
 
 def duplicate_values(donor: Donor) -> dict[str, Any]:

@@ -25,9 +25,10 @@ from collections.abc import Iterable
 from datetime import date as date_type
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import as_id, resolve
@@ -68,9 +69,8 @@ from ifm.donors.validation import (
 )
 from ifm.ledger.models import Period, PeriodStatus
 from ifm.ledger.services import post_entry, reverse_entry
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 DONATION_FIELDS = (
     "amount",
@@ -95,44 +95,40 @@ POSTING_FIELDS = {"amount", "date", "method", "fund", "deposit_account"}
 # --- Campaigns and appeals ---------------------------------------------------------------------
 
 
-@transaction.atomic
+@org_service("donations.record")
 def campaign_create(
-    *, organization: Organization, actor: Any, access: Access | None, name: str
+    *, organization: Organization, actor: User, access: Access | None, name: str
 ) -> Campaign:
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        text = clean_text(name, "name", 200)
-        if not text:
-            raise ServiceError("Name the campaign.", field="name")
-        if Campaign.objects.filter(name__iexact=text).exists():
-            raise ServiceError("A campaign of that name exists.", field="name")
-        row = Campaign.objects.create(organization=organization, name=text)
-        audit_record(action="campaign.create", actor=actor, organization=organization, obj=row)
-        return row
+    text = clean_text(name, "name", 200)
+    if not text:
+        raise ServiceError("Name the campaign.", field="name")
+    if Campaign.objects.filter(name__iexact=text).exists():
+        raise ServiceError("A campaign of that name exists.", field="name")
+    row = Campaign.objects.create(organization=organization, name=text)
+    audit_record(action="campaign.create", actor=actor, organization=organization, obj=row)
+    return row
 
 
-@transaction.atomic
+@org_service("donations.record")
 def appeal_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     name: str,
     campaign: Campaign | None = None,
 ) -> Appeal:
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        text = clean_text(name, "name", 200)
-        if not text:
-            raise ServiceError("Name the appeal.", field="name")
-        if Appeal.objects.filter(name__iexact=text).exists():
-            raise ServiceError("An appeal of that name exists.", field="name")
-        camp = None
-        if campaign is not None:
-            camp = resolve(Campaign.objects.all(), campaign, "campaign_id", "No such campaign.")
-        row = Appeal.objects.create(organization=organization, name=text, campaign=camp)
-        audit_record(action="appeal.create", actor=actor, organization=organization, obj=row)
-        return row
+    text = clean_text(name, "name", 200)
+    if not text:
+        raise ServiceError("Name the appeal.", field="name")
+    if Appeal.objects.filter(name__iexact=text).exists():
+        raise ServiceError("An appeal of that name exists.", field="name")
+    camp = None
+    if campaign is not None:
+        camp = resolve(Campaign.objects.all(), campaign, "campaign_id", "No such campaign.")
+    row = Appeal.objects.create(organization=organization, name=text, campaign=camp)
+    audit_record(action="appeal.create", actor=actor, organization=organization, obj=row)
+    return row
 
 
 # --- Giving summary ----------------------------------------------------------------------------
@@ -244,7 +240,7 @@ def _check_donation(donation: Donation) -> None:
     c.raise_if_errors()
 
 
-def post_donation(organization: Organization, actor: Any, donation: Donation) -> None:
+def post_donation(organization: Organization, actor: User, donation: Donation) -> None:
     entry = post_entry(
         organization=organization,
         actor=actor,
@@ -299,11 +295,11 @@ def _soft_credits(
     return SoftCredit.objects.bulk_create(rows)
 
 
-@transaction.atomic
+@org_service("donations.record")
 def donation_record(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     donor: Donor | int,
     amount: Any,
@@ -330,117 +326,115 @@ def donation_record(
     batch waits, pending, until the batch posts). Every input error names its field. A gift
     applied to a pledge may be more than the pledge still owes only with
     `pledge_overpayment`."""
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        errors: list[dict[str, str]] = []
-        donor_row = None
-        try:
-            donor_row = resolve(
-                Donor.objects.filter(merged_into__isnull=True),
-                donor,
-                "donor_id",
-                "Choose a donor of this organization.",
-            )
-        except ServiceError as exc:
-            errors.extend(exc.errors)
-        try:
-            cleaned = _clean_donation(
-                {
-                    "amount": amount,
-                    "date": date,
-                    "method": method,
-                    "fund": fund,
-                    "check_number": check_number,
-                    "description": description,
-                    "goods_services_description": goods_services_description,
-                    "goods_services_value": goods_services_value,
-                    "campaign": campaign,
-                    "appeal": appeal,
-                    "designation": designation,
-                    "anonymous": anonymous,
-                    "notes": notes,
-                    "deposit_account": deposit_account,
-                },
-                organization=organization,
-            )
-        except ServiceError as exc:
-            errors.extend(exc.errors)
-            cleaned = {}
-        links: dict[str, Any] = {}
-        for field, value, qs in (
-            ("pledge", pledge, Pledge.objects.select_for_update()),
-            ("recurring", recurring, RecurringGift.objects.all()),
-            ("batch", batch, GiftBatch.objects.select_for_update()),
-        ):
-            if value is None:
-                continue
-            try:
-                links[field] = resolve(qs, value, f"{field}_id", f"No such {field} here.")
-            except ServiceError as exc:
-                errors.extend(exc.errors)
-        if errors:
-            raise ServiceError(
-                "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-            )
-        assert donor_row is not None
-        for field in ("pledge", "recurring"):
-            link = links.get(field)
-            if link is not None and link.donor_id != donor_row.pk:
-                raise ServiceError(f"That {field} belongs to another donor.", field=f"{field}_id")
-        if links.get("pledge") is not None and links["pledge"].status == PledgeStatus.CANCELLED:
-            raise ServiceError("That pledge was cancelled.", field="pledge_id")
-        batch_row = links.get("batch")
-        if batch_row is not None and batch_row.status != BatchStatus.OPEN:
-            raise ServiceError("That batch has been posted: start a new one.", field="batch_id")
-        donation = Donation(
-            organization=organization,
-            donor=donor_row,
-            created_by=actor,
-            updated_by=actor,
-            status=DonationStatus.PENDING if batch_row else DonationStatus.ACTIVE,
-            **cleaned,
-            **links,
+    errors: list[dict[str, str]] = []
+    donor_row = None
+    try:
+        donor_row = resolve(
+            Donor.objects.filter(merged_into__isnull=True),
+            donor,
+            "donor_id",
+            "Choose a donor of this organization.",
         )
-        if batch_row is not None and donation.deposit_account is None:
-            donation.deposit_account = batch_row.deposit_account
-        _check_donation(donation)
-        if donation.pledge is not None:
-            donation.pledge_overpayment = pledge_payment(
-                donation.pledge, donation.amount, overpayment=bool(pledge_overpayment)
-            )
-        # Save first (the entry names the donation), then post; the row is only "active"
-        # with its entry, which the database checks at the end of the statement.
-        if batch_row is None:
-            donation.status = DonationStatus.PENDING
-        donation.save()
-        _soft_credits(organization, donation, soft_credits)
-        if batch_row is None:
-            post_donation(organization, actor, donation)
-            donation.status = DonationStatus.ACTIVE
-            donation.save(update_fields=["journal_entry", "status"])
-        if links.get("recurring") is not None:
-            advance_recurring(links["recurring"], donation.date)
-        if links.get("pledge") is not None:
-            pledge_status_refresh(links["pledge"])
-        summary_refresh(organization, donor_row.pk)
-        audit_record(
-            action="donation.record",
-            actor=actor,
-            organization=organization,
-            obj=donation,
-            changes={
-                "donor": donor_row.pk,
-                "amount": str(donation.amount),
-                "date": str(donation.date),
-                "method": donation.method,
-                "fund": donation.fund.code,
-                "journal_entry": donation.journal_entry_id,
-                "batch": batch_row.pk if batch_row else None,
-                "pledge": donation.pledge_id,
-                "pledge_overpayment": donation.pledge_overpayment,
+    except ServiceError as exc:
+        errors.extend(exc.errors)
+    try:
+        cleaned = _clean_donation(
+            {
+                "amount": amount,
+                "date": date,
+                "method": method,
+                "fund": fund,
+                "check_number": check_number,
+                "description": description,
+                "goods_services_description": goods_services_description,
+                "goods_services_value": goods_services_value,
+                "campaign": campaign,
+                "appeal": appeal,
+                "designation": designation,
+                "anonymous": anonymous,
+                "notes": notes,
+                "deposit_account": deposit_account,
             },
+            organization=organization,
         )
-        return donation
+    except ServiceError as exc:
+        errors.extend(exc.errors)
+        cleaned = {}
+    links: dict[str, Any] = {}
+    for field, value, qs in (
+        ("pledge", pledge, Pledge.objects.select_for_update()),
+        ("recurring", recurring, RecurringGift.objects.all()),
+        ("batch", batch, GiftBatch.objects.select_for_update()),
+    ):
+        if value is None:
+            continue
+        try:
+            links[field] = resolve(qs, value, f"{field}_id", f"No such {field} here.")
+        except ServiceError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ServiceError(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        )
+    assert donor_row is not None
+    for field in ("pledge", "recurring"):
+        link = links.get(field)
+        if link is not None and link.donor_id != donor_row.pk:
+            raise ServiceError(f"That {field} belongs to another donor.", field=f"{field}_id")
+    if links.get("pledge") is not None and links["pledge"].status == PledgeStatus.CANCELLED:
+        raise ServiceError("That pledge was cancelled.", field="pledge_id")
+    batch_row = links.get("batch")
+    if batch_row is not None and batch_row.status != BatchStatus.OPEN:
+        raise ServiceError("That batch has been posted: start a new one.", field="batch_id")
+    donation = Donation(
+        organization=organization,
+        donor=donor_row,
+        created_by=actor,
+        updated_by=actor,
+        status=DonationStatus.PENDING if batch_row else DonationStatus.ACTIVE,
+        **cleaned,
+        **links,
+    )
+    if batch_row is not None and donation.deposit_account is None:
+        donation.deposit_account = batch_row.deposit_account
+    _check_donation(donation)
+    if donation.pledge is not None:
+        donation.pledge_overpayment = pledge_payment(
+            donation.pledge, donation.amount, overpayment=bool(pledge_overpayment)
+        )
+    # Save first (the entry names the donation), then post; the row is only "active"
+    # with its entry, which the database checks at the end of the statement.
+    if batch_row is None:
+        donation.status = DonationStatus.PENDING
+    donation.save()
+    _soft_credits(organization, donation, soft_credits)
+    if batch_row is None:
+        post_donation(organization, actor, donation)
+        donation.status = DonationStatus.ACTIVE
+        donation.save(update_fields=["journal_entry", "status"])
+    if links.get("recurring") is not None:
+        advance_recurring(links["recurring"], donation.date)
+    if links.get("pledge") is not None:
+        pledge_status_refresh(links["pledge"])
+    summary_refresh(organization, donor_row.pk)
+    audit_record(
+        action="donation.record",
+        actor=actor,
+        organization=organization,
+        obj=donation,
+        changes={
+            "donor": donor_row.pk,
+            "amount": str(donation.amount),
+            "date": str(donation.date),
+            "method": donation.method,
+            "fund": donation.fund.code,
+            "journal_entry": donation.journal_entry_id,
+            "batch": batch_row.pk if batch_row else None,
+            "pledge": donation.pledge_id,
+            "pledge_overpayment": donation.pledge_overpayment,
+        },
+    )
+    return donation
 
 
 def _lock_donation(donation: Any) -> Donation:
@@ -455,11 +449,11 @@ def _lock_donation(donation: Any) -> Donation:
     return row
 
 
-@transaction.atomic
+@org_service("donations.record")
 def donation_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     donation: Donation | int,
     expected_version: int,
@@ -469,114 +463,110 @@ def donation_update(
     gift reverses its entry and posts a new one (the donation then points at the new entry).
     `pledge` (a pledge of the same donor, or None) moves the gift to another pledge or off
     one; `pledge_overpayment` as in donation_record."""
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        row = _lock_donation(donation)
-        if row.status == DonationStatus.VOIDED:
-            raise ConflictError(message="A voided donation cannot be changed.")
-        if row.version != expected_version:
-            raise ConflictError(changed_by=str(row.updated_by or ""), changed_at=row.updated_at)
-        links: dict[str, Any] = {
-            k: fields.pop(k) for k in ("pledge", "pledge_overpayment") if k in fields
-        }
-        reject_unknown(fields, DONATION_FIELDS)
-        cleaned = _clean_donation(fields, organization=organization)
-        changes: dict[str, Any] = {}
-        for field, value in cleaned.items():
-            before = getattr(row, field)
-            if before != value:
-                changes[field] = {
-                    "before": str(before if before is not None else ""),
-                    "after": str(value if value is not None else ""),
-                }
-            setattr(row, field, value)
-        _check_donation(row)
-        soft_total = row.soft_credits.aggregate(m=models.Max("amount"))["m"]
-        if soft_total and soft_total > row.amount:
-            raise ServiceError(
-                "A soft credit is larger than the new amount: change it first.", field="amount"
-            )
-        old_pledge = row.pledge
-        save_fields = list(cleaned)
-        if relink_pledge(row, links, changes):
-            save_fields += ["pledge", "pledge_overpayment"]
-        old_entry = row.journal_entry
-        repost = row.status == DonationStatus.ACTIVE and bool(POSTING_FIELDS & set(changes))
-        if repost:
-            assert old_entry is not None
-            reversal = reverse_entry(
-                organization=organization,
-                actor=actor,
-                entry=old_entry,
-                memo=f"Donation {row.reference} changed",
-            )
-            post_donation(organization, actor, row)
-            save_fields.append("journal_entry")
-            changes["journal_entry"] = {
-                "before": old_entry.pk,
-                "after": row.journal_entry_id,
-                "reversal": reversal.pk,
+    row = _lock_donation(donation)
+    if row.status == DonationStatus.VOIDED:
+        raise ConflictError(message="A voided donation cannot be changed.")
+    if row.version != expected_version:
+        raise ConflictError(changed_by=str(row.updated_by or ""), changed_at=row.updated_at)
+    links: dict[str, Any] = {
+        k: fields.pop(k) for k in ("pledge", "pledge_overpayment") if k in fields
+    }
+    reject_unknown(fields, DONATION_FIELDS)
+    cleaned = _clean_donation(fields, organization=organization)
+    changes: dict[str, Any] = {}
+    for field, value in cleaned.items():
+        before = getattr(row, field)
+        if before != value:
+            changes[field] = {
+                "before": str(before if before is not None else ""),
+                "after": str(value if value is not None else ""),
             }
-        row.save_versioned(expected_version=expected_version, user=actor, fields=save_fields)
-        if old_pledge is not None and old_pledge.pk != row.pledge_id:
-            pledge_status_refresh(old_pledge)
-        if row.pledge is not None:
-            pledge_status_refresh(row.pledge)
-        summary_refresh(organization, row.donor_id)
-        audit_record(
-            action="donation.update",
-            actor=actor,
-            organization=organization,
-            obj=row,
-            changes=changes,
+        setattr(row, field, value)
+    _check_donation(row)
+    soft_total = row.soft_credits.aggregate(m=models.Max("amount"))["m"]
+    if soft_total and soft_total > row.amount:
+        raise ServiceError(
+            "A soft credit is larger than the new amount: change it first.", field="amount"
         )
-        return row
+    old_pledge = row.pledge
+    save_fields = list(cleaned)
+    if relink_pledge(row, links, changes):
+        save_fields += ["pledge", "pledge_overpayment"]
+    old_entry = row.journal_entry
+    repost = row.status == DonationStatus.ACTIVE and bool(POSTING_FIELDS & set(changes))
+    if repost:
+        assert old_entry is not None
+        reversal = reverse_entry(
+            organization=organization,
+            actor=actor,
+            entry=old_entry,
+            memo=f"Donation {row.reference} changed",
+        )
+        post_donation(organization, actor, row)
+        save_fields.append("journal_entry")
+        changes["journal_entry"] = {
+            "before": old_entry.pk,
+            "after": row.journal_entry_id,
+            "reversal": reversal.pk,
+        }
+    row.save_versioned(expected_version=expected_version, user=actor, fields=save_fields)
+    if old_pledge is not None and old_pledge.pk != row.pledge_id:
+        pledge_status_refresh(old_pledge)
+    if row.pledge is not None:
+        pledge_status_refresh(row.pledge)
+    summary_refresh(organization, row.donor_id)
+    audit_record(
+        action="donation.update",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes=changes,
+    )
+    return row
 
 
-@transaction.atomic
+@org_service("donations.record")
 def donation_void(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     donation: Donation | int,
     reason: str,
 ) -> Donation:
     """Void a gift: its entry is reversed (a pending batch gift just leaves the batch count)."""
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        row = _lock_donation(donation)
-        text = clean_text(reason, "reason", 500)
-        if not text:
-            raise ServiceError("Say why the donation is voided.", field="reason")
-        if row.status == DonationStatus.VOIDED:
-            raise ConflictError(message="This donation is already voided.")
-        reversal = None
-        if row.status == DonationStatus.ACTIVE and row.journal_entry is not None:
-            reversal = reverse_entry(
-                organization=organization,
-                actor=actor,
-                entry=row.journal_entry,
-                date=_void_date(organization, row),
-                memo=f"Void of donation {row.reference}: {text}"[:500],
-            )
-        row.status = DonationStatus.VOIDED
-        row.void_reason = text
-        row.voided_at = timezone.now()
-        row.save_versioned(
-            expected_version=row.version, user=actor, fields=["status", "void_reason", "voided_at"]
-        )
-        if row.pledge is not None:
-            pledge_status_refresh(row.pledge)
-        summary_refresh(organization, row.donor_id)
-        audit_record(
-            action="donation.void",
-            actor=actor,
+    row = _lock_donation(donation)
+    text = clean_text(reason, "reason", 500)
+    if not text:
+        raise ServiceError("Say why the donation is voided.", field="reason")
+    if row.status == DonationStatus.VOIDED:
+        raise ConflictError(message="This donation is already voided.")
+    reversal = None
+    if row.status == DonationStatus.ACTIVE and row.journal_entry is not None:
+        reversal = reverse_entry(
             organization=organization,
-            obj=row,
-            changes={"reason": text, "reversal": reversal.pk if reversal else None},
+            actor=actor,
+            entry=row.journal_entry,
+            date=_void_date(organization, row),
+            memo=f"Void of donation {row.reference}: {text}"[:500],
         )
-        return row
+    row.status = DonationStatus.VOIDED
+    row.void_reason = text
+    row.voided_at = timezone.now()
+    row.save_versioned(
+        expected_version=row.version, user=actor, fields=["status", "void_reason", "voided_at"]
+    )
+    if row.pledge is not None:
+        pledge_status_refresh(row.pledge)
+    summary_refresh(organization, row.donor_id)
+    audit_record(
+        action="donation.void",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={"reason": text, "reversal": reversal.pk if reversal else None},
+    )
+    return row
 
 
 def _void_date(organization: Organization, donation: Donation) -> date_type:
@@ -593,11 +583,11 @@ def _void_date(organization: Organization, donation: Donation) -> date_type:
 # --- Gift batches ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@org_service("donations.record")
 def gift_batch_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     name: str,
     date: date_type,
@@ -605,97 +595,91 @@ def gift_batch_create(
     expected_total: Any,
     deposit_account: Any = None,
 ) -> GiftBatch:
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        c = Checker(
-            {
-                "name": name,
-                "date": date,
-                "expected_count": expected_count,
-                "expected_total": expected_total,
-                "deposit_account": deposit_account,
-            }
-        )
-        c.check("name", lambda v: clean_text(v, "name", 200) or "")
-        c.check("date", lambda v: clean_date(v, "date"))
+    c = Checker(
+        {
+            "name": name,
+            "date": date,
+            "expected_count": expected_count,
+            "expected_total": expected_total,
+            "deposit_account": deposit_account,
+        }
+    )
+    c.check("name", lambda v: clean_text(v, "name", 200) or "")
+    c.check("date", lambda v: clean_date(v, "date"))
 
-        def count(v: Any) -> int:
-            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100_000:
-                raise ServiceError(
-                    "Give the number of gifts (1 to 100000).", field="expected_count"
-                )
-            return v
+    def count(v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100_000:
+            raise ServiceError("Give the number of gifts (1 to 100000).", field="expected_count")
+        return v
 
-        c.check("expected_count", count)
-        c.check("expected_total", lambda v: money(v, "expected_total"))
-        c.check(
-            "deposit_account",
-            lambda v: (
-                None
-                if v is None
-                else resolve(
-                    choices.deposit_accounts(),
-                    v,
-                    "deposit_account_id",
-                    "Choose an active asset account of this organization.",
-                )
-            ),
-            error_field="deposit_account_id",
-        )
-        c.raise_if_errors()
-        cleaned = c.cleaned
-        if not cleaned["name"]:
-            cleaned["name"] = f"Deposit {cleaned['date']:%Y-%m-%d}"
-        batch = GiftBatch.objects.create(
-            organization=organization, created_by=actor, updated_by=actor, **cleaned
-        )
-        audit_record(action="gift_batch.create", actor=actor, organization=organization, obj=batch)
-        return batch
+    c.check("expected_count", count)
+    c.check("expected_total", lambda v: money(v, "expected_total"))
+    c.check(
+        "deposit_account",
+        lambda v: (
+            None
+            if v is None
+            else resolve(
+                choices.deposit_accounts(),
+                v,
+                "deposit_account_id",
+                "Choose an active asset account of this organization.",
+            )
+        ),
+        error_field="deposit_account_id",
+    )
+    c.raise_if_errors()
+    cleaned = c.cleaned
+    if not cleaned["name"]:
+        cleaned["name"] = f"Deposit {cleaned['date']:%Y-%m-%d}"
+    batch = GiftBatch.objects.create(
+        organization=organization, created_by=actor, updated_by=actor, **cleaned
+    )
+    audit_record(action="gift_batch.create", actor=actor, organization=organization, obj=batch)
+    return batch
 
 
-@transaction.atomic
+@org_service("donations.record")
 def gift_batch_post(
-    *, organization: Organization, actor: Any, access: Access | None, batch: GiftBatch | int
+    *, organization: Organization, actor: User, access: Access | None, batch: GiftBatch | int
 ) -> GiftBatch:
     """Post every pending gift of the batch, all in this transaction, when the batch's count
     and total equal what was expected."""
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        row = resolve(GiftBatch.objects.select_for_update(), batch, "batch_id", "No such batch.")
-        if row.status != BatchStatus.OPEN:
-            raise ConflictError(message="This batch has already been posted.")
-        count, total = selectors.batch_totals(row)
-        if count != row.expected_count or total != row.expected_total:
-            raise ServiceError(
-                f"The batch does not match: {count} gifts totalling {total:.2f} entered, "
-                f"{row.expected_count} totalling {row.expected_total:.2f} expected.",
-                field="expected_total" if count == row.expected_count else "expected_count",
-            )
-        donations = list(
-            row.donations.select_for_update(of=("self",))
-            .filter(status=DonationStatus.PENDING)
-            .select_related("donor", "fund", "deposit_account")
-            .order_by("pk")
+    row = resolve(GiftBatch.objects.select_for_update(), batch, "batch_id", "No such batch.")
+    if row.status != BatchStatus.OPEN:
+        raise ConflictError(message="This batch has already been posted.")
+    count, total = selectors.batch_totals(row)
+    if count != row.expected_count or total != row.expected_total:
+        raise ServiceError(
+            f"The batch does not match: {count} gifts totalling {total:.2f} entered, "
+            f"{row.expected_count} totalling {row.expected_total:.2f} expected.",
+            field="expected_total" if count == row.expected_count else "expected_count",
         )
-        for donation in donations:
-            post_donation(organization, actor, donation)
-            donation.status = DonationStatus.ACTIVE
-        Donation.objects.bulk_update(donations, ["journal_entry", "status"])
-        for donor_id in sorted({d.donor_id for d in donations}):
-            summary_refresh(organization, donor_id)
-        for pledge_id in sorted({d.pledge_id for d in donations if d.pledge_id}):
-            pledge_status_refresh(Pledge.objects.get(pk=pledge_id))
-        row.status = BatchStatus.POSTED
-        row.posted_at = timezone.now()
-        row.posted_by = actor
-        row.save_versioned(
-            expected_version=row.version, user=actor, fields=["status", "posted_at", "posted_by"]
-        )
-        audit_record(
-            action="gift_batch.post",
-            actor=actor,
-            organization=organization,
-            obj=row,
-            changes={"count": count, "total": str(total)},
-        )
-        return row
+    donations = list(
+        row.donations.select_for_update(of=("self",))
+        .filter(status=DonationStatus.PENDING)
+        .select_related("donor", "fund", "deposit_account")
+        .order_by("pk")
+    )
+    for donation in donations:
+        post_donation(organization, actor, donation)
+        donation.status = DonationStatus.ACTIVE
+    Donation.objects.bulk_update(donations, ["journal_entry", "status"])
+    for donor_id in sorted({d.donor_id for d in donations}):
+        summary_refresh(organization, donor_id)
+    for pledge_id in sorted({d.pledge_id for d in donations if d.pledge_id}):
+        pledge_status_refresh(Pledge.objects.get(pk=pledge_id))
+    row.status = BatchStatus.POSTED
+    row.posted_at = timezone.now()
+    row.posted_by = actor
+    row.save_versioned(
+        expected_version=row.version, user=actor, fields=["status", "posted_at", "posted_by"]
+    )
+    audit_record(
+        action="gift_batch.post",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={"count": count, "total": str(total)},
+    )
+    return row

@@ -13,8 +13,8 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.core.lookups import resolve
@@ -29,9 +29,8 @@ from ifm.donors.models import (
     DonorPhone,
 )
 from ifm.donors.validation import Checker, clean_bool, clean_text
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 DONOR_TEXT_FIELDS: dict[str, int] = {
     "first_name": 100,
@@ -338,7 +337,7 @@ class ContactKind(Generic[C]):
         self,
         *,
         organization: Organization,
-        actor: Any,
+        actor: User,
         donor: Donor,
         expected_version: int | None,
         action: str,
@@ -369,12 +368,12 @@ class ContactKind(Generic[C]):
     def _duplicate(self) -> ServiceError:
         return ServiceError(f"The donor already has this {self.name}.", field=self.value_columns[0])
 
-    @transaction.atomic
+    @org_service("donors.edit")
     def add(
         self,
         *,
         organization: Organization,
-        actor: Any,
+        actor: User,
         access: Access | None,
         donor: Donor | int,
         label: str = ContactLabel.HOME,
@@ -384,42 +383,40 @@ class ContactKind(Generic[C]):
     ) -> C:
         """Another contact of the donor (its first, or one marked primary, goes into the
         donor's columns)."""
-        require_perm(access, "donors.edit")
-        with org_context(organization):
-            row = _lock_donor(donor)
-            cleaned = self.clean({**values, "label": label, "is_primary": is_primary}, "")
-            rows = self.rows_of(row)
-            if len(rows) >= MAX_CONTACTS:
-                raise ServiceError(f"At most {MAX_CONTACTS} {self.plural}.", field=self.columns[0])
-            key = self.key(cleaned)
-            if any(self.key(r) == key for r in rows):
-                raise self._duplicate()
-            primary = cleaned["is_primary"] or not rows
-            if primary:
-                self.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
-            contact = self.model.objects.create(
-                organization=organization,
-                donor=row,
-                label=cleaned["label"],
-                is_primary=primary,
-                **self.row_values(cleaned),
-            )
-            self._saved(
-                organization=organization,
-                actor=actor,
-                donor=row,
-                expected_version=expected_version,
-                action="add",
-                changes={self.name: str(contact), "primary": primary},
-            )
-            return contact
+        row = _lock_donor(donor)
+        cleaned = self.clean({**values, "label": label, "is_primary": is_primary}, "")
+        rows = self.rows_of(row)
+        if len(rows) >= MAX_CONTACTS:
+            raise ServiceError(f"At most {MAX_CONTACTS} {self.plural}.", field=self.columns[0])
+        key = self.key(cleaned)
+        if any(self.key(r) == key for r in rows):
+            raise self._duplicate()
+        primary = cleaned["is_primary"] or not rows
+        if primary:
+            self.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
+        contact = self.model.objects.create(
+            organization=organization,
+            donor=row,
+            label=cleaned["label"],
+            is_primary=primary,
+            **self.row_values(cleaned),
+        )
+        self._saved(
+            organization=organization,
+            actor=actor,
+            donor=row,
+            expected_version=expected_version,
+            action="add",
+            changes={self.name: str(contact), "primary": primary},
+        )
+        return contact
 
-    @transaction.atomic
+    @org_service("donors.edit")
     def update(
         self,
         *,
         organization: Organization,
-        actor: Any,
+        actor: User,
         access: Access | None,
         donor: Donor | int,
         contact: C | int,
@@ -427,39 +424,37 @@ class ContactKind(Generic[C]):
         **values: Any,
     ) -> C:
         """Change a contact's values or label (email=, phone=, the address fields, label=)."""
-        require_perm(access, "donors.edit")
-        with org_context(organization):
-            row = _lock_donor(donor)
-            item = self.row_of(row, contact)
-            cleaned = self.clean(values, "", partial=True)
-            cleaned.pop("is_primary", None)  # set_primary does that
-            before = str(item)
-            key = self.key({f: getattr(item, f) for f in self.columns} | cleaned)
-            if any(self.key(r) == key and r.pk != item.pk for r in self.rows_of(row)):
-                raise self._duplicate()
-            values_out = self.row_values(cleaned)
-            if "label" in cleaned:
-                values_out["label"] = cleaned["label"]
-            for f, v in values_out.items():
-                setattr(item, f, v)
-            if values_out:
-                item.save(update_fields=list(values_out))
-            self._saved(
-                organization=organization,
-                actor=actor,
-                donor=row,
-                expected_version=expected_version,
-                action="update",
-                changes={self.name: {"before": before, "after": str(item)}},
-            )
-            return item
+        row = _lock_donor(donor)
+        item = self.row_of(row, contact)
+        cleaned = self.clean(values, "", partial=True)
+        cleaned.pop("is_primary", None)  # set_primary does that
+        before = str(item)
+        key = self.key({f: getattr(item, f) for f in self.columns} | cleaned)
+        if any(self.key(r) == key and r.pk != item.pk for r in self.rows_of(row)):
+            raise self._duplicate()
+        values_out = self.row_values(cleaned)
+        if "label" in cleaned:
+            values_out["label"] = cleaned["label"]
+        for f, v in values_out.items():
+            setattr(item, f, v)
+        if values_out:
+            item.save(update_fields=list(values_out))
+        self._saved(
+            organization=organization,
+            actor=actor,
+            donor=row,
+            expected_version=expected_version,
+            action="update",
+            changes={self.name: {"before": before, "after": str(item)}},
+        )
+        return item
 
-    @transaction.atomic
+    @org_service("donors.edit")
     def remove(
         self,
         *,
         organization: Organization,
-        actor: Any,
+        actor: User,
         access: Access | None,
         donor: Donor | int,
         contact: C | int,
@@ -467,50 +462,46 @@ class ContactKind(Generic[C]):
     ) -> None:
         """Remove a contact; when it was the primary, the next one (oldest) becomes the
         primary."""
-        require_perm(access, "donors.edit")
-        with org_context(organization):
-            row = _lock_donor(donor)
-            item = self.row_of(row, contact)
-            shown, was_primary = str(item), item.is_primary
-            item.delete()
-            self._saved(
-                organization=organization,
-                actor=actor,
-                donor=row,
-                expected_version=expected_version,
-                action="remove",
-                changes={self.name: shown, "primary": was_primary},
-            )
+        row = _lock_donor(donor)
+        item = self.row_of(row, contact)
+        shown, was_primary = str(item), item.is_primary
+        item.delete()
+        self._saved(
+            organization=organization,
+            actor=actor,
+            donor=row,
+            expected_version=expected_version,
+            action="remove",
+            changes={self.name: shown, "primary": was_primary},
+        )
 
-    @transaction.atomic
+    @org_service("donors.edit")
     def set_primary(
         self,
         *,
         organization: Organization,
-        actor: Any,
+        actor: User,
         access: Access | None,
         donor: Donor | int,
         contact: C | int,
         expected_version: int | None = None,
     ) -> C:
         """Make a contact the primary one (into the donor's columns)."""
-        require_perm(access, "donors.edit")
-        with org_context(organization):
-            row = _lock_donor(donor)
-            item = self.row_of(row, contact)
-            if not item.is_primary:
-                self.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
-                item.is_primary = True
-                item.save(update_fields=["is_primary"])
-            self._saved(
-                organization=organization,
-                actor=actor,
-                donor=row,
-                expected_version=expected_version,
-                action="set_primary",
-                changes={self.name: str(item)},
-            )
-            return item
+        row = _lock_donor(donor)
+        item = self.row_of(row, contact)
+        if not item.is_primary:
+            self.model.objects.filter(donor=row, is_primary=True).update(is_primary=False)
+            item.is_primary = True
+            item.save(update_fields=["is_primary"])
+        self._saved(
+            organization=organization,
+            actor=actor,
+            donor=row,
+            expected_version=expected_version,
+            action="set_primary",
+            changes={self.name: str(item)},
+        )
+        return item
 
 
 EMAILS = ContactKind(
@@ -577,7 +568,7 @@ def clean_contact_lists(
 def donor_email_add(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     donor: Donor | int,
     email: str,
@@ -601,7 +592,7 @@ def donor_email_add(
 def donor_phone_add(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     donor: Donor | int,
     phone: str,

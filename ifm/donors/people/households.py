@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.core.lookups import resolve
@@ -17,9 +16,8 @@ from ifm.donors.models import (
     Household,
 )
 from ifm.donors.validation import Checker, clean_text, reject_unknown
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 HOUSEHOLD_FIELDS = ("name", "address_line1", "address_line2", "city", "state", "postal_code")
 
@@ -45,32 +43,28 @@ def clean_household(values: dict[str, Any]) -> dict[str, Any]:
     return c.cleaned
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def household_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     name: str,
     members: Iterable[Donor] = (),
     **fields: Any,
 ) -> Household:
     """A household with a shared address; the members join it (leaving any other)."""
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        reject_unknown(fields, HOUSEHOLD_FIELDS)
-        cleaned = clean_household({"name": name, **fields})
-        household = Household.objects.create(organization=organization, updated_by=actor, **cleaned)
-        for member in members:
-            household_join(organization, actor, household, member)
-        audit_record(
-            action="household.create", actor=actor, organization=organization, obj=household
-        )
-        return household
+    reject_unknown(fields, HOUSEHOLD_FIELDS)
+    cleaned = clean_household({"name": name, **fields})
+    household = Household.objects.create(organization=organization, updated_by=actor, **cleaned)
+    for member in members:
+        household_join(organization, actor, household, member)
+    audit_record(action="household.create", actor=actor, organization=organization, obj=household)
+    return household
 
 
 def household_join(
-    organization: Organization, actor: Any, household: Household | None, donor: Any
+    organization: Organization, actor: User, household: Household | None, donor: Any
 ) -> Donor:
     donor = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
     donor.household = household
@@ -78,42 +72,38 @@ def household_join(
     return donor
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def household_set_members(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     household: Household,
     add: Iterable[Donor] = (),
     remove: Iterable[Donor] = (),
 ) -> Household:
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        household = resolve(
-            Household.objects.all(), household, "household_id", "No such household."
-        )
-        for donor in add:
-            household_join(organization, actor, household, donor)
-        for donor in remove:
-            row = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
-            if row.household_id == household.pk:
-                household_join(organization, actor, None, row)
-        audit_record(
-            action="household.members",
-            actor=actor,
-            organization=organization,
-            obj=household,
-            changes={"members": list(household.members.values_list("pk", flat=True))},
-        )
-        return household
+    household = resolve(Household.objects.all(), household, "household_id", "No such household.")
+    for donor in add:
+        household_join(organization, actor, household, donor)
+    for donor in remove:
+        row = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+        if row.household_id == household.pk:
+            household_join(organization, actor, None, row)
+    audit_record(
+        action="household.members",
+        actor=actor,
+        organization=organization,
+        obj=household,
+        changes={"members": list(household.members.values_list("pk", flat=True))},
+    )
+    return household
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def household_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     household: Household | int,
     expected_version: int,
@@ -121,27 +111,25 @@ def household_update(
 ) -> Household:
     """Change the name or shared address; a stale `expected_version` is a ConflictError and
     nothing is written."""
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        row = resolve(Household.objects.all(), household, "household_id", "No such household.")
-        validation.reject_unknown(fields, HOUSEHOLD_FIELDS)
-        cleaned = clean_household(fields)
-        changes = {
-            name: {"before": getattr(row, name), "after": value}
-            for name, value in cleaned.items()
-            if getattr(row, name) != value
-        }
-        for name, value in cleaned.items():
-            setattr(row, name, value)
-        row.save_versioned(expected_version=expected_version, user=actor, fields=list(cleaned))
-        audit_record(
-            action="household.update",
-            actor=actor,
-            organization=organization,
-            obj=row,
-            changes=changes,
-        )
-        return row
+    row = resolve(Household.objects.all(), household, "household_id", "No such household.")
+    validation.reject_unknown(fields, HOUSEHOLD_FIELDS)
+    cleaned = clean_household(fields)
+    changes = {
+        name: {"before": getattr(row, name), "after": value}
+        for name, value in cleaned.items()
+        if getattr(row, name) != value
+    }
+    for name, value in cleaned.items():
+        setattr(row, name, value)
+    row.save_versioned(expected_version=expected_version, user=actor, fields=list(cleaned))
+    audit_record(
+        action="household.update",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes=changes,
+    )
+    return row
 
 
 def _member(value: Any) -> Donor:
@@ -150,42 +138,38 @@ def _member(value: Any) -> Donor:
     )
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def household_member_add(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     household: Household | int,
     donor: Donor | int,
 ) -> Household:
     """The donor joins the household (leaving any other). A merged donor cannot join."""
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        row = resolve(Household.objects.all(), household, "household_id", "No such household.")
-        return household_set_members(
-            organization=organization,
-            actor=actor,
-            access=access,
-            household=row,
-            add=[_member(donor)],
-        )
+    row = resolve(Household.objects.all(), household, "household_id", "No such household.")
+    return household_set_members(
+        organization=organization,
+        actor=actor,
+        access=access,
+        household=row,
+        add=[_member(donor)],
+    )
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def household_member_remove(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     household: Household | int,
     donor: Donor | int,
 ) -> Household:
     """The donor leaves the household; a donor who is not a member is left as they are."""
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        row = resolve(Household.objects.all(), household, "household_id", "No such household.")
-        member = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
-        return household_set_members(
-            organization=organization, actor=actor, access=access, household=row, remove=[member]
-        )
+    row = resolve(Household.objects.all(), household, "household_id", "No such household.")
+    member = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+    return household_set_members(
+        organization=organization, actor=actor, access=access, household=row, remove=[member]
+    )

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.core.lookups import resolve
@@ -30,9 +30,8 @@ from ifm.donors.people.contacts import (
     sync_primary,
 )
 from ifm.donors.validation import Checker, clean_bool, clean_long_text, clean_text, reject_unknown
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 DONOR_FLAGS = ("no_email", "no_mail", "no_phone", "anonymous", "is_deceased", "is_active")
 DONOR_FIELDS = ("kind", "email", "country", "household", *DONOR_FLAGS, *tuple(DONOR_TEXT_FIELDS))
@@ -122,11 +121,11 @@ def _duplicate_error(matches: Sequence[Donor]) -> ServiceError:
     )
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def donor_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     confirm_duplicate: bool = False,
     tags: Iterable[str] = (),
@@ -140,65 +139,63 @@ def donor_create(
 
     `emails`, `phones`, `addresses`: every contact of the kind, each a dict (email= / phone= /
     the address fields, label=, is_primary=); the primary (else the first) fills the columns."""
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        reject_unknown(fields, DONOR_FIELDS)
-        cleaned = _clean_donor(fields)
-        lists = clean_contact_lists(
-            fields, {"emails": emails, "phones": phones, "addresses": addresses}
-        )
-        donor = Donor(organization=organization, created_by=actor, updated_by=actor, **cleaned)
-        for kind in CONTACT_KINDS.values():
-            if kind.plural in lists:
-                kind.columns_from_row(donor, kind.primary_item(lists[kind.plural]))
-        _check_donor_named(donor)
-        apply_norms(donor)
-        if not confirm_duplicate:
-            matches = selectors.donor_duplicates(
-                organization=organization,
-                email=donor.email,
-                first_name=donor.first_name if donor.kind == DonorKind.INDIVIDUAL else "",
-                last_name=donor.last_name if donor.kind == DonorKind.INDIVIDUAL else "",
-                organization_name=donor.organization_name
-                if donor.kind == DonorKind.ORGANIZATION
-                else "",
-                postal_code=donor.postal_code,
-                phone=donor.phone,
-                emails=[e["email"] for e in lists.get("emails", [])],
-                phones=[p["phone"] for p in lists.get("phones", [])],
-            )
-            if matches:
-                raise _duplicate_error(matches)
-        donor.save()
-        for kind in CONTACT_KINDS.values():
-            if kind.plural in lists:
-                kind.replace(organization, donor, lists[kind.plural])
-        sync_primary(organization, donor)
-        norm_fields = apply_norms(donor)
-        Donor.objects.filter(pk=donor.pk).update(**{f: getattr(donor, f) for f in norm_fields})
-        tag_rows = _tags(organization, tags)
-        if tag_rows:
-            donor.tags.set(tag_rows)
-        audit_record(
-            action="donor.create",
-            actor=actor,
+    reject_unknown(fields, DONOR_FIELDS)
+    cleaned = _clean_donor(fields)
+    lists = clean_contact_lists(
+        fields, {"emails": emails, "phones": phones, "addresses": addresses}
+    )
+    donor = Donor(organization=organization, created_by=actor, updated_by=actor, **cleaned)
+    for kind in CONTACT_KINDS.values():
+        if kind.plural in lists:
+            kind.columns_from_row(donor, kind.primary_item(lists[kind.plural]))
+    _check_donor_named(donor)
+    apply_norms(donor)
+    if not confirm_duplicate:
+        matches = selectors.donor_duplicates(
             organization=organization,
-            obj=donor,
-            changes={
-                "name": donor.name,
-                "email": donor.email,
-                "duplicate_confirmed": bool(confirm_duplicate),
-                **{k: [CONTACT_KINDS_BY_PLURAL[k].shown(i) for i in v] for k, v in lists.items()},
-            },
+            email=donor.email,
+            first_name=donor.first_name if donor.kind == DonorKind.INDIVIDUAL else "",
+            last_name=donor.last_name if donor.kind == DonorKind.INDIVIDUAL else "",
+            organization_name=donor.organization_name
+            if donor.kind == DonorKind.ORGANIZATION
+            else "",
+            postal_code=donor.postal_code,
+            phone=donor.phone,
+            emails=[e["email"] for e in lists.get("emails", [])],
+            phones=[p["phone"] for p in lists.get("phones", [])],
         )
-        return donor
+        if matches:
+            raise _duplicate_error(matches)
+    donor.save()
+    for kind in CONTACT_KINDS.values():
+        if kind.plural in lists:
+            kind.replace(organization, donor, lists[kind.plural])
+    sync_primary(organization, donor)
+    norm_fields = apply_norms(donor)
+    Donor.objects.filter(pk=donor.pk).update(**{f: getattr(donor, f) for f in norm_fields})
+    tag_rows = _tags(organization, tags)
+    if tag_rows:
+        donor.tags.set(tag_rows)
+    audit_record(
+        action="donor.create",
+        actor=actor,
+        organization=organization,
+        obj=donor,
+        changes={
+            "name": donor.name,
+            "email": donor.email,
+            "duplicate_confirmed": bool(confirm_duplicate),
+            **{k: [CONTACT_KINDS_BY_PLURAL[k].shown(i) for i in v] for k, v in lists.items()},
+        },
+    )
+    return donor
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def donor_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     donor: Donor,
     expected_version: int,
@@ -213,67 +210,63 @@ def donor_update(
     `emails`, `phones`, `addresses` given replace all the donor's contacts of that kind (see
     donor_create); a flat primary field (email=, phone=, address_*) changes the primary one.
     Clearing a primary field while others of its kind remain makes the next one primary."""
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        donor = Donor.objects.select_for_update(of=("self",)).get(pk=donor.pk)
-        if donor.merged_into_id:
-            raise ServiceError(f"{donor.name} was merged into another donor: edit that one.")
-        reject_unknown(fields, DONOR_FIELDS)
-        cleaned = _clean_donor(fields)
-        lists = clean_contact_lists(
-            fields, {"emails": emails, "phones": phones, "addresses": addresses}
-        )
-        changes: dict[str, Any] = {}
-        for field, value in cleaned.items():
-            before = getattr(donor, field)
-            if before != value:
-                changes[field] = {"before": str(before or ""), "after": str(value or "")}
-            setattr(donor, field, value)
-        _check_donor_named(donor)
-        column_fields: list[str] = []
-        for plural, items in lists.items():
-            kind = CONTACT_KINDS_BY_PLURAL[plural]
-            before_list = [kind.shown(r) for r in kind.rows_of(donor)]
-            column_fields += kind.replace(organization, donor, items)
-            after_list = [kind.shown(i) for i in items]
-            if before_list != after_list:
-                changes[plural] = {"before": before_list, "after": after_list}
-        column_fields += sync_primary(organization, donor)
-        _check_donor_named(donor)
-        norm_fields = apply_norms(donor)
-        donor.save_versioned(
-            expected_version=expected_version,
-            user=actor,
-            fields=list(dict.fromkeys([*cleaned, *column_fields, *norm_fields])),
-        )
-        if tags is not None:
-            before_tags = sorted(donor.tags.values_list("name", flat=True))
-            donor.tags.set(_tags(organization, tags))
-            after_tags = sorted(donor.tags.values_list("name", flat=True))
-            if before_tags != after_tags:
-                changes["tags"] = {"before": before_tags, "after": after_tags}
-        audit_record(
-            action="donor.update",
-            actor=actor,
-            organization=organization,
-            obj=donor,
-            changes=changes,
-        )
-        return donor
+    donor = Donor.objects.select_for_update(of=("self",)).get(pk=donor.pk)
+    if donor.merged_into_id:
+        raise ServiceError(f"{donor.name} was merged into another donor: edit that one.")
+    reject_unknown(fields, DONOR_FIELDS)
+    cleaned = _clean_donor(fields)
+    lists = clean_contact_lists(
+        fields, {"emails": emails, "phones": phones, "addresses": addresses}
+    )
+    changes: dict[str, Any] = {}
+    for field, value in cleaned.items():
+        before = getattr(donor, field)
+        if before != value:
+            changes[field] = {"before": str(before or ""), "after": str(value or "")}
+        setattr(donor, field, value)
+    _check_donor_named(donor)
+    column_fields: list[str] = []
+    for plural, items in lists.items():
+        kind = CONTACT_KINDS_BY_PLURAL[plural]
+        before_list = [kind.shown(r) for r in kind.rows_of(donor)]
+        column_fields += kind.replace(organization, donor, items)
+        after_list = [kind.shown(i) for i in items]
+        if before_list != after_list:
+            changes[plural] = {"before": before_list, "after": after_list}
+    column_fields += sync_primary(organization, donor)
+    _check_donor_named(donor)
+    norm_fields = apply_norms(donor)
+    donor.save_versioned(
+        expected_version=expected_version,
+        user=actor,
+        fields=list(dict.fromkeys([*cleaned, *column_fields, *norm_fields])),
+    )
+    if tags is not None:
+        before_tags = sorted(donor.tags.values_list("name", flat=True))
+        donor.tags.set(_tags(organization, tags))
+        after_tags = sorted(donor.tags.values_list("name", flat=True))
+        if before_tags != after_tags:
+            changes["tags"] = {"before": before_tags, "after": after_tags}
+    audit_record(
+        action="donor.update",
+        actor=actor,
+        organization=organization,
+        obj=donor,
+        changes=changes,
+    )
+    return donor
 
 
-@transaction.atomic
+@org_service("donors.edit")
 def donor_note_add(
-    *, organization: Organization, actor: Any, access: Access | None, donor: Donor | int, body: str
+    *, organization: Organization, actor: User, access: Access | None, donor: Donor | int, body: str
 ) -> DonorNote:
-    require_perm(access, "donors.edit")
-    with org_context(organization):
-        row: Donor = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
-        text = clean_long_text(body, "body", 5000)
-        if not text:
-            raise ServiceError("Write the note.", field="body")
-        note = DonorNote.objects.create(
-            organization=organization, donor=row, body=text, created_by=actor
-        )
-        audit_record(action="donor.note_add", actor=actor, organization=organization, obj=row)
-        return note
+    row: Donor = resolve(Donor.objects.all(), donor, "donor_id", "No such donor.")
+    text = clean_long_text(body, "body", 5000)
+    if not text:
+        raise ServiceError("Write the note.", field="body")
+    note = DonorNote.objects.create(
+        organization=organization, donor=row, body=text, created_by=actor
+    )
+    audit_record(action="donor.note_add", actor=actor, organization=organization, obj=row)
+    return note

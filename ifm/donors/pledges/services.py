@@ -11,9 +11,10 @@ from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import resolve
@@ -42,9 +43,8 @@ from ifm.donors.validation import (
     clean_text,
     money,
 )
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 
 def advance_recurring(gift: RecurringGift, paid_on: date_type) -> None:
@@ -182,11 +182,11 @@ def pledge_status_refresh(pledge: Pledge) -> None:
         Pledge.objects.filter(pk=pledge.pk).update(status=status)
 
 
-@transaction.atomic
+@org_service("donations.record")
 def pledge_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     donor: Donor | int,
     total: Any,
@@ -202,153 +202,149 @@ def pledge_create(
     none, one installment of the whole total falls due on `date`. Or `installment_count`
     equal installments (the cents left over go on the first), the first due on `date` and the
     next every `frequency`. Installments fall due at most ten years after `date`."""
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        c = Checker(
-            {
-                "donor": donor,
-                "total": total,
-                "date": date,
-                "fund": fund,
-                "campaign": campaign,
-                "notes": notes,
-            }
+    c = Checker(
+        {
+            "donor": donor,
+            "total": total,
+            "date": date,
+            "fund": fund,
+            "campaign": campaign,
+            "notes": notes,
+        }
+    )
+    c.check(
+        "donor",
+        lambda v: resolve(
+            Donor.objects.filter(merged_into__isnull=True),
+            v,
+            "donor_id",
+            "Choose a donor of this organization.",
+        ),
+        error_field="donor_id",
+    )
+    c.check("total", lambda v: money(v, "total"))
+    c.check("date", lambda v: clean_date(v, "date"))
+    c.check(
+        "fund",
+        lambda v: resolve(
+            choices.active_funds(),
+            v,
+            "fund_id",
+            "Choose an active fund of this organization.",
+        ),
+        error_field="fund_id",
+    )
+    c.check(
+        "campaign",
+        lambda v: (
+            None
+            if v is None
+            else resolve(Campaign.objects.all(), v, "campaign_id", "No such campaign.")
+        ),
+        error_field="campaign_id",
+    )
+    c.check("notes", lambda v: clean_long_text(v, "notes", 2000))
+    if installment_count is not None:
+        if installments:
+            c.add("installment_count", "Give either the installments or their number.")
+        elif (
+            isinstance(installment_count, bool)
+            or not isinstance(installment_count, int)
+            or not 1 <= installment_count <= MAX_INSTALLMENTS
+        ):
+            c.add("installment_count", f"From 1 to {MAX_INSTALLMENTS} installments.")
+        if frequency not in Frequency.values:
+            c.add("frequency", f"Choose one of {', '.join(Frequency.values)}.")
+    c.raise_if_errors()
+    cleaned = c.cleaned
+    if installment_count is not None:
+        installments = _equal_installments(
+            cleaned["total"], cleaned["date"], installment_count, frequency
         )
-        c.check(
-            "donor",
-            lambda v: resolve(
-                Donor.objects.filter(merged_into__isnull=True),
-                v,
-                "donor_id",
-                "Choose a donor of this organization.",
-            ),
-            error_field="donor_id",
-        )
-        c.check("total", lambda v: money(v, "total"))
-        c.check("date", lambda v: clean_date(v, "date"))
-        c.check(
-            "fund",
-            lambda v: resolve(
-                choices.active_funds(),
-                v,
-                "fund_id",
-                "Choose an active fund of this organization.",
-            ),
-            error_field="fund_id",
-        )
-        c.check(
-            "campaign",
-            lambda v: (
-                None
-                if v is None
-                else resolve(Campaign.objects.all(), v, "campaign_id", "No such campaign.")
-            ),
-            error_field="campaign_id",
-        )
-        c.check("notes", lambda v: clean_long_text(v, "notes", 2000))
-        if installment_count is not None:
-            if installments:
-                c.add("installment_count", "Give either the installments or their number.")
-            elif (
-                isinstance(installment_count, bool)
-                or not isinstance(installment_count, int)
-                or not 1 <= installment_count <= MAX_INSTALLMENTS
-            ):
-                c.add("installment_count", f"From 1 to {MAX_INSTALLMENTS} installments.")
-            if frequency not in Frequency.values:
-                c.add("frequency", f"Choose one of {', '.join(Frequency.values)}.")
-        c.raise_if_errors()
-        cleaned = c.cleaned
-        if installment_count is not None:
-            installments = _equal_installments(
-                cleaned["total"], cleaned["date"], installment_count, frequency
-            )
-        schedule: list[tuple[date_type, Decimal]] = []
-        latest = _months_later(cleaned["date"], 120)
-        for i, item in enumerate(installments or [(cleaned["date"], cleaned["total"])]):
-            try:
-                due, amount = item
-            except (TypeError, ValueError):
-                raise ServiceError(
-                    "Give a due date and an amount.", field=f"installments[{i}]"
-                ) from None
-            if not isinstance(due, date_type) or not date_type(1900, 1, 1) <= due <= latest:
-                raise ServiceError(
-                    "Give a date as YYYY-MM-DD, at most ten years after the pledge date.",
-                    field=f"installments[{i}].due_date",
-                )
-            schedule.append((due, money(amount, f"installments[{i}].amount")))
-        if sum((a for _, a in schedule), ZERO) != cleaned["total"]:
+    schedule: list[tuple[date_type, Decimal]] = []
+    latest = _months_later(cleaned["date"], 120)
+    for i, item in enumerate(installments or [(cleaned["date"], cleaned["total"])]):
+        try:
+            due, amount = item
+        except (TypeError, ValueError):
             raise ServiceError(
-                "The installments must add up to the pledged total.", field="installments"
+                "Give a due date and an amount.", field=f"installments[{i}]"
+            ) from None
+        if not isinstance(due, date_type) or not date_type(1900, 1, 1) <= due <= latest:
+            raise ServiceError(
+                "Give a date as YYYY-MM-DD, at most ten years after the pledge date.",
+                field=f"installments[{i}].due_date",
             )
-        pledge = Pledge.objects.create(organization=organization, updated_by=actor, **cleaned)
-        PledgeInstallment.objects.bulk_create(
-            [
-                PledgeInstallment(organization=organization, pledge=pledge, due_date=d, amount=a)
-                for d, a in sorted(schedule)
-            ]
+        schedule.append((due, money(amount, f"installments[{i}].amount")))
+    if sum((a for _, a in schedule), ZERO) != cleaned["total"]:
+        raise ServiceError(
+            "The installments must add up to the pledged total.", field="installments"
         )
-        audit_record(
-            action="pledge.create",
-            actor=actor,
-            organization=organization,
-            obj=pledge,
-            changes={"donor": pledge.donor_id, "total": str(pledge.total)},
-        )
-        return pledge
+    pledge = Pledge.objects.create(organization=organization, updated_by=actor, **cleaned)
+    PledgeInstallment.objects.bulk_create(
+        [
+            PledgeInstallment(organization=organization, pledge=pledge, due_date=d, amount=a)
+            for d, a in sorted(schedule)
+        ]
+    )
+    audit_record(
+        action="pledge.create",
+        actor=actor,
+        organization=organization,
+        obj=pledge,
+        changes={"donor": pledge.donor_id, "total": str(pledge.total)},
+    )
+    return pledge
 
 
-@transaction.atomic
+@org_service("donations.record")
 def pledge_cancel(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     pledge: Pledge | int,
     reason: str,
 ) -> Pledge:
     """Nothing more is expected of the pledge; gifts already applied stay. The reason is kept on
     the pledge and in the audit log."""
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        row = resolve(Pledge.objects.select_for_update(), pledge, "pledge_id", "No such pledge.")
-        text = clean_text(reason, "reason", 500)
-        if not text:
-            raise ServiceError("Say why the pledge is cancelled.", field="reason")
-        if row.status == PledgeStatus.CANCELLED:
-            raise ConflictError(message=f"Pledge {row.pk} is already cancelled.")
-        if row.status == PledgeStatus.FULFILLED:
-            raise ServiceError(
-                f"Pledge {row.pk} is fulfilled: every promised amount was given.", field="status"
-            )
-        before = row.status
-        row.status = PledgeStatus.CANCELLED
-        row.cancel_reason = text
-        row.cancelled_at = timezone.now()
-        row.save_versioned(
-            expected_version=row.version,
-            user=actor,
-            fields=["status", "cancel_reason", "cancelled_at"],
+    row = resolve(Pledge.objects.select_for_update(), pledge, "pledge_id", "No such pledge.")
+    text = clean_text(reason, "reason", 500)
+    if not text:
+        raise ServiceError("Say why the pledge is cancelled.", field="reason")
+    if row.status == PledgeStatus.CANCELLED:
+        raise ConflictError(message=f"Pledge {row.pk} is already cancelled.")
+    if row.status == PledgeStatus.FULFILLED:
+        raise ServiceError(
+            f"Pledge {row.pk} is fulfilled: every promised amount was given.", field="status"
         )
-        audit_record(
-            action="pledge.cancel",
-            actor=actor,
-            organization=organization,
-            obj=row,
-            changes={"status": {"before": before, "after": row.status}, "reason": text},
-        )
-        return row
+    before = row.status
+    row.status = PledgeStatus.CANCELLED
+    row.cancel_reason = text
+    row.cancelled_at = timezone.now()
+    row.save_versioned(
+        expected_version=row.version,
+        user=actor,
+        fields=["status", "cancel_reason", "cancelled_at"],
+    )
+    audit_record(
+        action="pledge.cancel",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={"status": {"before": before, "after": row.status}, "reason": text},
+    )
+    return row
 
 
 # --- Recurring gifts ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@org_service("donations.record")
 def recurring_gift_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     donor: Donor | int,
     amount: Any,
@@ -358,101 +354,95 @@ def recurring_gift_create(
     method: str = Method.CARD,
     end_date: date_type | None = None,
 ) -> RecurringGift:
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        c = Checker(
-            {
-                "donor": donor,
-                "amount": amount,
-                "frequency": frequency,
-                "start_date": start_date,
-                "fund": fund,
-                "method": method,
-                "end_date": end_date,
-            }
-        )
-        c.check(
-            "donor",
-            lambda v: resolve(
-                Donor.objects.filter(merged_into__isnull=True),
-                v,
-                "donor_id",
-                "Choose a donor of this organization.",
-            ),
-            error_field="donor_id",
-        )
-        c.check("amount", lambda v: money(v, "amount"))
-        c.check("start_date", lambda v: clean_date(v, "start_date"))
-        c.check("end_date", lambda v: None if v is None else clean_date(v, "end_date"))
-        c.check(
-            "fund",
-            lambda v: resolve(
-                choices.active_funds(),
-                v,
-                "fund_id",
-                "Choose an active fund of this organization.",
-            ),
-            error_field="fund_id",
-        )
+    c = Checker(
+        {
+            "donor": donor,
+            "amount": amount,
+            "frequency": frequency,
+            "start_date": start_date,
+            "fund": fund,
+            "method": method,
+            "end_date": end_date,
+        }
+    )
+    c.check(
+        "donor",
+        lambda v: resolve(
+            Donor.objects.filter(merged_into__isnull=True),
+            v,
+            "donor_id",
+            "Choose a donor of this organization.",
+        ),
+        error_field="donor_id",
+    )
+    c.check("amount", lambda v: money(v, "amount"))
+    c.check("start_date", lambda v: clean_date(v, "start_date"))
+    c.check("end_date", lambda v: None if v is None else clean_date(v, "end_date"))
+    c.check(
+        "fund",
+        lambda v: resolve(
+            choices.active_funds(),
+            v,
+            "fund_id",
+            "Choose an active fund of this organization.",
+        ),
+        error_field="fund_id",
+    )
 
-        def choice(values: list[str], field: str) -> Any:
-            def fn(v: Any) -> str:
-                if v not in values:
-                    raise ServiceError(f"Choose one of {', '.join(values)}.", field=field)
-                return str(v)
+    def choice(values: list[str], field: str) -> Any:
+        def fn(v: Any) -> str:
+            if v not in values:
+                raise ServiceError(f"Choose one of {', '.join(values)}.", field=field)
+            return str(v)
 
-            return fn
+        return fn
 
-        c.check("frequency", choice(Frequency.values, "frequency"))
-        c.check("method", choice([m for m in Method.values if m not in NON_CASH_METHODS], "method"))
-        c.raise_if_errors()
-        cleaned = c.cleaned
-        if cleaned.get("end_date") and cleaned["end_date"] < cleaned["start_date"]:
-            raise ServiceError("The end date comes after the start date.", field="end_date")
-        gift = RecurringGift.objects.create(
-            organization=organization,
-            updated_by=actor,
-            next_date=cleaned["start_date"],
-            **cleaned,
-        )
-        audit_record(
-            action="recurring_gift.create", actor=actor, organization=organization, obj=gift
-        )
-        return gift
+    c.check("frequency", choice(Frequency.values, "frequency"))
+    c.check("method", choice([m for m in Method.values if m not in NON_CASH_METHODS], "method"))
+    c.raise_if_errors()
+    cleaned = c.cleaned
+    if cleaned.get("end_date") and cleaned["end_date"] < cleaned["start_date"]:
+        raise ServiceError("The end date comes after the start date.", field="end_date")
+    gift = RecurringGift.objects.create(
+        organization=organization,
+        updated_by=actor,
+        next_date=cleaned["start_date"],
+        **cleaned,
+    )
+    audit_record(action="recurring_gift.create", actor=actor, organization=organization, obj=gift)
+    return gift
 
 
-@transaction.atomic
+@org_service("donations.record")
 def recurring_gift_set_status(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     gift: RecurringGift | int,
     status: str,
     expected_version: int,
 ) -> RecurringGift:
     """Pause, resume, mark lapsed or end a recurring gift. An ended gift stays ended."""
-    require_perm(access, "donations.record")
-    with org_context(organization):
-        row = resolve(RecurringGift.objects.all(), gift, "recurring_id", "No such recurring gift.")
-        if status not in RecurringStatus.values:
-            raise ServiceError("Choose active, paused, lapsed or ended.", field="status")
-        if row.status == RecurringStatus.ENDED and status != RecurringStatus.ENDED:
-            raise ServiceError(
-                "An ended recurring gift cannot restart: set up a new one.", field="status"
-            )
-        before = row.status
-        row.status = status
-        if status == RecurringStatus.ENDED:
-            row.next_date = None
-        row.save_versioned(
-            expected_version=expected_version, user=actor, fields=["status", "next_date"]
+    row = resolve(RecurringGift.objects.all(), gift, "recurring_id", "No such recurring gift.")
+    if status not in RecurringStatus.values:
+        raise ServiceError("Choose active, paused, lapsed or ended.", field="status")
+    if row.status == RecurringStatus.ENDED and status != RecurringStatus.ENDED:
+        raise ServiceError(
+            "An ended recurring gift cannot restart: set up a new one.", field="status"
         )
-        audit_record(
-            action="recurring_gift.status",
-            actor=actor,
-            organization=organization,
-            obj=row,
-            changes={"status": {"before": before, "after": status}},
-        )
-        return row
+    before = row.status
+    row.status = status
+    if status == RecurringStatus.ENDED:
+        row.next_date = None
+    row.save_versioned(
+        expected_version=expected_version, user=actor, fields=["status", "next_date"]
+    )
+    audit_record(
+        action="recurring_gift.status",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={"status": {"before": before, "after": status}},
+    )
+    return row
