@@ -7,14 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ifm.donors.models import (
-    Appeal,
-    Campaign,
-)
+from ifm.donors.models import Appeal, Campaign
 from ifm.ledger import selectors as ledger_selectors
-
-# --- Choices -----------------------------------------------------------------------------------
-
 
 active_funds = ledger_selectors.active_funds
 

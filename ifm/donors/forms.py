@@ -10,9 +10,7 @@ from django.db.models import QuerySet
 
 from ifm.core.errors import ServiceError
 from ifm.donors import choices
-from ifm.donors.models import (
-    Donor,
-)
+from ifm.donors.models import Donor
 from ifm.tenancy.forms import BootstrapMixin
 
 
@@ -81,7 +79,7 @@ def _money(**kwargs: Any) -> forms.DecimalField:
     )
 
 
-# --- Donations ---------------------------------------------------------------------------------
+# --- Funds and compliance ----------------------------------------------------------------------
 
 
 def _funds() -> Any:

@@ -19,9 +19,6 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-# --- Validation --------------------------------------------------------------------------------
-
-
 def money(value: Any, field: str, *, allow_zero: bool = False) -> Decimal:
     """A positive amount with at most two decimals (the rules are ifm.core.money's)."""
     return clean_money(value, field, allow_zero=allow_zero)

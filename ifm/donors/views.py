@@ -26,9 +26,7 @@ from ifm.donors import merge, receipts
 from ifm.donors.forms import ComplianceForm, add_service_errors
 from ifm.donors.gifts import selectors as gift_selectors
 from ifm.donors.gifts.views import LIST_PAGE_SIZE, PAGE_SIZE, donation_or_404
-from ifm.donors.models import (
-    Donor,
-)
+from ifm.donors.models import Donor
 from ifm.donors.people import contacts
 from ifm.donors.people import selectors as people_selectors
 from ifm.donors.people import services as people_services

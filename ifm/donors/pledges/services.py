@@ -46,6 +46,8 @@ from ifm.donors.validation import (
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 
+# --- A donation paying a pledge or a recurring gift (called by gifts/services.py) ----------------
+
 
 def advance_recurring(gift: RecurringGift, paid_on: date_type) -> None:
     """A gift received moves the next date on; not while the recurring gift is paused (a gift

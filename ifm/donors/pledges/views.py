@@ -3,7 +3,7 @@ recurring gift for a donor, a pledge with its installments and payments (and can
 recurring gift with the gifts received (and pause, resume, end), and the "apply to a pledge"
 choices of the donation form.
 
-Thin: every write goes through ifm.donors.services, every read through pledge_selectors; rows
+Thin: every write goes through pledges/services.py, every read through pledges/selectors.py; rows
 are read through the organization-scoped managers, so another organization's id is a 404.
 """
 
