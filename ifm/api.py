@@ -13,9 +13,9 @@ from ifm.core.api import ProblemNinjaAPI
 from ifm.donors.api import router as donors_router
 from ifm.donors.api_fundraising import router as fundraising_router
 from ifm.donors.api_households import router as households_router
-from ifm.donors.api_imports import router as donor_imports_router
 from ifm.donors.api_pledges import router as pledges_router
-from ifm.donors.api_receipts import router as receipts_router
+from ifm.donors.imports.api import router as donor_imports_router
+from ifm.donors.receipts.api import router as receipts_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
 from ifm.tenancy.api import router as members_router

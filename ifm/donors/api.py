@@ -13,7 +13,7 @@ from ifm.core.api import MAX_ID, idempotent, paginated
 from ifm.core.api_types import DateText
 from ifm.core.pages import service_args
 from ifm.donors import selectors, services
-from ifm.donors.api_imports import DonationStatusIn, MethodIn
+from ifm.donors.imports.api import DonationStatusIn, MethodIn
 from ifm.donors.models import Donation, Donor
 from ifm.donors.schemas import (
     DonationIn,

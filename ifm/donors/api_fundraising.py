@@ -13,7 +13,7 @@ from ninja.responses import Status as HttpStatus
 from ifm.core.api import MAX_ID, InputSchema
 from ifm.donors import selectors, services
 from ifm.donors.models import Appeal, Campaign
-from ifm.donors.receipt_selectors import compliance_gaps
+from ifm.donors.receipts.selectors import compliance_gaps
 from ifm.donors.schemas import money
 from ifm.tenancy.permissions import require_perm
 

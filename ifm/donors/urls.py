@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ifm.donors import views, views_fundraising, views_imports
+from ifm.donors import views, views_fundraising
 from ifm.donors import views_households as vh
 
 urlpatterns = [
@@ -42,34 +42,12 @@ urlpatterns = [
     path("donations/<int:donation_id>/void/", views.donation_void, name="donation_void"),
     path("donations/<int:donation_id>/receipt/", views.donation_receipt, name="donation_receipt"),
     path("receipts/compliance/", views_fundraising.compliance, name="receipt_compliance"),
-    path("receipts/", include("ifm.donors.urls_receipts")),
+    path("receipts/", include("ifm.donors.receipts.urls")),
     path("", include("ifm.donors.urls_pledges")),
     path("campaigns/", views_fundraising.campaign_list, name="campaign_list"),
     path("batches/", views.batch_list, name="gift_batch_list"),
     path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),
     path("batches/<int:giftbatch_id>/add/", views.batch_add, name="gift_batch_add"),
     path("batches/<int:giftbatch_id>/post/", views.batch_post, name="gift_batch_post"),
-    path("imports/", views_imports.import_list, name="donor_import_list"),
-    path("imports/new/", views_imports.import_new, name="donor_import_new"),
-    path(
-        "imports/uploads/<int:importupload_id>/mapping/",
-        views_imports.import_mapping,
-        name="donor_import_mapping",
-    ),
-    path(
-        "imports/uploads/<int:importupload_id>/check/",
-        views_imports.import_dry_run,
-        name="donor_import_check",
-    ),
-    path(
-        "imports/uploads/<int:importupload_id>/commit/",
-        views_imports.import_commit,
-        name="donor_import_commit",
-    ),
-    path("imports/<int:importrun_id>/", views_imports.import_run, name="donor_import_run"),
-    path(
-        "imports/<int:importrun_id>/again/",
-        views_imports.import_again,
-        name="donor_import_again",
-    ),
+    path("imports/", include("ifm.donors.imports.urls")),
 ]

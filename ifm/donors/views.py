@@ -28,7 +28,7 @@ from django.utils.cache import patch_vary_headers
 
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
-from ifm.donors import receipts, selectors, services
+from ifm.donors import selectors, services
 from ifm.donors.forms import (
     CONTACT_FORMS,
     BatchGiftForm,
@@ -50,6 +50,7 @@ from ifm.donors.models import (
     GiftBatch,
     Method,
 )
+from ifm.donors.receipts import issue as receipts
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25

@@ -28,8 +28,8 @@ from ifm.donors.forms_fundraising import (
     DonationFilterForm,
 )
 from ifm.donors.models import Appeal, Campaign
-from ifm.donors.receipt_selectors import compliance_gaps
-from ifm.donors.receipt_wording import ACKNOWLEDGMENT_THRESHOLD, QUID_PRO_QUO_THRESHOLD
+from ifm.donors.receipts.selectors import compliance_gaps
+from ifm.donors.receipts.wording import ACKNOWLEDGMENT_THRESHOLD, QUID_PRO_QUO_THRESHOLD
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 50

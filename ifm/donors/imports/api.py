@@ -14,8 +14,11 @@ from ninja.responses import Status
 
 from ifm.core.api import MAX_ID, ApiError
 from ifm.core.api_types import DateText
-from ifm.donors import exports, imports, selectors
-from ifm.donors.import_jobs import can_run_again, import_run_again
+from ifm.donors import exports, selectors
+from ifm.donors.imports.mapping import clean_mapping, mapping_for
+from ifm.donors.imports.reading import MAX_FILE_BYTES, read_table
+from ifm.donors.imports.services import import_start
+from ifm.donors.imports.tasks import can_run_again, import_run_again
 from ifm.donors.models import DonationStatus, ImportRun, ImportStatus, Method
 from ifm.tenancy.permissions import require_perm
 
@@ -143,7 +146,7 @@ def import_create(
             "Send the file as the multipart field `file`.",
             errors=[{"field": "file", "message": "This field is required."}],
         )
-    if file.size and file.size > imports.MAX_FILE_BYTES:
+    if file.size and file.size > MAX_FILE_BYTES:
         raise ApiError(
             422,
             "The file is larger than 50 MB: split it.",
@@ -151,7 +154,7 @@ def import_create(
         )
     data = file.read()
     organization = request.org  # type: ignore[attr-defined]
-    result, run, earlier = imports.import_start(
+    result, run, earlier = import_start(
         organization=organization,
         actor=request.user,
         access=request.access,  # type: ignore[attr-defined]
@@ -164,11 +167,11 @@ def import_create(
     if result is None:
         assert run is not None
         return Status(202, _run_out(run))
-    table = imports.read_table(data, file.name or "")
+    table = read_table(data, file.name or "")
     used = (
-        imports.clean_mapping(kind.value, _mapping(mapping) or {}, table.headers)
+        clean_mapping(kind.value, _mapping(mapping) or {}, table.headers)
         if _mapping(mapping)
-        else imports.mapping_for(organization=organization, kind=kind.value, headers=table.headers)
+        else mapping_for(organization=organization, kind=kind.value, headers=table.headers)
     )
     return {
         **result.summary(),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from ifm.donors import imports
+from ifm.donors.imports.mapping import FIELD_LABELS, FIELDS, REQUIRED
 from ifm.donors.models import ImportKind
 from ifm.tenancy.forms import BootstrapMixin
 
@@ -47,13 +47,13 @@ class MappingForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.headers = list(headers)
         by_column = {column: target for target, column in mapping.items()}
-        required = set(imports.REQUIRED[kind])
+        required = set(REQUIRED[kind])
         choices = [("", "— not imported —")] + [
             (
                 target,
-                imports.FIELD_LABELS.get(target, target) + (" *" if target in required else ""),
+                FIELD_LABELS.get(target, target) + (" *" if target in required else ""),
             )
-            for target in imports.FIELDS[kind]
+            for target in FIELDS[kind]
         ]
         for i, header in enumerate(self.headers):
             self.fields[self.field_name(i)] = forms.ChoiceField(
@@ -78,7 +78,7 @@ class MappingForm(BootstrapMixin, forms.Form):
             if not target:
                 continue
             if target in fed_by:
-                label = imports.FIELD_LABELS.get(target, target)
+                label = FIELD_LABELS.get(target, target)
                 self.add_error(
                     self.field_name(i),
                     f"{label} already comes from the column {fed_by[target]!r}: choose one.",

@@ -1,7 +1,7 @@
 """The import pages' file between steps: an `ImportUpload` row, so any web process serves the
 next step (upload, column mapping, dry run, commit).
 
-Thin: reading, checking, mapping and committing are the functions of `ifm.donors.imports`;
+Thin: reading, checking, mapping and committing are the functions of the modules beside it;
 this module only keeps the file, the chosen mapping and the dry run's result until
 `import_start` takes them.
 """
@@ -15,7 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ifm.core.errors import ServiceError
-from ifm.donors import imports
+from ifm.donors.imports.check import CheckResult
+from ifm.donors.imports.mapping import KIND_DONATIONS, KINDS, clean_mapping, mapping_remember
+from ifm.donors.imports.reading import Table, read_table
+from ifm.donors.imports.services import import_start
 from ifm.donors.models import ImportRun, ImportStatus, ImportUpload
 from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import require_perm
@@ -26,9 +29,9 @@ UPLOAD_KEEP = timedelta(days=2)
 
 def _require(access: Any, kind: str) -> None:
     require_perm(access, "donors.import")
-    if kind not in imports.KINDS:
+    if kind not in KINDS:
         raise ServiceError(f"Unknown import kind {kind!r}: use donors or donations.", field="kind")
-    if kind == imports.KIND_DONATIONS:
+    if kind == KIND_DONATIONS:
         require_perm(access, "donations.record")
 
 
@@ -38,7 +41,7 @@ def import_upload_create(
     """Keep a file that `read_table` can read; anything else is a ServiceError (field "file")
     and nothing is written."""
     _require(access, kind)
-    imports.read_table(data, filename)
+    read_table(data, filename)
     with org_context(organization), transaction.atomic():
         ImportUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_KEEP).delete()
         return ImportUpload.objects.create(
@@ -50,15 +53,15 @@ def import_upload_create(
         )
 
 
-def import_upload_table(upload: ImportUpload) -> imports.Table:
-    return imports.read_table(bytes(upload.data), upload.file_name)
+def import_upload_table(upload: ImportUpload) -> Table:
+    return read_table(bytes(upload.data), upload.file_name)
 
 
 class UploadCheck(NamedTuple):
     """The dry run of an upload: its result, or (result None) the dry-run run of a large file
     whose job is checking it, or stopped without a result (`run.status` failed)."""
 
-    result: imports.CheckResult | None
+    result: CheckResult | None
     run: ImportRun | None = None
 
 
@@ -66,7 +69,7 @@ def _start(
     organization: Any, actor: Any, access: Any, upload: ImportUpload, *, dry_run: bool
 ) -> Any:
     """`import_start` on the upload's file with its mapping."""
-    return imports.import_start(
+    return import_start(
         organization=organization,
         actor=actor,
         access=access,
@@ -82,7 +85,7 @@ def _dry_run(
     organization: Any, actor: Any, access: Any, upload: ImportUpload
 ) -> tuple[dict[str, Any], ImportRun | None]:
     """The dry run of the upload's file with its mapping, as kept on the upload: made now for
-    a small file; for a large one (`imports.checked_in_request`) `import_start` queues a
+    a small file; for a large one (`checked_in_request`) `import_start` queues a
     dry-run job, returned, and the upload keeps that run's id until its result is in."""
     result, run, _earlier = _start(organization, actor, access, upload, dry_run=True)
     if result is None:
@@ -98,9 +101,9 @@ def import_upload_map(
     mapping): its result, or for a large file the dry-run job queued to make it."""
     _require(access, upload.kind)
     table = import_upload_table(upload)
-    cleaned = imports.clean_mapping(upload.kind, mapping, table.headers)
+    cleaned = clean_mapping(upload.kind, mapping, table.headers)
     with org_context(organization), transaction.atomic():
-        imports.mapping_remember(
+        mapping_remember(
             organization=organization,
             actor=actor,
             kind=upload.kind,
@@ -138,12 +141,12 @@ def import_upload_check(
             upload.dry_run = kept
     if run is not None:
         return UploadCheck(None, run)
-    return UploadCheck(imports.CheckResult.from_summary(kept))
+    return UploadCheck(CheckResult.from_summary(kept))
 
 
 def import_upload_commit(
     *, organization: Any, actor: Any, access: Any, upload: ImportUpload
-) -> tuple[imports.CheckResult | None, ImportRun | None, bool]:
+) -> tuple[CheckResult | None, ImportRun | None, bool]:
     """`import_start` for the upload, which checks the file again: (result, run, earlier).
     With problems, run is None and nothing is written. `earlier` is import_start's word that
     the run is an earlier import of the same file (it queued nothing new then). Committing

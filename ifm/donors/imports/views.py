@@ -1,8 +1,8 @@
 """Import pages, under /o/<org_slug>/donors/imports/: upload a file, map its columns, see the
 dry run, commit, follow the background job; and the list of past imports.
 
-Thin doors to ifm.donors.imports (read_table, mapping_for, import_check, import_start ...)
-through ifm.donors.import_uploads, which keeps the uploaded file between the steps.
+Thin doors to the import services (reading, mapping, check, services) through
+ifm.donors.imports.uploads, which keeps the uploaded file between the steps.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ifm.core.errors import ServiceError
 from ifm.core.pages import access_of, is_htmx_partial, org_of, org_url, service_args
-from ifm.donors import imports
 from ifm.donors.forms import add_service_errors
-from ifm.donors.forms_imports import MappingForm, UploadForm
-from ifm.donors.import_jobs import can_run_again, import_run_again
-from ifm.donors.import_uploads import (
+from ifm.donors.imports.check import CheckResult
+from ifm.donors.imports.forms import MappingForm, UploadForm
+from ifm.donors.imports.mapping import FIELD_LABELS, KINDS, REQUIRED, mapping_for
+from ifm.donors.imports.reading import MAX_FILE_BYTES, Table, checked_in_request
+from ifm.donors.imports.tasks import can_run_again, import_run_again
+from ifm.donors.imports.uploads import (
     import_upload_check,
     import_upload_commit,
     import_upload_create,
@@ -84,7 +86,7 @@ def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
             # One byte past the limit is enough for read_table to refuse a file too large.
-            data = upload_file.read(imports.MAX_FILE_BYTES + 1)
+            data = upload_file.read(MAX_FILE_BYTES + 1)
             try:
                 upload = import_upload_create(
                     **service_args(request),
@@ -99,14 +101,14 @@ def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         status = 422
     else:
         kind = request.GET.get("kind")
-        form = UploadForm(initial={"kind": kind} if kind in imports.KINDS else None)
+        form = UploadForm(initial={"kind": kind} if kind in KINDS else None)
     return render(request, "donors/imports/upload.html", {"form": form}, status=status)
 
 
 # --- Step 2: the column mapping ------------------------------------------------------------------
 
 
-def _samples(table: imports.Table) -> list[str]:
+def _samples(table: Table) -> list[str]:
     """A value of each column: the first one not empty among the first rows."""
     samples = [""] * len(table.headers)
     for row in table.sample(SAMPLE_ROWS):
@@ -128,11 +130,11 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
         table = import_upload_table(upload)
         samples = _samples(table)
         # A large file is counted by its dry-run job, not read through here.
-        row_count = table.count() if imports.checked_in_request(len(upload.data)) else None
+        row_count = table.count() if checked_in_request(len(upload.data)) else None
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(org_url(request, "donor_import_new"))
-    proposed = upload.mapping or imports.mapping_for(
+    proposed = upload.mapping or mapping_for(
         organization=org_of(request), kind=upload.kind, headers=table.headers
     )
     form = MappingForm(
@@ -162,7 +164,7 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
         "columns": columns,
         "table": table,
         "row_count": row_count,
-        "required": [imports.FIELD_LABELS[f] for f in imports.REQUIRED[upload.kind]],
+        "required": [FIELD_LABELS[f] for f in REQUIRED[upload.kind]],
     }
     return render(request, "donors/imports/mapping.html", context, status=status)
 
@@ -171,7 +173,7 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
 
 
 def _check_response(
-    request: HttpRequest, upload: ImportUpload, result: imports.CheckResult, status: int = 200
+    request: HttpRequest, upload: ImportUpload, result: CheckResult, status: int = 200
 ) -> HttpResponse:
     problems = Paginator(result.problems, PROBLEMS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

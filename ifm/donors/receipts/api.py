@@ -1,7 +1,7 @@
 """/api/v1 receipt endpoints: issue, download, correct, void, email, year-end statement runs.
 
 Thin: each operation checks the permission, fetches the organization's rows (another
-organization's id is a 404, like a missing one) and calls ifm.donors.receipts.
+organization's id is a 404, like a missing one) and calls the receipt services.
 """
 
 from datetime import datetime
@@ -14,8 +14,8 @@ from pydantic import Field
 
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.pages import service_args
-from ifm.donors import receipts as services
 from ifm.donors.models import Donation, ReceiptRun, TaxReceipt
+from ifm.donors.receipts import delivery, issue, services
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["receipts"])
@@ -116,7 +116,7 @@ def receipt_issue(
     donation = Donation.objects.filter(pk=donation_id).first()
     if donation is None:
         raise Http404
-    receipt = services.receipt_issue(**service_args(request), donation=donation, joint=joint)
+    receipt = issue.receipt_issue(**service_args(request), donation=donation, joint=joint)
     return Status(201, _receipt(request, receipt.pk))
 
 
@@ -152,7 +152,7 @@ def receipt_pdf(request: HttpRequest, tax_receipt_id: Id) -> Any:
     require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
     receipt = _receipt(request, tax_receipt_id)
     response = HttpResponse(
-        services.receipt_pdf_bytes(receipt=receipt), content_type="application/pdf"
+        delivery.receipt_pdf_bytes(receipt=receipt), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'inline; filename="{receipt.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -169,7 +169,7 @@ def receipt_pdf(request: HttpRequest, tax_receipt_id: Id) -> Any:
 def receipt_correct(request: HttpRequest, tax_receipt_id: Id) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
     old = _receipt(request, tax_receipt_id)
-    new = services.receipt_correct(**service_args(request), receipt=old)
+    new = issue.receipt_correct(**service_args(request), receipt=old)
     return Status(201, _receipt(request, new.pk))
 
 
@@ -179,7 +179,7 @@ def receipt_correct(request: HttpRequest, tax_receipt_id: Id) -> Any:
 def receipt_void(request: HttpRequest, payload: VoidIn, tax_receipt_id: Id) -> Any:
     require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
     receipt = _receipt(request, tax_receipt_id)
-    services.receipt_void(**service_args(request), receipt=receipt, reason=payload.reason)
+    issue.receipt_void(**service_args(request), receipt=receipt, reason=payload.reason)
     return _receipt(request, tax_receipt_id)
 
 

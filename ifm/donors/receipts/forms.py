@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ifm.donors.models import ReceiptKind
 from ifm.donors.models.receipts import DeliveryStatus
-from ifm.donors.receipts import MIN_YEAR, SETTINGS_FIELDS
+from ifm.donors.receipts.issue import MIN_YEAR, SETTINGS_FIELDS
 from ifm.tenancy.forms import BootstrapMixin
 
 RECEIPT_STATUSES = [

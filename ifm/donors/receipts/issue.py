@@ -6,28 +6,25 @@ back and numbers have no gaps), render the letter from the organization's templa
 frozen at that moment, turn it into a PDF, and keep all three. Nothing of an issued receipt
 changes afterwards except its void and delivery fields.
 
-Wording rules live in ifm.donors.receipt_wording (IRS Publication 1771).
+Wording rules live in ifm.donors.receipts.wording (IRS Publication 1771). Delivery
+(email, print) is in delivery.py, year-end statements in year_end.py, the services that
+queue jobs in services.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from ifm.audit.models import AuditEvent
-from ifm.audit.services import audit_record, audit_values
-from ifm.core.errors import ConflictError, ServiceError
+from ifm.audit.services import audit_record
+from ifm.core.errors import ServiceError
 from ifm.core.files import save_in_transaction
-from ifm.donors import receipt_wording as wording
 from ifm.donors.models import (
     Donation,
     DonationStatus,
@@ -38,19 +35,16 @@ from ifm.donors.models import (
     ReceiptKind,
     ReceiptRun,
     ReceiptSettings,
-    RunStatus,
     TaxReceipt,
 )
-from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
-from ifm.donors.pdf import (
+from ifm.donors.receipts import wording
+from ifm.donors.receipts.pdf import (
     check_template,
     html_to_pdf,
     letter_document,
     logo_data_url,
     render_letter,
 )
-from ifm.donors.receipt_selectors import run_statements
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import require_perm
 
@@ -125,7 +119,7 @@ def _short(value: Any) -> Any:
 # --- Numbers -----------------------------------------------------------------------------------
 
 
-def _next_number(organization: Organization) -> int:
+def next_number(organization: Organization) -> int:
     """Take the next receipt number. The UPDATE's row lock makes concurrent issuers queue here,
     and a rolled-back transaction gives its number back."""
     table = ReceiptCounter._meta.db_table
@@ -256,7 +250,7 @@ def _letter_data(
     }
 
 
-def _issue(
+def issue_receipt(
     *,
     organization: Organization,
     actor: Any,
@@ -272,7 +266,7 @@ def _issue(
     With `household`, a joint receipt: addressed to the household, `donor` one of its
     members."""
     settings = receipt_settings_get(organization=organization)
-    number = _next_number(organization)
+    number = next_number(organization)
     issued_at = timezone.now()
     data = _letter_data(
         organization=organization,
@@ -333,7 +327,7 @@ def current_receipts() -> QuerySet[TaxReceipt]:
     return TaxReceipt.objects.filter(voided_at__isnull=True, replaced_by__isnull=True)
 
 
-def _year_donations(donor: Donor, year: int) -> list[Donation]:
+def year_donations(donor: Donor, year: int) -> list[Donation]:
     return list(
         Donation.objects.filter(donor=donor, status=DonationStatus.ACTIVE, date__year=year)
         .select_related("fund")
@@ -341,7 +335,7 @@ def _year_donations(donor: Donor, year: int) -> list[Donation]:
     )
 
 
-def _household_year_donations(household: Household, year: int) -> list[Donation]:
+def household_year_donations(household: Household, year: int) -> list[Donation]:
     """The year's gifts of every (unmerged) member of the household."""
     return list(
         Donation.objects.filter(
@@ -355,7 +349,7 @@ def _household_year_donations(household: Household, year: int) -> list[Donation]
     )
 
 
-def _standing_statements(year: int) -> QuerySet[TaxReceipt]:
+def standing_statements(year: int) -> QuerySet[TaxReceipt]:
     return current_receipts().filter(
         tax_year=year, kind__in=[ReceiptKind.YEAR_END, ReceiptKind.CORRECTION]
     )
@@ -405,7 +399,7 @@ def receipt_issue(
             field="donation_id",
         )
     household = _joint_household(locked.donor) if joint else None
-    return _issue(
+    return issue_receipt(
         organization=organization,
         actor=actor,
         donor=locked.donor,
@@ -435,9 +429,9 @@ def receipt_correct(
     household = Household.objects.get(pk=old.household_id) if old.household_id else None
     if old.tax_year and old.kind in (ReceiptKind.YEAR_END, ReceiptKind.CORRECTION):
         donations = (
-            _household_year_donations(household, old.tax_year)
+            household_year_donations(household, old.tax_year)
             if household
-            else _year_donations(donor, old.tax_year)
+            else year_donations(donor, old.tax_year)
         )
         kind = ReceiptKind.YEAR_END
     else:
@@ -450,7 +444,7 @@ def receipt_correct(
         )
     if kind == ReceiptKind.CORRECTION and len(donations) == 1 and donations[0].donor_id != donor.pk:
         donor = donations[0].donor  # the gift was moved to another donor (a merge)
-    return _issue(
+    return issue_receipt(
         organization=organization,
         actor=actor,
         donor=donor,
@@ -491,428 +485,3 @@ def receipt_void(
         changes={"void_reason": reason},
     )
     return locked
-
-
-# --- Delivery ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def receipt_send(
-    *, organization: Organization, actor: Any, access: Any, receipt: TaxReceipt, to: str = ""
-) -> TaxReceipt:
-    """Queue the receipt's email (PDF attached) after commit; the job retries on failure."""
-    require_perm(access, "receipts.issue")
-    locked = (
-        TaxReceipt.objects.select_for_update(of=("self",))
-        .select_related("donor")
-        .get(pk=receipt.pk)
-    )
-    if locked.voided_at is not None:
-        raise ServiceError("A voided receipt cannot be sent.", field="receipt")
-    if locked.donor.no_email:
-        raise ServiceError(
-            f"{locked.donor.name or 'The donor'} asked not to be emailed: "
-            "print the receipt instead.",
-            field="to",
-        )
-    address = (to or locked.donor.email or "").strip()
-    if not address:
-        raise ServiceError("The donor has no email address: add one or print it.", field="to")
-    try:
-        validate_email(address)
-    except ValidationError as exc:
-        raise ServiceError("Enter a valid email address.", field="to") from exc
-    TaxReceipt.objects.filter(pk=locked.pk).update(
-        delivery=DeliveryMethod.EMAIL,
-        delivery_status=DeliveryStatus.PENDING,
-        delivered_to=address,
-        delivery_error="",
-        attempts=0,  # a new send: the job has all its attempts again
-    )
-    locked.refresh_from_db()
-    audit_record(
-        action="donors.receipt.send",
-        actor=actor,
-        organization=organization,
-        obj=locked,
-        object_repr=f"Receipt {locked.number}",
-        changes={"to": address},
-    )
-    _enqueue_emails_after_commit(organization, [locked.pk])
-    return locked
-
-
-def _enqueue_emails_after_commit(organization: Organization, receipt_ids: list[int]) -> None:
-    """Queue one delivery job per receipt once the transaction commits (nothing if it rolls
-    back). Each job retries by itself and records the outcome on its receipt."""
-    if not receipt_ids:
-        return
-    org_id, ids = organization.pk, list(receipt_ids)
-
-    def enqueue() -> None:
-        from ifm.donors.tasks import receipt_email_deliver
-
-        for receipt_id in ids:
-            receipt_email_deliver.enqueue(organization_id=org_id, receipt_id=receipt_id)
-
-    transaction.on_commit(enqueue)
-
-
-def _audit_each(
-    *,
-    organization: Organization,
-    actor: Any,
-    action: str,
-    receipts: Iterable[TaxReceipt],
-    changes: Any,
-) -> None:
-    """One audit event per receipt (so each shows in that receipt's history), inserted
-    together. `changes(receipt)` gives each event's changes."""
-    events = [
-        AuditEvent(
-            **audit_values(
-                action=action,
-                actor=actor,
-                organization=organization,
-                object_type=TaxReceipt._meta.label_lower,
-                object_id=receipt.pk,
-                object_repr=f"Receipt {receipt.number}",
-                changes=changes(receipt),
-            )
-        )
-        for receipt in receipts
-    ]
-    if events:
-        with org_context(organization):
-            AuditEvent.objects.bulk_create(events, batch_size=500)
-
-
-# Why a donor's statement is not emailed but left to print.
-NO_ADDRESS, INVALID_ADDRESS, ASKED_NO_EMAIL, DECEASED = (
-    "no_address",
-    "invalid_address",
-    "no_email",
-    "deceased",
-)
-
-
-def email_refusal(donor: Donor) -> str:
-    """Why this donor cannot be emailed (one of the reasons above), or "" when they can."""
-    if donor.is_deceased:
-        return DECEASED
-    if donor.no_email:
-        return ASKED_NO_EMAIL
-    address = (donor.email or "").strip()
-    if not address:
-        return NO_ADDRESS
-    try:
-        validate_email(address)
-    except ValidationError:
-        return INVALID_ADDRESS
-    return ""
-
-
-@dataclass(frozen=True)
-class StatementsSent:
-    """What year_end_statements_send did: statements queued for email, statements left to
-    print (by reason), and statements already emailed or on their way before."""
-
-    queued: int
-    to_print: int
-    already_emailed: int
-    reasons: dict[str, int] = field(default_factory=dict)
-
-
-def _emailed_or_pending(receipt: TaxReceipt) -> bool:
-    return receipt.delivery == DeliveryMethod.EMAIL and receipt.delivery_status in (
-        DeliveryStatus.SENT,
-        DeliveryStatus.PENDING,
-    )
-
-
-@transaction.atomic
-def year_end_statements_send(
-    *, organization: Organization, actor: Any, access: Any, run: ReceiptRun
-) -> StatementsSent:
-    """Queue the email of every standing statement of a finished run, one delivery job each
-    (after commit, retried on failure, its status on the receipt). Statements already emailed
-    or on their way are left alone; donors who cannot be emailed (no valid address, asked not
-    to be emailed, deceased) are counted as left to print."""
-    require_perm(access, "receipts.issue")
-    locked = ReceiptRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
-    if locked.status not in (RunStatus.DONE, RunStatus.FAILED):
-        raise ServiceError(
-            "The run is still making its statements: email them when it is done.", field="run"
-        )
-    statements = list(
-        run_statements(locked)
-        .select_for_update(of=("self",))
-        .select_related("donor")
-        .order_by("number")
-    )
-    queued: list[TaxReceipt] = []
-    to_print: dict[str, list[int]] = {}
-    already = 0
-    for statement in statements:
-        if _emailed_or_pending(statement):
-            already += 1
-            continue
-        reason = email_refusal(statement.donor)
-        if reason:
-            to_print.setdefault(reason, []).append(statement.pk)
-            continue
-        statement.delivery = DeliveryMethod.EMAIL
-        statement.delivery_status = DeliveryStatus.PENDING
-        statement.delivered_to = statement.donor.email.strip()
-        statement.delivery_error = ""
-        statement.attempts = 0
-        queued.append(statement)
-    TaxReceipt.objects.bulk_update(
-        queued,
-        ["delivery", "delivery_status", "delivered_to", "delivery_error", "attempts"],
-        batch_size=500,
-    )
-    _audit_each(
-        organization=organization,
-        actor=actor,
-        action="donors.receipt.send",
-        receipts=queued,
-        changes=lambda r: {"to": r.delivered_to, "run": locked.pk},
-    )
-    result = StatementsSent(
-        queued=len(queued),
-        to_print=sum(len(ids) for ids in to_print.values()),
-        already_emailed=already,
-        reasons={reason: len(ids) for reason, ids in sorted(to_print.items())},
-    )
-    audit_record(
-        action="donors.receipt_run.email",
-        actor=actor,
-        organization=organization,
-        obj=locked,
-        object_repr=f"Year-end statements {locked.tax_year}",
-        changes={
-            "queued": [r.pk for r in queued],
-            "to_print": dict(sorted(to_print.items())),
-            "already_emailed": already,
-        },
-    )
-    _enqueue_emails_after_commit(organization, [r.pk for r in queued])
-    return result
-
-
-def receipt_email_attempt(*, organization: Organization, receipt_id: int, max_attempts: int) -> str:
-    """One delivery attempt (run by the job). Records the outcome; re-raises a send failure so
-    the job is retried. Returns the final status."""
-    from django.core.mail import EmailMessage
-
-    receipt = TaxReceipt.objects.filter(pk=receipt_id).first()
-    if receipt is None or receipt.voided_at is not None:
-        return "skipped"
-    if receipt.delivery_status == DeliveryStatus.SENT:
-        return DeliveryStatus.SENT  # a job run twice sends once
-    settings = receipt_settings_get(organization=organization)
-    attempts = receipt.attempts + 1
-    try:
-        with receipt.pdf.open("rb") as handle:
-            pdf_bytes = handle.read()
-        message = EmailMessage(
-            subject=f"{settings.email_subject} (No. {receipt.number})",
-            body=settings.email_body,
-            to=[receipt.delivered_to],
-        )
-        message.attach(receipt.filename, pdf_bytes, "application/pdf")
-        message.send()
-    except Exception as exc:
-        status = DeliveryStatus.FAILED if attempts >= max_attempts else DeliveryStatus.PENDING
-        TaxReceipt.objects.filter(pk=receipt.pk).update(
-            attempts=attempts, delivery_status=status, delivery_error=str(exc)[:2000]
-        )
-        raise
-    TaxReceipt.objects.filter(pk=receipt.pk).update(
-        attempts=attempts,
-        delivery_status=DeliveryStatus.SENT,
-        delivery_error="",
-        delivered_at=timezone.now(),
-    )
-    return DeliveryStatus.SENT
-
-
-@transaction.atomic
-def receipts_print(
-    *, organization: Organization, actor: Any, access: Any, receipts: Sequence[TaxReceipt]
-) -> bytes:
-    """One PDF with a letter per receipt (voided ones left out), marked as delivered by print."""
-    require_perm(access, "receipts.issue")
-    ids = [r.pk for r in receipts]
-    rows = list(TaxReceipt.objects.filter(pk__in=ids, voided_at__isnull=True).order_by("number"))
-    if not rows:
-        raise ServiceError("Choose at least one receipt that is not voided.", field="receipts")
-    pdf_bytes = html_to_pdf(
-        letter_document([r.content_html for r in rows], title=f"{len(rows)} receipts")
-    )
-    TaxReceipt.objects.filter(pk__in=[r.pk for r in rows]).update(
-        delivery=DeliveryMethod.PRINT,
-        delivery_status=DeliveryStatus.SENT,
-        delivered_at=timezone.now(),
-    )
-    audit_record(
-        action="donors.receipt.print",
-        actor=actor,
-        organization=organization,
-        object_type=TaxReceipt._meta.label_lower,
-        object_repr=f"{len(rows)} receipts printed",
-        changes={"receipt_ids": [r.pk for r in rows], "numbers": [r.number for r in rows]},
-    )
-    # And one event on each receipt, for its history.
-    _audit_each(
-        organization=organization,
-        actor=actor,
-        action="donors.receipt.print",
-        receipts=rows,
-        changes=lambda r: {"printed_with": len(rows)},
-    )
-    return pdf_bytes
-
-
-def receipt_pdf_bytes(*, receipt: TaxReceipt) -> bytes:
-    """The issued PDF (re-made from the frozen letter if the file went missing)."""
-    if receipt.pdf:
-        try:
-            with receipt.pdf.open("rb") as handle:
-                return handle.read()
-        except (OSError, ValueError):
-            pass
-    return html_to_pdf(letter_document([receipt.content_html], title=f"Receipt {receipt.number}"))
-
-
-# --- Year-end statements -----------------------------------------------------------------------
-
-
-@transaction.atomic
-def year_end_statements_start(
-    *, organization: Organization, actor: Any, access: Any, year: int, joint: bool = False
-) -> ReceiptRun:
-    """Start the background job that issues one statement per donor who gave in `year`;
-    with `joint`, one per household (its members' gifts together) and one per donor of no
-    household."""
-    require_perm(access, "receipts.issue")
-    this_year = timezone.localdate().year
-    if not isinstance(year, int) or year < MIN_YEAR or year > this_year:
-        raise ServiceError(f"Choose a tax year between {MIN_YEAR} and {this_year}.", field="year")
-    if not isinstance(joint, bool):
-        raise ServiceError("Give true or false.", field="joint")
-    running = ReceiptRun.objects.filter(
-        tax_year=year, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-    ).first()
-    if running is not None:
-        if running.joint != joint:
-            kind = "one per household" if running.joint else "one per donor"
-            raise ConflictError(
-                message=f"Year-end statements for {year} are being made already ({kind}): "
-                "wait for that run to finish, then start the other kind."
-            )
-        return running
-    run = ReceiptRun.objects.create(
-        organization=organization,
-        tax_year=year,
-        joint=joint,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    audit_record(
-        action="donors.receipt_run.start",
-        actor=actor,
-        organization=organization,
-        obj=run,
-        object_repr=f"Year-end statements {year}",
-        changes={"tax_year": year, "joint": joint},
-    )
-    org_id, run_id = organization.pk, run.pk
-
-    def enqueue() -> None:
-        from ifm.donors.tasks import year_end_statements_generate
-
-        year_end_statements_generate.enqueue(organization_id=org_id, run_id=run_id)
-
-    transaction.on_commit(enqueue)
-    return run
-
-
-def year_end_statements_run(*, organization: Organization, run_id: int) -> ReceiptRun:
-    """The job's body: one transaction per donor (or household), so progress shows and a retry
-    resumes. A donor whose gifts of the year a standing statement already covers (their own or
-    their household's) gets no other."""
-    run = ReceiptRun.objects.get(pk=run_id)
-    if run.status == RunStatus.DONE:
-        return run
-    year = run.tax_year
-    donor_ids = list(
-        Donation.objects.filter(status=DonationStatus.ACTIVE, date__year=year)
-        .order_by("donor_id")
-        .values_list("donor_id", flat=True)
-        .distinct()
-    )
-    # What to issue: ("donor", id) or, in a joint run, ("household", id) once per household.
-    units: list[tuple[str, int]] = []
-    if run.joint:
-        households = dict(
-            Donor.objects.filter(pk__in=donor_ids, household__isnull=False).values_list(
-                "pk", "household_id"
-            )
-        )
-        seen: set[int] = set()
-        for donor_id in donor_ids:
-            household_id = households.get(donor_id)
-            if household_id is None:
-                units.append(("donor", donor_id))
-            elif household_id not in seen:
-                seen.add(household_id)
-                units.append(("household", household_id))
-    else:
-        units = [("donor", donor_id) for donor_id in donor_ids]
-    ReceiptRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, total=len(units), done=0, error=""
-    )
-    done = created = 0
-    try:
-        for what, pk in units:
-            with transaction.atomic():
-                if what == "household":
-                    household = Household.objects.get(pk=pk)
-                    donations = _household_year_donations(household, year)
-                    givers = sorted({d.donor_id for d in donations})
-                    standing = _standing_statements(year).filter(
-                        Q(household=household) | Q(donor__in=givers) | Q(donations__in=donations)
-                    )
-                    donor = Donor.objects.get(pk=givers[0]) if givers else None
-                else:
-                    household = None
-                    donor = Donor.objects.select_related("household").get(pk=pk)
-                    donations = _year_donations(donor, year)
-                    standing = _standing_statements(year).filter(
-                        Q(donor=donor, household__isnull=True) | Q(donations__in=donations)
-                    )
-                if donor is not None and donations and not standing.exists():
-                    _issue(
-                        organization=organization,
-                        actor=run.created_by,
-                        donor=donor,
-                        donations=donations,
-                        kind=ReceiptKind.YEAR_END,
-                        tax_year=year,
-                        run=run,
-                        household=household,
-                    )
-                    created += 1
-                done += 1
-                ReceiptRun.objects.filter(pk=run.pk).update(done=done)
-    except Exception as exc:
-        # A rule broken (the letter template refused or over its budget) says what to fix.
-        error = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
-        ReceiptRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=error[:2000])
-        raise
-    ReceiptRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.DONE, done=done, finished_at=timezone.now(), created=created
-    )
-    run.refresh_from_db()
-    return run

@@ -55,7 +55,7 @@ from django.template.defaulttags import (
 )
 
 from ifm.core.errors import ServiceError
-from ifm.donors import receipt_wording as wording
+from ifm.donors.receipts import wording
 
 FIELD = "letter_template"
 MAX_SOURCE_CHARS = 50_000

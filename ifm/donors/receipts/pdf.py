@@ -1,9 +1,10 @@
 """Receipt letters: the organization's HTML template rendered in a closed room, then PDF.
 
 The letter template is edited by the organization's admins, so it is rendered in a sandbox
-(ifm.donors.letter_template): its own engine with no loaders, an allow-list of tags and filters,
-loops only over the receipt's data, a time and size budget per render, and a context of plain
-strings, lists and dicts only (no model instances, so no method of ours can be reached).
+(ifm.donors.receipts.letter_template): its own engine with no loaders, an allow-list of tags
+and filters, loops only over the receipt's data, a time and size budget per render, and a
+context of plain strings, lists and dicts only (no model instances, so no method of ours can be
+reached).
 WeasyPrint fetches nothing from the network or the disk: only `data:` URLs (the embedded logo)
 resolve.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.utils.html import escape
 
-from ifm.donors import letter_template
+from ifm.donors.receipts import letter_template
 
 # WeasyPrint reports every rendering step at INFO: keep only its warnings (a missing image).
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
@@ -41,8 +42,9 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 
 
 def render_letter(template_source: str, context: dict[str, Any]) -> str:
-    """The letter body as HTML, rendered in the letter sandbox (ifm.donors.letter_template);
-    a template that breaks its rules or budget is a ServiceError naming the field."""
+    """The letter body as HTML, rendered in the letter sandbox
+    (ifm.donors.receipts.letter_template); a template that breaks its rules or budget is a
+    ServiceError naming the field."""
     return letter_template.render(template_source, context)
 
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from ifm.donors.models import Donation, DonationStatus, ReceiptRun, TaxReceipt
 from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
-from ifm.donors.receipt_wording import ACKNOWLEDGMENT_THRESHOLD, QUID_PRO_QUO_THRESHOLD
+from ifm.donors.receipts.wording import ACKNOWLEDGMENT_THRESHOLD, QUID_PRO_QUO_THRESHOLD
 from ifm.tenancy.models import Organization
 
 

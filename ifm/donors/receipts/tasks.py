@@ -1,10 +1,16 @@
-"""Background jobs of the donors app: receipt email delivery and year-end statements."""
+"""Background jobs of tax receipts: email delivery and year-end statements.
+
+The jobs only call their bodies (delivery.py, year_end.py); the services that queue them
+(services.py) import this module, and nothing here imports the services.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
 from ifm.core.tasks import org_task, policy_for, retry_policy
+from ifm.donors.receipts.delivery import receipt_email_attempt
+from ifm.donors.receipts.year_end import year_end_statements_run
 from ifm.tenancy.models import Organization
 
 RECEIPT_EMAIL_ATTEMPTS = 5
@@ -15,8 +21,6 @@ RECEIPT_EMAIL_ATTEMPTS = 5
 @org_task
 def receipt_email_deliver(*, organization_id: int, receipt_id: int) -> str:
     """Email one receipt with its PDF; a failure is recorded on the receipt and retried."""
-    from ifm.donors.receipts import receipt_email_attempt
-
     organization = Organization.objects.get(pk=organization_id)
     return receipt_email_attempt(
         organization=organization,
@@ -29,8 +33,6 @@ def receipt_email_deliver(*, organization_id: int, receipt_id: int) -> str:
 @org_task
 def year_end_statements_generate(*, organization_id: int, run_id: int) -> int:
     """Issue the year-end statements of a ReceiptRun; a retry resumes where it stopped."""
-    from ifm.donors.receipts import year_end_statements_run
-
     organization = Organization.objects.get(pk=organization_id)
     run = year_end_statements_run(organization=organization, run_id=run_id)
     return run.created

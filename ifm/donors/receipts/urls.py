@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ifm.donors import views_receipts as views
+from ifm.donors.receipts import views
 
 urlpatterns = [
     path("", views.receipt_list, name="receipt_list"),

@@ -1,7 +1,7 @@
 """Tax receipt pages: the list (search, filters, export, print several), a receipt with its
 letter, delivery and actions, year-end statement runs with their progress, and the settings.
 
-Thin: every write goes through ifm.donors.receipts (the same services as the API); rows are
+Thin: every write goes through the receipt services (the same as the API); rows are
 read through the organization-scoped managers, so another organization's id is a 404.
 """
 
@@ -32,19 +32,19 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
-from ifm.donors import receipts as services
 from ifm.donors.forms import add_service_errors
-from ifm.donors.forms_receipts import (
+from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
+from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
+from ifm.donors.receipts import delivery, issue, services
+from ifm.donors.receipts.forms import (
     ReceiptFilterForm,
     ReceiptSendForm,
     ReceiptSettingsForm,
     ReceiptVoidForm,
     YearEndForm,
 )
-from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
-from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
-from ifm.donors.pdf import letter_document
-from ifm.donors.receipt_selectors import run_statements, run_statements_not_emailed
+from ifm.donors.receipts.pdf import letter_document
+from ifm.donors.receipts.selectors import run_statements, run_statements_not_emailed
 from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
@@ -243,7 +243,7 @@ def receipt_print(request: HttpRequest, org_slug: str) -> HttpResponseBase:
         messages.error(request, f"Print at most {PRINT_LIMIT} receipts at a time.")
         return redirect(back)
     try:
-        data = services.receipts_print(**service_args(request), receipts=chosen)
+        data = delivery.receipts_print(**service_args(request), receipts=chosen)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
         return redirect(back)
@@ -333,7 +333,7 @@ def receipt_pdf(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> Htt
     require_perm(access_of(request), "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     return _pdf_response(
-        services.receipt_pdf_bytes(receipt=receipt), receipt.filename, attachment=False
+        delivery.receipt_pdf_bytes(receipt=receipt), receipt.filename, attachment=False
     )
 
 
@@ -383,7 +383,7 @@ def receipt_void(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> Ht
     form = ReceiptVoidForm(request.POST)
     if form.is_valid():
         try:
-            services.receipt_void(
+            issue.receipt_void(
                 **service_args(request), receipt=receipt, reason=form.cleaned_data["reason"]
             )
         except ServiceError as exc:
@@ -408,7 +408,7 @@ def receipt_correct(request: HttpRequest, org_slug: str, tax_receipt_id: int) ->
     if (refused := _post_only(request)) is not None:
         return refused
     try:
-        new = services.receipt_correct(**service_args(request), receipt=receipt)
+        new = issue.receipt_correct(**service_args(request), receipt=receipt)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
         return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
@@ -462,7 +462,7 @@ def _run_context(run: ReceiptRun, request: HttpRequest) -> dict[str, Any]:
     finished = run.status in (RunStatus.DONE, RunStatus.FAILED)
     statements = run_statements(run)
     emailable = (
-        sum(1 for s in statements.select_related("donor") if not services.email_refusal(s.donor))
+        sum(1 for s in statements.select_related("donor") if not delivery.email_refusal(s.donor))
         if finished
         else 0
     )
@@ -515,7 +515,7 @@ def run_print(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpR
     else:
         statements = list(run_statements(run))
     try:
-        data = services.receipts_print(**service_args(request), receipts=statements)
+        data = delivery.receipts_print(**service_args(request), receipts=statements)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
         return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
@@ -554,10 +554,10 @@ def run_email(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpR
 
 
 REFUSAL_LABELS = {
-    services.NO_ADDRESS: "with no email address",
-    services.INVALID_ADDRESS: "with an email address that is not valid",
-    services.ASKED_NO_EMAIL: "asked not to be emailed",
-    services.DECEASED: "deceased",
+    delivery.NO_ADDRESS: "with no email address",
+    delivery.INVALID_ADDRESS: "with an email address that is not valid",
+    delivery.ASKED_NO_EMAIL: "asked not to be emailed",
+    delivery.DECEASED: "deceased",
 }
 
 
@@ -568,14 +568,14 @@ REFUSAL_LABELS = {
 def receipt_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
     require_perm(access_of(request), "donors.configure")
     org = org_of(request)
-    row = services.receipt_settings_get(organization=org)
+    row = issue.receipt_settings_get(organization=org)
     conflict = None
     status = 200
     if request.method == "POST":
         form = ReceiptSettingsForm(request.POST)
         if form.is_valid():
             try:
-                services.receipt_settings_update(
+                issue.receipt_settings_update(
                     **service_args(request),
                     expected_version=form.cleaned_data["version"],
                     **form.service_kwargs(),

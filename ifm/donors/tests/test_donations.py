@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors import selectors, services
+from ifm.donors.conftest import access_of
 from ifm.donors.models import Donation, Donor, DonorGivingSummary, PledgeStatus
-from ifm.donors.tests.conftest import access_of
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine
 from ifm.ledger.selectors import entries_for_source
 from ifm.ledger.services import period_close

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from ifm.audit.models import AuditEvent
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors import selectors, services
+from ifm.donors.conftest import access_of
 from ifm.donors.models import Donation, Donor, DonorGivingSummary, DonorNote, SoftCredit
-from ifm.donors.tests.conftest import access_of
 from ifm.tenancy.context import all_organizations, org_context
 
 

@@ -11,9 +11,10 @@ import pytest
 
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for
-from ifm.donors import receipts, services
+from ifm.donors import services
 from ifm.donors.models import Donation, Donor, DonorEmail, DonorNote, Household
 from ifm.donors.models.receipts import TaxReceipt
+from ifm.donors.receipts import issue as receipts
 
 pytestmark = pytest.mark.django_db
 

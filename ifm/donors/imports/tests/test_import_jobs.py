@@ -14,9 +14,10 @@ from django_tasks_db.models import DBTaskResult
 from ifm.conftest import client_for
 from ifm.core.tasks import job_lease_seconds, policy_for
 from ifm.core.tests.api_helpers import api_client_for
-from ifm.donors import imports
+from ifm.donors.imports.services import import_start
+from ifm.donors.imports.tasks import import_commit_job
+from ifm.donors.imports.tests.test_imports import DONORS_CSV
 from ifm.donors.models import Donor, ImportRun, ImportStatus
-from ifm.donors.tests.test_imports import DONORS_CSV
 from ifm.ops.jobs import reap_abandoned_jobs
 from ifm.ops.models import JobFailure, WorkerBeat
 
@@ -27,7 +28,7 @@ DEAD = "worker-killed-mid-import"
 
 def _start(fundraiser: dict[str, Any], capture: Any) -> tuple[Any, ImportRun | None, bool]:
     with capture(execute=True):
-        return imports.import_start(
+        return import_start(
             **fundraiser, kind="donors", data=DONORS_CSV, filename="donors.csv", dry_run=False
         )
 
@@ -35,7 +36,7 @@ def _start(fundraiser: dict[str, Any], capture: Any) -> tuple[Any, ImportRun | N
 def _killed_mid_write(run: ImportRun) -> DBTaskResult:
     """What `kill -9` of a worker leaves: its job RUNNING, the run writing, and a lease that
     was last renewed longer ago than JOB_LEASE_SECONDS."""
-    job = DBTaskResult.objects.get(task_path=imports.import_commit_job.module_path)
+    job = DBTaskResult.objects.get(task_path=import_commit_job.module_path)
     job.claim(DEAD)
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportStatus.RUNNING, phase="writing", started_at=timezone.now()
@@ -76,7 +77,7 @@ def test_an_import_whose_worker_died_is_retried_then_failed_and_can_run_again(
     assert reap_abandoned_jobs() == []  # nothing left to reap
 
     # It dies on every attempt: after the last one the job and the run are failed.
-    for _attempt in range(2, policy_for(imports.import_commit_job.module_path).max_attempts + 1):
+    for _attempt in range(2, policy_for(import_commit_job.module_path).max_attempts + 1):
         DBTaskResult.objects.filter(pk=job.pk).update(run_after=timezone.now())
         _killed_mid_write(run)
         assert reap_abandoned_jobs() == [str(job.pk)]
@@ -115,8 +116,8 @@ def test_run_again_queues_a_failed_import_and_it_completes(
 ) -> None:
     _result, run, _ = _start(fundraiser, django_capture_on_commit_callbacks)
     assert run is not None
-    job = DBTaskResult.objects.get(task_path=imports.import_commit_job.module_path)
-    for _attempt in range(policy_for(imports.import_commit_job.module_path).max_attempts):
+    job = DBTaskResult.objects.get(task_path=import_commit_job.module_path)
+    for _attempt in range(policy_for(import_commit_job.module_path).max_attempts):
         DBTaskResult.objects.filter(pk=job.pk).update(run_after=timezone.now())
         _killed_mid_write(run)
         reap_abandoned_jobs()

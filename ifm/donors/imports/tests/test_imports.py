@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 
 from ifm.core.errors import ServiceError
-from ifm.donors import imports
+from ifm.donors.imports.mapping import suggest_mapping
+from ifm.donors.imports.reading import read_table
+from ifm.donors.imports.services import import_start
+from ifm.donors.imports.values import ValueProblem, parse_date, parse_method, parse_money
 from ifm.donors.models import (
     Donation,
     Donor,
@@ -38,7 +41,7 @@ def start(fundraiser: dict[str, Any], django_capture_on_commit_callbacks: Any) -
 
     def run(**kwargs: Any) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
-            return imports.import_start(**fundraiser, **kwargs)
+            return import_start(**fundraiser, **kwargs)
 
     return run
 
@@ -70,11 +73,11 @@ G-3,C-3,25,2026-02-01,cash,,YOUTH
 
 
 def test_npsp_template_as_it_is_maps_labels_and_skips_the_api_name_line() -> None:
-    table = imports.read_table(NPSP.read_bytes(), NPSP.name)
+    table = read_table(NPSP.read_bytes(), NPSP.name)
     assert table.header_row == 5
     assert table.headers[1] == "Contact1 First Name"
     assert table.rows == []  # line 6 (API names) is a second header, not data
-    donors = imports.suggest_mapping("donors", table.headers)
+    donors = suggest_mapping("donors", table.headers)
     assert donors["first_name"] == "Contact1 First Name"
     assert donors["last_name"] == "Contact1 Last Name"
     assert donors["salutation"] == "Contact1 Salutation"
@@ -83,7 +86,7 @@ def test_npsp_template_as_it_is_maps_labels_and_skips_the_api_name_line() -> Non
     assert donors["address_line1"] == "Home Street"
     assert donors["postal_code"] == "Home Zip/Postal Code"
     assert donors["organization_name"] == "Account1 Name"
-    gifts = imports.suggest_mapping("donations", table.headers)
+    gifts = suggest_mapping("donations", table.headers)
     assert gifts["amount"] == "Donation Amount"
     assert gifts["date"] == "Donation Date"
     assert gifts["method"] == "Payment Method"
@@ -95,8 +98,8 @@ def test_npsp_template_as_it_is_maps_labels_and_skips_the_api_name_line() -> Non
 def test_npsp_api_names_map_like_the_labels() -> None:
     lines = NPSP.read_text().splitlines()
     data = (lines[5] + "\n" + ",".join(["Ms."] + ["x"] * 70) + "\n").encode()
-    table = imports.read_table(data, "api.csv")
-    mapping = imports.suggest_mapping("donations", table.headers)
+    table = read_table(data, "api.csv")
+    mapping = suggest_mapping("donations", table.headers)
     assert mapping["amount"] == "NPSP__DONATION_AMOUNT__C"
     assert mapping["first_name"] == "NPSP__CONTACT1_FIRSTNAME__C"
     assert len(table.rows) == 1
@@ -152,16 +155,16 @@ def test_npsp_api_names_map_like_the_labels() -> None:
     ids=["little-green-light", "civicrm", "donorperfect"],
 )
 def test_other_systems_columns_are_recognized(headers: str, expected: dict[str, str]) -> None:
-    table = imports.read_table((headers + "\n").encode(), "gifts.csv")
-    mapping = imports.suggest_mapping("donations", table.headers)
+    table = read_table((headers + "\n").encode(), "gifts.csv")
+    mapping = suggest_mapping("donations", table.headers)
     for target, column in expected.items():
         assert mapping.get(target) == column, target
 
 
 def test_utf8_with_and_without_bom_read_alike() -> None:
     text = "First Name,Last Name\nJosé,Núñez\n"
-    plain = imports.read_table(text.encode("utf-8"), "a.csv")
-    bom = imports.read_table(b"\xef\xbb\xbf" + text.encode("utf-8"), "a.csv")
+    plain = read_table(text.encode("utf-8"), "a.csv")
+    bom = read_table(b"\xef\xbb\xbf" + text.encode("utf-8"), "a.csv")
     assert plain.headers == bom.headers == ["First Name", "Last Name"]
     assert plain.rows == bom.rows == [["José", "Núñez"]]
 
@@ -169,7 +172,7 @@ def test_utf8_with_and_without_bom_read_alike() -> None:
 def test_mis_encoded_file_is_refused_with_the_line() -> None:
     data = "First Name,Last Name\nAna,Reyes\nJosé,Núñez\n".encode("latin-1")
     with pytest.raises(ServiceError) as err:
-        imports.read_table(data, "latin1.csv")
+        read_table(data, "latin1.csv")
     assert "not UTF-8" in err.value.message
     assert "line 3" in err.value.message
     assert err.value.errors[0]["field"] == "file"
@@ -187,14 +190,14 @@ def test_mis_encoded_file_is_refused_with_the_line() -> None:
 )
 def test_a_file_that_is_not_csv_or_xlsx_is_refused(data: bytes, name: str) -> None:
     with pytest.raises(ServiceError) as err:
-        imports.read_table(data, name)
+        read_table(data, name)
     assert err.value.errors[0]["field"] == "file"
     assert "CSV" in err.value.message or "Excel" in err.value.message
 
 
 def test_malformed_csv_names_the_line() -> None:
     with pytest.raises(ServiceError) as err:
-        imports.read_table(b'First Name,Last Name\nAna,"Reyes\n', "bad.csv")
+        read_table(b'First Name,Last Name\nAna,"Reyes\n', "bad.csv")
     assert "malformed" in err.value.message
 
 
@@ -209,24 +212,24 @@ def test_xlsx_is_read() -> None:
     sheet.append([25.1, datetime(2026, 3, 1), "ana@example.org"])
     buffer = io.BytesIO()
     book.save(buffer)
-    table = imports.read_table(buffer.getvalue(), "gifts.xlsx")
+    table = read_table(buffer.getvalue(), "gifts.xlsx")
     assert table.format == "xlsx"
     assert table.rows == [["25.1", "2026-03-01", "ana@example.org"]]
 
 
 def test_values() -> None:
-    assert imports.parse_money("$1,250.50") == Decimal("1250.50")
-    assert imports.parse_money("(10.00)") == Decimal("-10.00")
-    with pytest.raises(imports.ValueProblem, match="two decimals"):
-        imports.parse_money("10.005")
-    with pytest.raises(imports.ValueProblem, match="not an amount"):
-        imports.parse_money("ten")
-    assert imports.parse_date("2026-01-05 00:00:00").isoformat() == "2026-01-05"
-    assert imports.parse_date("1/5/2026").isoformat() == "2026-01-05"
-    with pytest.raises(imports.ValueProblem):
-        imports.parse_date("31/31/2026")
-    assert imports.parse_method("Credit Card", has_check_number=False) == "card"
-    assert imports.parse_method("", has_check_number=True) == "check"
+    assert parse_money("$1,250.50") == Decimal("1250.50")
+    assert parse_money("(10.00)") == Decimal("-10.00")
+    with pytest.raises(ValueProblem, match="two decimals"):
+        parse_money("10.005")
+    with pytest.raises(ValueProblem, match="not an amount"):
+        parse_money("ten")
+    assert parse_date("2026-01-05 00:00:00").isoformat() == "2026-01-05"
+    assert parse_date("1/5/2026").isoformat() == "2026-01-05"
+    with pytest.raises(ValueProblem):
+        parse_date("31/31/2026")
+    assert parse_method("Credit Card", has_check_number=False) == "card"
+    assert parse_method("", has_check_number=True) == "check"
 
 
 # --- Dry run and commit --------------------------------------------------------------------------
@@ -431,7 +434,7 @@ def test_permission(donors_org: Any, cast: dict[str, Any]) -> None:
 
     viewer = cast["viewer"]
     with pytest.raises(PermissionDenied):
-        imports.import_start(
+        import_start(
             organization=donors_org,
             actor=viewer,
             access=Membership.objects.get(user=viewer),
@@ -493,8 +496,8 @@ def _contacts(donor: Donor) -> tuple[list[tuple[str, str, bool]], list[tuple[str
 
 
 def test_templates_second_email_and_phone_columns_are_suggested() -> None:
-    table = imports.read_table(NPSP.read_bytes(), NPSP.name)
-    npsp = imports.suggest_mapping("donors", table.headers)
+    table = read_table(NPSP.read_bytes(), NPSP.name)
+    npsp = suggest_mapping("donors", table.headers)
     assert (npsp["email"], npsp["email_2"]) == ("Contact1 Personal Email", "Contact1 Work Email")
     assert (npsp["phone"], npsp["phone_2"], npsp["mobile_phone"]) == (
         "Contact1 Home Phone",
@@ -502,7 +505,7 @@ def test_templates_second_email_and_phone_columns_are_suggested() -> None:
         "Contact1 Mobile Phone",
     )
     # A Salesforce contact export (API names), and plain names.
-    salesforce = imports.suggest_mapping(
+    salesforce = suggest_mapping(
         "donors",
         ["LastName", "Email", "npe01__AlternateEmail__c", "Phone", "MobilePhone", "HomePhone"],
     )
@@ -512,9 +515,7 @@ def test_templates_second_email_and_phone_columns_are_suggested() -> None:
         "HomePhone",
         "MobilePhone",
     )
-    plain = imports.suggest_mapping(
-        "donors", ["Last Name", "Email", "Secondary Email", "Phone", "Phone 2"]
-    )
+    plain = suggest_mapping("donors", ["Last Name", "Email", "Secondary Email", "Phone", "Phone 2"])
     assert (plain["email_2"], plain["phone_2"]) == ("Secondary Email", "Phone 2")
     assert "mobile_phone" not in plain
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
+from ifm.donors.imports.tests.test_imports import DONORS_CSV
 from ifm.donors.models import Donor, ImportRun
-from ifm.donors.tests.test_imports import DONORS_CSV
 from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ifm.core.errors import ServiceError
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
-from ifm.donors import imports
+from ifm.donors.imports.reading import read_table
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +50,14 @@ ROWS = [["First Name", "Last Name"], ["Ada", "Lovelace"]]
 
 
 def test_an_ordinary_workbook_still_reads() -> None:
-    table = imports.read_table(workbook(ROWS), "donors.xlsx")
+    table = read_table(workbook(ROWS), "donors.xlsx")
     assert table.headers == ["First Name", "Last Name"]
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
 def test_entity_declarations_are_refused(part: str) -> None:
     with pytest.raises(ServiceError) as refused:
-        imports.read_table(workbook(ROWS, entity_in=part), "donors.xlsx")
+        read_table(workbook(ROWS, entity_in=part), "donors.xlsx")
     assert refused.value.errors[0]["field"] == "file"
     assert "entity" in refused.value.message
 

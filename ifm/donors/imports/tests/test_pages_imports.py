@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ifm.conftest import client_for
-from ifm.donors import imports
+from ifm.donors.imports.reading import read_table
 from ifm.donors.models import (
     Donation,
     Donor,
@@ -131,7 +131,7 @@ def test_the_npsp_template_as_it_is_goes_through_the_wizard(
     assert "Contact1 First Name" in content
     assert "headers on row 5" in content
     proposed = _preselected(mapping_page)
-    table = imports.read_table(NPSP.read_bytes(), NPSP.name)
+    table = read_table(NPSP.read_bytes(), NPSP.name)
     first = table.headers.index("Contact1 First Name")
     assert proposed[f"column_{first}"] == "first_name"
 

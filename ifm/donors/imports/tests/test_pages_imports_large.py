@@ -13,9 +13,9 @@ from django.test import Client
 
 from ifm.conftest import client_for
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
+from ifm.donors.imports.tests.test_import_files import _donors_csv
+from ifm.donors.imports.tests.test_pages_imports import _preselected, _upload
 from ifm.donors.models import Donor, ImportRun, ImportStatus, ImportUpload
-from ifm.donors.tests.test_import_files import _donors_csv
-from ifm.donors.tests.test_pages_imports import _preselected, _upload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,13 @@ import pytest
 from ifm.conftest import client_for
 from ifm.core.errors import ServiceError
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
-from ifm.donors import letter_template
-from ifm.donors import receipts as svc
 from ifm.donors import services as donor_services
+from ifm.donors.conftest import access_of
 from ifm.donors.models import Donation, ReceiptRun, ReceiptSettings, RunStatus, TaxReceipt
 from ifm.donors.models.receipts import DEFAULT_LETTER_TEMPLATE
-from ifm.donors.tests.conftest import access_of
+from ifm.donors.receipts import letter_template
+from ifm.donors.receipts.issue import receipt_issue, receipt_settings_get, receipt_settings_update
+from ifm.donors.receipts.services import year_end_statements_start
 from ifm.ledger.models import Fund
 from ifm.tenancy.models import Organization
 
@@ -67,15 +68,15 @@ def donation(fundraiser: dict[str, Any], general_fund: Fund) -> Donation:
 
 
 def save(admin_ctx: dict[str, Any], template: str) -> ReceiptSettings:
-    row = svc.receipt_settings_get(organization=admin_ctx["organization"])
-    return svc.receipt_settings_update(
+    row = receipt_settings_get(organization=admin_ctx["organization"])
+    return receipt_settings_update(
         **admin_ctx, expected_version=row.version, letter_template=template
     )
 
 
 def store(org: Organization, template: str) -> None:
     """A template saved before the sandbox, written as it is in the table."""
-    svc.receipt_settings_get(organization=org)
+    receipt_settings_get(organization=org)
     ReceiptSettings.objects.filter(organization=org).update(letter_template=template)
 
 
@@ -108,7 +109,7 @@ def test_the_reported_loop_over_a_literal_is_refused_on_the_page_fast(
     admin_ctx: dict[str, Any], cast: dict[str, Any]
 ) -> None:
     org = admin_ctx["organization"]
-    row = svc.receipt_settings_get(organization=org)
+    row = receipt_settings_get(organization=org)
     admin = client_for(cast["admin"])
     assert admin.get(f"/o/{org.slug}/donors/receipts/settings/").status_code == 200
     started = time.monotonic()
@@ -138,7 +139,7 @@ def test_the_reported_template_stored_earlier_fails_its_receipt_fast(
 
     started = time.monotonic()
     with pytest.raises(ServiceError):
-        svc.receipt_issue(**finance, donation=donation)
+        receipt_issue(**finance, donation=donation)
     response = api_client_for(cast["finance"], org).post(f"/api/v1/donations/{donation.pk}/receipt")
     assert time.monotonic() - started < 4 * FAST
     assert_problem(response, 422)
@@ -154,7 +155,7 @@ def test_a_year_end_run_with_a_refused_template_stops_with_the_reason(
 ) -> None:
     store(finance["organization"], REPORT_TEMPLATE)
     with django_capture_on_commit_callbacks(execute=True):
-        run = svc.year_end_statements_start(**finance, year=date.today().year)
+        run = year_end_statements_start(**finance, year=date.today().year)
     started = time.monotonic()
     run_jobs()
     assert time.monotonic() - started < 10 * FAST
@@ -172,7 +173,7 @@ def test_debug_is_refused_at_save(admin_ctx: dict[str, Any], cast: dict[str, Any
         save(admin_ctx, "<p>{% debug %}</p>")
     assert "{% debug %}" in refused.value.message
     org = admin_ctx["organization"]
-    row = svc.receipt_settings_get(organization=org)
+    row = receipt_settings_get(organization=org)
     response = client_for(cast["admin"]).post(
         f"/o/{org.slug}/donors/receipts/settings/", settings_post(row, "<p>{% debug %}</p>")
     )
@@ -197,7 +198,7 @@ def test_a_stored_debug_tag_never_reaches_a_letter(
 
     # Preview of an issued letter: after the template is fixed, nothing of the modules shows.
     store(org, "<p>{{ receipt.number }}</p>")
-    receipt = svc.receipt_issue(**finance, donation=donation)
+    receipt = receipt_issue(**finance, donation=donation)
     letter = client_for(cast["finance"]).get(f"/o/{org.slug}/donors/receipts/{receipt.pk}/letter/")
     assert letter.status_code == 200
     assert b"site-packages" not in letter.content
@@ -285,7 +286,7 @@ def test_allowed_tags_and_filters_render(
     for name in ("if", "for", "with", "comment", "now", "firstof", "spaceless"):
         assert "{% " + name in ALLOWED
     save(admin_ctx, ALLOWED)
-    receipt = svc.receipt_issue(**finance, donation=donation)
+    receipt = receipt_issue(**finance, donation=donation)
     html = receipt.content_html
     assert "<p>DONATION RECEIPT</p><p>no phone</p>" in html
     assert "nobody" in html  # a single donor has no household members
@@ -312,7 +313,7 @@ def test_a_lookup_cannot_change_the_data_the_receipt_keeps(
         "{{ gifts.clear }}{{ org.address.pop }}{{ org.clear }}"
         "{% for gift in gifts %}<b>{{ gift.amount }}</b>{% endfor %}",
     )
-    receipt = svc.receipt_issue(**finance, donation=donation)
+    receipt = receipt_issue(**finance, donation=donation)
     assert "<b>$180.00</b>" in receipt.content_html
     assert len(receipt.content_data["gifts"]) == 1
     assert receipt.content_data["org"]["name"]
@@ -390,7 +391,7 @@ def test_blocks_nested_too_deep_are_refused_not_a_crash(
     deep = "{%if 1%}" * 2_000 + "x" + "{%endif%}" * 2_000  # would exhaust the parser's stack
     assert "nests blocks more than 20 deep" in refusal(deep)
     org = admin_ctx["organization"]
-    row = svc.receipt_settings_get(organization=org)
+    row = receipt_settings_get(organization=org)
     response = client_for(cast["admin"]).post(
         f"/o/{org.slug}/donors/receipts/settings/", settings_post(row, deep)
     )

@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from ifm.conftest import client_for
-from ifm.donors import receipts as svc
 from ifm.donors import services as donor_services
+from ifm.donors.conftest import access_of
 from ifm.donors.models import (
     Donation,
     Donor,
@@ -23,7 +23,9 @@ from ifm.donors.models import (
     RunStatus,
     TaxReceipt,
 )
-from ifm.donors.tests.conftest import access_of
+from ifm.donors.receipts.issue import receipt_issue, receipt_settings_get, receipt_void
+from ifm.donors.receipts.services import year_end_statements_start
+from ifm.donors.receipts.year_end import year_end_statements_run
 from ifm.ledger.models import Fund
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
@@ -69,7 +71,7 @@ def give(ctx: dict[str, Any], donor: Donor, fund: Fund, amount: str, **extra: An
 def receipt_for(
     ctx: dict[str, Any], fund: Fund, amount: str = "300.00", **donor: Any
 ) -> TaxReceipt:
-    return svc.receipt_issue(**ctx, donation=give(ctx, make_donor(ctx, **donor), fund, amount))
+    return receipt_issue(**ctx, donation=give(ctx, make_donor(ctx, **donor), fund, amount))
 
 
 def other_org_receipt(org_b: Organization, cast: dict[str, Any]) -> TaxReceipt:
@@ -104,7 +106,7 @@ def test_list_search_filters_pagination_and_export(
     org = fundraiser["organization"]
     receipt_for(ctx, general_fund, first="Ana", last="Reyes")
     ben = receipt_for(ctx, general_fund, first="Ben", last="Okafor")
-    svc.receipt_void(**ctx, receipt=ben, reason="Wrong donor")
+    receipt_void(**ctx, receipt=ben, reason="Wrong donor")
     last_year = give(
         ctx,
         make_donor(ctx, first="Cy", last="Old"),
@@ -112,7 +114,7 @@ def test_list_search_filters_pagination_and_export(
         "40.00",
         date=date(TODAY.year - 1, 6, 1),
     )
-    old = svc.receipt_issue(**ctx, donation=last_year)
+    old = receipt_issue(**ctx, donation=last_year)
     client = client_for(cast["viewer"])
 
     def body(**params: str) -> str:
@@ -476,7 +478,7 @@ def test_settings_save_is_versioned_and_admin_only(
     admin = client_for(cast["admin"])
     page = admin.get(url(org, "settings/"))
     assert page.status_code == 200
-    row = svc.receipt_settings_get(organization=org)
+    row = receipt_settings_get(organization=org)
     assert f'name="version" value="{row.version}"'.encode() in page.content
     for role in ("finance", "fundraising", "viewer", "staff"):
         assert client_for(cast[role]).get(url(org, "settings/")).status_code == 403
@@ -626,8 +628,8 @@ def test_run_page_emails_the_emailable_and_prints_the_rest(
     give(ctx, make_donor(ctx, first="Cleo", last="Quiet", no_email=True), general_fund, "20.00")
     give(ctx, make_donor(ctx, first="Eli", last="Paper", email=""), general_fund, "30.00")
     finance = {**ctx, "actor": cast["finance"], "access": access_of(cast["finance"])}
-    run = svc.year_end_statements_start(**finance, year=TODAY.year)
-    svc.year_end_statements_run(organization=org, run_id=run.pk)
+    run = year_end_statements_start(**finance, year=TODAY.year)
+    year_end_statements_run(organization=org, run_id=run.pk)
     client = client_for(cast["finance"])
     before = client.get(url(org, f"year-end/{run.pk}/")).content.decode()
     assert 'id="run-print-not-emailed"' not in before  # nothing emailed yet: print them all

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from ifm.donors.models import TaxReceipt
-from ifm.donors.tests.test_receipts import give, issue, make_donor
+from ifm.donors.receipts.tests.test_receipts import give, issue, make_donor
 from ifm.ledger.models import Fund
 from ifm.tenancy.context import org_context
 
@@ -34,7 +34,7 @@ def private_root(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def finance(donors_org: Any, cast: dict[str, Any]) -> dict[str, Any]:
-    from ifm.donors.tests.conftest import access_of
+    from ifm.donors.conftest import access_of
 
     user = cast["finance"]
     return {"organization": donors_org, "actor": user, "access": access_of(user)}
@@ -85,7 +85,7 @@ def test_a_rolled_back_savepoint_removes_only_its_own_file(
 def test_a_committed_issue_keeps_its_pdf(
     private_root: Path, org_a: Any, cast: dict[str, Any]
 ) -> None:
-    from ifm.donors.tests.conftest import access_of
+    from ifm.donors.conftest import access_of
 
     with org_context(org_a):
         fundraising, finance_user = cast["fundraising"], cast["finance"]

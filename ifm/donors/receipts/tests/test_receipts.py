@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from pypdf import PdfReader
 
 from ifm.core.errors import ServiceError
-from ifm.donors import receipts as svc
 from ifm.donors import services as donor_services
+from ifm.donors.conftest import access_of
 from ifm.donors.models import (
     Donation,
     Donor,
@@ -23,8 +23,21 @@ from ifm.donors.models import (
     RunStatus,
     TaxReceipt,
 )
-from ifm.donors.receipt_selectors import compliance_gaps
-from ifm.donors.tests.conftest import access_of
+from ifm.donors.receipts.delivery import receipt_pdf_bytes, receipts_print
+from ifm.donors.receipts.issue import (
+    receipt_correct,
+    receipt_issue,
+    receipt_settings_get,
+    receipt_settings_update,
+    receipt_void,
+)
+from ifm.donors.receipts.selectors import compliance_gaps
+from ifm.donors.receipts.services import (
+    receipt_send,
+    year_end_statements_send,
+    year_end_statements_start,
+)
+from ifm.donors.receipts.year_end import year_end_statements_run
 from ifm.ledger.models import Fund
 from ifm.tenancy.models import Organization
 
@@ -77,11 +90,11 @@ def give(ctx: dict[str, Any], donor: Donor, fund: Fund, amount: str, **extra: An
 
 
 def issue(ctx: dict[str, Any], donation: Donation) -> TaxReceipt:
-    return svc.receipt_issue(**ctx, donation=donation)
+    return receipt_issue(**ctx, donation=donation)
 
 
 def receipt_text(receipt: TaxReceipt) -> str:
-    return flat(pdf_text(svc.receipt_pdf_bytes(receipt=receipt)))
+    return flat(pdf_text(receipt_pdf_bytes(receipt=receipt)))
 
 
 # --- Wording in the issued letter --------------------------------------------------------------
@@ -94,7 +107,7 @@ def test_cash_receipt_pdf_has_org_donor_amount_and_no_goods(
     donation = give(fundraiser, donor, general_fund, "1250.00")
     receipt = issue(finance, donation)
 
-    data = svc.receipt_pdf_bytes(receipt=receipt)
+    data = receipt_pdf_bytes(receipt=receipt)
     assert data.startswith(b"%PDF")
     text = flat(pdf_text(data))
     assert f"No. {receipt.number}" in text
@@ -147,8 +160,8 @@ def test_intangible_religious_benefits_setting(
     fundraiser: dict[str, Any], finance: dict[str, Any], general_fund: Fund, cast: Any
 ) -> None:
     admin = {**finance, "actor": cast["admin"], "access": access_of(cast["admin"])}
-    settings_row = svc.receipt_settings_get(organization=finance["organization"])
-    svc.receipt_settings_update(
+    settings_row = receipt_settings_get(organization=finance["organization"])
+    receipt_settings_update(
         **admin,
         expected_version=settings_row.version,
         intangible_religious_benefits_only=True,
@@ -162,7 +175,7 @@ def test_intangible_religious_benefits_setting(
     assert "Rev. Jo Park" in text
     # Finance may not change the settings.
     with pytest.raises(PermissionDenied):
-        svc.receipt_settings_update(**finance, expected_version=2, signature_name="X")
+        receipt_settings_update(**finance, expected_version=2, signature_name="X")
 
 
 def test_quid_pro_quo_at_75_and_75_01(
@@ -202,12 +215,12 @@ def test_compliance_lists_250_without_acknowledgment_and_undisclosed_quid_pro_qu
     assert list(gaps.undisclosed_quid_pro_quo) == []
 
     # A voided receipt no longer acknowledges the gift.
-    svc.receipt_void(**finance, receipt=first, reason="Wrong donor name")
+    receipt_void(**finance, receipt=first, reason="Wrong donor name")
     assert list(compliance_gaps(organization=org).unacknowledged) == [big]
     # A year-end statement acknowledges it too.
-    svc.year_end_statements_start(**finance, year=TODAY.year)
+    year_end_statements_start(**finance, year=TODAY.year)
     run = ReceiptRun.objects.get()
-    svc.year_end_statements_run(organization=org, run_id=run.pk)
+    year_end_statements_run(organization=org, run_id=run.pk)
     assert list(compliance_gaps(organization=org).unacknowledged) == []
 
 
@@ -264,15 +277,15 @@ def test_void_keeps_its_number_and_a_new_receipt_takes_the_next(
     donation = give(fundraiser, donor, general_fund, "90.00")
     receipt = issue(finance, donation)
     with pytest.raises(ServiceError) as missing:
-        svc.receipt_void(**finance, receipt=receipt, reason="  ")
+        receipt_void(**finance, receipt=receipt, reason="  ")
     assert missing.value.errors[0]["field"] == "reason"
-    svc.receipt_void(**finance, receipt=receipt, reason="Sent to the wrong address")
+    receipt_void(**finance, receipt=receipt, reason="Sent to the wrong address")
     receipt.refresh_from_db()
     assert receipt.number == 1
     assert receipt.voided_at is not None
     assert receipt.void_reason == "Sent to the wrong address"
     with pytest.raises(ServiceError, match="already voided"):
-        svc.receipt_void(**finance, receipt=receipt, reason="again")
+        receipt_void(**finance, receipt=receipt, reason="again")
     again = issue(finance, donation)  # a voided receipt no longer counts
     assert again.number == 2
 
@@ -284,7 +297,7 @@ def test_issued_receipt_never_changes_and_a_correction_names_what_it_replaces(
     donation = give(fundraiser, donor, general_fund, "500.00")
     receipt = issue(finance, donation)
     html_before = receipt.content_html
-    pdf_before = svc.receipt_pdf_bytes(receipt=receipt)
+    pdf_before = receipt_pdf_bytes(receipt=receipt)
 
     donation.refresh_from_db()
     donor_services.donation_update(
@@ -295,10 +308,10 @@ def test_issued_receipt_never_changes_and_a_correction_names_what_it_replaces(
     )
     receipt.refresh_from_db()
     assert receipt.content_html == html_before
-    assert svc.receipt_pdf_bytes(receipt=receipt) == pdf_before
+    assert receipt_pdf_bytes(receipt=receipt) == pdf_before
     assert "$500.00" in receipt_text(receipt)
 
-    corrected = svc.receipt_correct(**finance, receipt=receipt)
+    corrected = receipt_correct(**finance, receipt=receipt)
     assert corrected.kind == ReceiptKind.CORRECTION
     assert corrected.replaces == receipt
     assert corrected.number == receipt.number + 1
@@ -306,7 +319,7 @@ def test_issued_receipt_never_changes_and_a_correction_names_what_it_replaces(
     assert f"replaces receipt No. {receipt.number}" in text
     assert "$550.00" in text
     with pytest.raises(ServiceError, match="already corrected"):
-        svc.receipt_correct(**finance, receipt=receipt)
+        receipt_correct(**finance, receipt=receipt)
     # The donation stands receipted by the correction.
     with pytest.raises(ServiceError, match=f"receipt No. {corrected.number}"):
         issue(finance, donation)
@@ -326,7 +339,7 @@ def test_email_job_sends_the_pdf_and_records_status(
     donor = make_donor(fundraiser)
     receipt = issue(finance, give(fundraiser, donor, general_fund, "60.00"))
     with django_capture_on_commit_callbacks(execute=True):
-        svc.receipt_send(**finance, receipt=receipt)
+        receipt_send(**finance, receipt=receipt)
     receipt.refresh_from_db()
     assert receipt.delivery_status == "pending"
     assert run_jobs() == 1
@@ -359,7 +372,7 @@ def test_email_failure_is_recorded_and_retried(
     donor = make_donor(fundraiser)
     receipt = issue(finance, give(fundraiser, donor, general_fund, "60.00"))
     with django_capture_on_commit_callbacks(execute=True):
-        svc.receipt_send(**finance, receipt=receipt)
+        receipt_send(**finance, receipt=receipt)
     run_jobs()
     receipt.refresh_from_db()
     assert receipt.attempts == 1
@@ -376,7 +389,7 @@ def test_send_refuses_a_donor_without_email(
     donor = make_donor(fundraiser, email="")
     receipt = issue(finance, give(fundraiser, donor, general_fund, "60.00"))
     with pytest.raises(ServiceError) as failure:
-        svc.receipt_send(**finance, receipt=receipt)
+        receipt_send(**finance, receipt=receipt)
     assert failure.value.errors[0]["field"] == "to"
 
 
@@ -389,7 +402,7 @@ def test_printing_makes_one_pdf_with_every_letter(
         issue(finance, give(fundraiser, ana, general_fund, "10.00")),
         issue(finance, give(fundraiser, ben, general_fund, "20.00")),
     ]
-    data = svc.receipts_print(**finance, receipts=receipts)
+    data = receipts_print(**finance, receipts=receipts)
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 2
     text = flat(" ".join(p.extract_text() for p in reader.pages))
@@ -418,7 +431,7 @@ def test_year_end_job_issues_one_statement_per_donor_with_progress(
     donor_services.donation_void(**fundraiser, donation=voided, reason="Duplicate")
 
     with django_capture_on_commit_callbacks(execute=True):
-        run = svc.year_end_statements_start(**finance, year=TODAY.year)
+        run = year_end_statements_start(**finance, year=TODAY.year)
     assert run.status == RunStatus.QUEUED
     assert run_jobs() == 1
     run.refresh_from_db()
@@ -437,7 +450,7 @@ def test_year_end_job_issues_one_statement_per_donor_with_progress(
 
     # Running it again creates nothing new.
     with django_capture_on_commit_callbacks(execute=True):
-        again = svc.year_end_statements_start(**finance, year=TODAY.year)
+        again = year_end_statements_start(**finance, year=TODAY.year)
     run_jobs()
     again.refresh_from_db()
     assert (again.status, again.done, again.created) == ("done", 2, 0)
@@ -446,7 +459,7 @@ def test_year_end_job_issues_one_statement_per_donor_with_progress(
 
 def test_year_end_refuses_a_future_year(finance: dict[str, Any]) -> None:
     with pytest.raises(ServiceError) as failure:
-        svc.year_end_statements_start(**finance, year=TODAY.year + 1)
+        year_end_statements_start(**finance, year=TODAY.year + 1)
     assert failure.value.errors[0]["field"] == "year"
     assert not ReceiptRun.objects.exists()
 
@@ -466,7 +479,7 @@ def test_send_refuses_a_donor_who_asked_not_to_be_emailed(
     receipt = issue(finance, give(fundraiser, donor, general_fund, "60.00"))
     for to in ("", "someone.else@example.org"):
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(ServiceError) as no:
-            svc.receipt_send(**finance, receipt=receipt, to=to)
+            receipt_send(**finance, receipt=receipt, to=to)
         assert no.value.errors[0]["field"] == "to"
         assert "Ana Reyes asked not to be emailed" in no.value.message
         assert "print the receipt instead" in no.value.message
@@ -476,8 +489,8 @@ def test_send_refuses_a_donor_who_asked_not_to_be_emailed(
 
 
 def _finished_run(finance: dict[str, Any], **options: Any) -> ReceiptRun:
-    run = svc.year_end_statements_start(**finance, year=TODAY.year, **options)
-    return svc.year_end_statements_run(organization=finance["organization"], run_id=run.pk)
+    run = year_end_statements_start(**finance, year=TODAY.year, **options)
+    return year_end_statements_run(organization=finance["organization"], run_id=run.pk)
 
 
 def test_run_email_queues_only_the_emailable_statements_and_counts_the_rest(
@@ -503,11 +516,11 @@ def test_run_email_queues_only_the_emailable_statements_and_counts_the_rest(
     assert run.created == 5
     statements = {r.donor_id: r for r in TaxReceipt.objects.filter(run=run)}
     # Ben's statement was corrected: the replaced one is not sent, nor is a voided one.
-    replacement = svc.receipt_correct(**finance, receipt=statements[ben.pk])
+    replacement = receipt_correct(**finance, receipt=statements[ben.pk])
     assert replacement.run_id is None
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        sent = svc.year_end_statements_send(**finance, run=run)
+        sent = year_end_statements_send(**finance, run=run)
     assert len(callbacks) == 1  # the jobs are queued after commit, together
     assert (sent.queued, sent.to_print, sent.already_emailed) == (1, 3, 0)
     assert sent.reasons == {"deceased": 1, "no_address": 1, "no_email": 1}
@@ -542,11 +555,11 @@ def test_run_email_queues_only_the_emailable_statements_and_counts_the_rest(
 
     # Again: the emailed one is left alone, nothing new is queued.
     with django_capture_on_commit_callbacks(execute=True):
-        again = svc.year_end_statements_send(**finance, run=run)
+        again = year_end_statements_send(**finance, run=run)
     assert (again.queued, again.to_print, again.already_emailed) == (0, 3, 1)
     assert DBTaskResult.objects.ready().count() == 0
 
-    from ifm.donors.receipt_selectors import run_statements_not_emailed
+    from ifm.donors.receipts.selectors import run_statements_not_emailed
 
     assert {r.donor_id for r in run_statements_not_emailed(run)} == {quiet.pk, gone.pk, nomail.pk}
 
@@ -555,13 +568,13 @@ def test_run_email_refuses_an_unfinished_run_and_a_viewer(
     fundraiser: dict[str, Any], finance: dict[str, Any], general_fund: Fund, cast: Any
 ) -> None:
     give(fundraiser, make_donor(fundraiser), general_fund, "10.00")
-    run = svc.year_end_statements_start(**finance, year=TODAY.year)
+    run = year_end_statements_start(**finance, year=TODAY.year)
     with pytest.raises(ServiceError, match="still making its statements"):
-        svc.year_end_statements_send(**finance, run=run)
-    svc.year_end_statements_run(organization=finance["organization"], run_id=run.pk)
+        year_end_statements_send(**finance, run=run)
+    year_end_statements_run(organization=finance["organization"], run_id=run.pk)
     viewer = {**finance, "actor": cast["viewer"], "access": access_of(cast["viewer"])}
     with pytest.raises(PermissionDenied):
-        svc.year_end_statements_send(**viewer, run=run)
+        year_end_statements_send(**viewer, run=run)
     assert set(TaxReceipt.objects.values_list("delivery_status", flat=True)) == {"not_sent"}
 
 
@@ -572,8 +585,8 @@ def test_print_records_each_printed_receipt_in_the_audit_log(
 
     ana = make_donor(fundraiser)
     receipts = [issue(finance, give(fundraiser, ana, general_fund, f"{n}0.00")) for n in (1, 2, 3)]
-    svc.receipt_void(**finance, receipt=receipts[2], reason="Wrong gift")
-    svc.receipts_print(**finance, receipts=receipts)
+    receipt_void(**finance, receipt=receipts[2], reason="Wrong gift")
+    receipts_print(**finance, receipts=receipts)
 
     printed = AuditEvent.objects.filter(action="donors.receipt.print")
     summary = printed.get(object_id="")

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors import services as donor_services
+from ifm.donors.conftest import access_of
 from ifm.donors.models import Donation, TaxReceipt
-from ifm.donors.tests.conftest import access_of
 from ifm.ledger.models import Fund
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization

@@ -11,10 +11,11 @@ from django.test import Client
 
 from ifm.core.errors import ServiceError
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
-from ifm.donors import receipts as svc
 from ifm.donors import services as donor_services
 from ifm.donors.models import ReceiptKind, ReceiptRun, TaxReceipt
-from ifm.donors.tests.test_receipts import (
+from ifm.donors.receipts.issue import receipt_correct, receipt_issue
+from ifm.donors.receipts.services import year_end_statements_start
+from ifm.donors.receipts.tests.test_receipts import (
     THIS_YEAR_DAY,
     TODAY,
     finance,  # noqa: F401 (a fixture)
@@ -22,6 +23,7 @@ from ifm.donors.tests.test_receipts import (
     make_donor,
     receipt_text,
 )
+from ifm.donors.receipts.year_end import year_end_statements_run
 from ifm.ledger.models import Fund
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +70,9 @@ def test_joint_year_end_statement_covers_the_members_gifts(
     give(fundraiser, jane, general_fund, "25.00", method="cash")
     give(fundraiser, solo, general_fund, "60.00")
 
-    run = svc.year_end_statements_start(**finance, year=TODAY.year, joint=True)
+    run = year_end_statements_start(**finance, year=TODAY.year, joint=True)
     assert run.joint
-    svc.year_end_statements_run(organization=finance["organization"], run_id=run.pk)
+    year_end_statements_run(organization=finance["organization"], run_id=run.pk)
     run.refresh_from_db()
     assert (run.status, run.total, run.created) == ("done", 2, 2)
 
@@ -97,14 +99,14 @@ def test_joint_year_end_statement_covers_the_members_gifts(
     assert sorted(r.number for r in statements) == [1, 2]
 
     # Run again, joint or not: no member gets a second statement for the same gifts.
-    again = svc.year_end_statements_start(**finance, year=TODAY.year, joint=False)
-    svc.year_end_statements_run(organization=finance["organization"], run_id=again.pk)
+    again = year_end_statements_start(**finance, year=TODAY.year, joint=False)
+    year_end_statements_run(organization=finance["organization"], run_id=again.pk)
     again.refresh_from_db()
     assert again.created == 0
     assert TaxReceipt.objects.count() == 2
 
     # A correction of the joint statement stays joint.
-    corrected = svc.receipt_correct(**finance, receipt=joint)
+    corrected = receipt_correct(**finance, receipt=joint)
     assert corrected.household_id == household.pk
     assert corrected.total_amount == Decimal("375.00")
     assert corrected.number == 3
@@ -117,7 +119,7 @@ def test_joint_single_receipt_is_addressed_to_the_household(
     smiths: dict[str, Any],
 ) -> None:
     gift = give(fundraiser, smiths["jane"], general_fund, "80.00")
-    receipt = svc.receipt_issue(**finance, donation=gift, joint=True)
+    receipt = receipt_issue(**finance, donation=gift, joint=True)
     assert receipt.household_id == smiths["household"].pk
     assert receipt.donor_id == smiths["jane"].pk
     assert receipt.kind == ReceiptKind.SINGLE
@@ -135,12 +137,12 @@ def test_a_joint_receipt_for_a_donor_of_no_household_is_refused(
     ana = make_donor(fundraiser)
     gift = give(fundraiser, ana, general_fund, "30.00")
     with pytest.raises(ServiceError) as exc:
-        svc.receipt_issue(**finance, donation=gift, joint=True)
+        receipt_issue(**finance, donation=gift, joint=True)
     assert exc.value.errors[0]["field"] == "joint"
     assert "not in a household" in exc.value.message
     assert not TaxReceipt.objects.exists()
     # The number was not used: the next receipt is No. 1.
-    assert svc.receipt_issue(**finance, donation=gift).number == 1
+    assert receipt_issue(**finance, donation=gift).number == 1
 
 
 # --- API -----------------------------------------------------------------------------------------
@@ -185,14 +187,14 @@ def test_joint_letter_names_the_members_under_the_household(
     smiths: dict[str, Any],
 ) -> None:
     gift = give(fundraiser, smiths["john"], general_fund, "120.00")
-    receipt = svc.receipt_issue(**finance, donation=gift, joint=True)
+    receipt = receipt_issue(**finance, donation=gift, joint=True)
     assert receipt.content_data["donor"]["members_display"] == "John Smith and Jane Smith"
     text = receipt_text(receipt)
     assert "The Smith Family John Smith and Jane Smith 7 Maple Court" in text
     assert "No goods or services were provided in exchange for this contribution." in text
 
     # A receipt to the donor alone names no members.
-    alone = svc.receipt_issue(
+    alone = receipt_issue(
         **finance, donation=give(fundraiser, smiths["jane"], general_fund, "5.00")
     )
     assert "John Smith and Jane Smith" not in receipt_text(alone)
@@ -204,12 +206,12 @@ def test_a_second_start_while_a_run_is_in_progress(
     """The same kind hands back the run in progress; the other kind is refused until it ends."""
     from ifm.core.errors import ConflictError
 
-    run = svc.year_end_statements_start(**finance, year=TODAY.year, joint=True)
-    assert svc.year_end_statements_start(**finance, year=TODAY.year, joint=True) == run
+    run = year_end_statements_start(**finance, year=TODAY.year, joint=True)
+    assert year_end_statements_start(**finance, year=TODAY.year, joint=True) == run
     with pytest.raises(ConflictError, match="one per household"):
-        svc.year_end_statements_start(**finance, year=TODAY.year, joint=False)
+        year_end_statements_start(**finance, year=TODAY.year, joint=False)
     assert ReceiptRun.objects.count() == 1
-    svc.year_end_statements_run(organization=finance["organization"], run_id=run.pk)
-    other = svc.year_end_statements_start(**finance, year=TODAY.year, joint=False)
+    year_end_statements_run(organization=finance["organization"], run_id=run.pk)
+    other = year_end_statements_start(**finance, year=TODAY.year, joint=False)
     assert other != run
     assert not other.joint

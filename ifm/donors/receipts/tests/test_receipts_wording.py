@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ifm.donors import receipt_wording as w
+from ifm.donors.receipts import wording as w
 
 
 def gift(amount: str, method: str = "check", **extra: object) -> w.Gift:
