@@ -197,7 +197,7 @@ def _encoding(data: bytes, fallback: str | None) -> str:
         line = data[: exc.start].count(b"\n") + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         prefix = data[line_start : exc.start]
-        column = 1 + max(prefix.count(d.encode()) for d in DELIMITERS)
+        column = 1 + prefix.count(_delimiter(data[: exc.start], "utf-8-sig").encode())
         raise TabularError(
             f"The file is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} "
             f"(column {column}) cannot be read. {SAVE_AS_CSV} and import it again.",
@@ -233,7 +233,16 @@ def _csv_rows(upload: Upload) -> Iterator[list[str]]:
     reader = csv.reader(stream, delimiter=upload.delimiter, strict=True)
     try:
         for row in reader:
-            yield [cell.strip() for cell in row]
+            cells = [cell.strip() for cell in row]
+            if any("\x00" in cell for cell in cells):
+                column = next(i for i, cell in enumerate(cells, start=1) if "\x00" in cell)
+                raise TabularError(
+                    f"The file has a NUL character on line {reader.line_num} (column {column}), "
+                    f"which text files do not hold. {SAVE_AS_CSV}.",
+                    line=reader.line_num,
+                    column=column,
+                )
+            yield cells
     except csv.Error as exc:
         raise TabularError(
             f"The CSV file is malformed on line {reader.line_num}: {exc}.", line=reader.line_num

@@ -7,11 +7,12 @@ from datetime import date
 from enum import Enum, StrEnum
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from ifm.accounts.http import OrgRequest
 from ifm.core.api import MAX_ID, ApiError
 from ifm.core.api_types import DateText
 from ifm.donors import exports, selectors
@@ -132,7 +133,7 @@ def _mapping(text: str) -> dict[str, str] | None:
     "GET /imports/{id} (a dry run's counts and problems arrive there as `result`).",
 )
 def import_create(
-    request: HttpRequest,
+    request: OrgRequest,
     kind: Form[ImportKindIn],
     file: UploadedFile | None = File(None),  # noqa: B008
     mapping: Annotated[
@@ -153,11 +154,11 @@ def import_create(
             errors=[{"field": "file", "message": "Too large."}],
         )
     data = file.read()
-    organization = request.org  # type: ignore[attr-defined]
+    organization = request.org
     result, run, earlier = import_start(
         organization=organization,
         actor=request.user,
-        access=request.access,  # type: ignore[attr-defined]
+        access=request.access,
         kind=kind.value,
         data=data,
         filename=file.name or "",
@@ -179,14 +180,14 @@ def import_create(
         "header_row": table.header_row,
         "mapping": used,
         "run_id": run.pk if run is not None else None,
-        "file_already_imported": earlier and run.status == ImportStatus.DONE,
-        "file_import_in_progress": earlier and run.status != ImportStatus.DONE,
+        "file_already_imported": earlier and run is not None and run.status == ImportStatus.DONE,
+        "file_import_in_progress": earlier and run is not None and run.status != ImportStatus.DONE,
     }
 
 
 @router.get("/imports/{int:importrun_id}", response=ImportRunOut, summary="An import's progress")
-def import_get(request: HttpRequest, importrun_id: ImportRunId) -> Any:
-    require_perm(request.access, "donors.import")  # type: ignore[attr-defined]
+def import_get(request: OrgRequest, importrun_id: ImportRunId) -> Any:
+    require_perm(request.access, "donors.import")
     run = ImportRun.objects.filter(pk=importrun_id).first()
     if run is None:
         raise Http404
@@ -198,15 +199,15 @@ def import_get(request: HttpRequest, importrun_id: ImportRunId) -> Any:
     response={202: ImportRunOut},
     summary="Queue a failed import again with its file and mapping",
 )
-def import_again(request: HttpRequest, importrun_id: ImportRunId) -> Any:
-    require_perm(request.access, "donors.import")  # type: ignore[attr-defined]
+def import_again(request: OrgRequest, importrun_id: ImportRunId) -> Any:
+    require_perm(request.access, "donors.import")
     run = ImportRun.objects.filter(pk=importrun_id).first()
     if run is None:
         raise Http404
     run = import_run_again(
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
         actor=request.user,
-        access=request.access,  # type: ignore[attr-defined]
+        access=request.access,
         run=run,
     )
     return Status(202, _run_out(run))
@@ -253,17 +254,17 @@ def _dry_run_result(run: ImportRun) -> dict[str, Any] | None:
     openapi_extra={"responses": _EXPORT_CONTENT},
 )
 def donors_export(
-    request: HttpRequest,
+    request: OrgRequest,
     format: Annotated[ExportFormat, Query(description="csv or xlsx")] = ExportFormat.CSV,
     q: Annotated[str, Query(max_length=200, description="Search name, email, phone, ZIP")] = "",
     include_inactive: bool = False,
 ) -> Any:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+    require_perm(request.access, "donors.view")
     donors = selectors.donor_search(q, include_inactive=include_inactive)
     return exports.donors_response(
         donors.order_by("last_name", "first_name", "organization_name", "id"),
         fmt=format.value,
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
     )
 
 
@@ -280,7 +281,7 @@ MethodIn = Enum("MethodIn", {m.upper(): m for m in Method.values}, type=str)  # 
     openapi_extra={"responses": _EXPORT_CONTENT},
 )
 def donations_export(
-    request: HttpRequest,
+    request: OrgRequest,
     format: Annotated[ExportFormat, Query(description="csv or xlsx")] = ExportFormat.CSV,
     q: Annotated[str, Query(max_length=200, description="Search the donors")] = "",
     status: DonationStatusIn | None = None,
@@ -289,7 +290,7 @@ def donations_export(
     date_from: Annotated[date | None, DateText] = None,
     date_to: Annotated[date | None, DateText] = None,
 ) -> Any:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+    require_perm(request.access, "donors.view")
     donations = selectors.donation_list(
         q=q,
         status=status.value if status else "",
@@ -301,5 +302,5 @@ def donations_export(
     return exports.donations_response(
         donations,
         fmt=format.value,
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
     )

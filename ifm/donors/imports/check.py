@@ -386,7 +386,7 @@ def _donor_index() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict
 
 
 def _check_donations(
-    table: Table, mapping: dict[str, str], result: CheckResult, organization: Any
+    table: Table, mapping: dict[str, str], result: CheckResult, organization: Organization
 ) -> None:
 
     funds_by_code = {f.code.lower(): f for f in Fund.objects.filter(is_active=True)}

@@ -10,9 +10,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
 from ifm.donors.models import ImportMapping
 from ifm.tenancy.context import org_context
+from ifm.tenancy.models import Organization
 
 KIND_DONORS = "donors"
 KIND_DONATIONS = "donations"
@@ -362,7 +364,7 @@ def headers_signature(headers: Sequence[str]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-def mapping_for(*, organization: Any, kind: str, headers: Sequence[str]) -> dict[str, str]:
+def mapping_for(*, organization: Organization, kind: str, headers: Sequence[str]) -> dict[str, str]:
     """The mapping to propose: the one this organization last used for files with the same
     headers, else the last one of this kind whose columns all exist, else the suggestion."""
 
@@ -378,7 +380,12 @@ def mapping_for(*, organization: Any, kind: str, headers: Sequence[str]) -> dict
 
 
 def mapping_remember(
-    *, organization: Any, actor: Any, kind: str, headers: Sequence[str], mapping: dict[str, str]
+    *,
+    organization: Organization,
+    actor: User,
+    kind: str,
+    headers: Sequence[str],
+    mapping: dict[str, str],
 ) -> None:
 
     with org_context(organization):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import transaction
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.donors.imports.check import CheckResult, import_check
@@ -20,7 +21,8 @@ from ifm.donors.imports.reading import checked_in_request, read_table
 from ifm.donors.imports.tasks import import_check_job, import_commit_job
 from ifm.donors.models import ImportRun, ImportStatus
 from ifm.tenancy.context import org_context
-from ifm.tenancy.permissions import require_perm
+from ifm.tenancy.models import Organization
+from ifm.tenancy.permissions import Access, require_perm
 
 
 class ImportStarted(NamedTuple):
@@ -29,15 +31,15 @@ class ImportStarted(NamedTuple):
     is an earlier import of the same file (nothing was queued this time)."""
 
     result: CheckResult | None
-    run: Any
+    run: ImportRun | None
     earlier: bool = False
 
 
 def import_start(
     *,
-    organization: Any,
-    actor: Any,
-    access: Any,
+    organization: Organization,
+    actor: User,
+    access: Access,
     kind: str,
     data: bytes,
     filename: str,

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
 from ifm.donors.imports.check import CheckResult
 from ifm.donors.imports.mapping import KIND_DONATIONS, KINDS, clean_mapping, mapping_remember
@@ -21,13 +22,14 @@ from ifm.donors.imports.reading import Table, read_table
 from ifm.donors.imports.services import import_start
 from ifm.donors.models import ImportRun, ImportStatus, ImportUpload
 from ifm.tenancy.context import org_context
-from ifm.tenancy.permissions import require_perm
+from ifm.tenancy.models import Organization
+from ifm.tenancy.permissions import Access, require_perm
 
 # Uploads never committed are dropped after this long (the next upload clears them).
 UPLOAD_KEEP = timedelta(days=2)
 
 
-def _require(access: Any, kind: str) -> None:
+def _require(access: Access, kind: str) -> None:
     require_perm(access, "donors.import")
     if kind not in KINDS:
         raise ServiceError(f"Unknown import kind {kind!r}: use donors or donations.", field="kind")
@@ -36,7 +38,13 @@ def _require(access: Any, kind: str) -> None:
 
 
 def import_upload_create(
-    *, organization: Any, actor: Any, access: Any, kind: str, data: bytes, filename: str
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access,
+    kind: str,
+    data: bytes,
+    filename: str,
 ) -> ImportUpload:
     """Keep a file that `read_table` can read; anything else is a ServiceError (field "file")
     and nothing is written."""
@@ -66,7 +74,7 @@ class UploadCheck(NamedTuple):
 
 
 def _start(
-    organization: Any, actor: Any, access: Any, upload: ImportUpload, *, dry_run: bool
+    organization: Organization, actor: User, access: Access, upload: ImportUpload, *, dry_run: bool
 ) -> Any:
     """`import_start` on the upload's file with its mapping."""
     return import_start(
@@ -82,7 +90,7 @@ def _start(
 
 
 def _dry_run(
-    organization: Any, actor: Any, access: Any, upload: ImportUpload
+    organization: Organization, actor: User, access: Access, upload: ImportUpload
 ) -> tuple[dict[str, Any], ImportRun | None]:
     """The dry run of the upload's file with its mapping, as kept on the upload: made now for
     a small file; for a large one (`checked_in_request`) `import_start` queues a
@@ -94,7 +102,12 @@ def _dry_run(
 
 
 def import_upload_map(
-    *, organization: Any, actor: Any, access: Any, upload: ImportUpload, mapping: dict[str, str]
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access,
+    upload: ImportUpload,
+    mapping: dict[str, str],
 ) -> dict[str, str]:
     """Check the chosen mapping (`clean_mapping`), remember it for files with these headers,
     keep it, and keep the dry run of the file with it (replacing the one of an earlier
@@ -117,7 +130,7 @@ def import_upload_map(
 
 
 def import_upload_check(
-    *, organization: Any, actor: Any, access: Any, upload: ImportUpload
+    *, organization: Organization, actor: User, access: Access, upload: ImportUpload
 ) -> UploadCheck:
     """The dry run of the upload with its mapping: the one kept on the upload (counts and
     problems, without the rows), made when the mapping was saved; made again only when none
@@ -145,7 +158,7 @@ def import_upload_check(
 
 
 def import_upload_commit(
-    *, organization: Any, actor: Any, access: Any, upload: ImportUpload
+    *, organization: Organization, actor: User, access: Access, upload: ImportUpload
 ) -> tuple[CheckResult | None, ImportRun | None, bool]:
     """`import_start` for the upload, which checks the file again: (result, run, earlier).
     With problems, run is None and nothing is written. `earlier` is import_start's word that

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ServiceError
-from ifm.core.pages import access_of, is_htmx_partial, org_of, org_url, service_args
+from ifm.core.pages import is_htmx_partial, org_url
 from ifm.donors.forms import add_service_errors
 from ifm.donors.imports.check import CheckResult
 from ifm.donors.imports.forms import MappingForm, UploadForm
@@ -63,8 +64,8 @@ def _kind_label(kind: str) -> str:
 
 
 @login_required
-def import_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), PERM)
+def import_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, PERM)
     runs = (
         ImportRun.objects.select_related("created_by")
         .filter(dry_run=False)
@@ -78,8 +79,8 @@ def import_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def import_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), PERM)
+def import_new(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, PERM)
     status = 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
@@ -119,8 +120,8 @@ def _samples(table: Table) -> list[str]:
 
 
 @login_required
-def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), PERM)
+def import_mapping(request: OrgRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
+    require_perm(request.access, PERM)
     upload = _upload_or_404(importupload_id)
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
@@ -135,7 +136,7 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
         messages.error(request, exc.message)
         return redirect(org_url(request, "donor_import_new"))
     proposed = upload.mapping or mapping_for(
-        organization=org_of(request), kind=upload.kind, headers=table.headers
+        organization=request.org, kind=upload.kind, headers=table.headers
     )
     form = MappingForm(
         request.POST if request.method == "POST" else None,
@@ -173,7 +174,7 @@ def import_mapping(request: HttpRequest, org_slug: str, importupload_id: int) ->
 
 
 def _check_response(
-    request: HttpRequest, upload: ImportUpload, result: CheckResult, status: int = 200
+    request: OrgRequest, upload: ImportUpload, result: CheckResult, status: int = 200
 ) -> HttpResponse:
     problems = Paginator(result.problems, PROBLEMS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -182,12 +183,12 @@ def _check_response(
         "result": result,
         "problems": problems,
         "problem_rows": len({p.row for p in result.problems}),
-        "can_commit": not result.problems and has_perm(access_of(request), PERM),
+        "can_commit": not result.problems and has_perm(request.access, PERM),
     }
     return render(request, "donors/imports/check.html", context, status=status)
 
 
-def _htmx_aware_redirect(request: HttpRequest) -> Callable[[str], HttpResponseBase]:
+def _htmx_aware_redirect(request: OrgRequest) -> Callable[[str], HttpResponseBase]:
     """A polled progress panel goes elsewhere with the whole page, not inside the panel."""
     if is_htmx_partial(request):
         return HttpResponseClientRedirect
@@ -195,8 +196,8 @@ def _htmx_aware_redirect(request: HttpRequest) -> Callable[[str], HttpResponseBa
 
 
 @login_required
-def import_dry_run(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), PERM)
+def import_dry_run(request: OrgRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
+    require_perm(request.access, PERM)
     upload = _upload_or_404(importupload_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -236,8 +237,8 @@ def import_dry_run(request: HttpRequest, org_slug: str, importupload_id: int) ->
 
 
 @login_required
-def import_commit(request: HttpRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), PERM)
+def import_commit(request: OrgRequest, org_slug: str, importupload_id: int) -> HttpResponseBase:
+    require_perm(request.access, PERM)
     upload = _upload_or_404(importupload_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -277,9 +278,9 @@ def import_commit(request: HttpRequest, org_slug: str, importupload_id: int) -> 
 
 
 @login_required
-def import_run(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpResponseBase:
+def import_run(request: OrgRequest, org_slug: str, importrun_id: int) -> HttpResponseBase:
     """The run's progress; with htmx, only the progress panel (polled until done or failed)."""
-    require_perm(access_of(request), PERM)
+    require_perm(request.access, PERM)
     run = _run_or_404(importrun_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -289,7 +290,7 @@ def import_run(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpRe
         "kind_label": _kind_label(run.kind),
         "polling": run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
         "errors": errors,
-        "can_run_again": can_run_again(run) and has_perm(access_of(request), PERM),
+        "can_run_again": can_run_again(run) and has_perm(request.access, PERM),
     }
     partial = is_htmx_partial(request)
     template = "donors/imports/_progress.html" if partial else "donors/imports/run.html"
@@ -299,9 +300,9 @@ def import_run(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpRe
 
 
 @login_required
-def import_again(request: HttpRequest, org_slug: str, importrun_id: int) -> HttpResponseBase:
+def import_again(request: OrgRequest, org_slug: str, importrun_id: int) -> HttpResponseBase:
     """Queue a failed import again (POST), then follow it on its page."""
-    require_perm(access_of(request), PERM)
+    require_perm(request.access, PERM)
     run = _run_or_404(importrun_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

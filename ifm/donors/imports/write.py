@@ -50,7 +50,9 @@ def _write_keys(run: Any, kind: str, pairs: list[tuple[str, int]]) -> None:
     )
 
 
-def _write_donors(organization: Any, actor: Any, run: Any, result: CheckResult) -> int:
+def _write_donors(
+    organization: Organization, actor: User | None, run: Any, result: CheckResult
+) -> int:
 
     created_by = actor if getattr(actor, "is_authenticated", False) else None
     new_rows = [p for p in result.rows if "match" not in p and "same_as" not in p]
@@ -82,7 +84,7 @@ def _write_donors(organization: Any, actor: Any, run: Any, result: CheckResult) 
     return len(donors)
 
 
-def _write_primary_contacts(organization: Any, donors: Sequence[Any]) -> None:
+def _write_primary_contacts(organization: Organization, donors: Sequence[Any]) -> None:
     """The primary email, phone and address rows of new donors (equal to their columns)."""
 
     address = ("address_line1", "address_line2", "city", "state", "postal_code")
@@ -116,7 +118,7 @@ def _write_primary_contacts(organization: Any, donors: Sequence[Any]) -> None:
 
 
 def _write_secondary_contacts(
-    organization: Any, rows: Sequence[dict[str, Any]], donors: Sequence[Any]
+    organization: Organization, rows: Sequence[dict[str, Any]], donors: Sequence[Any]
 ) -> None:
     """The further emails and phones of new donors (the file's Email 2, Work Phone ...), as
     secondary rows; the donors' search_text already holds them (_check_donors)."""
@@ -141,7 +143,9 @@ def _write_secondary_contacts(
     )
 
 
-def _write_donations(organization: Any, actor: Any, run: Any, result: CheckResult) -> int:
+def _write_donations(
+    organization: Organization, actor: User | None, run: Any, result: CheckResult
+) -> int:
     """Donations in bulk with the invariants of donation_record: each one its own balanced
     journal entry (source "donation", linked both ways), giving summaries rewritten."""
 

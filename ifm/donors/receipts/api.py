@@ -7,13 +7,13 @@ organization's id is a 404, like a missing one) and calls the receipt services.
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import Path, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
-from ifm.core.pages import service_args
 from ifm.donors.models import Donation, ReceiptRun, TaxReceipt
 from ifm.donors.receipts import delivery, issue, services
 from ifm.tenancy.permissions import require_perm
@@ -91,7 +91,7 @@ class SendIn(InputSchema):
     to: str = Field("", max_length=254, description="Defaults to the donor's email.")
 
 
-def _receipt(request: HttpRequest, receipt_id: int) -> TaxReceipt:
+def _receipt(request: OrgRequest, receipt_id: int) -> TaxReceipt:
     receipt = TaxReceipt.objects.select_related("replaces").filter(pk=receipt_id).first()
     if receipt is None:
         raise Http404
@@ -105,14 +105,14 @@ def _receipt(request: HttpRequest, receipt_id: int) -> TaxReceipt:
 )
 @idempotent
 def receipt_issue(
-    request: HttpRequest,
+    request: OrgRequest,
     donation_id: Id,
     joint: Annotated[
         bool,
         Query(description="Issue it to the donor's household (a 422 if the donor has none)."),
     ] = False,
 ) -> Any:
-    require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
+    require_perm(request.access, "receipts.issue")
     donation = Donation.objects.filter(pk=donation_id).first()
     if donation is None:
         raise Http404
@@ -123,11 +123,11 @@ def receipt_issue(
 @router.get("/receipts", response=list[TaxReceiptOut], summary="List tax receipts")
 @paginated("-number")
 def receipt_list(
-    request: HttpRequest,
+    request: OrgRequest,
     donor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     tax_year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
 ) -> Any:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+    require_perm(request.access, "donors.view")
     qs = TaxReceipt.objects.select_related("replaces")
     if donor_id is not None:
         qs = qs.filter(donor_id=donor_id)
@@ -137,8 +137,8 @@ def receipt_list(
 
 
 @router.get("/receipts/{int:tax_receipt_id}", response=TaxReceiptOut, summary="Get a tax receipt")
-def receipt_get(request: HttpRequest, tax_receipt_id: Id) -> Any:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+def receipt_get(request: OrgRequest, tax_receipt_id: Id) -> Any:
+    require_perm(request.access, "donors.view")
     return _receipt(request, tax_receipt_id)
 
 
@@ -148,8 +148,8 @@ def receipt_get(request: HttpRequest, tax_receipt_id: Id) -> Any:
     summary="Download a tax receipt as PDF",
     openapi_extra={"responses": _PDF_CONTENT},
 )
-def receipt_pdf(request: HttpRequest, tax_receipt_id: Id) -> Any:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+def receipt_pdf(request: OrgRequest, tax_receipt_id: Id) -> Any:
+    require_perm(request.access, "donors.view")
     receipt = _receipt(request, tax_receipt_id)
     response = HttpResponse(
         delivery.receipt_pdf_bytes(receipt=receipt), content_type="application/pdf"
@@ -166,8 +166,8 @@ def receipt_pdf(request: HttpRequest, tax_receipt_id: Id) -> Any:
     summary="Issue a corrected receipt that replaces this one",
 )
 @idempotent
-def receipt_correct(request: HttpRequest, tax_receipt_id: Id) -> Any:
-    require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
+def receipt_correct(request: OrgRequest, tax_receipt_id: Id) -> Any:
+    require_perm(request.access, "receipts.issue")
     old = _receipt(request, tax_receipt_id)
     new = issue.receipt_correct(**service_args(request), receipt=old)
     return Status(201, _receipt(request, new.pk))
@@ -176,8 +176,8 @@ def receipt_correct(request: HttpRequest, tax_receipt_id: Id) -> Any:
 @router.post(
     "/receipts/{int:tax_receipt_id}/void", response=TaxReceiptOut, summary="Void a tax receipt"
 )
-def receipt_void(request: HttpRequest, payload: VoidIn, tax_receipt_id: Id) -> Any:
-    require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
+def receipt_void(request: OrgRequest, payload: VoidIn, tax_receipt_id: Id) -> Any:
+    require_perm(request.access, "receipts.issue")
     receipt = _receipt(request, tax_receipt_id)
     issue.receipt_void(**service_args(request), receipt=receipt, reason=payload.reason)
     return _receipt(request, tax_receipt_id)
@@ -188,8 +188,8 @@ def receipt_void(request: HttpRequest, payload: VoidIn, tax_receipt_id: Id) -> A
     response={202: TaxReceiptOut},
     summary="Email a tax receipt with its PDF (a background job; see delivery_status)",
 )
-def receipt_send(request: HttpRequest, payload: SendIn, tax_receipt_id: Id) -> Any:
-    require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
+def receipt_send(request: OrgRequest, payload: SendIn, tax_receipt_id: Id) -> Any:
+    require_perm(request.access, "receipts.issue")
     receipt = _receipt(request, tax_receipt_id)
     services.receipt_send(**service_args(request), receipt=receipt, to=payload.to)
     return Status(202, _receipt(request, tax_receipt_id))
@@ -201,7 +201,7 @@ def receipt_send(request: HttpRequest, payload: SendIn, tax_receipt_id: Id) -> A
     summary="Start issuing year-end statements for a tax year (a background job)",
 )
 def year_end_start(
-    request: HttpRequest,
+    request: OrgRequest,
     year: Annotated[int, Query(ge=1900, le=2200, description="The tax (calendar) year.")],
     joint: Annotated[
         bool,
@@ -211,7 +211,7 @@ def year_end_start(
         ),
     ] = False,
 ) -> Any:
-    require_perm(request.access, "receipts.issue")  # type: ignore[attr-defined]
+    require_perm(request.access, "receipts.issue")
     run = services.year_end_statements_start(**service_args(request), year=year, joint=joint)
     return Status(202, run)
 
@@ -221,8 +221,8 @@ def year_end_start(
     response=RunOut,
     summary="Progress of a year-end statement run",
 )
-def run_get(request: HttpRequest, receipt_run_id: Id) -> Any:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
+def run_get(request: OrgRequest, receipt_run_id: Id) -> Any:
+    require_perm(request.access, "donors.view")
     run = ReceiptRun.objects.filter(pk=receipt_run_id).first()
     if run is None:
         raise Http404

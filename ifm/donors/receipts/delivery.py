@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record, audit_values
 from ifm.core.errors import ServiceError
@@ -28,13 +29,13 @@ from ifm.donors.receipts.pdf import (
 )
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import require_perm
+from ifm.tenancy.permissions import Access, require_perm
 
 
 def audit_each(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     action: str,
     receipts: Iterable[TaxReceipt],
     changes: Any,
@@ -141,7 +142,7 @@ def receipt_email_attempt(*, organization: Organization, receipt_id: int, max_at
 
 @transaction.atomic
 def receipts_print(
-    *, organization: Organization, actor: Any, access: Any, receipts: Sequence[TaxReceipt]
+    *, organization: Organization, actor: User, access: Access, receipts: Sequence[TaxReceipt]
 ) -> bytes:
     """One PDF with a letter per receipt (voided ones left out), marked as delivered by print."""
     require_perm(access, "receipts.issue")

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.core.files import save_in_transaction
@@ -46,7 +47,7 @@ from ifm.donors.receipts.pdf import (
     render_letter,
 )
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import require_perm
+from ifm.tenancy.permissions import Access, require_perm
 
 SETTINGS_FIELDS = (
     "letter_template",
@@ -75,8 +76,8 @@ def receipt_settings_get(*, organization: Organization) -> ReceiptSettings:
 def receipt_settings_update(
     *,
     organization: Organization,
-    actor: Any,
-    access: Any,
+    actor: User,
+    access: Access,
     expected_version: int,
     **fields: Any,
 ) -> ReceiptSettings:
@@ -253,7 +254,7 @@ def _letter_data(
 def issue_receipt(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User | None,
     donor: Donor,
     donations: Sequence[Donation],
     kind: str,
@@ -370,7 +371,12 @@ def _joint_household(donor: Donor) -> Household:
 
 @transaction.atomic
 def receipt_issue(
-    *, organization: Organization, actor: Any, access: Any, donation: Donation, joint: bool = False
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access,
+    donation: Donation,
+    joint: bool = False,
 ) -> TaxReceipt:
     """Acknowledge one donation. Refuses a donation that is not posted, voided, or receipted.
     `joint`: addressed to the donor's household (refused when the donor is in none)."""
@@ -411,7 +417,7 @@ def receipt_issue(
 
 @transaction.atomic
 def receipt_correct(
-    *, organization: Organization, actor: Any, access: Any, receipt: TaxReceipt
+    *, organization: Organization, actor: User, access: Access, receipt: TaxReceipt
 ) -> TaxReceipt:
     """A new receipt from the donations as they are now, naming the one it replaces."""
     require_perm(access, "receipts.issue")
@@ -458,7 +464,7 @@ def receipt_correct(
 
 @transaction.atomic
 def receipt_void(
-    *, organization: Organization, actor: Any, access: Any, receipt: TaxReceipt, reason: str
+    *, organization: Organization, actor: User, access: Access, receipt: TaxReceipt, reason: str
 ) -> TaxReceipt:
     """Void a receipt. It keeps its number (numbers are never reused) and its content."""
     require_perm(access, "receipts.issue")

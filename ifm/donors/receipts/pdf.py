@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.html import escape
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 from ifm.donors.receipts import letter_template
 
@@ -82,8 +84,5 @@ def letter_document(bodies: Iterable[str], *, title: str = "Receipt") -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=5)
     return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf()

@@ -4,13 +4,12 @@ delivery.py and year_end.py."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors.models import (
@@ -29,12 +28,12 @@ from ifm.donors.receipts.issue import MIN_YEAR
 from ifm.donors.receipts.selectors import run_statements
 from ifm.donors.receipts.tasks import receipt_email_deliver, year_end_statements_generate
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import require_perm
+from ifm.tenancy.permissions import Access, require_perm
 
 
 @transaction.atomic
 def receipt_send(
-    *, organization: Organization, actor: Any, access: Any, receipt: TaxReceipt, to: str = ""
+    *, organization: Organization, actor: User, access: Access, receipt: TaxReceipt, to: str = ""
 ) -> TaxReceipt:
     """Queue the receipt's email (PDF attached) after commit; the job retries on failure."""
     require_perm(access, "receipts.issue")
@@ -95,7 +94,7 @@ def _enqueue_emails_after_commit(organization: Organization, receipt_ids: list[i
 
 @transaction.atomic
 def year_end_statements_send(
-    *, organization: Organization, actor: Any, access: Any, run: ReceiptRun
+    *, organization: Organization, actor: User, access: Access, run: ReceiptRun
 ) -> StatementsSent:
     """Queue the email of every standing statement of a finished run, one delivery job each
     (after commit, retried on failure, its status on the receipt). Statements already emailed
@@ -166,7 +165,7 @@ def year_end_statements_send(
 
 @transaction.atomic
 def year_end_statements_start(
-    *, organization: Organization, actor: Any, access: Any, year: int, joint: bool = False
+    *, organization: Organization, actor: User, access: Access, year: int, joint: bool = False
 ) -> ReceiptRun:
     """Start the background job that issues one statement per donor who gave in `year`;
     with `joint`, one per household (its members' gifts together) and one per donor of no

@@ -19,7 +19,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import (
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseBase,
     HttpResponseNotAllowed,
@@ -29,9 +28,11 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from ifm.accounts.http import OrgRequest, service_args
+from ifm.audit.selectors import audit_event_list
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
+from ifm.core.pages import error_text, is_htmx_partial, org_url
 from ifm.donors.forms import add_service_errors
 from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
 from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
@@ -91,7 +92,7 @@ def _replacement(receipt: TaxReceipt) -> TaxReceipt | None:
 # --- The list ----------------------------------------------------------------------------------
 
 
-def _filtered_receipts(request: HttpRequest) -> tuple[ReceiptFilterForm, QuerySet[TaxReceipt]]:
+def _filtered_receipts(request: OrgRequest) -> tuple[ReceiptFilterForm, QuerySet[TaxReceipt]]:
     form = ReceiptFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     receipts = TaxReceipt.objects.all()
@@ -128,16 +129,16 @@ def _filtered_receipts(request: HttpRequest) -> tuple[ReceiptFilterForm, QuerySe
 
 
 @login_required
-def receipt_list(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def receipt_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     form, receipts = _filtered_receipts(request)
     page = Paginator(receipts, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "filtered": form.filtered,
-        "can_issue": has_perm(access_of(request), "receipts.issue"),
-        "can_configure": has_perm(access_of(request), "donors.configure"),
+        "can_issue": has_perm(request.access, "receipts.issue"),
+        "can_configure": has_perm(request.access, "donors.configure"),
         "tab": "receipts",
     }
     template = (
@@ -203,11 +204,11 @@ def _export_row(receipt: TaxReceipt) -> list[Any]:
 
 
 @login_required
-def receipt_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+def receipt_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     """The list as it is filtered, as CSV (streamed) or XLSX."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     _, receipts = _filtered_receipts(request)
-    org = org_of(request)
+    org = request.org
     filename = f"receipts-{org.slug}-{timezone.localdate():%Y-%m-%d}"
 
     def rows() -> Any:
@@ -225,9 +226,9 @@ def _chosen_ids(values: list[str]) -> list[int]:
 
 
 @login_required
-def receipt_print(request: HttpRequest, org_slug: str) -> HttpResponseBase:
+def receipt_print(request: OrgRequest, org_slug: str) -> HttpResponseBase:
     """One PDF with the letters of the chosen receipts (voided ones are left out)."""
-    require_perm(access_of(request), "receipts.issue")
+    require_perm(request.access, "receipts.issue")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     raw = request.POST.getlist("receipt")
@@ -248,27 +249,25 @@ def receipt_print(request: HttpRequest, org_slug: str) -> HttpResponseBase:
         messages.error(request, error_text(exc))
         return redirect(back)
     stamp = f"{timezone.localdate():%Y-%m-%d}"
-    return _pdf_response(data, f"receipts-{org_of(request).slug}-{stamp}.pdf", attachment=True)
+    return _pdf_response(data, f"receipts-{request.org.slug}-{stamp}.pdf", attachment=True)
 
 
 # --- One receipt -------------------------------------------------------------------------------
 
 
-def _history(request: HttpRequest, receipt: TaxReceipt) -> list[Any]:
-    from ifm.audit.selectors import audit_event_list
-
+def _history(request: OrgRequest, receipt: TaxReceipt) -> list[Any]:
     return list(
         audit_event_list(
-            organization=org_of(request),
+            organization=request.org,
             object_type=TaxReceipt._meta.label_lower,
             object_id=str(receipt.pk),
         )[:50]
     )
 
 
-def _detail_context(request: HttpRequest, receipt: TaxReceipt, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: OrgRequest, receipt: TaxReceipt, **forms: Any) -> dict[str, Any]:
     replacement = _replacement(receipt)
-    can_issue = has_perm(access_of(request), "receipts.issue")
+    can_issue = has_perm(request.access, "receipts.issue")
     standing = receipt.voided_at is None and replacement is None
     return {
         "receipt": receipt,
@@ -294,8 +293,8 @@ def _delivery_context(receipt: TaxReceipt) -> dict[str, Any]:
 
 
 @login_required
-def receipt_detail(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def receipt_detail(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     return render(request, "donors/receipts/detail.html", _detail_context(request, receipt))
 
@@ -318,9 +317,9 @@ LETTER_POLICY: dict[str, Any] = {
 @login_required
 @xframe_options_sameorigin
 @csp_replace(LETTER_POLICY)  # type: ignore[arg-type]
-def receipt_letter(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
+def receipt_letter(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
     """The issued letter as the HTML document its PDF was made from, for the preview frame."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     html = letter_document([receipt.content_html], title=f"Receipt {receipt.number}")
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
@@ -329,8 +328,8 @@ def receipt_letter(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> 
 
 
 @login_required
-def receipt_pdf(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def receipt_pdf(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     return _pdf_response(
         delivery.receipt_pdf_bytes(receipt=receipt), receipt.filename, attachment=False
@@ -338,20 +337,20 @@ def receipt_pdf(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> Htt
 
 
 @login_required
-def receipt_delivery(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
+def receipt_delivery(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> HttpResponse:
     """The delivery status block, polled by htmx while an email is on its way."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     receipt = _receipt_or_404(tax_receipt_id)
     return render(request, "donors/receipts/_delivery.html", _delivery_context(receipt))
 
 
-def _post_only(request: HttpRequest) -> HttpResponseNotAllowed | None:
+def _post_only(request: OrgRequest) -> HttpResponseNotAllowed | None:
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
 @login_required
-def receipt_send(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), "receipts.issue")
+def receipt_send(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
+    require_perm(request.access, "receipts.issue")
     receipt = _receipt_or_404(tax_receipt_id)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -375,8 +374,8 @@ def receipt_send(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> Ht
 
 
 @login_required
-def receipt_void(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), "receipts.issue")
+def receipt_void(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
+    require_perm(request.access, "receipts.issue")
     receipt = _receipt_or_404(tax_receipt_id)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -402,8 +401,8 @@ def receipt_void(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> Ht
 
 
 @login_required
-def receipt_correct(request: HttpRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
-    require_perm(access_of(request), "receipts.issue")
+def receipt_correct(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> HttpResponseBase:
+    require_perm(request.access, "receipts.issue")
     receipt = _receipt_or_404(tax_receipt_id)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -422,13 +421,13 @@ def receipt_correct(request: HttpRequest, org_slug: str, tax_receipt_id: int) ->
 
 
 @login_required
-def year_end(request: HttpRequest, org_slug: str) -> HttpResponse:
+def year_end(request: OrgRequest, org_slug: str) -> HttpResponse:
     """Start a run of year-end statements (POST), and the runs so far."""
-    require_perm(access_of(request), "donors.view")
-    can_issue = has_perm(access_of(request), "receipts.issue")
+    require_perm(request.access, "donors.view")
+    can_issue = has_perm(request.access, "receipts.issue")
     status = 200
     if request.method == "POST":
-        require_perm(access_of(request), "receipts.issue")
+        require_perm(request.access, "receipts.issue")
         form = YearEndForm(request.POST)
         if form.is_valid():
             try:
@@ -458,7 +457,7 @@ def year_end(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "donors/receipts/year_end.html", context, status=status)
 
 
-def _run_context(run: ReceiptRun, request: HttpRequest) -> dict[str, Any]:
+def _run_context(run: ReceiptRun, request: OrgRequest) -> dict[str, Any]:
     finished = run.status in (RunStatus.DONE, RunStatus.FAILED)
     statements = run_statements(run)
     emailable = (
@@ -477,32 +476,32 @@ def _run_context(run: ReceiptRun, request: HttpRequest) -> dict[str, Any]:
         if finished
         else 0,
         "not_emailed": run_statements_not_emailed(run).count() if finished else 0,
-        "can_issue": has_perm(access_of(request), "receipts.issue"),
+        "can_issue": has_perm(request.access, "receipts.issue"),
         "poll_seconds": POLL_SECONDS,
     }
 
 
 @login_required
-def run_detail(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponse:
-    require_perm(access_of(request), "donors.view")
+def run_detail(request: OrgRequest, org_slug: str, receipt_run_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
     run = _run_or_404(receipt_run_id)
     context = {**_run_context(run, request), "tab": "receipts"}
     return render(request, "donors/receipts/run_detail.html", context)
 
 
 @login_required
-def run_progress(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponse:
+def run_progress(request: OrgRequest, org_slug: str, receipt_run_id: int) -> HttpResponse:
     """The progress block, polled every few seconds until the run is done or failed."""
-    require_perm(access_of(request), "donors.view")
+    require_perm(request.access, "donors.view")
     run = _run_or_404(receipt_run_id)
     return render(request, "donors/receipts/_run_progress.html", _run_context(run, request))
 
 
 @login_required
-def run_print(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
+def run_print(request: OrgRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
     """The run's statements in one PDF to print (and mark as delivered by print); with
     which=not_emailed, only the standing statements that were not emailed."""
-    require_perm(access_of(request), "receipts.issue")
+    require_perm(request.access, "receipts.issue")
     run = _run_or_404(receipt_run_id)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -520,15 +519,15 @@ def run_print(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpR
         messages.error(request, error_text(exc))
         return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
     part = "-not-emailed" if not_emailed else ""
-    filename = f"year-end-{run.tax_year}{part}-{org_of(request).slug}.pdf"
+    filename = f"year-end-{run.tax_year}{part}-{request.org.slug}.pdf"
     return _pdf_response(data, filename, attachment=True)
 
 
 @login_required
-def run_email(request: HttpRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
+def run_email(request: OrgRequest, org_slug: str, receipt_run_id: int) -> HttpResponseBase:
     """Queue the email of the run's statements (the service decides who can be emailed) and
     say how many were queued and how many are left to print."""
-    require_perm(access_of(request), "receipts.issue")
+    require_perm(request.access, "receipts.issue")
     run = _run_or_404(receipt_run_id)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -565,9 +564,9 @@ REFUSAL_LABELS = {
 
 
 @login_required
-def receipt_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "donors.configure")
-    org = org_of(request)
+def receipt_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.configure")
+    org = request.org
     row = issue.receipt_settings_get(organization=org)
     conflict = None
     status = 200
@@ -594,7 +593,7 @@ def receipt_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "settings_row": row,
         "conflict": conflict,
-        "can_edit_org": has_perm(access_of(request), "org.edit"),
+        "can_edit_org": has_perm(request.access, "org.edit"),
         "tab": "receipts",
     }
     return render(request, "donors/receipts/settings.html", context, status=status)
