@@ -353,9 +353,6 @@ def clean_mapping(kind: str, mapping: dict[str, Any], headers: Sequence[str]) ->
     return out
 
 
-# --- Values --------------------------------------------------------------------------------------
-
-
 # --- Mappings remembered per organization ---------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
-"""Tax receipts: issue, correct, void, deliver (email or print), and year-end statements.
+"""Tax receipts: the letter settings, numbering, and issuing, correcting and voiding a receipt.
 
-Every receipt is made by `_issue`: take the next number (UPDATE ... RETURNING on the
+Every receipt is made by `issue_receipt`: take the next number (UPDATE ... RETURNING on the
 organization's counter row, in the caller's transaction, so a rolled-back issue gives its number
 back and numbers have no gaps), render the letter from the organization's template with data
 frozen at that moment, turn it into a PDF, and keep all three. Nothing of an issued receipt
