@@ -160,10 +160,11 @@ def _setup(slug: str) -> tuple[Any, Any, Any]:
 
 
 def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[float, float, Any]:
-    from ifm.donors import imports
+    from ifm.donors.imports.services import import_start
+    from ifm.donors.imports.tasks import import_commit_job
 
     t0 = time.perf_counter()
-    result, run, _earlier = imports.import_start(
+    result, run, _earlier = import_start(
         organization=org,
         actor=user,
         access=access,
@@ -178,7 +179,7 @@ def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[f
         problems = result.problems[:5] if result is not None else []
         raise SystemExit(f"{kind} import refused: {problems}")
     t1 = time.perf_counter()
-    imports.import_commit_job.call(organization_id=org.pk, run_id=run.pk)
+    import_commit_job.call(organization_id=org.pk, run_id=run.pk)
     job_s = time.perf_counter() - t1
     from ifm.tenancy.context import org_context
 
@@ -295,9 +296,10 @@ def main() -> None:
 
 
 def _import_again(org: Any, user: Any, access: Any, data: bytes) -> tuple[Any, int]:
-    from ifm.donors import imports
+    from ifm.donors.imports.services import import_start
+    from ifm.donors.imports.tasks import import_commit_job
 
-    result, run, _earlier = imports.import_start(
+    result, run, _earlier = import_start(
         organization=org,
         actor=user,
         access=access,
@@ -311,7 +313,7 @@ def _import_again(org: Any, user: Any, access: Any, data: bytes) -> tuple[Any, i
     if run is None:
         return None, 0
     # A large file is checked by its commit job: run it and count what it created.
-    imports.import_commit_job.call(organization_id=org.pk, run_id=run.pk)
+    import_commit_job.call(organization_id=org.pk, run_id=run.pk)
     run.refresh_from_db()
     return run, run.created_count
 

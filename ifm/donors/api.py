@@ -15,16 +15,16 @@ from ifm.core.api import MAX_ID, InputSchema, paginated
 from ifm.core.api_types import Id
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors import merge
-from ifm.donors.api_imports import router as imports_router
-from ifm.donors.api_receipts import router as receipts_router
 from ifm.donors.gifts.api import campaigns_router
 from ifm.donors.gifts.api import router as gifts_router
+from ifm.donors.imports.api import router as imports_router
 from ifm.donors.models import Donor
 from ifm.donors.people.api import households_router
 from ifm.donors.people.api import router as people_router
 from ifm.donors.people.schemas import DonorOut
 from ifm.donors.pledges.api import router as pledges_router
-from ifm.donors.receipt_selectors import compliance_gaps
+from ifm.donors.receipts.api import router as receipts_router
+from ifm.donors.receipts.selectors import compliance_gaps
 from ifm.donors.schemas import money
 from ifm.tenancy.permissions import require_perm
 

@@ -8,6 +8,6 @@ class DonorsConfig(AppConfig):
 
     def ready(self) -> None:
         from ifm.core.tasks import job_failed
-        from ifm.donors import import_jobs
+        from ifm.donors.imports import tasks as import_jobs
 
         job_failed.connect(import_jobs.on_job_failed, dispatch_uid="ifm.donors.import_jobs")

@@ -4,7 +4,7 @@ compliance)."""
 
 from django.urls import include, path
 
-from ifm.donors import views, views_imports
+from ifm.donors import views
 
 urlpatterns = [
     path("", include("ifm.donors.people.urls")),
@@ -17,28 +17,6 @@ urlpatterns = [
     path("<int:donor_id>/duplicates/", views.donor_duplicates, name="donor_duplicates"),
     path("donations/<int:donation_id>/receipt/", views.donation_receipt, name="donation_receipt"),
     path("receipts/compliance/", views.compliance, name="receipt_compliance"),
-    path("receipts/", include("ifm.donors.urls_receipts")),
-    path("imports/", views_imports.import_list, name="donor_import_list"),
-    path("imports/new/", views_imports.import_new, name="donor_import_new"),
-    path(
-        "imports/uploads/<int:importupload_id>/mapping/",
-        views_imports.import_mapping,
-        name="donor_import_mapping",
-    ),
-    path(
-        "imports/uploads/<int:importupload_id>/check/",
-        views_imports.import_dry_run,
-        name="donor_import_check",
-    ),
-    path(
-        "imports/uploads/<int:importupload_id>/commit/",
-        views_imports.import_commit,
-        name="donor_import_commit",
-    ),
-    path("imports/<int:importrun_id>/", views_imports.import_run, name="donor_import_run"),
-    path(
-        "imports/<int:importrun_id>/again/",
-        views_imports.import_again,
-        name="donor_import_again",
-    ),
+    path("receipts/", include("ifm.donors.receipts.urls")),
+    path("imports/", include("ifm.donors.imports.urls")),
 ]

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import error_text, is_htmx_partial, org_url
-from ifm.donors import merge, receipts
+from ifm.donors import merge
 from ifm.donors.forms import ComplianceForm, add_service_errors
 from ifm.donors.gifts import selectors as gift_selectors
 from ifm.donors.gifts.views import LIST_PAGE_SIZE, PAGE_SIZE, donation_or_404
@@ -32,8 +32,9 @@ from ifm.donors.people import selectors as people_selectors
 from ifm.donors.people import services as people_services
 from ifm.donors.people.forms import CONTACT_FORMS, DonorPickForm, NoteForm, contact_forms
 from ifm.donors.people.views import donor_candidates, donor_or_404, small_id
-from ifm.donors.receipt_selectors import compliance_gaps
-from ifm.donors.receipt_wording import ACKNOWLEDGMENT_THRESHOLD, QUID_PRO_QUO_THRESHOLD
+from ifm.donors.receipts import issue as receipts
+from ifm.donors.receipts.selectors import compliance_gaps
+from ifm.donors.receipts.wording import ACKNOWLEDGMENT_THRESHOLD, QUID_PRO_QUO_THRESHOLD
 from ifm.tenancy.permissions import has_perm, require_perm
 
 # --- The donor profile -------------------------------------------------------------------------

@@ -12,11 +12,10 @@ from ninja.responses import Status as HttpStatus
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.api_types import DateText
-from ifm.donors.api_imports import DonationStatusIn, MethodIn
 from ifm.donors.gifts import selectors, services
 from ifm.donors.gifts.schemas import DonationIn, DonationOut, VoidIn
 from ifm.donors.models import Appeal, Campaign, Donation
-from ifm.donors.schemas import money
+from ifm.donors.schemas import DonationStatusIn, MethodIn, money
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["donors"])

@@ -304,7 +304,7 @@ def test_the_entry_page_shows_the_date_error_beside_the_field(
 def test_a_donation_import_lists_each_refused_date_by_row(
     books: Organization, cast: dict[str, Any], admin_kw: dict[str, Any], general: Any
 ) -> None:
-    from ifm.donors.imports import import_start
+    from ifm.donors.imports.services import import_start
 
     closed = close_last_year(books, admin_kw, general)
     user = cast["fundraising"]

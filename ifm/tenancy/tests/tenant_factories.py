@@ -457,7 +457,7 @@ PARAM_MODELS["note_id"] = "donors.donornote"
 def _donors_receipts(org: Organization, name: str) -> Any:
     """Receipt rows (ORM, a number from the organization's counter; no PDF file)."""
     from ifm.donors import models as dm
-    from ifm.donors.receipts import _next_number
+    from ifm.donors.receipts.issue import next_number as _next_number
 
     with org_context(org):
         if name == "receiptsettings":

@@ -11,7 +11,7 @@ import pytest
 
 from ifm.conftest import client_for
 from ifm.core.tests.api_helpers import api_client_for, send_json
-from ifm.donors import imports
+from ifm.donors.imports.services import import_start
 from ifm.donors.models import Donation, ImportStatus
 from ifm.donors.people.services import donor_create
 from ifm.ledger.models import Fund, JournalEntry, Restriction
@@ -94,7 +94,7 @@ def test_the_same_gift_posts_the_same_lines_through_every_door(
         f"ann@example.org,{amount},{TODAY.isoformat()},{file_method},{fund.code},{description}\n"
     ).encode()
     with django_capture_on_commit_callbacks(execute=True):
-        result, run, _earlier = imports.import_start(
+        result, run, _earlier = import_start(
             **fundraiser, kind="donations", data=csv, filename="gift.csv", dry_run=False
         )
     assert result is not None

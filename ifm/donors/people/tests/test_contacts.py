@@ -402,7 +402,10 @@ def test_profile_contact_writes_need_the_edit_permission(
 def test_import_matches_a_secondary_email_and_writes_primary_rows(
     fundraiser: dict[str, Any],
 ) -> None:
-    from ifm.donors import imports
+    from ifm.donors.imports.check import import_check
+    from ifm.donors.imports.mapping import suggest_mapping
+    from ifm.donors.imports.reading import read_table
+    from ifm.donors.imports.write import _write_donors
 
     ann = _ann(fundraiser)
     contacts.donor_email_add(**fundraiser, donor=ann, email="ann@second.example")
@@ -411,16 +414,16 @@ def test_import_matches_a_secondary_email_and_writes_primary_rows(
         b"Annie,Lee-Jones,ANN@second.example,\n"
         b"Zed,Ng,zed@example.org,555-404-5050\n"
     )
-    table = imports.read_table(data, "donors.csv")
-    mapping = imports.suggest_mapping("donors", table.headers)
-    result = imports.import_check(
+    table = read_table(data, "donors.csv")
+    mapping = suggest_mapping("donors", table.headers)
+    result = import_check(
         organization=fundraiser["organization"], kind="donors", table=table, mapping=mapping
     )
     assert result.matched == 1
     assert result.new == 1
     assert [r.get("match") for r in result.rows] == [ann.pk, None]
     # Committed, the new donor has its primary rows like one made by donor_create.
-    imports._write_donors(fundraiser["organization"], fundraiser["actor"], _Run(), result)
+    _write_donors(fundraiser["organization"], fundraiser["actor"], _Run(), result)
     zed = Donor.objects.get(email="zed@example.org")
     assert _primary(DonorEmail, zed).email_norm == "zed@example.org"
     assert _primary(DonorPhone, zed).phone_norm == "5554045050"

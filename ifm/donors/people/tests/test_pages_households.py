@@ -12,12 +12,12 @@ import pytest
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for
 from ifm.donors import merge as merge_services
-from ifm.donors import receipts
 from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import Donation, Donor, DonorEmail, DonorNote, Household
 from ifm.donors.models.receipts import TaxReceipt
 from ifm.donors.people import households as household_services
 from ifm.donors.people import services
+from ifm.donors.receipts import issue as receipts
 
 pytestmark = pytest.mark.django_db
 
