@@ -1235,8 +1235,8 @@ def _check_donations(
     table: Table, mapping: dict[str, str], result: CheckResult, organization: Any
 ) -> None:
     from ifm.donors.models import Appeal, Campaign, Donor
-    from ifm.ledger.fiscal_years import posting_calendar
     from ifm.ledger.models import Fund, Period, PeriodStatus
+    from ifm.ledger.periods.fiscal_years import posting_calendar
 
     funds_by_code = {f.code.lower(): f for f in Fund.objects.filter(is_active=True)}
     funds_by_name = {f.name.lower(): f for f in funds_by_code.values()}
@@ -1754,7 +1754,7 @@ def _write_donations(organization: Any, actor: Any, run: Any, result: CheckResul
     journal entry (source "donation", linked both ways), giving summaries rewritten."""
     from ifm.donors.gifts.posting import RoleAccounts, gift_entry_memo, gift_lines
     from ifm.donors.models import Appeal, Campaign, Donation, Donor
-    from ifm.ledger.services import EntryInput, post_entries
+    from ifm.ledger.journal.posting import EntryInput, post_entries
 
     rows = result.rows
     if not rows:

@@ -29,7 +29,7 @@ from ifm.donors.models import (
     GiftBatch,
     Pledge,
 )
-from ifm.ledger import selectors as ledger_selectors
+from ifm.ledger.chart import selectors as ledger_selectors
 from ifm.tenancy.context import org_context
 
 ZERO = Decimal("0.00")

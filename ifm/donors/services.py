@@ -72,8 +72,8 @@ from ifm.donors.models import (
     SoftCredit,
     Tag,
 )
-from ifm.ledger.fiscal_years import EARLIEST_DATE, EARLIEST_RULE
-from ifm.ledger.services import post_entry, reverse_entry
+from ifm.ledger.journal.posting import post_entry, reverse_entry
+from ifm.ledger.periods.fiscal_years import EARLIEST_DATE, EARLIEST_RULE
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm

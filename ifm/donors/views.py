@@ -507,7 +507,7 @@ def donation_detail(request: HttpRequest, org_slug: str, donation_id: int) -> Ht
 def _donation_context(request: HttpRequest, donation: Donation, **forms: Any) -> dict[str, Any]:
     entries = []
     if donation.journal_entry_id:
-        from ifm.ledger.selectors import entries_for_source
+        from ifm.ledger.journal.selectors import entries_for_source
 
         entries = list(entries_for_source(source_type="donation", source_id=donation.pk))
     return {

@@ -52,7 +52,8 @@ from ifm.expenses.models import (
     Receipt,
     Status,
 )
-from ifm.ledger.services import LineInput, account_by_role, post_entry
+from ifm.ledger.chart.selectors import account_by_role
+from ifm.ledger.journal.posting import LineInput, post_entry
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm

@@ -59,7 +59,7 @@ from ifm.ledger.models import (
     Restriction,
     SourceType,
 )
-from ifm.ledger.services import fiscal_year_ensure
+from ifm.ledger.periods.services import fiscal_year_ensure
 from ifm.tenancy.context import org_context
 from ifm.tenancy.db import owner_role
 from ifm.tenancy.models import Organization

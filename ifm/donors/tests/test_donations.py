@@ -14,9 +14,9 @@ from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors import selectors, services
 from ifm.donors.models import Donation, Donor, DonorGivingSummary, PledgeStatus
 from ifm.donors.tests.conftest import access_of
+from ifm.ledger.journal.selectors import entries_for_source
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine
-from ifm.ledger.selectors import entries_for_source
-from ifm.ledger.services import period_close
+from ifm.ledger.periods.services import period_close
 from ifm.tenancy.context import org_context
 
 TODAY = date.today()

@@ -52,7 +52,7 @@ def account(number: str) -> Any:
 
 
 def general_fund() -> Any:
-    from ifm.ledger.selectors import general_fund as gf
+    from ifm.ledger.chart.selectors import general_fund as gf
 
     return gf()
 

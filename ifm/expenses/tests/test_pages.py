@@ -21,7 +21,7 @@ from ifm.expenses.tests.conftest import (
     general_fund,
     make_expense,
 )
-from ifm.ledger.selectors import entries_for_source
+from ifm.ledger.journal.selectors import entries_for_source
 
 pytestmark = pytest.mark.django_db
 

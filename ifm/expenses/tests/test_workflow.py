@@ -16,7 +16,8 @@ from ifm.expenses import services
 from ifm.expenses.models import Expense, ExpenseApproval, ExpenseEvent, Status
 from ifm.expenses.services import StateError
 from ifm.expenses.tests.conftest import access, account, general_fund, make_expense
-from ifm.ledger.selectors import entries_for_source, trial_balance
+from ifm.ledger.balances.selectors import trial_balance
+from ifm.ledger.journal.selectors import entries_for_source
 
 pytestmark = pytest.mark.django_db
 
@@ -422,8 +423,8 @@ def test_bulk_approve_is_all_or_nothing(in_a: Any, cast: dict[str, Any]) -> None
 
 
 def test_closed_period_blocks_approval_and_nothing_changes(in_a: Any, cast: dict[str, Any]) -> None:
-    from ifm.ledger.selectors import period_for
-    from ifm.ledger.services import period_close
+    from ifm.ledger.periods.selectors import period_for
+    from ifm.ledger.periods.services import period_close
 
     admin, finance = cast["admin"], cast["finance"]
     expense = make_expense(in_a, cast["staff"], submit=True)
