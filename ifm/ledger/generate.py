@@ -47,6 +47,7 @@ from django.db import connection, transaction
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
+from ifm.ledger.journal.balancing import balance_funds
 from ifm.ledger.models import (
     Account,
     Function,
@@ -260,19 +261,14 @@ def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
 
 
 def with_interfund(lines: list[Line]) -> list[Line]:
-    """Add due-to / due-from lines so each fund balances on its own (as post_entry does)."""
-    by_fund: dict[str, int] = defaultdict(int)
-    for _a, fund, _p, _f, debit, credit, _m in lines:
-        by_fund[fund] += debit - credit
-    if sum(by_fund.values()) != 0:
-        raise ValueError("planned entry does not balance")
-    extra: list[Line] = []
-    for fund, net in sorted(by_fund.items()):
-        if net > 0:
-            extra.append((DUE_TO, fund, None, "", 0, net, "Interfund"))
-        elif net < 0:
-            extra.append((DUE_FROM, fund, None, "", -net, 0, "Interfund"))
-    return lines + extra
+    """Add due-to / due-from lines so each fund balances on its own, by posting's own rule."""
+    return balance_funds(
+        lines,
+        fund=lambda line: line[1],
+        net=lambda line: line[4] - line[5],
+        due_to=lambda fund, cents: (DUE_TO, fund, None, "", 0, cents, "Interfund"),
+        due_from=lambda fund, cents: (DUE_FROM, fund, None, "", cents, 0, "Interfund"),
+    )
 
 
 def check_entry(entry: PlannedEntry) -> None:

@@ -4,7 +4,6 @@ post_entries and reverse_entry only; callers check their own permission."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +19,7 @@ from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.money import clean_money
 from ifm.ledger.chart.selectors import account_by_role
+from ifm.ledger.journal.balancing import balance_funds
 from ifm.ledger.models import (
     Account,
     Function,
@@ -222,7 +222,7 @@ def _resolve_lines(
 
 
 def _balance_funds(lines: list[_Line]) -> list[_Line]:
-    """Add due-to/due-from lines so that each fund balances on its own."""
+    """Add due-to/due-from lines so that each fund balances on its own (journal/balancing.py)."""
     total = sum((line.debit - line.credit for line in lines), ZERO)
     if total != 0:
         debits = sum((line.debit for line in lines), ZERO)
@@ -232,22 +232,25 @@ def _balance_funds(lines: list[_Line]) -> list[_Line]:
             f"differ by {abs(total)}.",
             field="lines",
         )
-    by_fund: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    funds: dict[int, _Ref] = {}
-    for line in lines:
-        by_fund[line.fund.pk] += line.debit - line.credit
-        funds[line.fund.pk] = line.fund
-    if all(v == 0 for v in by_fund.values()):
-        return lines
-    receivable = _ref(account_by_role("interfund_receivable"))
-    payable = _ref(account_by_role("interfund_payable"))
-    extra = []
-    for fund_id, net in sorted(by_fund.items()):
-        if net > 0:  # more debits than credits in this fund: it owes the others
-            extra.append(_Line(payable, funds[fund_id], ZERO, net, memo="Interfund"))
-        elif net < 0:  # more credits: the others owe it
-            extra.append(_Line(receivable, funds[fund_id], -net, ZERO, memo="Interfund"))
-    return lines + extra
+    funds = {line.fund.pk: line.fund for line in lines}
+    roles: dict[str, _Ref] = {}  # the interfund accounts, looked up once and only when needed
+
+    def interfund(role: str) -> _Ref:
+        if role not in roles:
+            roles[role] = _ref(account_by_role(role))
+        return roles[role]
+
+    return balance_funds(
+        lines,
+        fund=lambda line: line.fund.pk,
+        net=lambda line: line.debit - line.credit,
+        due_to=lambda fund_id, amount: _Line(
+            interfund("interfund_payable"), funds[fund_id], ZERO, amount, memo="Interfund"
+        ),
+        due_from=lambda fund_id, amount: _Line(
+            interfund("interfund_receivable"), funds[fund_id], amount, ZERO, memo="Interfund"
+        ),
+    )
 
 
 def _ref(account: Account) -> _Ref:
