@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
+from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
 from ifm.ledger.balances.selectors import restricted_balance
 from ifm.ledger.chart.selectors import account_by_role
@@ -20,14 +20,14 @@ from ifm.ledger.models import (
 )
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 
 @transaction.atomic
 def restriction_release(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     fund: Fund,
     amount: Decimal,
     date: date,
@@ -56,11 +56,11 @@ def restriction_release(
         )
 
 
-@transaction.atomic
+@org_service("ledger.post")
 def fund_release(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     fund: Fund,
     amount: Decimal,
@@ -69,17 +69,14 @@ def fund_release(
 ) -> JournalEntry:
     """Finance or an admin releases restricted money that was spent for its purpose (or whose
     time restriction has passed): at most what the fund still holds with donor restrictions."""
-    require_perm(access, "ledger.post")
-    with org_context(organization):
-        fund = Fund.objects.select_for_update().get(pk=fund.pk)
-        amount = entry_amount(amount, "amount")
-        still = restricted_balance(fund_id=fund.pk, as_of=date)
-        if fund.restriction != Restriction.NONE and amount > still:
-            raise ServiceError(
-                f"{fund} holds {still} with donor restrictions on {date}: "
-                f"release at most that much.",
-                field="amount",
-            )
-        return restriction_release(
-            organization=organization, actor=actor, fund=fund, amount=amount, date=date, memo=memo
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    amount = entry_amount(amount, "amount")
+    still = restricted_balance(fund_id=fund.pk, as_of=date)
+    if fund.restriction != Restriction.NONE and amount > still:
+        raise ServiceError(
+            f"{fund} holds {still} with donor restrictions on {date}: release at most that much.",
+            field="amount",
         )
+    return restriction_release(
+        organization=organization, actor=actor, fund=fund, amount=amount, date=date, memo=memo
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record, diff
 from ifm.core.errors import ServiceError
 from ifm.ledger.chart.selectors import account_has_postings
@@ -31,7 +32,7 @@ from ifm.ledger.periods.fiscal_years import organization_today
 from ifm.ledger.periods.services import fiscal_year_ensure
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 
 @transaction.atomic
@@ -173,11 +174,11 @@ def _account_state(account: Account) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@org_service("ledger.manage")
 def account_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     number: str,
     name: str,
@@ -187,45 +188,41 @@ def account_create(
     description: str = "",
 ) -> Account:
     """Add an account to the chart."""
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        number = clean_account_number(number)
-        name = _clean_name(name)
-        type_ = _clean_choice(type, AccountType, "type")
-        net_asset_class = _clean_choice(
-            net_asset_class, NetAssetClass, "net_asset_class", blank=True
-        )
-        description = _clean_text(description, "description")
-        if parent is not None:
-            _check_org(parent, organization)
-        _check_parent(account=None, parent=parent, type_=type_)
-        if Account.objects.filter(number=number).exists():
-            raise ServiceError(f"There is already an account numbered {number}.", field="number")
-        account = Account.objects.create(
-            organization=organization,
-            number=number,
-            name=name,
-            type=type_,
-            parent=parent,
-            net_asset_class=net_asset_class,
-            description=description,
-            updated_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        audit_record(
-            action="account.create",
-            actor=actor,
-            organization=organization,
-            obj=account,
-            changes=diff({}, _account_state(account)),
-        )
-        return account
+    number = clean_account_number(number)
+    name = _clean_name(name)
+    type_ = _clean_choice(type, AccountType, "type")
+    net_asset_class = _clean_choice(net_asset_class, NetAssetClass, "net_asset_class", blank=True)
+    description = _clean_text(description, "description")
+    if parent is not None:
+        _check_org(parent, organization)
+    _check_parent(account=None, parent=parent, type_=type_)
+    if Account.objects.filter(number=number).exists():
+        raise ServiceError(f"There is already an account numbered {number}.", field="number")
+    account = Account.objects.create(
+        organization=organization,
+        number=number,
+        name=name,
+        type=type_,
+        parent=parent,
+        net_asset_class=net_asset_class,
+        description=description,
+        updated_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        action="account.create",
+        actor=actor,
+        organization=organization,
+        obj=account,
+        changes=diff({}, _account_state(account)),
+    )
+    return account
 
 
-@transaction.atomic
+@org_service("ledger.manage")
 def account_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     account: Account,
     expected_version: int,
@@ -241,111 +238,107 @@ def account_update(
     A stale `expected_version` is a 409. An account with postings may be deactivated but
     never deleted; an account the posting services look up by role stays active.
     """
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        _check_org(account, organization)
-        account = Account.objects.select_related("parent").get(pk=account.pk)
-        before = _account_state(account)
-        fields: list[str] = []
-        if number is not None:
-            number = clean_account_number(number)
-            if number != account.number:
-                if Account.objects.filter(number=number).exclude(pk=account.pk).exists():
-                    raise ServiceError(
-                        f"There is already an account numbered {number}.", field="number"
-                    )
-                account.number = number
-                fields.append("number")
-        if name is not None:
-            account.name = _clean_name(name)
-            fields.append("name")
-        if description is not None:
-            account.description = _clean_text(description, "description")
-            fields.append("description")
-        if net_asset_class is not None:
-            account.net_asset_class = _clean_choice(
-                net_asset_class, NetAssetClass, "net_asset_class", blank=True
-            )
-            fields.append("net_asset_class")
-        if parent is not UNCHANGED:
-            if parent is not None:
-                _check_org(parent, organization)
-                if parent.pk != account.parent_id:
-                    _check_parent(account=account, parent=parent, type_=account.type)
-            account.parent = parent
-            fields.append("parent")
-        if is_active is not None and is_active != account.is_active:
-            if not is_active:
-                if account.role:
-                    raise ServiceError(
-                        f"{account} is used by the ledger itself "
-                        f"({account.role.replace('_', ' ')}): it stays active.",
-                        field="is_active",
-                    )
-                if Account.objects.filter(parent=account, is_active=True).exists():
-                    raise ServiceError(
-                        f"{account} has active sub-accounts: deactivate them first.",
-                        field="is_active",
-                    )
-            elif (
-                account.parent_id
-                and not Account.objects.filter(pk=account.parent_id, is_active=True).exists()
-            ):
+    _check_org(account, organization)
+    account = Account.objects.select_related("parent").get(pk=account.pk)
+    before = _account_state(account)
+    fields: list[str] = []
+    if number is not None:
+        number = clean_account_number(number)
+        if number != account.number:
+            if Account.objects.filter(number=number).exclude(pk=account.pk).exists():
                 raise ServiceError(
-                    "Its parent is inactive: activate the parent first.", field="is_active"
+                    f"There is already an account numbered {number}.", field="number"
                 )
-            account.is_active = is_active
-            fields.append("is_active")
-        account.save_versioned(expected_version=expected_version, user=actor, fields=fields)
-        changes = diff(before, _account_state(account))
-        if changes:
-            audit_record(
-                action="account.update",
-                actor=actor,
-                organization=organization,
-                obj=account,
-                changes=changes,
-            )
-        return account
-
-
-@transaction.atomic
-def account_delete(
-    *, organization: Organization, actor: Any, access: Access | None, account: Account
-) -> None:
-    """Delete an account that was never used. Accounts with postings are deactivated instead."""
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        _check_org(account, organization)
-        account = Account.objects.select_for_update().get(pk=account.pk)
-        if account_has_postings(account):
+            account.number = number
+            fields.append("number")
+    if name is not None:
+        account.name = _clean_name(name)
+        fields.append("name")
+    if description is not None:
+        account.description = _clean_text(description, "description")
+        fields.append("description")
+    if net_asset_class is not None:
+        account.net_asset_class = _clean_choice(
+            net_asset_class, NetAssetClass, "net_asset_class", blank=True
+        )
+        fields.append("net_asset_class")
+    if parent is not UNCHANGED:
+        if parent is not None:
+            _check_org(parent, organization)
+            if parent.pk != account.parent_id:
+                _check_parent(account=account, parent=parent, type_=account.type)
+        account.parent = parent
+        fields.append("parent")
+    if is_active is not None and is_active != account.is_active:
+        if not is_active:
+            if account.role:
+                raise ServiceError(
+                    f"{account} is used by the ledger itself "
+                    f"({account.role.replace('_', ' ')}): it stays active.",
+                    field="is_active",
+                )
+            if Account.objects.filter(parent=account, is_active=True).exists():
+                raise ServiceError(
+                    f"{account} has active sub-accounts: deactivate them first.",
+                    field="is_active",
+                )
+        elif (
+            account.parent_id
+            and not Account.objects.filter(pk=account.parent_id, is_active=True).exists()
+        ):
             raise ServiceError(
-                f"{account} has postings, so it cannot be deleted: deactivate it instead.",
-                field="account",
+                "Its parent is inactive: activate the parent first.", field="is_active"
             )
-        if Account.objects.filter(parent=account).exists():
-            raise ServiceError(
-                f"{account} has sub-accounts: move or delete them first.", field="account"
-            )
-        if account.role:
-            raise ServiceError(
-                f"{account} is used by the ledger itself ({account.role.replace('_', ' ')}): "
-                "it cannot be deleted.",
-                field="account",
-            )
-        state = _account_state(account)
-        pk = account.pk
-        label = str(account)
-        account.delete()
+        account.is_active = is_active
+        fields.append("is_active")
+    account.save_versioned(expected_version=expected_version, user=actor, fields=fields)
+    changes = diff(before, _account_state(account))
+    if changes:
         audit_record(
-            action="account.delete",
+            action="account.update",
             actor=actor,
             organization=organization,
-            object_type="ledger.account",
-            object_id=pk,
-            object_repr=label,
-            changes=diff(state, {}),
+            obj=account,
+            changes=changes,
         )
+    return account
+
+
+@org_service("ledger.manage")
+def account_delete(
+    *, organization: Organization, actor: User, access: Access | None, account: Account
+) -> None:
+    """Delete an account that was never used. Accounts with postings are deactivated instead."""
+    _check_org(account, organization)
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if account_has_postings(account):
+        raise ServiceError(
+            f"{account} has postings, so it cannot be deleted: deactivate it instead.",
+            field="account",
+        )
+    if Account.objects.filter(parent=account).exists():
+        raise ServiceError(
+            f"{account} has sub-accounts: move or delete them first.", field="account"
+        )
+    if account.role:
+        raise ServiceError(
+            f"{account} is used by the ledger itself ({account.role.replace('_', ' ')}): "
+            "it cannot be deleted.",
+            field="account",
+        )
+    state = _account_state(account)
+    pk = account.pk
+    label = str(account)
+    account.delete()
+    audit_record(
+        action="account.delete",
+        actor=actor,
+        organization=organization,
+        object_type="ledger.account",
+        object_id=pk,
+        object_repr=label,
+        changes=diff(state, {}),
+    )
 
 
 def _fund_state(fund: Fund) -> dict[str, Any]:
@@ -368,11 +361,11 @@ def _check_fund_restriction(restriction: str, purpose: str, restricted_until: da
         )
 
 
-@transaction.atomic
+@org_service("ledger.manage")
 def fund_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     code: str,
     name: str,
@@ -381,39 +374,37 @@ def fund_create(
     restricted_until: date | None = None,
 ) -> Fund:
     """Add a fund (a general fund exists from the start; there is only one)."""
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        code = _clean_code(code)
-        name = _clean_name(name)
-        restriction = _clean_choice(restriction, Restriction, "restriction")
-        purpose = _clean_text(purpose, "purpose")
-        _check_fund_restriction(restriction, purpose, restricted_until)
-        if Fund.objects.filter(code__iexact=code).exists():
-            raise ServiceError(f"There is already a fund with the code {code}.", field="code")
-        fund = Fund.objects.create(
-            organization=organization,
-            code=code,
-            name=name,
-            restriction=restriction,
-            purpose=purpose,
-            restricted_until=restricted_until,
-            updated_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        audit_record(
-            action="fund.create",
-            actor=actor,
-            organization=organization,
-            obj=fund,
-            changes=diff({}, _fund_state(fund)),
-        )
-        return fund
+    code = _clean_code(code)
+    name = _clean_name(name)
+    restriction = _clean_choice(restriction, Restriction, "restriction")
+    purpose = _clean_text(purpose, "purpose")
+    _check_fund_restriction(restriction, purpose, restricted_until)
+    if Fund.objects.filter(code__iexact=code).exists():
+        raise ServiceError(f"There is already a fund with the code {code}.", field="code")
+    fund = Fund.objects.create(
+        organization=organization,
+        code=code,
+        name=name,
+        restriction=restriction,
+        purpose=purpose,
+        restricted_until=restricted_until,
+        updated_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        action="fund.create",
+        actor=actor,
+        organization=organization,
+        obj=fund,
+        changes=diff({}, _fund_state(fund)),
+    )
+    return fund
 
 
-@transaction.atomic
+@org_service("ledger.manage")
 def fund_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     fund: Fund,
     expected_version: int,
@@ -426,101 +417,95 @@ def fund_update(
 ) -> Fund:
     """Change a fund. The general fund is never restricted or deactivated; a fund with
     postings keeps its restriction (release or reclassify instead)."""
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        _check_org(fund, organization)
-        fund = Fund.objects.get(pk=fund.pk)
-        before = _fund_state(fund)
-        fields: list[str] = []
-        if code is not None:
-            code = _clean_code(code)
-            if code != fund.code:
-                if Fund.objects.filter(code__iexact=code).exclude(pk=fund.pk).exists():
-                    raise ServiceError(
-                        f"There is already a fund with the code {code}.", field="code"
-                    )
-                fund.code = code
-                fields.append("code")
-        if name is not None:
-            fund.name = _clean_name(name)
-            fields.append("name")
-        if purpose is not None:
-            fund.purpose = _clean_text(purpose, "purpose")
-            fields.append("purpose")
-        if restriction is not None:
-            restriction = _clean_choice(restriction, Restriction, "restriction")
-            if restriction != fund.restriction:
-                if fund.is_general:
-                    raise ServiceError(
-                        "The general fund is without donor restrictions: it cannot be restricted.",
-                        field="restriction",
-                    )
-                if JournalLine.objects.filter(fund_id=fund.pk).exists():
-                    raise ServiceError(
-                        f"{fund} has postings, so its restriction cannot change: release the "
-                        "restriction or move the balance to another fund instead.",
-                        field="restriction",
-                    )
-                fund.restriction = restriction
-                fields.append("restriction")
-        if restricted_until is not UNCHANGED:
-            fund.restricted_until = restricted_until
-            fields.append("restricted_until")
-        if restriction is not None or purpose is not None or restricted_until is not UNCHANGED:
-            _check_fund_restriction(fund.restriction, fund.purpose, fund.restricted_until)
-        if is_active is not None and is_active != fund.is_active:
-            if fund.is_general and not is_active:
-                raise ServiceError("The general fund cannot be deactivated.", field="is_active")
-            fund.is_active = is_active
-            fields.append("is_active")
-        fund.save_versioned(expected_version=expected_version, user=actor, fields=fields)
-        changes = diff(before, _fund_state(fund))
-        if changes:
-            audit_record(
-                action="fund.update",
-                actor=actor,
-                organization=organization,
-                obj=fund,
-                changes=changes,
-            )
-        return fund
+    _check_org(fund, organization)
+    fund = Fund.objects.get(pk=fund.pk)
+    before = _fund_state(fund)
+    fields: list[str] = []
+    if code is not None:
+        code = _clean_code(code)
+        if code != fund.code:
+            if Fund.objects.filter(code__iexact=code).exclude(pk=fund.pk).exists():
+                raise ServiceError(f"There is already a fund with the code {code}.", field="code")
+            fund.code = code
+            fields.append("code")
+    if name is not None:
+        fund.name = _clean_name(name)
+        fields.append("name")
+    if purpose is not None:
+        fund.purpose = _clean_text(purpose, "purpose")
+        fields.append("purpose")
+    if restriction is not None:
+        restriction = _clean_choice(restriction, Restriction, "restriction")
+        if restriction != fund.restriction:
+            if fund.is_general:
+                raise ServiceError(
+                    "The general fund is without donor restrictions: it cannot be restricted.",
+                    field="restriction",
+                )
+            if JournalLine.objects.filter(fund_id=fund.pk).exists():
+                raise ServiceError(
+                    f"{fund} has postings, so its restriction cannot change: release the "
+                    "restriction or move the balance to another fund instead.",
+                    field="restriction",
+                )
+            fund.restriction = restriction
+            fields.append("restriction")
+    if restricted_until is not UNCHANGED:
+        fund.restricted_until = restricted_until
+        fields.append("restricted_until")
+    if restriction is not None or purpose is not None or restricted_until is not UNCHANGED:
+        _check_fund_restriction(fund.restriction, fund.purpose, fund.restricted_until)
+    if is_active is not None and is_active != fund.is_active:
+        if fund.is_general and not is_active:
+            raise ServiceError("The general fund cannot be deactivated.", field="is_active")
+        fund.is_active = is_active
+        fields.append("is_active")
+    fund.save_versioned(expected_version=expected_version, user=actor, fields=fields)
+    changes = diff(before, _fund_state(fund))
+    if changes:
+        audit_record(
+            action="fund.update",
+            actor=actor,
+            organization=organization,
+            obj=fund,
+            changes=changes,
+        )
+    return fund
 
 
 def _program_state(program: Program) -> dict[str, Any]:
     return {"code": program.code, "name": program.name, "is_active": program.is_active}
 
 
-@transaction.atomic
+@org_service("ledger.manage")
 def program_create(
-    *, organization: Organization, actor: Any, access: Access | None, code: str, name: str
+    *, organization: Organization, actor: User, access: Access | None, code: str, name: str
 ) -> Program:
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        code = _clean_code(code)
-        name = _clean_name(name)
-        if Program.objects.filter(code__iexact=code).exists():
-            raise ServiceError(f"There is already a program with the code {code}.", field="code")
-        program = Program.objects.create(
-            organization=organization,
-            code=code,
-            name=name,
-            updated_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        audit_record(
-            action="program.create",
-            actor=actor,
-            organization=organization,
-            obj=program,
-            changes=diff({}, _program_state(program)),
-        )
-        return program
+    code = _clean_code(code)
+    name = _clean_name(name)
+    if Program.objects.filter(code__iexact=code).exists():
+        raise ServiceError(f"There is already a program with the code {code}.", field="code")
+    program = Program.objects.create(
+        organization=organization,
+        code=code,
+        name=name,
+        updated_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        action="program.create",
+        actor=actor,
+        organization=organization,
+        obj=program,
+        changes=diff({}, _program_state(program)),
+    )
+    return program
 
 
-@transaction.atomic
+@org_service("ledger.manage")
 def program_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     program: Program,
     expected_version: int,
@@ -528,35 +513,33 @@ def program_update(
     name: str | None = None,
     is_active: bool | None = None,
 ) -> Program:
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        _check_org(program, organization)
-        program = Program.objects.get(pk=program.pk)
-        before = _program_state(program)
-        fields: list[str] = []
-        if code is not None:
-            code = _clean_code(code)
-            if code != program.code:
-                if Program.objects.filter(code__iexact=code).exclude(pk=program.pk).exists():
-                    raise ServiceError(
-                        f"There is already a program with the code {code}.", field="code"
-                    )
-                program.code = code
-                fields.append("code")
-        if name is not None:
-            program.name = _clean_name(name)
-            fields.append("name")
-        if is_active is not None:
-            program.is_active = is_active
-            fields.append("is_active")
-        program.save_versioned(expected_version=expected_version, user=actor, fields=fields)
-        changes = diff(before, _program_state(program))
-        if changes:
-            audit_record(
-                action="program.update",
-                actor=actor,
-                organization=organization,
-                obj=program,
-                changes=changes,
-            )
-        return program
+    _check_org(program, organization)
+    program = Program.objects.get(pk=program.pk)
+    before = _program_state(program)
+    fields: list[str] = []
+    if code is not None:
+        code = _clean_code(code)
+        if code != program.code:
+            if Program.objects.filter(code__iexact=code).exclude(pk=program.pk).exists():
+                raise ServiceError(
+                    f"There is already a program with the code {code}.", field="code"
+                )
+            program.code = code
+            fields.append("code")
+    if name is not None:
+        program.name = _clean_name(name)
+        fields.append("name")
+    if is_active is not None:
+        program.is_active = is_active
+        fields.append("is_active")
+    program.save_versioned(expected_version=expected_version, user=actor, fields=fields)
+    changes = diff(before, _program_state(program))
+    if changes:
+        audit_record(
+            action="program.update",
+            actor=actor,
+            organization=organization,
+            obj=program,
+            changes=changes,
+        )
+    return program

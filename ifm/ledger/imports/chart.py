@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.ledger.chart.services import NUMBER_HELP, NUMBER_RE
 from ifm.ledger.imports.reading import columns_of, header_error, read_rows
@@ -296,7 +297,7 @@ def _has_cycle(start: str, parents: dict[str, str | None]) -> bool:
 
 
 def chart_import(
-    *, organization: Organization, actor: Any, file: Any, dry_run: bool
+    *, organization: Organization, actor: User, file: Any, dry_run: bool
 ) -> ChartImportResult:
     header, rows = read_rows(file)
     lowered = [h.lower() for h in header]
@@ -478,7 +479,7 @@ def chart_import(
 
 def _apply_chart(
     organization: Organization,
-    actor: Any,
+    actor: User,
     planned: dict[str, _Planned],
     existing: dict[str, Account],
     result: ChartImportResult,

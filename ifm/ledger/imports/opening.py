@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.core.money import MoneyError, parse_money
@@ -37,7 +38,7 @@ OPENING_COLUMNS = ["account_number", "fund_code", "debit", "credit"]
 
 
 def opening_balances_import(
-    *, organization: Organization, actor: Any, file: Any, on: date, dry_run: bool
+    *, organization: Organization, actor: User, file: Any, on: date, dry_run: bool
 ) -> OpeningBalancesResult:
 
     header, rows = read_rows(file)

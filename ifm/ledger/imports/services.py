@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
-
+from ifm.accounts.models import User
 from ifm.ledger.imports.chart import chart_import
 from ifm.ledger.imports.opening import opening_balances_import
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 
-@transaction.atomic
+@org_service("ledger.manage")
 def chart_import_csv(
-    *, organization: Organization, actor: Any, access: Access | None, file: Any, dry_run: bool
+    *, organization: Organization, actor: User, access: Access | None, file: Any, dry_run: bool
 ) -> Any:
     """Import a chart of accounts (UCOA/Banana export or the simple format; see imports.py).
 
@@ -24,16 +22,14 @@ def chart_import_csv(
     problems raises ServiceError listing them all (row and column) and writes nothing.
     """
 
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        return chart_import(organization=organization, actor=actor, file=file, dry_run=dry_run)
+    return chart_import(organization=organization, actor=actor, file=file, dry_run=dry_run)
 
 
-@transaction.atomic
+@org_service("ledger.manage")
 def opening_balances_import_csv(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     file: Any,
     date: date,
@@ -41,8 +37,6 @@ def opening_balances_import_csv(
 ) -> Any:
     """Post opening balances (account_number,fund_code,debit,credit) as one entry on `date`."""
 
-    require_perm(access, "ledger.manage")
-    with org_context(organization):
-        return opening_balances_import(
-            organization=organization, actor=actor, file=file, on=date, dry_run=dry_run
-        )
+    return opening_balances_import(
+        organization=organization, actor=actor, file=file, on=date, dry_run=dry_run
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record, audit_values
 from ifm.core.api_types import EARLIEST_DATE
 from ifm.core.bulk import insert_columns, reserve_ids
@@ -278,7 +279,7 @@ def _next_number(organization: Organization) -> int:
 def post_entry(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User | None,
     date: date,
     lines: Sequence[LineInput],
     memo: str = "",
@@ -313,7 +314,7 @@ def post_entry(
             source_id=str(source_id),
             reverses=reverses,
             period_id=period_ref.pk,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
         )
         changes = {
             "date": str(date),
@@ -397,7 +398,7 @@ SELECT id, number FROM e
 
 
 def _write_entry_sql(
-    entry: JournalEntry, lines: list[_Line], changes: dict[str, Any] | None, actor: Any
+    entry: JournalEntry, lines: list[_Line], changes: dict[str, Any] | None, actor: User | None
 ) -> bool:
     """Write the entry, its lines and its audit event in one statement (PostgreSQL).
 
@@ -453,7 +454,7 @@ def _write_entry_sql(
 def reverse_entry(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User | None,
     entry: JournalEntry,
     date: date | None = None,
     memo: str = "",
@@ -505,7 +506,7 @@ class EntryInput:
 def post_entries(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User | None,
     entries: Sequence[EntryInput],
     source_type: str = SourceType.IMPORT,
     audit_obj: Any = None,
@@ -566,7 +567,7 @@ def post_entries(
                     "SET next_entry_number = next_entry_number + %s WHERE organization_id = %s",
                     [len(plan) - 1, organization.pk],
                 )
-        created_by = actor.pk if getattr(actor, "is_authenticated", False) else None
+        created_by = actor.pk if actor is not None and actor.is_authenticated else None
         ids = reserve_ids(JournalEntry, len(plan))
         insert_columns(
             JournalEntry,

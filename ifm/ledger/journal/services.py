@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
-from django.db import transaction
-
+from ifm.accounts.models import User
 from ifm.ledger.journal.posting import LineInput, post_entry, reverse_entry
 from ifm.ledger.models import (
     JournalEntry,
 )
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 
-@transaction.atomic
+@org_service("ledger.post")
 def journal_entry_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     date: date,
     lines: Sequence[LineInput],
@@ -28,7 +26,6 @@ def journal_entry_create(
     reference: str = "",
 ) -> JournalEntry:
     """A manual journal entry, by finance or an admin."""
-    require_perm(access, "ledger.post")
     return post_entry(
         organization=organization,
         actor=actor,
@@ -39,16 +36,15 @@ def journal_entry_create(
     )
 
 
-@transaction.atomic
+@org_service("ledger.post")
 def journal_entry_reverse(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     entry: JournalEntry,
     date: date | None = None,
     memo: str = "",
 ) -> JournalEntry:
     """A reversal asked for by a person (page or API): finance or an admin."""
-    require_perm(access, "ledger.post")
     return reverse_entry(organization=organization, actor=actor, entry=entry, date=date, memo=memo)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.api_types import EARLIEST_DATE
 from ifm.core.errors import ConflictError, ServiceError
@@ -26,7 +25,7 @@ from ifm.ledger.periods.fiscal_years import (
 )
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 
 def fiscal_year_ensure(*, organization: Organization, on: date) -> FiscalYear:
@@ -85,11 +84,10 @@ def closed_period(name: str) -> ServiceError:
     )
 
 
-@transaction.atomic
+@org_service("ledger.close_periods")
 def period_close(
-    *, organization: Organization, actor: Any, access: Access | None, period: Period
+    *, organization: Organization, actor: User, access: Access | None, period: Period
 ) -> Period:
-    require_perm(access, "ledger.close_periods")
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status == PeriodStatus.CLOSED:
         raise ConflictError(message=f"The period {period.name} is already closed.")
@@ -107,11 +105,10 @@ def period_close(
     return period
 
 
-@transaction.atomic
+@org_service("ledger.close_periods")
 def period_reopen(
-    *, organization: Organization, actor: Any, access: Access | None, period: Period, reason: str
+    *, organization: Organization, actor: User, access: Access | None, period: Period, reason: str
 ) -> Period:
-    require_perm(access, "ledger.close_periods")
     if not reason.strip():
         raise ServiceError("Say why the period is reopened.", field="reason")
     period = Period.objects.select_for_update().get(pk=period.pk)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from ifm.accounts.http import OrgRequest
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ServiceError
 from ifm.core.pages import get_or_404
 from ifm.ledger.models import (
@@ -42,7 +42,7 @@ def _period_action(request: OrgRequest, org_slug: str, period_id: int, action: s
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     require_perm(request.access, "ledger.close_periods")
-    common = {"organization": request.org, "actor": request.user, "access": request.access}
+    common = service_args(request)
     try:
         if action == "close":
             period_close(period=period, **common)
