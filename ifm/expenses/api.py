@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 
 from ifm.core.api import MAX_ID, ApiError, idempotent, paginated
-from ifm.expenses import selectors, services
+from ifm.expenses import records, selectors, services, workflow
 from ifm.expenses.models import Expense, ExpenseApproval, Kind, Status
 from ifm.expenses.schemas import (
     BulkApproveIn,
@@ -143,7 +143,7 @@ def expense_update(request: HttpRequest, expense_id: ExpenseId, payload: Expense
 
 @router.post("/{int:expense_id}/submit", response=ExpenseOut, summary="Submit a draft")
 def expense_submit(request: HttpRequest, expense_id: ExpenseId) -> Any:
-    expense = services.expense_submit(**_ctx(request), expense=_expense(request, expense_id))
+    expense = workflow.expense_submit(**_ctx(request), expense=_expense(request, expense_id))
     return _out(expense.pk)
 
 
@@ -151,7 +151,7 @@ def expense_submit(request: HttpRequest, expense_id: ExpenseId) -> Any:
     "/{int:expense_id}/withdraw", response=ExpenseOut, summary="Withdraw a submitted expense"
 )
 def expense_withdraw(request: HttpRequest, expense_id: ExpenseId) -> Any:
-    expense = services.expense_withdraw(**_ctx(request), expense=_expense(request, expense_id))
+    expense = workflow.expense_withdraw(**_ctx(request), expense=_expense(request, expense_id))
     return _out(expense.pk)
 
 
@@ -161,13 +161,13 @@ def expense_withdraw(request: HttpRequest, expense_id: ExpenseId) -> Any:
     summary="Approve (posts the liability once fully approved)",
 )
 def expense_approve(request: HttpRequest, expense_id: ExpenseId) -> Any:
-    expense = services.expense_approve(**_ctx(request), expense=_expense(request, expense_id))
+    expense = workflow.expense_approve(**_ctx(request), expense=_expense(request, expense_id))
     return _out(expense.pk)
 
 
 @router.post("/{int:expense_id}/reject", response=ExpenseOut, summary="Reject with a reason")
 def expense_reject(request: HttpRequest, expense_id: ExpenseId, payload: RejectIn) -> Any:
-    expense = services.expense_reject(
+    expense = workflow.expense_reject(
         **_ctx(request), expense=_expense(request, expense_id), reason=payload.reason
     )
     return _out(expense.pk)
@@ -175,7 +175,7 @@ def expense_reject(request: HttpRequest, expense_id: ExpenseId, payload: RejectI
 
 @router.post("/{int:expense_id}/pay", response=ExpenseOut, summary="Record the payment")
 def expense_pay(request: HttpRequest, expense_id: ExpenseId, payload: PayIn) -> Any:
-    expense = services.expense_pay(
+    expense = workflow.expense_pay(
         **_ctx(request),
         expense=_expense(request, expense_id),
         paid_from=payload.paid_from_account_id,
@@ -190,7 +190,7 @@ def expense_pay(request: HttpRequest, expense_id: ExpenseId, payload: PayIn) -> 
     summary="Approve several expenses, all or nothing",
 )
 def expense_approve_many(request: HttpRequest, payload: BulkApproveIn) -> Any:
-    done = services.expense_approve_many(**_ctx(request), expense_ids=payload.expense_ids)
+    done = workflow.expense_approve_many(**_ctx(request), expense_ids=payload.expense_ids)
     return list(_with_details(Expense.objects.filter(pk__in=[e.pk for e in done])).order_by("pk"))
 
 
@@ -211,7 +211,7 @@ def receipt_add(
             "Send the receipt as the multipart field `file`.",
             errors=[{"field": "file", "message": "This field is required."}],
         )
-    receipt = services.receipt_add(**_ctx(request), expense=expense, file=file)
+    receipt = records.receipt_add(**_ctx(request), expense=expense, file=file)
     return HttpStatus(201, receipt)
 
 

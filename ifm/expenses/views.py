@@ -1,6 +1,6 @@
 """Expense pages: my expenses, the form, the detail with its history, the approval queue, settings.
 
-Thin: every write goes through ifm.expenses.services, every read through selectors.
+Thin: every write goes through services, workflow or records, every read through selectors.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of
-from ifm.expenses import exports, selectors, services
+from ifm.expenses import exports, records, selectors, services, workflow
 from ifm.expenses.forms import (
     ExpenseFilterForm,
     ExpenseForm,
@@ -147,14 +147,14 @@ def _save_form(
             upload = form.cleaned_data.get("receipt")
             if upload:
                 try:
-                    services.receipt_add(
+                    records.receipt_add(
                         organization=org, actor=user, access=access, expense=expense, file=upload
                     )
                 except ServiceError as exc:
                     form.add_error("receipt", exc.message)
                     raise
             if "submit" in request.POST:
-                expense = services.expense_submit(
+                expense = workflow.expense_submit(
                     organization=org, actor=user, access=access, expense=expense
                 )
     except ConflictError as exc:
@@ -282,13 +282,13 @@ def expense_action(
     back = _next_or(request, _detail_url(request, expense))
     try:
         if action == "submit":
-            expense = services.expense_submit(**common)
+            expense = workflow.expense_submit(**common)
             messages.success(request, f"{expense.reference} was submitted for approval.")
         elif action == "withdraw":
-            expense = services.expense_withdraw(**common, reason=request.POST.get("reason", ""))
+            expense = workflow.expense_withdraw(**common, reason=request.POST.get("reason", ""))
             messages.success(request, f"{expense.reference} was withdrawn.")
         elif action == "approve":
-            expense = services.expense_approve(**common)
+            expense = workflow.expense_approve(**common)
             if expense.status == Status.APPROVED:
                 messages.success(
                     request, f"{expense.reference} is approved and posted to the ledger."
@@ -303,7 +303,7 @@ def expense_action(
             reject_form = RejectForm(request.POST)
             if not reject_form.is_valid():
                 return _detail_with_errors(request, expense, reject_form=reject_form)
-            expense = services.expense_reject(**common, reason=reject_form.cleaned_data["reason"])
+            expense = workflow.expense_reject(**common, reason=reject_form.cleaned_data["reason"])
             messages.success(
                 request, f"{expense.reference} was rejected; the submitter is told why."
             )
@@ -312,7 +312,7 @@ def expense_action(
             if not pay_form.is_valid():
                 return _detail_with_errors(request, expense, pay_form=pay_form)
             try:
-                expense = services.expense_pay(
+                expense = workflow.expense_pay(
                     **common,
                     paid_from=pay_form.cleaned_data["paid_from"],
                     date=pay_form.cleaned_data["date"],
@@ -347,7 +347,7 @@ def receipt_upload(request: HttpRequest, org_slug: str, expense_id: int) -> Http
     form = ReceiptForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            receipt = services.receipt_add(
+            receipt = records.receipt_add(
                 organization=org_of(request),
                 actor=request.user,
                 access=access_of(request),
@@ -396,7 +396,7 @@ def receipt_delete(request: HttpRequest, org_slug: str, receipt_id: int) -> Http
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.receipt_remove(
+        records.receipt_remove(
             organization=org_of(request),
             actor=request.user,
             access=access_of(request),
@@ -458,7 +458,7 @@ def approval_queue_approve(request: HttpRequest, org_slug: str) -> HttpResponseB
     queue_url = reverse("expense_queue", kwargs={"org_slug": org_of(request).slug})
     ids = [int(v) for v in request.POST.getlist("expense_ids") if v.isdigit() and len(v) < 19]
     try:
-        done = services.expense_approve_many(
+        done = workflow.expense_approve_many(
             organization=org_of(request),
             actor=request.user,
             access=access_of(request),
