@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import resolve
@@ -25,9 +25,8 @@ from ifm.expenses.models import (
     Kind,
     Status,
 )
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 
 
 class UNSET:
@@ -140,7 +139,7 @@ def clean_values(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def require_owner(expense: Expense, actor: Any, what: str) -> None:
+def require_owner(expense: Expense, actor: User, what: str) -> None:
     if expense.submitted_by_id != actor.pk:
         raise PermissionDenied(f"Only the person who entered the expense may {what} it.")
 
@@ -163,7 +162,7 @@ def lock(expense: Expense, expected_version: int | None = None) -> Expense:
 def record_event(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     expense: Expense,
     from_status: str,
     to_status: str,
@@ -195,11 +194,11 @@ def as_json(value: Any) -> Any:
     return str(value)
 
 
-@transaction.atomic
+@org_service("expenses.submit")
 def expense_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     kind: str,
     payee: str,
@@ -212,45 +211,43 @@ def expense_create(
     description: str = "",
 ) -> Expense:
     """A new draft claim or bill of the acting person. Amount, category and fund may wait."""
-    require_perm(access, "expenses.submit")
-    with org_context(organization):
-        values = clean_values(
-            {
-                "kind": kind,
-                "payee": payee,
-                "date": date,
-                "function": function,
-                "amount": amount,
-                "category": category,
-                "fund": fund,
-                "program": program,
-                "description": description,
-            }
-        )
-        expense = Expense.objects.create(
-            organization=organization,
-            submitted_by=actor,
-            updated_by=actor,
-            status=Status.DRAFT,
-            **values,
-        )
-        record_event(
-            organization=organization,
-            actor=actor,
-            expense=expense,
-            from_status="",
-            to_status=Status.DRAFT,
-            action="expense.create",
-            changes={k: as_json(v) for k, v in values.items()},
-        )
-        return expense
+    values = clean_values(
+        {
+            "kind": kind,
+            "payee": payee,
+            "date": date,
+            "function": function,
+            "amount": amount,
+            "category": category,
+            "fund": fund,
+            "program": program,
+            "description": description,
+        }
+    )
+    expense = Expense.objects.create(
+        organization=organization,
+        submitted_by=actor,
+        updated_by=actor,
+        status=Status.DRAFT,
+        **values,
+    )
+    record_event(
+        organization=organization,
+        actor=actor,
+        expense=expense,
+        from_status="",
+        to_status=Status.DRAFT,
+        action="expense.create",
+        changes={k: as_json(v) for k, v in values.items()},
+    )
+    return expense
 
 
-@transaction.atomic
+@org_service("expenses.submit")
 def expense_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     expense: Expense,
     expected_version: int,
@@ -265,74 +262,67 @@ def expense_update(
     description: Any = UNSET,
 ) -> Expense:
     """Change a draft (its owner only). Fields left UNSET stay; a stale version is a 409."""
-    require_perm(access, "expenses.submit")
-    with org_context(organization):
-        require_owner(expense, actor, "edit")
-        expense = lock(expense, expected_version)
-        if expense.status != Status.DRAFT:
-            raise StateError(
-                "Only a draft can be edited; this expense is "
-                f"{expense.get_status_display().lower()}."
-            )
-        given = {
-            name: value
-            for name, value in {
-                "kind": kind,
-                "payee": payee,
-                "date": date,
-                "function": function,
-                "amount": amount,
-                "category": category,
-                "fund": fund,
-                "program": program,
-                "description": description,
-            }.items()
-            if value is not UNSET
-        }
-        values = clean_values(given)
-        changes = {}
-        for name, value in values.items():
-            before = getattr(expense, name)
-            if as_json(before) != as_json(value):
-                changes[name] = {"before": as_json(before), "after": as_json(value)}
-            setattr(expense, name, value)
-        if not changes:
-            return expense
-        expense.save_versioned(expected_version=expected_version, user=actor, fields=list(values))
-        audit_record(
-            action="expense.update",
-            actor=actor,
-            organization=organization,
-            obj=expense,
-            changes=changes,
+    require_owner(expense, actor, "edit")
+    expense = lock(expense, expected_version)
+    if expense.status != Status.DRAFT:
+        raise StateError(
+            f"Only a draft can be edited; this expense is {expense.get_status_display().lower()}."
         )
+    given = {
+        name: value
+        for name, value in {
+            "kind": kind,
+            "payee": payee,
+            "date": date,
+            "function": function,
+            "amount": amount,
+            "category": category,
+            "fund": fund,
+            "program": program,
+            "description": description,
+        }.items()
+        if value is not UNSET
+    }
+    values = clean_values(given)
+    changes = {}
+    for name, value in values.items():
+        before = getattr(expense, name)
+        if as_json(before) != as_json(value):
+            changes[name] = {"before": as_json(before), "after": as_json(value)}
+        setattr(expense, name, value)
+    if not changes:
         return expense
+    expense.save_versioned(expected_version=expected_version, user=actor, fields=list(values))
+    audit_record(
+        action="expense.update",
+        actor=actor,
+        organization=organization,
+        obj=expense,
+        changes=changes,
+    )
+    return expense
 
 
-@transaction.atomic
+@org_service("expenses.configure")
 def expense_settings_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     two_step_threshold: Decimal | str,
     expected_version: int,
 ) -> ExpenseSettings:
     """Change the amount above which an expense needs a second approval, by an admin."""
-    require_perm(access, "expenses.configure")
-    with org_context(organization):
-        threshold = clean_money(two_step_threshold, "two_step_threshold", allow_zero=True)
-        row, _ = ExpenseSettings.objects.get_or_create(organization=organization)
-        before = row.two_step_threshold
-        row.two_step_threshold = threshold
-        row.save_versioned(
-            expected_version=expected_version, user=actor, fields=["two_step_threshold"]
-        )
-        audit_record(
-            action="expense_settings.update",
-            actor=actor,
-            organization=organization,
-            obj=row,
-            changes={"two_step_threshold": {"before": str(before), "after": str(threshold)}},
-        )
-        return row
+    threshold = clean_money(two_step_threshold, "two_step_threshold", allow_zero=True)
+    row, _ = ExpenseSettings.objects.get_or_create(organization=organization)
+    before = row.two_step_threshold
+    row.two_step_threshold = threshold
+    row.save_versioned(expected_version=expected_version, user=actor, fields=["two_step_threshold"])
+    audit_record(
+        action="expense_settings.update",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={"two_step_threshold": {"before": str(before), "after": str(threshold)}},
+    )
+    return row

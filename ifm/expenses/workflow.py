@@ -30,6 +30,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
 from ifm.core.lookups import as_id, resolve
 from ifm.core.tasks import send_email_after_commit
@@ -51,7 +52,7 @@ from ifm.ledger.chart.selectors import account_by_role
 from ifm.ledger.journal.posting import LineInput, post_entry
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
+from ifm.tenancy.permissions import Access, org_service
 from ifm.tenancy.roles import Role
 
 MAX_BULK = 200
@@ -78,7 +79,7 @@ def describe(expense: Expense) -> str:
 def move(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     expense: Expense,
     to_status: str,
     action: str,
@@ -106,90 +107,86 @@ def move(
     return expense
 
 
-@transaction.atomic
+@org_service("expenses.submit")
 def expense_submit(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     expense: Expense,
     expected_version: int | None = None,
 ) -> Expense:
     """Send a draft for approval (its owner). Needs amount, category and fund."""
-    require_perm(access, "expenses.submit")
-    with org_context(organization):
-        require_owner(expense, actor, "submit")
-        expense = lock(expense, expected_version)
-        if expense.status != Status.DRAFT:
-            raise StateError(
-                f"Only a draft can be submitted; this expense is "
-                f"{expense.get_status_display().lower()}."
-            )
-        missing = [
-            {"field": field, "message": message}
-            for field, value, message in (
-                ("amount", expense.amount, "Give the amount before submitting."),
-                ("category_id", expense.category_id, "Choose a category before submitting."),
-                ("fund_id", expense.fund_id, "Choose a fund before submitting."),
-            )
-            if value is None
-        ]
-        if missing:
-            raise ServiceError(
-                "The expense is not complete: " + " ".join(m["message"] for m in missing),
-                errors=missing,
-            )
-        # The choices may have been deactivated since the draft was saved.
-        clean_values({"category": expense.category_id, "fund": expense.fund_id})
-        if expense.program_id is not None:
-            clean_values({"program": expense.program_id})
-        move(
-            organization=organization,
-            actor=actor,
-            expense=expense,
-            to_status=Status.SUBMITTED,
-            action="expense.submit",
-            fields={"submitted_at": timezone.now()},
+    require_owner(expense, actor, "submit")
+    expense = lock(expense, expected_version)
+    if expense.status != Status.DRAFT:
+        raise StateError(
+            f"Only a draft can be submitted; this expense is "
+            f"{expense.get_status_display().lower()}."
         )
-        threshold = selectors.two_step_threshold()
-        steps = " It needs two approvals." if (expense.amount or 0) > threshold else ""
-        send_email(
-            selectors.approver_emails(exclude_user_ids={actor.pk}),
-            f"Expense to approve: {expense.reference} {expense.payee}",
-            f"{actor} submitted an expense for approval:\n\n{describe(expense)}\n"
-            f"{expense.description}\n{steps}\n\nReview it: {detail_url(organization, expense)}\n",
+    missing = [
+        {"field": field, "message": message}
+        for field, value, message in (
+            ("amount", expense.amount, "Give the amount before submitting."),
+            ("category_id", expense.category_id, "Choose a category before submitting."),
+            ("fund_id", expense.fund_id, "Choose a fund before submitting."),
         )
-        return expense
+        if value is None
+    ]
+    if missing:
+        raise ServiceError(
+            "The expense is not complete: " + " ".join(m["message"] for m in missing),
+            errors=missing,
+        )
+    # The choices may have been deactivated since the draft was saved.
+    clean_values({"category": expense.category_id, "fund": expense.fund_id})
+    if expense.program_id is not None:
+        clean_values({"program": expense.program_id})
+    move(
+        organization=organization,
+        actor=actor,
+        expense=expense,
+        to_status=Status.SUBMITTED,
+        action="expense.submit",
+        fields={"submitted_at": timezone.now()},
+    )
+    threshold = selectors.two_step_threshold()
+    steps = " It needs two approvals." if (expense.amount or 0) > threshold else ""
+    send_email(
+        selectors.approver_emails(exclude_user_ids={actor.pk}),
+        f"Expense to approve: {expense.reference} {expense.payee}",
+        f"{actor} submitted an expense for approval:\n\n{describe(expense)}\n"
+        f"{expense.description}\n{steps}\n\nReview it: {detail_url(organization, expense)}\n",
+    )
+    return expense
 
 
-@transaction.atomic
+@org_service("expenses.submit")
 def expense_withdraw(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     expense: Expense,
     reason: str = "",
     expected_version: int | None = None,
 ) -> Expense:
     """Take back a submitted expense before it is decided (its owner). Posts nothing."""
-    require_perm(access, "expenses.submit")
-    with org_context(organization):
-        require_owner(expense, actor, "withdraw")
-        expense = lock(expense, expected_version)
-        if expense.status != Status.SUBMITTED:
-            raise StateError(
-                f"Only a submitted expense can be withdrawn; this one is "
-                f"{expense.get_status_display().lower()}."
-            )
-        return move(
-            organization=organization,
-            actor=actor,
-            expense=expense,
-            to_status=Status.WITHDRAWN,
-            action="expense.withdraw",
-            note=(reason or "").strip()[:2000],
+    require_owner(expense, actor, "withdraw")
+    expense = lock(expense, expected_version)
+    if expense.status != Status.SUBMITTED:
+        raise StateError(
+            f"Only a submitted expense can be withdrawn; this one is "
+            f"{expense.get_status_display().lower()}."
         )
+    return move(
+        organization=organization,
+        actor=actor,
+        expense=expense,
+        to_status=Status.WITHDRAWN,
+        action="expense.withdraw",
+        note=(reason or "").strip()[:2000],
+    )
 
 
 def _needs_two_steps(expense: Expense) -> bool:
@@ -197,7 +194,7 @@ def _needs_two_steps(expense: Expense) -> bool:
 
 
 def _approve_locked(
-    *, organization: Organization, actor: Any, access: Access | None, expense: Expense
+    *, organization: Organization, actor: User, access: Access | None, expense: Expense
 ) -> Expense:
     if expense.submitted_by_id == actor.pk:
         raise PermissionDenied("You cannot approve your own expense.")
@@ -284,32 +281,27 @@ def _approve_locked(
     return expense
 
 
-@transaction.atomic
+@org_service("expenses.approve")
 def expense_approve(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     expense: Expense,
     expected_version: int | None = None,
 ) -> Expense:
     """Approve a submitted expense (not one's own); when fully approved, post the liability."""
-    require_perm(access, "expenses.approve")
-    with org_context(organization):
-        if expense.submitted_by_id == actor.pk:
-            raise PermissionDenied("You cannot approve your own expense.")
-        expense = lock(expense, expected_version)
-        return _approve_locked(
-            organization=organization, actor=actor, access=access, expense=expense
-        )
+    if expense.submitted_by_id == actor.pk:
+        raise PermissionDenied("You cannot approve your own expense.")
+    expense = lock(expense, expected_version)
+    return _approve_locked(organization=organization, actor=actor, access=access, expense=expense)
 
 
-@transaction.atomic
+@org_service("expenses.approve")
 def expense_approve_many(
-    *, organization: Organization, actor: Any, access: Access | None, expense_ids: list[int]
+    *, organization: Organization, actor: User, access: Access | None, expense_ids: list[int]
 ) -> list[Expense]:
     """Approve several expenses at once, all or nothing (see the module's docstring)."""
-    require_perm(access, "expenses.approve")
     ids = list(dict.fromkeys(i for i in expense_ids if as_id(i) is not None))
     if not ids:
         raise ServiceError("Choose at least one expense to approve.", field="expense_ids")
@@ -349,55 +341,53 @@ def expense_approve_many(
         return done
 
 
-@transaction.atomic
+@org_service("expenses.approve")
 def expense_reject(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     expense: Expense,
     reason: str,
     expected_version: int | None = None,
 ) -> Expense:
     """Refuse a submitted expense with a reason the submitter is told. Posts nothing."""
-    require_perm(access, "expenses.approve")
-    with org_context(organization):
-        if expense.submitted_by_id == actor.pk:
-            raise PermissionDenied("You cannot reject your own expense: withdraw it instead.")
-        text = (reason or "").strip()
-        if not text:
-            raise ServiceError("Say why the expense is rejected.", field="reason")
-        if len(text) > 2000:
-            raise ServiceError("At most 2000 characters.", field="reason")
-        expense = lock(expense, expected_version)
-        if expense.status != Status.SUBMITTED:
-            raise StateError(
-                f"Only a submitted expense can be rejected; this one is "
-                f"{expense.get_status_display().lower()}."
-            )
-        move(
-            organization=organization,
-            actor=actor,
-            expense=expense,
-            to_status=Status.REJECTED,
-            action="expense.reject",
-            note=text,
-            fields={"rejected_reason": text, "decided_at": timezone.now()},
+    if expense.submitted_by_id == actor.pk:
+        raise PermissionDenied("You cannot reject your own expense: withdraw it instead.")
+    text = (reason or "").strip()
+    if not text:
+        raise ServiceError("Say why the expense is rejected.", field="reason")
+    if len(text) > 2000:
+        raise ServiceError("At most 2000 characters.", field="reason")
+    expense = lock(expense, expected_version)
+    if expense.status != Status.SUBMITTED:
+        raise StateError(
+            f"Only a submitted expense can be rejected; this one is "
+            f"{expense.get_status_display().lower()}."
         )
-        send_email(
-            [expense.submitted_by.email],
-            f"Rejected: {expense.reference} {expense.payee}",
-            f"Your expense was rejected by {actor}:\n\n{describe(expense)}\n\nReason: {text}\n\n"
-            f"{detail_url(organization, expense)}\n",
-        )
-        return expense
+    move(
+        organization=organization,
+        actor=actor,
+        expense=expense,
+        to_status=Status.REJECTED,
+        action="expense.reject",
+        note=text,
+        fields={"rejected_reason": text, "decided_at": timezone.now()},
+    )
+    send_email(
+        [expense.submitted_by.email],
+        f"Rejected: {expense.reference} {expense.payee}",
+        f"Your expense was rejected by {actor}:\n\n{describe(expense)}\n\nReason: {text}\n\n"
+        f"{detail_url(organization, expense)}\n",
+    )
+    return expense
 
 
-@transaction.atomic
+@org_service("expenses.pay")
 def expense_pay(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     expense: Expense,
     paid_from: Any,
@@ -405,63 +395,61 @@ def expense_pay(
     expected_version: int | None = None,
 ) -> Expense:
     """Record the payment of an approved expense from an asset (bank) account."""
-    require_perm(access, "expenses.pay")
-    with org_context(organization):
-        account = resolve(
-            selectors.payment_accounts(),
-            paid_from,
-            "paid_from_account_id",
-            "Choose an active asset account of this organization (not a header) to pay from.",
+    account = resolve(
+        selectors.payment_accounts(),
+        paid_from,
+        "paid_from_account_id",
+        "Choose an active asset account of this organization (not a header) to pay from.",
+    )
+    paid_on = valid_date(date, "date")
+    expense = lock(expense, expected_version)
+    if expense.status != Status.APPROVED:
+        raise StateError(
+            f"Only an approved expense can be paid; this one is "
+            f"{expense.get_status_display().lower()}."
         )
-        paid_on = valid_date(date, "date")
-        expense = lock(expense, expected_version)
-        if expense.status != Status.APPROVED:
-            raise StateError(
-                f"Only an approved expense can be paid; this one is "
-                f"{expense.get_status_display().lower()}."
-            )
-        entry = post_entry(
-            organization=organization,
-            actor=actor,
-            date=paid_on,
-            lines=[
-                LineInput(
-                    account=account_by_role("accounts_payable"),
-                    fund=expense.fund_id,  # type: ignore[arg-type]
-                    debit=expense.amount,  # type: ignore[arg-type]
-                    memo=expense.payee[:500],
-                ),
-                LineInput(
-                    account=account,
-                    fund=expense.fund_id,  # type: ignore[arg-type]
-                    credit=expense.amount,  # type: ignore[arg-type]
-                    memo=expense.payee[:500],
-                ),
-            ],
-            memo=f"Payment of {expense.reference}: {expense.payee}"[:500],
-            reference=expense.reference,
-            source_type="expense",
-            source_id=expense.pk,
-        )
-        move(
-            organization=organization,
-            actor=actor,
-            expense=expense,
-            to_status=Status.PAID,
-            action="expense.pay",
-            note=f"Paid from {account} on {paid_on:%Y-%m-%d}.",
-            fields={
-                "payment_entry": entry,
-                "paid_from": account,
-                "paid_on": paid_on,
-                "paid_at": timezone.now(),
-            },
-            changes={"payment_entry": {"after": f"JE-{entry.number}"}},
-        )
-        send_email(
-            [expense.submitted_by.email],
-            f"Paid: {expense.reference} {expense.payee}",
-            f"Your expense was paid on {paid_on:%Y-%m-%d}:\n\n{describe(expense)}\n\n"
-            f"{detail_url(organization, expense)}\n",
-        )
-        return expense
+    entry = post_entry(
+        organization=organization,
+        actor=actor,
+        date=paid_on,
+        lines=[
+            LineInput(
+                account=account_by_role("accounts_payable"),
+                fund=expense.fund_id,  # type: ignore[arg-type]
+                debit=expense.amount,  # type: ignore[arg-type]
+                memo=expense.payee[:500],
+            ),
+            LineInput(
+                account=account,
+                fund=expense.fund_id,  # type: ignore[arg-type]
+                credit=expense.amount,  # type: ignore[arg-type]
+                memo=expense.payee[:500],
+            ),
+        ],
+        memo=f"Payment of {expense.reference}: {expense.payee}"[:500],
+        reference=expense.reference,
+        source_type="expense",
+        source_id=expense.pk,
+    )
+    move(
+        organization=organization,
+        actor=actor,
+        expense=expense,
+        to_status=Status.PAID,
+        action="expense.pay",
+        note=f"Paid from {account} on {paid_on:%Y-%m-%d}.",
+        fields={
+            "payment_entry": entry,
+            "paid_from": account,
+            "paid_on": paid_on,
+            "paid_at": timezone.now(),
+        },
+        changes={"payment_entry": {"after": f"JE-{entry.number}"}},
+    )
+    send_email(
+        [expense.submitted_by.email],
+        f"Paid: {expense.reference} {expense.payee}",
+        f"Your expense was paid on {paid_on:%Y-%m-%d}:\n\n{describe(expense)}\n\n"
+        f"{detail_url(organization, expense)}\n",
+    )
+    return expense
