@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from ifm.accounts.http import OrgRequest
 from ifm.core.pages import get_or_404
+from ifm.ledger.chart import selectors
 from ifm.ledger.chart.forms import AccountForm, ChartFilterForm, FundForm, ProgramForm
 from ifm.ledger.chart.services import (
     account_create,
@@ -30,65 +31,13 @@ from ifm.ledger.pages import edit_response
 from ifm.tenancy.permissions import require_perm
 
 
-def _chart_rows(filters: dict[str, str]) -> list[dict[str, Any]]:
-    """Accounts in tree order (each after its parent), with their depth; filtered rows keep
-    their ancestors so the tree still reads."""
-    accounts = list(Account.objects.order_by("number"))
-    children: dict[int | None, list[Account]] = {}
-    for account in accounts:
-        children.setdefault(account.parent_id, []).append(account)
-    ids = {a.pk for a in accounts}
-    ordered: list[tuple[Account, int]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for child in children.get(parent, []):
-            ordered.append((child, depth))
-            walk(child.pk, depth + 1)
-
-    walk(None, 0)
-    for orphan in [a for a in accounts if a.parent_id is not None and a.parent_id not in ids]:
-        ordered.append((orphan, 0))  # defensive: a parent outside the scope
-    query = filters.get("q", "").lower()
-
-    def matches(a: Account) -> bool:
-        if query and query not in f"{a.number} {a.name}".lower():
-            return False
-        if filters.get("type") and a.type != filters["type"]:
-            return False
-        status = filters.get("status")
-        return not (status == "active" and not a.is_active) and not (
-            status == "inactive" and a.is_active
-        )
-
-    by_id = {a.pk: a for a in accounts}
-    keep: set[int] = set()
-    for account in accounts:
-        if matches(account):
-            node: Account | None = account
-            while node is not None and node.pk not in keep:
-                keep.add(node.pk)
-                node = by_id.get(node.parent_id) if node.parent_id else None
-    has_children = {a.parent_id for a in accounts if a.parent_id}
-    return [
-        {
-            "account": a,
-            "depth": depth,
-            "indent": min(depth, 6),
-            "is_header": a.pk in has_children,
-            "match": bool(filters) and matches(a),
-        }
-        for a, depth in ordered
-        if a.pk in keep
-    ]
-
-
 @login_required
 def chart(request: OrgRequest, org_slug: str) -> HttpResponse:
 
     require_perm(request.access, "ledger.view")
     form = ChartFilterForm(request.GET or None)
     filters = form.values()
-    rows = _chart_rows(filters)
+    rows = selectors.chart_rows(filters)
     return render(
         request,
         "ledger/chart.html",

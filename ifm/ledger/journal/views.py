@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -19,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from ifm.accounts.http import OrgRequest
 from ifm.core.errors import ServiceError
 from ifm.core.pages import get_or_404, is_htmx_partial
+from ifm.ledger.journal import selectors
 from ifm.ledger.journal.forms import (
     FUNCTION_CHOICES,
     EntryFilterForm,
@@ -192,39 +193,12 @@ def pick_funds(request: OrgRequest, org_slug: str) -> HttpResponse:
     return render(request, "ledger/_options.html", {"options": options})
 
 
-def _entries(filters: dict[str, Any]) -> QuerySet[JournalEntry]:
-    entries = JournalEntry.objects.all()
-    if filters.get("date_from"):
-        entries = entries.filter(date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        entries = entries.filter(date__lte=filters["date_to"])
-    if filters.get("source_type"):
-        entries = entries.filter(source_type=filters["source_type"])
-    for name in ("account", "fund"):
-        if filters.get(name):
-            entries = entries.filter(
-                Exists(
-                    JournalLine.objects.filter(
-                        entry=OuterRef("pk"), **{f"{name}_id": filters[name]}
-                    )
-                )
-            )
-    query = (filters.get("q") or "").strip()
-    if query:
-        match = Q(memo__icontains=query) | Q(reference__icontains=query) | Q(source_id=query)
-        number = query.upper().removeprefix("JE-")
-        if number.isdigit() and len(number) < 10:
-            match |= Q(number=int(number))
-        entries = entries.filter(match)
-    return entries.order_by("-date", "-number")
-
-
 @login_required
 def entry_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request.access, "ledger.view")
     form = EntryFilterForm(request.GET or None)
     filters = form.valid_data()
-    entries = _entries(filters).annotate(total=Sum("lines__debit"))
+    entries = selectors.entries_filtered(filters).annotate(total=Sum("lines__debit"))
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form if form.is_bound else EntryFilterForm(),
@@ -244,7 +218,7 @@ def entry_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBa
     require_perm(request.access, "ledger.view")
     org = request.org
     filters = EntryFilterForm(request.GET or None).valid_data()
-    entry_ids = _entries(filters).values("pk")
+    entry_ids = selectors.entries_filtered(filters).values("pk")
 
     def rows() -> Iterator[list[Any]]:
         lines = (
