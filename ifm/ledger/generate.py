@@ -15,9 +15,9 @@ the same organizations, funds, entries, amounts and entry numbers on any databas
 row ids and the organizations' creation times differ).
 
 The bulk path writes entries and lines with ``bulk_create`` and keeps the invariants of
-``ledger.services.post_entry``: each entry has at least two one-sided positive lines and
-balances in total and per fund (due-to / due-from lines are added the way post_entry adds
-them), accounts are active detail accounts and funds belong to the organization, periods come
+``ledger.journal.posting.post_entry``: each entry has at least two one-sided positive lines and
+balances in total and per fund (due-to / due-from lines come from journal/balancing.py, as
+in posting), accounts are active detail accounts and funds belong to the organization, periods come
 from ``fiscal_year_ensure``, and entry numbers are sequential per organization (the
 ``LedgerCounter`` is moved past the last one). Each entry is checked in Python before it is
 written; on PostgreSQL the deferred constraint triggers check every entry again at commit.
@@ -101,7 +101,7 @@ PROGRAM_CATALOG = [
     ("ARTS", "Arts outreach"),
 ]
 
-# --- Accounts of the UCOA chart (ledger/chart.py) the entries use: all detail accounts --------
+# --- Accounts of the UCOA chart (ledger/chart/template.py) the entries use: detail accounts ----
 
 BANK, PAYROLL_BANK, UNDEPOSITED, SAVINGS = "1010", "1020", "1050", "1070"
 PAYABLE, PAYROLL_TAXES_DUE = "2010", "2130"
