@@ -12,11 +12,7 @@ from django.db import transaction
 from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
 from ifm.core.files import save_in_transaction
-from ifm.expenses.models import (
-    Expense,
-    Receipt,
-    Status,
-)
+from ifm.expenses.models import Expense, Receipt, Status
 from ifm.expenses.services import StateError, lock, record_event, require_owner
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service

@@ -17,14 +17,7 @@ from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import resolve
 from ifm.core.money import clean_money
 from ifm.expenses import selectors
-from ifm.expenses.models import (
-    Expense,
-    ExpenseEvent,
-    ExpenseSettings,
-    Function,
-    Kind,
-    Status,
-)
+from ifm.expenses.models import Expense, ExpenseEvent, ExpenseSettings, Function, Kind, Status
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 

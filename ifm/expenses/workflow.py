@@ -35,11 +35,7 @@ from ifm.core.errors import ServiceError
 from ifm.core.lookups import as_id, resolve
 from ifm.core.tasks import send_email_after_commit
 from ifm.expenses import selectors
-from ifm.expenses.models import (
-    Expense,
-    ExpenseApproval,
-    Status,
-)
+from ifm.expenses.models import Expense, ExpenseApproval, Status
 from ifm.expenses.services import (
     StateError,
     clean_values,

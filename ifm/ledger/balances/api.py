@@ -24,12 +24,7 @@ from ifm.ledger.balances.schemas import (
     TrialBalanceOut,
 )
 from ifm.ledger.journal.schemas import JournalEntryOut
-from ifm.ledger.models import (
-    Account,
-    AccountType,
-    Fund,
-    JournalLine,
-)
+from ifm.ledger.models import Account, AccountType, Fund, JournalLine
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["ledger"])

@@ -7,9 +7,7 @@ from datetime import date
 from ninja import Field, Schema
 
 from ifm.core.api import InputSchema
-from ifm.core.api_types import (
-    PositiveMoney,
-)
+from ifm.core.api_types import PositiveMoney
 from ifm.ledger.api_types import LedgerDate
 from ifm.ledger.models import AccountType, Restriction
 

@@ -9,12 +9,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
-from ifm.ledger.models import (
-    Account,
-    AccountType,
-    JournalLine,
-    NetAssetClass,
-)
+from ifm.ledger.models import Account, AccountType, JournalLine, NetAssetClass
 
 ZERO = Decimal("0.00")
 

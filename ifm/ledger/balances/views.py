@@ -24,13 +24,7 @@ from ifm.ledger.balances.forms import (
     TrialBalanceForm,
 )
 from ifm.ledger.balances.services import fund_release
-from ifm.ledger.models import (
-    Account,
-    AccountType,
-    Fund,
-    JournalEntry,
-    Restriction,
-)
+from ifm.ledger.models import Account, AccountType, Fund, JournalEntry, Restriction
 from ifm.ledger.pages import edit_response, table_export
 from ifm.tenancy.permissions import require_perm
 

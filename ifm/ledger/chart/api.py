@@ -21,12 +21,7 @@ from ifm.ledger.chart.schemas import (
     ProgramOut,
     ProgramPatchIn,
 )
-from ifm.ledger.models import (
-    Account,
-    AccountType,
-    Fund,
-    Program,
-)
+from ifm.ledger.models import Account, AccountType, Fund, Program
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["ledger"])

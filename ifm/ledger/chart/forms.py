@@ -7,12 +7,7 @@ from typing import Any
 from django import forms
 
 from ifm.ledger.filters import SmallMixin, date_widget
-from ifm.ledger.models import (
-    Account,
-    AccountType,
-    NetAssetClass,
-    Restriction,
-)
+from ifm.ledger.models import Account, AccountType, NetAssetClass, Restriction
 from ifm.tenancy.forms import BootstrapMixin
 
 

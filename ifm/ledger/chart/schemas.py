@@ -8,10 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from ifm.core.api import InputSchema
-from ifm.core.api_types import (
-    Id,
-    Version,
-)
+from ifm.core.api_types import Id, Version
 from ifm.ledger.api_types import LedgerDate
 from ifm.ledger.models import AccountType, Restriction
 

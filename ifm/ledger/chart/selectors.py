@@ -7,12 +7,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ifm.core.errors import ServiceError
-from ifm.ledger.models import (
-    Account,
-    Fund,
-    JournalLine,
-    Program,
-)
+from ifm.ledger.models import Account, Fund, JournalLine, Program
 
 
 def account_by_role(role: str) -> Account:

@@ -22,11 +22,7 @@ from ifm.ledger.chart.services import (
     program_create,
     program_update,
 )
-from ifm.ledger.models import (
-    Account,
-    Fund,
-    Program,
-)
+from ifm.ledger.models import Account, Fund, Program
 from ifm.ledger.pages import edit_response
 from ifm.tenancy.permissions import require_perm
 

@@ -10,12 +10,7 @@ from ifm.audit.services import audit_record
 from ifm.ledger.chart.services import NUMBER_HELP, NUMBER_RE
 from ifm.ledger.imports.reading import columns_of, header_error, read_rows
 from ifm.ledger.imports.results import ChartImportResult, Problem, Skipped, problems_error
-from ifm.ledger.models import (
-    Account,
-    AccountType,
-    JournalLine,
-    NetAssetClass,
-)
+from ifm.ledger.models import Account, AccountType, JournalLine, NetAssetClass
 from ifm.tenancy.models import Organization
 
 UCOA_COLUMNS = ["Group", "Account", "Description", "Gr"]

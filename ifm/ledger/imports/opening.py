@@ -23,12 +23,7 @@ from ifm.ledger.imports.results import (
     problems_error,
 )
 from ifm.ledger.journal.posting import LineInput, post_entry
-from ifm.ledger.models import (
-    Account,
-    Fund,
-    JournalEntry,
-    SourceType,
-)
+from ifm.ledger.models import Account, Fund, JournalEntry, SourceType
 from ifm.tenancy.models import Organization
 
 ZERO = Decimal("0.00")

@@ -19,11 +19,7 @@ from ifm.ledger.journal.schemas import (
     JournalEntrySummaryOut,
     ReverseIn,
 )
-from ifm.ledger.models import (
-    JournalEntry,
-    JournalLine,
-    SourceType,
-)
+from ifm.ledger.models import JournalEntry, JournalLine, SourceType
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["ledger"])

@@ -10,12 +10,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from ifm.core.api import InputSchema
-from ifm.core.api_types import (
-    POSITIVE_MONEY_PATTERN,
-    ZERO_MONEY_PATTERN,
-    Id,
-    Money,
-)
+from ifm.core.api_types import POSITIVE_MONEY_PATTERN, ZERO_MONEY_PATTERN, Id, Money
 from ifm.ledger.api_types import LedgerDate, money
 
 

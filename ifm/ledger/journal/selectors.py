@@ -6,10 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from ifm.ledger.models import (
-    JournalEntry,
-    JournalLine,
-)
+from ifm.ledger.models import JournalEntry, JournalLine
 
 
 def entries_for_source(*, source_type: str, source_id: str | int) -> QuerySet[JournalEntry]:

@@ -7,9 +7,7 @@ from datetime import date
 
 from ifm.accounts.models import User
 from ifm.ledger.journal.posting import LineInput, post_entry, reverse_entry
-from ifm.ledger.models import (
-    JournalEntry,
-)
+from ifm.ledger.models import JournalEntry
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 

@@ -34,13 +34,7 @@ from ifm.ledger.journal.forms import (
 )
 from ifm.ledger.journal.posting import LineInput
 from ifm.ledger.journal.services import journal_entry_create, journal_entry_reverse
-from ifm.ledger.models import (
-    Account,
-    Fund,
-    JournalEntry,
-    JournalLine,
-    SourceType,
-)
+from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine, SourceType
 from ifm.ledger.pages import table_export
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import require_perm

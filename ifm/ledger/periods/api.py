@@ -9,10 +9,7 @@ from ifm.accounts.http import OrgRequest
 from ifm.core.api import paginated
 from ifm.core.errors import ConflictError
 from ifm.ledger.api_types import IdPath, QueryId, get_or_404
-from ifm.ledger.models import (
-    FiscalYear,
-    PeriodStatus,
-)
+from ifm.ledger.models import FiscalYear, PeriodStatus
 from ifm.ledger.models import Period as PeriodModel
 from ifm.ledger.periods import closing, services
 from ifm.ledger.periods.schemas import FiscalYearCloseOut, FiscalYearOut, PeriodOut, ReopenIn

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ifm.ledger.models import (
-    Period,
-)
+from ifm.ledger.models import Period
 
 
 def period_for(on: date) -> Period | None:

@@ -12,11 +12,7 @@ from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.api_types import EARLIEST_DATE
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.ledger.models import (
-    FiscalYear,
-    Period,
-    PeriodStatus,
-)
+from ifm.ledger.models import FiscalYear, Period, PeriodStatus
 from ifm.ledger.periods.fiscal_years import (
     EARLIEST_MESSAGE,
     PostingCalendar,

@@ -12,10 +12,7 @@ from django.utils import timezone
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ServiceError
 from ifm.core.pages import get_or_404
-from ifm.ledger.models import (
-    FiscalYear,
-    Period,
-)
+from ifm.ledger.models import FiscalYear, Period
 from ifm.ledger.periods.closing import fiscal_year_close
 from ifm.ledger.periods.forms import ReopenForm
 from ifm.ledger.periods.services import period_close, period_reopen

@@ -12,10 +12,7 @@ from django.utils import timezone
 
 from ifm.conftest import client_for
 from ifm.ledger.journal.tests.test_pages import account, post, url
-from ifm.ledger.models import (
-    Fund,
-    Restriction,
-)
+from ifm.ledger.models import Fund, Restriction
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
