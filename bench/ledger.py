@@ -98,8 +98,8 @@ def _writer(url: str, slug: str, seconds: float, barrier: Any, out: Any) -> None
     _setup_django(url)
     from django.utils import timezone
 
+    from ifm.ledger.journal.posting import LineInput, post_entry
     from ifm.ledger.models import Account, Fund
-    from ifm.ledger.services import LineInput, post_entry
     from ifm.tenancy.context import org_context
     from ifm.tenancy.models import Organization
 
@@ -200,8 +200,8 @@ def _timed(call: Any, runs: int) -> tuple[float, float, Any]:
 def _reads(slug: str, runs: int) -> tuple[float, dict[str, Decimal], date]:
     from django.db.models import Count, Max
 
+    from ifm.ledger.balances.selectors import account_ledger, trial_balance
     from ifm.ledger.models import Account, JournalLine
-    from ifm.ledger.selectors import account_ledger, trial_balance
     from ifm.tenancy.context import all_organizations, org_context
     from ifm.tenancy.models import Organization
 

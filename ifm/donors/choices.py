@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ifm.donors.models import Appeal, Campaign
-from ifm.ledger import selectors as ledger_selectors
+from ifm.ledger.chart import selectors as ledger_selectors
 
 active_funds = ledger_selectors.active_funds
 

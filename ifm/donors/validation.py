@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ifm.core.errors import ServiceError
 from ifm.core.money import clean_money
-from ifm.ledger.fiscal_years import EARLIEST_DATE, EARLIEST_RULE
+from ifm.ledger.periods.fiscal_years import EARLIEST_DATE, EARLIEST_RULE
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -14,6 +14,7 @@ class LedgerConfig(AppConfig):
 
 
 def _set_up_books(sender: Any, organization: Any, **kwargs: Any) -> None:
-    from ifm.ledger.services import chart_create_from_template
+    # Imported here: apps.py loads before the models, which the services import.
+    from ifm.ledger.chart.services import chart_create_from_template
 
     chart_create_from_template(organization=organization)

@@ -15,9 +15,9 @@ the same organizations, funds, entries, amounts and entry numbers on any databas
 row ids and the organizations' creation times differ).
 
 The bulk path writes entries and lines with ``bulk_create`` and keeps the invariants of
-``ledger.services.post_entry``: each entry has at least two one-sided positive lines and
-balances in total and per fund (due-to / due-from lines are added the way post_entry adds
-them), accounts are active detail accounts and funds belong to the organization, periods come
+``ledger.journal.posting.post_entry``: each entry has at least two one-sided positive lines and
+balances in total and per fund (due-to / due-from lines come from journal/balancing.py, as
+in posting), accounts are active detail accounts and funds belong to the organization, periods come
 from ``fiscal_year_ensure``, and entry numbers are sequential per organization (the
 ``LedgerCounter`` is moved past the last one). Each entry is checked in Python before it is
 written; on PostgreSQL the deferred constraint triggers check every entry again at commit.
@@ -47,6 +47,7 @@ from django.db import connection, transaction
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
+from ifm.ledger.journal.balancing import balance_funds
 from ifm.ledger.models import (
     Account,
     Function,
@@ -59,7 +60,7 @@ from ifm.ledger.models import (
     Restriction,
     SourceType,
 )
-from ifm.ledger.services import fiscal_year_ensure
+from ifm.ledger.periods.services import fiscal_year_ensure
 from ifm.tenancy.context import org_context
 from ifm.tenancy.db import owner_role
 from ifm.tenancy.models import Organization
@@ -100,7 +101,7 @@ PROGRAM_CATALOG = [
     ("ARTS", "Arts outreach"),
 ]
 
-# --- Accounts of the UCOA chart (ledger/chart.py) the entries use: all detail accounts --------
+# --- Accounts of the UCOA chart (ledger/chart/template.py) the entries use: detail accounts ----
 
 BANK, PAYROLL_BANK, UNDEPOSITED, SAVINGS = "1010", "1020", "1050", "1070"
 PAYABLE, PAYROLL_TAXES_DUE = "2010", "2130"
@@ -260,19 +261,14 @@ def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
 
 
 def with_interfund(lines: list[Line]) -> list[Line]:
-    """Add due-to / due-from lines so each fund balances on its own (as post_entry does)."""
-    by_fund: dict[str, int] = defaultdict(int)
-    for _a, fund, _p, _f, debit, credit, _m in lines:
-        by_fund[fund] += debit - credit
-    if sum(by_fund.values()) != 0:
-        raise ValueError("planned entry does not balance")
-    extra: list[Line] = []
-    for fund, net in sorted(by_fund.items()):
-        if net > 0:
-            extra.append((DUE_TO, fund, None, "", 0, net, "Interfund"))
-        elif net < 0:
-            extra.append((DUE_FROM, fund, None, "", -net, 0, "Interfund"))
-    return lines + extra
+    """Add due-to / due-from lines so each fund balances on its own, by posting's own rule."""
+    return balance_funds(
+        lines,
+        fund=lambda line: line[1],
+        net=lambda line: line[4] - line[5],
+        due_to=lambda fund, cents: (DUE_TO, fund, None, "", 0, cents, "Interfund"),
+        due_from=lambda fund, cents: (DUE_FROM, fund, None, "", cents, 0, "Interfund"),
+    )
 
 
 def check_entry(entry: PlannedEntry) -> None:

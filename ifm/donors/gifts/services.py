@@ -67,8 +67,8 @@ from ifm.donors.validation import (
     money,
     reject_unknown,
 )
+from ifm.ledger.journal.posting import post_entry, reverse_entry
 from ifm.ledger.models import Period, PeriodStatus
-from ifm.ledger.services import post_entry, reverse_entry
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 

@@ -50,7 +50,7 @@ from ifm.donors.models import (
 )
 from ifm.donors.people import selectors as people_selectors
 from ifm.donors.pledges.forms import DonationLinksForm
-from ifm.ledger.selectors import entries_for_source
+from ifm.ledger.journal.selectors import entries_for_source
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25

@@ -30,8 +30,8 @@ from ifm.donors.imports.values import (
     parse_money,
 )
 from ifm.donors.models import Appeal, Campaign, Donor, DonorEmail, DonorPhone, ImportKey
-from ifm.ledger.fiscal_years import posting_calendar
 from ifm.ledger.models import Fund, Period, PeriodStatus
+from ifm.ledger.periods.fiscal_years import posting_calendar
 from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 

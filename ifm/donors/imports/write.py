@@ -30,7 +30,7 @@ from ifm.donors.models import (
     ImportKey,
     ImportRun,
 )
-from ifm.ledger.services import EntryInput, post_entries
+from ifm.ledger.journal.posting import EntryInput, post_entries
 from ifm.tenancy.context import require_org_id
 from ifm.tenancy.models import Organization
 

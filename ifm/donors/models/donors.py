@@ -1,7 +1,7 @@
 """Donors, households, tags and notes; donations, soft credits, pledges, recurring gifts,
 gift batches, campaigns and appeals; and the giving summary kept beside every donor.
 
-Donations post to the ledger through ifm.ledger.services (never written here). A donation
+Donations post to the ledger through ifm.ledger.journal.posting (never written here). A donation
 entered into an open gift batch is `pending` and posts only when the batch posts.
 """
 

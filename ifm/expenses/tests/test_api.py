@@ -20,7 +20,7 @@ from ifm.expenses.tests.conftest import (
     account,
     general_fund,
 )
-from ifm.ledger.selectors import entries_for_source
+from ifm.ledger.journal.selectors import entries_for_source
 from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ifm.conftest import client_for
-from ifm.expenses import services
+from ifm.expenses import records, services, workflow
 from ifm.expenses.models import Expense, ExpenseSettings, Receipt
 from ifm.expenses.tests.conftest import (
     HTML_BYTES,
@@ -21,7 +21,7 @@ from ifm.expenses.tests.conftest import (
     general_fund,
     make_expense,
 )
-from ifm.ledger.selectors import entries_for_source
+from ifm.ledger.journal.selectors import entries_for_source
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,7 @@ def test_edit_with_stale_version_shows_conflict(in_a: Any, cast: dict[str, Any])
 def test_receipt_download_permissions(in_a: Any, cast: dict[str, Any], org_b: Any) -> None:
     staff = cast["staff"]
     expense = make_expense(in_a, staff)
-    receipt = services.receipt_add(
+    receipt = records.receipt_add(
         organization=in_a,
         actor=staff,
         access=access(staff),
@@ -229,7 +229,7 @@ def test_queue_totals_bulk_approve_and_reject(in_a: Any, cast: dict[str, Any]) -
 def test_pay_from_the_detail_page(in_a: Any, cast: dict[str, Any]) -> None:
     finance = cast["finance"]
     expense = make_expense(in_a, cast["staff"], submit=True)
-    services.expense_approve(
+    workflow.expense_approve(
         organization=in_a, actor=finance, access=access(finance), expense=expense
     )
     client = client_for(finance)

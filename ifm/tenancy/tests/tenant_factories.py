@@ -138,7 +138,8 @@ def _ledger(org: Organization, label: str) -> models.Model:
     from decimal import Decimal
 
     from ifm.ledger import models as ledger
-    from ifm.ledger.services import LineInput, chart_create_from_template, post_entry
+    from ifm.ledger.chart.services import chart_create_from_template
+    from ifm.ledger.journal.posting import LineInput, post_entry
 
     chart_create_from_template(organization=org)
     with org_context(org):
@@ -203,7 +204,7 @@ def _expense_row(org: Organization) -> Any:
     from decimal import Decimal
 
     from ifm.expenses.models import Expense
-    from ifm.ledger.services import chart_create_from_template
+    from ifm.ledger.chart.services import chart_create_from_template
 
     chart_create_from_template(organization=org)
     with org_context(org):
@@ -308,7 +309,8 @@ def _donation_row(org: Organization) -> Any:
     from django.apps import apps
 
     from ifm.donors.models import Donation, Donor
-    from ifm.ledger.services import LineInput, chart_create_from_template, post_entry
+    from ifm.ledger.chart.services import chart_create_from_template
+    from ifm.ledger.journal.posting import LineInput, post_entry
 
     chart_create_from_template(organization=org)
     donor = _donors_newest(org, Donor, _donor_row)
@@ -351,7 +353,7 @@ def _donors_simple(org: Organization, name: str) -> Any:
     from django.apps import apps
 
     from ifm.donors import models as dm
-    from ifm.ledger.services import chart_create_from_template
+    from ifm.ledger.chart.services import chart_create_from_template
 
     if name == "donor":
         return _donor_row(org)

@@ -16,9 +16,9 @@ from ifm.donors.gifts import selectors, services
 from ifm.donors.models import Donation, Donor, DonorGivingSummary, PledgeStatus
 from ifm.donors.people import services as people_services
 from ifm.donors.pledges import services as pledge_services
+from ifm.ledger.journal.selectors import entries_for_source
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine
-from ifm.ledger.selectors import entries_for_source
-from ifm.ledger.services import period_close
+from ifm.ledger.periods.services import period_close
 from ifm.tenancy.context import org_context
 
 TODAY = date.today()

@@ -25,9 +25,9 @@ from ifm.donors.models import (
     ImportStatus,
 )
 from ifm.donors.people.services import donor_create
+from ifm.ledger.journal.selectors import entries_for_source
 from ifm.ledger.models import JournalEntry, Period, PeriodStatus
-from ifm.ledger.selectors import entries_for_source
-from ifm.ledger.services import fiscal_year_ensure
+from ifm.ledger.periods.services import fiscal_year_ensure
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NPSP = FIXTURES / "NPSP_Data_Import_Template_csv.csv"

@@ -376,7 +376,7 @@ def test_a_run_that_fails_in_the_job_shows_its_errors(
     from datetime import date
 
     from ifm.ledger.models import Period, PeriodStatus
-    from ifm.ledger.services import fiscal_year_ensure
+    from ifm.ledger.periods.services import fiscal_year_ensure
 
     client = client_for(cast["fundraising"])
     data = _npsp_with_rows(NPSP_ROWS)

@@ -158,7 +158,7 @@ def test_pledge_422s_write_nothing(
 ) -> None:
     fr = clients["fundraising"]
     with org_context(org_b):
-        from ifm.ledger.services import chart_create_from_template
+        from ifm.ledger.chart.services import chart_create_from_template
 
         chart_create_from_template(organization=org_b)
         other_fund = Fund.objects.get(is_general=True)
