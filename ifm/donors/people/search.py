@@ -45,7 +45,15 @@ class _IdIn(Func):
     def __init__(self, ids: list[int]) -> None:
         super().__init__(F("pk"), Value(ids, output_field=ArrayField(BigIntegerField())))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         pk, ids = self.get_source_expressions()
         pk_sql, pk_params = compiler.compile(pk)
         ids_sql, ids_params = compiler.compile(ids)
