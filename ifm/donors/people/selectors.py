@@ -20,6 +20,7 @@ from ifm.donors.models import (
     DonorPhone,
     Household,
 )
+from ifm.donors.people import search
 from ifm.donors.validation import ZERO
 from ifm.tenancy.context import org_context
 
@@ -33,9 +34,9 @@ PHONE_LIKE = re.compile(r"[0-9()+.\- ]+")
 def donor_search(q: str = "", *, include_inactive: bool = False) -> QuerySet[Donor]:
     """Donors whose name, email, phone or postal code contains `q` (each word must match).
 
-    search_text is lower-case, so a `contains` on the lower-cased word is a case-insensitive
-    match; on PostgreSQL it uses the trigram index on search_text (migration 0001).
-    Merged donors never show; inactive ones only when asked.
+    Words match literally and ignoring case (ifm.donors.people.search: on PostgreSQL the
+    indexed search table, on SQLite search_text). Merged donors never show; inactive ones
+    only when asked.
     """
     qs = Donor.objects.filter(merged_into__isnull=True)
     if not include_inactive:
@@ -46,10 +47,8 @@ def donor_search(q: str = "", *, include_inactive: bool = False) -> QuerySet[Don
         digits = re.sub(r"\D", "", text)
         if len(digits) == 11 and digits.startswith("1"):
             digits = digits[1:]
-        return qs.filter(search_text__contains=digits)
-    for word in text.split()[:8]:
-        qs = qs.filter(search_text__contains=word.lower())
-    return qs
+        return search.matching(qs, [digits])
+    return search.matching(qs, text.split()[:8])
 
 
 def donor_duplicates(
