@@ -18,7 +18,7 @@ from ifm.donors.api_pledges import router as pledges_router
 from ifm.donors.api_receipts import router as receipts_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
-from ifm.tenancy.api import router as members_router
+from ifm.orgs.api import router as members_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",

@@ -1,76 +1,9 @@
-"""The current organization of this request or job, held in a context variable.
-
-Everything that reads tenant data asks this module which organization it is for.
-With no organization set, tenant managers refuse to run (fail closed), and on
-PostgreSQL the row-level security policies return no rows.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ifm.tenancy.models import Organization
-
-_current_org_id: ContextVar[int | None] = ContextVar("ifm_current_org_id", default=None)
-_all_orgs: ContextVar[bool] = ContextVar("ifm_all_orgs", default=False)
-
-
-class NoOrganizationContext(RuntimeError):
-    """A tenant query ran with no organization set: a bug, never a user error."""
-
-
-def current_org_id() -> int | None:
-    return _current_org_id.get()
-
-
-def require_org_id() -> int:
-    org_id = _current_org_id.get()
-    if org_id is None:
-        raise NoOrganizationContext(
-            "Tenant data was queried with no organization in context: wrap the code in "
-            "tenancy.context.org_context(org), or use the all_orgs manager inside "
-            "all_organizations()."
-        )
-    return org_id
-
-
-def all_orgs_active() -> bool:
-    return _all_orgs.get()
-
-
-def set_current_org(org: Organization | int | None) -> None:
-    """Set the organization for the rest of this context (middleware and API auth use this)."""
-    _current_org_id.set(_as_id(org))
-
-
-@contextmanager
-def org_context(org: Organization | int | None) -> Iterator[None]:
-    """Run the block for one organization (jobs, commands, tests)."""
-    token = _current_org_id.set(_as_id(org))
-    try:
-        yield
-    finally:
-        _current_org_id.reset(token)
-
-
-@contextmanager
-def all_organizations() -> Iterator[None]:
-    """Loudly named escape hatch: lift the row-level security scope for cross-organization work.
-
-    Only rollout, ops, admin, the sign-in path (a user's memberships) and migrations use it.
-    """
-    token = _all_orgs.set(True)
-    try:
-        yield
-    finally:
-        _all_orgs.reset(token)
-
-
-def _as_id(org: Organization | int | None) -> int | None:
-    if org is None or isinstance(org, int):
-        return org
-    return org.pk
+from ifm.core.org_context import (  # noqa: F401
+    NoOrganizationContext,
+    all_organizations,
+    all_orgs_active,
+    current_org_id,
+    org_context,
+    require_org_id,
+    set_current_org,
+)
