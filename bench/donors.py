@@ -141,10 +141,10 @@ def _gifts_csv(count: int, donors: int, rng: random.Random) -> bytes:
 def _setup(slug: str) -> tuple[Any, Any, Any]:
     from django.contrib.auth import get_user_model
 
+    from ifm.core.org_context import org_context
     from ifm.ledger.models import Fund, Restriction
-    from ifm.tenancy.context import org_context
+    from ifm.orgs.services import organization_create
     from ifm.tenancy.models import Membership
-    from ifm.tenancy.services import organization_create
 
     org = organization_create(slug=slug, name=f"Benchmark donors {slug}")
     user = get_user_model().objects.create_user(
@@ -180,7 +180,7 @@ def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[f
     t1 = time.perf_counter()
     imports.import_commit_job.call(organization_id=org.pk, run_id=run.pk)
     job_s = time.perf_counter() - t1
-    from ifm.tenancy.context import org_context
+    from ifm.core.org_context import org_context
 
     with org_context(org):
         run.refresh_from_db()
@@ -191,9 +191,9 @@ def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[f
 
 def _add_donors(org: Any, total: int, rng: random.Random) -> None:
     """Top the organization up to `total` donors (bulk, with the normalized search columns)."""
+    from ifm.core.org_context import org_context
     from ifm.donors import normalize
     from ifm.donors.models import Donor
-    from ifm.tenancy.context import org_context
 
     with org_context(org):
         have = Donor.objects.count()
@@ -216,8 +216,8 @@ def _add_donors(org: Any, total: int, rng: random.Random) -> None:
 def _search(org: Any, runs: int) -> list[tuple[str, float, float, int]]:
     from django.db import connection
 
+    from ifm.core.org_context import org_context
     from ifm.donors.selectors import donor_search
-    from ifm.tenancy.context import org_context
 
     queries = ["smith", "reyes okafor", "donor123456", "mail42.example", "02139", "617-555-0042"]
     out = []

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError
+from ifm.core.org_context import org_context
 from ifm.donors.models import ImportRun, ImportStatus
-from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import require_perm
 
 STOPPED_MESSAGE = (

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.donors import imports
 from ifm.donors.models import ImportRun, ImportStatus, ImportUpload
-from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import require_perm
 
 # Uploads never committed are dropped after this long (the next upload clears them).

@@ -42,9 +42,9 @@ from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ServiceError
 from ifm.core.money import MoneyError
 from ifm.core.money import parse_money as core_parse_money
+from ifm.core.org_context import org_context, require_org_id
 from ifm.core.tasks import org_task
 from ifm.donors import normalize
-from ifm.tenancy.context import org_context, require_org_id
 from ifm.tenancy.permissions import require_perm
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

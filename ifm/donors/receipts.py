@@ -27,6 +27,7 @@ from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record, audit_values
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.files import save_in_transaction
+from ifm.core.org_context import org_context
 from ifm.donors import receipt_wording as wording
 from ifm.donors.models import (
     Donation,
@@ -50,7 +51,6 @@ from ifm.donors.pdf import (
     render_letter,
 )
 from ifm.donors.receipt_selectors import run_statements
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import require_perm
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
+from ifm.core.org_context import org_context
 from ifm.donors import normalize
 from ifm.donors.models import (
     Appeal,
@@ -30,7 +31,6 @@ from ifm.donors.models import (
     Pledge,
 )
 from ifm.ledger import selectors as ledger_selectors
-from ifm.tenancy.context import org_context
 
 ZERO = Decimal("0.00")
 MAX_QUERY = 200

@@ -42,6 +42,7 @@ from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import as_id, resolve
 from ifm.core.money import clean_money
+from ifm.core.org_context import org_context
 from ifm.donors import normalize, selectors
 from ifm.donors.gifts.posting import gift_entry_memo, gift_lines
 from ifm.donors.models import (
@@ -74,7 +75,6 @@ from ifm.donors.models import (
 )
 from ifm.ledger.fiscal_years import EARLIEST_DATE, EARLIEST_RULE
 from ifm.ledger.services import post_entry, reverse_entry
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 

@@ -13,9 +13,9 @@ from django.db import transaction
 
 from ifm.audit.services import audit_record
 from ifm.core.lookups import resolve
+from ifm.core.org_context import org_context
 from ifm.donors import services
 from ifm.donors.models import Donor, Household
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 

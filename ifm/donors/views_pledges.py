@@ -23,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
 from ifm.donors import pledge_selectors, selectors, services
 from ifm.donors.forms import add_service_errors
@@ -37,7 +38,6 @@ from ifm.donors.forms_pledges import (
     RecurringStatusForm,
 )
 from ifm.donors.models import Donor, Pledge, PledgeStatus, RecurringGift, RecurringStatus
-from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25

@@ -31,6 +31,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of, org_url, service_args
 from ifm.donors import receipts as services
 from ifm.donors.forms import add_service_errors
@@ -45,7 +46,6 @@ from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
 from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
 from ifm.donors.pdf import letter_document
 from ifm.donors.receipt_selectors import run_statements, run_statements_not_emailed
-from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25

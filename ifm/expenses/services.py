@@ -40,6 +40,7 @@ from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.files import save_in_transaction
 from ifm.core.lookups import as_id, resolve
 from ifm.core.money import clean_money
+from ifm.core.org_context import org_context
 from ifm.core.tasks import send_email_after_commit
 from ifm.expenses import selectors
 from ifm.expenses.models import (
@@ -53,7 +54,6 @@ from ifm.expenses.models import (
     Status,
 )
 from ifm.ledger.services import LineInput, account_by_role, post_entry
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 from ifm.tenancy.roles import Role

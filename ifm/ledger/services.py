@@ -18,6 +18,7 @@ from ifm.audit.services import audit_record, audit_values
 from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.money import clean_money
+from ifm.core.org_context import org_context
 from ifm.ledger.chart import UCOA_TEMPLATE
 from ifm.ledger.fiscal_years import (
     EARLIEST_DATE,
@@ -42,7 +43,6 @@ from ifm.ledger.models import (
     SourceType,
 )
 from ifm.ledger.selectors import restricted_balance
-from ifm.tenancy.context import org_context
 from ifm.tenancy.db import prepared_cursor
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from ifm.audit.services import audit_record, diff
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.ledger.models import (
     Account,
     AccountType,
@@ -24,7 +25,6 @@ from ifm.ledger.models import (
     Program,
     Restriction,
 )
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 

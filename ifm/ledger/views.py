@@ -24,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 
 from ifm.core import exports
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.core.pages import access_of, get_or_404, is_htmx_partial, org_of
 from ifm.ledger import selectors
 from ifm.ledger.forms import (
@@ -62,7 +63,6 @@ from ifm.ledger.services import (
     period_close,
     period_reopen,
 )
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import require_perm
 

@@ -11,11 +11,11 @@ import pytest
 from django.test import Client
 
 from ifm.audit.models import AuditEvent
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors import receipts, services
 from ifm.donors.models import Donation, Donor, DonorNote, Household
 from ifm.donors.models.receipts import TaxReceipt
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 

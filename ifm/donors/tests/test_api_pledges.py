@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors import services
 from ifm.donors.models import (
@@ -20,7 +21,6 @@ from ifm.donors.models import (
     RecurringGift,
 )
 from ifm.ledger.models import Fund
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 TODAY = date.today()

@@ -11,13 +11,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.donors import selectors, services
 from ifm.donors.models import Donation, Donor, DonorGivingSummary, PledgeStatus
 from ifm.donors.tests.conftest import access_of
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine
 from ifm.ledger.selectors import entries_for_source
 from ifm.ledger.services import period_close
-from ifm.tenancy.context import org_context
 
 TODAY = date.today()
 D = Decimal

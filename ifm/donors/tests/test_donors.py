@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.audit.models import AuditEvent
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import all_organizations, org_context
 from ifm.donors import selectors, services
 from ifm.donors.models import Donation, Donor, DonorGivingSummary, DonorNote, SoftCredit
 from ifm.donors.tests.conftest import access_of
-from ifm.tenancy.context import all_organizations, org_context
 
 
 def _fields(exc: ServiceError) -> set[str]:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.donors import services
 from ifm.donors.models import (
     Donation,
@@ -23,7 +24,6 @@ from ifm.donors.models import (
     RecurringGift,
     RecurringStatus,
 )
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 

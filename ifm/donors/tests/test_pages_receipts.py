@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.donors import receipts as svc
 from ifm.donors import services as donor_services
 from ifm.donors.models import (
@@ -25,7 +26,6 @@ from ifm.donors.models import (
 )
 from ifm.donors.tests.conftest import access_of
 from ifm.ledger.models import Fund
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,12 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors import services as donor_services
 from ifm.donors.models import Donation, TaxReceipt
 from ifm.donors.tests.conftest import access_of
 from ifm.ledger.models import Fund
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ifm.audit.models import AuditEvent
+from ifm.core.org_context import all_organizations
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine, Period, Program
 from ifm.ledger.selectors import period_for
 from ifm.ledger.tests.conftest import acct
-from ifm.tenancy.context import all_organizations
 
 TODAY = date.today()
 BANANA = (Path(__file__).parent / "fixtures" / "ucoa_banana_accounts.csv").read_bytes()

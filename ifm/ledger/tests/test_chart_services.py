@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.audit.models import AuditEvent
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import all_organizations
 from ifm.ledger.models import Account, Fund, Program, Restriction
 from ifm.ledger.services import LineInput, post_entry
 from ifm.ledger.services_chart import (
@@ -23,7 +24,6 @@ from ifm.ledger.services_chart import (
     program_update,
 )
 from ifm.ledger.tests.conftest import acct
-from ifm.tenancy.context import all_organizations
 from ifm.tenancy.models import Membership
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from ifm.core.org_context import org_context
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine, LedgerCounter, Period
 from ifm.ledger.services import (
     LineInput,
@@ -19,7 +20,6 @@ from ifm.ledger.services import (
     fiscal_year_ensure,
     post_entry,
 )
-from ifm.tenancy.context import org_context
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.ledger.models import (
     Account,
     FiscalYear,
@@ -25,7 +26,6 @@ from ifm.ledger.models import (
     SourceType,
 )
 from ifm.ledger.services import LineInput, post_entry
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

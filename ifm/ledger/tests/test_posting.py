@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.ledger.models import Account, JournalEntry, JournalLine, Period, PeriodStatus
 from ifm.ledger.selectors import entries_for_source, fund_balances, trial_balance
 from ifm.ledger.services import (
@@ -22,7 +23,6 @@ from ifm.ledger.services import (
     reverse_entry,
 )
 from ifm.ledger.tests.conftest import acct
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Membership
 
 D = Decimal

@@ -1,1 +1,0 @@
-from ifm.core.org_context import TenantManager  # noqa: F401
