@@ -44,9 +44,9 @@ LAST += ["Harris", "Martin", "Thompson", "Lopez", "Lee", "Walker", "Hall", "Alle
 
 def add_donors(org: Any, total: int, rng: random.Random) -> None:
     """Top the organization up to `total` donors (bulk, with the normalized search columns)."""
+    from ifm.core.org_context import org_context
     from ifm.donors import normalize
     from ifm.donors.models import Donor
-    from ifm.tenancy.context import org_context
 
     with org_context(org):
         have = Donor.objects.count()
@@ -70,8 +70,8 @@ def measure(org: Any, runs: int) -> list[tuple[str, float, float, int]]:
     """(query, median ms, p95 ms, donors found) of each query's first page of 50."""
     from django.db import connection
 
+    from ifm.core.org_context import org_context
     from ifm.donors.people.selectors import donor_search
-    from ifm.tenancy.context import org_context
     from ifm.tenancy.db import owner_role
 
     out = []
@@ -115,8 +115,8 @@ def main() -> None:
     else:
         _ensure_database(url)
     _setup_django(url)
+    from ifm.orgs.services import organization_create
     from ifm.tenancy.models import Organization
-    from ifm.tenancy.services import organization_create
 
     n_search = int(int(os.environ.get("BENCH_SEARCH_DONORS", "200000")) * (0.05 if small else 1))
     runs = int(os.environ.get("BENCH_RUNS", "40"))

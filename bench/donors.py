@@ -85,10 +85,10 @@ def _gifts_csv(count: int, donors: int, rng: random.Random) -> bytes:
 def _setup(slug: str) -> tuple[Any, Any, Any]:
     from django.contrib.auth import get_user_model
 
+    from ifm.core.org_context import org_context
     from ifm.ledger.models import Fund, Restriction
-    from ifm.tenancy.context import org_context
+    from ifm.orgs.services import organization_create
     from ifm.tenancy.models import Membership
-    from ifm.tenancy.services import organization_create
 
     org = organization_create(slug=slug, name=f"Benchmark donors {slug}")
     user = get_user_model().objects.create_user(
@@ -125,7 +125,7 @@ def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[f
     t1 = time.perf_counter()
     import_commit_job.call(organization_id=org.pk, run_id=run.pk)
     job_s = time.perf_counter() - t1
-    from ifm.tenancy.context import org_context
+    from ifm.core.org_context import org_context
 
     with org_context(org):
         run.refresh_from_db()

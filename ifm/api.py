@@ -13,7 +13,7 @@ from ifm.core.api import ProblemNinjaAPI
 from ifm.donors.api import router as donors_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
-from ifm.tenancy.api import router as members_router
+from ifm.orgs.api import router as members_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",

@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import TypedDict
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from ifm.accounts.models import User
+from ifm.tenancy.http import TenantRequest
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access
 
@@ -22,13 +24,11 @@ class UserRequest(HttpRequest):
 
     user: User
     user_orgs: list[Organization]
+    htmx: HtmxDetails
 
 
-class OrgRequest(UserRequest):
-    """A request inside one organization: a page under ``/o/<slug>/`` or an API call."""
-
-    org: Organization
-    access: Access
+class OrgRequest(TenantRequest, UserRequest):
+    """A request of a signed-in person inside one organization: ``org``, ``access``, ``user``."""
 
 
 class ServiceArgs(TypedDict):

@@ -15,7 +15,7 @@ urlpatterns = [
     ),
 ]
 
-# Under /o/<org_slug>/ (included by ifm.tenancy.urls).
+# Under /o/<org_slug>/ (included by ifm.orgs.urls).
 org_urlpatterns = [
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ifm.audit.models import AuditEvent
+from ifm.core.org_context import all_organizations, org_context
 from ifm.core.request_context import current_request_meta
-from ifm.tenancy.context import all_organizations, org_context
 
 
 def audit_record(

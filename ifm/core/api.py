@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import wraps
-from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import (
@@ -45,12 +44,15 @@ from ninja.utils import contribute_operation_callback
 from pydantic import ConfigDict
 
 from ifm.core.errors import ServiceError
+from ifm.core.input_guard import refusal_for
 from ifm.core.lookups import MAX_ID
+from ifm.core.problems import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemOut,
+    problem_response,
+)
 
 log = logging.getLogger("ifm.api")
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://ifm.invalid/problems/"  # stable identifiers, documented in docs/api.md
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -66,23 +68,6 @@ class InputSchema(Schema):
     """Base of request bodies: an unknown field is an error naming it, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class FieldErrorOut(Schema):
-    field: str
-    message: str
-
-
-class ProblemOut(Schema):
-    """RFC 9457 problem details, with the fields at fault in `errors`."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-    errors: list[FieldErrorOut] = []
-    request_id: str | None = None
 
 
 # --- Problem details ---------------------------------------------------------------------------
@@ -106,47 +91,6 @@ class ApiError(Exception):
         self.errors = errors or []
         self.problem = problem
         self.headers = headers or {}
-
-
-_PROBLEM_SLUGS = {
-    400: "bad-request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    409: "conflict",
-    413: "payload-too-large",
-    415: "unsupported-media-type",
-    422: "validation-error",
-    429: "too-many-requests",
-    500: "server-error",
-}
-
-
-def problem_response(
-    request: HttpRequest,
-    status: int,
-    detail: str,
-    *,
-    errors: Sequence[dict[str, Any]] = (),
-    title: str | None = None,
-    problem: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> HttpResponse:
-    slug = problem or _PROBLEM_SLUGS.get(status, "error")
-    body = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-        "errors": [{"field": str(e["field"]), "message": str(e["message"])} for e in errors],
-        "request_id": getattr(request, "request_id", None),
-    }
-    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
 
 
 def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -254,8 +198,6 @@ def _handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _handle_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Normally refused by ifm.core.input_guard before the API runs; this is the backstop.
-    from ifm.core.input_guard import refusal_for
-
     refusal = refusal_for(exc)
     if refusal is None:
         return _handle_unexpected(request, exc)

@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
-from ifm.core.api import problem_response
+from ifm.core.problems import problem_response
 
 log = logging.getLogger("ifm.request")
 

@@ -26,7 +26,7 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 from django_tasks.base import Task
 
-from ifm.tenancy.context import org_context
+from ifm.core.org_context import org_context
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T", bound=Task[Any, Any])

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from ifm.core.org_context import org_context
 from ifm.ledger.models import Fund, Restriction
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Membership, Organization
 
 

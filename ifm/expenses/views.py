@@ -28,6 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.core.pages import error_text, is_htmx_partial
 from ifm.expenses import exports, records, selectors, services, workflow
 from ifm.expenses.forms import (
@@ -41,7 +42,6 @@ from ifm.expenses.forms import (
     add_service_errors,
 )
 from ifm.expenses.models import Expense, Status
-from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25

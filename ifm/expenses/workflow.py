@@ -33,6 +33,7 @@ from django.utils import timezone
 from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
 from ifm.core.lookups import as_id, resolve
+from ifm.core.org_context import org_context
 from ifm.core.tasks import send_email_after_commit
 from ifm.expenses import selectors
 from ifm.expenses.models import Expense, ExpenseApproval, Status
@@ -46,7 +47,6 @@ from ifm.expenses.services import (
 )
 from ifm.ledger.chart.selectors import account_by_role
 from ifm.ledger.journal.posting import LineInput, post_entry
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 from ifm.tenancy.roles import Role

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from ifm.core.org_context import org_context
 from ifm.ledger.chart.services import chart_create_from_template
 from ifm.ledger.models import Account, Fund, Restriction
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 

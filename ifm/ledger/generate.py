@@ -47,6 +47,7 @@ from django.db import connection, transaction
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.ledger.journal.balancing import balance_funds
 from ifm.ledger.models import (
     Account,
@@ -61,10 +62,9 @@ from ifm.ledger.models import (
     SourceType,
 )
 from ifm.ledger.periods.services import fiscal_year_ensure
-from ifm.tenancy.context import org_context
+from ifm.orgs.services import organization_create
 from ifm.tenancy.db import owner_role
 from ifm.tenancy.models import Organization
-from ifm.tenancy.services import organization_create
 
 LINES_AT_SCALE_1 = 1_000_000
 LARGEST_SHARE = 0.5  # of all lines, held by the first organization (when there are several)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from ifm.accounts.http import OrgRequest
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.tenancy.context import org_context
+from ifm.core.org_context import org_context
 from ifm.tenancy.forms import add_service_errors
 from ifm.tenancy.models import Organization
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from ifm.tenancy import context
+from ifm.core import org_context
 from ifm.tenancy.selectors import access_for, organizations_for_user
 
 
@@ -19,7 +19,7 @@ class TenantMiddleware:
         request.org = None  # type: ignore[attr-defined]
         request.access = None  # type: ignore[attr-defined]
         request.user_orgs = []  # type: ignore[attr-defined]
-        with context.org_context(None):
+        with org_context.org_context(None):
             return self.get_response(request)
 
     def process_view(
@@ -43,6 +43,6 @@ class TenantMiddleware:
             raise Http404("No such organization.")
         request.org = org  # type: ignore[attr-defined]
         request.access = access  # type: ignore[attr-defined]
-        context.set_current_org(org)
+        org_context.set_current_org(org)
         if hasattr(request, "session"):
             request.session["org_slug"] = org.slug

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ifm.accounts.lockout import is_locked_out, lockout_clear, lockout_unlocks_at
 from ifm.accounts.tests.auth_helpers import audit_events, one_event, sign_in
 from ifm.conftest import client_for
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db

@@ -17,13 +17,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ifm.accounts.services import invitation_create
+from ifm.accounts.services import invitation_create, membership_set
 from ifm.accounts.tests.auth_helpers import sign_in, totp_code
 from ifm.conftest import PASSWORD, client_for, make_user
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Membership
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set
 
 pytestmark = pytest.mark.django_db
 

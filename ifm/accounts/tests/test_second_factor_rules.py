@@ -20,8 +20,8 @@ from ifm.accounts.lockout import is_address_locked, is_locked_out, lockout_clear
 from ifm.accounts.services import api_token_create
 from ifm.accounts.tests.auth_helpers import audit_events, sign_in, totp_code
 from ifm.conftest import make_user
+from ifm.core.org_context import all_organizations
 from ifm.core.request_context import client_ip
-from ifm.tenancy.context import all_organizations
 from ifm.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record
 from ifm.conftest import client_for, make_user
-from ifm.tenancy.context import org_context
+from ifm.core.org_context import org_context
 from ifm.tenancy.roles import Role
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.ledger.models import Program
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from ifm.core.org_context import org_context
 from ifm.donors import normalize
 from ifm.donors.imports.mapping import (
     GOODS_DEFAULT_DESCRIPTION,
@@ -32,7 +33,6 @@ from ifm.donors.imports.values import (
 from ifm.donors.models import Appeal, Campaign, Donor, DonorEmail, DonorPhone, ImportKey
 from ifm.ledger.models import Fund, Period, PeriodStatus
 from ifm.ledger.periods.fiscal_years import posting_calendar
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.donors.models import ImportMapping
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 KIND_DONORS = "donors"

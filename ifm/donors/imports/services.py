@@ -9,6 +9,7 @@ from django.db import transaction
 from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.donors.imports.check import CheckResult, import_check
 from ifm.donors.imports.mapping import (
     KIND_DONATIONS,
@@ -20,7 +21,6 @@ from ifm.donors.imports.mapping import (
 from ifm.donors.imports.reading import checked_in_request, read_table
 from ifm.donors.imports.tasks import import_check_job, import_commit_job
 from ifm.donors.models import ImportRun, ImportStatus
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 

@@ -20,13 +20,13 @@ from django_tasks import task
 from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.core.tasks import org_task
 from ifm.donors.imports.check import CheckResult, check_table, import_check
 from ifm.donors.imports.mapping import KIND_DONATIONS, clean_mapping
 from ifm.donors.imports.reading import read_table
 from ifm.donors.imports.write import write_rows
 from ifm.donors.models import ImportRun, ImportStatus
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 

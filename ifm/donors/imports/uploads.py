@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.donors.imports.check import CheckResult
 from ifm.donors.imports.mapping import KIND_DONATIONS, KINDS, clean_mapping, mapping_remember
 from ifm.donors.imports.reading import Table, read_table
 from ifm.donors.imports.services import import_start
 from ifm.donors.models import ImportRun, ImportStatus, ImportUpload
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ifm.accounts.models import User
 from ifm.core.bulk import insert_columns, reserve_ids
+from ifm.core.org_context import require_org_id
 from ifm.donors import normalize
 from ifm.donors.gifts.posting import RoleAccounts, gift_entry_memo, gift_lines
 from ifm.donors.imports.check import CheckResult
@@ -31,7 +32,6 @@ from ifm.donors.models import (
     ImportRun,
 )
 from ifm.ledger.journal.posting import EntryInput, post_entries
-from ifm.tenancy.context import require_org_id
 from ifm.tenancy.models import Organization
 
 

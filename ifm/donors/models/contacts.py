@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ifm.tenancy.models import TenantModel
+from ifm.core.models import TenantModel
 
 from .donors import Donor
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from ifm.core.org_context import org_context
 from ifm.donors import normalize
 from ifm.donors.models import (
     Donor,
@@ -22,7 +23,6 @@ from ifm.donors.models import (
 )
 from ifm.donors.people import search
 from ifm.donors.validation import ZERO
-from ifm.tenancy.context import org_context
 
 MAX_QUERY = 200
 PHONE_LIKE = re.compile(r"[0-9()+.\- ]+")

@@ -24,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.core.pages import error_text, is_htmx_partial, org_url
 from ifm.donors import choices
 from ifm.donors.forms import add_service_errors, picker_label
@@ -39,7 +40,6 @@ from ifm.donors.pledges.forms import (
     RecurringGiftForm,
     RecurringStatusForm,
 )
-from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25

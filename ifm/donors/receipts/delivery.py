@@ -17,6 +17,7 @@ from ifm.accounts.models import User
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record, audit_values
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.donors.models import (
     Donor,
     TaxReceipt,
@@ -27,7 +28,6 @@ from ifm.donors.receipts.pdf import (
     html_to_pdf,
     letter_document,
 )
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 

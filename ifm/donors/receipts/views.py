@@ -32,6 +32,7 @@ from ifm.accounts.http import OrgRequest, service_args
 from ifm.audit.selectors import audit_event_list
 from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.core.pages import error_text, is_htmx_partial, org_url
 from ifm.donors.forms import add_service_errors
 from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
@@ -46,7 +47,6 @@ from ifm.donors.receipts.forms import (
 )
 from ifm.donors.receipts.pdf import letter_document
 from ifm.donors.receipts.selectors import run_statements, run_statements_not_emailed
-from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from ifm.core.org_context import org_context
 from ifm.expenses import services, workflow
 from ifm.expenses.models import Expense
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Membership, Organization
 
 # Real, tiny files of each allowed kind.

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.expenses.models import Expense, ExpenseApproval, Receipt
 from ifm.expenses.tests.conftest import (
@@ -21,7 +22,6 @@ from ifm.expenses.tests.conftest import (
     general_fund,
 )
 from ifm.ledger.journal.selectors import entries_for_source
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/expenses"

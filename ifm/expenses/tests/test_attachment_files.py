@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from ifm.core.org_context import org_context
 from ifm.expenses import records
 from ifm.expenses.models import Receipt
 from ifm.expenses.tests.conftest import PDF_BYTES, access, make_expense
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 

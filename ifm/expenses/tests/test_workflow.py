@@ -385,7 +385,7 @@ def test_draft_validation_and_stale_version(in_a: Any, cast: dict[str, Any]) -> 
 def test_other_organizations_category_and_fund_are_refused(
     org_b: Any, in_a: Any, cast: dict[str, Any]
 ) -> None:
-    from ifm.tenancy.context import org_context
+    from ifm.core.org_context import org_context
 
     with org_context(org_b):
         theirs_account = account("8110").pk
@@ -441,8 +441,8 @@ def test_closed_period_blocks_approval_and_nothing_changes(in_a: Any, cast: dict
 
 
 def _member(org: Any, email: str, role: str) -> Any:
+    from ifm.accounts.services import membership_set
     from ifm.conftest import make_user
-    from ifm.tenancy.services import membership_set
 
     user = make_user(email)
     membership_set(organization=org, user=user, role=role)

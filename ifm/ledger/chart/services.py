@@ -16,6 +16,7 @@ from django.db import transaction
 from ifm.accounts.models import User
 from ifm.audit.services import audit_record, diff
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.ledger.chart.selectors import account_has_postings
 from ifm.ledger.chart.template import UCOA_TEMPLATE
 from ifm.ledger.models import (
@@ -30,7 +31,6 @@ from ifm.ledger.models import (
 )
 from ifm.ledger.periods.fiscal_years import organization_today
 from ifm.ledger.periods.services import fiscal_year_ensure
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 

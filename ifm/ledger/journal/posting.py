@@ -19,6 +19,7 @@ from ifm.core.api_types import EARLIEST_DATE
 from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.money import clean_money
+from ifm.core.org_context import org_context
 from ifm.ledger.chart.selectors import account_by_role
 from ifm.ledger.journal.balancing import balance_funds
 from ifm.ledger.models import (
@@ -35,7 +36,6 @@ from ifm.ledger.models import (
 )
 from ifm.ledger.periods.fiscal_years import EARLIEST_MESSAGE, PostingCalendar, date_error
 from ifm.ledger.periods.services import open_period_for
-from ifm.tenancy.context import org_context
 from ifm.tenancy.db import prepared_cursor
 from ifm.tenancy.models import Organization
 

@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from ifm.core.api_types import EARLIEST_DATE, EARLIEST_RULE
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.ledger.models import FiscalYear, PeriodStatus
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 # The rule and its wording come from the one date, so they cannot disagree.

@@ -12,6 +12,7 @@ from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.api_types import EARLIEST_DATE
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.ledger.models import FiscalYear, Period, PeriodStatus
 from ifm.ledger.periods.fiscal_years import (
     EARLIEST_MESSAGE,
@@ -19,7 +20,6 @@ from ifm.ledger.periods.fiscal_years import (
     date_error,
     fiscal_year_bounds,
 )
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 

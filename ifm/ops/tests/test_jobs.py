@@ -13,11 +13,11 @@ from django_tasks_db.models import DBTaskResult
 
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for, make_user
+from ifm.core.org_context import all_organizations, current_org_id
 from ifm.core.tasks import RetryPolicy, policy_for
 from ifm.ops import selectors
 from ifm.ops.models import JobFailure
 from ifm.ops.tests import tasks
-from ifm.tenancy.context import all_organizations, current_org_id
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from ifm.tenancy.context import all_organizations, org_context
+from ifm.core.org_context import all_organizations, org_context
 from ifm.tenancy.models import Organization
 
 Factory = Callable[[Organization], models.Model]
@@ -66,8 +66,8 @@ def _user(org: Organization, what: str) -> Any:
 
 @factory("tenancy.membership")
 def _membership(org: Organization) -> models.Model:
+    from ifm.accounts.services import membership_set
     from ifm.tenancy.roles import Role
-    from ifm.tenancy.services import membership_set
 
     return membership_set(organization=org, user=_user(org, "member"), role=Role.STAFF)
 

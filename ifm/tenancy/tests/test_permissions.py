@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ifm.conftest import client_for
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.management.commands.render_permissions import permissions_doc_path
 from ifm.tenancy.models import Membership, PlatformAccessGrant
 from ifm.tenancy.permissions import (

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import org_context
 from ifm.donors.conftest import access_of
 from ifm.donors.gifts import selectors, services
 from ifm.donors.models import Donation, Donor, DonorGivingSummary, PledgeStatus
@@ -19,7 +20,6 @@ from ifm.donors.pledges import services as pledge_services
 from ifm.ledger.journal.selectors import entries_for_source
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine
 from ifm.ledger.periods.services import period_close
-from ifm.tenancy.context import org_context
 
 TODAY = date.today()
 D = Decimal

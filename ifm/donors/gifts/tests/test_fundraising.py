@@ -12,12 +12,12 @@ import openpyxl
 import pytest
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors.gifts import services
 from ifm.donors.models import Appeal, Campaign, Donation, Donor
 from ifm.donors.people import services as people_services
 from ifm.donors.receipts import issue as receipts
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
 from ifm.donors.imports.tests.test_imports import DONORS_CSV
 from ifm.donors.models import Donor, ImportRun
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.donors.imports.reading import read_table
 from ifm.donors.models import (
     Donation,
@@ -23,7 +24,6 @@ from ifm.donors.models import (
     ImportStatus,
     ImportUpload,
 )
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from ifm.audit.models import AuditEvent
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors import merge as merge_services
 from ifm.donors.gifts import services as gift_services
@@ -19,7 +20,6 @@ from ifm.donors.models.receipts import TaxReceipt
 from ifm.donors.people import households as household_services
 from ifm.donors.people import services
 from ifm.donors.receipts import issue as receipts
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.audit.models import AuditEvent
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import all_organizations, org_context
 from ifm.donors import merge as merge_services
 from ifm.donors.conftest import access_of
 from ifm.donors.gifts import services as gift_services
@@ -18,7 +19,6 @@ from ifm.donors.models import Donation, Donor, DonorGivingSummary, DonorNote, So
 from ifm.donors.people import households as household_services
 from ifm.donors.people import selectors, services
 from ifm.donors.pledges import services as pledge_services
-from ifm.tenancy.context import all_organizations, org_context
 
 
 def _fields(exc: ServiceError) -> set[str]:

@@ -16,11 +16,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from ifm.core.org_context import all_organizations, org_context
 from ifm.donors import merge
 from ifm.donors.conftest import access_of
 from ifm.donors.models import Donor
 from ifm.donors.people import contacts, selectors, services
-from ifm.tenancy.context import all_organizations, org_context
 
 ROOT = Path(__file__).resolve().parents[4]
 

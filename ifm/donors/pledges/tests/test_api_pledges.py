@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import (
@@ -22,7 +23,6 @@ from ifm.donors.models import (
 from ifm.donors.people import services as people_services
 from ifm.donors.pledges import services
 from ifm.ledger.models import Fund
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 TODAY = date.today()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import (
     Donation,
@@ -25,7 +26,6 @@ from ifm.donors.models import (
 )
 from ifm.donors.people import services as people_services
 from ifm.donors.pledges import services
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.donors.conftest import access_of
 from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import (
@@ -29,7 +30,6 @@ from ifm.donors.receipts.issue import receipt_issue, receipt_settings_get, recei
 from ifm.donors.receipts.services import year_end_statements_start
 from ifm.donors.receipts.year_end import year_end_statements_run
 from ifm.ledger.models import Fund
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from ifm.core.org_context import org_context
 from ifm.donors.models import TaxReceipt
 from ifm.donors.receipts.tests.test_receipts import give, issue, make_donor
 from ifm.ledger.models import Fund
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,13 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors.conftest import access_of
 from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import Donation, TaxReceipt
 from ifm.donors.people import services as people_services
 from ifm.ledger.models import Fund
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

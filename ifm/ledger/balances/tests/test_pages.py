@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.ledger.journal.tests.test_pages import account, post, url
 from ifm.ledger.models import Fund, Restriction
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

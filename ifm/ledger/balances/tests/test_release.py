@@ -12,13 +12,13 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.conftest import client_for
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import all_organizations
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.ledger.balances.selectors import restricted_balance
 from ifm.ledger.balances.services import fund_release
 from ifm.ledger.conftest import acct
 from ifm.ledger.journal.posting import LineInput, post_entry
 from ifm.ledger.models import Fund, JournalEntry
-from ifm.tenancy.context import all_organizations
 from ifm.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db

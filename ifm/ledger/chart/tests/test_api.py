@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from ifm.core.org_context import all_organizations
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.ledger.conftest import acct
 from ifm.ledger.journal.tests.test_api import post_entry_via_api
 from ifm.ledger.models import Account, Fund, Program
-from ifm.tenancy.context import all_organizations
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.audit.models import AuditEvent
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.org_context import all_organizations
 from ifm.ledger.chart.services import (
     account_create,
     account_delete,
@@ -23,7 +24,6 @@ from ifm.ledger.chart.services import (
 from ifm.ledger.conftest import acct
 from ifm.ledger.journal.posting import LineInput, post_entry
 from ifm.ledger.models import Account, Fund, Program, Restriction
-from ifm.tenancy.context import all_organizations
 from ifm.tenancy.models import Membership
 
 

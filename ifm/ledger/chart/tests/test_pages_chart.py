@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.ledger.models import Account, Fund, JournalEntry, Program
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

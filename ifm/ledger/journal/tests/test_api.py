@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from ifm.core.org_context import all_organizations
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.ledger.conftest import acct
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine
 from ifm.ledger.periods.selectors import period_for
-from ifm.tenancy.context import all_organizations
 
 TODAY = date.today()
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from ifm.core.org_context import org_context
 from ifm.ledger.chart.services import chart_create_from_template
 from ifm.ledger.journal.posting import LineInput, post_entry
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine, LedgerCounter, Period
 from ifm.ledger.periods.services import fiscal_year_ensure
-from ifm.tenancy.context import org_context
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

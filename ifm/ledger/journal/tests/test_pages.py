@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.ledger.journal.posting import LineInput, post_entry
 from ifm.ledger.models import (
     Account,
@@ -24,7 +25,6 @@ from ifm.ledger.models import (
     Restriction,
     SourceType,
 )
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.ledger.balances.selectors import fund_balances, trial_balance
 from ifm.ledger.balances.services import restriction_release
 from ifm.ledger.conftest import acct
@@ -17,7 +18,6 @@ from ifm.ledger.journal.services import journal_entry_create
 from ifm.ledger.models import Account, JournalEntry, JournalLine, Period, PeriodStatus
 from ifm.ledger.periods.closing import fiscal_year_close
 from ifm.ledger.periods.services import fiscal_year_ensure, period_close, period_reopen
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Membership
 
 D = Decimal

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.ledger.journal.tests.test_pages import post, url
 from ifm.ledger.models import FiscalYear, Period, PeriodStatus
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,8 @@
-"""Writes of tenancy: organizations and memberships. One function per use case."""
+"""Writes of the organization pages and commands: organizations, members, platform access.
+
+One function per use case. Giving a user a role (`membership_set`) is in accounts.services,
+where accepting an invitation needs it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from django.utils import timezone
 from ifm.audit.services import audit_record, diff
 from ifm.core.errors import ServiceError
 from ifm.core.files import save_in_transaction
-from ifm.tenancy.context import all_organizations, org_context
+from ifm.core.org_context import all_organizations, org_context
 from ifm.tenancy.models import Membership, Organization, PlatformAccessGrant
 from ifm.tenancy.permissions import Access, require_perm
 from ifm.tenancy.roles import Role
@@ -77,39 +81,6 @@ def organization_create(
         )
         organization_created.send(sender=Organization, organization=org, actor=actor)
     return org
-
-
-@transaction.atomic
-def membership_set(
-    *, organization: Organization, user: Any, role: Role | str, actor: Any = None
-) -> Membership:
-    """Give a user a role in an organization (creating the membership or changing its role)."""
-    role = Role(role)
-    with all_organizations():
-        membership, created = Membership.all_orgs.get_or_create(
-            organization=organization, user=user, defaults={"role": role}
-        )
-        before = {
-            "role": None if created else membership.role,
-            "is_active": None if created else membership.is_active,
-        }
-        if not created and (membership.role != role or not membership.is_active):
-            membership.role = role
-            membership.is_active = True
-            membership.version += 1
-            membership.save(update_fields=["role", "is_active", "version"])
-        if created or before["role"] != role or not before["is_active"]:
-            audit_record(
-                action="membership.create" if created else "membership.update",
-                actor=actor,
-                organization=organization,
-                obj=membership,
-                changes={
-                    "role": {"before": before["role"], "after": role.value},
-                    "is_active": {"before": before["is_active"], "after": True},
-                },
-            )
-    return membership
 
 
 @transaction.atomic

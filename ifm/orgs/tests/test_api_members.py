@@ -8,12 +8,12 @@ import pytest
 
 from ifm.accounts.models import Invitation
 from ifm.audit.models import AuditEvent
+from ifm.core.org_context import all_organizations, org_context
 from ifm.core.tests.api_helpers import (
     api_client_for,
     assert_problem,
     send_json,
 )
-from ifm.tenancy.context import all_organizations, org_context
 from ifm.tenancy.models import Membership
 
 

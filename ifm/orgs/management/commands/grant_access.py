@@ -12,10 +12,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ifm.accounts.services import normalize_email
 from ifm.core.errors import ServiceError
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
+from ifm.orgs.services import platform_access_grant, platform_access_revoke
 from ifm.tenancy.models import Organization, PlatformAccessGrant
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import platform_access_grant, platform_access_revoke
 
 OPTION_OF_FIELD = {"user": "--email", "role": "--role", "hours": "--hours", "reason": "--reason"}
 

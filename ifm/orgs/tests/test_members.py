@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ifm.accounts.services import membership_set
 from ifm.conftest import client_for, make_user
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Membership
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set
 
 
 def _m(user: Any, org: Any) -> Membership:

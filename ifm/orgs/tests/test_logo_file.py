@@ -10,10 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from ifm.tenancy.context import org_context
+from ifm.core.org_context import org_context
+from ifm.orgs.services import organization_update
+from ifm.orgs.tests.test_settings_page import _png
 from ifm.tenancy.models import Membership, Organization
-from ifm.tenancy.services import organization_update
-from ifm.tenancy.tests.test_settings_page import _png
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from ifm.accounts.models import ApiToken, User
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for, make_user
-from ifm.tenancy.context import all_organizations, org_context
+from ifm.core.org_context import all_organizations, org_context
+from ifm.orgs.services import platform_access_grant
 from ifm.tenancy.models import Membership, Organization, PlatformAccessGrant
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import platform_access_grant
 
 pytestmark = pytest.mark.django_db
 

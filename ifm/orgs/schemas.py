@@ -1,18 +1,15 @@
 """Input and output shapes of the members API."""
 
+from __future__ import annotations
+
 from datetime import datetime
 
 from ninja import Field, Schema
 
+from ifm.accounts.schemas import UserOut
 from ifm.core.api import InputSchema
 from ifm.core.api_types import Version
 from ifm.tenancy.roles import Role
-
-
-class UserOut(Schema):
-    id: int
-    email: str
-    full_name: str
 
 
 class MemberOut(Schema):

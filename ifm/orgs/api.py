@@ -3,25 +3,26 @@
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Path, Query, Router
 from ninja.responses import Status
 
 from ifm.accounts import selectors as account_selectors
 from ifm.accounts import services as account_services
+from ifm.accounts.http import OrgRequest
 from ifm.core.api import MAX_ID, idempotent, paginated
+from ifm.orgs.schemas import InvitationIn, InvitationOut, MemberOut, MemberPatchIn
+from ifm.orgs.services import membership_update
 from ifm.tenancy.models import Membership
 from ifm.tenancy.permissions import require_perm
 from ifm.tenancy.roles import Role
-from ifm.tenancy.schemas import InvitationIn, InvitationOut, MemberOut, MemberPatchIn
-from ifm.tenancy.services import membership_update
 
 router = Router(tags=["members"])
 
 
-def _membership(request: HttpRequest, membership_id: int) -> Membership:
+def _membership(request: OrgRequest, membership_id: int) -> Membership:
     membership = account_selectors.member_get(
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
         membership_id=membership_id,
     )
     if membership is None:
@@ -32,21 +33,21 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 @router.get("", response=list[MemberOut], summary="List members")
 @paginated("user__full_name", "user__email")
 def member_list(
-    request: HttpRequest,
+    request: OrgRequest,
     q: Annotated[str, Query(max_length=200, description="Search in email and name.")] = "",
     role: Annotated[Role | None, Query(description="Only members with this role.")] = None,
 ) -> QuerySet[Membership]:
-    require_perm(request.access, "members.view")  # type: ignore[attr-defined]
+    require_perm(request.access, "members.view")
     return account_selectors.member_list(
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
         q=q,
         role=role.value if role else "",
     )
 
 
 @router.get("/{int:membership_id}", response=MemberOut, summary="Get a member")
-def member_get(request: HttpRequest, membership_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
-    require_perm(request.access, "members.view")  # type: ignore[attr-defined]
+def member_get(request: OrgRequest, membership_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+    require_perm(request.access, "members.view")
     return _membership(request, membership_id)
 
 
@@ -54,14 +55,14 @@ def member_get(request: HttpRequest, membership_id: int = Path(..., ge=1, le=MAX
     "/{int:membership_id}", response=MemberOut, summary="Change a member's role or status"
 )
 def member_update(
-    request: HttpRequest,
+    request: OrgRequest,
     payload: MemberPatchIn,
     membership_id: int = Path(..., ge=1, le=MAX_ID),
 ) -> Any:
-    require_perm(request.access, "members.manage")  # type: ignore[attr-defined]
+    require_perm(request.access, "members.manage")
     membership = _membership(request, membership_id)
     membership_update(
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
         membership=membership,
         actor=request.user,
         expected_version=payload.version,
@@ -77,13 +78,13 @@ def member_update(
     summary="Invite someone by email",
 )
 @idempotent
-def invitation_create(request: HttpRequest, payload: InvitationIn) -> Any:
-    require_perm(request.access, "members.manage")  # type: ignore[attr-defined]
+def invitation_create(request: OrgRequest, payload: InvitationIn) -> Any:
+    require_perm(request.access, "members.manage")
     invitation, _token = account_services.invitation_create(
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
         email=payload.email,
         role=payload.role,
         actor=request.user,
-        actor_access=request.access,  # type: ignore[attr-defined]
+        actor_access=request.access,
     )
     return Status(201, invitation)

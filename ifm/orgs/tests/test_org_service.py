@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from ifm.core.models import IdempotencyRecord
-from ifm.tenancy.context import all_organizations, current_org_id
+from ifm.core.org_context import all_organizations, current_org_id
 from ifm.tenancy.models import Membership, Organization
 from ifm.tenancy.permissions import Access, org_service
 

@@ -14,11 +14,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
 from django.db import transaction
 
-from ifm.accounts.services import invitation_create, normalize_email
+from ifm.accounts.services import invitation_create, membership_set, normalize_email
 from ifm.core.errors import ServiceError
 from ifm.tenancy.models import Membership, Organization
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set
 
 
 class _CommandLineAdmin:

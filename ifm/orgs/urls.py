@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ifm.accounts.urls import org_urlpatterns as account_org_urlpatterns
-from ifm.tenancy import views
+from ifm.orgs import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

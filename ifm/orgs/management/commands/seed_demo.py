@@ -7,9 +7,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from ifm.accounts.services import membership_set
+from ifm.orgs.services import organization_create
 from ifm.tenancy.models import Organization
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set, organization_create
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (documented demo sign-in, development only)
 DEMO_ORGS = [

@@ -14,9 +14,9 @@ from ifm.accounts.models import ApiToken, Invitation
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for, make_user
 from ifm.core.errors import ServiceError
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
+from ifm.orgs.services import platform_access_grant, platform_access_revoke
 from ifm.tenancy.models import Membership, Organization, PlatformAccessGrant
-from ifm.tenancy.services import platform_access_grant, platform_access_revoke
 
 
 def _run(*args: str, **options: Any) -> str:

@@ -5,41 +5,42 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from ifm.accounts import lockout
 from ifm.accounts import selectors as account_selectors
 from ifm.accounts.forms import InvitationForm
+from ifm.accounts.http import OrgRequest, UserRequest
 from ifm.accounts.services import invitation_create, invitation_revoke
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.tenancy.forms import (
+from ifm.orgs.forms import (
     MemberFilterForm,
     MemberRoleForm,
     MemberStatusForm,
     OrganizationSettingsForm,
-    add_service_errors,
 )
+from ifm.orgs.services import membership_update, organization_update
+from ifm.tenancy.forms import add_service_errors
 from ifm.tenancy.models import Membership, Organization
 from ifm.tenancy.permissions import has_perm, require_perm
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_update, organization_update
 
 MEMBERS_PER_PAGE = 25
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: UserRequest) -> HttpResponse:
     """Send a signed-in person to their last organization, or the first they belong to."""
-    orgs = request.user_orgs  # type: ignore[attr-defined]
+    orgs = request.user_orgs
     last = request.session.get("org_slug")
     for org in orgs:
         if org.slug == last:
             return redirect("dashboard", org_slug=org.slug)
     if orgs:
         return redirect("dashboard", org_slug=orgs[0].slug)
-    return render(request, "tenancy/no_organization.html")
+    return render(request, "orgs/no_organization.html")
 
 
 def _url_or_none(name: str, org: Organization, **kwargs: Any) -> str | None:
@@ -51,9 +52,9 @@ def _url_or_none(name: str, org: Organization, **kwargs: Any) -> str | None:
 
 
 @login_required
-def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
-    org: Organization = request.org  # type: ignore[attr-defined]
-    access = request.access  # type: ignore[attr-defined]
+def dashboard(request: OrgRequest, org_slug: str) -> HttpResponse:
+    org: Organization = request.org
+    access = request.access
     # Modules an app has not built yet simply do not resolve and are left out.
     modules = [
         (
@@ -129,7 +130,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         ]
     return render(
         request,
-        "tenancy/dashboard.html",
+        "orgs/dashboard.html",
         {
             "cards": cards,
             "checklist": checklist,
@@ -141,9 +142,9 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
 # --- Members -----------------------------------------------------------------------------------
 
 
-def _member_or_404(request: HttpRequest, membership_id: int) -> Membership:
+def _member_or_404(request: OrgRequest, membership_id: int) -> Membership:
     membership = account_selectors.member_get(
-        organization=request.org,  # type: ignore[attr-defined]
+        organization=request.org,
         membership_id=membership_id,
     )
     if membership is None:
@@ -151,13 +152,13 @@ def _member_or_404(request: HttpRequest, membership_id: int) -> Membership:
     return membership
 
 
-def _decorate_members(request: HttpRequest, members: list[Membership]) -> None:
+def _decorate_members(request: OrgRequest, members: list[Membership]) -> None:
     """Lockout state for the Unlock button, when the lockout module offers unlocking."""
-    org: Organization = request.org  # type: ignore[attr-defined]
+    org: Organization = request.org
     is_locked_out = getattr(lockout, "is_locked_out", None)
     can_unlock = (
         is_locked_out is not None
-        and has_perm(request.access, "members.manage")  # type: ignore[attr-defined]
+        and has_perm(request.access, "members.manage")
         and _url_or_none("member_unlock", org, membership_id=0) is not None
     )
     for member in members:
@@ -167,8 +168,8 @@ def _decorate_members(request: HttpRequest, members: list[Membership]) -> None:
         )
 
 
-def _row_context(request: HttpRequest) -> dict[str, Any]:
-    access = request.access  # type: ignore[attr-defined]
+def _row_context(request: OrgRequest) -> dict[str, Any]:
+    access = request.access
     return {
         "roles": Role.choices,
         "can_manage": has_perm(access, "members.manage"),
@@ -177,13 +178,13 @@ def _row_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def _members_page(
-    request: HttpRequest,
+    request: OrgRequest,
     *,
     invite_form: InvitationForm | None = None,
     row_errors: dict[int, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    org: Organization = request.org  # type: ignore[attr-defined]
+    org: Organization = request.org
     filters = MemberFilterForm(request.GET or None)
     q = role = member_status = ""
     if filters.is_valid():
@@ -207,22 +208,22 @@ def _members_page(
         "invitations": account_selectors.invitation_list_pending(organization=org),
         "invite_form": invite_form or InvitationForm(),
     }
-    return render(request, "tenancy/members.html", context, status=status)
+    return render(request, "orgs/members.html", context, status=status)
 
 
 @login_required
-def members(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(request.access, "members.view")  # type: ignore[attr-defined]
+def members(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "members.view")
     return _members_page(request)
 
 
 def _member_change(
-    request: HttpRequest, membership_id: int, form_class: type[MemberRoleForm | MemberStatusForm]
+    request: OrgRequest, membership_id: int, form_class: type[MemberRoleForm | MemberStatusForm]
 ) -> HttpResponse:
     membership = _member_or_404(request, membership_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    access = request.access  # type: ignore[attr-defined]
+    access = request.access
     require_perm(access, "members.manage")
     form = form_class(request.POST)
     error: str | None = None
@@ -233,7 +234,7 @@ def _member_change(
     else:
         try:
             membership_update(
-                organization=request.org,  # type: ignore[attr-defined]
+                organization=request.org,
                 membership=membership,
                 actor=request.user,
                 expected_version=form.cleaned_data["version"],
@@ -243,32 +244,32 @@ def _member_change(
         except ServiceError as exc:
             error = exc.message
             status = exc.status
-    if error is None and not request.htmx:  # type: ignore[attr-defined]
+    if error is None and not request.htmx:
         messages.success(request, f"Saved the changes to {membership.user}.")
-        return redirect(reverse("members", kwargs={"org_slug": request.org.slug}))  # type: ignore[attr-defined]
-    if request.htmx:  # type: ignore[attr-defined]
+        return redirect(reverse("members", kwargs={"org_slug": request.org.slug}))
+    if request.htmx:
         fresh = _member_or_404(request, membership_id)
         _decorate_members(request, [fresh])
         fresh.row_error = error  # type: ignore[attr-defined]
         fresh.row_saved = error is None  # type: ignore[attr-defined]
         # 200 so htmx swaps the row in, with its error beside the form.
-        return render(request, "tenancy/_member_row.html", {**_row_context(request), "m": fresh})
+        return render(request, "orgs/_member_row.html", {**_row_context(request), "m": fresh})
     return _members_page(request, row_errors={membership.pk: error or ""}, status=status)
 
 
 @login_required
-def member_role(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+def member_role(request: OrgRequest, org_slug: str, membership_id: int) -> HttpResponse:
     return _member_change(request, membership_id, MemberRoleForm)
 
 
 @login_required
-def member_status(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+def member_status(request: OrgRequest, org_slug: str, membership_id: int) -> HttpResponse:
     return _member_change(request, membership_id, MemberStatusForm)
 
 
 @login_required
-def member_invite(request: HttpRequest, org_slug: str) -> HttpResponse:
-    access = request.access  # type: ignore[attr-defined]
+def member_invite(request: OrgRequest, org_slug: str) -> HttpResponse:
+    access = request.access
     require_perm(access, "members.manage")
     if request.method != "POST":
         return redirect("members", org_slug=org_slug)
@@ -276,7 +277,7 @@ def member_invite(request: HttpRequest, org_slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             invitation, _token = invitation_create(
-                organization=request.org,  # type: ignore[attr-defined]
+                organization=request.org,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 actor=request.user,
@@ -295,8 +296,8 @@ def member_invite(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def invitation_revoke_view(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
-    org: Organization = request.org  # type: ignore[attr-defined]
+def invitation_revoke_view(request: OrgRequest, org_slug: str, invitation_id: int) -> HttpResponse:
+    org: Organization = request.org
     invitation = account_selectors.invitation_get(organization=org, invitation_id=invitation_id)
     if invitation is None:
         raise Http404("No such invitation.")
@@ -307,7 +308,7 @@ def invitation_revoke_view(request: HttpRequest, org_slug: str, invitation_id: i
             organization=org,
             invitation=invitation,
             actor=request.user,
-            actor_access=request.access,  # type: ignore[attr-defined]
+            actor_access=request.access,
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -320,10 +321,10 @@ def invitation_revoke_view(request: HttpRequest, org_slug: str, invitation_id: i
 
 
 @login_required
-def org_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
-    access = request.access  # type: ignore[attr-defined]
+def org_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
+    access = request.access
     require_perm(access, "org.edit")
-    org: Organization = request.org  # type: ignore[attr-defined]
+    org: Organization = request.org
     status = 200
     conflict: str | None = None
     if request.method == "POST":
@@ -354,7 +355,7 @@ def org_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         form = OrganizationSettingsForm(instance=org)
     return render(
         request,
-        "tenancy/settings.html",
+        "orgs/settings.html",
         {"form": form, "conflict": conflict, "current_version": org.version},
         status=status,
     )

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from ifm.core.errors import ServiceError
+from ifm.orgs.services import organization_create
 from ifm.tenancy.models import Organization
-from ifm.tenancy.services import organization_create
 
 OPTION_OF_FIELD = {
     "slug": "--slug",

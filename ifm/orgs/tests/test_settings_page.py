@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Organization
 
 
