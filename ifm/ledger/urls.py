@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("ifm.ledger.chart.urls")),
     path("", include("ifm.ledger.imports.urls")),
     path("", include("ifm.ledger.periods.urls")),
+    path("", include("ifm.ledger.closing.urls")),
 ]

@@ -1,4 +1,4 @@
-"""/api/v1 periods and fiscal years: list them, close and reopen periods, close a year."""
+"""/api/v1 periods and fiscal years: list them, close and reopen periods."""
 
 from typing import Annotated, Any
 
@@ -11,8 +11,8 @@ from ifm.core.errors import ConflictError
 from ifm.ledger.api_types import IdPath, QueryId, get_or_404
 from ifm.ledger.models import FiscalYear, PeriodStatus
 from ifm.ledger.models import Period as PeriodModel
-from ifm.ledger.periods import closing, services
-from ifm.ledger.periods.schemas import FiscalYearCloseOut, FiscalYearOut, PeriodOut, ReopenIn
+from ifm.ledger.periods import services
+from ifm.ledger.periods.schemas import FiscalYearOut, PeriodOut, ReopenIn
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["ledger"])
@@ -69,27 +69,3 @@ def period_reopen(request: OrgRequest, payload: ReopenIn, period_id: int = IdPat
 def fiscal_year_list(request: OrgRequest) -> QuerySet[FiscalYear]:
     require_perm(request.access, "ledger.view")
     return FiscalYear.objects.all()
-
-
-@router.post(
-    "/fiscal-years/{int:fiscal_year_id}/close",
-    response=FiscalYearCloseOut,
-    summary="Close a fiscal year",
-    description=(
-        "Moves revenue and expenses into net assets by class, and closes its periods. "
-        "Refused (422) until the year has ended, and while an earlier year is still open."
-    ),
-)
-def fiscal_year_close(request: OrgRequest, fiscal_year_id: int = IdPath) -> Any:
-    require_perm(request.access, "ledger.close_periods")
-    fiscal_year = get_or_404(FiscalYear, fiscal_year_id)
-    if fiscal_year.status == PeriodStatus.CLOSED:
-        raise ConflictError(message=f"{fiscal_year.name} is already closed.")
-    entry = closing.fiscal_year_close(
-        organization=request.org,
-        actor=request.user,
-        access=request.access,
-        fiscal_year=fiscal_year,
-    )
-    fiscal_year.refresh_from_db()
-    return {"fiscal_year": fiscal_year, "closing_entry_id": entry.pk if entry else None}

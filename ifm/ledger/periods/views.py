@@ -1,4 +1,4 @@
-"""The periods page: close and reopen periods, close a fiscal year."""
+"""The periods page: close and reopen periods (closing a fiscal year is ifm.ledger.closing)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ServiceError
 from ifm.core.pages import get_or_404
 from ifm.ledger.models import FiscalYear, Period
-from ifm.ledger.periods.closing import fiscal_year_close
 from ifm.ledger.periods.forms import ReopenForm
 from ifm.ledger.periods.services import period_close, period_reopen
 from ifm.tenancy.permissions import require_perm
@@ -64,28 +63,3 @@ def period_close_view(request: OrgRequest, org_slug: str, period_id: int) -> Htt
 @login_required
 def period_reopen_view(request: OrgRequest, org_slug: str, period_id: int) -> HttpResponse:
     return _period_action(request, org_slug, period_id, "reopen")
-
-
-@login_required
-def fiscal_year_close_view(request: OrgRequest, org_slug: str, fiscal_year_id: int) -> HttpResponse:
-    fiscal_year = get_or_404(FiscalYear.objects.all(), fiscal_year_id, "fiscal year")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    require_perm(request.access, "ledger.close_periods")
-    try:
-        entry = fiscal_year_close(
-            organization=request.org,
-            actor=request.user,
-            access=request.access,
-            fiscal_year=fiscal_year,
-        )
-    except ServiceError as exc:
-        messages.error(request, f"{fiscal_year.name}: {exc.message}")
-    else:
-        closing = (
-            f" with the closing entry {entry}" if entry else " (nothing to close into net assets)"
-        )
-        messages.success(request, f"Closed {fiscal_year.name}{closing}.")
-    return redirect(
-        reverse("ledger_periods", kwargs={"org_slug": org_slug}) + f"#fy-{fiscal_year.pk}"
-    )

@@ -11,12 +11,12 @@ from ifm.core.errors import ServiceError
 from ifm.core.org_context import org_context
 from ifm.ledger.balances.selectors import fund_balances, trial_balance
 from ifm.ledger.balances.services import restriction_release
+from ifm.ledger.closing.services import fiscal_year_close
 from ifm.ledger.conftest import acct
 from ifm.ledger.journal.posting import LineInput, post_entry, reverse_entry
 from ifm.ledger.journal.selectors import entries_for_source
 from ifm.ledger.journal.services import journal_entry_create
 from ifm.ledger.models import Account, JournalEntry, JournalLine, Period, PeriodStatus
-from ifm.ledger.periods.closing import fiscal_year_close
 from ifm.ledger.periods.services import fiscal_year_ensure, period_close, period_reopen
 from ifm.tenancy.models import Membership
 

@@ -17,10 +17,10 @@ from ifm.core.errors import ServiceError
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors.models import Donation, Donor
 from ifm.donors.people.services import donor_create
+from ifm.ledger.closing.services import fiscal_year_close
 from ifm.ledger.conftest import acct
 from ifm.ledger.journal.posting import EntryInput, LineInput, post_entries, post_entry
 from ifm.ledger.models import FiscalYear, JournalEntry, PeriodStatus
-from ifm.ledger.periods.closing import fiscal_year_close
 from ifm.ledger.periods.fiscal_years import EARLIEST_DATE, posting_calendar
 from ifm.ledger.periods.services import fiscal_year_ensure
 from ifm.tenancy.models import Membership, Organization
