@@ -1,13 +1,14 @@
-"""Reading an uploaded CSV file: size and row limits, encodings, the header and its columns."""
+"""Reading an uploaded chart or opening-balance file (CSV or XLSX, through ifm.core.tabular):
+the size and row limits, the header and its columns."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import io
 from typing import Any
 
 from ifm.core.errors import ServiceError
+from ifm.core.tabular import TabularError, iter_rows, read_upload
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -27,7 +28,7 @@ def read_bytes(file: Any) -> bytes:
         raw = file.read(MAX_FILE_BYTES + 1)
         data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     else:
-        raise ServiceError("Choose a CSV file to import.", field="file")
+        raise ServiceError("Choose a CSV or XLSX file to import.", field="file")
     if len(data) > MAX_FILE_BYTES:
         raise ServiceError(
             f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it.",
@@ -36,66 +37,40 @@ def read_bytes(file: Any) -> bytes:
     return data
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (a byte-order mark is fine); anything else is an error naming the row and column."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = exc.start
-        row = data[:start].count(b"\n") + 1
-        line_start = data.rfind(b"\n", 0, start) + 1
-        prefix = data[line_start:start]
-        header = data.split(b"\n", 1)[0].decode("latin-1").lstrip("\ufeff").strip("\r")
-        names = next(csv.reader([header]), [])
-        index = prefix.count(b",")
-        column = names[index].strip() if index < len(names) else f"{index + 1}"
-        byte = data[start : start + 1].hex().upper()
-        raise ServiceError(
-            f"The file is not UTF-8 text: row {row}, column {column} has the byte 0x{byte}. "
-            "Save it as \u201cCSV UTF-8\u201d and import it again.",
-            errors=[
-                {
-                    "field": f"row[{row}].{column}",
-                    "message": f"Row {row}, column {column}: not UTF-8 text (byte 0x{byte}); "
-                    "save the file as CSV UTF-8.",
-                }
-            ],
-        ) from None
-
-
 def read_rows(file: Any) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header (as written) and the data rows with their row numbers (header = row 1)."""
-    text = decode(read_bytes(file))
-    if not text.strip():
-        raise ServiceError("The file is empty.", field="file")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []
+    """The header (as written) and the data rows with their row numbers (header = row 1), read
+    by the shared CSV/XLSX reader (ifm.core.tabular); its refusals keep the ledger's fields:
+    `row[N].<column>` where the line and column are known, `row[N]` or `file` otherwise."""
+    data = read_bytes(file)
     header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
     try:
-        for number, record in enumerate(reader, start=1):
+        upload = read_upload(data, max_bytes=MAX_FILE_BYTES)
+        for number, record in iter_rows(upload, max_rows=MAX_ROWS + 1):  # the header is a row
             if number == 1:
                 header = [h.strip() for h in record]
-                continue
-            if number > MAX_ROWS + 1:
-                raise ServiceError(
-                    f"The file has more than {MAX_ROWS} rows: split it.", field="file"
-                )
-            if not any(cell.strip() for cell in record):
-                continue
-            rows.append((number, record))
-    except csv.Error as exc:
-        raise ServiceError(
-            f"Row {reader.line_num}: the CSV cannot be read ({exc}).",
-            errors=[
-                {
-                    "field": f"row[{reader.line_num}]",
-                    "message": f"Row {reader.line_num}: the CSV cannot be read ({exc}).",
-                }
-            ],
-        ) from None
+            elif any(record):
+                rows.append((number, record))
+    except TabularError as exc:
+        raise _located(exc, data) from None
+    if not any(header) and not rows:
+        raise ServiceError("The file is empty.", field="file")
     return header, rows
+
+
+def _located(exc: TabularError, data: bytes) -> ServiceError:
+    """The reader's refusal with the field the ledger's forms and API name: the column by the
+    header's name (read as latin-1, so a header with a bad byte still names its columns)."""
+    if exc.line is None:
+        return exc
+    field = f"row[{exc.line}]"
+    if exc.column is not None:
+        first = data.split(b"\n", 1)[0].decode("latin-1").lstrip("\ufeff\u00ef\u00bb\u00bf")
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        names = next(csv.reader([first.strip("\r")], delimiter=delimiter), [])
+        index = exc.column - 1
+        field += f".{names[index].strip() if index < len(names) else exc.column}"
+    return ServiceError(exc.message, errors=[{"field": field, "message": exc.message}])
 
 
 def columns_of(header: list[str], row: list[str]) -> dict[str, str]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from ifm.audit.models import AuditEvent
@@ -248,6 +250,36 @@ def test_utf8_with_bom_and_semicolons(ctx: dict[str, Any]) -> None:
     result = chart_import_csv(**ctx, file=data, dry_run=False)
     assert result.problems == []
     assert acct("1087").name == "Caf\u00e9 float"
+
+
+def test_a_workbook_is_read_like_its_csv(ctx: dict[str, Any]) -> None:
+    """The shared reader takes XLSX as well: the same chart rows from a sheet."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["number", "name", "type", "parent_number"])
+    sheet.append([1088, "Petty cash (sheet)", "asset", 1000])
+    out = io.BytesIO()
+    book.save(out)
+    result = chart_import_csv(**ctx, file=out.getvalue(), dry_run=False)
+    assert result.problems == []
+    assert acct("1088").name == "Petty cash (sheet)"
+
+
+def test_a_malformed_line_names_its_row(ctx: dict[str, Any]) -> None:
+    data = b'number,name,type,parent_number\n1089,"Unclosed,asset,1000\n'
+    with pytest.raises(ServiceError) as exc:
+        chart_import_csv(**ctx, file=data, dry_run=True)
+    assert _fields(exc)[0].startswith("row[")
+    assert not Account.objects.filter(number="1089").exists()
+
+
+def test_a_blank_file_is_empty(ctx: dict[str, Any]) -> None:
+    for data in (b"", b" \n\n"):
+        with pytest.raises(ServiceError) as exc:
+            chart_import_csv(**ctx, file=data, dry_run=True)
+        assert exc.value.message == "The file is empty."
+        assert _fields(exc) == ["file"]
 
 
 # --- Opening balances ----------------------------------------------------------------------------
