@@ -38,6 +38,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, re_path
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
+from ninja.decorators import _apply_decorators
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from ninja.utils import contribute_operation_callback
@@ -46,6 +47,7 @@ from pydantic import ConfigDict
 from ifm.core.errors import ServiceError
 from ifm.core.input_guard import refusal_for
 from ifm.core.lookups import MAX_ID
+from ifm.core.models import IdempotencyRecord
 from ifm.core.problems import (
     PROBLEM_CONTENT_TYPE,
     ProblemOut,
@@ -557,8 +559,6 @@ class _Pending:
 
 
 def _begin(request: HttpRequest, key: str) -> None:
-    from ifm.core.models import IdempotencyRecord
-
     if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
         raise _key_error(
             f"{IDEMPOTENCY_HEADER} must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters."
@@ -635,8 +635,6 @@ def _atomic_run(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 def _document_header(operation: Any) -> None:
-    from ninja.decorators import _apply_decorators
-
     _apply_decorators((_atomic_run,), operation)
     extra = operation.openapi_extra or {}
     extra.setdefault("parameters", []).append(

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, migrations, models
 from django.db.backends.base.base import NO_DB_ALIAS, BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.db.backends.utils import CursorWrapper
 from django.db.models.signals import post_migrate
 
 from ifm.core import org_context
@@ -308,7 +310,6 @@ def owner_role(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 @functools.cache
 def _preparing_cursor_class() -> type:
     """A psycopg cursor (server-side binding) that asks for every statement to be prepared."""
-    import psycopg
 
     class PreparingCursor(psycopg.Cursor):
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
@@ -327,8 +328,6 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     instead of an ``IN`` list). The tenant-setting wrapper applies as to any cursor; Django's
     other cursors keep client-side binding and are never prepared.
     """
-    from django.db.backends.utils import CursorWrapper
-
     connection = connections[using]
     connection.ensure_connection()
     raw = connection.connection
