@@ -3,6 +3,7 @@ and the account and fund choices."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -28,12 +29,13 @@ class SmallMixin:
 
 class DateRangeMixin:
     cleaned_data: dict[str, Any]
+    add_error: Callable[[str | None, Any], None]  # the form's (this is a mixin)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}  # type: ignore[misc]
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date must be on or after the start date.")  # type: ignore[attr-defined]
+            self.add_error("date_to", "The end date must be on or after the start date.")
         return data
 
     def valid_data(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from ifm.core.forms import choice_field
 from ifm.orgs.services import LOGO_MAX_BYTES, ORGANIZATION_EDITABLE_FIELDS
 from ifm.tenancy.forms import BootstrapMixin
 from ifm.tenancy.models import Organization
@@ -74,7 +75,7 @@ class OrganizationSettingsForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "time_zone").choices = [
             (tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())
         ]
         if self.instance.pk and not self.is_bound:

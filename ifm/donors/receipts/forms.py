@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from ifm.core.forms import integer_field
 from ifm.donors.models import ReceiptKind
 from ifm.donors.models.receipts import DeliveryStatus
 from ifm.donors.receipts.issue import MIN_YEAR, SETTINGS_FIELDS
@@ -79,7 +80,7 @@ class YearEndForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].max_value = timezone.localdate().year  # type: ignore[attr-defined]
+        integer_field(self, "year").max_value = timezone.localdate().year
         self.fields["year"].widget.attrs["max"] = timezone.localdate().year
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from ifm.core.forms import choice_field
 from ifm.ledger.filters import DateRangeMixin, SmallMixin, date_widget, fund_choices
 from ifm.tenancy.forms import BootstrapMixin
 
@@ -19,7 +20,7 @@ class TrialBalanceForm(SmallMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].choices = fund_choices("All funds")  # type: ignore[attr-defined]
+        choice_field(self, "fund").choices = fund_choices("All funds")
 
     def values(self) -> tuple[date, int | None]:
         as_of, fund = timezone.localdate(), None
@@ -49,7 +50,7 @@ class AccountLedgerForm(SmallMixin, DateRangeMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].choices = fund_choices("All funds")  # type: ignore[attr-defined]
+        choice_field(self, "fund").choices = fund_choices("All funds")
 
 
 class ReleaseForm(BootstrapMixin, forms.Form):

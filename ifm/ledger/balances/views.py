@@ -93,10 +93,7 @@ def account_ledger(request: OrgRequest, org_slug: str, account_id: int) -> HttpR
     )
     sign = 1 if AccountType(account.type).normal_debit else -1
     page = Paginator(lines, LEDGER_LINES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [
-        {"line": line, "balance": opening + sign * line.running}  # type: ignore[attr-defined]
-        for line in page
-    ]
+    rows = [{"line": line, "balance": opening + sign * _running(line)} for line in page]
     closing = rows[-1]["balance"] if rows else opening
     return render(
         request,
@@ -177,3 +174,8 @@ def fund_release_view(request: OrgRequest, org_slug: str, fund_id: int) -> HttpR
         success=lambda entry: f"Released in {entry}.",
         redirect_to=reverse("ledger_funds", kwargs={"org_slug": org_slug}),
     )
+
+
+def _running(line: Any) -> Decimal:
+    """The running total the ledger query annotates each line with."""
+    return line.running

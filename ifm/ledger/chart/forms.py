@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from ifm.core.forms import choice_field
 from ifm.ledger.filters import SmallMixin, date_widget
 from ifm.ledger.models import Account, AccountType, NetAssetClass, Restriction
 from ifm.tenancy.forms import BootstrapMixin
@@ -28,7 +29,7 @@ class ChartFilterForm(SmallMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
-        self.fields["type"].choices = [("", "Any type"), *AccountType.choices]  # type: ignore[attr-defined]
+        choice_field(self, "type").choices = [("", "Any type"), *AccountType.choices]
 
     def values(self) -> dict[str, str]:
         if not self.is_bound or not self.is_valid():
@@ -57,8 +58,8 @@ class AccountForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, account: Account | None = None, **kwargs: Any) -> None:
 
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = AccountType.choices  # type: ignore[attr-defined]
-        self.fields["net_asset_class"].choices = [("", "—"), *NetAssetClass.choices]  # type: ignore[attr-defined]
+        choice_field(self, "type").choices = AccountType.choices
+        choice_field(self, "net_asset_class").choices = [("", "—"), *NetAssetClass.choices]
         parents = Account.objects.order_by("number")
         if account is not None:
             parents = parents.exclude(pk=account.pk).filter(type=account.type)
@@ -66,7 +67,7 @@ class AccountForm(BootstrapMixin, forms.Form):
             self.fields["type"].help_text = "The type of an existing account does not change."
         else:
             del self.fields["is_active"]
-        self.fields["parent"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "parent").choices = [
             ("", "— none (top level) —"),
             *((str(a.pk), str(a)) for a in parents),
         ]
@@ -91,7 +92,7 @@ class FundForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
 
         super().__init__(*args, **kwargs)
-        self.fields["restriction"].choices = Restriction.choices  # type: ignore[attr-defined]
+        choice_field(self, "restriction").choices = Restriction.choices
         if not editing:
             del self.fields["is_active"]
 

@@ -10,6 +10,7 @@ from django import forms
 from django.http import QueryDict
 
 from ifm.core.errors import ServiceError
+from ifm.core.forms import choice_field
 from ifm.core.money import MoneyError, parse_money
 from ifm.ledger.filters import (
     DateRangeMixin,
@@ -253,8 +254,8 @@ class EntryFilterForm(SmallMixin, DateRangeMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].choices = account_choices("Any account")  # type: ignore[attr-defined]
-        self.fields["fund"].choices = fund_choices("Any fund")  # type: ignore[attr-defined]
+        choice_field(self, "account").choices = account_choices("Any account")
+        choice_field(self, "fund").choices = fund_choices("Any fund")
 
 
 class ReverseForm(BootstrapMixin, forms.Form):
