@@ -93,7 +93,7 @@ def test_list_search_filters_pagination_and_export(
 
     csv = client.get(url(donors_org, "export.csv"), {"q": "Smith"})
     assert csv.status_code == 200
-    text = b"".join(csv.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    text = b"".join(csv).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Donor id,Kind,Name,First name")
     assert "ann@example.org" in text
     assert "Jones" not in text

@@ -258,7 +258,7 @@ def test_receipts_accepted_by_content_and_downloaded(
     assert download.status_code == 200
     assert download["Content-Type"] == "image/png"
     assert download["Content-Disposition"].startswith("attachment;")
-    assert b"".join(download.streaming_content) == PNG_BYTES  # type: ignore[attr-defined]
+    assert b"".join(download) == PNG_BYTES
     assert clients["finance"].get(url).status_code == 200  # expenses.view_all
     assert_problem(clients["fundraising"].get(url), 404)  # not theirs, no view_all
     theirs = api_client_for(cast["other_admin"], org_b)

@@ -19,13 +19,13 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
 
 from ifm.core.org_context import all_organizations, org_context
-from ifm.tenancy.models import Organization
+from ifm.tenancy.models import Membership, Organization
 
 Factory = Callable[[Organization], models.Model]
 FACTORIES: dict[str, Factory] = {}
@@ -49,8 +49,11 @@ EXEMPT_ROUTES: dict[str, str] = {
 PARAM_VALUES: dict[str, str] = {}
 
 
-def factory(label: str) -> Callable[[Factory], Factory]:
-    def register(func: Factory) -> Factory:
+MadeBy = TypeVar("MadeBy", bound=Factory)
+
+
+def factory(label: str) -> Callable[[MadeBy], MadeBy]:
+    def register(func: MadeBy) -> MadeBy:
         FACTORIES[label] = func
         return func
 
@@ -65,7 +68,7 @@ def _user(org: Organization, what: str) -> Any:
 
 
 @factory("tenancy.membership")
-def _membership(org: Organization) -> models.Model:
+def _membership(org: Organization) -> Membership:
     from ifm.accounts.services import membership_set
     from ifm.tenancy.roles import Role
 
@@ -107,7 +110,7 @@ def _api_token(org: Organization) -> models.Model:
     with all_organizations():
         return ApiToken.objects.create(
             organization=org,
-            user=membership.user,  # type: ignore[attr-defined]
+            user=membership.user,
             name="isolation",
             prefix=token[:12],
             token_hash=hashlib.sha256(token.encode()).hexdigest(),
@@ -121,7 +124,7 @@ def _idempotency_record(org: Organization) -> models.Model:
     membership = _membership(org)
     with org_context(org):
         return IdempotencyRecord.objects.create(
-            user=membership.user,  # type: ignore[attr-defined]
+            user=membership.user,
             key=secrets.token_hex(8),
             method="POST",
             path="/api/v1/test",
@@ -211,7 +214,7 @@ def _expense_row(org: Organization) -> Any:
         from django.apps import apps
 
         return Expense.objects.create(
-            submitted_by=_membership(org).user,  # type: ignore[attr-defined]
+            submitted_by=_membership(org).user,
             kind="claim",
             payee="Row of " + org.slug,
             date=date.today(),
@@ -257,7 +260,7 @@ def _expense_approval(org: Organization) -> models.Model:
     with org_context(org):
         return ExpenseApproval.objects.create(
             expense=expense,
-            approver=_membership(org).user,  # type: ignore[attr-defined]
+            approver=_membership(org).user,
             step=1,
         )
 

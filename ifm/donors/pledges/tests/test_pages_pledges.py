@@ -219,7 +219,7 @@ def test_pledge_list_filters_totals_and_export(
     assert b"2 pledges" in partial.content
 
     csv = client.get(url(donors_org, "pledges/export.csv?status=open"))
-    text = b"".join(csv.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    text = b"".join(csv).decode("utf-8-sig")
     lines = text.strip().splitlines()
     assert lines[0].startswith("Pledge,Date,Donor id,Donor")
     assert len(lines) == 3

@@ -145,7 +145,7 @@ def test_list_search_filters_pagination_and_export(
 
     csv = client.get(url(org, "export.csv"), {"status": "void"})
     assert csv.status_code == 200
-    text = b"".join(csv.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    text = b"".join(csv).decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0].startswith("Number,Kind,Status,Donor id,Donor")
     assert len(lines) == 2
