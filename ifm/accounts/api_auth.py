@@ -27,6 +27,7 @@ from ifm.accounts.models import ApiToken
 from ifm.accounts.twofactor import enrolment_required_message, must_enrol_2fa
 from ifm.core import org_context
 from ifm.core.api import ApiError
+from ifm.tenancy import http as tenant_http
 from ifm.tenancy.models import Membership
 from ifm.tenancy.selectors import access_for
 
@@ -50,8 +51,7 @@ def _enter(request: HttpRequest, user: Any, org: Any, access: Any) -> Any:
             errors=[{"field": "Authorization", "message": "Two-factor enrolment is required."}],
         )
     request.user = user
-    request.org = org  # type: ignore[attr-defined]
-    request.access = access  # type: ignore[attr-defined]
+    tenant_http.enter(request, org, access)
     org_context.set_current_org(org)
     return user
 

@@ -37,6 +37,7 @@ from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, re_path
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.decorators import _apply_decorators
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -330,6 +331,7 @@ class ProblemNinjaAPI(NinjaAPI):
         return patterns, app_name, namespace
 
 
+@csrf_exempt
 def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     return problem_response(request, 404, "There is no such API endpoint.")
 
@@ -352,9 +354,6 @@ def _method_not_allowed_as_problem(view: Callable[..., Any]) -> Callable[..., An
         return response
 
     return wrapped
-
-
-_unknown_path.csrf_exempt = True  # type: ignore[attr-defined]
 
 
 # --- Keyset pagination -------------------------------------------------------------------------
@@ -563,7 +562,7 @@ def _begin(request: HttpRequest, key: str) -> None:
         raise _key_error(
             f"{IDEMPOTENCY_HEADER} must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters."
         )
-    org = request.org  # type: ignore[attr-defined]
+    org: Any = getattr(request, "org", None)  # set by the API auth before any write
     user: Any = request.user
     conflict = ApiError(
         409,

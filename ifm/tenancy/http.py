@@ -14,6 +14,12 @@ from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access
 
 
+def enter(request: HttpRequest, org: Organization | None, access: Access | None) -> None:
+    """Set what ``TenantRequest`` declares: the organization and the person's access in it, or
+    None outside an organization's pages. The middleware and the API auth both call this."""
+    vars(request).update(org=org, access=access)
+
+
 class TenantRequest(HttpRequest):
     """A request inside one organization: a page under ``/o/<slug>/`` or an API call."""
 
