@@ -12,7 +12,6 @@ urlpatterns = [
     path("readyz", ops_views.readyz, name="readyz"),
     path("accounts/", include("ifm.accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("", include("ifm.accounts.urls_auth")),
     path("api/v1/", api.urls),
     path("o/<slug:org_slug>/audit/", include("ifm.audit.urls")),
     path("platform/audit/", include("ifm.audit.platform_urls")),

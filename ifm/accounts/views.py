@@ -65,7 +65,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 if not signed_in:
                     login(request, membership.user, backend=SESSION_BACKEND)
                 messages.success(request, f"Welcome to {invitation.organization.name}.")
-                return redirect("dashboard", org_slug=invitation.organization.slug)
+                return redirect("orgs:dashboard", org_slug=invitation.organization.slug)
         else:
             status = 422
     return render(
@@ -147,7 +147,7 @@ def api_token_revoke_view(request: OrgRequest, org_slug: str, token_id: int) -> 
         return HttpResponseNotAllowed(["POST"])
     api_token_revoke(token=api_token, actor=request.user, access=access)
     messages.success(request, f"Token “{api_token.name}” revoked: it no longer works.")
-    return redirect("api_tokens", org_slug=org.slug)
+    return redirect("orgs:api_tokens", org_slug=org.slug)
 
 
 @login_required
@@ -162,7 +162,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Your profile was saved.")
-            return redirect("profile")
+            return redirect("accounts:profile")
     context = {
         "form": form,
         "memberships": selectors.user_memberships(user),

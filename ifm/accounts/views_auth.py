@@ -28,9 +28,9 @@ from ifm.tenancy.permissions import require_perm
 
 def _members_url(org_slug: str) -> str:
     try:
-        return reverse("members", kwargs={"org_slug": org_slug})
+        return reverse("orgs:members", kwargs={"org_slug": org_slug})
     except NoReverseMatch:
-        return reverse("dashboard", kwargs={"org_slug": org_slug})
+        return reverse("orgs:dashboard", kwargs={"org_slug": org_slug})
 
 
 @require_POST

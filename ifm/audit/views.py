@@ -102,8 +102,12 @@ def _render_log(
         "page": page,
         "filtered": filtered,
         "platform": platform,
-        "export_csv": "platform_audit_export_csv" if platform else "audit_export_csv",
-        "export_xlsx": "platform_audit_export_xlsx" if platform else "audit_export_xlsx",
+        "export_csv": "platform_audit:platform_audit_export_csv"
+        if platform
+        else "audit:audit_export_csv",
+        "export_xlsx": "platform_audit:platform_audit_export_xlsx"
+        if platform
+        else "audit:audit_export_xlsx",
     }
     htmx: Any = getattr(request, "htmx", None)
     partial_only = bool(htmx) and not htmx.boosted and not htmx.history_restore_request

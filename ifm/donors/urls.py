@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from ifm.donors import views
 
+app_name = "donors"
+
 urlpatterns = [
     path("", include("ifm.donors.people.urls")),
     path("", include("ifm.donors.gifts.urls")),

@@ -50,7 +50,7 @@ def donor_detail(request: OrgRequest, org_slug: str, donor_id: int) -> HttpRespo
     donor = donor_or_404(donor_id)
     if donor.merged_into_id:
         messages.info(request, f"{donor.reference} was merged into this donor.")
-        return redirect(org_url(request, "donor_detail", donor_id=donor.merged_into_id))
+        return redirect(org_url(request, "donors:donor_detail", donor_id=donor.merged_into_id))
     return render(request, "donors/donor_detail.html", _detail_context(request, donor))
 
 
@@ -168,7 +168,7 @@ def donor_contacts(request: OrgRequest, org_slug: str, donor_id: int) -> HttpRes
         context = _detail_context(request, donor, bound, error)
         return render(request, "donors/donor_detail.html", context, status=422)
     messages.success(request, "Contact details saved.")
-    return redirect(org_url(request, "donor_detail", donor_id=donor.pk) + "#contacts")
+    return redirect(org_url(request, "donors:donor_detail", donor_id=donor.pk) + "#contacts")
 
 
 @login_required
@@ -189,7 +189,7 @@ def donor_note_add(request: OrgRequest, org_slug: str, donor_id: int) -> HttpRes
             messages.success(request, "Note added.")
     else:
         messages.error(request, "Write the note first.")
-    return redirect(org_url(request, "donor_detail", donor_id=donor.pk) + "#notes")
+    return redirect(org_url(request, "donors:donor_detail", donor_id=donor.pk) + "#notes")
 
 
 @login_required
@@ -207,7 +207,7 @@ def donation_receipt(request: OrgRequest, org_slug: str, donation_id: int) -> Ht
     else:
         to = f" to {receipt.household.name}" if receipt.household else ""
         messages.success(request, f"Receipt {receipt.number} issued{to}.")
-    return redirect(org_url(request, "donation_detail", donation_id=donation.pk))
+    return redirect(org_url(request, "donors:donation_detail", donation_id=donation.pk))
 
 
 # --- Merging a duplicate into a donor ----------------------------------------------------------
@@ -236,14 +236,14 @@ def donor_merge(request: OrgRequest, org_slug: str, donor_id: int) -> HttpRespon
             messages.success(
                 request, f"{name} was merged into {kept.name}: its gifts and records are here now."
             )
-            return redirect(org_url(request, "donor_detail", donor_id=kept.pk))
+            return redirect(org_url(request, "donors:donor_detail", donor_id=kept.pk))
         pick = DonorPickForm({"donor": duplicate_id or ""}, exclude=keep.pk)
         return _merge_page(request, keep, pick, error=error, status=422)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     if keep.merged_into_id:
         messages.info(request, f"{keep.reference} was merged into this donor.")
-        return redirect(org_url(request, "donor_merge", donor_id=keep.merged_into_id))
+        return redirect(org_url(request, "donors:donor_merge", donor_id=keep.merged_into_id))
     chosen = request.GET.get("duplicate") or request.GET.get("donor") or ""
     data = {"donor": chosen, "donor_text": request.GET.get("donor_text") or ""}
     pick = DonorPickForm(data if any(data.values()) else None, exclude=keep.pk)

@@ -62,7 +62,7 @@ def _expense_or_404(request: OrgRequest, expense_id: int) -> Expense:
 
 def _detail_url(request: OrgRequest, expense: Expense) -> str:
     return reverse(
-        "expense_detail", kwargs={"org_slug": request.org.slug, "expense_id": expense.pk}
+        "expenses:expense_detail", kwargs={"org_slug": request.org.slug, "expense_id": expense.pk}
     )
 
 
@@ -453,7 +453,7 @@ def approval_queue_approve(request: OrgRequest, org_slug: str) -> HttpResponseBa
     require_perm(request.access, "expenses.approve")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    queue_url = reverse("expense_queue", kwargs={"org_slug": request.org.slug})
+    queue_url = reverse("expenses:expense_queue", kwargs={"org_slug": request.org.slug})
     ids = [int(v) for v in request.POST.getlist("expense_ids") if v.isdigit() and len(v) < 19]
     try:
         done = workflow.expense_approve_many(
@@ -516,7 +516,7 @@ def expense_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
                     add_service_errors(form, exc)
             else:
                 messages.success(request, "Expense settings saved.")
-                return redirect("expense_settings", org_slug=request.org.slug)
+                return redirect("expenses:expense_settings", org_slug=request.org.slug)
     else:
         form = SettingsForm(
             initial={"two_step_threshold": current.two_step_threshold, "version": current.version}

@@ -56,7 +56,7 @@ MAX_BULK = 200
 
 def detail_url(organization: Organization, expense: Expense) -> str:
     path = reverse(
-        "expense_detail", kwargs={"org_slug": organization.slug, "expense_id": expense.pk}
+        "expenses:expense_detail", kwargs={"org_slug": organization.slug, "expense_id": expense.pk}
     )
     return f"{settings.SITE_URL}{path}"
 

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+app_name = "ledger"
+
 urlpatterns = [
     path("", include("ifm.ledger.journal.urls")),
     path("", include("ifm.ledger.balances.urls")),

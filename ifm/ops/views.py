@@ -71,7 +71,7 @@ def platform_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Job {job.task_path.rsplit('.', 1)[-1]} queued to run again.")
-    url = reverse("platform_jobs")
+    url = reverse("platform_ops:platform_jobs")
     status = request.POST.get("status", "")
     return redirect(f"{url}?status={status}" if status in selectors.JOB_STATUSES else url)
 

@@ -3,6 +3,8 @@ from django.urls import include, path
 from ifm.accounts.urls import org_urlpatterns as account_org_urlpatterns
 from ifm.orgs import views
 
+app_name = "orgs"
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("members/", views.members, name="members"),

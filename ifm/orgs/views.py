@@ -37,9 +37,9 @@ def home(request: UserRequest) -> HttpResponse:
     last = request.session.get("org_slug")
     for org in orgs:
         if org.slug == last:
-            return redirect("dashboard", org_slug=org.slug)
+            return redirect("orgs:dashboard", org_slug=org.slug)
     if orgs:
-        return redirect("dashboard", org_slug=orgs[0].slug)
+        return redirect("orgs:dashboard", org_slug=orgs[0].slug)
     return render(request, "orgs/no_organization.html")
 
 
@@ -59,43 +59,61 @@ def dashboard(request: OrgRequest, org_slug: str) -> HttpResponse:
     modules = [
         (
             "ledger.view",
-            "ledger_home",
+            "ledger:ledger_home",
             "Ledger",
             "Journal, chart of accounts, funds, balances.",
             "book",
         ),
         (
             "donors.view",
-            "donor_list",
+            "donors:donor_list",
             "Donors",
             "Donors, gifts, gift batches and receipts.",
             "heart",
         ),
         (
             "expenses.submit",
-            "expense_list",
+            "expenses:expense_list",
             "Expenses",
             "Claims and bills, receipts, approvals.",
             "receipt",
         ),
         (
             "expenses.approve",
-            "expense_queue",
+            "expenses:expense_queue",
             "Approval queue",
             "Expenses waiting for you.",
             "check2-square",
         ),
-        ("members.view", "members", "Members", "People, roles and invitations.", "people"),
-        ("org.edit", "org_settings", "Settings", "Name, address, EIN, fiscal year, logo.", "gear"),
+        ("members.view", "orgs:members", "Members", "People, roles and invitations.", "people"),
+        (
+            "org.edit",
+            "orgs:org_settings",
+            "Settings",
+            "Name, address, EIN, fiscal year, logo.",
+            "gear",
+        ),
         (
             "tokens.manage",
-            "api_tokens",
+            "orgs:api_tokens",
             "API tokens",
             "Tokens for scripts and integrations.",
             "key",
         ),
-        ("audit.view", "audit_log", "Audit log", "Who changed what, and when.", "journal-text"),
-        ("jobs.view", "org_jobs", "Background jobs", "Imports, exports and emails.", "hourglass"),
+        (
+            "audit.view",
+            "audit:audit_log",
+            "Audit log",
+            "Who changed what, and when.",
+            "journal-text",
+        ),
+        (
+            "jobs.view",
+            "ops:org_jobs",
+            "Background jobs",
+            "Imports, exports and emails.",
+            "hourglass",
+        ),
     ]
     cards = []
     for code, url_name, title, description, icon in modules:
@@ -115,12 +133,12 @@ def dashboard(request: OrgRequest, org_slug: str) -> HttpResponse:
             {
                 "label": "Fill in the organization's legal details and address",
                 "done": settings_done,
-                "url": reverse("org_settings", kwargs={"org_slug": org.slug}),
+                "url": reverse("orgs:org_settings", kwargs={"org_slug": org.slug}),
             },
             {
                 "label": "Invite your team",
                 "done": invited,
-                "url": reverse("members", kwargs={"org_slug": org.slug}),
+                "url": reverse("orgs:members", kwargs={"org_slug": org.slug}),
             },
             {
                 "label": "Turn on two-factor authentication for your account",
@@ -159,12 +177,12 @@ def _decorate_members(request: OrgRequest, members: list[Membership]) -> None:
     can_unlock = (
         is_locked_out is not None
         and has_perm(request.access, "members.manage")
-        and _url_or_none("member_unlock", org, membership_id=0) is not None
+        and _url_or_none("orgs:member_unlock", org, membership_id=0) is not None
     )
     for member in members:
         member.locked_out = bool(can_unlock and is_locked_out(member.user.email))  # type: ignore[attr-defined,misc]
         member.unlock_url = (  # type: ignore[attr-defined]
-            _url_or_none("member_unlock", org, membership_id=member.pk) if can_unlock else None
+            _url_or_none("orgs:member_unlock", org, membership_id=member.pk) if can_unlock else None
         )
 
 
@@ -246,7 +264,7 @@ def _member_change(
             status = exc.status
     if error is None and not request.htmx:
         messages.success(request, f"Saved the changes to {membership.user}.")
-        return redirect(reverse("members", kwargs={"org_slug": request.org.slug}))
+        return redirect(reverse("orgs:members", kwargs={"org_slug": request.org.slug}))
     if request.htmx:
         fresh = _member_or_404(request, membership_id)
         _decorate_members(request, [fresh])
@@ -272,7 +290,7 @@ def member_invite(request: OrgRequest, org_slug: str) -> HttpResponse:
     access = request.access
     require_perm(access, "members.manage")
     if request.method != "POST":
-        return redirect("members", org_slug=org_slug)
+        return redirect("orgs:members", org_slug=org_slug)
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -291,7 +309,7 @@ def member_invite(request: OrgRequest, org_slug: str) -> HttpResponse:
                 request,
                 f"Invitation sent to {invitation.email}. The link is valid for {hours} hours.",
             )
-            return redirect("members", org_slug=org_slug)
+            return redirect("orgs:members", org_slug=org_slug)
     return _members_page(request, invite_form=form, status=422)
 
 
@@ -314,7 +332,7 @@ def invitation_revoke_view(request: OrgRequest, org_slug: str, invitation_id: in
         messages.error(request, exc.message)
     else:
         messages.success(request, f"The invitation of {invitation.email} was withdrawn.")
-    return redirect("members", org_slug=org_slug)
+    return redirect("orgs:members", org_slug=org_slug)
 
 
 # --- Settings ----------------------------------------------------------------------------------
@@ -348,7 +366,7 @@ def org_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "Settings saved.")
-                return redirect("org_settings", org_slug=org.slug)
+                return redirect("orgs:org_settings", org_slug=org.slug)
         else:
             status = 422
     else:

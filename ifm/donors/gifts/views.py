@@ -151,8 +151,8 @@ def donation_new(request: OrgRequest, org_slug: str) -> HttpResponse:
                     f"recorded{posted}.",
                 )
                 if "another" in request.POST:
-                    return redirect(org_url(request, "donation_new"))
-                return redirect(org_url(request, "donation_detail", donation_id=donation.pk))
+                    return redirect(org_url(request, "donors:donation_new"))
+                return redirect(org_url(request, "donors:donation_detail", donation_id=donation.pk))
     else:
         raw = request.GET.get("donor") or ""
         if raw.isdigit() and len(raw) < 12:
@@ -203,7 +203,7 @@ def _donation_context(request: OrgRequest, donation: Donation, **forms: Any) -> 
 def donation_edit(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponse:
     require_perm(request.access, "donations.record")
     donation = donation_or_404(donation_id)
-    detail = org_url(request, "donation_detail", donation_id=donation.pk)
+    detail = org_url(request, "donors:donation_detail", donation_id=donation.pk)
     if donation.status == DonationStatus.VOIDED:
         messages.info(request, f"{donation.reference} is voided and cannot be edited.")
         return redirect(detail)
@@ -286,7 +286,7 @@ def donation_void(request: OrgRequest, org_slug: str, donation_id: int) -> HttpR
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"{donation.reference} was voided; its ledger entry is reversed.")
-    return redirect(org_url(request, "donation_detail", donation_id=donation.pk))
+    return redirect(org_url(request, "donors:donation_detail", donation_id=donation.pk))
 
 
 # --- Gift batches ------------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, f"Batch {batch.name} opened: enter its gifts.")
-                return redirect(org_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
+                return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
     else:
         form = GiftBatchForm(initial={"date": timezone.localdate()})
     batches = Paginator(GiftBatch.objects.order_by("-date", "-id"), PAGE_SIZE).get_page(
@@ -387,7 +387,7 @@ def batch_add(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResp
         # 200 even on errors, so htmx swaps the form with its messages in.
         return render(request, "donors/_batch_body.html", context)
     if status == 200:
-        return redirect(org_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
+        return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
     return render(request, "donors/batch_detail.html", context, status=status)
 
 
@@ -403,7 +403,7 @@ def batch_post(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpRes
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Batch {batch.name} is posted to the ledger.")
-    return redirect(org_url(request, "gift_batch_detail", giftbatch_id=batch.pk))
+    return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
 
 
 LIST_PAGE_SIZE = 50
@@ -499,7 +499,7 @@ def campaign_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, f"{row.name} was added.")
-                return redirect(org_url(request, "campaign_list"))
+                return redirect(org_url(request, "donors:campaign_list"))
         status = 422
     return render(
         request, "donors/campaigns/list.html", _campaign_context(request, **forms), status=status

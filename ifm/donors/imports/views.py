@@ -98,7 +98,9 @@ def import_new(request: OrgRequest, org_slug: str) -> HttpResponse:
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
-                return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+                return redirect(
+                    org_url(request, "donors:donor_import_mapping", importupload_id=upload.pk)
+                )
         status = 422
     else:
         kind = request.GET.get("kind")
@@ -126,7 +128,7 @@ def import_mapping(request: OrgRequest, org_slug: str, importupload_id: int) -> 
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     if upload.run_id is not None:
-        return redirect(org_url(request, "donor_import_run", importrun_id=upload.run_id))
+        return redirect(org_url(request, "donors:donor_import_run", importrun_id=upload.run_id))
     try:
         table = import_upload_table(upload)
         samples = _samples(table)
@@ -134,7 +136,7 @@ def import_mapping(request: OrgRequest, org_slug: str, importupload_id: int) -> 
         row_count = table.count() if checked_in_request(len(upload.data)) else None
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(org_url(request, "donor_import_new"))
+        return redirect(org_url(request, "donors:donor_import_new"))
     proposed = upload.mapping or mapping_for(
         organization=request.org, kind=upload.kind, headers=table.headers
     )
@@ -152,7 +154,9 @@ def import_mapping(request: OrgRequest, org_slug: str, importupload_id: int) -> 
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
-                return redirect(org_url(request, "donor_import_check", importupload_id=upload.pk))
+                return redirect(
+                    org_url(request, "donors:donor_import_check", importupload_id=upload.pk)
+                )
         status = 422
     columns = [
         {"field": form[form.field_name(i)], "header": header, "sample": samples[i]}
@@ -203,16 +207,16 @@ def import_dry_run(request: OrgRequest, org_slug: str, importupload_id: int) -> 
         return HttpResponseNotAllowed(["GET"])
     go = _htmx_aware_redirect(request)
     if upload.run_id is not None:
-        return go(org_url(request, "donor_import_run", importrun_id=upload.run_id))
+        return go(org_url(request, "donors:donor_import_run", importrun_id=upload.run_id))
     if not upload.mapping:
-        return go(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return go(org_url(request, "donors:donor_import_mapping", importupload_id=upload.pk))
     try:
         # The dry run kept with the upload when its mapping was saved: paging through the
         # problems does not read the file again. A large file's is a job's: its progress.
         result, run = import_upload_check(**service_args(request), upload=upload)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return go(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return go(org_url(request, "donors:donor_import_mapping", importupload_id=upload.pk))
     pending = run is not None and run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
     if is_htmx_partial(request) and not pending:
         # The polled progress panel: the check is over, the page shows its result (or why
@@ -243,12 +247,12 @@ def import_commit(request: OrgRequest, org_slug: str, importupload_id: int) -> H
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if upload.run_id is None and not upload.mapping:
-        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return redirect(org_url(request, "donors:donor_import_mapping", importupload_id=upload.pk))
     try:
         result, run, earlier = import_upload_commit(**service_args(request), upload=upload)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(org_url(request, "donor_import_mapping", importupload_id=upload.pk))
+        return redirect(org_url(request, "donors:donor_import_mapping", importupload_id=upload.pk))
     if run is None:
         assert result is not None
         messages.error(
@@ -271,7 +275,7 @@ def import_commit(request: OrgRequest, org_slug: str, importupload_id: int) -> H
         )
     else:
         messages.success(request, f"Import {run.pk} is queued: this page follows its progress.")
-    return redirect(org_url(request, "donor_import_run", importrun_id=run.pk))
+    return redirect(org_url(request, "donors:donor_import_run", importrun_id=run.pk))
 
 
 # --- Step 4: the progress and result -------------------------------------------------------------
@@ -312,4 +316,4 @@ def import_again(request: OrgRequest, org_slug: str, importrun_id: int) -> HttpR
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Import {run.pk} is queued again: this page follows it.")
-    return redirect(org_url(request, "donor_import_run", importrun_id=run.pk))
+    return redirect(org_url(request, "donors:donor_import_run", importrun_id=run.pk))

@@ -100,8 +100,8 @@ def donor_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "rows": rows,
         "filtered": form.filtered,
         "this_year": this_year,
-        "export_csv": org_url(request, "donor_export_csv"),
-        "export_xlsx": org_url(request, "donor_export_xlsx"),
+        "export_csv": org_url(request, "donors:donor_export_csv"),
+        "export_xlsx": org_url(request, "donors:donor_export_xlsx"),
     }
     template = "donors/_list_results.html" if is_htmx_partial(request) else "donors/list.html"
     response = render(request, template, context)
@@ -172,7 +172,7 @@ def donor_new(request: OrgRequest, org_slug: str) -> HttpResponse:
             donor, duplicates, _ = _save_donor(request, form, None)
             if donor is not None:
                 messages.success(request, f"{donor.name} was added ({donor.reference}).")
-                return redirect(org_url(request, "donor_detail", donor_id=donor.pk))
+                return redirect(org_url(request, "donors:donor_detail", donor_id=donor.pk))
     else:
         form = DonorForm()
     return render(
@@ -194,7 +194,7 @@ def donor_edit(request: OrgRequest, org_slug: str, donor_id: int) -> HttpRespons
             saved, duplicates, conflict = _save_donor(request, form, donor)
             if saved is not None:
                 messages.success(request, f"{saved.name} was saved.")
-                return redirect(org_url(request, "donor_detail", donor_id=saved.pk))
+                return redirect(org_url(request, "donors:donor_detail", donor_id=saved.pk))
     else:
         form = DonorForm(initial=DonorForm.initial_for(donor))
     return render(
@@ -262,7 +262,9 @@ def household_new(request: OrgRequest, org_slug: str) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, f"Household {household.name} was created.")
-                return redirect(org_url(request, "household_detail", household_id=household.pk))
+                return redirect(
+                    org_url(request, "donors:household_detail", household_id=household.pk)
+                )
         status = 422
     else:
         initial: dict[str, Any] = {}
@@ -325,7 +327,7 @@ def household_edit(request: OrgRequest, org_slug: str, household_id: int) -> Htt
     """POST the name and address with the version read: a stale version changes nothing."""
     require_perm(request.access, "donors.edit")
     household = _household(household_id)
-    detail = org_url(request, "household_detail", household_id=household.pk)
+    detail = org_url(request, "donors:household_detail", household_id=household.pk)
     if request.method == "GET":
         return redirect(detail + "#edit")
     if request.method != "POST":
@@ -360,7 +362,7 @@ def household_members(request: OrgRequest, org_slug: str, household_id: int) -> 
     household = _household(household_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    detail = org_url(request, "household_detail", household_id=household.pk)
+    detail = org_url(request, "donors:household_detail", household_id=household.pk)
     action = request.POST.get("action", "")
     if action == "remove":
         donor_id = small_id(request.POST.get("donor")) or 0
@@ -403,7 +405,7 @@ def donor_household(request: OrgRequest, org_slug: str, donor_id: int) -> HttpRe
     """GET: find a household for the donor to join. POST action=join (household=) or leave."""
     require_perm(request.access, "donors.edit")
     donor = donor_or_404(donor_id)
-    profile = org_url(request, "donor_detail", donor_id=donor.pk)
+    profile = org_url(request, "donors:donor_detail", donor_id=donor.pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:

@@ -103,8 +103,8 @@ def pledge_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "filtered": form.filtered,
         "totals": selectors.pledge_totals(pledges),
         "can_record": has_perm(request.access, "donations.record"),
-        "export_csv": org_url(request, "pledge_export_csv"),
-        "export_xlsx": org_url(request, "pledge_export_xlsx"),
+        "export_csv": org_url(request, "donors:pledge_export_csv"),
+        "export_xlsx": org_url(request, "donors:pledge_export_xlsx"),
     }
     return _results(request, context, "donors/pledges/list.html", "donors/pledges/_results.html")
 
@@ -180,7 +180,7 @@ def pledge_new(request: OrgRequest, org_slug: str) -> HttpResponse:
                     request,
                     f"Pledge {pledge.pk}: {pledge.total:,.2f} from {donor.name}{schedule}.",
                 )
-                return redirect(org_url(request, "pledge_detail", pledge_id=pledge.pk))
+                return redirect(org_url(request, "donors:pledge_detail", pledge_id=pledge.pk))
     else:
         donor = _donor_from_query(request)
         initial = {"date": timezone.localdate(), "fund": _general_fund(), **_picker_initial(donor)}
@@ -218,7 +218,7 @@ def pledge_cancel(request: OrgRequest, org_slug: str, pledge_id: int) -> HttpRes
     pledge = _pledge_or_404(pledge_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    detail = org_url(request, "pledge_detail", pledge_id=pledge.pk)
+    detail = org_url(request, "donors:pledge_detail", pledge_id=pledge.pk)
     form = PledgeCancelForm(request.POST)
     if form.is_valid():
         try:
@@ -283,7 +283,7 @@ def recurring_new(request: OrgRequest, org_slug: str) -> HttpResponse:
                     f"Recurring gift of {gift.amount:,.2f} {gift.get_frequency_display().lower()} "
                     f"from {donor.name} set up.",
                 )
-                return redirect(org_url(request, "recurring_detail", recurring_id=gift.pk))
+                return redirect(org_url(request, "donors:recurring_detail", recurring_id=gift.pk))
     else:
         donor = _donor_from_query(request)
         initial = {
@@ -335,7 +335,7 @@ def recurring_status(request: OrgRequest, org_slug: str, recurring_id: int) -> H
     gift = _recurring_or_404(recurring_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    detail = org_url(request, "recurring_detail", recurring_id=gift.pk)
+    detail = org_url(request, "donors:recurring_detail", recurring_id=gift.pk)
     form = RecurringStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose pause, resume or end.")

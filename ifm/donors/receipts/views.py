@@ -237,8 +237,8 @@ def receipt_print(request: OrgRequest, org_slug: str) -> HttpResponseBase:
     back = request.POST.get("next") or ""
     back = (
         back
-        if back.startswith(org_url(request, "receipt_list"))
-        else org_url(request, "receipt_list")
+        if back.startswith(org_url(request, "donors:receipt_list"))
+        else org_url(request, "donors:receipt_list")
     )
     if len(raw) > PRINT_LIMIT:
         messages.error(request, f"Print at most {PRINT_LIMIT} receipts at a time.")
@@ -368,7 +368,7 @@ def receipt_send(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> Htt
             messages.success(
                 request, f"Receipt No. {sent.number} is queued for email to {sent.delivered_to}."
             )
-            return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+            return redirect(org_url(request, "donors:receipt_detail", tax_receipt_id=receipt.pk))
     context = _detail_context(request, receipt, send_form=form)
     return render(request, "donors/receipts/detail.html", context, status=422)
 
@@ -390,12 +390,14 @@ def receipt_void(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> Htt
                 add_service_errors(form, exc)
             else:
                 messages.error(request, exc.message)
-                return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+                return redirect(
+                    org_url(request, "donors:receipt_detail", tax_receipt_id=receipt.pk)
+                )
         except PermissionDenied as exc:
             messages.error(request, error_text(exc))
         else:
             messages.success(request, f"Receipt No. {receipt.number} was voided.")
-            return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+            return redirect(org_url(request, "donors:receipt_detail", tax_receipt_id=receipt.pk))
     context = _detail_context(request, receipt, void_form=form)
     return render(request, "donors/receipts/detail.html", context, status=422)
 
@@ -410,11 +412,11 @@ def receipt_correct(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> 
         new = issue.receipt_correct(**service_args(request), receipt=receipt)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
-        return redirect(org_url(request, "receipt_detail", tax_receipt_id=receipt.pk))
+        return redirect(org_url(request, "donors:receipt_detail", tax_receipt_id=receipt.pk))
     messages.success(
         request, f"Receipt No. {new.number} was issued; it replaces No. {receipt.number}."
     )
-    return redirect(org_url(request, "receipt_detail", tax_receipt_id=new.pk))
+    return redirect(org_url(request, "donors:receipt_detail", tax_receipt_id=new.pk))
 
 
 # --- Year-end statements -----------------------------------------------------------------------
@@ -444,7 +446,9 @@ def year_end(request: OrgRequest, org_slug: str) -> HttpResponse:
                     f"Year-end statements for {run.tax_year} are under way"
                     f"{' (one per household)' if run.joint else ''}.",
                 )
-                return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+                return redirect(
+                    org_url(request, "donors:receipt_run_detail", receipt_run_id=run.pk)
+                )
         status = 422
     else:
         form = YearEndForm(initial={"year": timezone.localdate().year - 1})
@@ -510,14 +514,14 @@ def run_print(request: OrgRequest, org_slug: str, receipt_run_id: int) -> HttpRe
         statements = list(run_statements_not_emailed(run))
         if not statements:
             messages.info(request, "Every statement of this run was emailed: nothing to print.")
-            return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+            return redirect(org_url(request, "donors:receipt_run_detail", receipt_run_id=run.pk))
     else:
         statements = list(run_statements(run))
     try:
         data = delivery.receipts_print(**service_args(request), receipts=statements)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
-        return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+        return redirect(org_url(request, "donors:receipt_run_detail", receipt_run_id=run.pk))
     part = "-not-emailed" if not_emailed else ""
     filename = f"year-end-{run.tax_year}{part}-{request.org.slug}.pdf"
     return _pdf_response(data, filename, attachment=True)
@@ -535,7 +539,7 @@ def run_email(request: OrgRequest, org_slug: str, receipt_run_id: int) -> HttpRe
         sent = services.year_end_statements_send(**service_args(request), run=run)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
-        return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+        return redirect(org_url(request, "donors:receipt_run_detail", receipt_run_id=run.pk))
     text = f"{sent.queued} statement{'s' if sent.queued != 1 else ''} queued for email."
     if sent.to_print:
         reasons = ", ".join(
@@ -549,7 +553,7 @@ def run_email(request: OrgRequest, org_slug: str, receipt_run_id: int) -> HttpRe
     if sent.already_emailed:
         text += f" {sent.already_emailed} had already been emailed or are on their way."
     (messages.success if sent.queued else messages.info)(request, text)
-    return redirect(org_url(request, "receipt_run_detail", receipt_run_id=run.pk))
+    return redirect(org_url(request, "donors:receipt_run_detail", receipt_run_id=run.pk))
 
 
 REFUSAL_LABELS = {
@@ -585,7 +589,7 @@ def receipt_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "Receipt settings saved. New receipts use them.")
-                return redirect(org_url(request, "receipt_settings"))
+                return redirect(org_url(request, "donors:receipt_settings"))
         status = 409 if conflict else 422
     else:
         form = ReceiptSettingsForm(initial=ReceiptSettingsForm.initial_for(row))

@@ -139,7 +139,7 @@ def fund_release_view(request: OrgRequest, org_slug: str, fund_id: int) -> HttpR
     require_perm(access, "ledger.post")
     if fund.restriction == Restriction.NONE:
         messages.error(request, f"{fund} has no donor restriction to release.")
-        return redirect(reverse("ledger_funds", kwargs={"org_slug": org_slug}))
+        return redirect(reverse("ledger:ledger_funds", kwargs={"org_slug": org_slug}))
     form = ReleaseForm(request.POST or None)
     still = selectors.restricted_balance(fund_id=fund.pk, as_of=timezone.localdate())
 
@@ -166,13 +166,13 @@ def fund_release_view(request: OrgRequest, org_slug: str, fund_id: int) -> HttpR
                 "been spent for its purpose or its time has come."
             ),
             "submit_label": "Release",
-            "back": "ledger_funds",
+            "back": "ledger:ledger_funds",
             "back_label": "Funds",
         },
         save=save,
         form=form,
         success=lambda entry: f"Released in {entry}.",
-        redirect_to=reverse("ledger_funds", kwargs={"org_slug": org_slug}),
+        redirect_to=reverse("ledger:ledger_funds", kwargs={"org_slug": org_slug}),
     )
 
 

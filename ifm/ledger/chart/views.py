@@ -78,7 +78,7 @@ def account_create_view(request: OrgRequest, org_slug: str) -> HttpResponse:
         save=save,
         form=form,
         success=lambda a: f"Added {a} to the chart of accounts.",
-        redirect_to=reverse("ledger_chart", kwargs={"org_slug": org_slug}),
+        redirect_to=reverse("ledger:ledger_chart", kwargs={"org_slug": org_slug}),
     )
 
 
@@ -123,7 +123,7 @@ def account_edit_view(request: OrgRequest, org_slug: str, account_id: int) -> Ht
         save=save,
         form=form,
         success=lambda a: f"Saved {a}.",
-        redirect_to=reverse("ledger_chart", kwargs={"org_slug": org_slug}),
+        redirect_to=reverse("ledger:ledger_chart", kwargs={"org_slug": org_slug}),
     )
 
 
@@ -160,11 +160,11 @@ def fund_create_view(request: OrgRequest, org_slug: str) -> HttpResponse:
     return edit_response(
         request,
         "ledger/simple_form.html",
-        {"title": "New fund", "back": "ledger_funds", "back_label": "Funds"},
+        {"title": "New fund", "back": "ledger:ledger_funds", "back_label": "Funds"},
         save=save,
         form=form,
         success=lambda f: f"Added the fund {f}.",
-        redirect_to=reverse("ledger_funds", kwargs={"org_slug": org_slug}),
+        redirect_to=reverse("ledger:ledger_funds", kwargs={"org_slug": org_slug}),
     )
 
 
@@ -206,14 +206,14 @@ def fund_edit_view(request: OrgRequest, org_slug: str, fund_id: int) -> HttpResp
         "ledger/simple_form.html",
         {
             "title": f"Edit fund {fund}",
-            "back": "ledger_funds",
+            "back": "ledger:ledger_funds",
             "back_label": "Funds",
             "current_version": fund.version,
         },
         save=save,
         form=form,
         success=lambda f: f"Saved the fund {f}.",
-        redirect_to=reverse("ledger_funds", kwargs={"org_slug": org_slug}),
+        redirect_to=reverse("ledger:ledger_funds", kwargs={"org_slug": org_slug}),
     )
 
 
@@ -247,11 +247,11 @@ def program_create_view(request: OrgRequest, org_slug: str) -> HttpResponse:
     return edit_response(
         request,
         "ledger/simple_form.html",
-        {"title": "New program", "back": "ledger_programs", "back_label": "Programs"},
+        {"title": "New program", "back": "ledger:ledger_programs", "back_label": "Programs"},
         save=save,
         form=form,
         success=lambda p: f"Added the program {p}.",
-        redirect_to=reverse("ledger_programs", kwargs={"org_slug": org_slug}),
+        redirect_to=reverse("ledger:ledger_programs", kwargs={"org_slug": org_slug}),
     )
 
 
@@ -287,12 +287,12 @@ def program_edit_view(request: OrgRequest, org_slug: str, program_id: int) -> Ht
         "ledger/simple_form.html",
         {
             "title": f"Edit program {program}",
-            "back": "ledger_programs",
+            "back": "ledger:ledger_programs",
             "back_label": "Programs",
             "current_version": program.version,
         },
         save=save,
         form=form,
         success=lambda p: f"Saved the program {p}.",
-        redirect_to=reverse("ledger_programs", kwargs={"org_slug": org_slug}),
+        redirect_to=reverse("ledger:ledger_programs", kwargs={"org_slug": org_slug}),
     )

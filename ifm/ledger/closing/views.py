@@ -37,5 +37,5 @@ def fiscal_year_close_view(request: OrgRequest, org_slug: str, fiscal_year_id: i
         )
         messages.success(request, f"Closed {fiscal_year.name}{closing}.")
     return redirect(
-        reverse("ledger_periods", kwargs={"org_slug": org_slug}) + f"#fy-{fiscal_year.pk}"
+        reverse("ledger:ledger_periods", kwargs={"org_slug": org_slug}) + f"#fy-{fiscal_year.pk}"
     )

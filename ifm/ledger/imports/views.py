@@ -80,14 +80,16 @@ def imports(request: OrgRequest, org_slug: str) -> HttpResponse:
                                 f"Imported the chart: {len(result.created)} accounts added, "
                                 f"{len(result.updated)} updated, {result.unchanged} unchanged.",
                             )
-                            return redirect("ledger_chart", org_slug=org_slug)
+                            return redirect("ledger:ledger_chart", org_slug=org_slug)
                         messages.success(
                             request,
                             f"Posted the opening balances as JE-{result.entry_number} "
                             f"({result.lines} lines).",
                         )
                         return redirect(
-                            "ledger_entry_detail", org_slug=org_slug, entry_id=result.entry_id
+                            "ledger:ledger_entry_detail",
+                            org_slug=org_slug,
+                            entry_id=result.entry_id,
                         )
                     status = 200
                     # Keep the checked file in the page so "Import" sends the same rows.

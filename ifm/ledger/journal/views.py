@@ -106,7 +106,7 @@ def entry_create(request: OrgRequest, org_slug: str) -> HttpResponse:
                     errors.append(message)
         else:
             messages.success(request, f"Posted {entry}.")
-            return redirect("ledger_entry_detail", org_slug=org_slug, entry_id=entry.pk)
+            return redirect("ledger:ledger_entry_detail", org_slug=org_slug, entry_id=entry.pk)
     elif not form.errors:
         errors.append("Some lines have errors: see the messages beside them.")
     if not rows:
@@ -267,8 +267,8 @@ def entry_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBa
 # Where a source type's record is shown: URL name and the keyword its id goes in. Other source
 # types link when a module provides a page named "<source_type>_detail" taking "<source_type>_id".
 SOURCE_URLS: dict[str, tuple[str, str | None]] = {
-    SourceType.REVERSAL: ("ledger_entry_detail", "entry_id"),
-    SourceType.CLOSING: ("ledger_periods", None),
+    SourceType.REVERSAL: ("ledger:ledger_entry_detail", "entry_id"),
+    SourceType.CLOSING: ("ledger:ledger_periods", None),
 }
 
 
@@ -342,6 +342,6 @@ def entry_reverse(request: OrgRequest, org_slug: str, entry_id: int) -> HttpResp
                 error = exc.message
         else:
             messages.success(request, f"Posted {reversal}, reversing {entry}.")
-            return redirect("ledger_entry_detail", org_slug=org_slug, entry_id=reversal.pk)
+            return redirect("ledger:ledger_entry_detail", org_slug=org_slug, entry_id=reversal.pk)
     context = {**_detail_context(request, entry, form), "reverse_error": error}
     return render(request, "ledger/entry_detail.html", context, status=422)

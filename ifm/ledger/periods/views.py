@@ -51,7 +51,8 @@ def _period_action(request: OrgRequest, org_slug: str, period_id: int, action: s
     except ServiceError as exc:
         messages.error(request, f"{period.name}: {exc.message}")
     return redirect(
-        reverse("ledger_periods", kwargs={"org_slug": org_slug}) + f"#fy-{period.fiscal_year_id}"
+        reverse("ledger:ledger_periods", kwargs={"org_slug": org_slug})
+        + f"#fy-{period.fiscal_year_id}"
     )
 
 

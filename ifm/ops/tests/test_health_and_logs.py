@@ -139,7 +139,7 @@ def assert_csp_clean(response: Any) -> None:
 def test_pages_are_served_with_csp_and_need_no_inline_code(cast: dict[str, Any]) -> None:
     assert_csp_clean(Client().get(reverse("account_login")))
     admin = client_for(cast["admin"])
-    assert_csp_clean(admin.get(reverse("dashboard", kwargs={"org_slug": "alpha"})))
-    assert_csp_clean(admin.get(reverse("org_jobs", kwargs={"org_slug": "alpha"})))
+    assert_csp_clean(admin.get(reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})))
+    assert_csp_clean(admin.get(reverse("ops:org_jobs", kwargs={"org_slug": "alpha"})))
     staff = client_for(make_user("support@ifm.test", is_platform_staff=True))
-    assert_csp_clean(staff.get(reverse("platform_jobs")))
+    assert_csp_clean(staff.get(reverse("platform_ops:platform_jobs")))

@@ -100,20 +100,20 @@ def test_every_page_renders_for_finance(finance: Any, org_a: Organization) -> No
     with org_context(org_a):
         cash = account("1010")
     pages = [
-        url("ledger_home"),
-        url("ledger_entries"),
-        url("ledger_entry_create"),
-        url("ledger_entry_detail", entry_id=entry.pk),
-        url("ledger_trial_balance"),
-        url("ledger_fund_balances"),
-        url("ledger_periods"),
-        url("ledger_account", account_id=cash.pk),
+        url("ledger:ledger_home"),
+        url("ledger:ledger_entries"),
+        url("ledger:ledger_entry_create"),
+        url("ledger:ledger_entry_detail", entry_id=entry.pk),
+        url("ledger:ledger_trial_balance"),
+        url("ledger:ledger_fund_balances"),
+        url("ledger:ledger_periods"),
+        url("ledger:ledger_account", account_id=cash.pk),
     ]
     for page in pages:
         response = finance.get(page)
         assert response.status_code == 200, page
         assert b"Ledger" in response.content  # the navigation dropdown
-    detail = finance.get(url("ledger_entry_detail", entry_id=entry.pk)).content.decode()
+    detail = finance.get(url("ledger:ledger_entry_detail", entry_id=entry.pk)).content.decode()
     assert "Reverse JE-" in detail
 
 
@@ -122,37 +122,37 @@ def test_viewer_reads_the_ledger_but_may_not_post(
 ) -> None:
     entry = post(org_a)
     for page in (
-        "ledger_entries",
-        "ledger_trial_balance",
-        "ledger_fund_balances",
-        "ledger_periods",
+        "ledger:ledger_entries",
+        "ledger:ledger_trial_balance",
+        "ledger:ledger_fund_balances",
+        "ledger:ledger_periods",
     ):
         assert viewer.get(url(page)).status_code == 200
-    detail = viewer.get(url("ledger_entry_detail", entry_id=entry.pk)).content.decode()
+    detail = viewer.get(url("ledger:ledger_entry_detail", entry_id=entry.pk)).content.decode()
     assert "reverse-form" not in detail
-    assert "New journal entry" not in viewer.get(url("ledger_entries")).content.decode()
-    assert viewer.get(url("ledger_entry_create")).status_code == 403
+    assert "New journal entry" not in viewer.get(url("ledger:ledger_entries")).content.decode()
+    assert viewer.get(url("ledger:ledger_entry_create")).status_code == 403
     balanced = entry_form(
         [
             {"account": str(ids["cash"]), "fund": str(ids["general"]), "debit": "5.00"},
             {"account": str(ids["revenue"]), "fund": str(ids["general"]), "credit": "5.00"},
         ]
     )
-    assert viewer.post(url("ledger_entry_create"), balanced).status_code == 403
-    assert viewer.post(url("ledger_entry_reverse", entry_id=entry.pk), {}).status_code == 403
+    assert viewer.post(url("ledger:ledger_entry_create"), balanced).status_code == 403
+    assert viewer.post(url("ledger:ledger_entry_reverse", entry_id=entry.pk), {}).status_code == 403
     with org_context(org_a):
         period = Period.objects.first()
         assert period is not None
         assert JournalEntry.objects.count() == 1
-    assert viewer.post(url("ledger_period_close", period_id=period.pk)).status_code == 403
-    periods_page = viewer.get(url("ledger_periods")).content.decode()
+    assert viewer.post(url("ledger:ledger_period_close", period_id=period.pk)).status_code == 403
+    periods_page = viewer.get(url("ledger:ledger_periods")).content.decode()
     assert "Year-end close" not in periods_page
 
 
 def test_staff_without_ledger_view_gets_403(cast: dict[str, Any]) -> None:
     staff = client_for(cast["staff"])
-    assert staff.get(url("ledger_entries")).status_code == 403
-    assert 'id="nav-ledger"' not in staff.get(url("dashboard")).content.decode()
+    assert staff.get(url("ledger:ledger_entries")).status_code == 403
+    assert 'id="nav-ledger"' not in staff.get(url("orgs:dashboard")).content.decode()
 
 
 # --- Manual journal entry --------------------------------------------------------------------
@@ -176,11 +176,11 @@ def test_posts_a_balanced_entry(finance: Any, org_a: Organization, ids: dict[str
         ],
         memo="Cash gift",
     )
-    response = finance.post(url("ledger_entry_create"), form)
+    response = finance.post(url("ledger:ledger_entry_create"), form)
     assert response.status_code == 302
     with org_context(org_a):
         entry = JournalEntry.objects.get()
-        assert response["Location"] == url("ledger_entry_detail", entry_id=entry.pk)
+        assert response["Location"] == url("ledger:ledger_entry_detail", entry_id=entry.pk)
         assert entry.memo == "Cash gift"
         assert entry.reference == "ADJ-1"
         assert entry.source_type == SourceType.MANUAL
@@ -208,7 +208,7 @@ def test_refuses_an_unbalanced_entry_and_keeps_what_was_typed(
         ],
         memo="Typed memo",
     )
-    response = finance.post(url("ledger_entry_create"), form)
+    response = finance.post(url("ledger:ledger_entry_create"), form)
     assert response.status_code == 422
     page = response.content.decode()
     assert "does not balance" in page
@@ -231,7 +231,7 @@ def test_line_errors_appear_beside_their_line(
             {"account_text": "nonsense", "fund": str(ids["general"]), "debit": "abc"},
         ]
     )
-    response = finance.post(url("ledger_entry_create"), form)
+    response = finance.post(url("ledger:ledger_entry_create"), form)
     assert response.status_code == 422
     page = response.content.decode()
     # The bad amount is caught before the service is asked; the line shows it.
@@ -241,7 +241,7 @@ def test_line_errors_appear_beside_their_line(
     # Without the bad line, the service reports the header account beside line 1.
     del form["account_text_2"], form["fund_2"], form["debit_2"]
     form["line"] = ["0", "1"]
-    page = finance.post(url("ledger_entry_create"), form).content.decode()
+    page = finance.post(url("ledger:ledger_entry_create"), form).content.decode()
     line1 = page[page.index('id="line-1"') : page.index("</fieldset>", page.index('id="line-1"'))]
     assert "is a header: post to one of its sub-accounts" in line1
     assert "is-invalid" in line1
@@ -258,7 +258,7 @@ def test_typed_account_number_and_fund_code_work_without_the_picker(
             {"account_text": "4010 anything", "fund_text": "GEN", "credit": "7.50"},
         ]
     )
-    assert finance.post(url("ledger_entry_create"), form).status_code == 302
+    assert finance.post(url("ledger:ledger_entry_create"), form).status_code == 302
     with org_context(org_a):
         assert sorted(JournalLine.objects.values_list("account__number", flat=True)) == [
             "1010",
@@ -278,11 +278,11 @@ def test_funds_that_differ_get_interfund_lines(
         ]
     )
     balance = finance.post(
-        url("ledger_entry_balance"), form, headers={"HX-Request": "true"}
+        url("ledger:ledger_entry_balance"), form, headers={"HX-Request": "true"}
     ).content.decode()
     assert "Balanced" in balance
     assert "due-to / due-from" in balance
-    assert finance.post(url("ledger_entry_create"), form).status_code == 302
+    assert finance.post(url("ledger:ledger_entry_create"), form).status_code == 302
     with org_context(org_a):
         assert JournalLine.objects.count() == 4
 
@@ -301,7 +301,7 @@ def test_a_closed_period_error_shows_beside_the_date(
             {"account": str(ids["revenue"]), "fund": str(ids["general"]), "credit": "1.00"},
         ]
     )
-    response = finance.post(url("ledger_entry_create"), form)
+    response = finance.post(url("ledger:ledger_entry_create"), form)
     assert response.status_code == 422
     page = response.content.decode()
     date_field = page[page.index('name="date"') : page.index('name="reference"')]
@@ -317,7 +317,7 @@ def test_balance_fragment(finance: Any, ids: dict[str, int]) -> None:
         {"account": str(ids["revenue"]), "fund": str(ids["general"]), "credit": "20"},
     ]
     response = finance.post(
-        url("ledger_entry_balance"), entry_form(lines), headers={"HX-Request": "true"}
+        url("ledger:ledger_entry_balance"), entry_form(lines), headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -325,17 +325,17 @@ def test_balance_fragment(finance: Any, ids: dict[str, int]) -> None:
     assert "Debits exceed credits by 10.00" in html
     assert 'id="save-entry" disabled' in html
     lines[1]["credit"] = "30.00"
-    html = finance.post(url("ledger_entry_balance"), entry_form(lines)).content.decode()
+    html = finance.post(url("ledger:ledger_entry_balance"), entry_form(lines)).content.decode()
     assert "Balanced" in html
     assert 'id="save-entry" disabled' not in html
     lines[1]["credit"] = "x"
-    html = finance.post(url("ledger_entry_balance"), entry_form(lines)).content.decode()
+    html = finance.post(url("ledger:ledger_entry_balance"), entry_form(lines)).content.decode()
     assert "Fix the amounts" in html
 
 
 def test_line_fragment_takes_the_next_key(finance: Any) -> None:
     response = finance.get(
-        url("ledger_entry_line"), {"line": ["0", "1", "4"]}, headers={"HX-Request": "true"}
+        url("ledger:ledger_entry_line"), {"line": ["0", "1", "4"]}, headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -347,15 +347,17 @@ def test_line_fragment_takes_the_next_key(finance: Any) -> None:
 def test_pickers_return_matching_options(
     finance: Any, org_a: Organization, ids: dict[str, int]
 ) -> None:
-    html = finance.get(url("ledger_pick_accounts"), {"account_text_3": "1010"}).content.decode()
+    html = finance.get(
+        url("ledger:ledger_pick_accounts"), {"account_text_3": "1010"}
+    ).content.decode()
     assert f'data-id="{ids["cash"]}"' in html
     assert f'data-id="{ids["revenue"]}"' not in html
     assert f'data-id="{ids["header"]}"' not in html  # headers take no postings
-    html = finance.get(url("ledger_pick_accounts"), {"q": "cash"}).content.decode()
+    html = finance.get(url("ledger:ledger_pick_accounts"), {"q": "cash"}).content.decode()
     assert f'data-id="{ids["cash"]}"' in html
-    html = finance.get(url("ledger_pick_funds"), {"fund_text_0": "gen"}).content.decode()
+    html = finance.get(url("ledger:ledger_pick_funds"), {"fund_text_0": "gen"}).content.decode()
     assert f'data-id="{ids["general"]}"' in html
-    assert "<option" in finance.get(url("ledger_pick_funds")).content.decode()
+    assert "<option" in finance.get(url("ledger:ledger_pick_funds")).content.decode()
 
 
 def test_pickers_never_show_another_organizations_rows(
@@ -364,7 +366,9 @@ def test_pickers_never_show_another_organizations_rows(
     with org_context(org_b):
         theirs = Account.objects.get(number="1010").pk
     html = (
-        client_for(cast["finance"]).get(url("ledger_pick_accounts"), {"q": "1010"}).content.decode()
+        client_for(cast["finance"])
+        .get(url("ledger:ledger_pick_accounts"), {"q": "1010"})
+        .content.decode()
     )
     assert f'data-id="{theirs}"' not in html
 
@@ -376,27 +380,27 @@ def test_journal_filters_paginate_and_export(finance: Any, org_a: Organization) 
     today = timezone.localdate()
     post(org_a, "10.00", memo="Rent for March", reference="R-1")
     post(org_a, "20.00", memo="Zed pledge", reference="G-9")
-    html = finance.get(url("ledger_entries"), {"q": "rent"}).content.decode()
+    html = finance.get(url("ledger:ledger_entries"), {"q": "rent"}).content.decode()
     assert "Rent for March" in html
     assert "Zed pledge" not in html
-    html = finance.get(url("ledger_entries"), {"q": "JE-2"}).content.decode()
+    html = finance.get(url("ledger:ledger_entries"), {"q": "JE-2"}).content.decode()
     assert "Zed pledge" in html
     assert "Rent for March" not in html
     html = finance.get(
-        url("ledger_entries"), {"date_from": (today + timedelta(days=1)).isoformat()}
+        url("ledger:ledger_entries"), {"date_from": (today + timedelta(days=1)).isoformat()}
     ).content.decode()
     assert "No entries match these filters" in html
-    html = finance.get(url("ledger_entries"), {"source_type": "donation"}).content.decode()
+    html = finance.get(url("ledger:ledger_entries"), {"source_type": "donation"}).content.decode()
     assert "No entries match" in html
     partial = finance.get(
-        url("ledger_entries"), {"q": "zed"}, headers={"HX-Request": "true"}
+        url("ledger:ledger_entries"), {"q": "zed"}, headers={"HX-Request": "true"}
     ).content.decode()
     assert partial.lstrip().startswith('<section id="entry-results"')
-    bad = finance.get(url("ledger_entries"), {"date_from": "not-a-date"})
+    bad = finance.get(url("ledger:ledger_entries"), {"date_from": "not-a-date"})
     assert bad.status_code == 200
     assert "Some filters were not understood" in bad.content.decode()
 
-    export = finance.get(url("ledger_entries_csv"), {"q": "zed"})
+    export = finance.get(url("ledger:ledger_entries_csv"), {"q": "zed"})
     rows = list(
         csv.reader(io.StringIO(b"".join(export.streaming_content).decode().lstrip("\ufeff")))
     )
@@ -405,25 +409,25 @@ def test_journal_filters_paginate_and_export(finance: Any, org_a: Organization) 
         ("JE-2", "1010", "20.00", "0.00"),
         ("JE-2", "4010", "0.00", "20.00"),
     ]
-    xlsx = finance.get(url("ledger_entries_xlsx"))
+    xlsx = finance.get(url("ledger:ledger_entries_xlsx"))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
 def test_journal_paginates(finance: Any, org_a: Organization) -> None:
     for _ in range(52):
         post(org_a, "1.00")
-    html = finance.get(url("ledger_entries")).content.decode()
+    html = finance.get(url("ledger:ledger_entries")).content.decode()
     assert "Page 1 of 2" in html
     assert "JE-52" in html
     assert "JE-1<" not in html
-    html = finance.get(url("ledger_entries"), {"page": 2}).content.decode()
+    html = finance.get(url("ledger:ledger_entries"), {"page": 2}).content.decode()
     assert "JE-1<" in html
 
 
 def test_reverse_via_the_page(finance: Any, org_a: Organization) -> None:
     entry = post(org_a, "35.00", reference="X-1")
     response = finance.post(
-        url("ledger_entry_reverse", entry_id=entry.pk), {"date": "", "memo": "Posted twice"}
+        url("ledger:ledger_entry_reverse", entry_id=entry.pk), {"date": "", "memo": "Posted twice"}
     )
     assert response.status_code == 302
     with org_context(org_a):
@@ -434,30 +438,30 @@ def test_reverse_via_the_page(finance: Any, org_a: Organization) -> None:
             (Decimal("0.00"), Decimal("35.00")),
             (Decimal("35.00"), Decimal("0.00")),
         ]
-    assert response["Location"] == url("ledger_entry_detail", entry_id=reversal.pk)
+    assert response["Location"] == url("ledger:ledger_entry_detail", entry_id=reversal.pk)
     # Linked both ways; the source of the reversal links to the original.
-    original = finance.get(url("ledger_entry_detail", entry_id=entry.pk)).content.decode()
+    original = finance.get(url("ledger:ledger_entry_detail", entry_id=entry.pk)).content.decode()
     assert "Reversed by" in original
     assert f"entry_id={reversal.pk}" not in original
-    assert url("ledger_entry_detail", entry_id=reversal.pk) in original
+    assert url("ledger:ledger_entry_detail", entry_id=reversal.pk) in original
     assert "reverse-form" not in original
-    page = finance.get(url("ledger_entry_detail", entry_id=reversal.pk)).content.decode()
+    page = finance.get(url("ledger:ledger_entry_detail", entry_id=reversal.pk)).content.decode()
     assert f"reversal:{entry.pk}</code></a>" in page
-    assert url("ledger_entry_detail", entry_id=entry.pk) in page
+    assert url("ledger:ledger_entry_detail", entry_id=entry.pk) in page
     # Reversing again is refused with the message.
-    again = finance.post(url("ledger_entry_reverse", entry_id=entry.pk), {})
+    again = finance.post(url("ledger:ledger_entry_reverse", entry_id=entry.pk), {})
     assert again.status_code == 422
     assert "already been reversed" in again.content.decode()
 
 
 def test_a_source_without_a_page_shows_as_text(finance: Any, org_a: Organization) -> None:
     entry = post(org_a, source_type=SourceType.DONATION, source_id="77")
-    page = finance.get(url("ledger_entry_detail", entry_id=entry.pk)).content.decode()
+    page = finance.get(url("ledger:ledger_entry_detail", entry_id=entry.pk)).content.decode()
     assert "<code>donation:77</code>" in page
 
 
 def test_another_organizations_entry_is_404(cast: dict[str, Any], org_b: Organization) -> None:
     theirs = post(org_b)
     client = client_for(cast["finance"])
-    assert client.get(url("ledger_entry_detail", entry_id=theirs.pk)).status_code == 404
-    assert client.post(url("ledger_entry_reverse", entry_id=theirs.pk)).status_code == 404
+    assert client.get(url("ledger:ledger_entry_detail", entry_id=theirs.pk)).status_code == 404
+    assert client.post(url("ledger:ledger_entry_reverse", entry_id=theirs.pk)).status_code == 404

@@ -115,7 +115,9 @@ def test_a_year_that_has_not_ended_cannot_be_closed(
     )
     assert f"ends on {fy.end_date}" in problem["detail"]
     page = client_for(cast["finance"]).post(
-        reverse("ledger_fiscal_year_close", kwargs={"org_slug": "alpha", "fiscal_year_id": fy.pk}),
+        reverse(
+            "ledger:ledger_fiscal_year_close", kwargs={"org_slug": "alpha", "fiscal_year_id": fy.pk}
+        ),
         follow=True,
     )
     assert "can be closed only after its end" in page.content.decode()
@@ -286,7 +288,7 @@ def test_the_entry_page_shows_the_date_error_beside_the_field(
         "credit_1": "5.00",
     }
     response = client_for(cast["finance"]).post(
-        reverse("ledger_entry_create", kwargs={"org_slug": "alpha"}), data
+        reverse("ledger:ledger_entry_create", kwargs={"org_slug": "alpha"}), data
     )
     assert response.status_code == 422
     assert "more than one year away" in response.context["form"].errors["date"][0]

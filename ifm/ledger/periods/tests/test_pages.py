@@ -29,7 +29,7 @@ def test_close_and_reopen_a_period_via_the_page(finance: Any, org_a: Organizatio
     with org_context(org_a):
         period = Period.objects.order_by("start_date").first()
         assert period is not None
-    response = finance.post(url("ledger_period_close", period_id=period.pk))
+    response = finance.post(url("ledger:ledger_period_close", period_id=period.pk))
     assert response.status_code == 302
     page = finance.get(response["Location"]).content.decode()
     assert f"Closed {period.name}" in page
@@ -38,18 +38,20 @@ def test_close_and_reopen_a_period_via_the_page(finance: Any, org_a: Organizatio
     assert period.status == PeriodStatus.CLOSED
     # Closing again: the service's message is shown.
     page = finance.post(
-        url("ledger_period_close", period_id=period.pk), follow=True
+        url("ledger:ledger_period_close", period_id=period.pk), follow=True
     ).content.decode()
     assert "already closed" in page
     # Reopening needs a reason.
     page = finance.post(
-        url("ledger_period_reopen", period_id=period.pk), {"reason": " "}, follow=True
+        url("ledger:ledger_period_reopen", period_id=period.pk), {"reason": " "}, follow=True
     ).content.decode()
     assert "Say why the period is reopened." in page
     with org_context(org_a):
         period.refresh_from_db()
     assert period.status == PeriodStatus.CLOSED
-    finance.post(url("ledger_period_reopen", period_id=period.pk), {"reason": "Late invoice"})
+    finance.post(
+        url("ledger:ledger_period_reopen", period_id=period.pk), {"reason": "Late invoice"}
+    )
     with org_context(org_a):
         period.refresh_from_db()
     assert period.status == PeriodStatus.OPEN
@@ -60,9 +62,11 @@ def test_year_end_close_via_the_page(finance: Any, org_a: Organization) -> None:
     post(org_a, "60.00", on=last_year)
     with org_context(org_a):
         fy = FiscalYear.objects.get(start_date=last_year)
-    periods_page = finance.get(url("ledger_periods")).content.decode()
+    periods_page = finance.get(url("ledger:ledger_periods")).content.decode()
     assert "moves every revenue and expense balance" in periods_page
-    response = finance.post(url("ledger_fiscal_year_close", fiscal_year_id=fy.pk), follow=True)
+    response = finance.post(
+        url("ledger:ledger_fiscal_year_close", fiscal_year_id=fy.pk), follow=True
+    )
     page = response.content.decode()
     assert f"Closed {fy.name} with the closing entry" in page
     with org_context(org_a):
@@ -70,7 +74,7 @@ def test_year_end_close_via_the_page(finance: Any, org_a: Organization) -> None:
         assert fy.status == PeriodStatus.CLOSED
         assert fy.closing_entry is not None
     page = finance.post(
-        url("ledger_fiscal_year_close", fiscal_year_id=fy.pk), follow=True
+        url("ledger:ledger_fiscal_year_close", fiscal_year_id=fy.pk), follow=True
     ).content.decode()
     assert "already closed" in page
 
@@ -80,5 +84,5 @@ def test_get_on_action_urls_is_405(finance: Any, org_a: Organization) -> None:
     with org_context(org_a):
         period = Period.objects.first()
         assert period is not None
-    assert finance.get(url("ledger_entry_reverse", entry_id=entry.pk)).status_code == 405
-    assert finance.get(url("ledger_period_close", period_id=period.pk)).status_code == 405
+    assert finance.get(url("ledger:ledger_entry_reverse", entry_id=entry.pk)).status_code == 405
+    assert finance.get(url("ledger:ledger_period_close", period_id=period.pk)).status_code == 405
