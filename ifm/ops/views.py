@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ifm.accounts.http import OrgRequest
 from ifm.core.errors import ServiceError
 from ifm.ops import selectors, services
 from ifm.ops.health import database_problem
@@ -77,9 +78,9 @@ def platform_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 @login_required
-def org_jobs(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(request.access, "jobs.view")  # type: ignore[attr-defined]
-    org = request.org  # type: ignore[attr-defined]
+def org_jobs(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "jobs.view")
+    org = request.org
     status = _status_filter(request)
     page = Paginator(
         selectors.job_list(status=status or None, organization_id=org.pk), JOBS_PER_PAGE

@@ -180,9 +180,14 @@ def _decorate_members(request: OrgRequest, members: list[Membership]) -> None:
         and _url_or_none("orgs:member_unlock", org, membership_id=0) is not None
     )
     for member in members:
-        member.locked_out = bool(can_unlock and is_locked_out(member.user.email))  # type: ignore[attr-defined,misc]
-        member.unlock_url = (  # type: ignore[attr-defined]
-            _url_or_none("orgs:member_unlock", org, membership_id=member.pk) if can_unlock else None
+        # Shown by the member row template only, so kept on the row rather than the model.
+        vars(member).update(
+            locked_out=bool(can_unlock and is_locked_out and is_locked_out(member.user.email)),
+            unlock_url=(
+                _url_or_none("orgs:member_unlock", org, membership_id=member.pk)
+                if can_unlock
+                else None
+            ),
         )
 
 
@@ -214,7 +219,7 @@ def _members_page(
     page_members = list(page.object_list)
     _decorate_members(request, page_members)
     for member in page_members:
-        member.row_error = (row_errors or {}).get(member.pk)  # type: ignore[attr-defined]
+        vars(member)["row_error"] = (row_errors or {}).get(member.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -268,8 +273,7 @@ def _member_change(
     if request.htmx:
         fresh = _member_or_404(request, membership_id)
         _decorate_members(request, [fresh])
-        fresh.row_error = error  # type: ignore[attr-defined]
-        fresh.row_saved = error is None  # type: ignore[attr-defined]
+        vars(fresh).update(row_error=error, row_saved=error is None)
         # 200 so htmx swaps the row in, with its error beside the form.
         return render(request, "orgs/_member_row.html", {**_row_context(request), "m": fresh})
     return _members_page(request, row_errors={membership.pk: error or ""}, status=status)
