@@ -167,55 +167,12 @@ def _existing_keys(kind: str, keys: Iterable[str]) -> dict[str, int]:
 def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) -> None:
     rows = _Rows(result, mapping)
     seen_keys: dict[str, int] = {}
-    in_file: dict[tuple[str, str], int] = {}  # (what, normalized value) -> index in result.rows
     planned: list[dict[str, Any]] = []
     for number, record in table.records():
         rows.start(number, record)
-        values: dict[str, Any] = {
-            "first_name": rows.text("first_name", 100),
-            "last_name": rows.text("last_name", 100),
-            "organization_name": rows.text("organization_name", 200),
-            "salutation": rows.text("salutation", 200),
-            "email": rows.text("email", 254),
-            "phone": rows.text("phone", 40),
-            "address_line1": rows.text("address_line1", 200),
-            "address_line2": rows.text("address_line2", 200),
-            "city": rows.text("city", 100),
-            "state": rows.text("state", 50),
-            "postal_code": rows.text("postal_code", 20),
-            "no_email": rows.flag("no_email"),
-            "no_mail": rows.flag("no_mail"),
-            "no_phone": rows.flag("no_phone"),
-            "is_deceased": rows.flag("is_deceased"),
-        }
-        if values["first_name"] or values["last_name"]:
-            values["kind"] = "individual"
-        elif values["organization_name"]:
-            values["kind"] = "organization"
-        else:
-            rows.problem(
-                "last_name" if "last_name" in mapping else "organization_name",
-                "A donor needs a first or last name, or an organization name.",
-            )
-        country = rows.get("country")
-        if country:
-            code = _COUNTRIES.get(re.sub(r"[^a-z]", "", country.lower()))
-            if code is None and len(country) == 2 and country.isalpha():
-                code = country.upper()
-            if code is None:
-                rows.problem("country", f"{country!r} is not a two-letter country code.")
-            values["country"] = code or "US"
-        if values["email"]:
-            try:
-                validate_email(values["email"])
-            except ValidationError:
-                rows.problem("email", f"{values['email']!r} is not an email address.")
+        values = _donor_values(rows)
         emails, phones = _secondary_contacts(rows, values)
-        external = rows.get("external_id")
-        key = f"ext:{external}" if external else _row_key(sorted(values.items()))
-        if key in seen_keys:
-            key = f"{key}#{seen_keys[key] + 1}" if not external else key
-        seen_keys[key] = seen_keys.get(key, 0) + 1
+        key = _donor_key(rows.get("external_id"), values, seen_keys)
         if not rows.ok:
             continue
         norm = normalize.donor_fields(
@@ -231,61 +188,144 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
                 "phones": phones,
             }
         )
+    _match_donors(planned, result)
 
+
+def _donor_values(rows: _Rows) -> dict[str, Any]:
+    """The row's donor fields, checked: its kind from the names it gives, its country code,
+    its email."""
+    values: dict[str, Any] = {
+        "first_name": rows.text("first_name", 100),
+        "last_name": rows.text("last_name", 100),
+        "organization_name": rows.text("organization_name", 200),
+        "salutation": rows.text("salutation", 200),
+        "email": rows.text("email", 254),
+        "phone": rows.text("phone", 40),
+        "address_line1": rows.text("address_line1", 200),
+        "address_line2": rows.text("address_line2", 200),
+        "city": rows.text("city", 100),
+        "state": rows.text("state", 50),
+        "postal_code": rows.text("postal_code", 20),
+        "no_email": rows.flag("no_email"),
+        "no_mail": rows.flag("no_mail"),
+        "no_phone": rows.flag("no_phone"),
+        "is_deceased": rows.flag("is_deceased"),
+    }
+    if values["first_name"] or values["last_name"]:
+        values["kind"] = "individual"
+    elif values["organization_name"]:
+        values["kind"] = "organization"
+    else:
+        rows.problem(
+            "last_name" if "last_name" in rows.mapping else "organization_name",
+            "A donor needs a first or last name, or an organization name.",
+        )
+    country = rows.get("country")
+    if country:
+        values["country"] = _country_code(rows, country)
+    if values["email"]:
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            rows.problem("email", f"{values['email']!r} is not an email address.")
+    return values
+
+
+def _country_code(rows: _Rows, country: str) -> str:
+    """The two-letter code of a country the row names ("Canada", "usa", "fr"); US, with a
+    problem, when it names none."""
+    code = _COUNTRIES.get(re.sub(r"[^a-z]", "", country.lower()))
+    if code is None and len(country) == 2 and country.isalpha():
+        code = country.upper()
+    if code is None:
+        rows.problem("country", f"{country!r} is not a two-letter country code.")
+    return code or "US"
+
+
+def _donor_key(external: str, values: dict[str, Any], seen_keys: dict[str, int]) -> str:
+    """The row's import key: its external id, else a hash of its values (#2, #3... for the
+    same values again in the file)."""
+    key = f"ext:{external}" if external else _row_key(sorted(values.items()))
+    if key in seen_keys:
+        key = f"{key}#{seen_keys[key] + 1}" if not external else key
+    seen_keys[key] = seen_keys.get(key, 0) + 1
+    return key
+
+
+def _match_donors(planned: list[dict[str, Any]], result: CheckResult) -> None:
+    """Count the planned donors imported before; mark each other one as an existing donor's
+    match, the same as an earlier row of the file, or new; those go to `result.rows`."""
     done = _existing_keys("donors", (p["key"] for p in planned))
     by_email, by_name, by_phone, _keys = _donor_index()
+    in_file: dict[tuple[str, str], int] = {}  # (what, normalized value) -> index in result.rows
     for p in planned:
         if p["key"] in done:
             result.already_imported += 1
             continue
-        # The criteria of selectors.donor_duplicates (same normalized email, phone, or name
-        # and postal code), against an index of the organization's donors built once.
-        norm = p["norm"]
-        names = {
-            n
-            for n in (
-                normalize.name(p["values"]["first_name"], p["values"]["last_name"]),
-                normalize.name(p["values"]["organization_name"]),
-            )
-            if n
-        }
         emails_norm = [normalize.email(e) for e, _label in p["emails"]]
-        found = [
-            by_email.get(norm["email_norm"]) if norm["email_norm"] else None,
-            *(by_email.get(e) for e in emails_norm),
-            by_phone.get(norm["phone_norm"]) if norm["phone_norm"] else None,
-            *(by_phone.get(normalize.phone(x)) for x, _label in p["phones"]),
-            *(by_name.get(f"{n}|{norm['postal_norm']}") for n in names if norm["postal_norm"]),
-        ]
-        matches = sorted(pk for pk in found if pk)
-        if matches:
-            p["match"] = matches[0]
+        match = _existing_donor(p, emails_norm, by_email, by_name, by_phone)
+        if match is not None:
+            p["match"] = match
             result.matched += 1
         else:
-            # Two rows of the file for the same person make one donor.
-            norm = p["norm"]
-            probes = [
-                ("e", norm["email_norm"]),
-                *(("e", e) for e in emails_norm),
-                ("n", norm["name_norm"] + "|" + norm["postal_norm"]),
-            ]
-            first = next(
-                (
-                    in_file[probe]
-                    for probe in probes
-                    if probe[1] and probe[1] != "|" and probe in in_file
-                ),
-                None,
-            )
+            first = _same_in_file(p["norm"], emails_norm, in_file, len(result.rows))
             if first is not None:
                 p["same_as"] = first
                 result.matched += 1
             else:
-                for probe in probes:
-                    if probe[1] and probe[1] != "|" and not probe[1].endswith("|"):
-                        in_file.setdefault(probe, len(result.rows))
                 result.new += 1
         result.rows.append(p)
+
+
+def _existing_donor(
+    p: dict[str, Any],
+    emails_norm: list[str],
+    by_email: dict[str, int],
+    by_name: dict[str, int],
+    by_phone: dict[str, int],
+) -> int | None:
+    """The organization's donor a planned row matches (the lowest id), if any."""
+    # The criteria of selectors.donor_duplicates (same normalized email, phone, or name
+    # and postal code), against an index of the organization's donors built once.
+    norm = p["norm"]
+    names = {
+        n
+        for n in (
+            normalize.name(p["values"]["first_name"], p["values"]["last_name"]),
+            normalize.name(p["values"]["organization_name"]),
+        )
+        if n
+    }
+    found = [
+        by_email.get(norm["email_norm"]) if norm["email_norm"] else None,
+        *(by_email.get(e) for e in emails_norm),
+        by_phone.get(norm["phone_norm"]) if norm["phone_norm"] else None,
+        *(by_phone.get(normalize.phone(x)) for x, _label in p["phones"]),
+        *(by_name.get(f"{n}|{norm['postal_norm']}") for n in names if norm["postal_norm"]),
+    ]
+    matches = sorted(pk for pk in found if pk)
+    return matches[0] if matches else None
+
+
+def _same_in_file(
+    norm: dict[str, str], emails_norm: list[str], in_file: dict[tuple[str, str], int], index: int
+) -> int | None:
+    """The index of an earlier row of the file for the same person (two rows make one
+    donor); else None, and the row at `index` is the one later rows are compared with."""
+    probes = [
+        ("e", norm["email_norm"]),
+        *(("e", e) for e in emails_norm),
+        ("n", norm["name_norm"] + "|" + norm["postal_norm"]),
+    ]
+    first = next(
+        (in_file[probe] for probe in probes if probe[1] and probe[1] != "|" and probe in in_file),
+        None,
+    )
+    if first is None:
+        for probe in probes:
+            if probe[1] and probe[1] != "|" and not probe[1].endswith("|"):
+                in_file.setdefault(probe, index)
+    return first
 
 
 # The mapped fields that hold further emails and phones, and the label each one gets when
