@@ -32,7 +32,7 @@ from ifm.donors.imports.values import (
 )
 from ifm.donors.models import Appeal, Campaign, Donor, DonorEmail, DonorPhone, ImportKey
 from ifm.ledger.models import Fund, Period, PeriodStatus
-from ifm.ledger.periods.fiscal_years import posting_calendar
+from ifm.ledger.periods.fiscal_years import PostingCalendar, posting_calendar
 from ifm.tenancy.models import Organization
 
 
@@ -425,23 +425,55 @@ def _donor_index() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict
     return by_email, by_name, by_phone, keys
 
 
+@dataclass
+class _GiftLookups:
+    """What a donation file's rows are checked against, read once: the active funds (by code
+    and by name), the closed periods and fiscal years, the donors (by email, name|postal and
+    imported key, a merged one leading to the donor kept), campaigns and appeals."""
+
+    funds_by_code: dict[str, Fund]
+    funds_by_name: dict[str, Fund]
+    general: Fund | None
+    closed: list[tuple[date, date]]
+    fiscal_years: PostingCalendar
+    by_email: dict[str, int]
+    by_name: dict[str, int]
+    donor_keys: dict[str, int]
+    merged: dict[int, int]
+    campaigns: dict[str, int]
+    appeals: dict[str, int]
+
+    @classmethod
+    def load(cls, organization: Organization) -> _GiftLookups:
+        funds_by_code = {f.code.lower(): f for f in Fund.objects.filter(is_active=True)}
+        closed = list(
+            Period.objects.filter(status=PeriodStatus.CLOSED).values_list("start_date", "end_date")
+        )
+        fiscal_years = posting_calendar(organization=organization)  # the ledger's date rules
+        by_email, by_name, _by_phone, donor_keys = _donor_index()
+        merged = dict(
+            Donor.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into_id")
+        )
+        return cls(
+            funds_by_code=funds_by_code,
+            funds_by_name={f.name.lower(): f for f in funds_by_code.values()},
+            general=next((f for f in funds_by_code.values() if f.is_general), None),
+            closed=closed,
+            fiscal_years=fiscal_years,
+            by_email=by_email,
+            by_name=by_name,
+            donor_keys=donor_keys,
+            merged=merged,
+            campaigns={c.name.lower(): c.pk for c in Campaign.objects.all()},
+            appeals={a.name.lower(): a.pk for a in Appeal.objects.all()},
+        )
+
+
 def _check_donations(
     table: Table, mapping: dict[str, str], result: CheckResult, organization: Organization
 ) -> None:
-
-    funds_by_code = {f.code.lower(): f for f in Fund.objects.filter(is_active=True)}
-    funds_by_name = {f.name.lower(): f for f in funds_by_code.values()}
-    general = next((f for f in funds_by_code.values() if f.is_general), None)
-    closed = list(
-        Period.objects.filter(status=PeriodStatus.CLOSED).values_list("start_date", "end_date")
-    )
-    fiscal_years = posting_calendar(organization=organization)  # the ledger's date rules
-    by_email, by_name, _by_phone, donor_keys = _donor_index()
-    merged = dict(
-        Donor.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into_id")
-    )
-    campaigns = {c.name.lower(): c.pk for c in Campaign.objects.all()}
-    appeals = {a.name.lower(): a.pk for a in Appeal.objects.all()}
+    lookups = _GiftLookups.load(organization)
+    # The column a problem about the row's donor names: the first of them the file has.
     donor_column = next(
         (
             f
@@ -455,140 +487,9 @@ def _check_donations(
     planned: list[dict[str, Any]] = []
     for number, record in table.records():
         rows.start(number, record)
-        amount: Decimal | None = None
-        if not rows.get("amount"):
-            rows.problem("amount", "The amount is missing.")
-        else:
-            amount = rows.money("amount")
-            if amount is not None and amount <= 0:
-                rows.problem("amount", f"The amount must be above zero (it is {amount}).")
-                amount = None
-        on: date | None = None
-        if not rows.get("date"):
-            rows.problem("date", "The date is missing.")
-        else:
-            try:
-                on = parse_date(rows.get("date"))
-            except ValueProblem as exc:
-                rows.problem("date", str(exc))
-            else:
-                if any(start <= on <= end for start, end in closed):
-                    rows.problem("date", f"{on} is in a closed period.")
-                elif (refused := fiscal_years.problem(on)) is not None:
-                    rows.problem("date", refused)
-        fund_text = rows.get("fund")
-        fund = (
-            (funds_by_code.get(fund_text.lower()) or funds_by_name.get(fund_text.lower()))
-            if fund_text
-            else general
-        )
-        if fund is None:
-            rows.problem(
-                "fund",
-                f"No active fund {fund_text!r} (give a fund's code or name)."
-                if fund_text
-                else "The organization has no general fund.",
-            )
-        check_number = rows.text("check_number", 30)
-        method = "cash"
-        try:
-            method = parse_method(rows.get("method"), has_check_number=bool(check_number))
-        except ValueProblem as exc:
-            rows.problem("method", str(exc))
-        goods = rows.money("goods_services_value")
-        deductible = rows.money("deductible_amount")
-        if goods is not None and goods < 0:
-            rows.problem("goods_services_value", "The goods or services value cannot be negative.")
-        if amount is not None:
-            if deductible is not None:
-                if deductible < 0 or deductible > amount:
-                    rows.problem(
-                        "deductible_amount",
-                        f"The deductible amount {deductible} is not between 0 and the amount "
-                        f"{amount}.",
-                    )
-                elif goods is None:
-                    goods = amount - deductible
-            if goods is not None and goods > amount:
-                rows.problem(
-                    "goods_services_value",
-                    f"The goods or services value {goods} is above the amount {amount}.",
-                )
-        anonymous = rows.flag("anonymous")
-        description = rows.text("description", 2000)
-        if method in ("in_kind", "stock") and not description:
-            rows.problem("description", "Describe what was given (in-kind and stock gifts).")
-        # The donor.
-        donor_id: int | None = None
-        external = rows.get("donor_external_id")
-        if external:
-            donor_id = donor_keys.get(f"ext:{external}")
-        if donor_id is None:
-            e = normalize.email(rows.get("email"))
-            n = normalize.name(rows.get("first_name"), rows.get("last_name")) or normalize.name(
-                rows.get("organization_name")
-            )
-            z = normalize.postal(rows.get("postal_code"))
-            donor_id = (by_email.get(e) if e else None) or (
-                by_name.get(f"{n}|{z}") if n and z else None
-            )
-        donor_id = merged.get(donor_id, donor_id) if donor_id else None
-        if donor_id is None:
-            shown = (
-                external
-                or rows.get("email")
-                or rows.get("last_name")
-                or rows.get("organization_name")
-            )
-            rows.problem(
-                donor_column,
-                f"No donor matches {shown!r}: import the donors first, or correct the row."
-                if shown
-                else "The row does not say who gave (no donor id, email or name).",
-            )
-        campaign = rows.text("campaign", 200)
-        appeal = rows.text("appeal", 200)
-        gift_id = rows.get("external_id")
-        natural = [donor_id, on, amount, check_number, fund.pk if fund else "", description]
-        key = f"ext:{gift_id}" if gift_id else _row_key(natural)
-        count = seen_keys.get(key, 0)
-        seen_keys[key] = count + 1
-        if count:
-            if gift_id:
-                rows.problem("external_id", f"The gift id {gift_id!r} is in the file twice.")
-            else:
-                key = f"{key}#{count + 1}"
-        if not rows.ok:
-            continue
-        assert amount is not None
-        assert on is not None
-        assert fund is not None
-        assert donor_id
-        planned.append(
-            {
-                "row": number,
-                "key": key,
-                "donor_id": donor_id,
-                "date": on,
-                "amount": amount,
-                "method": method,
-                # The donation services keep check numbers for checks only; another method's
-                # reference number (LGL's "Check/Reference No.") goes to the notes.
-                "check_number": check_number if method == "check" else "",
-                "reference": check_number if method != "check" else "",
-                "fund": fund,
-                "description": description,
-                "goods_services_value": goods or Decimal("0.00"),
-                "goods_services_description": rows.text("goods_services_description", 2000)
-                or (GOODS_DEFAULT_DESCRIPTION if goods else ""),
-                "campaign": campaign,
-                "campaign_id": campaigns.get(campaign.lower()) if campaign else None,
-                "appeal": appeal,
-                "appeal_id": appeals.get(appeal.lower()) if appeal else None,
-                "designation": rows.text("designation", 500),
-                "anonymous": anonymous,
-            }
-        )
+        gift = _check_gift(rows, lookups, donor_column, seen_keys)
+        if gift is not None:
+            planned.append(gift)
     done = _existing_keys("donations", (p["key"] for p in planned))
     for p in planned:
         if p["key"] in done:
@@ -596,6 +497,181 @@ def _check_donations(
         else:
             result.new += 1
             result.rows.append(p)
+
+
+def _check_gift(
+    rows: _Rows, lookups: _GiftLookups, donor_column: str, seen_keys: dict[str, int]
+) -> dict[str, Any] | None:
+    """The row's gift, ready for the commit; None when it has a problem (each one noted
+    against its column, in the order of the checks)."""
+    amount = _gift_amount(rows)
+    on = _gift_date(rows, lookups)
+    fund = _gift_fund(rows, lookups)
+    check_number = rows.text("check_number", 30)
+    method = "cash"
+    try:
+        method = parse_method(rows.get("method"), has_check_number=bool(check_number))
+    except ValueProblem as exc:
+        rows.problem("method", str(exc))
+    goods = _goods_value(rows, amount)
+    anonymous = rows.flag("anonymous")
+    description = rows.text("description", 2000)
+    if method in ("in_kind", "stock") and not description:
+        rows.problem("description", "Describe what was given (in-kind and stock gifts).")
+    donor_id = _gift_donor(rows, lookups, donor_column)
+    campaign = rows.text("campaign", 200)
+    appeal = rows.text("appeal", 200)
+    natural = [donor_id, on, amount, check_number, fund.pk if fund else "", description]
+    key = _gift_key(rows, natural, seen_keys)
+    if not rows.ok:
+        return None
+    assert amount is not None
+    assert on is not None
+    assert fund is not None
+    assert donor_id
+    return {
+        "row": rows.number,
+        "key": key,
+        "donor_id": donor_id,
+        "date": on,
+        "amount": amount,
+        "method": method,
+        # The donation services keep check numbers for checks only; another method's
+        # reference number (LGL's "Check/Reference No.") goes to the notes.
+        "check_number": check_number if method == "check" else "",
+        "reference": check_number if method != "check" else "",
+        "fund": fund,
+        "description": description,
+        "goods_services_value": goods or Decimal("0.00"),
+        "goods_services_description": rows.text("goods_services_description", 2000)
+        or (GOODS_DEFAULT_DESCRIPTION if goods else ""),
+        "campaign": campaign,
+        "campaign_id": lookups.campaigns.get(campaign.lower()) if campaign else None,
+        "appeal": appeal,
+        "appeal_id": lookups.appeals.get(appeal.lower()) if appeal else None,
+        "designation": rows.text("designation", 500),
+        "anonymous": anonymous,
+    }
+
+
+def _gift_amount(rows: _Rows) -> Decimal | None:
+    if not rows.get("amount"):
+        rows.problem("amount", "The amount is missing.")
+        return None
+    amount = rows.money("amount")
+    if amount is not None and amount <= 0:
+        rows.problem("amount", f"The amount must be above zero (it is {amount}).")
+        return None
+    return amount
+
+
+def _gift_date(rows: _Rows, lookups: _GiftLookups) -> date | None:
+    """The gift's date; a problem when it is in a closed period or a fiscal year the ledger
+    would not post to (the date is still returned, for the row's key)."""
+    if not rows.get("date"):
+        rows.problem("date", "The date is missing.")
+        return None
+    try:
+        on = parse_date(rows.get("date"))
+    except ValueProblem as exc:
+        rows.problem("date", str(exc))
+        return None
+    if any(start <= on <= end for start, end in lookups.closed):
+        rows.problem("date", f"{on} is in a closed period.")
+    elif (refused := lookups.fiscal_years.problem(on)) is not None:
+        rows.problem("date", refused)
+    return on
+
+
+def _gift_fund(rows: _Rows, lookups: _GiftLookups) -> Fund | None:
+    """The active fund the row names by code or name; the general fund when it names none."""
+    fund_text = rows.get("fund")
+    fund = (
+        (
+            lookups.funds_by_code.get(fund_text.lower())
+            or lookups.funds_by_name.get(fund_text.lower())
+        )
+        if fund_text
+        else lookups.general
+    )
+    if fund is None:
+        rows.problem(
+            "fund",
+            f"No active fund {fund_text!r} (give a fund's code or name)."
+            if fund_text
+            else "The organization has no general fund.",
+        )
+    return fund
+
+
+def _goods_value(rows: _Rows, amount: Decimal | None) -> Decimal | None:
+    """The value of the goods or services the donor received: as given, or the amount less
+    the deductible amount given; each checked against the amount."""
+    goods = rows.money("goods_services_value")
+    deductible = rows.money("deductible_amount")
+    if goods is not None and goods < 0:
+        rows.problem("goods_services_value", "The goods or services value cannot be negative.")
+    if amount is None:
+        return goods
+    if deductible is not None:
+        if deductible < 0 or deductible > amount:
+            rows.problem(
+                "deductible_amount",
+                f"The deductible amount {deductible} is not between 0 and the amount {amount}.",
+            )
+        elif goods is None:
+            goods = amount - deductible
+    if goods is not None and goods > amount:
+        rows.problem(
+            "goods_services_value",
+            f"The goods or services value {goods} is above the amount {amount}.",
+        )
+    return goods
+
+
+def _gift_donor(rows: _Rows, lookups: _GiftLookups, donor_column: str) -> int | None:
+    """The id of the donor who gave: by the donor's imported id, else by email, else by name
+    and postal code; a merged donor's gift goes to the donor kept."""
+    donor_id: int | None = None
+    external = rows.get("donor_external_id")
+    if external:
+        donor_id = lookups.donor_keys.get(f"ext:{external}")
+    if donor_id is None:
+        e = normalize.email(rows.get("email"))
+        n = normalize.name(rows.get("first_name"), rows.get("last_name")) or normalize.name(
+            rows.get("organization_name")
+        )
+        z = normalize.postal(rows.get("postal_code"))
+        donor_id = (lookups.by_email.get(e) if e else None) or (
+            lookups.by_name.get(f"{n}|{z}") if n and z else None
+        )
+    donor_id = lookups.merged.get(donor_id, donor_id) if donor_id else None
+    if donor_id is None:
+        shown = (
+            external or rows.get("email") or rows.get("last_name") or rows.get("organization_name")
+        )
+        rows.problem(
+            donor_column,
+            f"No donor matches {shown!r}: import the donors first, or correct the row."
+            if shown
+            else "The row does not say who gave (no donor id, email or name).",
+        )
+    return donor_id
+
+
+def _gift_key(rows: _Rows, natural: list[Any], seen_keys: dict[str, int]) -> str:
+    """The row's import key: its gift id (a problem when the file has it twice), else a hash
+    of its values (#2, #3... for the same values again)."""
+    gift_id = rows.get("external_id")
+    key = f"ext:{gift_id}" if gift_id else _row_key(natural)
+    count = seen_keys.get(key, 0)
+    seen_keys[key] = count + 1
+    if count:
+        if gift_id:
+            rows.problem("external_id", f"The gift id {gift_id!r} is in the file twice.")
+        else:
+            key = f"{key}#{count + 1}"
+    return key
 
 
 def check_table(
