@@ -102,7 +102,8 @@ def test_donor_rows(fundraiser: dict[str, Any]) -> None:
     assert _problems(result) == DONOR_PROBLEMS
     assert (result.total, result.new, result.matched, result.already_imported) == (18, 7, 5, 1)
     assert [
-        (r["row"], _key(r["key"]), who.get(r.get("match")), r.get("same_as")) for r in result.rows
+        (r["row"], _key(r["key"]), who.get(r.get("match") or 0), r.get("same_as"))
+        for r in result.rows
     ] == [
         (2, "ext:C-1", None, None),
         (3, "ext:C-1", None, 0),  # the same external id: the same donor as row 2

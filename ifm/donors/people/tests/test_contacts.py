@@ -239,7 +239,7 @@ def test_merge_refusals_name_their_field(fundraiser: dict[str, Any]) -> None:
     keep = _ann(fundraiser)
     merge = services.donor_create(**fundraiser, first_name="Bo", last_name="Ray")
     other = services.donor_create(**fundraiser, first_name="Cy", last_name="Fox")
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"keep": 999_999, "merge": merge}, "keep_id", "No such donor."),
         ({"keep": keep, "merge": 999_999}, "merge_id", "No such donor."),
         ({"keep": keep, "merge": keep.pk}, "merge_id", "Choose two different donors."),
@@ -249,7 +249,8 @@ def test_merge_refusals_name_their_field(fundraiser: dict[str, Any]) -> None:
             merge_services.donor_merge(**fundraiser, **donors)
         assert exc.value.errors == [{"field": field, "message": message}]
     merge_services.donor_merge(**fundraiser, keep=keep, merge=merge)
-    for donors in ({"keep": merge, "merge": other}, {"keep": other, "merge": merge}):
+    twice: list[dict[str, Any]] = [{"keep": merge, "merge": other}, {"keep": other, "merge": merge}]
+    for donors in twice:
         with pytest.raises(ServiceError) as exc:
             merge_services.donor_merge(**fundraiser, **donors)
         assert exc.value.errors == [
