@@ -557,6 +557,10 @@ class _Pending:
     stored: bool = field(default=False)
 
 
+# The request attribute that carries a keyed request's _Pending from _begin to _store.
+_PENDING_ATTR = "_ifm_idempotency"
+
+
 def _begin(request: HttpRequest, key: str) -> None:
     if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
         raise _key_error(
@@ -597,11 +601,11 @@ def _begin(request: HttpRequest, key: str) -> None:
             )
     except IntegrityError:
         raise conflict from None
-    request._ifm_idempotency = _Pending(record)  # type: ignore[attr-defined]
+    setattr(request, _PENDING_ATTR, _Pending(record))
 
 
 def _store(request: HttpRequest, response: HttpResponse) -> None:
-    pending: _Pending | None = getattr(request, "_ifm_idempotency", None)
+    pending: _Pending | None = getattr(request, _PENDING_ATTR, None)
     if pending is None or pending.stored:
         return
     if not 200 <= response.status_code < 300:

@@ -326,66 +326,29 @@ def donation_record(
     batch waits, pending, until the batch posts). Every input error names its field. A gift
     applied to a pledge may be more than the pledge still owes only with
     `pledge_overpayment`."""
-    errors: list[dict[str, str]] = []
-    donor_row = None
-    try:
-        donor_row = resolve(
-            Donor.objects.filter(merged_into__isnull=True),
-            donor,
-            "donor_id",
-            "Choose a donor of this organization.",
-        )
-    except ServiceError as exc:
-        errors.extend(exc.errors)
-    try:
-        cleaned = _clean_donation(
-            {
-                "amount": amount,
-                "date": date,
-                "method": method,
-                "fund": fund,
-                "check_number": check_number,
-                "description": description,
-                "goods_services_description": goods_services_description,
-                "goods_services_value": goods_services_value,
-                "campaign": campaign,
-                "appeal": appeal,
-                "designation": designation,
-                "anonymous": anonymous,
-                "notes": notes,
-                "deposit_account": deposit_account,
-            },
-            organization=organization,
-        )
-    except ServiceError as exc:
-        errors.extend(exc.errors)
-        cleaned = {}
-    links: dict[str, Any] = {}
-    for field, value, qs in (
-        ("pledge", pledge, Pledge.objects.select_for_update()),
-        ("recurring", recurring, RecurringGift.objects.all()),
-        ("batch", batch, GiftBatch.objects.select_for_update()),
-    ):
-        if value is None:
-            continue
-        try:
-            links[field] = resolve(qs, value, f"{field}_id", f"No such {field} here.")
-        except ServiceError as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise ServiceError(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        )
-    assert donor_row is not None
-    for field in ("pledge", "recurring"):
-        link = links.get(field)
-        if link is not None and link.donor_id != donor_row.pk:
-            raise ServiceError(f"That {field} belongs to another donor.", field=f"{field}_id")
-    if links.get("pledge") is not None and links["pledge"].status == PledgeStatus.CANCELLED:
-        raise ServiceError("That pledge was cancelled.", field="pledge_id")
+    donor_row, cleaned, links = _record_inputs(
+        organization,
+        donor,
+        {
+            "amount": amount,
+            "date": date,
+            "method": method,
+            "fund": fund,
+            "check_number": check_number,
+            "description": description,
+            "goods_services_description": goods_services_description,
+            "goods_services_value": goods_services_value,
+            "campaign": campaign,
+            "appeal": appeal,
+            "designation": designation,
+            "anonymous": anonymous,
+            "notes": notes,
+            "deposit_account": deposit_account,
+        },
+        {"pledge": pledge, "recurring": recurring, "batch": batch},
+    )
+    _check_links(donor_row, links)
     batch_row = links.get("batch")
-    if batch_row is not None and batch_row.status != BatchStatus.OPEN:
-        raise ServiceError("That batch has been posted: start a new one.", field="batch_id")
     donation = Donation(
         organization=organization,
         donor=donor_row,
@@ -402,16 +365,7 @@ def donation_record(
         donation.pledge_overpayment = pledge_payment(
             donation.pledge, donation.amount, overpayment=bool(pledge_overpayment)
         )
-    # Save first (the entry names the donation), then post; the row is only "active"
-    # with its entry, which the database checks at the end of the statement.
-    if batch_row is None:
-        donation.status = DonationStatus.PENDING
-    donation.save()
-    _soft_credits(organization, donation, soft_credits)
-    if batch_row is None:
-        post_donation(organization, actor, donation)
-        donation.status = DonationStatus.ACTIVE
-        donation.save(update_fields=["journal_entry", "status"])
+    _save_new_donation(organization, actor, donation, soft_credits, posts=batch_row is None)
     if links.get("recurring") is not None:
         advance_recurring(links["recurring"], donation.date)
     if links.get("pledge") is not None:
@@ -435,6 +389,83 @@ def donation_record(
         },
     )
     return donation
+
+
+def _record_inputs(
+    organization: Organization, donor: Any, fields: dict[str, Any], links: dict[str, Any]
+) -> tuple[Donor, dict[str, Any], dict[str, Any]]:
+    """The donor, the cleaned fields and the linked rows (pledge, recurring gift, batch) of a
+    new gift; every input error at once, each naming its field."""
+    errors: list[dict[str, str]] = []
+    donor_row = None
+    try:
+        donor_row = resolve(
+            Donor.objects.filter(merged_into__isnull=True),
+            donor,
+            "donor_id",
+            "Choose a donor of this organization.",
+        )
+    except ServiceError as exc:
+        errors.extend(exc.errors)
+    try:
+        cleaned = _clean_donation(fields, organization=organization)
+    except ServiceError as exc:
+        errors.extend(exc.errors)
+        cleaned = {}
+    rows: dict[str, Any] = {}
+    for field, qs in (
+        ("pledge", Pledge.objects.select_for_update()),
+        ("recurring", RecurringGift.objects.all()),
+        ("batch", GiftBatch.objects.select_for_update()),
+    ):
+        value = links[field]
+        if value is None:
+            continue
+        try:
+            rows[field] = resolve(qs, value, f"{field}_id", f"No such {field} here.")
+        except ServiceError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ServiceError(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        )
+    assert donor_row is not None
+    return donor_row, cleaned, rows
+
+
+def _check_links(donor_row: Donor, links: dict[str, Any]) -> None:
+    """A gift's pledge and recurring gift are the donor's, its pledge not cancelled, its
+    batch still open."""
+    for field in ("pledge", "recurring"):
+        link = links.get(field)
+        if link is not None and link.donor_id != donor_row.pk:
+            raise ServiceError(f"That {field} belongs to another donor.", field=f"{field}_id")
+    if links.get("pledge") is not None and links["pledge"].status == PledgeStatus.CANCELLED:
+        raise ServiceError("That pledge was cancelled.", field="pledge_id")
+    batch_row = links.get("batch")
+    if batch_row is not None and batch_row.status != BatchStatus.OPEN:
+        raise ServiceError("That batch has been posted: start a new one.", field="batch_id")
+
+
+def _save_new_donation(
+    organization: Organization,
+    actor: User,
+    donation: Donation,
+    soft_credits: Iterable[Any],
+    *,
+    posts: bool,
+) -> None:
+    """Save a new gift with its soft credits; unless it waits in a batch, post it."""
+    # Save first (the entry names the donation), then post; the row is only "active"
+    # with its entry, which the database checks at the end of the statement.
+    if posts:
+        donation.status = DonationStatus.PENDING
+    donation.save()
+    _soft_credits(organization, donation, soft_credits)
+    if posts:
+        post_donation(organization, actor, donation)
+        donation.status = DonationStatus.ACTIVE
+        donation.save(update_fields=["journal_entry", "status"])
 
 
 def _lock_donation(donation: Any) -> Donation:

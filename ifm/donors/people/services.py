@@ -40,44 +40,45 @@ DONOR_FIELDS = ("kind", "email", "country", "household", *DONOR_FLAGS, *tuple(DO
 # --- Donors ------------------------------------------------------------------------------------
 
 
+def _donor_kind(v: Any) -> str:
+    if v not in DonorKind.values:
+        raise ServiceError("Choose individual or organization.", field="kind")
+    return str(v)
+
+
+def _donor_email(v: Any) -> str:
+    text = str(v or "").strip()
+    if text:
+        if len(text) > 254:
+            raise ServiceError("At most 254 characters.", field="email")
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ServiceError(f"{text[:60]!r} is not an email address.", field="email") from None
+    return text
+
+
+def _donor_country(v: Any) -> str:
+    text = str(v or "").strip().upper()
+    if len(text) != 2 or not text.isalpha():
+        raise ServiceError("Use a two-letter country code, such as US.", field="country")
+    return text
+
+
+def _donor_household(v: Any) -> Household | None:
+    if v is None or v == "":
+        return None
+    return resolve(
+        Household.objects.all(), v, "household_id", "Choose a household of this organization."
+    )
+
+
 def _clean_donor(values: dict[str, Any]) -> dict[str, Any]:
     c = Checker(values)
-
-    def kind(v: Any) -> str:
-        if v not in DonorKind.values:
-            raise ServiceError("Choose individual or organization.", field="kind")
-        return str(v)
-
-    def email(v: Any) -> str:
-        text = str(v or "").strip()
-        if text:
-            if len(text) > 254:
-                raise ServiceError("At most 254 characters.", field="email")
-            try:
-                validate_email(text)
-            except ValidationError:
-                raise ServiceError(
-                    f"{text[:60]!r} is not an email address.", field="email"
-                ) from None
-        return text
-
-    def country(v: Any) -> str:
-        text = str(v or "").strip().upper()
-        if len(text) != 2 or not text.isalpha():
-            raise ServiceError("Use a two-letter country code, such as US.", field="country")
-        return text
-
-    def household(v: Any) -> Household | None:
-        if v is None or v == "":
-            return None
-        return resolve(
-            Household.objects.all(), v, "household_id", "Choose a household of this organization."
-        )
-
-    c.check("kind", kind)
-    c.check("email", email)
-    c.check("country", country)
-    c.check("household", household, error_field="household_id")
+    c.check("kind", _donor_kind)
+    c.check("email", _donor_email)
+    c.check("country", _donor_country)
+    c.check("household", _donor_household, error_field="household_id")
     for field, limit in DONOR_TEXT_FIELDS.items():
         c.check(field, lambda v, f=field, n=limit: clean_text(v, f, n))
     for flag in DONOR_FLAGS:

@@ -43,7 +43,7 @@ from django.template import (
     defaultfilters,
     defaulttags,
 )
-from django.template.base import Lexer, TextNode, TokenType, Variable, VariableNode
+from django.template.base import Lexer, TextNode, Token, TokenType, Variable, VariableNode
 from django.template.defaulttags import (
     CommentNode,
     FirstOfNode,
@@ -137,7 +137,8 @@ class _Meter:
         self.chars = 0
         self.exceeded = ""
 
-    def _trip(self, why: str) -> None:
+    def trip(self, why: str) -> None:
+        """Stop the render, keeping the first reason the budget ran out."""
         self.exceeded = self.exceeded or why
         raise _Exceeded(self.exceeded)
 
@@ -145,18 +146,18 @@ class _Meter:
         if self.exceeded:
             raise _Exceeded(self.exceeded)
         if time.monotonic() > self.deadline:
-            self._trip(f"it took more than {self.seconds:g} seconds")
+            self.trip(f"it took more than {self.seconds:g} seconds")
 
     def tick(self) -> None:
         self.nodes += 1
         if self.nodes > self.max_nodes:
-            self._trip(f"it rendered more than {self.max_nodes:,} pieces")
+            self.trip(f"it rendered more than {self.max_nodes:,} pieces")
         self.check_time()
 
     def produced(self, count: int) -> None:
         self.chars += count
         if self.chars > MAX_OUTPUT_CHARS:
-            self._trip(f"the letter grew past {MAX_OUTPUT_CHARS:,} characters")
+            self.trip(f"the letter grew past {MAX_OUTPUT_CHARS:,} characters")
 
 
 _METER: ContextVar[_Meter | None] = ContextVar("letter_template_meter", default=None)
@@ -175,7 +176,7 @@ def _metered_filter(func: Callable[..., Any]) -> Callable[..., Any]:
             meter.check_time()
         result = func(value, *args, **kwargs)
         if meter is not None and isinstance(result, str) and len(result) > MAX_OUTPUT_CHARS:
-            meter._trip(f"a value grew past {MAX_OUTPUT_CHARS:,} characters")
+            meter.trip(f"a value grew past {MAX_OUTPUT_CHARS:,} characters")
         return result
 
     return run
@@ -253,45 +254,72 @@ def _refuse(message: str) -> ServiceError:
     return ServiceError(f"The letter template {message}", field=FIELD)
 
 
-def _scan(source: str) -> None:
-    """Name every tag and filter the template uses that letters may not, and refuse blocks
-    nested deeper than MAX_DEPTH (the parser would run out of stack)."""
-    tags: list[str] = []
-    filters: list[str] = []
-    in_comment = False
-    depth = 0
-    for token in Lexer(source).tokenize():
+class _Usage:
+    """What a template's tokens use that letters may not: tags and filters, each named once
+    in the order they first appear (nothing between {% comment %} and {% endcomment %}
+    counts), and how deep its blocks nest so far."""
+
+    def __init__(self) -> None:
+        self.tags: list[str] = []
+        self.filters: list[str] = []
+        self.in_comment = False
+        self.depth = 0
+
+    def read(self, token: Token) -> None:
         if token.token_type == TokenType.BLOCK:
             bits = token.contents.split()
             name = bits[0] if bits else ""
-            if in_comment:
-                in_comment = name != "endcomment"
-                continue
+            if self.in_comment:
+                self.in_comment = name != "endcomment"
+                return
             if name == "comment":
-                in_comment = True
-                continue
-            if name in _BLOCKS:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _refuse(f"nests blocks more than {MAX_DEPTH} deep.")
-            elif name.startswith("end") and name[3:] in _BLOCKS:
-                depth -= 1
-            if name and name not in ALLOWED_TAGS and name not in _TAG_PARTS and name not in tags:
-                tags.append(name)
-        if token.token_type in (TokenType.BLOCK, TokenType.VAR) and not in_comment:
-            for name in _FILTER_NAME.findall(_QUOTED.sub("", token.contents)):
-                if name not in ALLOWED_FILTERS and name not in filters:
-                    filters.append(name)
-    problems = []
-    if tags:
-        used = ", ".join("{% " + name + " %}" for name in tags)
-        allowed = ", ".join("{% " + name + " %}" for name in ALLOWED_TAGS)
-        problems.append(f"uses tags letters may not use: {used} (allowed: {allowed})")
-    if filters:
-        problems.append(
-            f"uses filters letters may not use: {', '.join(filters)} "
-            f"(allowed: {', '.join(ALLOWED_FILTERS)})"
-        )
+                self.in_comment = True
+                return
+            self._nest(name)
+            self._tag(name)
+        if token.token_type in (TokenType.BLOCK, TokenType.VAR) and not self.in_comment:
+            self._filters(token.contents)
+
+    def _nest(self, name: str) -> None:
+        """Follow the depth of blocks; refuse one nested deeper than MAX_DEPTH."""
+        if name in _BLOCKS:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _refuse(f"nests blocks more than {MAX_DEPTH} deep.")
+        elif name.startswith("end") and name[3:] in _BLOCKS:
+            self.depth -= 1
+
+    def _tag(self, name: str) -> None:
+        if name and name not in ALLOWED_TAGS and name not in _TAG_PARTS and name not in self.tags:
+            self.tags.append(name)
+
+    def _filters(self, contents: str) -> None:
+        for name in _FILTER_NAME.findall(_QUOTED.sub("", contents)):
+            if name not in ALLOWED_FILTERS and name not in self.filters:
+                self.filters.append(name)
+
+    def problems(self) -> list[str]:
+        """The sentences naming the refused tags, then the refused filters."""
+        problems = []
+        if self.tags:
+            used = ", ".join("{% " + name + " %}" for name in self.tags)
+            allowed = ", ".join("{% " + name + " %}" for name in ALLOWED_TAGS)
+            problems.append(f"uses tags letters may not use: {used} (allowed: {allowed})")
+        if self.filters:
+            problems.append(
+                f"uses filters letters may not use: {', '.join(self.filters)} "
+                f"(allowed: {', '.join(ALLOWED_FILTERS)})"
+            )
+        return problems
+
+
+def _scan(source: str) -> None:
+    """Name every tag and filter the template uses that letters may not, and refuse blocks
+    nested deeper than MAX_DEPTH (the parser would run out of stack)."""
+    usage = _Usage()
+    for token in Lexer(source).tokenize():
+        usage.read(token)
+    problems = usage.problems()
     if problems:
         raise _refuse("; ".join(problems) + ".")
 

@@ -361,6 +361,47 @@ def test_pledge_balance(fundraiser: dict[str, Any], ann: Donor, general_fund: Fu
     assert _fields(exc.value) == {"pledge_id"}
 
 
+def test_every_input_error_of_a_gift_at_once_then_its_links(
+    fundraiser: dict[str, Any], ann: Donor, general_fund: Fund
+) -> None:
+    with pytest.raises(ServiceError) as exc:
+        services.donation_record(
+            **fundraiser,
+            donor=999_999,
+            amount="-5",
+            date=TODAY,
+            method="cash",
+            fund=general_fund,
+            pledge=999_999,
+            recurring=999_999,
+            batch=999_999,
+        )
+    errors = exc.value.errors
+    assert errors[0] == {"field": "donor_id", "message": "Choose a donor of this organization."}
+    assert errors[1]["field"] == "amount"
+    assert errors[-3:] == [
+        {"field": "pledge_id", "message": "No such pledge here."},
+        {"field": "recurring_id", "message": "No such recurring here."},
+        {"field": "batch_id", "message": "No such batch here."},
+    ]
+    assert exc.value.message == "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+
+    bob = people_services.donor_create(**fundraiser, first_name="Bob", last_name="Lee")
+    pledge = pledge_services.pledge_create(
+        **fundraiser, donor=ann, total="50.00", date=TODAY, fund=general_fund
+    )
+    with pytest.raises(ServiceError) as exc:
+        _gift(fundraiser, bob, general_fund, pledge=pledge)
+    assert exc.value.errors == [
+        {"field": "pledge_id", "message": "That pledge belongs to another donor."}
+    ]
+    pledge_services.pledge_cancel(**fundraiser, pledge=pledge, reason="Moved away")
+    with pytest.raises(ServiceError) as exc:
+        _gift(fundraiser, ann, general_fund, pledge=pledge)
+    assert exc.value.errors == [{"field": "pledge_id", "message": "That pledge was cancelled."}]
+    assert Donation.objects.count() == 0
+
+
 def test_recurring_gift(fundraiser: dict[str, Any], ann: Donor, general_fund: Fund) -> None:
     start = TODAY.replace(day=31) if TODAY.month == 1 else TODAY
     gift = pledge_services.recurring_gift_create(

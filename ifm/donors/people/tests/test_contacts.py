@@ -204,6 +204,60 @@ def test_merge_moves_the_contacts(fundraiser: dict[str, Any]) -> None:
     assert list(selectors.donor_search("ann@old.example")) == [keep]
 
 
+def test_merge_audits_what_moved_and_what_was_filled(fundraiser: dict[str, Any]) -> None:
+    keep = _ann(fundraiser, phone="", city="")
+    merge = services.donor_create(
+        **fundraiser,
+        confirm_duplicate=True,
+        first_name="Ann",
+        last_name="Lee",
+        email="ann@example.org",
+        phone="555-333-4444",
+        address_line1="2 Elm St",
+        city="Ogdenville",
+        state="IL",
+        salutation="Dear Ann",
+    )
+    contacts.donor_email_add(**fundraiser, donor=merge, email="ann@old.example")
+    services.donor_note_add(**fundraiser, donor=merge, body="Met at the gala")
+    merge_services.donor_merge(**fundraiser, keep=keep, merge=merge)
+    event = AuditEvent.objects.get(action="donor.merge")
+    assert event.object_id == str(keep.pk)
+    assert event.changes == {
+        "merged": {"id": merge.pk, "name": "Ann Lee", "email": "ann@example.org"},
+        "moved": {
+            "donors.donornote": 1,
+            "donors.donoremail": 1,
+            "donors.donorphone": 1,
+            "donors.donoraddress": 1,
+        },
+        "filled": ["phone", "city", "state", "salutation"],
+    }
+
+
+def test_merge_refusals_name_their_field(fundraiser: dict[str, Any]) -> None:
+    keep = _ann(fundraiser)
+    merge = services.donor_create(**fundraiser, first_name="Bo", last_name="Ray")
+    other = services.donor_create(**fundraiser, first_name="Cy", last_name="Fox")
+    cases: list[tuple[dict[str, Any], str, str]] = [
+        ({"keep": 999_999, "merge": merge}, "keep_id", "No such donor."),
+        ({"keep": keep, "merge": 999_999}, "merge_id", "No such donor."),
+        ({"keep": keep, "merge": keep.pk}, "merge_id", "Choose two different donors."),
+    ]
+    for donors, field, message in cases:
+        with pytest.raises(ServiceError) as exc:
+            merge_services.donor_merge(**fundraiser, **donors)
+        assert exc.value.errors == [{"field": field, "message": message}]
+    merge_services.donor_merge(**fundraiser, keep=keep, merge=merge)
+    twice: list[dict[str, Any]] = [{"keep": merge, "merge": other}, {"keep": other, "merge": merge}]
+    for donors in twice:
+        with pytest.raises(ServiceError) as exc:
+            merge_services.donor_merge(**fundraiser, **donors)
+        assert exc.value.errors == [
+            {"field": "merge_id", "message": "One of these donors was already merged."}
+        ]
+
+
 # --- API -----------------------------------------------------------------------------------------
 
 

@@ -64,6 +64,30 @@ def test_create_rules_name_each_field(fundraiser: dict[str, Any]) -> None:
     assert Donor.objects.count() == 0
 
 
+def test_create_rules_give_each_message_in_field_order(fundraiser: dict[str, Any]) -> None:
+    with pytest.raises(ServiceError) as exc:
+        services.donor_create(
+            **fundraiser,
+            last_name="X",
+            kind="alien",
+            email="a" * 250 + "@x.org",
+            country="1",
+            household=999_999,
+        )
+    assert exc.value.errors == [
+        {"field": "kind", "message": "Choose individual or organization."},
+        {"field": "email", "message": "At most 254 characters."},
+        {"field": "country", "message": "Use a two-letter country code, such as US."},
+        {"field": "household_id", "message": "Choose a household of this organization."},
+    ]
+    with pytest.raises(ServiceError) as exc:
+        services.donor_create(**fundraiser, last_name="X", email="no at sign", household="")
+    assert exc.value.errors == [
+        {"field": "email", "message": "'no at sign' is not an email address."}
+    ]
+    assert Donor.objects.count() == 0
+
+
 def test_permissions(donors_org: Any, cast: dict[str, Any]) -> None:
     for role in ("viewer", "staff", "finance"):
         user = cast[role]

@@ -254,6 +254,21 @@ def test_loops_over_anything_but_the_receipts_data_are_refused(template: str) ->
     assert "{% for %} may only go over the receipt's lists" in refusal(template)
 
 
+def test_refused_tags_then_filters_are_each_named_once_in_the_order_they_appear() -> None:
+    message = refusal(
+        "{% load x %}{{ donor.name|safe }}{% debug %}{% load y %}{{ org.name|pprint|safe }}"
+        "{% comment %}{% lorem %}{{ x|center:'9' }}{% endcomment %}{{ '|escapejs'|upper }}"
+    )
+    assert message.startswith(
+        "The letter template uses tags letters may not use: {% load %}, {% debug %} (allowed: "
+    )
+    assert "; uses filters letters may not use: safe, pprint (allowed: " in message
+    assert message.endswith(").")
+    assert "lorem" not in message
+    assert "center" not in message
+    assert "escapejs" not in message
+
+
 def test_a_commented_out_tag_is_not_held_against_the_template() -> None:
     out = letter_template.render(
         "{% comment %}{% debug %}{% load x %}{% endcomment %}<p>{{ receipt.number }}</p>",
