@@ -5,6 +5,7 @@ Thin: every write goes through services, workflow or records, every read through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -268,6 +269,74 @@ def expense_detail(request: OrgRequest, org_slug: str, expense_id: int) -> HttpR
     return render(request, "expenses/detail.html", _detail_context(request, expense))
 
 
+def _submit(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    expense = workflow.expense_submit(**service_args(request), expense=expense)
+    messages.success(request, f"{expense.reference} was submitted for approval.")
+    return None
+
+
+def _withdraw(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    expense = workflow.expense_withdraw(
+        **service_args(request), expense=expense, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, f"{expense.reference} was withdrawn.")
+    return None
+
+
+def _approve(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    expense = workflow.expense_approve(**service_args(request), expense=expense)
+    if expense.status == Status.APPROVED:
+        messages.success(request, f"{expense.reference} is approved and posted to the ledger.")
+    else:
+        messages.success(
+            request,
+            f"First approval of {expense.reference} recorded: an admin must approve it too.",
+        )
+    return None
+
+
+def _reject(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    reject_form = RejectForm(request.POST)
+    if not reject_form.is_valid():
+        return _detail_with_errors(request, expense, reject_form=reject_form)
+    expense = workflow.expense_reject(
+        **service_args(request), expense=expense, reason=reject_form.cleaned_data["reason"]
+    )
+    messages.success(request, f"{expense.reference} was rejected; the submitter is told why.")
+    return None
+
+
+def _pay(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    pay_form = PayForm(request.POST)
+    if not pay_form.is_valid():
+        return _detail_with_errors(request, expense, pay_form=pay_form)
+    try:
+        expense = workflow.expense_pay(
+            **service_args(request),
+            expense=expense,
+            paid_from=pay_form.cleaned_data["paid_from"],
+            date=pay_form.cleaned_data["date"],
+        )
+    except ServiceError as exc:
+        if exc.status != 422:
+            raise
+        add_service_errors(pay_form, exc)
+        return _detail_with_errors(request, expense, pay_form=pay_form)
+    messages.success(request, f"{expense.reference} is recorded as paid.")
+    return None
+
+
+# The workflow's steps, as the URLs name them: each answers None (done: back to where the person
+# was) or the detail page with its form's errors.
+_ACTIONS: dict[str, Callable[[OrgRequest, Expense], HttpResponse | None]] = {
+    "submit": _submit,
+    "withdraw": _withdraw,
+    "approve": _approve,
+    "reject": _reject,
+    "pay": _pay,
+}
+
+
 @login_required
 def expense_action(
     request: OrgRequest, org_slug: str, expense_id: int, action: str
@@ -275,61 +344,16 @@ def expense_action(
     expense = _expense_or_404(request, expense_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    args = service_args(request)
+    step = _ACTIONS.get(action)
+    if step is None:  # pragma: no cover - the URLs only route the known actions
+        raise Http404
     back = _next_or(request, _detail_url(request, expense))
     try:
-        if action == "submit":
-            expense = workflow.expense_submit(**args, expense=expense)
-            messages.success(request, f"{expense.reference} was submitted for approval.")
-        elif action == "withdraw":
-            expense = workflow.expense_withdraw(
-                **args, expense=expense, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, f"{expense.reference} was withdrawn.")
-        elif action == "approve":
-            expense = workflow.expense_approve(**args, expense=expense)
-            if expense.status == Status.APPROVED:
-                messages.success(
-                    request, f"{expense.reference} is approved and posted to the ledger."
-                )
-            else:
-                messages.success(
-                    request,
-                    f"First approval of {expense.reference} recorded: "
-                    "an admin must approve it too.",
-                )
-        elif action == "reject":
-            reject_form = RejectForm(request.POST)
-            if not reject_form.is_valid():
-                return _detail_with_errors(request, expense, reject_form=reject_form)
-            expense = workflow.expense_reject(
-                **args, expense=expense, reason=reject_form.cleaned_data["reason"]
-            )
-            messages.success(
-                request, f"{expense.reference} was rejected; the submitter is told why."
-            )
-        elif action == "pay":
-            pay_form = PayForm(request.POST)
-            if not pay_form.is_valid():
-                return _detail_with_errors(request, expense, pay_form=pay_form)
-            try:
-                expense = workflow.expense_pay(
-                    **args,
-                    expense=expense,
-                    paid_from=pay_form.cleaned_data["paid_from"],
-                    date=pay_form.cleaned_data["date"],
-                )
-            except ServiceError as exc:
-                if exc.status != 422:
-                    raise
-                add_service_errors(pay_form, exc)
-                return _detail_with_errors(request, expense, pay_form=pay_form)
-            messages.success(request, f"{expense.reference} is recorded as paid.")
-        else:  # pragma: no cover - the URLs only route the known actions
-            raise Http404
+        answer = step(request, expense)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
-    return redirect(back)
+        return redirect(back)
+    return answer or redirect(back)
 
 
 def _detail_with_errors(request: OrgRequest, expense: Expense, **forms: Any) -> HttpResponse:
