@@ -537,6 +537,67 @@ def test_opening_balances_problems_name_row_and_column(books: Any, ctx: dict[str
     assert not JournalEntry.objects.exists()
 
 
+def test_opening_balances_list_every_problem_of_a_row_and_skip_zero_rows(
+    books: Any, ctx: dict[str, Any], restricted: Fund
+) -> None:
+    Fund.objects.filter(pk=restricted.pk).update(is_active=False)
+    data = (
+        b"account_number,fund_code,debit,credit,extra\n"
+        b"1010,YOUTH,5,,\n"  # 2 inactive fund
+        b"1010,gen,5,,\n"  # 3 fine: fund codes match in any case
+        b"9999,NOPE,abc,-1,\n"  # 4 four problems
+        b"1010,GEN,0,0,\n"  # 5 zero: skipped
+        b",GEN,0,0,\n"  # 6 zero but no account: a problem, not skipped
+        b"1010,GEN,99999999999999999,,\n"  # 7 too large
+        b"1040,GEN,1.005,2.001,\n"  # 8 both columns
+        b"1020,GEN,,5,\n"  # 9 fine
+    )
+    result = opening_balances_import_csv(**ctx, file=data, date=TODAY, dry_run=True)
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (1, "extra", "unknown column"),
+        (2, "fund_code", "fund YOUTH Youth program is inactive"),
+        (4, "account_number", "there is no account '9999' in the chart"),
+        (4, "credit", "amounts must not be negative: use the other column"),
+        (4, "debit", "'abc' is not an amount"),
+        (4, "fund_code", "there is no fund 'NOPE'"),
+        (6, "account_number", "the account number is missing"),
+        (7, "debit", "99999999999999999 is too large"),
+        (8, "credit", "2.001 has more than two decimals"),
+        (8, "debit", "1.005 has more than two decimals"),
+    ]
+    assert [(s.row, s.value, s.reason) for s in result.skipped] == [(5, "1010", "zero balance")]
+    assert (result.lines, result.total_debit, result.total_credit) == (
+        2,
+        Decimal("5.00"),
+        Decimal("5.00"),
+    )
+    assert result.entry_id is None
+    empty = opening_balances_import_csv(
+        **ctx,
+        file=b"account_number,fund_code,debit,credit\n1010,GEN,0,0\n",
+        date=TODAY,
+        dry_run=True,
+    )
+    assert [(p.row, p.column, p.message) for p in empty.problems] == [
+        (None, "", "there are no amounts to import")
+    ]
+    assert not JournalEntry.objects.exists()
+
+
+def test_opening_balances_commit_is_audited_with_its_totals(
+    books: Any, ctx: dict[str, Any]
+) -> None:
+    data = b"account_number,fund_code,debit,credit\n1010,gen,1000,\n3010,GEN,,1000\n"
+    result = opening_balances_import_csv(**ctx, file=data, date=TODAY, dry_run=False)
+    assert (result.entry_id, result.entry_number) == (
+        JournalEntry.objects.get().pk,
+        JournalEntry.objects.get().number,
+    )
+    event = AuditEvent.objects.get(action="opening_balances.import")
+    assert event.changes == {"date": TODAY.isoformat(), "lines": 2, "total": "1000.00"}
+    assert result.interfund == []
+
+
 def test_opening_balances_must_balance(books: Any, ctx: dict[str, Any]) -> None:
     data = b"account_number,fund_code,debit,credit\n1010,GEN,100,\n3010,GEN,,90\n"
     with pytest.raises(ServiceError) as exc:
