@@ -3,6 +3,7 @@ and what the other writes share: checking the input, locking the row, recording 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date as date_type
 from datetime import timedelta
 from decimal import Decimal
@@ -43,88 +44,97 @@ def valid_date(value: Any, field: str) -> date_type:
     return value
 
 
-def clean_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Check the editable fields given in `values`; every error at once, each naming its field."""
-    cleaned: dict[str, Any] = {}
-    errors: list[dict[str, str]] = []
+def _clean_kind(v: Any) -> str:
+    if v not in Kind.values:
+        raise ServiceError("Choose a claim or a bill.", field="kind")
+    return str(v)
 
-    def check(field: str, fn: Any) -> None:
-        if field not in values:
-            return
-        try:
-            cleaned[field] = fn(values[field])
-        except ServiceError as exc:
-            errors.extend(exc.errors or [{"field": field, "message": exc.message}])
 
-    def kind(v: Any) -> str:
-        if v not in Kind.values:
-            raise ServiceError("Choose a claim or a bill.", field="kind")
-        return str(v)
+def _clean_payee(v: Any) -> str:
+    text = " ".join(str(v or "").split())
+    if not text:
+        raise ServiceError("Say who is paid: the person or the vendor.", field="payee")
+    if len(text) > 200:
+        raise ServiceError("At most 200 characters.", field="payee")
+    return text
 
-    def payee(v: Any) -> str:
-        text = " ".join(str(v or "").split())
-        if not text:
-            raise ServiceError("Say who is paid: the person or the vendor.", field="payee")
-        if len(text) > 200:
-            raise ServiceError("At most 200 characters.", field="payee")
-        return text
 
-    def function(v: Any) -> str:
-        if v not in Function.values:
-            raise ServiceError(
-                "Choose program services, management and general, or fundraising.",
-                field="function",
-            )
-        return str(v)
+def _clean_function(v: Any) -> str:
+    if v not in Function.values:
+        raise ServiceError(
+            "Choose program services, management and general, or fundraising.",
+            field="function",
+        )
+    return str(v)
 
-    def description(v: Any) -> str:
-        text = str(v or "").strip()
-        if len(text) > 2000:
-            raise ServiceError("At most 2000 characters.", field="description")
-        return text
 
-    def optional(fn: Any) -> Any:
-        return lambda v: None if v is None or v == "" else fn(v)
+def _clean_description(v: Any) -> str:
+    text = str(v or "").strip()
+    if len(text) > 2000:
+        raise ServiceError("At most 2000 characters.", field="description")
+    return text
 
-    check("kind", kind)
-    check("payee", payee)
-    check("date", lambda v: valid_date(v, "date"))
-    check("function", function)
-    check("description", description)
-    check("amount", optional(lambda v: clean_money(v, "amount")))
-    check(
+
+def _optional(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A check that lets a blank value (None or "") through as None."""
+    return lambda v: None if v is None or v == "" else fn(v)
+
+
+def _resolver(queryset: Callable[[], Any], field: str, message: str) -> Callable[[Any], Any]:
+    """A check that finds the given id or object in `queryset()` (evaluated at check time)."""
+    return lambda v: resolve(queryset(), v, field, message)
+
+
+# The editable fields in the order their errors are reported, each with its check.
+_FIELD_CHECKS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("kind", _clean_kind),
+    ("payee", _clean_payee),
+    ("date", lambda v: valid_date(v, "date")),
+    ("function", _clean_function),
+    ("description", _clean_description),
+    ("amount", _optional(lambda v: clean_money(v, "amount"))),
+    (
         "category",
-        optional(
-            lambda v: resolve(
-                selectors.expense_categories(),
-                v,
+        _optional(
+            _resolver(
+                selectors.expense_categories,
                 "category_id",
                 "Choose an active expense account of this organization (not a header).",
             )
         ),
-    )
-    check(
+    ),
+    (
         "fund",
-        optional(
-            lambda v: resolve(
-                selectors.active_funds(),
-                v,
-                "fund_id",
-                "Choose an active fund of this organization.",
+        _optional(
+            _resolver(
+                selectors.active_funds, "fund_id", "Choose an active fund of this organization."
             )
         ),
-    )
-    check(
+    ),
+    (
         "program",
-        optional(
-            lambda v: resolve(
-                selectors.active_programs(),
-                v,
+        _optional(
+            _resolver(
+                selectors.active_programs,
                 "program_id",
                 "Choose an active program of this organization, or none.",
             )
         ),
-    )
+    ),
+)
+
+
+def clean_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Check the editable fields given in `values`; every error at once, each naming its field."""
+    cleaned: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+    for field, check in _FIELD_CHECKS:
+        if field not in values:
+            continue
+        try:
+            cleaned[field] = check(values[field])
+        except ServiceError as exc:
+            errors.extend(exc.errors or [{"field": field, "message": exc.message}])
     if errors:
         raise ServiceError(
             "The expense has errors: " + "; ".join(e["message"] for e in errors), errors=errors

@@ -404,52 +404,44 @@ class OrgPlanner:
         self.taxes_due += taxes
         return self._entry(on, SourceType.IMPORT, "payroll", "Payroll", with_interfund(lines))
 
-    def month(self, year: int, month: int) -> list[PlannedEntry]:
-        rng = self.rng
-        first = date(year, month, 1)
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        self.carry += self.monthly_lines
-        budget = int(self.carry)
-        self.carry -= budget
-        out: list[PlannedEntry] = []
-        if self.taxes_due:
-            due, self.taxes_due = self.taxes_due, 0
-            out.append(
-                self._entry(
-                    first + timedelta(days=9),
-                    SourceType.BANK,
-                    "tax",
-                    "Payroll tax deposit",
-                    [
-                        (PAYROLL_TAXES_DUE, "GEN", None, "", due, 0, ""),
-                        (BANK, "GEN", None, "", 0, due, ""),
-                    ],
-                )
-            )
-        paydays: tuple[date, ...] = ()
-        if self.has_staff:
-            paydays = (first + timedelta(days=14), last) if self.semi_monthly else (last,)
-        for payday in paydays:
-            out.append(self.payroll(payday))
-        if self.board and rng.random() < 0.25:
-            amount = rng.randint(10, 200) * 100_00
-            lines: list[Line] = [
-                (SAVINGS, self.board, None, "", amount, 0, ""),
-                (BANK, "GEN", None, "", 0, amount, ""),
-            ]
-            out.append(
-                self._entry(
-                    self._day(first, last),
-                    SourceType.MANUAL,
-                    "xfer",
-                    "Transfer to board-designated reserve",
-                    with_interfund(lines),
-                )
-            )
-        # Payments already due this month count against the month's budget.
-        used = sum(len(e.lines) for e in out) + sum(
-            len(p.lines) for p in self.pending if p.date <= last
+    def tax_deposit(self, on: date) -> PlannedEntry:
+        """Pay the payroll taxes withheld so far."""
+        due, self.taxes_due = self.taxes_due, 0
+        return self._entry(
+            on,
+            SourceType.BANK,
+            "tax",
+            "Payroll tax deposit",
+            [
+                (PAYROLL_TAXES_DUE, "GEN", None, "", due, 0, ""),
+                (BANK, "GEN", None, "", 0, due, ""),
+            ],
         )
+
+    def paydays(self, first: date, last: date) -> tuple[date, ...]:
+        if not self.has_staff:
+            return ()
+        return (first + timedelta(days=14), last) if self.semi_monthly else (last,)
+
+    def board_transfer(self, board: str, first: date, last: date) -> PlannedEntry:
+        """Move some cash to the board-designated reserve fund `board`."""
+        amount = self.rng.randint(10, 200) * 100_00
+        lines: list[Line] = [
+            (SAVINGS, board, None, "", amount, 0, ""),
+            (BANK, "GEN", None, "", 0, amount, ""),
+        ]
+        return self._entry(
+            self._day(first, last),
+            SourceType.MANUAL,
+            "xfer",
+            "Transfer to board-designated reserve",
+            with_interfund(lines),
+        )
+
+    def activity(self, first: date, last: date, used: int, budget: int) -> list[PlannedEntry]:
+        """Donations and bills (now and then one reversed) until `budget` lines are used."""
+        rng = self.rng
+        out: list[PlannedEntry] = []
         while used < budget:
             if rng.random() < 0.6:
                 entry = self.donation(self._day(first, last))
@@ -465,29 +457,52 @@ class OrgPlanner:
                     reversal = self.reversal(entry, last)
                     out.append(reversal)
                     used += len(reversal.lines)
-        out += [p for p in self.pending if p.date <= last]
-        self.pending = [p for p in self.pending if p.date > last]
-        # Month end: spending from restricted funds is released from restriction.
+        return out
+
+    def releases(self, entries: list[PlannedEntry], last: date) -> list[PlannedEntry]:
+        """Month end: spending from restricted funds is released from restriction."""
         spent: dict[str, int] = defaultdict(int)
-        for entry in out:
+        for entry in entries:
             if entry.reversed or entry.source_type == SourceType.REVERSAL:
                 continue
             for account, fund, _p, _f, debit, _c, _m in entry.lines:
                 if fund in self.spendable and account.startswith(("7", "8")):
                     spent[fund] += debit
-        for fund in sorted(spent):
-            out.append(
-                self._entry(
-                    last,
-                    SourceType.RELEASE,
-                    "rel",
-                    f"Release from restriction: {fund}",
-                    [
-                        (RELEASE_WITH, fund, None, "", spent[fund], 0, ""),
-                        (RELEASE_WITHOUT, fund, None, "", 0, spent[fund], ""),
-                    ],
-                )
+        return [
+            self._entry(
+                last,
+                SourceType.RELEASE,
+                "rel",
+                f"Release from restriction: {fund}",
+                [
+                    (RELEASE_WITH, fund, None, "", spent[fund], 0, ""),
+                    (RELEASE_WITHOUT, fund, None, "", 0, spent[fund], ""),
+                ],
             )
+            for fund in sorted(spent)
+        ]
+
+    def month(self, year: int, month: int) -> list[PlannedEntry]:
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        self.carry += self.monthly_lines
+        budget = int(self.carry)
+        self.carry -= budget
+        out: list[PlannedEntry] = []
+        if self.taxes_due:
+            out.append(self.tax_deposit(first + timedelta(days=9)))
+        for payday in self.paydays(first, last):
+            out.append(self.payroll(payday))
+        if self.board and self.rng.random() < 0.25:
+            out.append(self.board_transfer(self.board, first, last))
+        # Payments already due this month count against the month's budget.
+        used = sum(len(e.lines) for e in out) + sum(
+            len(p.lines) for p in self.pending if p.date <= last
+        )
+        out += self.activity(first, last, used, budget)
+        out += [p for p in self.pending if p.date <= last]
+        self.pending = [p for p in self.pending if p.date > last]
+        out += self.releases(out, last)
         out.sort(key=lambda e: (e.date, e.seq))
         return out
 

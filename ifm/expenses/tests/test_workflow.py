@@ -447,3 +447,42 @@ def _member(org: Any, email: str, role: str) -> Any:
     user = make_user(email)
     membership_set(organization=org, user=user, role=role)
     return user
+
+
+def test_clean_values_reports_every_field_in_order_and_lets_blanks_through(
+    in_a: Any, cast: dict[str, Any]
+) -> None:
+    with pytest.raises(ServiceError) as err:
+        services.clean_values(
+            {
+                "program": 999999,
+                "fund": 999999,
+                "category": "4010",
+                "amount": "-3",
+                "description": "x" * 2001,
+                "function": "parties",
+                "date": "2020-01-01",
+                "payee": "y" * 201,
+                "kind": "loan",
+            }
+        )
+    assert [e["field"] for e in err.value.errors] == [
+        "kind",
+        "payee",
+        "date",
+        "function",
+        "description",
+        "amount",
+        "category_id",
+        "fund_id",
+        "program_id",
+    ]
+    assert str(err.value).startswith(
+        "The expense has errors: Choose a claim or a bill.; At most 200 characters.; "
+        "Give a date as YYYY-MM-DD.; "
+    )
+    cleaned = services.clean_values(
+        {"kind": "bill", "payee": "  Acme \n Printing ", "amount": "", "fund": None}
+    )
+    assert cleaned == {"kind": "bill", "payee": "Acme Printing", "amount": None, "fund": None}
+    assert services.clean_values({}) == {}

@@ -218,6 +218,48 @@ def account_create(
     return account
 
 
+def _renumber_account(account: Account, number: Any) -> list[str]:
+    """Give the account a new number, unique in the chart; the fields that changed."""
+    number = clean_account_number(number)
+    if number == account.number:
+        return []
+    if Account.objects.filter(number=number).exclude(pk=account.pk).exists():
+        raise ServiceError(f"There is already an account numbered {number}.", field="number")
+    account.number = number
+    return ["number"]
+
+
+def _move_account(account: Account, parent: Account | None, organization: Organization) -> None:
+    """Put the account under `parent` (None: at the top), checked when the parent changes."""
+    if parent is not None:
+        _check_org(parent, organization)
+        if parent.pk != account.parent_id:
+            _check_parent(account=account, parent=parent, type_=account.type)
+    account.parent = parent
+
+
+def _check_account_activation(account: Account, is_active: bool) -> None:
+    """Refuse deactivating a role or a header with active sub-accounts, and activating an
+    account whose parent is inactive."""
+    if not is_active:
+        if account.role:
+            raise ServiceError(
+                f"{account} is used by the ledger itself "
+                f"({account.role.replace('_', ' ')}): it stays active.",
+                field="is_active",
+            )
+        if Account.objects.filter(parent=account, is_active=True).exists():
+            raise ServiceError(
+                f"{account} has active sub-accounts: deactivate them first.",
+                field="is_active",
+            )
+    elif (
+        account.parent_id
+        and not Account.objects.filter(pk=account.parent_id, is_active=True).exists()
+    ):
+        raise ServiceError("Its parent is inactive: activate the parent first.", field="is_active")
+
+
 @org_service("ledger.manage")
 def account_update(
     *,
@@ -243,14 +285,7 @@ def account_update(
     before = _account_state(account)
     fields: list[str] = []
     if number is not None:
-        number = clean_account_number(number)
-        if number != account.number:
-            if Account.objects.filter(number=number).exclude(pk=account.pk).exists():
-                raise ServiceError(
-                    f"There is already an account numbered {number}.", field="number"
-                )
-            account.number = number
-            fields.append("number")
+        fields += _renumber_account(account, number)
     if name is not None:
         account.name = _clean_name(name)
         fields.append("name")
@@ -263,32 +298,10 @@ def account_update(
         )
         fields.append("net_asset_class")
     if parent is not UNCHANGED:
-        if parent is not None:
-            _check_org(parent, organization)
-            if parent.pk != account.parent_id:
-                _check_parent(account=account, parent=parent, type_=account.type)
-        account.parent = parent
+        _move_account(account, parent, organization)
         fields.append("parent")
     if is_active is not None and is_active != account.is_active:
-        if not is_active:
-            if account.role:
-                raise ServiceError(
-                    f"{account} is used by the ledger itself "
-                    f"({account.role.replace('_', ' ')}): it stays active.",
-                    field="is_active",
-                )
-            if Account.objects.filter(parent=account, is_active=True).exists():
-                raise ServiceError(
-                    f"{account} has active sub-accounts: deactivate them first.",
-                    field="is_active",
-                )
-        elif (
-            account.parent_id
-            and not Account.objects.filter(pk=account.parent_id, is_active=True).exists()
-        ):
-            raise ServiceError(
-                "Its parent is inactive: activate the parent first.", field="is_active"
-            )
+        _check_account_activation(account, is_active)
         account.is_active = is_active
         fields.append("is_active")
     account.save_versioned(expected_version=expected_version, user=actor, fields=fields)
@@ -400,6 +413,37 @@ def fund_create(
     return fund
 
 
+def _recode_fund(fund: Fund, code: Any) -> list[str]:
+    """Give the fund a new code, unique in any case; the fields that changed."""
+    code = _clean_code(code)
+    if code == fund.code:
+        return []
+    if Fund.objects.filter(code__iexact=code).exclude(pk=fund.pk).exists():
+        raise ServiceError(f"There is already a fund with the code {code}.", field="code")
+    fund.code = code
+    return ["code"]
+
+
+def _restrict_fund(fund: Fund, restriction: Any) -> list[str]:
+    """Change the fund's restriction unless it is the general fund or has postings."""
+    restriction = _clean_choice(restriction, Restriction, "restriction")
+    if restriction == fund.restriction:
+        return []
+    if fund.is_general:
+        raise ServiceError(
+            "The general fund is without donor restrictions: it cannot be restricted.",
+            field="restriction",
+        )
+    if JournalLine.objects.filter(fund_id=fund.pk).exists():
+        raise ServiceError(
+            f"{fund} has postings, so its restriction cannot change: release the "
+            "restriction or move the balance to another fund instead.",
+            field="restriction",
+        )
+    fund.restriction = restriction
+    return ["restriction"]
+
+
 @org_service("ledger.manage")
 def fund_update(
     *,
@@ -422,12 +466,7 @@ def fund_update(
     before = _fund_state(fund)
     fields: list[str] = []
     if code is not None:
-        code = _clean_code(code)
-        if code != fund.code:
-            if Fund.objects.filter(code__iexact=code).exclude(pk=fund.pk).exists():
-                raise ServiceError(f"There is already a fund with the code {code}.", field="code")
-            fund.code = code
-            fields.append("code")
+        fields += _recode_fund(fund, code)
     if name is not None:
         fund.name = _clean_name(name)
         fields.append("name")
@@ -435,21 +474,7 @@ def fund_update(
         fund.purpose = _clean_text(purpose, "purpose")
         fields.append("purpose")
     if restriction is not None:
-        restriction = _clean_choice(restriction, Restriction, "restriction")
-        if restriction != fund.restriction:
-            if fund.is_general:
-                raise ServiceError(
-                    "The general fund is without donor restrictions: it cannot be restricted.",
-                    field="restriction",
-                )
-            if JournalLine.objects.filter(fund_id=fund.pk).exists():
-                raise ServiceError(
-                    f"{fund} has postings, so its restriction cannot change: release the "
-                    "restriction or move the balance to another fund instead.",
-                    field="restriction",
-                )
-            fund.restriction = restriction
-            fields.append("restriction")
+        fields += _restrict_fund(fund, restriction)
     if restricted_until is not UNCHANGED:
         fund.restricted_until = restricted_until
         fields.append("restricted_until")

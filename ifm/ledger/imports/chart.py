@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ifm.accounts.models import User
@@ -66,14 +66,34 @@ def _infer_class(name: str) -> str:
     return ""
 
 
-def _plan_ucoa(
+@dataclass
+class _UcoaGroup:
+    """A group row of the UCOA export: it becomes a header when it holds detail accounts."""
+
+    row: int
+    name: str
+    gr: str
+    types: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _UcoaDetail:
+    """An account row of the UCOA export; its type comes from the section row above it."""
+
+    row: int
+    number: str
+    name: str
+    gr: str
+    type: str | None
+
+
+def _read_ucoa(
     rows: list[tuple[int, list[str]]], header: list[str], result: ChartImportResult
-) -> list[_Planned]:
-    existing_types = dict(Account.objects.values_list("number", "type"))
+) -> tuple[list[_UcoaDetail], dict[str, _UcoaGroup]]:
+    """Sort the rows into section rows, account rows and group rows (in file order)."""
     section: str | None = None
-    details: list[dict[str, Any]] = []
-    groups: dict[str, dict[str, Any]] = {}
-    group_order: list[str] = []
+    details: list[_UcoaDetail] = []
+    groups: dict[str, _UcoaGroup] = {}
     for row, record in rows:
         cols = columns_of(header, record)
         group, number, description, gr = (
@@ -85,112 +105,127 @@ def _plan_ucoa(
         if not group and not number:
             if description:
                 section = _section_type(description)
-            continue
-        if group and number:
+        elif group and number:
             result.problems.append(
                 Problem(row, "Group", "a row is either a group or an account, not both")
             )
-            continue
-        if number:
-            if number.startswith(BANANA_SEGMENT_PREFIXES) or section == "skip":
-                result.skipped.append(
-                    Skipped(row, number, "cost centre, donor or segment: not an account")
-                )
-                continue
-            details.append(
-                {"row": row, "number": number, "name": description, "gr": gr, "type": section}
-            )
+        elif number:
+            _read_ucoa_account(_UcoaDetail(row, number, description, gr, section), details, result)
         else:
-            if section == "skip" or group.startswith(BANANA_SEGMENT_PREFIXES):
-                result.skipped.append(
-                    Skipped(row, group, "total of cost centres, donors or segments")
-                )
-                continue
-            if group in groups:
-                result.problems.append(
-                    Problem(
-                        row, "Group", f"the group {group} is already on row {groups[group]['row']}"
-                    )
-                )
-                continue
-            # Banana ends some group names with a colon ("Fixed operating assets:").
-            name = description.rstrip().removesuffix(":").rstrip()
-            groups[group] = {"row": row, "name": name, "gr": gr, "types": set()}
-            group_order.append(group)
+            _read_ucoa_group(row, group, description, gr, section, groups, result)
+    return details, groups
 
-    # A group becomes a header account when it directly holds detail accounts.
+
+def _read_ucoa_account(
+    detail: _UcoaDetail, details: list[_UcoaDetail], result: ChartImportResult
+) -> None:
+    if detail.number.startswith(BANANA_SEGMENT_PREFIXES) or detail.type == "skip":
+        result.skipped.append(
+            Skipped(detail.row, detail.number, "cost centre, donor or segment: not an account")
+        )
+        return
+    details.append(detail)
+
+
+def _read_ucoa_group(
+    row: int,
+    group: str,
+    description: str,
+    gr: str,
+    section: str | None,
+    groups: dict[str, _UcoaGroup],
+    result: ChartImportResult,
+) -> None:
+    if section == "skip" or group.startswith(BANANA_SEGMENT_PREFIXES):
+        result.skipped.append(Skipped(row, group, "total of cost centres, donors or segments"))
+        return
+    if group in groups:
+        result.problems.append(
+            Problem(row, "Group", f"the group {group} is already on row {groups[group].row}")
+        )
+        return
+    # Banana ends some group names with a colon ("Fixed operating assets:").
+    name = description.rstrip().removesuffix(":").rstrip()
+    groups[group] = _UcoaGroup(row, name, gr)
+
+
+def _settle_detail_types(
+    details: list[_UcoaDetail], groups: dict[str, _UcoaGroup], existing_types: dict[str, str]
+) -> None:
+    """Give each account without a section the type of an existing account of that number or
+    group, and note on each group the types of the accounts it directly holds."""
     for detail in details:
-        g = groups.get(detail["gr"])
-        if detail["type"] is None:
+        g = groups.get(detail.gr)
+        if detail.type is None:
             # No section above: take the type of an existing account of that number or group.
-            detail["type"] = existing_types.get(detail["number"]) or existing_types.get(
-                detail["gr"]
-            )
-        if g is not None and detail["type"]:
-            g["types"].add(detail["type"])
-    planned: list[_Planned] = []
+            detail.type = existing_types.get(detail.number) or existing_types.get(detail.gr)
+        if g is not None and detail.type:
+            g.types.add(detail.type)
+
+
+def _header_types(groups: dict[str, _UcoaGroup], result: ChartImportResult) -> dict[str, str]:
+    """The groups that become header accounts, with their type; summary groups are skipped."""
     headers: dict[str, str] = {}
-    for number in group_order:
-        g = groups[number]
-        if not g["types"]:
+    for number, g in groups.items():
+        if not g.types:
             result.skipped.append(
                 Skipped(
-                    g["row"],
+                    g.row,
                     number,
                     "summary group (adds up other groups or the year's result): "
                     "the ledger computes totals itself",
                 )
             )
             continue
-        if len(g["types"]) > 1:
-            kinds = ", ".join(sorted(g["types"]))
+        if len(g.types) > 1:
+            kinds = ", ".join(sorted(g.types))
             result.problems.append(
-                Problem(g["row"], "Group", f"the group {number} holds accounts of types {kinds}")
+                Problem(g.row, "Group", f"the group {number} holds accounts of types {kinds}")
             )
             continue
-        headers[number] = next(iter(g["types"]))
-    for number in group_order:
-        if number not in headers:
-            continue
+        headers[number] = next(iter(g.types))
+    return headers
+
+
+def _plan_ucoa_headers(groups: dict[str, _UcoaGroup], headers: dict[str, str]) -> list[_Planned]:
+    planned: list[_Planned] = []
+    for number, type_ in headers.items():
         g = groups[number]
-        parent = g["gr"] if g["gr"] in headers else None
-        if parent is None and g["gr"] and g["gr"] not in groups:
-            parent = g["gr"]  # may be an existing account; checked with the rest
-        type_ = headers[number]
+        parent = g.gr if g.gr in headers else None
+        if parent is None and g.gr and g.gr not in groups:
+            parent = g.gr  # may be an existing account; checked with the rest
         planned.append(
             _Planned(
-                g["row"],
-                number,
-                g["name"],
-                type_,
-                parent,
-                None,
-                "Group",
-                "Description",
-                "Group",
-                "Gr",
+                g.row, number, g.name, type_, parent, None, "Group", "Description", "Group", "Gr"
             )
         )
+    return planned
+
+
+def _plan_ucoa_details(
+    details: list[_UcoaDetail], groups: dict[str, _UcoaGroup], result: ChartImportResult
+) -> list[_Planned]:
+    planned: list[_Planned] = []
     for detail in details:
-        if detail["type"] is None:
+        if detail.type is None:
             result.problems.append(
                 Problem(
-                    detail["row"],
+                    detail.row,
                     "Account",
                     "no section row above says the account's type "
                     "(such as ,,ASSETS, or ,,EXPENSES,)",
                 )
             )
             continue
-        parent_ref: str | None = detail["gr"] or None
-        if parent_ref is not None and parent_ref in groups and not groups[parent_ref]["types"]:
+        parent_ref: str | None = detail.gr or None
+        if parent_ref is not None and parent_ref in groups and not groups[parent_ref].types:
             parent_ref = None
         planned.append(
             _Planned(
-                detail["row"],
-                detail["number"],
-                detail["name"],
-                detail["type"],
+                detail.row,
+                detail.number,
+                detail.name,
+                detail.type,
                 parent_ref,
                 None,
                 "Account",
@@ -199,7 +234,11 @@ def _plan_ucoa(
                 "Gr",
             )
         )
-    # Net-asset class for new net-asset accounts, from their name or their header.
+    return planned
+
+
+def _infer_net_asset_classes(planned: list[_Planned]) -> None:
+    """Net-asset class for new net-asset accounts, from their name or their header."""
     by_number = {p.number: p for p in planned}
     for p in planned:
         if p.type == AccountType.NET_ASSETS:
@@ -207,6 +246,18 @@ def _plan_ucoa(
             if not inferred and p.parent in by_number:
                 inferred = _infer_class(by_number[p.parent].name)
             p.net_asset_class = inferred or None
+
+
+def _plan_ucoa(
+    rows: list[tuple[int, list[str]]], header: list[str], result: ChartImportResult
+) -> list[_Planned]:
+    existing_types = dict(Account.objects.values_list("number", "type"))
+    details, groups = _read_ucoa(rows, header, result)
+    # A group becomes a header account when it directly holds detail accounts.
+    _settle_detail_types(details, groups, existing_types)
+    headers = _header_types(groups, result)
+    planned = _plan_ucoa_headers(groups, headers) + _plan_ucoa_details(details, groups, result)
+    _infer_net_asset_classes(planned)
     return planned
 
 
@@ -291,15 +342,42 @@ def _has_cycle(start: str, parents: dict[str, str | None]) -> bool:
     return False
 
 
-def chart_import(
-    *, organization: Organization, actor: User, file: Any, dry_run: bool
-) -> ChartImportResult:
-    header, rows = read_rows(file)
+def _parent_number(account: Account) -> str | None:
+    return account.parent.number if account.parent_id and account.parent else None
+
+
+@dataclass
+class _Chart:
+    """The chart as it is: accounts by number, and which of them have postings or children."""
+
+    existing: dict[str, Account]
+    with_postings: set[str]
+    has_children: set[str]
+
+    @classmethod
+    def load(cls) -> _Chart:
+        return cls(
+            existing={a.number: a for a in Account.objects.select_related("parent")},
+            with_postings=set(
+                JournalLine.objects.values_list("account__number", flat=True).distinct()
+            ),
+            has_children=set(
+                Account.objects.filter(parent__isnull=False).values_list(
+                    "parent__number", flat=True
+                )
+            ),
+        )
+
+
+def _plan_file(
+    header: list[str], rows: list[tuple[int, list[str]]], dry_run: bool
+) -> tuple[ChartImportResult, list[_Planned]]:
+    """Recognize the layout by its header and plan its rows (a wrong header is an error)."""
     lowered = [h.lower() for h in header]
     if {c.lower() for c in UCOA_COLUMNS} <= set(lowered):
         result = ChartImportResult(format="ucoa", dry_run=dry_run)
-        planned = _plan_ucoa(rows, header, result)
-    elif set(SIMPLE_COLUMNS[:3]) <= set(lowered):
+        return result, _plan_ucoa(rows, header, result)
+    if set(SIMPLE_COLUMNS[:3]) <= set(lowered):
         result = ChartImportResult(format="simple", dry_run=dry_run)
         missing = [c for c in SIMPLE_COLUMNS if c not in lowered]
         if missing:
@@ -307,126 +385,149 @@ def chart_import(
         for name in header:
             if name.lower() not in SIMPLE_COLUMNS + SIMPLE_OPTIONAL:
                 result.problems.append(Problem(1, name or "(blank)", "unknown column"))
-        planned = _plan_simple(rows, header, result)
-    else:
-        expected = (
-            ",".join(SIMPLE_COLUMNS)
-            + "[,net_asset_class], or the UCOA export "
-            + ",".join(UCOA_COLUMNS)
-        )
-        missing = [c for c in SIMPLE_COLUMNS if c not in lowered]
-        raise header_error(header, expected, missing)
-
-    existing = {a.number: a for a in Account.objects.select_related("parent")}
-    with_postings = set(JournalLine.objects.values_list("account__number", flat=True).distinct())
-    has_children = set(
-        Account.objects.filter(parent__isnull=False).values_list("parent__number", flat=True)
+        return result, _plan_simple(rows, header, result)
+    expected = (
+        ",".join(SIMPLE_COLUMNS)
+        + "[,net_asset_class], or the UCOA export "
+        + ",".join(UCOA_COLUMNS)
     )
+    missing = [c for c in SIMPLE_COLUMNS if c not in lowered]
+    raise header_error(header, expected, missing)
 
-    # Row-level checks.
+
+def _row_problem(
+    p: _Planned, valid: dict[str, _Planned], existing: dict[str, Account]
+) -> Problem | None:
+    """What is wrong with a planned row on its own (its name is tidied on the way)."""
+    if not p.number:
+        return Problem(p.row, p.number_col, "the number is missing")
+    if not NUMBER_RE.match(p.number):
+        return Problem(
+            p.row, p.number_col, f"{p.number[:40]!r} is not an account number: {NUMBER_HELP}"
+        )
+    p.name = " ".join(p.name.split())
+    if not p.name:
+        return Problem(p.row, p.name_col, "the name is missing")
+    if len(p.name) > 200:
+        return Problem(p.row, p.name_col, "the name is longer than 200 characters")
+    if p.number in valid:
+        return Problem(
+            p.row, p.number_col, f"the number {p.number} is already on row {valid[p.number].row}"
+        )
+    current = existing.get(p.number)
+    if current is not None and current.type != p.type:
+        return Problem(
+            p.row,
+            p.type_col,
+            f"account {p.number} exists as {current.get_type_display().lower()}; "
+            f"the file says {AccountType(p.type).label.lower()} (an account's type "
+            "cannot change)",
+        )
+    return None
+
+
+def _check_rows(
+    planned: list[_Planned], existing: dict[str, Account], result: ChartImportResult
+) -> dict[str, _Planned]:
+    """The rows that pass the row-level checks, by number; the others become problems."""
     valid: dict[str, _Planned] = {}
     for p in planned:
-        if not p.number:
-            result.problems.append(Problem(p.row, p.number_col, "the number is missing"))
-            continue
-        if not NUMBER_RE.match(p.number):
-            result.problems.append(
-                Problem(
-                    p.row,
-                    p.number_col,
-                    f"{p.number[:40]!r} is not an account number: {NUMBER_HELP}",
-                )
-            )
-            continue
-        p.name = " ".join(p.name.split())
-        if not p.name:
-            result.problems.append(Problem(p.row, p.name_col, "the name is missing"))
-            continue
-        if len(p.name) > 200:
-            result.problems.append(
-                Problem(p.row, p.name_col, "the name is longer than 200 characters")
-            )
-            continue
-        if p.number in valid:
-            result.problems.append(
-                Problem(
-                    p.row,
-                    p.number_col,
-                    f"the number {p.number} is already on row {valid[p.number].row}",
-                )
-            )
-            continue
-        current = existing.get(p.number)
-        if current is not None and current.type != p.type:
-            result.problems.append(
-                Problem(
-                    p.row,
-                    p.type_col,
-                    f"account {p.number} exists as {current.get_type_display().lower()}; "
-                    f"the file says {AccountType(p.type).label.lower()} (an account's type "
-                    "cannot change)",
-                )
-            )
+        problem = _row_problem(p, valid, existing)
+        if problem is not None:
+            result.problems.append(problem)
             continue
         valid[p.number] = p
+    return valid
 
-    # Parents: known, same type, no loops, not an account with postings.
-    final_parent: dict[str, str | None] = {
-        n: (a.parent.number if a.parent_id and a.parent else None) for n, a in existing.items()
-    }
+
+def _parent_type(
+    parent: str, valid: dict[str, _Planned], existing: dict[str, Account]
+) -> str | None:
+    """The type of the parent, from the file or else the chart; None when it is in neither."""
+    parent_type: str | None = valid[parent].type if parent in valid else None
+    if parent_type is None and parent in existing:
+        parent_type = existing[parent].type
+    return parent_type
+
+
+def _moves_under_inactive(
+    p: _Planned, parent: str, existing: dict[str, Account], final_parent: dict[str, str | None]
+) -> bool:
+    """An inactive parent may stay an account's parent, but no account may move under it."""
+    if parent not in existing or existing[parent].is_active:
+        return False
+    current = existing.get(p.number)
+    return current is None or final_parent.get(p.number) != _parent_number(current)
+
+
+def _parent_problem(
+    p: _Planned,
+    parent: str,
+    valid: dict[str, _Planned],
+    chart: _Chart,
+    final_parent: dict[str, str | None],
+) -> str | None:
+    """Parents must be known, of the same type, make no loop and not be an account with
+    postings (or an inactive account the row moves under)."""
+    parent_type = _parent_type(parent, valid, chart.existing)
+    if parent_type is None:
+        return f"there is no account {parent} in the file or the chart"
+    if parent_type != p.type:
+        return (
+            f"the parent {parent} is {AccountType(parent_type).label.lower()}, "
+            f"this account is {AccountType(p.type).label.lower()}: they must match"
+        )
+    if parent == p.number or _has_cycle(p.number, final_parent):
+        return f"the parent {parent} makes a loop in the chart"
+    if parent in chart.with_postings and parent not in chart.has_children:
+        return f"account {parent} has postings, so it cannot become a header"
+    if _moves_under_inactive(p, parent, chart.existing, final_parent):
+        return f"the parent {parent} is inactive"
+    return None
+
+
+def _check_parents(
+    valid: dict[str, _Planned], chart: _Chart, result: ChartImportResult
+) -> dict[str, _Planned]:
+    """The valid rows whose parent is fine too, by number; the others become problems."""
+    final_parent: dict[str, str | None] = {n: _parent_number(a) for n, a in chart.existing.items()}
     for p in valid.values():
         final_parent[p.number] = p.parent
     ok: dict[str, _Planned] = {}
     for p in valid.values():
-        if p.parent is None:
-            ok[p.number] = p
-            continue
-        parent_type = valid[p.parent].type if p.parent in valid else None
-        if parent_type is None and p.parent in existing:
-            parent_type = existing[p.parent].type
-        if parent_type is None:
-            result.problems.append(
-                Problem(
-                    p.row, p.parent_col, f"there is no account {p.parent} in the file or the chart"
-                )
-            )
-            continue
-        if parent_type != p.type:
-            result.problems.append(
-                Problem(
-                    p.row,
-                    p.parent_col,
-                    f"the parent {p.parent} is {AccountType(parent_type).label.lower()}, "
-                    f"this account is {AccountType(p.type).label.lower()}: they must match",
-                )
-            )
-            continue
-        if p.parent == p.number or _has_cycle(p.number, final_parent):
-            result.problems.append(
-                Problem(p.row, p.parent_col, f"the parent {p.parent} makes a loop in the chart")
-            )
-            continue
-        if p.parent in with_postings and p.parent not in has_children:
-            result.problems.append(
-                Problem(
-                    p.row,
-                    p.parent_col,
-                    f"account {p.parent} has postings, so it cannot become a header",
-                )
-            )
-            continue
-        if p.parent in existing and not existing[p.parent].is_active:
-            current = existing.get(p.number)
-            if current is None or final_parent.get(p.number) != (
-                current.parent.number if current.parent_id and current.parent else None
-            ):
-                result.problems.append(
-                    Problem(p.row, p.parent_col, f"the parent {p.parent} is inactive")
-                )
+        if p.parent is not None:
+            problem = _parent_problem(p, p.parent, valid, chart, final_parent)
+            if problem is not None:
+                result.problems.append(Problem(p.row, p.parent_col, problem))
                 continue
         ok[p.number] = p
+    return ok
 
-    # What would change.
+
+def _changes(p: _Planned, current: Account, layout: str) -> dict[str, dict[str, Any]]:
+    """What the row would change in an existing account (the class only in the simple layout)."""
+    changes: dict[str, dict[str, Any]] = {}
+    if current.name != p.name:
+        changes["name"] = {"before": current.name, "after": p.name}
+    current_parent = _parent_number(current)
+    if current_parent != p.parent:
+        changes["parent"] = {"before": current_parent, "after": p.parent}
+    if (
+        p.net_asset_class is not None
+        and layout == "simple"
+        and current.net_asset_class != p.net_asset_class
+    ):
+        changes["net_asset_class"] = {
+            "before": current.net_asset_class,
+            "after": p.net_asset_class,
+        }
+    return changes
+
+
+def _list_changes(
+    ok: dict[str, _Planned], existing: dict[str, Account], result: ChartImportResult
+) -> None:
+    """What would change: accounts created, accounts updated and the count left as they are."""
     for p in ok.values():
         current = existing.get(p.number)
         if current is None:
@@ -440,26 +541,22 @@ def chart_import(
                 }
             )
             continue
-        changes: dict[str, dict[str, Any]] = {}
-        if current.name != p.name:
-            changes["name"] = {"before": current.name, "after": p.name}
-        current_parent = current.parent.number if current.parent_id and current.parent else None
-        if current_parent != p.parent:
-            changes["parent"] = {"before": current_parent, "after": p.parent}
-        if (
-            p.net_asset_class is not None
-            and result.format == "simple"
-            and current.net_asset_class != p.net_asset_class
-        ):
-            changes["net_asset_class"] = {
-                "before": current.net_asset_class,
-                "after": p.net_asset_class,
-            }
+        changes = _changes(p, current, result.format)
         if changes:
             result.updated.append({"row": p.row, "number": p.number, "changes": changes})
         else:
             result.unchanged += 1
 
+
+def chart_import(
+    *, organization: Organization, actor: User, file: Any, dry_run: bool
+) -> ChartImportResult:
+    header, rows = read_rows(file)
+    result, planned = _plan_file(header, rows, dry_run)
+    chart = _Chart.load()
+    valid = _check_rows(planned, chart.existing, result)
+    ok = _check_parents(valid, chart, result)
+    _list_changes(ok, chart.existing, result)
     if result.problems:
         result.problems.sort(key=lambda pr: (pr.row or 0, pr.column))
         if dry_run:
@@ -468,7 +565,7 @@ def chart_import(
     if dry_run:
         return result
 
-    _apply_chart(organization, actor, ok, existing, result)
+    _apply_chart(organization, actor, ok, chart.existing, result)
     return result
 
 

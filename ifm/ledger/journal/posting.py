@@ -155,22 +155,76 @@ def _lookup(
     return found
 
 
+def _referenced_ids(lines: Sequence[LineInput]) -> dict[str, set[int]]:
+    """The ids of the accounts, funds and programs the lines name."""
+    ids: dict[str, set[int]] = {"account": set(), "fund": set(), "program": set()}
+    for line in lines:
+        for kind, value in (
+            ("account", line.account),
+            ("fund", line.fund),
+            ("program", line.program),
+        ):
+            pk = _id(value)
+            if pk is not None:
+                ids[kind].add(pk)
+    return ids
+
+
+def _amount_errors(where: str, debit: Decimal, credit: Decimal) -> list[dict[str, str]]:
+    if debit < 0 or credit < 0:
+        return [{"field": where, "message": "Amounts must be positive: use the other column."}]
+    if (debit > 0) == (credit > 0):
+        return [{"field": where, "message": "Give exactly one of debit or credit, above zero."}]
+    return []
+
+
+def _account_error(account: _Ref | None) -> str | None:
+    if account is None:
+        return "No such account."
+    if not account.is_active:
+        return f"Account {account} is inactive."
+    if account.is_header:
+        return f"{account} is a header: post to one of its sub-accounts."
+    return None
+
+
+def _fund_error(fund: _Ref | None) -> str | None:
+    if fund is None:
+        return "No such fund."
+    if not fund.is_active:
+        return f"Fund {fund} is inactive."
+    return None
+
+
+def _reference_errors(
+    where: str, line: LineInput, account: _Ref | None, fund: _Ref | None, program: _Ref | None
+) -> list[dict[str, str]]:
+    """What is wrong with the account, fund, program and function a line names, in that order."""
+    problems = [
+        ("account", _account_error(account)),
+        ("fund", _fund_error(fund)),
+        ("program", "No such program." if line.program is not None and program is None else None),
+        (
+            "function",
+            f"Unknown function {line.function!r}."
+            if line.function and line.function not in Function.values
+            else None,
+        ),
+    ]
+    return [
+        {"field": f"{where}.{name}", "message": message}
+        for name, message in problems
+        if message is not None
+    ]
+
+
 def _resolve_lines(
     lines: Sequence[LineInput], *, organization: Organization, on: date | None = None
 ) -> tuple[list[_Line], _Ref | None]:
     """Check every line against the chart; with `on`, also find the period of that date."""
     if len(lines) < 2:
         raise ServiceError("An entry needs at least two lines.", field="lines")
-    ids: dict[str, set[int]] = {"account": set(), "fund": set(), "program": set()}
-    for line in lines:
-        for kind, value in (("account", line.account), ("fund", line.fund)):
-            pk = _id(value)
-            if pk is not None:
-                ids[kind].add(pk)
-        program_id = _id(line.program)
-        if program_id is not None:
-            ids["program"].add(program_id)
-    found = _lookup(organization, ids, on)
+    found = _lookup(organization, _referenced_ids(lines), on)
     accounts, funds, programs = found["account"], found["fund"], found["program"]
     period = next(iter(found["period"].values()), None)
     errors: list[dict[str, str]] = []
@@ -179,40 +233,11 @@ def _resolve_lines(
         where = f"lines[{i}]"
         debit = entry_amount(line.debit, f"{where}.debit")
         credit = entry_amount(line.credit, f"{where}.credit")
-        if debit < 0 or credit < 0:
-            errors.append(
-                {"field": where, "message": "Amounts must be positive: use the other column."}
-            )
-        elif (debit > 0) == (credit > 0):
-            errors.append(
-                {"field": where, "message": "Give exactly one of debit or credit, above zero."}
-            )
         account = accounts.get(_id(line.account) or 0)
         fund = funds.get(_id(line.fund) or 0)
         program = programs.get(_id(line.program) or 0) if line.program is not None else None
-        if account is None:
-            errors.append({"field": f"{where}.account", "message": "No such account."})
-        elif not account.is_active:
-            errors.append(
-                {"field": f"{where}.account", "message": f"Account {account} is inactive."}
-            )
-        elif account.is_header:
-            errors.append(
-                {
-                    "field": f"{where}.account",
-                    "message": f"{account} is a header: post to one of its sub-accounts.",
-                }
-            )
-        if fund is None:
-            errors.append({"field": f"{where}.fund", "message": "No such fund."})
-        elif not fund.is_active:
-            errors.append({"field": f"{where}.fund", "message": f"Fund {fund} is inactive."})
-        if line.program is not None and program is None:
-            errors.append({"field": f"{where}.program", "message": "No such program."})
-        if line.function and line.function not in Function.values:
-            errors.append(
-                {"field": f"{where}.function", "message": f"Unknown function {line.function!r}."}
-            )
+        errors += _amount_errors(where, debit, credit)
+        errors += _reference_errors(where, line, account, fund, program)
         if account is not None and fund is not None:
             resolved.append(_Line(account, fund, debit, credit, program, line.function, line.memo))
     if errors:

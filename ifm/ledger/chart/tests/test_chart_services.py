@@ -177,6 +177,43 @@ def test_delete_unused_account(ctx: dict[str, Any]) -> None:
     assert event.changes["number"] == {"before": "1040", "after": None}
 
 
+def test_update_every_account_field_and_reactivate_only_under_an_active_parent(
+    ctx: dict[str, Any],
+) -> None:
+    header = account_create(**ctx, number="1090", name="Deposits", type="asset")
+    child = account_create(**ctx, number="1091", name="Rent deposit", type="asset", parent=header)
+    with pytest.raises(ServiceError) as exc:
+        account_update(**ctx, account=child, expected_version=1, number="1010")
+    assert (_field(exc), exc.value.message) == (
+        "number",
+        "There is already an account numbered 1010.",
+    )
+    child = account_update(
+        **ctx,
+        account=child,
+        expected_version=1,
+        number="1091",
+        name="  Rent  deposit ",
+        description="Held by the landlord",
+        net_asset_class="",
+        parent=header,
+        is_active=True,
+    )
+    assert (child.number, child.name, child.version) == ("1091", "Rent deposit", 2)
+    event = AuditEvent.objects.get(action="account.update", object_id=str(child.pk))
+    assert event.changes == {"description": {"before": "", "after": "Held by the landlord"}}
+    child = account_update(**ctx, account=child, expected_version=2, is_active=False)
+    account_update(**ctx, account=header, expected_version=1, is_active=False)
+    with pytest.raises(ServiceError) as exc:
+        account_update(**ctx, account=child, expected_version=3, is_active=True)
+    assert (_field(exc), exc.value.message) == (
+        "is_active",
+        "Its parent is inactive: activate the parent first.",
+    )
+    moved = account_update(**ctx, account=child, expected_version=3, parent=None, is_active=True)
+    assert (moved.parent, moved.is_active) == (None, True)
+
+
 def test_header_with_active_children_cannot_be_deactivated(ctx: dict[str, Any]) -> None:
     with pytest.raises(ServiceError) as exc:
         account_update(**ctx, account=acct("8300"), expected_version=1, is_active=False)
@@ -233,6 +270,39 @@ def test_fund_validation(ctx: dict[str, Any]) -> None:
     with pytest.raises(ServiceError) as exc:
         fund_create(**ctx, code="P1", name="X", restriction="nonsense")
     assert _field(exc) == "restriction"
+
+
+def test_fund_update_code_purpose_and_dates_are_checked(ctx: dict[str, Any]) -> None:
+    fund = fund_create(**ctx, code="YTH", name="Youth", restriction="purpose", purpose="Youth")
+    with pytest.raises(ServiceError) as exc:
+        fund_update(**ctx, fund=fund, expected_version=1, code="gen")
+    assert (_field(exc), exc.value.message) == (
+        "code",
+        "There is already a fund with the code gen.",
+    )
+    with pytest.raises(ServiceError) as exc:
+        fund_update(**ctx, fund=fund, expected_version=1, purpose=" ")
+    assert (_field(exc), exc.value.message) == ("purpose", "Say what the restricted purpose is.")
+    with pytest.raises(ServiceError) as exc:
+        fund_update(**ctx, fund=fund, expected_version=1, restricted_until=date(2030, 1, 1))
+    assert _field(exc) == "restricted_until"
+    fund = fund_update(
+        **ctx,
+        fund=fund,
+        expected_version=1,
+        code="YTH",
+        restriction="time",
+        restricted_until=date(2030, 1, 1),
+        is_active=True,
+    )
+    assert (fund.code, fund.restriction, fund.restricted_until) == ("YTH", "time", date(2030, 1, 1))
+    event = AuditEvent.objects.get(action="fund.update", object_id=str(fund.pk))
+    assert event.changes == {
+        "restriction": {"before": "purpose", "after": "time"},
+        "restricted_until": {"before": None, "after": "2030-01-01"},
+    }
+    fund = fund_update(**ctx, fund=fund, expected_version=2, code="YOUTH2", is_active=False)
+    assert (fund.code, fund.is_active, fund.version) == ("YOUTH2", False, 3)
 
 
 def test_general_fund_stays_general(ctx: dict[str, Any]) -> None:

@@ -156,6 +156,109 @@ def test_banana_type_clash_names_row_and_column(books: Any, ctx: dict[str, Any])
     assert "exists as expense" in problem.message
 
 
+UCOA_ROWS = b"""Group,Account,Description,Gr
+,,ASSETS,
+,1010,Cash in bank,1000
+10,1011,both,
+,.seg,segment,
+,,Cost centres,
+,CC1,cc,
+CC,,total cc,
+,,ASSETS,
+1000,,Cash and equivalents:  ,1
+1000,,dup,1
+1,,Total assets,
+MIX,,Mixed,1
+,1095,a,MIX
+,,EXPENSES,
+,8999,b,MIX
+,,Weird section,
+,1020,c,1000
+,7777,no type,
+,,LIABILITIES,
+2X,,Loans,2000
+,2994,Loan 4,2X
+,2993,Loan 3,
+"""
+
+
+def test_ucoa_rows_are_sorted_skipped_and_checked_in_row_order(ctx: dict[str, Any]) -> None:
+    result = chart_import_csv(**ctx, file=UCOA_ROWS, dry_run=True)
+    number_help = "up to 20 characters: digits, dots and dashes, starting with a digit"
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (4, "Group", "a row is either a group or an account, not both"),
+        (11, "Group", "the group 1000 is already on row 10"),
+        (13, "Group", "the group MIX holds accounts of types asset, expense"),
+        (14, "Gr", "there is no account MIX in the file or the chart"),
+        (16, "Gr", "there is no account MIX in the file or the chart"),
+        (
+            19,
+            "Account",
+            "no section row above says the account's type (such as ,,ASSETS, or ,,EXPENSES,)",
+        ),
+        (21, "Group", f"'2X' is not an account number: {number_help}"),
+        (22, "Gr", "there is no account 2X in the file or the chart"),
+    ]
+    assert [(s.row, s.value) for s in result.skipped] == [
+        (5, ".seg"),
+        (7, "CC1"),
+        (8, "CC"),
+        (12, "1"),
+    ]
+    assert result.created == [
+        {"row": 23, "number": "2993", "name": "Loan 3", "type": "liability", "parent": None}
+    ]
+    assert [(u["row"], u["number"], u["changes"]) for u in result.updated] == [
+        (10, "1000", {"name": {"before": "Cash", "after": "Cash and equivalents"}}),
+        (3, "1010", {"name": {"before": "Cash in bank - operating", "after": "Cash in bank"}}),
+        (18, "1020", {"name": {"before": "Cash in bank - payroll", "after": "c"}}),
+    ]
+
+
+UCOA_NET_ASSETS = b"""Group,Account,Description,Gr
+,,NET ASSETS,
+39,,Restricted reserves:,
+,3999,Reserve,39
+,3998,Board designated,39
+,3997,Plain,
+,,LIABILITIES,
+29,,Loans,2000
+,2991,Loan,29
+,,Anything,
+,1096,Unknown type,1000
+"""
+
+
+def test_ucoa_headers_parents_and_net_asset_classes(books: Any, ctx: dict[str, Any]) -> None:
+    result = chart_import_csv(**ctx, file=UCOA_NET_ASSETS, dry_run=False)
+    assert [(c["number"], c["parent"], c["type"]) for c in result.created] == [
+        ("39", None, "net_assets"),
+        ("29", "2000", "liability"),
+        ("3999", "39", "net_assets"),
+        ("3998", "39", "net_assets"),
+        ("3997", None, "net_assets"),
+        ("2991", "29", "liability"),
+        ("1096", "1000", "asset"),
+    ]
+    assert {n: acct(n).net_asset_class for n in ("39", "3999", "3998", "3997", "2991")} == {
+        "39": "with_donor_restrictions",
+        "3999": "with_donor_restrictions",
+        "3998": "without_donor_restrictions",
+        "3997": "",
+        "2991": "",
+    }
+    assert acct("39").name == "Restricted reserves"
+    assert AuditEvent.objects.filter(action="account.create").count() == 7
+    event = AuditEvent.objects.get(action="chart.import")
+    assert event.changes == {
+        "format": "ucoa",
+        "created": 7,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+    }
+
+
 # --- The simple layout ---------------------------------------------------------------------------
 
 SIMPLE = b"""number,name,type,parent_number,net_asset_class
@@ -217,6 +320,67 @@ def test_simple_layout_lists_every_problem(books: Any, ctx: dict[str, Any]) -> N
         "characters: digits, dots and dashes, starting with a digit",
     }
     assert _state() == before  # all or nothing: row 7 was fine but nothing was written
+
+
+def test_simple_layout_name_class_and_parent_problems(books: Any, ctx: dict[str, Any]) -> None:
+    from ifm.ledger.journal.posting import LineInput, post_entry
+
+    Account.objects.filter(number="1040").update(is_active=False)
+    general = Fund.objects.get(is_general=True)
+    post_entry(
+        organization=books,
+        actor=None,
+        date=TODAY,
+        lines=[
+            LineInput(acct("1020"), general, debit=Decimal("1.00")),
+            LineInput(acct("4010"), general, credit=Decimal("1.00")),
+        ],
+    )
+    data = (
+        b"number,name,type,parent_number,net_asset_class\n"
+        b",No number,asset,,\n"  # row 2
+        b'1086,"  Spaced   name ",asset,1000,\n'  # row 3
+        b"1087," + b"x" * 201 + b",asset,,\n"  # row 4
+        b"3010,Renamed net assets,net_assets,,with_donor_restrictions\n"  # row 5
+        b"1010,Cash in bank - operating,asset,1086,\n"  # row 6
+        b"1088,Under inactive,asset,1040,\n"  # row 7
+        b"3320,Bad class,net_assets,,nope\n"  # row 8
+        b"9000,Self,expense,9000,\n"  # row 9
+        b"1099,Under posted,asset,1020,\n"  # row 10
+        b"1050,Undeposited funds,asset,1000,\n"  # row 11: unchanged
+    )
+    result = chart_import_csv(**ctx, file=data, dry_run=True)
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (2, "number", "the number is missing"),
+        (4, "name", "the name is longer than 200 characters"),
+        (7, "parent_number", "the parent 1040 is inactive"),
+        (
+            8,
+            "net_asset_class",
+            "'nope' is not a class: use without_donor_restrictions or with_donor_restrictions "
+            "(or leave it blank)",
+        ),
+        (9, "parent_number", "the parent 9000 makes a loop in the chart"),
+        (10, "parent_number", "account 1020 has postings, so it cannot become a header"),
+    ]
+    assert result.created == [
+        {"row": 3, "number": "1086", "name": "Spaced name", "type": "asset", "parent": "1000"}
+    ]
+    assert [(u["number"], u["changes"]) for u in result.updated] == [
+        (
+            "3010",
+            {
+                "name": {"before": "Unrestricted net assets", "after": "Renamed net assets"},
+                "parent": {"before": "3000", "after": None},
+                "net_asset_class": {
+                    "before": "without_donor_restrictions",
+                    "after": "with_donor_restrictions",
+                },
+            },
+        ),
+        ("1010", {"parent": {"before": "1000", "after": "1086"}}),
+    ]
+    assert result.unchanged == 1
 
 
 def test_loop_in_file_is_refused(ctx: dict[str, Any]) -> None:
@@ -371,6 +535,67 @@ def test_opening_balances_problems_name_row_and_column(books: Any, ctx: dict[str
     with pytest.raises(ServiceError):
         opening_balances_import_csv(**ctx, file=data, date=TODAY, dry_run=False)
     assert not JournalEntry.objects.exists()
+
+
+def test_opening_balances_list_every_problem_of_a_row_and_skip_zero_rows(
+    books: Any, ctx: dict[str, Any], restricted: Fund
+) -> None:
+    Fund.objects.filter(pk=restricted.pk).update(is_active=False)
+    data = (
+        b"account_number,fund_code,debit,credit,extra\n"
+        b"1010,YOUTH,5,,\n"  # 2 inactive fund
+        b"1010,gen,5,,\n"  # 3 fine: fund codes match in any case
+        b"9999,NOPE,abc,-1,\n"  # 4 four problems
+        b"1010,GEN,0,0,\n"  # 5 zero: skipped
+        b",GEN,0,0,\n"  # 6 zero but no account: a problem, not skipped
+        b"1010,GEN,99999999999999999,,\n"  # 7 too large
+        b"1040,GEN,1.005,2.001,\n"  # 8 both columns
+        b"1020,GEN,,5,\n"  # 9 fine
+    )
+    result = opening_balances_import_csv(**ctx, file=data, date=TODAY, dry_run=True)
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (1, "extra", "unknown column"),
+        (2, "fund_code", "fund YOUTH Youth program is inactive"),
+        (4, "account_number", "there is no account '9999' in the chart"),
+        (4, "credit", "amounts must not be negative: use the other column"),
+        (4, "debit", "'abc' is not an amount"),
+        (4, "fund_code", "there is no fund 'NOPE'"),
+        (6, "account_number", "the account number is missing"),
+        (7, "debit", "99999999999999999 is too large"),
+        (8, "credit", "2.001 has more than two decimals"),
+        (8, "debit", "1.005 has more than two decimals"),
+    ]
+    assert [(s.row, s.value, s.reason) for s in result.skipped] == [(5, "1010", "zero balance")]
+    assert (result.lines, result.total_debit, result.total_credit) == (
+        2,
+        Decimal("5.00"),
+        Decimal("5.00"),
+    )
+    assert result.entry_id is None
+    empty = opening_balances_import_csv(
+        **ctx,
+        file=b"account_number,fund_code,debit,credit\n1010,GEN,0,0\n",
+        date=TODAY,
+        dry_run=True,
+    )
+    assert [(p.row, p.column, p.message) for p in empty.problems] == [
+        (None, "", "there are no amounts to import")
+    ]
+    assert not JournalEntry.objects.exists()
+
+
+def test_opening_balances_commit_is_audited_with_its_totals(
+    books: Any, ctx: dict[str, Any]
+) -> None:
+    data = b"account_number,fund_code,debit,credit\n1010,gen,1000,\n3010,GEN,,1000\n"
+    result = opening_balances_import_csv(**ctx, file=data, date=TODAY, dry_run=False)
+    assert (result.entry_id, result.entry_number) == (
+        JournalEntry.objects.get().pk,
+        JournalEntry.objects.get().number,
+    )
+    event = AuditEvent.objects.get(action="opening_balances.import")
+    assert event.changes == {"date": TODAY.isoformat(), "lines": 2, "total": "1000.00"}
+    assert result.interfund == []
 
 
 def test_opening_balances_must_balance(books: Any, ctx: dict[str, Any]) -> None:

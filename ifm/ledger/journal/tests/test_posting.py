@@ -185,6 +185,42 @@ def test_inactive_fund_unknown_program_and_unknown_function_are_named(
     assert not JournalEntry.objects.exists()
 
 
+def test_line_errors_come_line_by_line_amounts_first_then_account_fund_program_function(
+    books: Any, cast: Any, general: Any, restricted: Any
+) -> None:
+    from ifm.ledger.models import Fund
+
+    Fund.objects.filter(pk=restricted.pk).update(is_active=False)
+    with pytest.raises(ServiceError) as caught:
+        post_entry(
+            organization=books,
+            actor=cast["finance"],
+            date=DAY,
+            lines=[
+                LineInput(acct("1000"), restricted, debit=D("5"), credit=D("5"), program=999999),
+                LineInput(999999, 999999, credit=D("-5"), function="parties"),
+                LineInput(acct("1010"), general, debit=D("5")),
+            ],
+        )
+    assert [(e["field"], e["message"]) for e in caught.value.errors] == [
+        ("lines[0]", "Give exactly one of debit or credit, above zero."),
+        (
+            "lines[0].account",
+            "1000 Cash is a header: post to one of its sub-accounts.",
+        ),
+        ("lines[0].fund", "Fund YOUTH Youth program is inactive."),
+        ("lines[0].program", "No such program."),
+        ("lines[1]", "Amounts must be positive: use the other column."),
+        ("lines[1].account", "No such account."),
+        ("lines[1].fund", "No such fund."),
+        ("lines[1].function", "Unknown function 'parties'."),
+    ]
+    assert str(caught.value).startswith(
+        "The entry has errors: Give exactly one of debit or credit, above zero.; 1000 "
+    )
+    assert not JournalEntry.objects.exists()
+
+
 def test_posting_records_one_audit_event_with_the_request_facts(
     books: Any, cast: Any, general: Any
 ) -> None:
