@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.html import escape
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from ifm.donors.receipts import letter_template
 
@@ -84,5 +82,10 @@ def letter_document(bodies: Iterable[str], *, title: str = "Receipt") -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
+    # WeasyPrint takes about 0.8 s to import (it parses its default style sheets): only the
+    # processes that make a PDF pay for it, not every web worker and command at start-up.
+    from weasyprint import HTML  # noqa: PLC0415
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
+
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=5)
     return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf()
