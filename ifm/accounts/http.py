@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -29,6 +30,14 @@ class UserRequest(HttpRequest):
 
 class OrgRequest(TenantRequest, UserRequest):
     """A request of a signed-in person inside one organization: ``org``, ``access``, ``user``."""
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person behind a request that sign-in guards (``login_required``, the staff admin)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 class ServiceArgs(TypedDict):

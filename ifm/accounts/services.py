@@ -56,7 +56,7 @@ def invitation_create(
     organization: Organization,
     email: str,
     role: Role | str,
-    actor: Any,
+    actor: User | None,
     actor_access: Access | None,
 ) -> tuple[Invitation, str]:
     """Invite someone by email. Returns the invitation and the token (only ever in the link)."""
@@ -126,7 +126,7 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(
-    *, organization: Organization, invitation: Invitation, actor: Any, actor_access: Access | None
+    *, organization: Organization, invitation: Invitation, actor: User, actor_access: Access | None
 ) -> Invitation:
     require_perm(actor_access, "members.manage")
     if invitation.organization_id != organization.pk:
@@ -278,7 +278,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: Any, access: Access | None = None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User, access: Access | None = None) -> ApiToken:
     """Revoke a token: one's own, or (admins) any token of their organization.
 
     Revoking twice is a no-op.
@@ -308,7 +308,7 @@ def api_token_revoke(*, token: ApiToken, actor: Any, access: Access | None = Non
     return token
 
 
-def may_revoke_token(*, token: ApiToken, actor: Any, access: Access | None) -> bool:
+def may_revoke_token(*, token: ApiToken, actor: User, access: Access | None) -> bool:
     if token.user_id == getattr(actor, "pk", None):
         return has_perm(access, "tokens.manage")
     return has_perm(access, "members.manage")
@@ -335,7 +335,7 @@ def user_profile_update(*, user: User, full_name: str) -> User:
 
 @transaction.atomic
 def membership_set(
-    *, organization: Organization, user: Any, role: Role | str, actor: Any = None
+    *, organization: Organization, user: Any, role: Role | str, actor: User | None = None
 ) -> Membership:
     """Give a user a role in an organization (creating the membership or changing its role)."""
     role = Role(role)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ifm.accounts.http import OrgRequest
+from ifm.accounts.http import OrgRequest, signed_in_user
 from ifm.core.errors import ServiceError
 from ifm.ops import selectors, services
 from ifm.ops.health import database_problem
@@ -67,7 +67,7 @@ def platform_jobs(request: HttpRequest) -> HttpResponse:
 def platform_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
     _platform_staff_only(request)
     try:
-        job = services.job_retry(job_id=job_id, actor=request.user)
+        job = services.job_retry(job_id=job_id, actor=signed_in_user(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from ifm.accounts import services as account_services
+from ifm.accounts.http import signed_in_user
 from ifm.core.org_context import org_context
 from ifm.orgs import services
 from ifm.tenancy.admin import AllOrganizationsAdmin
@@ -90,7 +91,8 @@ class OrganizationAdmin(ReadOnlyAfterCreateMixin, AllOrganizationsAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
         created = services.organization_create(
-            actor=request.user, **{f: data[f] for f in OrganizationCreateForm.Meta.fields}
+            actor=signed_in_user(request),
+            **{f: data[f] for f in OrganizationCreateForm.Meta.fields},
         )
         obj.pk = created.pk
         obj._state.adding = False
@@ -152,7 +154,7 @@ class MembershipAdmin(AllOrganizationsAdmin):
                 organization=data["organization"],
                 user=data["user"],
                 role=data["role"],
-                actor=request.user,
+                actor=signed_in_user(request),
             )
             obj.pk = created.pk
             obj._state.adding = False
@@ -161,7 +163,7 @@ class MembershipAdmin(AllOrganizationsAdmin):
         services.membership_update(
             organization=current.organization,
             membership=current,
-            actor=request.user,
+            actor=signed_in_user(request),
             expected_version=data.get("expected_version") or current.version,
             role=data["role"],
             is_active=data["is_active"],
@@ -226,7 +228,7 @@ class PlatformAccessGrantAdmin(ReadOnlyAfterCreateMixin, AllOrganizationsAdmin):
             role=data["role"],
             reason=data["reason"],
             hours=data["hours"],
-            actor=request.user,
+            actor=signed_in_user(request),
         )
         obj.pk = grant.pk
         obj._state.adding = False
@@ -235,6 +237,6 @@ class PlatformAccessGrantAdmin(ReadOnlyAfterCreateMixin, AllOrganizationsAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[PlatformAccessGrant]) -> None:
         revoked = 0
         for grant in queryset.filter(revoked_at__isnull=True).select_related("organization"):
-            services.platform_access_revoke(grant=grant, actor=request.user)
+            services.platform_access_revoke(grant=grant, actor=signed_in_user(request))
             revoked += 1
         self.message_user(request, f"Revoked {revoked} grant{'s' if revoked != 1 else ''}.")

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record, diff
 from ifm.core.errors import ServiceError
 from ifm.core.files import save_in_transaction
@@ -49,7 +50,7 @@ def organization_create(
     *,
     slug: str,
     name: str,
-    actor: Any = None,
+    actor: User | None = None,
     legal_name: str = "",
     ein: str = "",
     currency: str = "USD",
@@ -88,7 +89,7 @@ def membership_update(
     *,
     organization: Organization,
     membership: Membership,
-    actor: Any,
+    actor: User,
     expected_version: int,
     role: Role | str | None = None,
     is_active: bool | None = None,
@@ -136,7 +137,7 @@ def membership_update(
 def organization_update(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     access: Access | None,
     expected_version: int,
     **fields: Any,
@@ -207,7 +208,7 @@ def platform_access_grant(
     role: Role | str,
     reason: str,
     hours: int,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> PlatformAccessGrant:
     """Let an IFM platform-staff user into one organization for a while.
 
@@ -258,7 +259,9 @@ def platform_access_grant(
 
 
 @transaction.atomic
-def platform_access_revoke(*, grant: PlatformAccessGrant, actor: Any = None) -> PlatformAccessGrant:
+def platform_access_revoke(
+    *, grant: PlatformAccessGrant, actor: User | None = None
+) -> PlatformAccessGrant:
     if grant.revoked_at is not None:
         return grant
     grant.revoked_at = timezone.now()
