@@ -10,7 +10,8 @@ since the figures that matter are PostgreSQL's. Each run uses a new organization
     run here in-process), which writes every gift with its own journal entry and the giving
     summaries in one transaction. Target: 100,000 donation rows in under 60 s.
 (b) donors added up to BENCH_SEARCH_DONORS (200,000), then `donor_search(q)` for the first
-    page of 50 (median and p95 of BENCH_RUNS runs per query). Target: p95 under 300 ms.
+    page of 50 (median and p95 of BENCH_RUNS runs per query; bench/donor_search.py, which
+    also runs alone). Target: the worst query's p95 under 50 ms.
 """
 
 from __future__ import annotations
@@ -19,74 +20,17 @@ import csv
 import io
 import os
 import random
-import statistics
 import subprocess
 import tempfile
 import time
 from typing import Any
 
+from bench import donor_search
+from bench.donor_search import FIRST, LAST
 from bench.ledger import DEFAULT_URL, _ensure_database, _env, _setup_django
 from bench.server import BIN, ROOT
 
 IMPORT_TARGET_S = 60.0
-SEARCH_TARGET_MS = 300.0
-
-FIRST = [
-    "Ana",
-    "Ben",
-    "Chen",
-    "Dana",
-    "Eli",
-    "Fatima",
-    "Gus",
-    "Hana",
-    "Ivan",
-    "Jo",
-    "Kofi",
-    "Lena",
-    "Mateo",
-    "Nia",
-    "Omar",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sam",
-    "Tariq",
-    "Uma",
-    "Vic",
-    "Wen",
-    "Xavier",
-    "Yara",
-    "Zoe",
-]
-LAST = [
-    "Smith",
-    "Johnson",
-    "Reyes",
-    "Okafor",
-    "Li",
-    "Nguyen",
-    "Garcia",
-    "Brown",
-    "Davis",
-    "Miller",
-    "Wilson",
-    "Moore",
-    "Taylor",
-    "Anderson",
-    "Thomas",
-    "Jackson",
-    "White",
-    "Harris",
-    "Martin",
-    "Thompson",
-    "Lopez",
-    "Lee",
-    "Walker",
-    "Hall",
-    "Allen",
-    "Young",
-]
 
 
 def _donors_csv(count: int, rng: random.Random) -> bytes:
@@ -141,10 +85,10 @@ def _gifts_csv(count: int, donors: int, rng: random.Random) -> bytes:
 def _setup(slug: str) -> tuple[Any, Any, Any]:
     from django.contrib.auth import get_user_model
 
+    from ifm.core.org_context import org_context
     from ifm.ledger.models import Fund, Restriction
-    from ifm.tenancy.context import org_context
+    from ifm.orgs.services import organization_create
     from ifm.tenancy.models import Membership
-    from ifm.tenancy.services import organization_create
 
     org = organization_create(slug=slug, name=f"Benchmark donors {slug}")
     user = get_user_model().objects.create_user(
@@ -160,10 +104,11 @@ def _setup(slug: str) -> tuple[Any, Any, Any]:
 
 
 def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[float, float, Any]:
-    from ifm.donors import imports
+    from ifm.donors.imports.services import import_start
+    from ifm.donors.imports.tasks import import_commit_job
 
     t0 = time.perf_counter()
-    result, run, _earlier = imports.import_start(
+    result, run, _earlier = import_start(
         organization=org,
         actor=user,
         access=access,
@@ -178,64 +123,15 @@ def _import(org: Any, user: Any, access: Any, kind: str, data: bytes) -> tuple[f
         problems = result.problems[:5] if result is not None else []
         raise SystemExit(f"{kind} import refused: {problems}")
     t1 = time.perf_counter()
-    imports.import_commit_job.call(organization_id=org.pk, run_id=run.pk)
+    import_commit_job.call(organization_id=org.pk, run_id=run.pk)
     job_s = time.perf_counter() - t1
-    from ifm.tenancy.context import org_context
+    from ifm.core.org_context import org_context
 
     with org_context(org):
         run.refresh_from_db()
     if run.status != "done":
         raise SystemExit(f"{kind} import failed: {run.errors[:5]}")
     return check_s, job_s, run
-
-
-def _add_donors(org: Any, total: int, rng: random.Random) -> None:
-    """Top the organization up to `total` donors (bulk, with the normalized search columns)."""
-    from ifm.donors import normalize
-    from ifm.donors.models import Donor
-    from ifm.tenancy.context import org_context
-
-    with org_context(org):
-        have = Donor.objects.count()
-        batch: list[Any] = []
-        for i in range(have, total):
-            values = {
-                "first_name": rng.choice(FIRST),
-                "last_name": rng.choice(LAST) + ("" if i % 3 else f"-{rng.choice(LAST)}"),
-                "email": f"donor{i}@mail{i % 97}.example.org",
-                "phone": f"617555{i % 10000:04d}" if i % 2 else "",
-                "postal_code": f"{i % 99999:05d}",
-            }
-            batch.append(Donor(organization=org, **values, **normalize.donor_fields(values)))
-            if len(batch) == 5000:
-                Donor.objects.bulk_create(batch)
-                batch = []
-        Donor.objects.bulk_create(batch)
-
-
-def _search(org: Any, runs: int) -> list[tuple[str, float, float, int]]:
-    from django.db import connection
-
-    from ifm.donors.selectors import donor_search
-    from ifm.tenancy.context import org_context
-
-    queries = ["smith", "reyes okafor", "donor123456", "mail42.example", "02139", "617-555-0042"]
-    out = []
-    with org_context(org):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE donors_donor")
-        for q in queries:
-            times = []
-            found = 0
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                found = len(list(donor_search(q)[:50]))
-                times.append((time.perf_counter() - t0) * 1000)
-            times.sort()
-            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-            out.append((q, statistics.median(times), p95, found))
-    return out
 
 
 def main() -> None:
@@ -253,7 +149,7 @@ def main() -> None:
     n_donors = int(int(os.environ.get("BENCH_IMPORT_DONORS", "20000")) * scale)
     n_gifts = int(int(os.environ.get("BENCH_IMPORT_ROWS", "100000")) * scale)
     n_search = int(int(os.environ.get("BENCH_SEARCH_DONORS", "200000")) * scale)
-    runs = int(os.environ.get("BENCH_RUNS", "20"))
+    runs = int(os.environ.get("BENCH_RUNS", "40"))
     where = "SQLite, small version" if small else url.split("@")[-1]
     print(f"Donors ({where})")
     rng = random.Random(7)
@@ -284,20 +180,16 @@ def main() -> None:
     )
 
     t0 = time.perf_counter()
-    _add_donors(org, n_search, rng)
+    donor_search.add_donors(org, n_search, rng)
     print(f"  donors topped up to {n_search:,} in {time.perf_counter() - t0:.1f} s")
-    worst = 0.0
-    for q, median, p95, found in _search(org, runs):
-        worst = max(worst, p95)
-        print(f"  donor_search({q!r}) first 50: median {median:.1f} ms, p95 {p95:.1f} ms ({found})")
-    verdict = "meets" if worst < SEARCH_TARGET_MS else "MISSES"
-    print(f"  worst p95 {worst:.1f} ms - {verdict} the target of {SEARCH_TARGET_MS:.0f} ms")
+    donor_search.report(org, runs)
 
 
 def _import_again(org: Any, user: Any, access: Any, data: bytes) -> tuple[Any, int]:
-    from ifm.donors import imports
+    from ifm.donors.imports.services import import_start
+    from ifm.donors.imports.tasks import import_commit_job
 
-    result, run, _earlier = imports.import_start(
+    result, run, _earlier = import_start(
         organization=org,
         actor=user,
         access=access,
@@ -311,7 +203,7 @@ def _import_again(org: Any, user: Any, access: Any, data: bytes) -> tuple[Any, i
     if run is None:
         return None, 0
     # A large file is checked by its commit job: run it and count what it created.
-    imports.import_commit_job.call(organization_id=org.pk, run_id=run.pk)
+    import_commit_job.call(organization_id=org.pk, run_id=run.pk)
     run.refresh_from_db()
     return run, run.created_count
 

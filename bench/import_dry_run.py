@@ -27,11 +27,12 @@ def main() -> None:
     from django.core.management import call_command
 
     from ifm.accounts.models import User
+    from ifm.accounts.services import membership_set
+    from ifm.core.org_context import all_organizations, org_context
     from ifm.core.tests.api_helpers import api_client_for
-    from ifm.tenancy.context import all_organizations, org_context
+    from ifm.orgs.services import organization_create
     from ifm.tenancy.models import Membership, Organization
     from ifm.tenancy.roles import Role
-    from ifm.tenancy.services import membership_set, organization_create
 
     call_command("migrate", verbosity=0)
     with all_organizations():

@@ -85,8 +85,8 @@ def _quantiles(times: list[float]) -> tuple[float, float]:
 
 
 def _writer_orgs(count: int) -> None:
+    from ifm.orgs.services import organization_create
     from ifm.tenancy.models import Organization
-    from ifm.tenancy.services import organization_create
 
     for slug in WRITER_ORGS[:count]:
         if not Organization.objects.filter(slug=slug).exists():
@@ -98,9 +98,9 @@ def _writer(url: str, slug: str, seconds: float, barrier: Any, out: Any) -> None
     _setup_django(url)
     from django.utils import timezone
 
+    from ifm.core.org_context import org_context
+    from ifm.ledger.journal.posting import LineInput, post_entry
     from ifm.ledger.models import Account, Fund
-    from ifm.ledger.services import LineInput, post_entry
-    from ifm.tenancy.context import org_context
     from ifm.tenancy.models import Organization
 
     org = Organization.objects.get(slug=slug)
@@ -200,9 +200,9 @@ def _timed(call: Any, runs: int) -> tuple[float, float, Any]:
 def _reads(slug: str, runs: int) -> tuple[float, dict[str, Decimal], date]:
     from django.db.models import Count, Max
 
+    from ifm.core.org_context import all_organizations, org_context
+    from ifm.ledger.balances.selectors import account_ledger, trial_balance
     from ifm.ledger.models import Account, JournalLine
-    from ifm.ledger.selectors import account_ledger, trial_balance
-    from ifm.tenancy.context import all_organizations, org_context
     from ifm.tenancy.models import Organization
 
     org = Organization.objects.get(slug=slug)

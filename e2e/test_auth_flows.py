@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from ifm.accounts.services import membership_set
 from ifm.accounts.tests.auth_helpers import totp_code
 from ifm.conftest import PASSWORD, make_user
+from ifm.orgs.services import organization_create
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set, organization_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -11,11 +11,12 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.test_auth_flows import sign_in
+from ifm.accounts.services import membership_set
 from ifm.conftest import make_user
+from ifm.core.org_context import org_context
 from ifm.donors.models import Donation, Donor
-from ifm.tenancy.context import org_context
+from ifm.orgs.services import organization_create
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set, organization_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

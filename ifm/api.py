@@ -11,14 +11,9 @@ from ifm.accounts.api import router as me_router
 from ifm.accounts.api_auth import api_auth
 from ifm.core.api import ProblemNinjaAPI
 from ifm.donors.api import router as donors_router
-from ifm.donors.api_fundraising import router as fundraising_router
-from ifm.donors.api_households import router as households_router
-from ifm.donors.api_imports import router as donor_imports_router
-from ifm.donors.api_pledges import router as pledges_router
-from ifm.donors.api_receipts import router as receipts_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
-from ifm.tenancy.api import router as members_router
+from ifm.orgs.api import router as members_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",
@@ -39,8 +34,3 @@ api.add_router("/members", members_router)
 api.add_router("/expenses", expenses_router)
 api.add_router("", ledger_router)
 api.add_router("", donors_router)
-api.add_router("", receipts_router)
-api.add_router("", donor_imports_router)
-api.add_router("", fundraising_router)
-api.add_router("", households_router)
-api.add_router("", pledges_router)

@@ -13,10 +13,11 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
-from ifm.tenancy.context import org_context
+from ifm.accounts.services import membership_set
+from ifm.core.org_context import org_context
+from ifm.orgs.services import organization_create
 from ifm.tenancy.models import Organization
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set, organization_create
 
 PASSWORD = "correct-horse-battery-9"  # noqa: S105  (test-only password)
 

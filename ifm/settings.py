@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ifm.core",
     "ifm.tenancy",
     "ifm.audit",
+    "ifm.orgs",
     "ifm.ledger",
     "ifm.expenses",
     "ifm.donors",

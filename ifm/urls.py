@@ -4,15 +4,14 @@ from django.urls import include, path
 from ifm.accounts import views_auth
 from ifm.api import api
 from ifm.ops import views as ops_views
-from ifm.tenancy import views as tenancy_views
+from ifm.orgs import views as org_views
 
 urlpatterns = [
-    path("", tenancy_views.home, name="home"),
+    path("", org_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
     path("accounts/", include("ifm.accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("", include("ifm.accounts.urls_auth")),
     path("api/v1/", api.urls),
     path("o/<slug:org_slug>/audit/", include("ifm.audit.urls")),
     path("platform/audit/", include("ifm.audit.platform_urls")),
@@ -21,7 +20,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/expenses/", include("ifm.expenses.urls")),
     path("o/<slug:org_slug>/donors/", include("ifm.donors.urls")),
     path("platform/jobs/", include("ifm.ops.urls")),
-    path("o/<slug:org_slug>/", include("ifm.tenancy.urls")),
+    path("o/<slug:org_slug>/", include("ifm.orgs.urls")),
     # The admin's own sign-in form would skip the second factor: it sends people to ours.
     path("admin/login/", views_auth.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from ifm.accounts.http import signed_in_user
 from ifm.accounts.models import ApiToken, User
 from ifm.audit.services import audit_record, diff
 from ifm.tenancy.admin import AllOrganizationsAdmin
@@ -95,7 +96,7 @@ class UserAdmin(DjangoUserAdmin, AllOrganizationsAdmin):
         if changes:
             audit_record(
                 action="user.update" if change else "user.create",
-                actor=request.user,
+                actor=signed_in_user(request),
                 obj=obj,
                 changes=changes,
             )
@@ -108,7 +109,7 @@ class UserAdmin(DjangoUserAdmin, AllOrganizationsAdmin):
             user = User.objects.get(pk=id)
             audit_record(
                 action="user.password_set_by_admin",
-                actor=request.user,
+                actor=signed_in_user(request),
                 obj=user,
                 changes={"usable_password": user.has_usable_password()},
             )
@@ -156,7 +157,7 @@ class ApiTokenAdmin(AllOrganizationsAdmin):
                 token.save(update_fields=["revoked_at"])
                 audit_record(
                     action="api_token.revoke",
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     organization=token.organization,
                     obj=token,
                     changes={

@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from ifm.accounts.http import OrgRequest
+from ifm.accounts.schemas import UserOut
 from ifm.tenancy.permissions import perms_for_role, require_perm
 from ifm.tenancy.roles import Role
-from ifm.tenancy.schemas import UserOut
 
 router = Router(tags=["me"])
 
@@ -26,12 +26,12 @@ class MeOut(Schema):
 
 
 @router.get("", response=MeOut, summary="The caller, their organization and permissions")
-def me(request: HttpRequest) -> Any:
-    access = request.access  # type: ignore[attr-defined]
+def me(request: OrgRequest) -> Any:
+    access = request.access
     require_perm(access, "org.view")
     return {
         "user": request.user,
-        "organization": request.org,  # type: ignore[attr-defined]
+        "organization": request.org,
         "role": access.role,
         "permissions": sorted(perms_for_role(access.role)),
     }

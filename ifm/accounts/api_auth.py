@@ -6,7 +6,8 @@ Two ways in, tried in this order (the default auth of /api/v1):
 * The browser session (with CSRF on unsafe methods): the organization comes from the
   ``X-IFM-Organization`` header, else from the organization last opened in the pages.
 
-Both set ``request.user``, ``request.org``, ``request.access`` and the tenancy context.
+Both set ``request.user``, ``request.org``, ``request.access`` and the organization context
+(ifm.core.org_context).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from ninja.utils import check_csrf
 
 from ifm.accounts.models import ApiToken
 from ifm.accounts.twofactor import enrolment_required_message, must_enrol_2fa
+from ifm.core import org_context
 from ifm.core.api import ApiError
-from ifm.tenancy import context
+from ifm.tenancy import http as tenant_http
 from ifm.tenancy.models import Membership
 from ifm.tenancy.selectors import access_for
 
@@ -49,9 +51,8 @@ def _enter(request: HttpRequest, user: Any, org: Any, access: Any) -> Any:
             errors=[{"field": "Authorization", "message": "Two-factor enrolment is required."}],
         )
     request.user = user
-    request.org = org  # type: ignore[attr-defined]
-    request.access = access  # type: ignore[attr-defined]
-    context.set_current_org(org)
+    tenant_http.enter(request, org, access)
+    org_context.set_current_org(org)
     return user
 
 
@@ -63,7 +64,7 @@ class BearerTokenAuth(HttpBearer):
         if not token or len(token) > 200:
             raise AuthenticationError(message=INVALID_TOKEN)
         # The token's organization is unknown until it is found: look across organizations.
-        with context.all_organizations():
+        with org_context.all_organizations():
             api_token = (
                 ApiToken.objects.select_related("user", "organization")
                 .filter(token_hash=token_hash(token))

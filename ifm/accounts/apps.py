@@ -6,6 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from ifm.accounts import signals
+        from ifm.accounts import signals  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         signals.connect()

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from ifm.accounts.models import User
+from ifm.tenancy.http import TenantRequest
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access
 
@@ -22,13 +25,19 @@ class UserRequest(HttpRequest):
 
     user: User
     user_orgs: list[Organization]
+    htmx: HtmxDetails
 
 
-class OrgRequest(UserRequest):
-    """A request inside one organization: a page under ``/o/<slug>/`` or an API call."""
+class OrgRequest(TenantRequest, UserRequest):
+    """A request of a signed-in person inside one organization: ``org``, ``access``, ``user``."""
 
-    org: Organization
-    access: Access
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person behind a request that sign-in guards (``login_required``, the staff admin)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 class ServiceArgs(TypedDict):

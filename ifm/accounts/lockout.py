@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.request_context import client_ip
 from ifm.tenancy.models import Membership, Organization
@@ -128,7 +129,7 @@ def lockout_clear(
     *,
     organization: Organization,
     membership: Membership,
-    actor: Any,
+    actor: User,
     actor_access: Access | None,
 ) -> int:
     """An admin lifts the sign-in lockout of a member of their organization.
@@ -180,7 +181,7 @@ def is_address_locked(ip_address: str) -> bool:
 
 
 @transaction.atomic
-def lockout_clear_address(*, ip_address: str, actor: Any) -> int:
+def lockout_clear_address(*, ip_address: str, actor: User) -> int:
     """IFM platform staff lift the lock on one client address (every account tried from it
     keeps its own per-account count). Returns how many attempt records were removed."""
     if not getattr(actor, "is_platform_staff", False):

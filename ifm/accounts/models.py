@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
-from ifm.tenancy.models import TenantModel
+from ifm.core.models import TenantModel
 from ifm.tenancy.roles import Role
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ifm.accounts.models import ApiToken, Invitation
 from ifm.audit.models import AuditEvent
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Membership, Organization
 
 

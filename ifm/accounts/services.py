@@ -1,4 +1,4 @@
-"""Writes of accounts: invitations and API tokens. One function per use case."""
+"""Writes of accounts: invitations, API tokens and memberships. One function per use case."""
 
 from __future__ import annotations
 
@@ -18,12 +18,11 @@ from ifm.accounts.models import ApiToken, Invitation, User
 from ifm.accounts.twofactor import enrolment_required_message, must_enrol_2fa
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import all_organizations, org_context
 from ifm.core.tasks import send_email_after_commit
-from ifm.tenancy.context import all_organizations, org_context
 from ifm.tenancy.models import Membership, Organization
 from ifm.tenancy.permissions import Access, has_perm, require_perm
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set
 
 API_TOKEN_PREFIX = "ifm_"  # noqa: S105  (a marker, not a secret)
 
@@ -57,7 +56,7 @@ def invitation_create(
     organization: Organization,
     email: str,
     role: Role | str,
-    actor: Any,
+    actor: User | None,
     actor_access: Access | None,
 ) -> tuple[Invitation, str]:
     """Invite someone by email. Returns the invitation and the token (only ever in the link)."""
@@ -127,7 +126,7 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(
-    *, organization: Organization, invitation: Invitation, actor: Any, actor_access: Access | None
+    *, organization: Organization, invitation: Invitation, actor: User, actor_access: Access | None
 ) -> Invitation:
     require_perm(actor_access, "members.manage")
     if invitation.organization_id != organization.pk:
@@ -279,7 +278,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: Any, access: Access | None = None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User, access: Access | None = None) -> ApiToken:
     """Revoke a token: one's own, or (admins) any token of their organization.
 
     Revoking twice is a no-op.
@@ -309,7 +308,7 @@ def api_token_revoke(*, token: ApiToken, actor: Any, access: Access | None = Non
     return token
 
 
-def may_revoke_token(*, token: ApiToken, actor: Any, access: Access | None) -> bool:
+def may_revoke_token(*, token: ApiToken, actor: User, access: Access | None) -> bool:
     if token.user_id == getattr(actor, "pk", None):
         return has_perm(access, "tokens.manage")
     return has_perm(access, "members.manage")
@@ -332,3 +331,36 @@ def user_profile_update(*, user: User, full_name: str) -> User:
             changes={"full_name": {"before": before, "after": full_name}},
         )
     return user
+
+
+@transaction.atomic
+def membership_set(
+    *, organization: Organization, user: Any, role: Role | str, actor: User | None = None
+) -> Membership:
+    """Give a user a role in an organization (creating the membership or changing its role)."""
+    role = Role(role)
+    with all_organizations():
+        membership, created = Membership.all_orgs.get_or_create(
+            organization=organization, user=user, defaults={"role": role}
+        )
+        before = {
+            "role": None if created else membership.role,
+            "is_active": None if created else membership.is_active,
+        }
+        if not created and (membership.role != role or not membership.is_active):
+            membership.role = role
+            membership.is_active = True
+            membership.version += 1
+            membership.save(update_fields=["role", "is_active", "version"])
+        if created or before["role"] != role or not before["is_active"]:
+            audit_record(
+                action="membership.create" if created else "membership.update",
+                actor=actor,
+                organization=organization,
+                obj=membership,
+                changes={
+                    "role": {"before": before["role"], "after": role.value},
+                    "is_active": {"before": before["is_active"], "after": True},
+                },
+            )
+    return membership

@@ -31,7 +31,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from ifm.core.api import problem_response
+from ifm.core.problems import problem_response
 from ifm.tenancy.roles import Role
 
 ROLES_REQUIRING_2FA = frozenset({Role.ADMIN, Role.FINANCE})

@@ -2,6 +2,8 @@ from django.urls import path
 
 from ifm.accounts import views, views_auth
 
+app_name = "accounts"
+
 # Under /accounts/ (included before allauth's URLs).
 urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
@@ -15,8 +17,13 @@ urlpatterns = [
     ),
 ]
 
-# Under /o/<org_slug>/ (included by ifm.tenancy.urls).
+# Under /o/<org_slug>/ (included by ifm.orgs.urls, so in the orgs namespace).
 org_urlpatterns = [
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path(
+        "members/<int:membership_id>/unlock/",
+        views_auth.member_unlock,
+        name="member_unlock",
+    ),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from ifm.accounts import selectors, services
 from ifm.accounts.forms import ApiTokenCreateForm, InvitationAcceptForm, ProfileForm
+from ifm.accounts.http import OrgRequest
 from ifm.accounts.models import User
 from ifm.accounts.services import (
     api_token_create,
@@ -64,7 +65,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 if not signed_in:
                     login(request, membership.user, backend=SESSION_BACKEND)
                 messages.success(request, f"Welcome to {invitation.organization.name}.")
-                return redirect("dashboard", org_slug=invitation.organization.slug)
+                return redirect("orgs:dashboard", org_slug=invitation.organization.slug)
         else:
             status = 422
     return render(
@@ -84,9 +85,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def api_tokens(request: HttpRequest, org_slug: str) -> HttpResponse:
-    org: Organization = request.org  # type: ignore[attr-defined]
-    access = request.access  # type: ignore[attr-defined]
+def api_tokens(request: OrgRequest, org_slug: str) -> HttpResponse:
+    org: Organization = request.org
+    access = request.access
     require_perm(access, "tokens.manage")
     form = ApiTokenCreateForm()
     status = 200
@@ -133,9 +134,9 @@ def api_tokens(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def api_token_revoke_view(request: HttpRequest, org_slug: str, token_id: int) -> HttpResponse:
-    org: Organization = request.org  # type: ignore[attr-defined]
-    access = request.access  # type: ignore[attr-defined]
+def api_token_revoke_view(request: OrgRequest, org_slug: str, token_id: int) -> HttpResponse:
+    org: Organization = request.org
+    access = request.access
     api_token = selectors.api_token_get(organization=org, token_id=token_id)
     if api_token is None or not may_revoke_token(
         token=api_token, actor=request.user, access=access
@@ -146,7 +147,7 @@ def api_token_revoke_view(request: HttpRequest, org_slug: str, token_id: int) ->
         return HttpResponseNotAllowed(["POST"])
     api_token_revoke(token=api_token, actor=request.user, access=access)
     messages.success(request, f"Token “{api_token.name}” revoked: it no longer works.")
-    return redirect("api_tokens", org_slug=org.slug)
+    return redirect("orgs:api_tokens", org_slug=org.slug)
 
 
 @login_required
@@ -161,7 +162,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Your profile was saved.")
-            return redirect("profile")
+            return redirect("accounts:profile")
     context = {
         "form": form,
         "memberships": selectors.user_memberships(user),

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from ifm.accounts.forms import TOO_MANY_CODES, SecondFactorForm, SecondFactorReauthenticateForm
+from ifm.accounts.http import OrgRequest
 from ifm.accounts.lockout import lockout_clear
 from ifm.accounts.twofactor import code_attempts_reset
 from ifm.tenancy.models import Membership
@@ -27,16 +28,16 @@ from ifm.tenancy.permissions import require_perm
 
 def _members_url(org_slug: str) -> str:
     try:
-        return reverse("members", kwargs={"org_slug": org_slug})
+        return reverse("orgs:members", kwargs={"org_slug": org_slug})
     except NoReverseMatch:
-        return reverse("dashboard", kwargs={"org_slug": org_slug})
+        return reverse("orgs:dashboard", kwargs={"org_slug": org_slug})
 
 
 @require_POST
 @login_required
-def member_unlock(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
-    org = request.org  # type: ignore[attr-defined]
-    access = request.access  # type: ignore[attr-defined]
+def member_unlock(request: OrgRequest, org_slug: str, membership_id: int) -> HttpResponse:
+    org = request.org
+    access = request.access
     require_perm(access, "members.manage")
     # The default manager is scoped to request.org: another organization's member is a 404.
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id)

@@ -4,6 +4,8 @@ from django.urls import path
 
 from ifm.audit import views
 
+app_name = "platform_audit"
+
 urlpatterns = [
     path("", views.platform_audit_log, name="platform_audit"),
     path(

@@ -25,7 +25,7 @@ def audit_event_list(
     without_organization: bool = False,
 ) -> QuerySet[AuditEvent]:
     """Events newest first. `organization=None` means every organization: platform staff only,
-    and the caller evaluates the queryset inside `tenancy.context.all_organizations()`.
+    and the caller evaluates the queryset inside `org_context.all_organizations()`.
 
     Dates are whole days in the active time zone, both ends included.
     """

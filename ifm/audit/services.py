@@ -5,19 +5,21 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
 from ifm.audit.models import AuditEvent
+from ifm.core.org_context import all_organizations, org_context
 from ifm.core.request_context import current_request_meta
-from ifm.tenancy.context import all_organizations, org_context
 
 
 def audit_record(
     *,
     action: str,
-    actor: Any = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
     organization: Any = None,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -54,7 +56,7 @@ def audit_record(
 def audit_values(
     *,
     action: str,
-    actor: Any = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
     organization: Any = None,
     object_type: str = "",
     object_id: str | int = "",
@@ -71,7 +73,7 @@ def audit_values(
     return {
         "organization": organization,
         "actor": actor,
-        "actor_label": (actor_label or (actor.email if actor is not None else ""))[:254],
+        "actor_label": (actor_label or str(getattr(actor, "email", "") or ""))[:254],
         "action": action,
         "object_type": object_type,
         "object_id": str(object_id),

@@ -4,6 +4,8 @@ from django.urls import path
 
 from ifm.audit import views
 
+app_name = "audit"
+
 urlpatterns = [
     path("", views.audit_log, name="audit_log"),
     path("export.csv", views.audit_log_export, {"fmt": "csv"}, name="audit_export_csv"),

@@ -17,7 +17,8 @@ from ifm.audit import exports
 from ifm.audit.forms import AuditFilterForm, PlatformAuditFilterForm
 from ifm.audit.models import AuditEvent
 from ifm.audit.selectors import audit_action_choices, audit_event_list, audit_object_type_choices
-from ifm.tenancy.context import all_organizations, org_context
+from ifm.core.org_context import all_organizations, org_context
+from ifm.tenancy.http import TenantRequest
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import require_perm
 
@@ -25,16 +26,16 @@ PAGE_SIZE = 50
 
 
 @login_required
-def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(request.access, "audit.view")  # type: ignore[attr-defined]
+def audit_log(request: TenantRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "audit.view")
     form, events = _org_filtered(request)
     return _render_log(request, form, events, platform=False)
 
 
 @login_required
-def audit_log_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
-    require_perm(request.access, "audit.view")  # type: ignore[attr-defined]
-    org = request.org  # type: ignore[attr-defined]
+def audit_log_export(request: TenantRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+    require_perm(request.access, "audit.view")
+    org = request.org
     _, events = _org_filtered(request)
     filename = f"audit-{org.slug}-{timezone.localdate():%Y-%m-%d}"
     if fmt == "csv":
@@ -71,8 +72,8 @@ def _require_platform_staff(request: HttpRequest) -> None:
         raise Http404("No such page.")
 
 
-def _org_filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
-    org = request.org  # type: ignore[attr-defined]
+def _org_filtered(request: TenantRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+    org = request.org
     form = AuditFilterForm(
         request.GET,
         actions=audit_action_choices(organization=org),
@@ -101,8 +102,12 @@ def _render_log(
         "page": page,
         "filtered": filtered,
         "platform": platform,
-        "export_csv": "platform_audit_export_csv" if platform else "audit_export_csv",
-        "export_xlsx": "platform_audit_export_xlsx" if platform else "audit_export_xlsx",
+        "export_csv": "platform_audit:platform_audit_export_csv"
+        if platform
+        else "audit:audit_export_csv",
+        "export_xlsx": "platform_audit:platform_audit_export_xlsx"
+        if platform
+        else "audit:audit_export_xlsx",
     }
     htmx: Any = getattr(request, "htmx", None)
     partial_only = bool(htmx) and not htmx.boosted and not htmx.history_restore_request

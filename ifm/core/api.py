@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import wraps
-from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import (
@@ -38,19 +37,25 @@ from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, re_path
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
+from ninja.decorators import _apply_decorators
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from ninja.utils import contribute_operation_callback
 from pydantic import ConfigDict
 
 from ifm.core.errors import ServiceError
+from ifm.core.input_guard import refusal_for
 from ifm.core.lookups import MAX_ID
+from ifm.core.models import IdempotencyRecord
+from ifm.core.problems import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemOut,
+    problem_response,
+)
 
 log = logging.getLogger("ifm.api")
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://ifm.invalid/problems/"  # stable identifiers, documented in docs/api.md
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -66,23 +71,6 @@ class InputSchema(Schema):
     """Base of request bodies: an unknown field is an error naming it, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class FieldErrorOut(Schema):
-    field: str
-    message: str
-
-
-class ProblemOut(Schema):
-    """RFC 9457 problem details, with the fields at fault in `errors`."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-    errors: list[FieldErrorOut] = []
-    request_id: str | None = None
 
 
 # --- Problem details ---------------------------------------------------------------------------
@@ -106,47 +94,6 @@ class ApiError(Exception):
         self.errors = errors or []
         self.problem = problem
         self.headers = headers or {}
-
-
-_PROBLEM_SLUGS = {
-    400: "bad-request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    409: "conflict",
-    413: "payload-too-large",
-    415: "unsupported-media-type",
-    422: "validation-error",
-    429: "too-many-requests",
-    500: "server-error",
-}
-
-
-def problem_response(
-    request: HttpRequest,
-    status: int,
-    detail: str,
-    *,
-    errors: Sequence[dict[str, Any]] = (),
-    title: str | None = None,
-    problem: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> HttpResponse:
-    slug = problem or _PROBLEM_SLUGS.get(status, "error")
-    body = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-        "errors": [{"field": str(e["field"]), "message": str(e["message"])} for e in errors],
-        "request_id": getattr(request, "request_id", None),
-    }
-    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
 
 
 def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -254,8 +201,6 @@ def _handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _handle_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Normally refused by ifm.core.input_guard before the API runs; this is the backstop.
-    from ifm.core.input_guard import refusal_for
-
     refusal = refusal_for(exc)
     if refusal is None:
         return _handle_unexpected(request, exc)
@@ -386,6 +331,7 @@ class ProblemNinjaAPI(NinjaAPI):
         return patterns, app_name, namespace
 
 
+@csrf_exempt
 def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     return problem_response(request, 404, "There is no such API endpoint.")
 
@@ -408,9 +354,6 @@ def _method_not_allowed_as_problem(view: Callable[..., Any]) -> Callable[..., An
         return response
 
     return wrapped
-
-
-_unknown_path.csrf_exempt = True  # type: ignore[attr-defined]
 
 
 # --- Keyset pagination -------------------------------------------------------------------------
@@ -614,14 +557,16 @@ class _Pending:
     stored: bool = field(default=False)
 
 
-def _begin(request: HttpRequest, key: str) -> None:
-    from ifm.core.models import IdempotencyRecord
+# The request attribute that carries a keyed request's _Pending from _begin to _store.
+_PENDING_ATTR = "_ifm_idempotency"
 
+
+def _begin(request: HttpRequest, key: str) -> None:
     if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
         raise _key_error(
             f"{IDEMPOTENCY_HEADER} must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters."
         )
-    org = request.org  # type: ignore[attr-defined]
+    org: Any = getattr(request, "org", None)  # set by the API auth before any write
     user: Any = request.user
     conflict = ApiError(
         409,
@@ -656,11 +601,11 @@ def _begin(request: HttpRequest, key: str) -> None:
             )
     except IntegrityError:
         raise conflict from None
-    request._ifm_idempotency = _Pending(record)  # type: ignore[attr-defined]
+    setattr(request, _PENDING_ATTR, _Pending(record))
 
 
 def _store(request: HttpRequest, response: HttpResponse) -> None:
-    pending: _Pending | None = getattr(request, "_ifm_idempotency", None)
+    pending: _Pending | None = getattr(request, _PENDING_ATTR, None)
     if pending is None or pending.stored:
         return
     if not 200 <= response.status_code < 300:
@@ -693,8 +638,6 @@ def _atomic_run(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 def _document_header(operation: Any) -> None:
-    from ninja.decorators import _apply_decorators
-
     _apply_decorators((_atomic_run,), operation)
     extra = operation.openapi_extra or {}
     extra.setdefault("parameters", []).append(

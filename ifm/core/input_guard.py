@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
-from ifm.core.api import problem_response
+from ifm.core.problems import problem_response
 
 log = logging.getLogger("ifm.request")
 
@@ -101,8 +101,8 @@ def _check_body(request: HttpRequest, content_type: str) -> None:
         raise _nul_in("field", path)
 
 
-def check_request(request: HttpRequest) -> None:
-    """Raise InputRefused for a request the app will not take (see the module docstring)."""
+def _check_address(request: HttpRequest) -> None:
+    """The path, the query string and the headers."""
     if NUL in request.path:
         raise InputRefused(400, "The address contains a NUL character (\\u0000): remove it.")
     for key, values in request.GET.lists():
@@ -111,23 +111,32 @@ def check_request(request: HttpRequest) -> None:
     for key, value in request.META.items():
         if key.startswith("HTTP_") and isinstance(value, str) and NUL in value:
             raise _nul_in("header", key[5:].replace("_", "-").title())
+
+
+def _check_form(request: HttpRequest) -> None:
+    """A POSTed form: its fields and its file names."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None or int(request.META.get("CONTENT_LENGTH") or 0) <= limit:
+        # Read the raw body first, so the form is parsed from a copy and the view can still
+        # read request.body (idempotency keys fingerprint it). Large uploads are streamed.
+        _ = request.body
+    for key, values in request.POST.lists():
+        if NUL in key or any(NUL in v for v in values):
+            raise _nul_in("field", key)
+    for key, files in request.FILES.lists():
+        if NUL in key or any(NUL in (f.name or "") for f in files):
+            raise _nul_in("file field", key)
+
+
+def check_request(request: HttpRequest) -> None:
+    """Raise InputRefused for a request the app will not take (see the module docstring)."""
+    _check_address(request)
     if request.method not in BODY_METHODS:
         return
     content_type = request.content_type or ""
     if content_type in FORM_TYPES:
-        if request.method != "POST":
-            return  # Django parses forms of POST only
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is None or int(request.META.get("CONTENT_LENGTH") or 0) <= limit:
-            # Read the raw body first, so the form is parsed from a copy and the view can still
-            # read request.body (idempotency keys fingerprint it). Large uploads are streamed.
-            _ = request.body
-        for key, values in request.POST.lists():
-            if NUL in key or any(NUL in v for v in values):
-                raise _nul_in("field", key)
-        for key, files in request.FILES.lists():
-            if NUL in key or any(NUL in (f.name or "") for f in files):
-                raise _nul_in("file field", key)
+        if request.method == "POST":  # Django parses forms of POST only
+            _check_form(request)
         return
     _check_body(request, content_type)
 
@@ -185,7 +194,9 @@ class InputGuardMiddleware:
             if unreadable is None:
                 raise
             if hasattr(request, "_mark_post_parse_error"):
-                request._mark_post_parse_error()
+                # Django's own recovery from an unreadable body: POST and FILES become empty,
+                # so the error page does not read the body again.
+                request._mark_post_parse_error()  # noqa: SLF001 Django has no public equivalent
             return refuse(request, unreadable)
         return self.get_response(request)
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.tenancy.managers import TenantManager
+from ifm.core.org_context import TenantManager
 
 # The version column is a 32-bit integer and a save writes version + 1 (ifm.core.api_types).
 MAX_VERSION = 2**31 - 2
@@ -52,20 +52,34 @@ class VersionedModel(models.Model):
         self.updated_by = user
 
 
-class IdempotencyRecord(models.Model):
-    """A creating API request made with an Idempotency-Key, and the response it got.
+class TenantModel(models.Model):
+    """Base of every tenant-owned table: non-null organization, scoped default manager.
 
-    A retry with the same key and body gets the stored response; kept 24 hours
-    (`ifm purge_idempotency_keys` deletes older ones).
-
-    Tenant-owned exactly like a TenantModel (organization FK, scoped fail-closed default
-    manager, `all_orgs`, row-level security), spelled out rather than inherited because
-    tenancy.models imports this module (VersionedModel) and Django may load either first.
+    The organization is named by its label ("tenancy.Organization"), so this ground-floor module
+    imports no app above it; `tenancy.checks` makes sure every subclass keeps the scoped manager.
     """
 
     organization = models.ForeignKey(
         "tenancy.Organization", on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = TenantManager()
+    # Cross-organization access: rollout, ops, admin, migrations only. (ruff takes the manager
+    # for a field; the default manager must stay the first one declared.)
+    all_orgs = models.Manager()  # noqa: DJ012
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_orgs"
+
+
+class IdempotencyRecord(TenantModel):
+    """A creating API request made with an Idempotency-Key, and the response it got.
+
+    A retry with the same key and body gets the stored response; kept 24 hours
+    (`ifm purge_idempotency_keys` deletes older ones).
+    """
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)
@@ -75,9 +89,6 @@ class IdempotencyRecord(models.Model):
     response_body = models.TextField(blank=True)
     response_headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    objects = TenantManager()
-    all_orgs = models.Manager()  # noqa: DJ012  (objects must stay the default manager)
 
     class Meta:
         base_manager_name = "all_orgs"

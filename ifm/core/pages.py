@@ -1,6 +1,5 @@
-"""What every app's page views and API functions need from a request: the organization and
-membership the tenancy middleware resolved, the arguments a service takes, URLs inside the
-organization, whether HTMX asked for a fragment, and the text of a refusal."""
+"""What every app's page views need beside the typed request (``ifm.accounts.http``): URLs
+inside the organization, whether HTMX asked for a fragment, and the text of a refusal."""
 
 from __future__ import annotations
 
@@ -12,24 +11,13 @@ from django.urls import reverse
 from ifm.core.errors import ServiceError
 
 
-def org_of(request: HttpRequest) -> Any:
-    """The organization of this request (set by the tenancy middleware)."""
-    return request.org  # type: ignore[attr-defined]
-
-
-def access_of(request: HttpRequest) -> Any:
-    """The membership (or platform-staff grant) the request acts under."""
-    return request.access  # type: ignore[attr-defined]
-
-
-def service_args(request: HttpRequest) -> dict[str, Any]:
-    """organization, actor and access: the keyword arguments every service takes."""
-    return {"organization": org_of(request), "actor": request.user, "access": access_of(request)}
-
-
 def org_url(request: HttpRequest, name: str, **kwargs: Any) -> str:
-    """reverse() of a page inside the request's organization."""
-    return reverse(name, kwargs={"org_slug": org_of(request).slug, **kwargs})
+    """reverse() of a page inside the request's organization (a page under /o/<slug>/, where the
+    tenancy middleware has set the organization: ``ifm.accounts.http.OrgRequest`` types it)."""
+    org: Any = getattr(request, "org", None)
+    if org is None:
+        raise ValueError(f"{name}: org_url needs a request inside an organization.")
+    return reverse(name, kwargs={"org_slug": org.slug, **kwargs})
 
 
 def is_htmx_partial(request: HttpRequest) -> bool:

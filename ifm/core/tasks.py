@@ -13,6 +13,7 @@ Jobs are django-tasks `@task()` functions run by `ifm db_worker`. Two convention
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 from collections.abc import Callable
@@ -21,12 +22,13 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.dispatch import Signal
 from django.utils.module_loading import import_string
 from django_tasks import task
 from django_tasks.base import Task
 
-from ifm.tenancy.context import org_context
+from ifm.core.org_context import org_context
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T", bound=Task[Any, Any])
@@ -112,8 +114,6 @@ def send_email(
     *, to: list[str], subject: str, body: str, attachments: list[tuple[str, str, str]] | None = None
 ) -> int:
     """Send one email from the worker. attachments: (filename, base64 content, mimetype)."""
-    import base64
-
     message = EmailMessage(subject=subject, body=body, to=to)
     for filename, content_b64, mimetype in attachments or []:
         message.attach(filename, base64.b64decode(content_b64), mimetype)
@@ -122,6 +122,4 @@ def send_email(
 
 def send_email_after_commit(*, to: list[str], subject: str, body: str) -> None:
     """Queue an email once the current transaction commits (a rolled-back change sends nothing)."""
-    from django.db import transaction
-
     transaction.on_commit(lambda: send_email.enqueue(to=to, subject=subject, body=body))

@@ -1,193 +1,181 @@
-"""/api/v1/donors and /api/v1/donations: donors, their search and giving; recording, reading
-and voiding donations (each posted to the ledger in the same transaction)."""
+"""The donors API: one router that includes the router of each area (people, gifts, pledges,
+imports, receipts), plus the endpoints that span areas: donor merge and duplicates, and the
+receipt compliance list.
+"""
 
-from datetime import date
+from datetime import date as date_type
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
-from ninja import Path, Query, Router
-from ninja.responses import Status as HttpStatus
+from django.http import Http404
+from ninja import Field, Path, Query, Router, Schema
 
-from ifm.core.api import MAX_ID, idempotent, paginated
-from ifm.core.api_types import DateText
-from ifm.core.pages import service_args
-from ifm.donors import selectors, services
-from ifm.donors.api_imports import DonationStatusIn, MethodIn
-from ifm.donors.models import Donation, Donor
-from ifm.donors.schemas import (
-    DonationIn,
-    DonationOut,
-    DonorIn,
-    DonorListOut,
-    DonorOut,
-    DonorPatchIn,
-    VoidIn,
-)
+from ifm.accounts.http import OrgRequest, service_args
+from ifm.core.api import MAX_ID, InputSchema, paginated
+from ifm.core.api_types import Id
+from ifm.core.errors import ConflictError, ServiceError
+from ifm.donors import merge
+from ifm.donors.gifts.api import campaigns_router
+from ifm.donors.gifts.api import router as gifts_router
+from ifm.donors.imports.api import router as imports_router
+from ifm.donors.models import Donor
+from ifm.donors.people.api import households_router
+from ifm.donors.people.api import router as people_router
+from ifm.donors.people.schemas import DonorOut
+from ifm.donors.pledges.api import router as pledges_router
+from ifm.donors.receipts.api import router as receipts_router
+from ifm.donors.receipts.selectors import compliance_gaps
+from ifm.donors.schemas import money
 from ifm.tenancy.permissions import require_perm
 
-router = Router(tags=["donors"])
+router = Router()
+merge_router = Router(tags=["households"])
+compliance_router = Router(tags=["campaigns and compliance"])
 
 DonorId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
-DonationId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
-
-_DONOR_FKS = {"household_id": "household"}
-
-
-def _view(request: HttpRequest) -> None:
-    require_perm(request.access, "donors.view")  # type: ignore[attr-defined]
 
 
 def _donor(donor_id: int) -> Donor:
-    donor = (
-        Donor.objects.prefetch_related("tags", "emails", "phones", "addresses")
-        .filter(pk=donor_id)
-        .first()
-    )
+    donor = Donor.objects.filter(pk=donor_id).first()
     if donor is None:
         raise Http404
     return donor
 
 
-def _donation(donation_id: int) -> Donation:
-    donation = (
-        Donation.objects.select_related("donor")
-        .prefetch_related("soft_credits")
-        .filter(pk=donation_id)
-        .first()
-    )
-    if donation is None:
-        raise Http404
-    return donation
+# Set on the request by donor_duplicates for DuplicateOut.resolve_reasons: {donor id: reasons}.
+_REASONS_ATTR = "ifm_duplicate_reasons"
 
 
-@router.get("/donors", response=list[DonorListOut], summary="List or search donors")
-@paginated("name_norm")
-def donor_list(
-    request: HttpRequest,
-    q: Annotated[
-        str, Query(max_length=200, description="Words matched in name, email, phone, postal code.")
-    ] = "",
-    include_inactive: Annotated[bool, Query(description="Also inactive donors.")] = False,
-) -> QuerySet[Donor]:
-    _view(request)
-    return selectors.donor_search(q, include_inactive=include_inactive)
+class MergeIn(InputSchema):
+    duplicate_id: Id = Field(..., description="The donor merged into this one (then inactive).")
 
 
-@router.get("/donors/{int:donor_id}", response=DonorOut, summary="Get a donor and their giving")
-def donor_get(request: HttpRequest, donor_id: DonorId) -> Any:
-    _view(request)
-    return _donor(donor_id)
+class DuplicateOut(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    postal_code: str
+    reasons: list[str] = Field(..., description="Why it matched: same email, phone, ...")
+
+    @staticmethod
+    def resolve_reasons(obj: Any, context: Any) -> list[str]:
+        reasons: dict[int, list[str]] = getattr(context["request"], _REASONS_ATTR, {})
+        return reasons.get(obj.pk, [])
 
 
-@router.post("/donors", response={201: DonorOut}, summary="Create a donor")
-@idempotent
-def donor_create(request: HttpRequest, payload: DonorIn) -> Any:
-    data = payload.dict(exclude_none=True)
-    tags = data.pop("tags", ())
-    confirm = data.pop("confirm_duplicate", False)
-    donor = services.donor_create(
-        **service_args(request),
-        confirm_duplicate=confirm,
-        tags=tags,
-        **{_DONOR_FKS.get(k, k): v for k, v in data.items()},
-    )
-    return HttpStatus(201, _donor(donor.pk))
+# --- Merge -------------------------------------------------------------------------------------
 
 
-@router.patch("/donors/{int:donor_id}", response=DonorOut, summary="Change a donor")
-def donor_update(request: HttpRequest, donor_id: DonorId, payload: DonorPatchIn) -> Any:
-    donor = _donor(donor_id)
-    changes = payload.dict(exclude_unset=True)
-    version = changes.pop("version")
-    tags = changes.pop("tags", None)
-    contacts = {k: changes.pop(k) for k in ("emails", "phones", "addresses") if k in changes}
-    contacts = {k: v for k, v in contacts.items() if v is not None}
-    # null clears the household; on other fields it means "unchanged".
-    changes = {k: v for k, v in changes.items() if v is not None or k == "household_id"}
-    services.donor_update(
-        **service_args(request),
-        donor=donor,
-        expected_version=version,
-        tags=tags,
-        **contacts,
-        **{_DONOR_FKS.get(k, k): v for k, v in changes.items()},
-    )
-    return _donor(donor_id)
-
-
-@router.post("/donations", response={201: DonationOut}, summary="Record a donation")
-@idempotent
-def donation_record(request: HttpRequest, payload: DonationIn) -> Any:
-    data = payload.dict()
-    donation = services.donation_record(
-        **service_args(request),
-        donor=data["donor_id"],
-        amount=data["amount"],
-        date=data["date"],
-        method=data["method"],
-        fund=data["fund_id"],
-        check_number=data["check_number"],
-        description=data["description"],
-        goods_services_description=data["goods_services_description"],
-        goods_services_value=data["goods_services_value"],
-        campaign=data["campaign_id"],
-        appeal=data["appeal_id"],
-        designation=data["designation"],
-        anonymous=data["anonymous"],
-        notes=data["notes"],
-        soft_credits=[
-            {"donor": s["donor_id"], "amount": s["amount"]} for s in data["soft_credits"]
-        ],
-        pledge=data["pledge_id"],
-        pledge_overpayment=data["pledge_overpayment"],
-        recurring=data["recurring_id"],
-        batch=data["batch_id"],
-        deposit_account=data["deposit_account_id"],
-    )
-    return HttpStatus(201, _donation(donation.pk))
-
-
-@router.get("/donations", response=list[DonationOut], summary="List donations, newest first")
-@paginated("-date")
-def donation_list(
-    request: HttpRequest,
-    q: Annotated[str, Query(max_length=200, description="Search the donors")] = "",
-    status: DonationStatusIn | None = None,
-    method: MethodIn | None = None,
-    fund_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    appeal_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    date_from: Annotated[date | None, DateText] = None,
-    date_to: Annotated[date | None, DateText] = None,
-) -> QuerySet[Donation]:
-    """The same filters as the donations page and its export."""
-    _view(request)
-    return selectors.donation_list(
-        q=q,
-        status=status.value if status else "",
-        method=method.value if method else "",
-        fund_id=fund_id,
-        campaign_id=campaign_id,
-        appeal_id=appeal_id,
-        date_from=date_from,
-        date_to=date_to,
-    ).prefetch_related("soft_credits")
-
-
-@router.get("/donations/{int:donation_id}", response=DonationOut, summary="Get a donation")
-def donation_get(request: HttpRequest, donation_id: DonationId) -> Any:
-    _view(request)
-    return _donation(donation_id)
-
-
-@router.post(
-    "/donations/{int:donation_id}/void",
-    response=DonationOut,
-    summary="Void a donation (its ledger entry is reversed)",
+@merge_router.post(
+    "/donors/{int:donor_id}/merge",
+    response=DonorOut,
+    summary="Merge a duplicate into this donor",
+    description=(
+        "Every gift, soft credit, receipt, pledge, recurring gift, note, tag and contact detail "
+        "of the duplicate moves to this donor, which is returned. The duplicate stays, inactive, "
+        "with `merged_into_id` set."
+    ),
 )
-def donation_void(request: HttpRequest, donation_id: DonationId, payload: VoidIn) -> Any:
-    donation = services.donation_void(
-        **service_args(request), donation=_donation(donation_id), reason=payload.reason
+def donor_merge(request: OrgRequest, donor_id: DonorId, payload: MergeIn) -> Any:
+    keep = _donor(donor_id)
+    try:
+        merge.donor_merge(
+            **service_args(request),
+            keep=keep,
+            merge=payload.duplicate_id,  # type: ignore[arg-type]  # an id, checked by the service
+        )
+    except ConflictError:
+        raise
+    except ServiceError as exc:
+        # The service names its own arguments (keep_id / merge_id): answer with the API's names.
+        field = "donor_id" if keep.merged_into_id else "duplicate_id"
+        raise ServiceError(exc.message, field=field) from exc
+    return (
+        Donor.objects.prefetch_related("tags", "emails", "phones", "addresses")
+        .filter(pk=keep.pk)
+        .get()
     )
-    return _donation(donation.pk)
+
+
+@merge_router.get(
+    "/donors/{int:donor_id}/duplicates",
+    response=list[DuplicateOut],
+    summary="Probable duplicates of a donor",
+    description="Other donors with the same email, phone, or name and postal code (at most 20).",
+)
+@paginated("pk")
+def donor_duplicates(request: OrgRequest, donor_id: DonorId) -> QuerySet[Donor]:
+    require_perm(request.access, "donors.view")
+    donor = _donor(donor_id)
+    matches = merge.duplicates_of(donor) if not donor.merged_into_id else []
+    setattr(request, _REASONS_ATTR, {m["donor"].pk: m["reasons"] for m in matches})
+    return Donor.objects.filter(pk__in=[m["donor"].pk for m in matches])
+
+
+COMPLIANCE_LIMIT = 1000
+
+
+class GapOut(Schema):
+    donation_id: int
+    reference: str
+    date: date_type
+    donor_id: int
+    donor_name: str
+    amount: str
+    goods_services_value: str
+
+
+class ComplianceOut(Schema):
+    year: int | None
+    unacknowledged_count: int
+    unacknowledged: list[GapOut]
+    undisclosed_quid_pro_quo_count: int
+    undisclosed_quid_pro_quo: list[GapOut]
+
+
+def _gap(donation: Any) -> dict[str, Any]:
+    return {
+        "donation_id": donation.pk,
+        "reference": donation.reference,
+        "date": donation.date,
+        "donor_id": donation.donor_id,
+        "donor_name": donation.donor.name,
+        "amount": money(donation.amount),
+        "goods_services_value": money(donation.goods_services_value),
+    }
+
+
+@compliance_router.get(
+    "/receipts/compliance",
+    response=ComplianceOut,
+    summary="Gifts of $250 or more without an acknowledgment; quid-pro-quo payments without "
+    "the disclosure",
+)
+def compliance(
+    request: OrgRequest,
+    year: Annotated[int | None, Query(ge=1900, le=2999, description="A tax year")] = None,
+) -> Any:
+    require_perm(request.access, "donors.view")
+    gaps = compliance_gaps(organization=request.org, year=year)
+    return {
+        "year": year,
+        "unacknowledged_count": gaps.unacknowledged.count(),
+        "unacknowledged": [_gap(d) for d in gaps.unacknowledged[:COMPLIANCE_LIMIT]],
+        "undisclosed_quid_pro_quo_count": gaps.undisclosed_quid_pro_quo.count(),
+        "undisclosed_quid_pro_quo": [
+            _gap(d) for d in gaps.undisclosed_quid_pro_quo[:COMPLIANCE_LIMIT]
+        ],
+    }
+
+
+# The order of the routers is the order of the operations in the API document.
+router.add_router("", people_router)
+router.add_router("", gifts_router)
+router.add_router("", receipts_router)
+router.add_router("", imports_router)
+router.add_router("", campaigns_router)
+router.add_router("", compliance_router)
+router.add_router("", households_router)
+router.add_router("", merge_router)
+router.add_router("", pledges_router)

@@ -7,7 +7,7 @@ class DonorsConfig(AppConfig):
     verbose_name = "Donors"
 
     def ready(self) -> None:
-        from ifm.core.tasks import job_failed
-        from ifm.donors import import_jobs
+        from ifm.core.tasks import job_failed  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.donors.imports import tasks as import_jobs  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         job_failed.connect(import_jobs.on_job_failed, dispatch_uid="ifm.donors.import_jobs")

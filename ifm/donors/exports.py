@@ -17,8 +17,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 from ifm.core import exports
 from ifm.core.exports import neutralize
+from ifm.core.org_context import org_context
 from ifm.donors.models import Donation, Donor, DonorGivingSummary
-from ifm.tenancy.context import org_context
 
 FORMATS = ("csv", "xlsx")
 ZERO = Decimal("0.00")

@@ -1,75 +1,24 @@
-"""Pages of donors and donations, under /o/<org_slug>/donors/."""
+"""Pages of donors, gifts and pledges, under /o/<org_slug>/donors/: each area's pages, and
+the pages that span areas (the donor profile, merge and duplicates, a donation's receipt,
+compliance)."""
 
 from django.urls import include, path
 
-from ifm.donors import views, views_fundraising, views_imports
-from ifm.donors import views_households as vh
+from ifm.donors import views
+
+app_name = "donors"
 
 urlpatterns = [
-    path("", views.donor_list, name="donor_list"),
-    path("export.csv", views.donor_export, {"fmt": "csv"}, name="donor_export_csv"),
-    path("export.xlsx", views.donor_export, {"fmt": "xlsx"}, name="donor_export_xlsx"),
-    path("new/", views.donor_new, name="donor_new"),
-    path("pick/", views.donor_pick, name="donor_pick"),
-    path("households/", vh.household_list, name="household_list"),
-    path("households/new/", vh.household_new, name="household_new"),
-    path("households/<int:household_id>/", vh.household_detail, name="household_detail"),
-    path("households/<int:household_id>/edit/", vh.household_edit, name="household_edit"),
-    path("households/<int:household_id>/members/", vh.household_members, name="household_members"),
-    path("<int:donor_id>/household/", vh.donor_household, name="donor_household"),
-    path("<int:donor_id>/merge/", vh.donor_merge, name="donor_merge"),
-    path("<int:donor_id>/duplicates/", vh.donor_duplicates, name="donor_duplicates"),
+    path("", include("ifm.donors.people.urls")),
+    path("", include("ifm.donors.gifts.urls")),
+    path("", include("ifm.donors.pledges.urls")),
     path("<int:donor_id>/", views.donor_detail, name="donor_detail"),
-    path("<int:donor_id>/edit/", views.donor_edit, name="donor_edit"),
     path("<int:donor_id>/notes/", views.donor_note_add, name="donor_note_add"),
     path("<int:donor_id>/contacts/", views.donor_contacts, name="donor_contacts"),
-    path("donations/", views_fundraising.donation_list, name="donation_list"),
-    path(
-        "donations/export.csv",
-        views_fundraising.donation_export,
-        {"fmt": "csv"},
-        name="donation_export_csv",
-    ),
-    path(
-        "donations/export.xlsx",
-        views_fundraising.donation_export,
-        {"fmt": "xlsx"},
-        name="donation_export_xlsx",
-    ),
-    path("donations/new/", views.donation_new, name="donation_new"),
-    path("donations/<int:donation_id>/", views.donation_detail, name="donation_detail"),
-    path("donations/<int:donation_id>/edit/", views.donation_edit, name="donation_edit"),
-    path("donations/<int:donation_id>/void/", views.donation_void, name="donation_void"),
+    path("<int:donor_id>/merge/", views.donor_merge, name="donor_merge"),
+    path("<int:donor_id>/duplicates/", views.donor_duplicates, name="donor_duplicates"),
     path("donations/<int:donation_id>/receipt/", views.donation_receipt, name="donation_receipt"),
-    path("receipts/compliance/", views_fundraising.compliance, name="receipt_compliance"),
-    path("receipts/", include("ifm.donors.urls_receipts")),
-    path("", include("ifm.donors.urls_pledges")),
-    path("campaigns/", views_fundraising.campaign_list, name="campaign_list"),
-    path("batches/", views.batch_list, name="gift_batch_list"),
-    path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),
-    path("batches/<int:giftbatch_id>/add/", views.batch_add, name="gift_batch_add"),
-    path("batches/<int:giftbatch_id>/post/", views.batch_post, name="gift_batch_post"),
-    path("imports/", views_imports.import_list, name="donor_import_list"),
-    path("imports/new/", views_imports.import_new, name="donor_import_new"),
-    path(
-        "imports/uploads/<int:importupload_id>/mapping/",
-        views_imports.import_mapping,
-        name="donor_import_mapping",
-    ),
-    path(
-        "imports/uploads/<int:importupload_id>/check/",
-        views_imports.import_dry_run,
-        name="donor_import_check",
-    ),
-    path(
-        "imports/uploads/<int:importupload_id>/commit/",
-        views_imports.import_commit,
-        name="donor_import_commit",
-    ),
-    path("imports/<int:importrun_id>/", views_imports.import_run, name="donor_import_run"),
-    path(
-        "imports/<int:importrun_id>/again/",
-        views_imports.import_again,
-        name="donor_import_again",
-    ),
+    path("receipts/compliance/", views.compliance, name="receipt_compliance"),
+    path("receipts/", include("ifm.donors.receipts.urls")),
+    path("imports/", include("ifm.donors.imports.urls")),
 ]

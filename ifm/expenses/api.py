@@ -3,13 +3,14 @@
 from typing import Annotated, Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from ninja import File, Path, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, ApiError, idempotent, paginated
-from ifm.expenses import selectors, services
+from ifm.expenses import records, selectors, services, workflow
 from ifm.expenses.models import Expense, ExpenseApproval, Kind, Status
 from ifm.expenses.schemas import (
     BulkApproveIn,
@@ -48,18 +49,10 @@ def _with_details(qs: QuerySet[Expense]) -> QuerySet[Expense]:
     )
 
 
-def _ctx(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "organization": request.org,  # type: ignore[attr-defined]
-        "actor": request.user,
-        "access": request.access,  # type: ignore[attr-defined]
-    }
-
-
-def _expense(request: HttpRequest, expense_id: int) -> Expense:
+def _expense(request: OrgRequest, expense_id: int) -> Expense:
     expense = selectors.expense_get(
         user=request.user,
-        access=request.access,  # type: ignore[attr-defined]
+        access=request.access,
         expense_id=expense_id,
     )
     if expense is None:
@@ -71,8 +64,8 @@ def _out(expense_id: int) -> Expense:
     return _with_details(Expense.objects.filter(pk=expense_id)).get()
 
 
-def _require_expenses_access(request: HttpRequest) -> None:
-    access = request.access  # type: ignore[attr-defined]
+def _require_expenses_access(request: OrgRequest) -> None:
+    access = request.access
     if not (has_perm(access, "expenses.submit") or has_perm(access, "expenses.view_all")):
         require_perm(access, "expenses.submit")
 
@@ -80,7 +73,7 @@ def _require_expenses_access(request: HttpRequest) -> None:
 @router.get("", response=list[ExpenseOut], summary="List expenses")
 @paginated("-date")
 def expense_list(
-    request: HttpRequest,
+    request: OrgRequest,
     status: Annotated[Status | None, Query(description="Only expenses in this status.")] = None,
     kind: Annotated[Kind | None, Query(description="Only claims or only bills.")] = None,
     mine: Annotated[
@@ -91,7 +84,7 @@ def expense_list(
     _require_expenses_access(request)
     qs = selectors.expense_list(
         user=request.user,
-        access=request.access,  # type: ignore[attr-defined]
+        access=request.access,
         mine=mine,
         status=status.value if status else "",
         kind=kind.value if kind else "",
@@ -101,16 +94,16 @@ def expense_list(
 
 
 @router.get("/{int:expense_id}", response=ExpenseOut, summary="Get an expense")
-def expense_get(request: HttpRequest, expense_id: ExpenseId) -> Any:
+def expense_get(request: OrgRequest, expense_id: ExpenseId) -> Any:
     return _out(_expense(request, expense_id).pk)
 
 
 @router.post("", response={201: ExpenseOut}, summary="Create a draft claim or bill")
 @idempotent
-def expense_create(request: HttpRequest, payload: ExpenseIn) -> Any:
+def expense_create(request: OrgRequest, payload: ExpenseIn) -> Any:
     data = payload.dict()
     expense = services.expense_create(
-        **_ctx(request),
+        **service_args(request),
         kind=data["kind"],
         payee=data["payee"],
         date=data["date"],
@@ -128,12 +121,12 @@ _PATCH_FIELDS = {"category_id": "category", "fund_id": "fund", "program_id": "pr
 
 
 @router.patch("/{int:expense_id}", response=ExpenseOut, summary="Change a draft")
-def expense_update(request: HttpRequest, expense_id: ExpenseId, payload: ExpensePatchIn) -> Any:
+def expense_update(request: OrgRequest, expense_id: ExpenseId, payload: ExpensePatchIn) -> Any:
     expense = _expense(request, expense_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     services.expense_update(
-        **_ctx(request),
+        **service_args(request),
         expense=expense,
         expected_version=version,
         **{_PATCH_FIELDS.get(k, k): v for k, v in changes.items()},
@@ -142,16 +135,20 @@ def expense_update(request: HttpRequest, expense_id: ExpenseId, payload: Expense
 
 
 @router.post("/{int:expense_id}/submit", response=ExpenseOut, summary="Submit a draft")
-def expense_submit(request: HttpRequest, expense_id: ExpenseId) -> Any:
-    expense = services.expense_submit(**_ctx(request), expense=_expense(request, expense_id))
+def expense_submit(request: OrgRequest, expense_id: ExpenseId) -> Any:
+    expense = workflow.expense_submit(
+        **service_args(request), expense=_expense(request, expense_id)
+    )
     return _out(expense.pk)
 
 
 @router.post(
     "/{int:expense_id}/withdraw", response=ExpenseOut, summary="Withdraw a submitted expense"
 )
-def expense_withdraw(request: HttpRequest, expense_id: ExpenseId) -> Any:
-    expense = services.expense_withdraw(**_ctx(request), expense=_expense(request, expense_id))
+def expense_withdraw(request: OrgRequest, expense_id: ExpenseId) -> Any:
+    expense = workflow.expense_withdraw(
+        **service_args(request), expense=_expense(request, expense_id)
+    )
     return _out(expense.pk)
 
 
@@ -160,23 +157,25 @@ def expense_withdraw(request: HttpRequest, expense_id: ExpenseId) -> Any:
     response=ExpenseOut,
     summary="Approve (posts the liability once fully approved)",
 )
-def expense_approve(request: HttpRequest, expense_id: ExpenseId) -> Any:
-    expense = services.expense_approve(**_ctx(request), expense=_expense(request, expense_id))
+def expense_approve(request: OrgRequest, expense_id: ExpenseId) -> Any:
+    expense = workflow.expense_approve(
+        **service_args(request), expense=_expense(request, expense_id)
+    )
     return _out(expense.pk)
 
 
 @router.post("/{int:expense_id}/reject", response=ExpenseOut, summary="Reject with a reason")
-def expense_reject(request: HttpRequest, expense_id: ExpenseId, payload: RejectIn) -> Any:
-    expense = services.expense_reject(
-        **_ctx(request), expense=_expense(request, expense_id), reason=payload.reason
+def expense_reject(request: OrgRequest, expense_id: ExpenseId, payload: RejectIn) -> Any:
+    expense = workflow.expense_reject(
+        **service_args(request), expense=_expense(request, expense_id), reason=payload.reason
     )
     return _out(expense.pk)
 
 
 @router.post("/{int:expense_id}/pay", response=ExpenseOut, summary="Record the payment")
-def expense_pay(request: HttpRequest, expense_id: ExpenseId, payload: PayIn) -> Any:
-    expense = services.expense_pay(
-        **_ctx(request),
+def expense_pay(request: OrgRequest, expense_id: ExpenseId, payload: PayIn) -> Any:
+    expense = workflow.expense_pay(
+        **service_args(request),
         expense=_expense(request, expense_id),
         paid_from=payload.paid_from_account_id,
         date=payload.date,
@@ -189,8 +188,8 @@ def expense_pay(request: HttpRequest, expense_id: ExpenseId, payload: PayIn) -> 
     response=list[ExpenseOut],
     summary="Approve several expenses, all or nothing",
 )
-def expense_approve_many(request: HttpRequest, payload: BulkApproveIn) -> Any:
-    done = services.expense_approve_many(**_ctx(request), expense_ids=payload.expense_ids)
+def expense_approve_many(request: OrgRequest, payload: BulkApproveIn) -> Any:
+    done = workflow.expense_approve_many(**service_args(request), expense_ids=payload.expense_ids)
     return list(_with_details(Expense.objects.filter(pk__in=[e.pk for e in done])).order_by("pk"))
 
 
@@ -200,7 +199,7 @@ def expense_approve_many(request: HttpRequest, payload: BulkApproveIn) -> Any:
     summary="Attach a receipt (PDF, JPEG or PNG, at most 10 MB; multipart field `file`)",
 )
 def receipt_add(
-    request: HttpRequest,
+    request: OrgRequest,
     expense_id: ExpenseId,
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> Any:
@@ -211,7 +210,7 @@ def receipt_add(
             "Send the receipt as the multipart field `file`.",
             errors=[{"field": "file", "message": "This field is required."}],
         )
-    receipt = services.receipt_add(**_ctx(request), expense=expense, file=file)
+    receipt = records.receipt_add(**service_args(request), expense=expense, file=file)
     return HttpStatus(201, receipt)
 
 
@@ -221,11 +220,11 @@ def receipt_add(
     summary="Download a receipt",
     openapi_extra={"responses": _RECEIPT_CONTENT},
 )
-def receipt_download(request: HttpRequest, expense_id: ExpenseId, receipt_id: ReceiptId) -> Any:
+def receipt_download(request: OrgRequest, expense_id: ExpenseId, receipt_id: ReceiptId) -> Any:
     expense = _expense(request, expense_id)
     receipt = selectors.receipt_get(
         user=request.user,
-        access=request.access,  # type: ignore[attr-defined]
+        access=request.access,
         receipt_id=receipt_id,
     )
     if receipt is None or receipt.expense_id != expense.pk:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from ifm.core.errors import ServiceError
+from ifm.core.forms import model_choice_field
 from ifm.expenses import selectors
 from ifm.expenses.models import Function, Kind, Status
 from ifm.tenancy.forms import BootstrapMixin
@@ -91,9 +92,9 @@ class ExpenseForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = selectors.expense_categories()  # type: ignore[attr-defined]
-        self.fields["fund"].queryset = selectors.active_funds()  # type: ignore[attr-defined]
-        self.fields["program"].queryset = selectors.active_programs()  # type: ignore[attr-defined]
+        model_choice_field(self, "category").queryset = selectors.expense_categories()
+        model_choice_field(self, "fund").queryset = selectors.active_funds()
+        model_choice_field(self, "program").queryset = selectors.active_programs()
         self.fields["kind"].widget.attrs["class"] = "form-check-input"
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -133,7 +134,7 @@ class PayForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["paid_from"].queryset = selectors.payment_accounts()  # type: ignore[attr-defined]
+        model_choice_field(self, "paid_from").queryset = selectors.payment_accounts()
         self.fields["paid_from"].initial = selectors.default_payment_account_id()
         self.fields["date"].initial = timezone.localdate()
 
@@ -211,7 +212,7 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = selectors.active_funds()  # type: ignore[attr-defined]
+        model_choice_field(self, "fund").queryset = selectors.active_funds()
 
     def selector_kwargs(self) -> dict[str, Any]:
         self.is_valid()

@@ -17,9 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ifm.core.models import VersionedModel
+from ifm.core.models import TenantModel, VersionedModel
 from ifm.core.storage import private_storage
-from ifm.tenancy.models import TenantModel
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 DEFAULT_TWO_STEP_THRESHOLD = Decimal("1000.00")

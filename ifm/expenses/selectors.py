@@ -21,7 +21,7 @@ from ifm.expenses.models import (
     Receipt,
     Status,
 )
-from ifm.ledger import selectors as ledger_selectors
+from ifm.ledger.chart import selectors as ledger_selectors
 from ifm.tenancy.models import Membership
 from ifm.tenancy.permissions import PERMISSIONS, Access, has_perm
 from ifm.tenancy.roles import Role

@@ -4,6 +4,8 @@ from django.urls import path
 
 from ifm.expenses import views
 
+app_name = "expenses"
+
 urlpatterns = [
     path("", views.expense_list, name="expense_list"),
     path("export.csv", views.expense_list_export, {"fmt": "csv"}, name="expense_export_csv"),

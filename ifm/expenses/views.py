@@ -1,10 +1,11 @@
 """Expense pages: my expenses, the form, the detail with its history, the approval queue, settings.
 
-Thin: every write goes through ifm.expenses.services, every read through selectors.
+Thin: every write goes through services, workflow or records, every read through selectors.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -16,7 +17,6 @@ from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseBase,
     HttpResponseNotAllowed,
@@ -27,9 +27,11 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.core.pages import access_of, error_text, is_htmx_partial, org_of
-from ifm.expenses import exports, selectors, services
+from ifm.core.org_context import org_context
+from ifm.core.pages import error_text, is_htmx_partial
+from ifm.expenses import exports, records, selectors, services, workflow
 from ifm.expenses.forms import (
     ExpenseFilterForm,
     ExpenseForm,
@@ -41,34 +43,31 @@ from ifm.expenses.forms import (
     add_service_errors,
 )
 from ifm.expenses.models import Expense, Status
-from ifm.tenancy.context import org_context
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25
 ACTIONS = ("submit", "withdraw", "approve", "reject", "pay")
 
 
-def _require_any(request: HttpRequest, *codes: str) -> None:
-    if not any(has_perm(access_of(request), code) for code in codes):
-        require_perm(access_of(request), codes[0])
+def _require_any(request: OrgRequest, *codes: str) -> None:
+    if not any(has_perm(request.access, code) for code in codes):
+        require_perm(request.access, codes[0])
 
 
-def _expense_or_404(request: HttpRequest, expense_id: int) -> Expense:
-    expense = selectors.expense_get(
-        user=request.user, access=access_of(request), expense_id=expense_id
-    )
+def _expense_or_404(request: OrgRequest, expense_id: int) -> Expense:
+    expense = selectors.expense_get(user=request.user, access=request.access, expense_id=expense_id)
     if expense is None:
         raise Http404("No such expense.")
     return expense
 
 
-def _detail_url(request: HttpRequest, expense: Expense) -> str:
+def _detail_url(request: OrgRequest, expense: Expense) -> str:
     return reverse(
-        "expense_detail", kwargs={"org_slug": org_of(request).slug, "expense_id": expense.pk}
+        "expenses:expense_detail", kwargs={"org_slug": request.org.slug, "expense_id": expense.pk}
     )
 
 
-def _next_or(request: HttpRequest, fallback: str) -> str:
+def _next_or(request: OrgRequest, fallback: str) -> str:
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -80,8 +79,8 @@ def _next_or(request: HttpRequest, fallback: str) -> str:
 # --- My expenses -------------------------------------------------------------------------------
 
 
-def _filtered_list(request: HttpRequest) -> tuple[ExpenseFilterForm, Any]:
-    access = access_of(request)
+def _filtered_list(request: OrgRequest) -> tuple[ExpenseFilterForm, Any]:
+    access = request.access
     form = ExpenseFilterForm(
         request.GET or None, can_view_all=has_perm(access, "expenses.view_all")
     )
@@ -90,7 +89,7 @@ def _filtered_list(request: HttpRequest) -> tuple[ExpenseFilterForm, Any]:
 
 
 @login_required
-def expense_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def expense_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     _require_any(request, "expenses.submit", "expenses.view_all")
     form, expenses = _filtered_list(request)
     page = Paginator(expenses.order_by("-date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -110,9 +109,9 @@ def expense_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def expense_list_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+def expense_list_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     _require_any(request, "expenses.submit", "expenses.view_all")
-    org = org_of(request)
+    org = request.org
     _, expenses = _filtered_list(request)
     expenses = expenses.order_by("-date", "-id")
     filename = f"expenses-{org.slug}-{timezone.localdate():%Y-%m-%d}"
@@ -125,10 +124,10 @@ def expense_list_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpRe
 
 
 def _save_form(
-    request: HttpRequest, form: ExpenseForm, expense: Expense | None
+    request: OrgRequest, form: ExpenseForm, expense: Expense | None
 ) -> tuple[Expense | None, str | None]:
     """Create or update, add the receipt and submit if asked: all of it or nothing."""
-    org, access, user = org_of(request), access_of(request), request.user
+    org, access, user = request.org, request.access, request.user
     try:
         with transaction.atomic():
             if expense is None:
@@ -147,14 +146,14 @@ def _save_form(
             upload = form.cleaned_data.get("receipt")
             if upload:
                 try:
-                    services.receipt_add(
+                    records.receipt_add(
                         organization=org, actor=user, access=access, expense=expense, file=upload
                     )
                 except ServiceError as exc:
                     form.add_error("receipt", exc.message)
                     raise
             if "submit" in request.POST:
-                expense = services.expense_submit(
+                expense = workflow.expense_submit(
                     organization=org, actor=user, access=access, expense=expense
                 )
     except ConflictError as exc:
@@ -167,8 +166,8 @@ def _save_form(
 
 
 @login_required
-def expense_new(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "expenses.submit")
+def expense_new(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "expenses.submit")
     if request.method == "POST":
         form = ExpenseForm(request.POST, request.FILES)
         if form.is_valid():
@@ -195,8 +194,8 @@ def expense_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def expense_edit(request: HttpRequest, org_slug: str, expense_id: int) -> HttpResponse:
-    require_perm(access_of(request), "expenses.submit")
+def expense_edit(request: OrgRequest, org_slug: str, expense_id: int) -> HttpResponse:
+    require_perm(request.access, "expenses.submit")
     expense = _expense_or_404(request, expense_id)
     if expense.submitted_by_id != request.user.pk:
         raise PermissionDenied("Only the person who entered the expense may edit it.")
@@ -235,8 +234,8 @@ def expense_edit(request: HttpRequest, org_slug: str, expense_id: int) -> HttpRe
 # --- Detail and actions ------------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, expense: Expense, **forms: Any) -> dict[str, Any]:
-    access, user = access_of(request), request.user
+def _detail_context(request: OrgRequest, expense: Expense, **forms: Any) -> dict[str, Any]:
+    access, user = request.access, request.user
     own = expense.submitted_by_id == user.pk
     approvals = list(selectors.approvals_for(expense))
     two_steps = (expense.amount or 0) > selectors.two_step_threshold()
@@ -265,72 +264,99 @@ def _detail_context(request: HttpRequest, expense: Expense, **forms: Any) -> dic
 
 
 @login_required
-def expense_detail(request: HttpRequest, org_slug: str, expense_id: int) -> HttpResponse:
+def expense_detail(request: OrgRequest, org_slug: str, expense_id: int) -> HttpResponse:
     expense = _expense_or_404(request, expense_id)
     return render(request, "expenses/detail.html", _detail_context(request, expense))
 
 
+def _submit(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    expense = workflow.expense_submit(**service_args(request), expense=expense)
+    messages.success(request, f"{expense.reference} was submitted for approval.")
+    return None
+
+
+def _withdraw(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    expense = workflow.expense_withdraw(
+        **service_args(request), expense=expense, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, f"{expense.reference} was withdrawn.")
+    return None
+
+
+def _approve(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    expense = workflow.expense_approve(**service_args(request), expense=expense)
+    if expense.status == Status.APPROVED:
+        messages.success(request, f"{expense.reference} is approved and posted to the ledger.")
+    else:
+        messages.success(
+            request,
+            f"First approval of {expense.reference} recorded: an admin must approve it too.",
+        )
+    return None
+
+
+def _reject(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    reject_form = RejectForm(request.POST)
+    if not reject_form.is_valid():
+        return _detail_with_errors(request, expense, reject_form=reject_form)
+    expense = workflow.expense_reject(
+        **service_args(request), expense=expense, reason=reject_form.cleaned_data["reason"]
+    )
+    messages.success(request, f"{expense.reference} was rejected; the submitter is told why.")
+    return None
+
+
+def _pay(request: OrgRequest, expense: Expense) -> HttpResponse | None:
+    pay_form = PayForm(request.POST)
+    if not pay_form.is_valid():
+        return _detail_with_errors(request, expense, pay_form=pay_form)
+    try:
+        expense = workflow.expense_pay(
+            **service_args(request),
+            expense=expense,
+            paid_from=pay_form.cleaned_data["paid_from"],
+            date=pay_form.cleaned_data["date"],
+        )
+    except ServiceError as exc:
+        if exc.status != 422:
+            raise
+        add_service_errors(pay_form, exc)
+        return _detail_with_errors(request, expense, pay_form=pay_form)
+    messages.success(request, f"{expense.reference} is recorded as paid.")
+    return None
+
+
+# The workflow's steps, as the URLs name them: each answers None (done: back to where the person
+# was) or the detail page with its form's errors.
+_ACTIONS: dict[str, Callable[[OrgRequest, Expense], HttpResponse | None]] = {
+    "submit": _submit,
+    "withdraw": _withdraw,
+    "approve": _approve,
+    "reject": _reject,
+    "pay": _pay,
+}
+
+
 @login_required
 def expense_action(
-    request: HttpRequest, org_slug: str, expense_id: int, action: str
+    request: OrgRequest, org_slug: str, expense_id: int, action: str
 ) -> HttpResponseBase:
     expense = _expense_or_404(request, expense_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    org, access, user = org_of(request), access_of(request), request.user
-    common = {"organization": org, "actor": user, "access": access, "expense": expense}
+    step = _ACTIONS.get(action)
+    if step is None:  # pragma: no cover - the URLs only route the known actions
+        raise Http404
     back = _next_or(request, _detail_url(request, expense))
     try:
-        if action == "submit":
-            expense = services.expense_submit(**common)
-            messages.success(request, f"{expense.reference} was submitted for approval.")
-        elif action == "withdraw":
-            expense = services.expense_withdraw(**common, reason=request.POST.get("reason", ""))
-            messages.success(request, f"{expense.reference} was withdrawn.")
-        elif action == "approve":
-            expense = services.expense_approve(**common)
-            if expense.status == Status.APPROVED:
-                messages.success(
-                    request, f"{expense.reference} is approved and posted to the ledger."
-                )
-            else:
-                messages.success(
-                    request,
-                    f"First approval of {expense.reference} recorded: "
-                    "an admin must approve it too.",
-                )
-        elif action == "reject":
-            reject_form = RejectForm(request.POST)
-            if not reject_form.is_valid():
-                return _detail_with_errors(request, expense, reject_form=reject_form)
-            expense = services.expense_reject(**common, reason=reject_form.cleaned_data["reason"])
-            messages.success(
-                request, f"{expense.reference} was rejected; the submitter is told why."
-            )
-        elif action == "pay":
-            pay_form = PayForm(request.POST)
-            if not pay_form.is_valid():
-                return _detail_with_errors(request, expense, pay_form=pay_form)
-            try:
-                expense = services.expense_pay(
-                    **common,
-                    paid_from=pay_form.cleaned_data["paid_from"],
-                    date=pay_form.cleaned_data["date"],
-                )
-            except ServiceError as exc:
-                if exc.status != 422:
-                    raise
-                add_service_errors(pay_form, exc)
-                return _detail_with_errors(request, expense, pay_form=pay_form)
-            messages.success(request, f"{expense.reference} is recorded as paid.")
-        else:  # pragma: no cover - the URLs only route the known actions
-            raise Http404
+        answer = step(request, expense)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
-    return redirect(back)
+        return redirect(back)
+    return answer or redirect(back)
 
 
-def _detail_with_errors(request: HttpRequest, expense: Expense, **forms: Any) -> HttpResponse:
+def _detail_with_errors(request: OrgRequest, expense: Expense, **forms: Any) -> HttpResponse:
     return render(
         request, "expenses/detail.html", _detail_context(request, expense, **forms), status=422
     )
@@ -340,17 +366,17 @@ def _detail_with_errors(request: HttpRequest, expense: Expense, **forms: Any) ->
 
 
 @login_required
-def receipt_upload(request: HttpRequest, org_slug: str, expense_id: int) -> HttpResponse:
+def receipt_upload(request: OrgRequest, org_slug: str, expense_id: int) -> HttpResponse:
     expense = _expense_or_404(request, expense_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = ReceiptForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            receipt = services.receipt_add(
-                organization=org_of(request),
+            receipt = records.receipt_add(
+                organization=request.org,
                 actor=request.user,
-                access=access_of(request),
+                access=request.access,
                 expense=expense,
                 file=form.cleaned_data["file"],
             )
@@ -363,10 +389,8 @@ def receipt_upload(request: HttpRequest, org_slug: str, expense_id: int) -> Http
 
 
 @login_required
-def receipt_download(request: HttpRequest, org_slug: str, receipt_id: int) -> HttpResponseBase:
-    receipt = selectors.receipt_get(
-        user=request.user, access=access_of(request), receipt_id=receipt_id
-    )
+def receipt_download(request: OrgRequest, org_slug: str, receipt_id: int) -> HttpResponseBase:
+    receipt = selectors.receipt_get(user=request.user, access=request.access, receipt_id=receipt_id)
     if receipt is None:
         raise Http404("No such receipt.")
     if request.method not in ("GET", "HEAD"):
@@ -387,19 +411,17 @@ def receipt_download(request: HttpRequest, org_slug: str, receipt_id: int) -> Ht
 
 
 @login_required
-def receipt_delete(request: HttpRequest, org_slug: str, receipt_id: int) -> HttpResponseBase:
-    receipt = selectors.receipt_get(
-        user=request.user, access=access_of(request), receipt_id=receipt_id
-    )
+def receipt_delete(request: OrgRequest, org_slug: str, receipt_id: int) -> HttpResponseBase:
+    receipt = selectors.receipt_get(user=request.user, access=request.access, receipt_id=receipt_id)
     if receipt is None:
         raise Http404("No such receipt.")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.receipt_remove(
-            organization=org_of(request),
+        records.receipt_remove(
+            organization=request.org,
             actor=request.user,
-            access=access_of(request),
+            access=request.access,
             receipt=receipt,
         )
     except (ServiceError, PermissionDenied) as exc:
@@ -412,15 +434,15 @@ def receipt_delete(request: HttpRequest, org_slug: str, receipt_id: int) -> Http
 # --- Approval queue ----------------------------------------------------------------------------
 
 
-def _queue(request: HttpRequest) -> tuple[QueueFilterForm, Any]:
+def _queue(request: OrgRequest) -> tuple[QueueFilterForm, Any]:
     form = QueueFilterForm(request.GET or None)
     kwargs = form.selector_kwargs() if form.is_bound else {}
     return form, selectors.approval_queue(**kwargs)
 
 
 @login_required
-def approval_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "expenses.approve")
+def approval_queue(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "expenses.approve")
     form, expenses = _queue(request)
     page = Paginator(expenses, PAGE_SIZE).get_page(request.GET.get("page"))
     user = request.user
@@ -451,17 +473,17 @@ def approval_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @login_required
-def approval_queue_approve(request: HttpRequest, org_slug: str) -> HttpResponseBase:
-    require_perm(access_of(request), "expenses.approve")
+def approval_queue_approve(request: OrgRequest, org_slug: str) -> HttpResponseBase:
+    require_perm(request.access, "expenses.approve")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    queue_url = reverse("expense_queue", kwargs={"org_slug": org_of(request).slug})
+    queue_url = reverse("expenses:expense_queue", kwargs={"org_slug": request.org.slug})
     ids = [int(v) for v in request.POST.getlist("expense_ids") if v.isdigit() and len(v) < 19]
     try:
-        done = services.expense_approve_many(
-            organization=org_of(request),
+        done = workflow.expense_approve_many(
+            organization=request.org,
             actor=request.user,
-            access=access_of(request),
+            access=request.access,
             expense_ids=ids,
         )
     except ServiceError as exc:
@@ -482,9 +504,9 @@ def approval_queue_approve(request: HttpRequest, org_slug: str) -> HttpResponseB
 
 
 @login_required
-def approval_queue_export(request: HttpRequest, org_slug: str, fmt: str) -> HttpResponseBase:
-    require_perm(access_of(request), "expenses.approve")
-    org = org_of(request)
+def approval_queue_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+    require_perm(request.access, "expenses.approve")
+    org = request.org
     _, expenses = _queue(request)
     filename = f"expenses-to-approve-{org.slug}-{timezone.localdate():%Y-%m-%d}"
     if fmt == "csv":
@@ -496,8 +518,8 @@ def approval_queue_export(request: HttpRequest, org_slug: str, fmt: str) -> Http
 
 
 @login_required
-def expense_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(access_of(request), "expenses.configure")
+def expense_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "expenses.configure")
     current = selectors.expense_settings_get()
     conflict = None
     if request.method == "POST":
@@ -505,9 +527,9 @@ def expense_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.expense_settings_update(
-                    organization=org_of(request),
+                    organization=request.org,
                     actor=request.user,
-                    access=access_of(request),
+                    access=request.access,
                     two_step_threshold=form.cleaned_data["two_step_threshold"],
                     expected_version=form.cleaned_data["version"],
                 )
@@ -518,7 +540,7 @@ def expense_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
                     add_service_errors(form, exc)
             else:
                 messages.success(request, "Expense settings saved.")
-                return redirect("expense_settings", org_slug=org_of(request).slug)
+                return redirect("expenses:expense_settings", org_slug=request.org.slug)
     else:
         form = SettingsForm(
             initial={"two_step_threshold": current.two_step_threshold, "version": current.version}

@@ -8,12 +8,14 @@ class LedgerConfig(AppConfig):
     label = "ledger"
 
     def ready(self) -> None:
-        from ifm.tenancy.signals import organization_created
+        from ifm.tenancy.signals import organization_created  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         organization_created.connect(_set_up_books, dispatch_uid="ledger_set_up_books")
 
 
 def _set_up_books(sender: Any, organization: Any, **kwargs: Any) -> None:
-    from ifm.ledger.services import chart_create_from_template
+    from ifm.ledger.chart.services import (  # noqa: PLC0415 (apps.py loads before the models)
+        chart_create_from_template,
+    )
 
     chart_create_from_template(organization=organization)

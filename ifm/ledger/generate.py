@@ -15,9 +15,9 @@ the same organizations, funds, entries, amounts and entry numbers on any databas
 row ids and the organizations' creation times differ).
 
 The bulk path writes entries and lines with ``bulk_create`` and keeps the invariants of
-``ledger.services.post_entry``: each entry has at least two one-sided positive lines and
-balances in total and per fund (due-to / due-from lines are added the way post_entry adds
-them), accounts are active detail accounts and funds belong to the organization, periods come
+``ledger.journal.posting.post_entry``: each entry has at least two one-sided positive lines and
+balances in total and per fund (due-to / due-from lines come from journal/balancing.py, as
+in posting), accounts are active detail accounts and funds belong to the organization, periods come
 from ``fiscal_year_ensure``, and entry numbers are sequential per organization (the
 ``LedgerCounter`` is moved past the last one). Each entry is checked in Python before it is
 written; on PostgreSQL the deferred constraint triggers check every entry again at commit.
@@ -47,6 +47,8 @@ from django.db import connection, transaction
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
+from ifm.ledger.journal.balancing import balance_funds
 from ifm.ledger.models import (
     Account,
     Function,
@@ -59,11 +61,10 @@ from ifm.ledger.models import (
     Restriction,
     SourceType,
 )
-from ifm.ledger.services import fiscal_year_ensure
-from ifm.tenancy.context import org_context
+from ifm.ledger.periods.services import fiscal_year_ensure
+from ifm.orgs.services import organization_create
 from ifm.tenancy.db import owner_role
 from ifm.tenancy.models import Organization
-from ifm.tenancy.services import organization_create
 
 LINES_AT_SCALE_1 = 1_000_000
 LARGEST_SHARE = 0.5  # of all lines, held by the first organization (when there are several)
@@ -100,7 +101,7 @@ PROGRAM_CATALOG = [
     ("ARTS", "Arts outreach"),
 ]
 
-# --- Accounts of the UCOA chart (ledger/chart.py) the entries use: all detail accounts --------
+# --- Accounts of the UCOA chart (ledger/chart/template.py) the entries use: detail accounts ----
 
 BANK, PAYROLL_BANK, UNDEPOSITED, SAVINGS = "1010", "1020", "1050", "1070"
 PAYABLE, PAYROLL_TAXES_DUE = "2010", "2130"
@@ -260,19 +261,14 @@ def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
 
 
 def with_interfund(lines: list[Line]) -> list[Line]:
-    """Add due-to / due-from lines so each fund balances on its own (as post_entry does)."""
-    by_fund: dict[str, int] = defaultdict(int)
-    for _a, fund, _p, _f, debit, credit, _m in lines:
-        by_fund[fund] += debit - credit
-    if sum(by_fund.values()) != 0:
-        raise ValueError("planned entry does not balance")
-    extra: list[Line] = []
-    for fund, net in sorted(by_fund.items()):
-        if net > 0:
-            extra.append((DUE_TO, fund, None, "", 0, net, "Interfund"))
-        elif net < 0:
-            extra.append((DUE_FROM, fund, None, "", -net, 0, "Interfund"))
-    return lines + extra
+    """Add due-to / due-from lines so each fund balances on its own, by posting's own rule."""
+    return balance_funds(
+        lines,
+        fund=lambda line: line[1],
+        net=lambda line: line[4] - line[5],
+        due_to=lambda fund, cents: (DUE_TO, fund, None, "", 0, cents, "Interfund"),
+        due_from=lambda fund, cents: (DUE_FROM, fund, None, "", cents, 0, "Interfund"),
+    )
 
 
 def check_entry(entry: PlannedEntry) -> None:
@@ -408,52 +404,44 @@ class OrgPlanner:
         self.taxes_due += taxes
         return self._entry(on, SourceType.IMPORT, "payroll", "Payroll", with_interfund(lines))
 
-    def month(self, year: int, month: int) -> list[PlannedEntry]:
-        rng = self.rng
-        first = date(year, month, 1)
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        self.carry += self.monthly_lines
-        budget = int(self.carry)
-        self.carry -= budget
-        out: list[PlannedEntry] = []
-        if self.taxes_due:
-            due, self.taxes_due = self.taxes_due, 0
-            out.append(
-                self._entry(
-                    first + timedelta(days=9),
-                    SourceType.BANK,
-                    "tax",
-                    "Payroll tax deposit",
-                    [
-                        (PAYROLL_TAXES_DUE, "GEN", None, "", due, 0, ""),
-                        (BANK, "GEN", None, "", 0, due, ""),
-                    ],
-                )
-            )
-        paydays: tuple[date, ...] = ()
-        if self.has_staff:
-            paydays = (first + timedelta(days=14), last) if self.semi_monthly else (last,)
-        for payday in paydays:
-            out.append(self.payroll(payday))
-        if self.board and rng.random() < 0.25:
-            amount = rng.randint(10, 200) * 100_00
-            lines: list[Line] = [
-                (SAVINGS, self.board, None, "", amount, 0, ""),
-                (BANK, "GEN", None, "", 0, amount, ""),
-            ]
-            out.append(
-                self._entry(
-                    self._day(first, last),
-                    SourceType.MANUAL,
-                    "xfer",
-                    "Transfer to board-designated reserve",
-                    with_interfund(lines),
-                )
-            )
-        # Payments already due this month count against the month's budget.
-        used = sum(len(e.lines) for e in out) + sum(
-            len(p.lines) for p in self.pending if p.date <= last
+    def tax_deposit(self, on: date) -> PlannedEntry:
+        """Pay the payroll taxes withheld so far."""
+        due, self.taxes_due = self.taxes_due, 0
+        return self._entry(
+            on,
+            SourceType.BANK,
+            "tax",
+            "Payroll tax deposit",
+            [
+                (PAYROLL_TAXES_DUE, "GEN", None, "", due, 0, ""),
+                (BANK, "GEN", None, "", 0, due, ""),
+            ],
         )
+
+    def paydays(self, first: date, last: date) -> tuple[date, ...]:
+        if not self.has_staff:
+            return ()
+        return (first + timedelta(days=14), last) if self.semi_monthly else (last,)
+
+    def board_transfer(self, board: str, first: date, last: date) -> PlannedEntry:
+        """Move some cash to the board-designated reserve fund `board`."""
+        amount = self.rng.randint(10, 200) * 100_00
+        lines: list[Line] = [
+            (SAVINGS, board, None, "", amount, 0, ""),
+            (BANK, "GEN", None, "", 0, amount, ""),
+        ]
+        return self._entry(
+            self._day(first, last),
+            SourceType.MANUAL,
+            "xfer",
+            "Transfer to board-designated reserve",
+            with_interfund(lines),
+        )
+
+    def activity(self, first: date, last: date, used: int, budget: int) -> list[PlannedEntry]:
+        """Donations and bills (now and then one reversed) until `budget` lines are used."""
+        rng = self.rng
+        out: list[PlannedEntry] = []
         while used < budget:
             if rng.random() < 0.6:
                 entry = self.donation(self._day(first, last))
@@ -469,29 +457,52 @@ class OrgPlanner:
                     reversal = self.reversal(entry, last)
                     out.append(reversal)
                     used += len(reversal.lines)
-        out += [p for p in self.pending if p.date <= last]
-        self.pending = [p for p in self.pending if p.date > last]
-        # Month end: spending from restricted funds is released from restriction.
+        return out
+
+    def releases(self, entries: list[PlannedEntry], last: date) -> list[PlannedEntry]:
+        """Month end: spending from restricted funds is released from restriction."""
         spent: dict[str, int] = defaultdict(int)
-        for entry in out:
+        for entry in entries:
             if entry.reversed or entry.source_type == SourceType.REVERSAL:
                 continue
             for account, fund, _p, _f, debit, _c, _m in entry.lines:
                 if fund in self.spendable and account.startswith(("7", "8")):
                     spent[fund] += debit
-        for fund in sorted(spent):
-            out.append(
-                self._entry(
-                    last,
-                    SourceType.RELEASE,
-                    "rel",
-                    f"Release from restriction: {fund}",
-                    [
-                        (RELEASE_WITH, fund, None, "", spent[fund], 0, ""),
-                        (RELEASE_WITHOUT, fund, None, "", 0, spent[fund], ""),
-                    ],
-                )
+        return [
+            self._entry(
+                last,
+                SourceType.RELEASE,
+                "rel",
+                f"Release from restriction: {fund}",
+                [
+                    (RELEASE_WITH, fund, None, "", spent[fund], 0, ""),
+                    (RELEASE_WITHOUT, fund, None, "", 0, spent[fund], ""),
+                ],
             )
+            for fund in sorted(spent)
+        ]
+
+    def month(self, year: int, month: int) -> list[PlannedEntry]:
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        self.carry += self.monthly_lines
+        budget = int(self.carry)
+        self.carry -= budget
+        out: list[PlannedEntry] = []
+        if self.taxes_due:
+            out.append(self.tax_deposit(first + timedelta(days=9)))
+        for payday in self.paydays(first, last):
+            out.append(self.payroll(payday))
+        if self.board and self.rng.random() < 0.25:
+            out.append(self.board_transfer(self.board, first, last))
+        # Payments already due this month count against the month's budget.
+        used = sum(len(e.lines) for e in out) + sum(
+            len(p.lines) for p in self.pending if p.date <= last
+        )
+        out += self.activity(first, last, used, budget)
+        out += [p for p in self.pending if p.date <= last]
+        self.pending = [p for p in self.pending if p.date > last]
+        out += self.releases(out, last)
         out.sort(key=lambda e: (e.date, e.seq))
         return out
 

@@ -13,8 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ifm.core.models import VersionedModel
-from ifm.tenancy.models import TenantModel
+from ifm.core.models import TenantModel, VersionedModel
 
 
 class AccountType(models.TextChoices):

@@ -6,9 +6,9 @@ class OpsConfig(AppConfig):
     label = "ops"
 
     def ready(self) -> None:
-        from django_tasks.signals import task_finished, task_started
+        from django_tasks.signals import task_finished, task_started  # noqa: PLC0415 (ready(): the app registry is loaded)
 
-        from ifm.ops import jobs
+        from ifm.ops import jobs  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         task_started.connect(jobs.on_task_started, dispatch_uid="ifm.ops.jobs.started")
         task_finished.connect(jobs.on_task_finished, dispatch_uid="ifm.ops.jobs.finished")

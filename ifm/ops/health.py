@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import psycopg
 from django.db import connections
 
 READY_TIMEOUT_SECONDS = 2
@@ -17,8 +18,6 @@ _DJANGO_ONLY_PARAMS = {"cursor_factory", "context", "prepare_threshold"}
 
 
 def _postgresql_probe(alias: str) -> None:
-    import psycopg
-
     wrapper: Any = connections[alias]
     params = {
         k: v for k, v in wrapper.get_connection_params().items() if k not in _DJANGO_ONLY_PARAMS

@@ -32,7 +32,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id  # type: ignore[attr-defined]
+        vars(request)["request_id"] = request_id  # read back by the problem documents and audit
         token = request_id_var.set(request_id)
         meta_token = set_request_meta(request_meta_from(request))
         start = time.perf_counter()

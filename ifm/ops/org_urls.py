@@ -4,6 +4,8 @@ from django.urls import path
 
 from ifm.ops import views
 
+app_name = "ops"
+
 urlpatterns = [
     path("", views.org_jobs, name="org_jobs"),
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
 from ifm.tenancy.models import Organization
@@ -23,7 +24,7 @@ def require_platform_staff(user: Any) -> None:
 
 
 @transaction.atomic
-def job_retry(*, job_id: uuid.UUID | str, actor: Any) -> DBTaskResult:
+def job_retry(*, job_id: uuid.UUID | str, actor: User) -> DBTaskResult:
     """Queue a failed job to run once more, now. If that attempt fails too, it stays failed."""
     require_platform_staff(actor)
     job = DBTaskResult.objects.select_for_update().filter(pk=job_id).first()

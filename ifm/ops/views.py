@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ifm.accounts.http import OrgRequest, signed_in_user
 from ifm.core.errors import ServiceError
 from ifm.ops import selectors, services
 from ifm.ops.health import database_problem
@@ -66,20 +67,20 @@ def platform_jobs(request: HttpRequest) -> HttpResponse:
 def platform_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
     _platform_staff_only(request)
     try:
-        job = services.job_retry(job_id=job_id, actor=request.user)
+        job = services.job_retry(job_id=job_id, actor=signed_in_user(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Job {job.task_path.rsplit('.', 1)[-1]} queued to run again.")
-    url = reverse("platform_jobs")
+    url = reverse("platform_ops:platform_jobs")
     status = request.POST.get("status", "")
     return redirect(f"{url}?status={status}" if status in selectors.JOB_STATUSES else url)
 
 
 @login_required
-def org_jobs(request: HttpRequest, org_slug: str) -> HttpResponse:
-    require_perm(request.access, "jobs.view")  # type: ignore[attr-defined]
-    org = request.org  # type: ignore[attr-defined]
+def org_jobs(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "jobs.view")
+    org = request.org
     status = _status_filter(request)
     page = Paginator(
         selectors.job_list(status=status or None, organization_id=org.pk), JOBS_PER_PAGE

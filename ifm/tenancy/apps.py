@@ -7,7 +7,7 @@ class TenancyConfig(AppConfig):
     label = "tenancy"
 
     def ready(self) -> None:
-        from ifm.tenancy import db  # noqa: F401  (connects the PostgreSQL role and org-setting hooks)
-        from ifm.tenancy.checks import tenant_models_keep_tenant_manager
+        from ifm.tenancy import db  # noqa: F401, PLC0415  (connects the PostgreSQL role and org-setting hooks)
+        from ifm.tenancy.checks import tenant_models_keep_tenant_manager  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         checks.register(tenant_models_keep_tenant_manager, checks.Tags.models)

@@ -1,6 +1,7 @@
 """System checks that keep tenancy's rules from drifting as models are added.
 
-ifm.E001: every concrete model built on TenantModel has a TenantManager as its default manager.
+ifm.E001: every concrete model built on TenantModel (ifm.core.models), in any app, has a
+TenantManager as its default manager.
 The default manager is what `Model.objects`, related lookups, forms' querysets, the admin and
 `get_object_or_404` use; a plain `models.Manager()` declared first on a subclass would quietly
 make them see every organization's rows (on SQLite, where no row-level security backs it up).
@@ -14,7 +15,8 @@ from django.apps import apps as django_apps
 from django.apps.registry import Apps
 from django.core import checks
 
-from ifm.tenancy.managers import TenantManager
+from ifm.core.models import TenantModel
+from ifm.core.org_context import TenantManager
 
 
 def tenant_models_keep_tenant_manager(
@@ -24,8 +26,6 @@ def tenant_models_keep_tenant_manager(
 
     `apps` is the registry to look in (the project's by default; tests pass an isolated one).
     """
-    from ifm.tenancy.models import TenantModel
-
     registry = apps or django_apps
     if app_configs is None:
         models = registry.get_models()

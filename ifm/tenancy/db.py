@@ -5,7 +5,7 @@
   Schema changes (``migrate``) and ``flush`` run as the connecting owner instead
   (see ``owner_role``).
 * An execute wrapper keeps the server settings ``ifm.org_id`` / ``ifm.all_orgs`` equal to
-  ``ifm.tenancy.context`` before each query, which is what the policies read.
+  ``ifm.core.org_context`` before each query, which is what the policies read.
 * After every ``migrate`` the policies are (re)applied to every tenant table, found from the
   models: any model of an ``ifm.*`` app with an ``organization`` foreign key to Organization.
 
@@ -24,15 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, migrations, models
 from django.db.backends.base.base import NO_DB_ALIAS, BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.db.backends.utils import CursorWrapper
 from django.db.models.signals import post_migrate
 
-from ifm.tenancy import context
+from ifm.core import org_context
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -287,7 +289,7 @@ def owner_role(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     try:
         if is_postgres(connection) and connection.connection is not None and app_role():
             _set_role(connection, None)
-        with context.all_organizations():
+        with org_context.all_organizations():
             yield
     finally:
         _owner_mode.reset(token)
@@ -308,7 +310,6 @@ def owner_role(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 @functools.cache
 def _preparing_cursor_class() -> type:
     """A psycopg cursor (server-side binding) that asks for every statement to be prepared."""
-    import psycopg
 
     class PreparingCursor(psycopg.Cursor):
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
@@ -327,8 +328,6 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     instead of an ``IN`` list). The tenant-setting wrapper applies as to any cursor; Django's
     other cursors keep client-side binding and are never prepared.
     """
-    from django.db.backends.utils import CursorWrapper
-
     connection = connections[using]
     connection.ensure_connection()
     raw = connection.connection
@@ -372,8 +371,8 @@ class _SyncState:
 
 
 def _wanted() -> tuple[str, str]:
-    org_id = context.current_org_id()
-    return ("" if org_id is None else str(org_id), "on" if context.all_orgs_active() else "off")
+    org_id = org_context.current_org_id()
+    return ("" if org_id is None else str(org_id), "on" if org_context.all_orgs_active() else "off")
 
 
 def sync_org_setting(

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from ifm.tenancy import context
+from ifm.core import org_context
+from ifm.tenancy import http
 from ifm.tenancy.selectors import access_for, organizations_for_user
 
 
@@ -16,10 +17,9 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.org = None  # type: ignore[attr-defined]
-        request.access = None  # type: ignore[attr-defined]
-        request.user_orgs = []  # type: ignore[attr-defined]
-        with context.org_context(None):
+        http.enter(request, None, None)
+        vars(request)["user_orgs"] = []
+        with org_context.org_context(None):
             return self.get_response(request)
 
     def process_view(
@@ -31,7 +31,7 @@ class TenantMiddleware:
     ) -> None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            request.user_orgs = organizations_for_user(user)  # type: ignore[attr-defined]
+            vars(request)["user_orgs"] = organizations_for_user(user)
         slug = view_kwargs.get("org_slug")
         if slug is None:
             return
@@ -41,8 +41,7 @@ class TenantMiddleware:
         if org is None or access is None:
             # Missing and not-yours give the same answer.
             raise Http404("No such organization.")
-        request.org = org  # type: ignore[attr-defined]
-        request.access = access  # type: ignore[attr-defined]
-        context.set_current_org(org)
+        http.enter(request, org, access)
+        org_context.set_current_org(org)
         if hasattr(request, "session"):
             request.session["org_slug"] = org.slug

@@ -8,8 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 
-from ifm.core.models import VersionedModel
-from ifm.tenancy.managers import TenantManager
+from ifm.core.models import TenantModel, VersionedModel
 from ifm.tenancy.roles import Role
 
 EIN_VALIDATOR = RegexValidator(r"^\d{2}-\d{7}$", "An EIN has the form 12-3456789.")
@@ -69,21 +68,6 @@ class Organization(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class TenantModel(models.Model):
-    """Base of every tenant-owned table: non-null organization, scoped default manager."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-
-    objects = TenantManager()
-    # Cross-organization access: rollout, ops, admin, migrations only. (ruff takes the manager
-    # for a field; the default manager must stay the first one declared.)
-    all_orgs = models.Manager()  # noqa: DJ012
-
-    class Meta:
-        abstract = True
-        base_manager_name = "all_orgs"
 
 
 class Membership(TenantModel, VersionedModel):

@@ -16,7 +16,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from ifm.tenancy.context import org_context
+from ifm.core.org_context import org_context
 from ifm.tenancy.roles import Role
 
 P = ParamSpec("P")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Membership, Organization, PlatformAccessGrant
 from ifm.tenancy.permissions import Access
 

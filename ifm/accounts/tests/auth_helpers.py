@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ifm.audit.models import AuditEvent
 from ifm.conftest import PASSWORD
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 
 
 def sign_in(client: Client, email: str, password: str = PASSWORD, **extra: Any) -> Any:

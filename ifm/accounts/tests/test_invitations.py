@@ -16,7 +16,7 @@ from ifm.accounts.services import hash_token, invitation_accept, invitation_crea
 from ifm.audit.models import AuditEvent
 from ifm.conftest import PASSWORD, client_for
 from ifm.core.errors import ServiceError
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Membership
 
 NEW_PASSWORD = "lantern-orchard-river-77"

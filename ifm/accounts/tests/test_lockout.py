@@ -15,7 +15,7 @@ from django.utils import timezone
 from ifm.accounts.lockout import is_locked_out, lockout_clear, lockout_unlocks_at
 from ifm.accounts.tests.auth_helpers import audit_events, one_event, sign_in
 from ifm.conftest import client_for
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_admin_unlocks_member_of_same_org(cast: dict[str, Any]) -> None:
     membership = membership_of(cast["staff"])
     admin = client_for(cast["admin"])
     response = admin.post(
-        reverse("member_unlock", kwargs={"org_slug": "alpha", "membership_id": membership.pk})
+        reverse("orgs:member_unlock", kwargs={"org_slug": "alpha", "membership_id": membership.pk})
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/o/alpha/")
@@ -143,12 +143,12 @@ def test_unlock_by_admin_of_other_org_is_404(cast: dict[str, Any]) -> None:
     membership = membership_of(cast["staff"])
     other = client_for(cast["other_admin"])
     response = other.post(
-        reverse("member_unlock", kwargs={"org_slug": "alpha", "membership_id": membership.pk})
+        reverse("orgs:member_unlock", kwargs={"org_slug": "alpha", "membership_id": membership.pk})
     )
     assert response.status_code == 404
     # Through their own organization's URL the membership of A does not exist either.
     response = other.post(
-        reverse("member_unlock", kwargs={"org_slug": "beta", "membership_id": membership.pk})
+        reverse("orgs:member_unlock", kwargs={"org_slug": "beta", "membership_id": membership.pk})
     )
     assert response.status_code == 404
     assert is_locked_out("staff@alpha.test")
@@ -160,7 +160,7 @@ def test_unlock_by_non_admin_is_403(cast: dict[str, Any]) -> None:
     membership = membership_of(cast["staff"])
     finance = client_for(cast["finance"])
     response = finance.post(
-        reverse("member_unlock", kwargs={"org_slug": "alpha", "membership_id": membership.pk})
+        reverse("orgs:member_unlock", kwargs={"org_slug": "alpha", "membership_id": membership.pk})
     )
     assert response.status_code == 403
     assert is_locked_out("staff@alpha.test")
@@ -169,7 +169,7 @@ def test_unlock_by_non_admin_is_403(cast: dict[str, Any]) -> None:
 def test_unlock_needs_post(cast: dict[str, Any]) -> None:
     membership = membership_of(cast["staff"])
     response = client_for(cast["admin"]).get(
-        reverse("member_unlock", kwargs={"org_slug": "alpha", "membership_id": membership.pk})
+        reverse("orgs:member_unlock", kwargs={"org_slug": "alpha", "membership_id": membership.pk})
     )
     assert response.status_code == 405
 

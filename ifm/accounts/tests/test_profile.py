@@ -6,7 +6,7 @@ from django.test import Client
 
 from ifm.audit.models import AuditEvent
 from ifm.conftest import PASSWORD, client_for
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 
 
 def test_profile_shows_organizations_roles_and_sign_ins(cast: dict[str, Any]) -> None:

@@ -17,13 +17,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ifm.accounts.services import invitation_create
+from ifm.accounts.services import invitation_create, membership_set
 from ifm.accounts.tests.auth_helpers import sign_in, totp_code
 from ifm.conftest import PASSWORD, client_for, make_user
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.models import Membership
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +126,7 @@ def test_every_password_form_stops_at_the_second_factor(
         word for word in mail.outbox[-1].body.split() if "/accounts/password/reset/key/" in word
     )
     extra = [
-        reverse("invitation_accept", kwargs={"token": invitation_token}),
+        reverse("accounts:invitation_accept", kwargs={"token": invitation_token}),
         urlsplit(reset_link).path,
     ]
     urls = credential_urls(extra)
@@ -155,7 +154,7 @@ def test_every_password_form_stops_at_the_second_factor(
     # With the code as well, the same person is signed in: the test can tell the two apart.
     client = Client()
     sign_in(client, user.email)
-    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    client.post(reverse("accounts:mfa_authenticate"), {"code": totp_code(secret)})
     assert SESSION_KEY in client.session
     assert client.get("/platform/audit/").status_code == 200
     assert client.get("/admin/").status_code == 200

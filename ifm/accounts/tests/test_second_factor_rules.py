@@ -20,8 +20,8 @@ from ifm.accounts.lockout import is_address_locked, is_locked_out, lockout_clear
 from ifm.accounts.services import api_token_create
 from ifm.accounts.tests.auth_helpers import audit_events, sign_in, totp_code
 from ifm.conftest import make_user
+from ifm.core.org_context import all_organizations
 from ifm.core.request_context import client_ip
-from ifm.tenancy.context import all_organizations
 from ifm.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -55,10 +55,10 @@ def test_twenty_five_wrong_codes_then_the_right_one_does_not_sign_in(
 ) -> None:
     """The probe's reproduction, now refused: the right code after many wrong ones is too late."""
     client = Client()
-    assert sign_in(client, "finance@alpha.test")["Location"] == reverse("mfa_authenticate")
+    assert sign_in(client, "finance@alpha.test")["Location"] == reverse("accounts:mfa_authenticate")
     for _ in range(25):
-        client.post(reverse("mfa_authenticate"), {"code": wrong_code(enrolled)})
-    client.post(reverse("mfa_authenticate"), {"code": totp_code(enrolled)})
+        client.post(reverse("accounts:mfa_authenticate"), {"code": wrong_code(enrolled)})
+    client.post(reverse("accounts:mfa_authenticate"), {"code": totp_code(enrolled)})
     assert SESSION_KEY not in client.session
     assert client.get("/o/alpha/").status_code == 302
 
@@ -70,15 +70,15 @@ def test_wrong_codes_send_back_to_the_password_then_lock_the_account(
     client = Client()
     sign_in(client, "finance@alpha.test")
     for left in range(attempts - 1, 0, -1):
-        page = client.post(reverse("mfa_authenticate"), {"code": wrong_code(enrolled)})
+        page = client.post(reverse("accounts:mfa_authenticate"), {"code": wrong_code(enrolled)})
         assert page.status_code == 200
         assert f"{left} attempt" in page.content.decode()
-    last = client.post(reverse("mfa_authenticate"), {"code": wrong_code(enrolled)})
+    last = client.post(reverse("accounts:mfa_authenticate"), {"code": wrong_code(enrolled)})
     assert last.status_code == 302
     assert last["Location"] == reverse("account_login")
     assert "Too many incorrect codes" in client.get(last["Location"]).content.decode()
     # The half-finished sign-in is gone: the right code now leads back to the password step.
-    again = client.post(reverse("mfa_authenticate"), {"code": totp_code(enrolled)})
+    again = client.post(reverse("accounts:mfa_authenticate"), {"code": totp_code(enrolled)})
     assert again.status_code == 302
     assert SESSION_KEY not in client.session
     # Each wrong code counted as a failed sign-in of the account.
@@ -91,7 +91,7 @@ def test_wrong_codes_send_back_to_the_password_then_lock_the_account(
     response = None
     while not is_locked_out("finance@alpha.test"):
         assert sign_in(client, "finance@alpha.test").status_code == 302
-        response = client.post(reverse("mfa_authenticate"), {"code": wrong_code(enrolled)})
+        response = client.post(reverse("accounts:mfa_authenticate"), {"code": wrong_code(enrolled)})
     assert response is not None
     assert response.status_code == 429
     assert audit_events(action="auth.locked_out", actor_label="finance@alpha.test")
@@ -104,8 +104,8 @@ def test_wrong_codes_send_back_to_the_password_then_lock_the_account(
 def test_the_right_code_within_the_limit_signs_in(cast: dict[str, Any], enrolled: str) -> None:
     client = Client()
     sign_in(client, "finance@alpha.test")
-    client.post(reverse("mfa_authenticate"), {"code": wrong_code(enrolled)})
-    done = client.post(reverse("mfa_authenticate"), {"code": totp_code(enrolled)})
+    client.post(reverse("accounts:mfa_authenticate"), {"code": wrong_code(enrolled)})
+    done = client.post(reverse("accounts:mfa_authenticate"), {"code": totp_code(enrolled)})
     assert done.status_code == 302
     assert client.session[SESSION_KEY] == str(cast["finance"].pk)
     assert client.get("/o/alpha/").status_code == 200
@@ -126,7 +126,7 @@ def org_requires_2fa(org_a: Any) -> Any:
 def session_api(user: Any) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    client.get(reverse("profile"))  # sets the csrftoken cookie
+    client.get(reverse("accounts:profile"))  # sets the csrftoken cookie
     return client
 
 

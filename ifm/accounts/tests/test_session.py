@@ -31,7 +31,7 @@ def test_active_session_stays_signed_in(cast: dict[str, Any]) -> None:
     client = Client()
     sign_in(client, "staff@alpha.test")
     set_last_seen(client, settings.SESSION_IDLE_TIMEOUT - 60)
-    dashboard = reverse("dashboard", kwargs={"org_slug": "alpha"})
+    dashboard = reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})
     assert client.get(dashboard).status_code == 200
     assert abs(client.session[LAST_SEEN_KEY] - time.time()) < 5
 
@@ -40,7 +40,7 @@ def test_idle_session_is_signed_out_with_a_message(cast: dict[str, Any]) -> None
     client = Client()
     sign_in(client, "staff@alpha.test")
     set_last_seen(client, settings.SESSION_IDLE_TIMEOUT + 5)
-    dashboard = reverse("dashboard", kwargs={"org_slug": "alpha"})
+    dashboard = reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})
     response = client.get(dashboard)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))

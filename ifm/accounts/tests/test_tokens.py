@@ -13,7 +13,7 @@ from ifm.accounts.services import api_token_create, api_token_revoke
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for
 from ifm.core.errors import ServiceError
-from ifm.tenancy.context import all_organizations, org_context
+from ifm.core.org_context import all_organizations, org_context
 from ifm.tenancy.models import Membership
 
 

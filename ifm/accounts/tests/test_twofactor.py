@@ -84,20 +84,20 @@ def test_enrol_then_sign_in_needs_the_code(
     fresh = Client()
     response = sign_in(fresh, "finance@alpha.test")
     assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_authenticate")
+    assert response["Location"] == reverse("accounts:mfa_authenticate")
     assert SESSION_KEY not in fresh.session
-    challenge = fresh.get(reverse("mfa_authenticate"))
+    challenge = fresh.get(reverse("accounts:mfa_authenticate"))
     html = challenge.content.decode()
     assert challenge.status_code == 200
     assert "recovery code" in html
     assert fresh.get(reverse("home")).status_code == 302  # still not signed in
 
-    wrong = fresh.post(reverse("mfa_authenticate"), {"code": "000000"})
+    wrong = fresh.post(reverse("accounts:mfa_authenticate"), {"code": "000000"})
     assert wrong.status_code == 200
     assert 'id="id_code_error"' in wrong.content.decode()
     assert audit_events(action="auth.mfa_failed", actor=user)
 
-    right = fresh.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    right = fresh.post(reverse("accounts:mfa_authenticate"), {"code": totp_code(secret)})
     assert right.status_code == 302
     assert int(fresh.session[SESSION_KEY]) == user.pk
     assert len(audit_events(action="auth.sign_in", actor=user)) == 2
@@ -118,17 +118,17 @@ def test_recovery_code_works_once(
 
     first = Client()
     sign_in(first, "admin@alpha.test")
-    response = first.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    response = first.post(reverse("accounts:mfa_authenticate"), {"code": codes[0]})
     assert response.status_code == 302
     assert int(first.session[SESSION_KEY]) == cast["admin"].pk
     first.post(reverse("account_logout"))
 
     second = Client()
     sign_in(second, "admin@alpha.test")
-    reused = second.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    reused = second.post(reverse("accounts:mfa_authenticate"), {"code": codes[0]})
     assert reused.status_code == 200
     assert SESSION_KEY not in second.session
-    another = second.post(reverse("mfa_authenticate"), {"code": codes[1]})
+    another = second.post(reverse("accounts:mfa_authenticate"), {"code": codes[1]})
     assert another.status_code == 302
 
 
@@ -177,20 +177,20 @@ def test_required_2fa_sends_admin_and_finance_to_enrol(
     cast: dict[str, Any], org_requires_2fa: Any, role: str
 ) -> None:
     client = client_for(cast[role])
-    response = client.get(reverse("dashboard", kwargs={"org_slug": "alpha"}))
+    response = client.get(reverse("orgs:dashboard", kwargs={"org_slug": "alpha"}))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
     page = client.get(response["Location"], follow=True)
     assert "requires two-factor authentication" in page.content.decode()
     # The two-factor pages stay reachable; other pages of the organization do not.
     assert client.get(reverse("mfa_index")).status_code == 200
-    assert client.get(reverse("dashboard", kwargs={"org_slug": "alpha"})).status_code == 302
+    assert client.get(reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})).status_code == 302
 
 
 def test_required_2fa_lets_enrolled_and_other_roles_through(
     cast: dict[str, Any], org_requires_2fa: Any
 ) -> None:
-    dashboard = reverse("dashboard", kwargs={"org_slug": "alpha"})
+    dashboard = reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})
     assert client_for(cast["staff"]).get(dashboard).status_code == 200
     assert client_for(cast["viewer"]).get(dashboard).status_code == 200
     TOTP.activate(cast["admin"], generate_totp_secret())
@@ -201,18 +201,20 @@ def test_required_2fa_only_in_the_org_that_requires_it(
     cast: dict[str, Any], org_requires_2fa: Any
 ) -> None:
     other = client_for(cast["other_admin"])
-    assert other.get(reverse("dashboard", kwargs={"org_slug": "beta"})).status_code == 200
+    assert other.get(reverse("orgs:dashboard", kwargs={"org_slug": "beta"})).status_code == 200
 
 
 def test_required_2fa_htmx_request_gets_client_redirect(
     cast: dict[str, Any], org_requires_2fa: Any
 ) -> None:
     response = client_for(cast["admin"]).get(
-        reverse("dashboard", kwargs={"org_slug": "alpha"}), HTTP_HX_REQUEST="true"
+        reverse("orgs:dashboard", kwargs={"org_slug": "alpha"}), HTTP_HX_REQUEST="true"
     )
     assert response["HX-Redirect"] == reverse("mfa_activate_totp")
 
 
 def test_without_requirement_no_redirect(cast: dict[str, Any]) -> None:
-    response = client_for(cast["admin"]).get(reverse("dashboard", kwargs={"org_slug": "alpha"}))
+    response = client_for(cast["admin"]).get(
+        reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})
+    )
     assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
@@ -24,7 +25,5 @@ def audit_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | dict):
-        import json
-
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)

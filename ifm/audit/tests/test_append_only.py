@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.db import owner_role
 
 pytestmark = [

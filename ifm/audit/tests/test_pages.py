@@ -13,13 +13,13 @@ from openpyxl import load_workbook
 from ifm.audit.models import AuditEvent
 from ifm.audit.services import audit_record
 from ifm.conftest import client_for, make_user
-from ifm.tenancy.context import org_context
+from ifm.core.org_context import org_context
 from ifm.tenancy.roles import Role
 
 pytestmark = pytest.mark.django_db
 
 
-def _url(name: str = "audit_log", slug: str = "alpha") -> str:
+def _url(name: str = "audit:audit_log", slug: str = "alpha") -> str:
     return reverse(name, kwargs={"org_slug": slug})
 
 
@@ -84,13 +84,13 @@ def test_admin_sees_own_organization_only(events: dict[str, AuditEvent], cast: A
 def test_members_without_audit_view_get_403(events: Any, cast: Any, role: Role) -> None:
     client = client_for(cast[role.value])
     assert client.get(_url()).status_code == 403
-    assert client.get(_url("audit_export_csv")).status_code == 403
-    assert client.get(_url("audit_export_xlsx")).status_code == 403
+    assert client.get(_url("audit:audit_export_csv")).status_code == 403
+    assert client.get(_url("audit:audit_export_xlsx")).status_code == 403
 
 
 def test_other_organization_and_outsider_get_404(events: Any, cast: Any) -> None:
     assert client_for(cast["other_admin"]).get(_url()).status_code == 404
-    assert client_for(cast["other_admin"]).get(_url("audit_export_csv")).status_code == 404
+    assert client_for(cast["other_admin"]).get(_url("audit:audit_export_csv")).status_code == 404
     assert client_for(cast["outsider"]).get(_url()).status_code == 404
 
 
@@ -207,7 +207,7 @@ def test_htmx_request_gets_the_table_fragment_only(events: Any, cast: Any) -> No
 
 
 def test_csv_export_follows_filters(events: dict[str, AuditEvent], cast: Any) -> None:
-    response = client_for(cast["admin"]).get(_url("audit_export_csv"), {"q": "donor"})
+    response = client_for(cast["admin"]).get(_url("audit:audit_export_csv"), {"q": "donor"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -235,7 +235,7 @@ def test_csv_export_follows_filters(events: dict[str, AuditEvent], cast: Any) ->
 
 def test_xlsx_export(events: dict[str, AuditEvent], cast: Any) -> None:
     response = client_for(cast["admin"]).get(
-        _url("audit_export_xlsx"), {"object_type": "donors.donor"}
+        _url("audit:audit_export_xlsx"), {"object_type": "donors.donor"}
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -256,7 +256,7 @@ def test_xlsx_export(events: dict[str, AuditEvent], cast: Any) -> None:
 def test_platform_staff_sees_every_organization(events: dict[str, AuditEvent]) -> None:
     staff = make_user("support@ifm.test", is_platform_staff=True)
     client = client_for(staff)
-    response = client.get(reverse("platform_audit"), {"action": "donor.update"})
+    response = client.get(reverse("platform_audit:platform_audit"), {"action": "donor.update"})
     assert response.status_code == 200
     body = response.content.decode()
     assert "Grace Hopper" in body
@@ -264,19 +264,22 @@ def test_platform_staff_sees_every_organization(events: dict[str, AuditEvent]) -
     assert "Alpha Outreach" in body
     assert "Beta Shelter" in body
     response = client.get(
-        reverse("platform_audit"), {"organization": "beta", "action": "donor.update"}
+        reverse("platform_audit:platform_audit"), {"organization": "beta", "action": "donor.update"}
     )
     assert {e.pk for e in response.context["page"]} == {events["b_secret"].pk}
-    response = client.get(reverse("platform_audit"), {"organization": "-"})
+    response = client.get(reverse("platform_audit:platform_audit"), {"organization": "-"})
     no_org = list(response.context["page"])
     assert events["signin"].pk in {e.pk for e in no_org}
     assert all(e.organization_id is None for e in no_org)
-    export = client.get(reverse("platform_audit_export_csv"), {"action": "donor.update"})
+    export = client.get(
+        reverse("platform_audit:platform_audit_export_csv"), {"action": "donor.update"}
+    )
     rows = list(csv.reader(io.StringIO(_streamed(export))))
     assert rows[0][1] == "Organization"
     assert sorted(r[1] for r in rows[1:]) == ["Alpha Outreach", "Beta Shelter"]
     xlsx = client.get(
-        reverse("platform_audit_export_xlsx"), {"organization": "alpha", "action": "donor.update"}
+        reverse("platform_audit:platform_audit_export_xlsx"),
+        {"organization": "alpha", "action": "donor.update"},
     )
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["Alpha Outreach"]
@@ -285,12 +288,12 @@ def test_platform_staff_sees_every_organization(events: dict[str, AuditEvent]) -
 def test_platform_log_is_404_for_everyone_else(events: Any, cast: Any) -> None:
     for user in (cast["admin"], cast["other_admin"], cast["outsider"]):
         client = client_for(user)
-        assert client.get(reverse("platform_audit")).status_code == 404
-        assert client.get(reverse("platform_audit_export_csv")).status_code == 404
+        assert client.get(reverse("platform_audit:platform_audit")).status_code == 404
+        assert client.get(reverse("platform_audit:platform_audit_export_csv")).status_code == 404
 
 
 def test_nav_shows_audit_log_only_to_roles_with_audit_view(cast: Any) -> None:
-    link = reverse("audit_log", kwargs={"org_slug": "alpha"})
-    dashboard = reverse("dashboard", kwargs={"org_slug": "alpha"})
+    link = reverse("audit:audit_log", kwargs={"org_slug": "alpha"})
+    dashboard = reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})
     assert link in client_for(cast["admin"]).get(dashboard).content.decode()
     assert link not in client_for(cast["finance"]).get(dashboard).content.decode()

@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from ifm.accounts.models import ApiToken
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 
 
 def make_api_token(user: Any, org: Any, *, revoked: bool = False, name: str = "test") -> str:

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from ifm.accounts.models import ApiToken
 from ifm.conftest import client_for
+from ifm.core.org_context import all_organizations, org_context
 from ifm.core.tests.api_helpers import (
     assert_problem,
     make_api_token,
     send_json,
     token_client,
 )
-from ifm.tenancy.context import all_organizations, org_context
 from ifm.tenancy.models import Membership
 from ifm.tenancy.permissions import perms_for_role
 

@@ -22,9 +22,9 @@ from ifm.core.api_types import (
     POSITIVE_MONEY_PATTERN,
 )
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.ledger.models import Fund, Program
-from ifm.tenancy.context import org_context
 
 
 @pytest.fixture

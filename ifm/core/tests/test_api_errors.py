@@ -10,12 +10,12 @@ from django.http import HttpRequest
 from ninja.testing import TestClient
 
 from ifm.core.api import ProblemNinjaAPI
+from ifm.core.org_context import all_organizations, org_context
 from ifm.core.tests.api_helpers import (
     api_client_for,
     assert_problem,
     send_json,
 )
-from ifm.tenancy.context import all_organizations, org_context
 from ifm.tenancy.models import Membership
 
 

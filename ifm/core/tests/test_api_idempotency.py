@@ -15,12 +15,12 @@ from django.utils import timezone
 from ifm.accounts.models import Invitation
 from ifm.core.api import idempotency_lock_id
 from ifm.core.models import IdempotencyRecord
+from ifm.core.org_context import all_organizations, org_context
 from ifm.core.tests.api_helpers import (
     api_client_for,
     assert_problem,
     send_json,
 )
-from ifm.tenancy.context import all_organizations, org_context
 
 URL = "/api/v1/members/invitations"
 
@@ -93,7 +93,7 @@ def test_keys_belong_to_one_user(cast: dict[str, Any], org_a: Any, admin_api: An
     body = {"email": "new@alpha.test", "role": "staff"}
     assert _post(admin_api, body, "shared").status_code == 201
     # A second admin using the same key string makes their own request.
-    from ifm.tenancy.services import membership_set
+    from ifm.accounts.services import membership_set
 
     membership_set(organization=org_a, user=cast["finance"], role="admin")
     other = api_client_for(cast["finance"], org_a)

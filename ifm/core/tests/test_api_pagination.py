@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Schema
 from ninja.testing import TestClient
 
+from ifm.accounts.services import membership_set
 from ifm.conftest import make_user
 from ifm.core.api import ProblemNinjaAPI, paginated
 from ifm.core.tests.api_helpers import (
@@ -20,7 +21,6 @@ from ifm.core.tests.api_helpers import (
 )
 from ifm.tenancy.models import Membership
 from ifm.tenancy.roles import Role
-from ifm.tenancy.services import membership_set
 
 
 def _walk(client: Any, url: str, limit: int) -> tuple[list[dict[str, Any]], int]:

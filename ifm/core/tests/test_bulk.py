@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ifm.audit.models import AuditEvent
 from ifm.core.bulk import array_literal, insert_columns
-from ifm.tenancy.context import org_context
+from ifm.core.org_context import org_context
 
 TRICKY = [
     'say "hello"',

@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.ledger.models import Program
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +140,25 @@ def test_a_file_name_of_1000_characters_is_400(api: Client, path: str) -> None:
     problem = assert_problem(api.generic("POST", path, body, content_type=content_type), 400)
     assert problem["errors"][0]["field"] == "body"
     assert "file name" in problem["detail"]
+
+
+def test_nul_in_the_name_of_a_file_field_is_a_400_naming_it(api: Client) -> None:
+    body, content_type = _multipart("list.csv", b"first_name,last_name\nA,B\n")
+    body = body.replace(b'name="file"', b'name="fi\x00le"')
+    response = api.generic("POST", "/api/v1/imports", body, content_type=content_type)
+    problem = assert_problem(response, 400)
+    assert problem["errors"] == [{"field": "fi\\u0000le", "message": problem["detail"]}]
+    assert problem["detail"].startswith("The file field `fi\\u0000le` contains a NUL character")
+
+
+def test_nul_in_the_address_is_a_400(api: Client, pages: Client) -> None:
+    detail = "The address contains a NUL character (\\u0000): remove it."
+    problem = assert_problem(api.get("/api/v1/donors%00"), 400)
+    assert problem["detail"] == detail
+    assert problem.get("errors", []) == []
+    response = pages.get("/%00")
+    assert response.status_code == 400
+    assert detail.encode() in response.content
 
 
 # --- Content types and malformed JSON ----------------------------------------------------------

@@ -15,8 +15,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ifm.donors.models import NON_CASH_METHODS
+from ifm.ledger.chart.selectors import account_by_role
+from ifm.ledger.journal.posting import LineInput
 from ifm.ledger.models import Account, Fund, Restriction
-from ifm.ledger.services import LineInput, account_by_role
 
 LINE_MEMO_LIMIT = 200
 ENTRY_MEMO_LIMIT = 500

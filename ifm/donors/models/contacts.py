@@ -1,7 +1,7 @@
 """A donor's emails, phone numbers and postal addresses, beyond one of each.
 
 The Donor's own columns (email, phone, address_*) stay the primary contact: receipts, exports
-and the list read them. The services (ifm.donors.services, "Contacts") keep them in step: a
+and the list read them. The services (ifm.donors.people.contacts) keep them in step: a
 donor with emails has exactly one primary DonorEmail, equal to `Donor.email`; the same for
 phones and addresses. The normalized values (email_norm, phone_norm) serve duplicate matching;
 secondary values are also written into the donor's search_text, so search finds them through
@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ifm.tenancy.models import TenantModel
+from ifm.core.models import TenantModel
 
 from .donors import Donor
 

@@ -1,7 +1,7 @@
 """Donors, households, tags and notes; donations, soft credits, pledges, recurring gifts,
 gift batches, campaigns and appeals; and the giving summary kept beside every donor.
 
-Donations post to the ledger through ifm.ledger.services (never written here). A donation
+Donations post to the ledger through ifm.ledger.journal.posting (never written here). A donation
 entered into an open gift batch is `pending` and posts only when the batch posts.
 """
 
@@ -15,8 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ifm.core.models import VersionedModel
-from ifm.tenancy.models import TenantModel
+from ifm.core.models import TenantModel, VersionedModel
 
 __all__ = [
     "MONEY",

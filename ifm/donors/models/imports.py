@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ifm.tenancy.models import TenantModel
+from ifm.core.models import TenantModel
 
 __all__ = [
     "ImportKey",

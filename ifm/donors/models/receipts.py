@@ -14,9 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ifm.core.models import VersionedModel
+from ifm.core.models import TenantModel, VersionedModel
 from ifm.core.storage import private_storage
-from ifm.tenancy.models import TenantModel
 
 from .donors import MONEY, ZERO, Donation, Donor, Household
 

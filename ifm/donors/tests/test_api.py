@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.donors.models import Donation, Donor
 from ifm.ledger.models import Fund, JournalEntry
-from ifm.tenancy.context import org_context
 
 TODAY = date.today().isoformat()
 

@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 
 from ifm.core.tests.api_helpers import api_client_for, assert_problem
-from ifm.donors.services import donation_record, donor_create
+from ifm.donors.gifts.services import donation_record
+from ifm.donors.people.services import donor_create
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from ifm.conftest import client_for
-from ifm.donors import services
+from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import Donation, Donor, DonorNote, GiftBatch
+from ifm.donors.people import services as people_services
 from ifm.ledger.models import JournalEntry
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +26,14 @@ def url(org: Any, rest: str = "") -> str:
 def _donor(fundraiser: dict[str, Any], **fields: Any) -> Donor:
     fields.setdefault("first_name", "Ann")
     fields.setdefault("last_name", "Smith")
-    return services.donor_create(**fundraiser, **fields)
+    return people_services.donor_create(**fundraiser, **fields)
 
 
 def _gift(fundraiser: dict[str, Any], donor: Donor, fund: Any, **extra: Any) -> Donation:
     extra.setdefault("amount", Decimal("100.00"))
     extra.setdefault("date", date.today())
     extra.setdefault("method", "check")
-    return services.donation_record(**fundraiser, donor=donor, fund=fund, **extra)
+    return gift_services.donation_record(**fundraiser, donor=donor, fund=fund, **extra)
 
 
 def test_list_empty_state_nav_and_permissions(donors_org: Any, cast: dict[str, Any]) -> None:
@@ -92,7 +93,7 @@ def test_list_search_filters_pagination_and_export(
 
     csv = client.get(url(donors_org, "export.csv"), {"q": "Smith"})
     assert csv.status_code == 200
-    text = b"".join(csv.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    text = b"".join(csv).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Donor id,Kind,Name,First name")
     assert "ann@example.org" in text
     assert "Jones" not in text

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from ifm.expenses import services
+from ifm.core.org_context import org_context
+from ifm.expenses import services, workflow
 from ifm.expenses.models import Expense
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Membership, Organization
 
 # Real, tiny files of each allowed kind.
@@ -52,7 +52,7 @@ def account(number: str) -> Any:
 
 
 def general_fund() -> Any:
-    from ifm.ledger.selectors import general_fund as gf
+    from ifm.ledger.chart.selectors import general_fund as gf
 
     return gf()
 
@@ -80,7 +80,7 @@ def make_expense(
     values.update(extra)
     expense = services.expense_create(organization=org, actor=user, access=access(user), **values)
     if submit:
-        expense = services.expense_submit(
+        expense = workflow.expense_submit(
             organization=org, actor=user, access=access(user), expense=expense
         )
     return expense

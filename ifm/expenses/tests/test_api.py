@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
 from ifm.expenses.models import Expense, ExpenseApproval, Receipt
 from ifm.expenses.tests.conftest import (
@@ -20,8 +21,7 @@ from ifm.expenses.tests.conftest import (
     account,
     general_fund,
 )
-from ifm.ledger.selectors import entries_for_source
-from ifm.tenancy.context import org_context
+from ifm.ledger.journal.selectors import entries_for_source
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/expenses"
@@ -258,7 +258,7 @@ def test_receipts_accepted_by_content_and_downloaded(
     assert download.status_code == 200
     assert download["Content-Type"] == "image/png"
     assert download["Content-Disposition"].startswith("attachment;")
-    assert b"".join(download.streaming_content) == PNG_BYTES  # type: ignore[attr-defined]
+    assert b"".join(download) == PNG_BYTES
     assert clients["finance"].get(url).status_code == 200  # expenses.view_all
     assert_problem(clients["fundraising"].get(url), 404)  # not theirs, no view_all
     theirs = api_client_for(cast["other_admin"], org_b)

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from ifm.expenses import services
+from ifm.core.org_context import org_context
+from ifm.expenses import records
 from ifm.expenses.models import Receipt
 from ifm.expenses.tests.conftest import PDF_BYTES, access, make_expense
-from ifm.tenancy.context import org_context
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def files_on_disk() -> list[Path]:
 
 
 def add(org: Any, user: Any, expense: Any, name: str = "r.pdf") -> Receipt:
-    return services.receipt_add(
+    return records.receipt_add(
         organization=org,
         actor=user,
         access=access(user),

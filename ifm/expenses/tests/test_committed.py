@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for, send_json
 from ifm.expenses.models import Expense
 from ifm.expenses.tests.conftest import account, general_fund
-from ifm.ledger.selectors import entries_for_source, trial_balance
-from ifm.tenancy.context import org_context
+from ifm.ledger.balances.selectors import trial_balance
+from ifm.ledger.journal.selectors import entries_for_source
 
 BASE = "/api/v1/expenses"
 

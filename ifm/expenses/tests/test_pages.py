@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ifm.conftest import client_for
-from ifm.expenses import services
+from ifm.expenses import records, services, workflow
 from ifm.expenses.models import Expense, ExpenseSettings, Receipt
 from ifm.expenses.tests.conftest import (
     HTML_BYTES,
@@ -21,7 +21,7 @@ from ifm.expenses.tests.conftest import (
     general_fund,
     make_expense,
 )
-from ifm.ledger.selectors import entries_for_source
+from ifm.ledger.journal.selectors import entries_for_source
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,7 @@ def test_edit_with_stale_version_shows_conflict(in_a: Any, cast: dict[str, Any])
 def test_receipt_download_permissions(in_a: Any, cast: dict[str, Any], org_b: Any) -> None:
     staff = cast["staff"]
     expense = make_expense(in_a, staff)
-    receipt = services.receipt_add(
+    receipt = records.receipt_add(
         organization=in_a,
         actor=staff,
         access=access(staff),
@@ -161,7 +161,7 @@ def test_receipt_download_permissions(in_a: Any, cast: dict[str, Any], org_b: An
     assert mine.status_code == 200
     assert mine["Content-Type"] == "application/pdf"
     assert mine["Content-Disposition"] == 'attachment; filename="r.pdf"'
-    assert b"".join(mine.streaming_content) == PDF_BYTES  # type: ignore[attr-defined]
+    assert b"".join(mine) == PDF_BYTES
     assert client_for(cast["finance"]).get(link).status_code == 200
     assert client_for(cast["fundraising"]).get(link).status_code == 404
     assert (
@@ -229,7 +229,7 @@ def test_queue_totals_bulk_approve_and_reject(in_a: Any, cast: dict[str, Any]) -
 def test_pay_from_the_detail_page(in_a: Any, cast: dict[str, Any]) -> None:
     finance = cast["finance"]
     expense = make_expense(in_a, cast["staff"], submit=True)
-    services.expense_approve(
+    workflow.expense_approve(
         organization=in_a, actor=finance, access=access(finance), expense=expense
     )
     client = client_for(finance)
@@ -301,7 +301,7 @@ def test_list_filters_totals_and_exports(in_a: Any, cast: dict[str, Any]) -> Non
 
     csv_response = client.get(url(in_a, "export.csv"))
     assert csv_response["Content-Type"].startswith("text/csv")
-    body = b"".join(csv_response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    body = b"".join(csv_response).decode("utf-8-sig")
     lines = body.strip().splitlines()
     assert lines[0].startswith("Reference,Date,Kind,Payee")
     assert len(lines) == 3

@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.audit.models import AuditEvent
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.expenses import services
+from ifm.expenses import services, workflow
 from ifm.expenses.models import Expense, ExpenseApproval, ExpenseEvent, Status
 from ifm.expenses.services import StateError
 from ifm.expenses.tests.conftest import access, account, general_fund, make_expense
-from ifm.ledger.selectors import entries_for_source, trial_balance
+from ifm.ledger.balances.selectors import trial_balance
+from ifm.ledger.journal.selectors import entries_for_source
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_create_submit_approve_pay_posts_liability_then_payment(
             in_a, staff, amount="240.00", fund=restricted, program=program, function="program"
         )
         assert expense.status == Status.DRAFT
-        expense = services.expense_submit(
+        expense = workflow.expense_submit(
             organization=in_a, actor=staff, access=access(staff), expense=expense
         )
     assert expense.status == Status.SUBMITTED
@@ -62,7 +63,7 @@ def test_create_submit_approve_pay_posts_liability_then_payment(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        expense = services.expense_approve(
+        expense = workflow.expense_approve(
             organization=in_a, actor=finance, access=access(finance), expense=expense
         )
     assert expense.status == Status.APPROVED
@@ -81,7 +82,7 @@ def test_create_submit_approve_pay_posts_liability_then_payment(
 
     bank = account("1010")
     with django_capture_on_commit_callbacks(execute=True):
-        expense = services.expense_pay(
+        expense = workflow.expense_pay(
             organization=in_a,
             actor=finance,
             access=access(finance),
@@ -137,19 +138,19 @@ def test_reject_and_withdraw_post_nothing(
     run_jobs()
     mail.outbox.clear()
     with pytest.raises(ServiceError) as err:
-        services.expense_reject(
+        workflow.expense_reject(
             organization=in_a, actor=admin, access=access(admin), expense=rejected, reason="  "
         )
     assert err.value.errors[0]["field"] == "reason"
     with django_capture_on_commit_callbacks(execute=True):
-        rejected = services.expense_reject(
+        rejected = workflow.expense_reject(
             organization=in_a,
             actor=admin,
             access=access(admin),
             expense=rejected,
             reason="No receipt and not in the budget.",
         )
-        withdrawn = services.expense_withdraw(
+        withdrawn = workflow.expense_withdraw(
             organization=in_a, actor=staff, access=access(staff), expense=withdrawn
         )
     assert rejected.status == Status.REJECTED
@@ -166,7 +167,7 @@ def test_reject_and_withdraw_post_nothing(
     # Neither can be approved or paid afterwards.
     for e in (rejected, withdrawn):
         with pytest.raises(StateError):
-            services.expense_approve(
+            workflow.expense_approve(
                 organization=in_a, actor=admin, access=access(admin), expense=e
             )
     assert trial_balance(as_of=date.today()).rows == []
@@ -176,7 +177,7 @@ def test_nobody_approves_their_own_expense(in_a: Any, cast: dict[str, Any]) -> N
     finance = cast["finance"]
     expense = make_expense(in_a, finance, submit=True)
     with pytest.raises(PermissionDenied, match="your own expense"):
-        services.expense_approve(
+        workflow.expense_approve(
             organization=in_a, actor=finance, access=access(finance), expense=expense
         )
     expense.refresh_from_db()
@@ -189,7 +190,7 @@ def test_roles_without_approve_permission_are_refused(in_a: Any, cast: dict[str,
     for role in ("fundraising", "volunteer_coordinator", "viewer"):
         user = cast[role]
         with pytest.raises(PermissionDenied):
-            services.expense_approve(
+            workflow.expense_approve(
                 organization=in_a, actor=user, access=access(user), expense=expense
             )
     with pytest.raises(PermissionDenied):
@@ -204,7 +205,7 @@ def test_two_step_above_threshold(
     run_jobs()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        expense = services.expense_approve(
+        expense = workflow.expense_approve(
             organization=in_a, actor=finance, access=access(finance), expense=expense
         )
     assert expense.status == Status.SUBMITTED
@@ -213,16 +214,16 @@ def test_two_step_above_threshold(
     assert [m.to for m in mail.outbox] == [["admin@alpha.test"]]  # the admins, for step 2
     # The same person twice is refused; so is finance as second approver.
     with pytest.raises(PermissionDenied, match="different admin"):
-        services.expense_approve(
+        workflow.expense_approve(
             organization=in_a, actor=finance, access=access(finance), expense=expense
         )
     other_finance = _member(in_a, "finance2@alpha.test", "finance")
     with pytest.raises(PermissionDenied, match="must come from an admin"):
-        services.expense_approve(
+        workflow.expense_approve(
             organization=in_a, actor=other_finance, access=access(other_finance), expense=expense
         )
     assert ExpenseApproval.objects.filter(expense=expense).count() == 1
-    expense = services.expense_approve(
+    expense = workflow.expense_approve(
         organization=in_a, actor=admin, access=access(admin), expense=expense
     )
     assert expense.status == Status.APPROVED
@@ -232,7 +233,7 @@ def test_two_step_above_threshold(
 
 def test_at_threshold_one_approval_suffices(in_a: Any, cast: dict[str, Any]) -> None:
     expense = make_expense(in_a, cast["staff"], amount="1000.00", submit=True)
-    expense = services.expense_approve(
+    expense = workflow.expense_approve(
         organization=in_a, actor=cast["finance"], access=access(cast["finance"]), expense=expense
     )
     assert expense.status == Status.APPROVED
@@ -265,7 +266,7 @@ def test_threshold_setting_changes_the_rule(in_a: Any, cast: dict[str, Any]) -> 
             expected_version=1,
         )
     expense = make_expense(in_a, cast["staff"], amount="50.01", submit=True)
-    expense = services.expense_approve(
+    expense = workflow.expense_approve(
         organization=in_a, actor=finance, access=access(finance), expense=expense
     )
     assert expense.status == Status.SUBMITTED
@@ -275,7 +276,7 @@ def test_wrong_transitions_are_409(in_a: Any, cast: dict[str, Any]) -> None:
     staff, finance = cast["staff"], cast["finance"]
     draft = make_expense(in_a, staff)
     with pytest.raises(StateError, match="Only an approved expense can be paid") as err:
-        services.expense_pay(
+        workflow.expense_pay(
             organization=in_a,
             actor=finance,
             access=access(finance),
@@ -285,14 +286,14 @@ def test_wrong_transitions_are_409(in_a: Any, cast: dict[str, Any]) -> None:
         )
     assert err.value.status == 409
     with pytest.raises(StateError):
-        services.expense_withdraw(
+        workflow.expense_withdraw(
             organization=in_a, actor=staff, access=access(staff), expense=draft
         )
-    submitted = services.expense_submit(
+    submitted = workflow.expense_submit(
         organization=in_a, actor=staff, access=access(staff), expense=draft
     )
     with pytest.raises(StateError):
-        services.expense_submit(
+        workflow.expense_submit(
             organization=in_a, actor=staff, access=access(staff), expense=submitted
         )
     with pytest.raises(StateError, match="Only a draft can be edited"):
@@ -309,12 +310,12 @@ def test_wrong_transitions_are_409(in_a: Any, cast: dict[str, Any]) -> None:
 def test_pay_needs_an_asset_account(in_a: Any, cast: dict[str, Any]) -> None:
     finance = cast["finance"]
     expense = make_expense(in_a, cast["staff"], submit=True)
-    expense = services.expense_approve(
+    expense = workflow.expense_approve(
         organization=in_a, actor=finance, access=access(finance), expense=expense
     )
     for bad in (account("8110").pk, account("1000").pk, 99999999):
         with pytest.raises(ServiceError) as err:
-            services.expense_pay(
+            workflow.expense_pay(
                 organization=in_a,
                 actor=finance,
                 access=access(finance),
@@ -345,7 +346,7 @@ def test_draft_validation_and_stale_version(in_a: Any, cast: dict[str, Any]) -> 
         function="fundraising",
     )
     with pytest.raises(ServiceError) as err:
-        services.expense_submit(
+        workflow.expense_submit(
             organization=in_a, actor=staff, access=access(staff), expense=incomplete
         )
     assert {e["field"] for e in err.value.errors} == {"amount", "category_id", "fund_id"}
@@ -384,7 +385,7 @@ def test_draft_validation_and_stale_version(in_a: Any, cast: dict[str, Any]) -> 
 def test_other_organizations_category_and_fund_are_refused(
     org_b: Any, in_a: Any, cast: dict[str, Any]
 ) -> None:
-    from ifm.tenancy.context import org_context
+    from ifm.core.org_context import org_context
 
     with org_context(org_b):
         theirs_account = account("8110").pk
@@ -400,7 +401,7 @@ def test_bulk_approve_is_all_or_nothing(in_a: Any, cast: dict[str, Any]) -> None
     two = make_expense(in_a, staff, amount="20.00", submit=True)
     own = make_expense(in_a, finance, submit=True)
     with pytest.raises(ServiceError) as err:
-        services.expense_approve_many(
+        workflow.expense_approve_many(
             organization=in_a,
             actor=finance,
             access=access(finance),
@@ -413,7 +414,7 @@ def test_bulk_approve_is_all_or_nothing(in_a: Any, cast: dict[str, Any]) -> None
     assert not ExpenseApproval.objects.exists()
     assert not entries_for_source(source_type="expense", source_id=one.pk).exists()
 
-    done = services.expense_approve_many(
+    done = workflow.expense_approve_many(
         organization=in_a, actor=finance, access=access(finance), expense_ids=[one.pk, two.pk]
     )
     assert [e.status for e in done] == ["approved", "approved"]
@@ -422,8 +423,8 @@ def test_bulk_approve_is_all_or_nothing(in_a: Any, cast: dict[str, Any]) -> None
 
 
 def test_closed_period_blocks_approval_and_nothing_changes(in_a: Any, cast: dict[str, Any]) -> None:
-    from ifm.ledger.selectors import period_for
-    from ifm.ledger.services import period_close
+    from ifm.ledger.periods.selectors import period_for
+    from ifm.ledger.periods.services import period_close
 
     admin, finance = cast["admin"], cast["finance"]
     expense = make_expense(in_a, cast["staff"], submit=True)
@@ -431,7 +432,7 @@ def test_closed_period_blocks_approval_and_nothing_changes(in_a: Any, cast: dict
     assert period is not None
     period_close(organization=in_a, actor=admin, access=access(admin), period=period)
     with pytest.raises(ServiceError, match="closed"):
-        services.expense_approve(
+        workflow.expense_approve(
             organization=in_a, actor=finance, access=access(finance), expense=expense
         )
     expense.refresh_from_db()
@@ -440,9 +441,48 @@ def test_closed_period_blocks_approval_and_nothing_changes(in_a: Any, cast: dict
 
 
 def _member(org: Any, email: str, role: str) -> Any:
+    from ifm.accounts.services import membership_set
     from ifm.conftest import make_user
-    from ifm.tenancy.services import membership_set
 
     user = make_user(email)
     membership_set(organization=org, user=user, role=role)
     return user
+
+
+def test_clean_values_reports_every_field_in_order_and_lets_blanks_through(
+    in_a: Any, cast: dict[str, Any]
+) -> None:
+    with pytest.raises(ServiceError) as err:
+        services.clean_values(
+            {
+                "program": 999999,
+                "fund": 999999,
+                "category": "4010",
+                "amount": "-3",
+                "description": "x" * 2001,
+                "function": "parties",
+                "date": "2020-01-01",
+                "payee": "y" * 201,
+                "kind": "loan",
+            }
+        )
+    assert [e["field"] for e in err.value.errors] == [
+        "kind",
+        "payee",
+        "date",
+        "function",
+        "description",
+        "amount",
+        "category_id",
+        "fund_id",
+        "program_id",
+    ]
+    assert str(err.value).startswith(
+        "The expense has errors: Choose a claim or a bill.; At most 200 characters.; "
+        "Give a date as YYYY-MM-DD.; "
+    )
+    cleaned = services.clean_values(
+        {"kind": "bill", "payee": "  Acme \n Printing ", "amount": "", "fund": None}
+    )
+    assert cleaned == {"kind": "bill", "payee": "Acme Printing", "amount": None, "fund": None}
+    assert services.clean_values({}) == {}

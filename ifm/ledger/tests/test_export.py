@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from ifm.ledger.selectors import trial_balance
-from ifm.ledger.services import LineInput, post_entry
-from ifm.ledger.tests.conftest import acct
+from ifm.ledger.balances.selectors import trial_balance
+from ifm.ledger.conftest import acct
+from ifm.ledger.journal.posting import LineInput, post_entry
 
 D = Decimal
 

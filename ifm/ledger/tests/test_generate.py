@@ -22,12 +22,12 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 
 from ifm.core.errors import ServiceError
+from ifm.core.org_context import all_organizations, org_context
+from ifm.ledger.balances.selectors import trial_balance
 from ifm.ledger.generate import GenerateOptions, generate, org_specs
 from ifm.ledger.models import JournalEntry, JournalLine, LedgerCounter, SourceType
-from ifm.ledger.selectors import trial_balance
-from ifm.tenancy.context import all_organizations, org_context
+from ifm.orgs.services import organization_create
 from ifm.tenancy.models import Organization
-from ifm.tenancy.services import organization_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

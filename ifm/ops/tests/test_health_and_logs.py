@@ -37,12 +37,12 @@ def test_one_structured_log_line_per_request(
         response = client.get("/healthz", headers={"X-Request-ID": "lb-abc.123"})
     assert response["X-Request-ID"] == "lb-abc.123"
     [record] = request_lines(caplog)
-    assert record.request_id == "lb-abc.123"  # type: ignore[attr-defined]
-    assert record.status == 200  # type: ignore[attr-defined]
-    assert record.method == "GET"  # type: ignore[attr-defined]
-    assert record.path == "/healthz"  # type: ignore[attr-defined]
-    assert isinstance(record.duration_ms, float)  # type: ignore[attr-defined]
-    assert record.duration_ms >= 0  # type: ignore[attr-defined]
+    assert vars(record)["request_id"] == "lb-abc.123"
+    assert vars(record)["status"] == 200
+    assert vars(record)["method"] == "GET"
+    assert vars(record)["path"] == "/healthz"
+    assert isinstance(vars(record)["duration_ms"], float)
+    assert vars(record)["duration_ms"] >= 0
 
     line = json.loads(JsonFormatter().format(record))
     assert line["request_id"] == "lb-abc.123"
@@ -62,7 +62,7 @@ def test_request_id_is_generated_when_missing_or_unsafe(
     request_id = response["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
     [record] = request_lines(caplog)
-    assert record.request_id == request_id  # type: ignore[attr-defined]
+    assert vars(record)["request_id"] == request_id
 
 
 def test_log_lines_written_during_a_request_carry_its_id(db: Any, client: Client) -> None:
@@ -139,7 +139,7 @@ def assert_csp_clean(response: Any) -> None:
 def test_pages_are_served_with_csp_and_need_no_inline_code(cast: dict[str, Any]) -> None:
     assert_csp_clean(Client().get(reverse("account_login")))
     admin = client_for(cast["admin"])
-    assert_csp_clean(admin.get(reverse("dashboard", kwargs={"org_slug": "alpha"})))
-    assert_csp_clean(admin.get(reverse("org_jobs", kwargs={"org_slug": "alpha"})))
+    assert_csp_clean(admin.get(reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})))
+    assert_csp_clean(admin.get(reverse("ops:org_jobs", kwargs={"org_slug": "alpha"})))
     staff = client_for(make_user("support@ifm.test", is_platform_staff=True))
-    assert_csp_clean(staff.get(reverse("platform_jobs")))
+    assert_csp_clean(staff.get(reverse("platform_ops:platform_jobs")))

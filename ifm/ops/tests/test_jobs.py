@@ -13,11 +13,11 @@ from django_tasks_db.models import DBTaskResult
 
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for, make_user
+from ifm.core.org_context import all_organizations, current_org_id
 from ifm.core.tasks import RetryPolicy, policy_for
 from ifm.ops import selectors
 from ifm.ops.models import JobFailure
 from ifm.ops.tests import tasks
-from ifm.tenancy.context import all_organizations, current_org_id
 
 
 @pytest.fixture(autouse=True)
@@ -65,20 +65,20 @@ def test_failing_job_is_retried_then_failed_then_retried_by_staff(
     assert failures[0].message == "RuntimeError: failing on purpose: broken"
 
     client = client_for(platform_staff)
-    page = client.get(reverse("platform_jobs"), {"status": "failed"})
+    page = client.get(reverse("platform_ops:platform_jobs"), {"status": "failed"})
     assert page.status_code == 200
     html = page.content.decode()
     assert str(row.pk) in html
     assert "3 of 3" in html
     assert "RuntimeError: failing on purpose: broken" in html
-    assert reverse("platform_job_retry", kwargs={"job_id": row.pk}) in html
+    assert reverse("platform_ops:platform_job_retry", kwargs={"job_id": row.pk}) in html
 
     cache.delete(tasks.FAIL_FLAG)  # the cause is fixed
     response = client.post(
-        reverse("platform_job_retry", kwargs={"job_id": row.pk}), {"status": "failed"}
+        reverse("platform_ops:platform_job_retry", kwargs={"job_id": row.pk}), {"status": "failed"}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("platform_jobs") + "?status=failed"
+    assert response["Location"] == reverse("platform_ops:platform_jobs") + "?status=failed"
     row.refresh_from_db()
     assert row.status == TaskResultStatus.READY
     with all_organizations():  # an event of no organization is read across organizations
@@ -100,7 +100,9 @@ def test_manual_retry_that_fails_again_stays_failed(
     cache.set(tasks.FAIL_FLAG, True)
     result = tasks.flaky.enqueue(label="still broken")
     run_jobs()
-    client_for(platform_staff).post(reverse("platform_job_retry", kwargs={"job_id": result.id}))
+    client_for(platform_staff).post(
+        reverse("platform_ops:platform_job_retry", kwargs={"job_id": result.id})
+    )
     assert run_jobs() == 1
     row = job(result)
     assert row.status == TaskResultStatus.FAILED
@@ -173,7 +175,7 @@ def test_org_jobs_page_shows_only_that_organizations_jobs(
     job_none = tasks.flaky.enqueue(label="for-nobody")
     run_jobs()
 
-    response = client_for(cast["admin"]).get(reverse("org_jobs", kwargs={"org_slug": "alpha"}))
+    response = client_for(cast["admin"]).get(reverse("ops:org_jobs", kwargs={"org_slug": "alpha"}))
     assert response.status_code == 200
     html = response.content.decode()
     assert str(job_a.id) in html
@@ -181,7 +183,9 @@ def test_org_jobs_page_shows_only_that_organizations_jobs(
     assert str(job_none.id) not in html
     assert "job-traceback" not in html  # tracebacks are for platform staff
 
-    response = client_for(cast["other_admin"]).get(reverse("org_jobs", kwargs={"org_slug": "beta"}))
+    response = client_for(cast["other_admin"]).get(
+        reverse("ops:org_jobs", kwargs={"org_slug": "beta"})
+    )
     html = response.content.decode()
     assert str(job_b.id) in html
     assert str(job_a.id) not in html
@@ -190,7 +194,7 @@ def test_org_jobs_page_shows_only_that_organizations_jobs(
 
 
 def test_org_jobs_page_needs_jobs_view(cast: dict[str, Any]) -> None:
-    url = reverse("org_jobs", kwargs={"org_slug": "alpha"})
+    url = reverse("ops:org_jobs", kwargs={"org_slug": "alpha"})
     assert client_for(cast["finance"]).get(url).status_code == 200
     assert client_for(cast["staff"]).get(url).status_code == 403
     assert client_for(cast["viewer"]).get(url).status_code == 403
@@ -204,8 +208,8 @@ def test_platform_jobs_is_only_for_platform_staff(
     cache.set(tasks.FAIL_FLAG, True)
     result = tasks.flaky.enqueue(label="x")
     run_jobs()
-    url = reverse("platform_jobs")
-    retry_url = reverse("platform_job_retry", kwargs={"job_id": result.id})
+    url = reverse("platform_ops:platform_jobs")
+    retry_url = reverse("platform_ops:platform_job_retry", kwargs={"job_id": result.id})
     assert client_for(cast["admin"]).get(url).status_code == 404
     assert client_for(cast["admin"]).post(retry_url).status_code == 404
     assert job(result).status == TaskResultStatus.FAILED
@@ -216,7 +220,9 @@ def test_only_failed_jobs_can_be_retried(db: Any, run_jobs: Any, platform_staff:
     result = tasks.flaky.enqueue(label="ok")
     run_jobs()
     client = client_for(platform_staff)
-    response = client.post(reverse("platform_job_retry", kwargs={"job_id": result.id}), follow=True)
+    response = client.post(
+        reverse("platform_ops:platform_job_retry", kwargs={"job_id": result.id}), follow=True
+    )
     assert "Only a failed job can be retried" in response.content.decode()
     assert job(result).status == TaskResultStatus.SUCCESSFUL
     with all_organizations():
@@ -231,12 +237,16 @@ def test_platform_jobs_filters_by_status_and_paginates(
     waiting = [tasks.flaky.enqueue(label=f"waiting {n}") for n in range(51)]
     client = client_for(platform_staff)
 
-    html = client.get(reverse("platform_jobs"), {"status": "successful"}).content.decode()
+    html = client.get(
+        reverse("platform_ops:platform_jobs"), {"status": "successful"}
+    ).content.decode()
     assert str(done.id) in html
     assert str(waiting[0].id) not in html
 
-    first = client.get(reverse("platform_jobs"), {"status": "ready"}).content.decode()
-    second = client.get(reverse("platform_jobs"), {"status": "ready", "page": "2"}).content.decode()
+    first = client.get(reverse("platform_ops:platform_jobs"), {"status": "ready"}).content.decode()
+    second = client.get(
+        reverse("platform_ops:platform_jobs"), {"status": "ready", "page": "2"}
+    ).content.decode()
     assert "Page 1 of 2" in first
     assert first.count("data-job-id=") == 50
     assert second.count("data-job-id=") == 1
@@ -246,13 +256,18 @@ def test_platform_jobs_filters_by_status_and_paginates(
 def test_jobs_pages_are_linked_for_those_who_may_see_them(
     cast: dict[str, Any], platform_staff: Any
 ) -> None:
-    dashboard = reverse("dashboard", kwargs={"org_slug": "alpha"})
-    org_jobs = reverse("org_jobs", kwargs={"org_slug": "alpha"})
+    dashboard = reverse("orgs:dashboard", kwargs={"org_slug": "alpha"})
+    org_jobs = reverse("ops:org_jobs", kwargs={"org_slug": "alpha"})
     assert org_jobs in client_for(cast["admin"]).get(dashboard).content.decode()
     assert org_jobs not in client_for(cast["staff"]).get(dashboard).content.decode()
-    home_of_staff = client_for(platform_staff).get(reverse("platform_jobs")).content.decode()
-    assert f'href="{reverse("platform_jobs")}"' in home_of_staff
-    assert reverse("platform_jobs") not in client_for(cast["admin"]).get(dashboard).content.decode()
+    home_of_staff = (
+        client_for(platform_staff).get(reverse("platform_ops:platform_jobs")).content.decode()
+    )
+    assert f'href="{reverse("platform_ops:platform_jobs")}"' in home_of_staff
+    assert (
+        reverse("platform_ops:platform_jobs")
+        not in client_for(cast["admin"]).get(dashboard).content.decode()
+    )
 
 
 def test_retry_policy_is_found_by_task_path() -> None:

@@ -19,13 +19,13 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
 
-from ifm.tenancy.context import all_organizations, org_context
-from ifm.tenancy.models import Organization
+from ifm.core.org_context import all_organizations, org_context
+from ifm.tenancy.models import Membership, Organization
 
 Factory = Callable[[Organization], models.Model]
 FACTORIES: dict[str, Factory] = {}
@@ -49,8 +49,11 @@ EXEMPT_ROUTES: dict[str, str] = {
 PARAM_VALUES: dict[str, str] = {}
 
 
-def factory(label: str) -> Callable[[Factory], Factory]:
-    def register(func: Factory) -> Factory:
+MadeBy = TypeVar("MadeBy", bound=Factory)
+
+
+def factory(label: str) -> Callable[[MadeBy], MadeBy]:
+    def register(func: MadeBy) -> MadeBy:
         FACTORIES[label] = func
         return func
 
@@ -65,9 +68,9 @@ def _user(org: Organization, what: str) -> Any:
 
 
 @factory("tenancy.membership")
-def _membership(org: Organization) -> models.Model:
+def _membership(org: Organization) -> Membership:
+    from ifm.accounts.services import membership_set
     from ifm.tenancy.roles import Role
-    from ifm.tenancy.services import membership_set
 
     return membership_set(organization=org, user=_user(org, "member"), role=Role.STAFF)
 
@@ -107,7 +110,7 @@ def _api_token(org: Organization) -> models.Model:
     with all_organizations():
         return ApiToken.objects.create(
             organization=org,
-            user=membership.user,  # type: ignore[attr-defined]
+            user=membership.user,
             name="isolation",
             prefix=token[:12],
             token_hash=hashlib.sha256(token.encode()).hexdigest(),
@@ -121,7 +124,7 @@ def _idempotency_record(org: Organization) -> models.Model:
     membership = _membership(org)
     with org_context(org):
         return IdempotencyRecord.objects.create(
-            user=membership.user,  # type: ignore[attr-defined]
+            user=membership.user,
             key=secrets.token_hex(8),
             method="POST",
             path="/api/v1/test",
@@ -138,7 +141,8 @@ def _ledger(org: Organization, label: str) -> models.Model:
     from decimal import Decimal
 
     from ifm.ledger import models as ledger
-    from ifm.ledger.services import LineInput, chart_create_from_template, post_entry
+    from ifm.ledger.chart.services import chart_create_from_template
+    from ifm.ledger.journal.posting import LineInput, post_entry
 
     chart_create_from_template(organization=org)
     with org_context(org):
@@ -203,14 +207,14 @@ def _expense_row(org: Organization) -> Any:
     from decimal import Decimal
 
     from ifm.expenses.models import Expense
-    from ifm.ledger.services import chart_create_from_template
+    from ifm.ledger.chart.services import chart_create_from_template
 
     chart_create_from_template(organization=org)
     with org_context(org):
         from django.apps import apps
 
         return Expense.objects.create(
-            submitted_by=_membership(org).user,  # type: ignore[attr-defined]
+            submitted_by=_membership(org).user,
             kind="claim",
             payee="Row of " + org.slug,
             date=date.today(),
@@ -256,7 +260,7 @@ def _expense_approval(org: Organization) -> models.Model:
     with org_context(org):
         return ExpenseApproval.objects.create(
             expense=expense,
-            approver=_membership(org).user,  # type: ignore[attr-defined]
+            approver=_membership(org).user,
             step=1,
         )
 
@@ -308,7 +312,8 @@ def _donation_row(org: Organization) -> Any:
     from django.apps import apps
 
     from ifm.donors.models import Donation, Donor
-    from ifm.ledger.services import LineInput, chart_create_from_template, post_entry
+    from ifm.ledger.chart.services import chart_create_from_template
+    from ifm.ledger.journal.posting import LineInput, post_entry
 
     chart_create_from_template(organization=org)
     donor = _donors_newest(org, Donor, _donor_row)
@@ -351,7 +356,7 @@ def _donors_simple(org: Organization, name: str) -> Any:
     from django.apps import apps
 
     from ifm.donors import models as dm
-    from ifm.ledger.services import chart_create_from_template
+    from ifm.ledger.chart.services import chart_create_from_template
 
     if name == "donor":
         return _donor_row(org)
@@ -457,7 +462,7 @@ PARAM_MODELS["note_id"] = "donors.donornote"
 def _donors_receipts(org: Organization, name: str) -> Any:
     """Receipt rows (ORM, a number from the organization's counter; no PDF file)."""
     from ifm.donors import models as dm
-    from ifm.donors.receipts import _next_number
+    from ifm.donors.receipts.issue import next_number as _next_number
 
     with org_context(org):
         if name == "receiptsettings":

@@ -10,9 +10,9 @@ from django.core import checks
 from django.db import models
 from django.test.utils import isolate_apps
 
+from ifm.core.models import TenantModel
+from ifm.core.org_context import TenantManager
 from ifm.tenancy.checks import tenant_models_keep_tenant_manager
-from ifm.tenancy.managers import TenantManager
-from ifm.tenancy.models import TenantModel
 
 
 @pytest.fixture
@@ -35,6 +35,16 @@ def test_the_check_sees_the_project_tenant_models() -> None:
     tenant_models = [m for m in apps.get_models() if issubclass(m, TenantModel)]
     assert len(tenant_models) > 10
     assert all(isinstance(m._default_manager, TenantManager) for m in tenant_models)
+
+
+def test_core_tenant_rows_are_tenant_models_and_pass() -> None:
+    """The idempotency records of the API are tenant rows like any other, so the check sees them."""
+    from ifm.core.models import IdempotencyRecord
+
+    assert issubclass(IdempotencyRecord, TenantModel)
+    assert isinstance(IdempotencyRecord._default_manager, TenantManager)
+    assert IdempotencyRecord._base_manager.name == "all_orgs"
+    assert tenant_models_keep_tenant_manager(apps=None) == []
 
 
 def test_a_plain_manager_declared_as_objects_fails(isolated: Apps) -> None:

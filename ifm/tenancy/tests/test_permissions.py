@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ifm.conftest import client_for
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 from ifm.tenancy.management.commands.render_permissions import permissions_doc_path
 from ifm.tenancy.models import Membership, PlatformAccessGrant
 from ifm.tenancy.permissions import (
@@ -123,16 +123,16 @@ class Page:
 
 # One row per page; add yours here. `kwargs` gets {"cast": ..., "org_a": ...}.
 PAGES = [
-    Page("dashboard", "org.view"),
-    Page("audit_log", "audit.view"),
-    Page("audit_export_csv", "audit.view"),
-    Page("audit_export_xlsx", "audit.view"),
-    Page("members", "members.view"),
-    Page("org_settings", "org.edit"),
-    Page("api_tokens", "tokens.manage"),
-    Page("org_jobs", "jobs.view"),
-    Page("household_list", "donors.view"),
-    Page("household_new", "donors.edit"),
+    Page("orgs:dashboard", "org.view"),
+    Page("audit:audit_log", "audit.view"),
+    Page("audit:audit_export_csv", "audit.view"),
+    Page("audit:audit_export_xlsx", "audit.view"),
+    Page("orgs:members", "members.view"),
+    Page("orgs:org_settings", "org.edit"),
+    Page("orgs:api_tokens", "tokens.manage"),
+    Page("ops:org_jobs", "jobs.view"),
+    Page("donors:household_list", "donors.view"),
+    Page("donors:household_new", "donors.edit"),
 ]
 
 

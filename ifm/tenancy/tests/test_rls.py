@@ -14,8 +14,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from ifm.core.org_context import all_organizations, org_context
+from ifm.orgs.services import organization_create
 from ifm.tenancy import db as tenancy_db
-from ifm.tenancy.context import all_organizations, org_context
 from ifm.tenancy.db import (
     TenantTable,
     apply_tenant_policies,
@@ -25,7 +26,6 @@ from ifm.tenancy.db import (
     tenant_tables,
 )
 from ifm.tenancy.models import Organization
-from ifm.tenancy.services import organization_create
 from ifm.tenancy.tests.tenant_factories import FACTORIES
 
 on_postgres = pytest.mark.skipif(

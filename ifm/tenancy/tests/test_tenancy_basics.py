@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from ifm.conftest import client_for
-from ifm.tenancy.context import NoOrganizationContext, org_context
+from ifm.core.org_context import NoOrganizationContext, org_context
 from ifm.tenancy.models import Membership
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ifm.core.api import IDEMPOTENCY_TTL
 from ifm.core.models import IdempotencyRecord
-from ifm.tenancy.context import all_organizations
+from ifm.core.org_context import all_organizations
 
 
 class Command(BaseCommand):

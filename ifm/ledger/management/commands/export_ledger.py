@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ifm.core.org_context import org_context
 from ifm.ledger.exports import export_journal
-from ifm.tenancy.context import org_context
 from ifm.tenancy.models import Organization
 
 

@@ -1,0 +1,195 @@
+"""/api/v1/donations (record, list, get, void), /api/v1/campaigns and /api/v1/appeals."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, cast
+
+from django.db.models import QuerySet
+from django.http import Http404
+from ninja import Field, Path, Query, Router, Schema
+from ninja.responses import Status as HttpStatus
+
+from ifm.accounts.http import OrgRequest, service_args
+from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
+from ifm.core.api_types import DateText
+from ifm.donors.gifts import selectors, services
+from ifm.donors.gifts.schemas import DonationIn, DonationOut, VoidIn
+from ifm.donors.models import Appeal, Campaign, Donation
+from ifm.donors.schemas import DonationStatusIn, MethodIn, money
+from ifm.tenancy.permissions import require_perm
+
+router = Router(tags=["donors"])
+
+DonationId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+
+
+def _view(request: OrgRequest) -> None:
+    require_perm(request.access, "donors.view")
+
+
+def _donation(donation_id: int) -> Donation:
+    donation = (
+        Donation.objects.select_related("donor")
+        .prefetch_related("soft_credits")
+        .filter(pk=donation_id)
+        .first()
+    )
+    if donation is None:
+        raise Http404
+    return donation
+
+
+@router.post("/donations", response={201: DonationOut}, summary="Record a donation")
+@idempotent
+def donation_record(request: OrgRequest, payload: DonationIn) -> Any:
+    data = payload.dict()
+    donation = services.donation_record(
+        **service_args(request),
+        donor=data["donor_id"],
+        amount=data["amount"],
+        date=data["date"],
+        method=data["method"],
+        fund=data["fund_id"],
+        check_number=data["check_number"],
+        description=data["description"],
+        goods_services_description=data["goods_services_description"],
+        goods_services_value=data["goods_services_value"],
+        campaign=data["campaign_id"],
+        appeal=data["appeal_id"],
+        designation=data["designation"],
+        anonymous=data["anonymous"],
+        notes=data["notes"],
+        soft_credits=[
+            {"donor": s["donor_id"], "amount": s["amount"]} for s in data["soft_credits"]
+        ],
+        pledge=data["pledge_id"],
+        pledge_overpayment=data["pledge_overpayment"],
+        recurring=data["recurring_id"],
+        batch=data["batch_id"],
+        deposit_account=data["deposit_account_id"],
+    )
+    return HttpStatus(201, _donation(donation.pk))
+
+
+@router.get("/donations", response=list[DonationOut], summary="List donations, newest first")
+@paginated("-date")
+def donation_list(
+    request: OrgRequest,
+    q: Annotated[str, Query(max_length=200, description="Search the donors")] = "",
+    status: DonationStatusIn | None = None,
+    method: MethodIn | None = None,
+    fund_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    campaign_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    appeal_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    date_from: Annotated[date | None, DateText] = None,
+    date_to: Annotated[date | None, DateText] = None,
+) -> QuerySet[Donation]:
+    """The same filters as the donations page and its export."""
+    _view(request)
+    return selectors.donation_list(
+        q=q,
+        status=status.value if status else "",
+        method=method.value if method else "",
+        fund_id=fund_id,
+        campaign_id=campaign_id,
+        appeal_id=appeal_id,
+        date_from=date_from,
+        date_to=date_to,
+    ).prefetch_related("soft_credits")
+
+
+@router.get("/donations/{int:donation_id}", response=DonationOut, summary="Get a donation")
+def donation_get(request: OrgRequest, donation_id: DonationId) -> Any:
+    _view(request)
+    return _donation(donation_id)
+
+
+@router.post(
+    "/donations/{int:donation_id}/void",
+    response=DonationOut,
+    summary="Void a donation (its ledger entry is reversed)",
+)
+def donation_void(request: OrgRequest, donation_id: DonationId, payload: VoidIn) -> Any:
+    donation = services.donation_void(
+        **service_args(request), donation=_donation(donation_id), reason=payload.reason
+    )
+    return _donation(donation.pk)
+
+
+campaigns_router = Router(tags=["campaigns and compliance"])
+ZERO = Decimal("0.00")
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+    gifts: int = 0
+    donors: int = 0
+    raised: str = "0.00"
+
+
+class CampaignIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=200)
+
+
+class AppealOut(Schema):
+    id: int
+    name: str
+    campaign_id: int | None
+    is_active: bool
+
+
+class AppealIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=200)
+    campaign_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+def _campaign_out(campaign: Campaign, totals: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    row = totals.get(campaign.pk, {})
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "is_active": campaign.is_active,
+        "gifts": row.get("count", 0),
+        "donors": row.get("donors", 0),
+        "raised": money(row.get("total") or ZERO),
+    }
+
+
+@campaigns_router.get(
+    "/campaigns", response=list[CampaignOut], summary="Campaigns with what each raised"
+)
+def campaign_list(request: OrgRequest) -> Any:
+    require_perm(request.access, "donors.view")
+    totals = selectors.campaign_totals()
+    return [_campaign_out(c, totals) for c in Campaign.objects.all()]
+
+
+@campaigns_router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign")
+def campaign_create(request: OrgRequest, payload: CampaignIn) -> Any:
+    campaign = services.campaign_create(
+        organization=request.org,
+        actor=request.user,
+        access=request.access,
+        name=payload.name,
+    )
+    return HttpStatus(201, _campaign_out(campaign, {}))
+
+
+@campaigns_router.get("/appeals", response=list[AppealOut], summary="Appeals")
+def appeal_list(request: OrgRequest) -> Any:
+    require_perm(request.access, "donors.view")
+    return list(Appeal.objects.all())
+
+
+@campaigns_router.post("/appeals", response={201: AppealOut}, summary="Create an appeal")
+def appeal_create(request: OrgRequest, payload: AppealIn) -> Any:
+    appeal = services.appeal_create(
+        organization=request.org,
+        actor=request.user,
+        access=request.access,
+        name=payload.name,
+        campaign=cast(Any, payload.campaign_id),  # the service resolves an id in scope
+    )
+    return HttpStatus(201, appeal)

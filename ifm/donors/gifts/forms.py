@@ -1,0 +1,254 @@
+"""Forms of the gift pages: the donation form, void, gift batches, the donation list's filters,
+campaigns and appeals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from ifm.donors import choices
+from ifm.donors.forms import (
+    AccountChoiceField,
+    CodeChoiceField,
+    DateInput,
+    _funds,
+    _money,
+    model_field,
+)
+from ifm.donors.models import (
+    Appeal,
+    Campaign,
+    DonationStatus,
+    Donor,
+    Method,
+)
+from ifm.tenancy.forms import BootstrapMixin
+
+
+class DonationForm(BootstrapMixin, forms.Form):
+    """The fast entry form: a donor picker (text with a hidden id), then the gift."""
+
+    donor: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a donor from the list.",
+            "invalid_choice": "Choose a donor from the list.",
+        },
+    )
+    donor_text = forms.CharField(
+        label="Donor",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": "Type a name, email or phone"}
+        ),
+    )
+    amount = _money(min_value=Decimal("0.01"), attrs={"min": "0.01"})
+    date = forms.DateField(widget=DateInput())
+    method = forms.ChoiceField(choices=Method.choices, initial=Method.CHECK)
+    check_number = forms.CharField(max_length=30, required=False, label="Check number")
+    fund = CodeChoiceField(queryset=None, empty_label=None)
+    campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No campaign"
+    )
+    appeal: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No appeal"
+    )
+    description = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="What was given",
+        help_text=(
+            "For in-kind and stock gifts: describe the property (the receipt states no value)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    designation = forms.CharField(max_length=500, required=False, label="Designation note")
+    goods_services_description = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Goods or services provided",
+        help_text="Such as a gala dinner. Leave empty when the donor received nothing.",
+    )
+    goods_services_value = _money(
+        min_value=Decimal("0"),
+        required=False,
+        label="Their fair-market value",
+        help_text="The deductible amount is the gift minus this value.",
+    )
+    anonymous = forms.BooleanField(required=False, label="Anonymous gift")
+    notes = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_field(self, "donor").queryset = Donor.objects.filter(merged_into__isnull=True)
+        model_field(self, "fund").queryset = _funds()
+        model_field(self, "campaign").queryset = choices.active_campaigns()
+        model_field(self, "appeal").queryset = choices.active_appeals()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value = data.get("goods_services_value") or Decimal("0")
+        amount = data.get("amount")
+        if amount is not None and value > amount:
+            self.add_error(
+                "goods_services_value", "The goods or services cannot be worth more than the gift."
+            )
+        if value and not data.get("goods_services_description"):
+            self.add_error("goods_services_description", "Describe what the donor received.")
+        if data.get("method") in (Method.IN_KIND, Method.STOCK) and not data.get("description"):
+            self.add_error("description", "Describe what was given.")
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "amount": data["amount"],
+            "date": data["date"],
+            "method": data["method"],
+            "fund": data["fund"],
+            "check_number": data.get("check_number") or "",
+            "description": data.get("description") or "",
+            "designation": data.get("designation") or "",
+            "goods_services_description": data.get("goods_services_description") or "",
+            "goods_services_value": data.get("goods_services_value") or Decimal("0"),
+            "campaign": data.get("campaign"),
+            "appeal": data.get("appeal"),
+            "anonymous": bool(data.get("anonymous")),
+            "notes": data.get("notes") or "",
+        }
+
+
+class VoidForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label="Why void it?",
+        help_text="The ledger entry is reversed; the gift stays on record as voided.",
+    )
+
+
+# --- Gift batches ------------------------------------------------------------------------------
+
+
+class GiftBatchForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(max_length=200, help_text="Such as: Sunday deposit, 12 May.")
+    date = forms.DateField(widget=DateInput(), help_text="The deposit date; gifts default to it.")
+    expected_count = forms.IntegerField(
+        min_value=1, max_value=100_000, label="Number of gifts", help_text="Counted on the slip."
+    )
+    expected_total = _money(
+        min_value=Decimal("0.01"), label="Total", help_text="The deposit total."
+    )
+    deposit_account = AccountChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Undeposited funds",
+        label="Deposited to",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_field(self, "deposit_account").queryset = choices.deposit_accounts()
+
+
+class BatchGiftForm(BootstrapMixin, forms.Form):
+    """One row of a batch: only what a deposit slip has."""
+
+    donor: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a donor from the list.",
+            "invalid_choice": "Choose a donor from the list.",
+        },
+    )
+    donor_text = forms.CharField(
+        label="Donor",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Name, email, phone"}),
+    )
+    amount = _money(min_value=Decimal("0.01"), attrs={"min": "0.01"})
+    method = forms.ChoiceField(choices=Method.choices, initial=Method.CHECK)
+    check_number = forms.CharField(max_length=30, required=False, label="Check no.")
+    fund = CodeChoiceField(queryset=None, empty_label=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_field(self, "donor").queryset = Donor.objects.filter(merged_into__isnull=True)
+        model_field(self, "fund").queryset = _funds()
+
+
+class DonationFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(
+        label="Donor",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": "Name, email, phone, postal code", "type": "search"}
+        ),
+    )
+    date_from = forms.DateField(label="From", required=False, widget=DateInput())
+    date_to = forms.DateField(label="To", required=False, widget=DateInput())
+    fund = CodeChoiceField(queryset=None, required=False, empty_label="Any fund")
+    campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any campaign"
+    )
+    appeal: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any appeal"
+    )
+    method = forms.ChoiceField(required=False, choices=[("", "Any method"), *Method.choices])
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *DonationStatus.choices]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_field(self, "fund").queryset = choices.active_funds().order_by("code")
+        model_field(self, "campaign").queryset = Campaign.objects.all()
+        model_field(self, "appeal").queryset = Appeal.objects.all()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The selector's keyword arguments for the valid filters (none when invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        found = {
+            "q": data.get("q") or "",
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+            "fund_id": data["fund"].pk if data.get("fund") else None,
+            "campaign_id": data["campaign"].pk if data.get("campaign") else None,
+            "appeal_id": data["appeal"].pk if data.get("appeal") else None,
+            "method": data.get("method") or "",
+            "status": data.get("status") or "",
+        }
+        return {k: v for k, v in found.items() if v}
+
+
+class CampaignForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(max_length=200, label="Campaign name")
+
+
+class AppealForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(max_length=200, label="Appeal name")
+    campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No campaign"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_field(self, "campaign").queryset = Campaign.objects.filter(is_active=True)

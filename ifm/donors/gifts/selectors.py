@@ -1,0 +1,115 @@
+"""Reads of gifts: a donor's donations, the donation list and its totals, campaign totals, gift
+batches, a donor's last gift, and the giving summary computed afresh."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+
+from ifm.donors.models import (
+    BatchStatus,
+    Donation,
+    DonationStatus,
+    Donor,
+    GiftBatch,
+)
+from ifm.donors.people.selectors import donor_search
+from ifm.donors.validation import ZERO
+
+
+def giving_aggregate(donor_id: int, *, year: int) -> dict[str, Any]:
+    """The giving summary computed afresh from the donations (what the stored row must equal)."""
+    active = Donation.objects.filter(donor_id=donor_id, status=DonationStatus.ACTIVE)
+    row = active.aggregate(
+        first_gift_date=Min("date"),
+        last_gift_date=Max("date"),
+        largest_gift=Max("amount"),
+        lifetime_total=Sum("amount"),
+        gift_count=Count("pk"),
+        this_year_total=Sum("amount", filter=Q(date__year=year)),
+        last_year_total=Sum("amount", filter=Q(date__year=year - 1)),
+    )
+    for key in ("largest_gift", "lifetime_total", "this_year_total", "last_year_total"):
+        row[key] = row[key] or ZERO
+    return row
+
+
+def donations_for(donor: Donor) -> QuerySet[Donation]:
+    return (
+        Donation.objects.filter(donor=donor)
+        .select_related("fund", "campaign", "appeal")
+        .order_by("-date", "-id")
+    )
+
+
+def donation_list(
+    *,
+    q: str = "",
+    status: str = "",
+    method: str = "",
+    fund_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    campaign_id: int | None = None,
+    appeal_id: int | None = None,
+) -> QuerySet[Donation]:
+    qs = Donation.objects.select_related("donor", "fund", "campaign", "appeal")
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    if appeal_id:
+        qs = qs.filter(appeal_id=appeal_id)
+    if q:
+        qs = qs.filter(donor__in=donor_search(q, include_inactive=True))
+    if status:
+        qs = qs.filter(status=status)
+    if method:
+        qs = qs.filter(method=method)
+    if fund_id:
+        qs = qs.filter(fund_id=fund_id)
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    return qs.order_by("-date", "-id")
+
+
+def donation_totals(donations: QuerySet[Donation]) -> dict[str, Any]:
+    """Count and sum of the live (not voided) donations among these."""
+    row = donations.exclude(status=DonationStatus.VOIDED).aggregate(
+        n=Count("pk"), total=Sum("amount")
+    )
+    return {"count": int(row["n"] or 0), "total": row["total"] or ZERO}
+
+
+def campaign_totals() -> dict[int, dict[str, Any]]:
+    """Per campaign: live gifts, their total and how many donors gave."""
+    rows = (
+        Donation.objects.exclude(status=DonationStatus.VOIDED)
+        .filter(campaign__isnull=False)
+        .values("campaign_id")
+        .annotate(n=Count("pk"), total=Sum("amount"), donors=Count("donor_id", distinct=True))
+    )
+    return {
+        r["campaign_id"]: {"count": r["n"], "total": r["total"] or ZERO, "donors": r["donors"]}
+        for r in rows
+    }
+
+
+def batch_totals(batch: GiftBatch) -> tuple[int, Decimal]:
+    """(count, total) of the live donations entered into the batch."""
+    row = batch.donations.exclude(status=DonationStatus.VOIDED).aggregate(
+        n=Count("pk"), total=Sum("amount")
+    )
+    return int(row["n"] or 0), row["total"] or ZERO
+
+
+def open_batches() -> QuerySet[GiftBatch]:
+    return GiftBatch.objects.filter(status=BatchStatus.OPEN)
+
+
+def last_donation(donor: Donor) -> Donation | None:
+    """The donor's latest gift: defaults for the next entry."""
+    return Donation.objects.filter(donor=donor).order_by("-date", "-id").first()

@@ -1,0 +1,716 @@
+"""Writes of gifts: donations (posted through the ledger in the same transaction), soft
+credits, campaigns and appeals, gift batches; and the giving summary kept beside every donor.
+
+Posting a donation (ledger source_type "donation", source_id the donation's id):
+
+* cash, check, card, bank transfer, online: debit undeposited funds (or the deposit account
+  given), credit contributions of the fund's net-asset class (contributions_without /
+  contributions_with). The whole amount is credited to contributions, including the part that
+  bought goods or services (the receipt states the deductible part).
+* in-kind and stock: debit the in-kind expense (or the asset account given as
+  deposit_account), credit in-kind contributions.
+
+Editing the amount, fund, date, method or deposit account of a posted donation reverses its
+entry and posts a new one; voiding reverses it. A donation entered into an open gift batch is
+`pending` and posts when the batch posts (all of the batch in one transaction, only when its
+count and total match what was expected).
+
+The giving summary (DonorGivingSummary) is recomputed from the donor's donations inside the
+transaction of every donation write, so it can never disagree with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date as date_type
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from ifm.accounts.models import User
+from ifm.audit.services import audit_record
+from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.lookups import as_id, resolve
+from ifm.donors import choices
+from ifm.donors.gifts import selectors
+from ifm.donors.gifts.posting import gift_entry_memo, gift_lines
+from ifm.donors.models import (
+    NON_CASH_METHODS,
+    Appeal,
+    BatchStatus,
+    Campaign,
+    Donation,
+    DonationStatus,
+    Donor,
+    DonorGivingSummary,
+    GiftBatch,
+    Method,
+    Pledge,
+    PledgeStatus,
+    RecurringGift,
+    SoftCredit,
+)
+from ifm.donors.pledges.services import (
+    advance_recurring,
+    pledge_payment,
+    pledge_status_refresh,
+    relink_pledge,
+)
+from ifm.donors.validation import (
+    ZERO,
+    Checker,
+    clean_bool,
+    clean_date,
+    clean_long_text,
+    clean_text,
+    money,
+    reject_unknown,
+)
+from ifm.ledger.journal.posting import post_entry, reverse_entry
+from ifm.ledger.models import Period, PeriodStatus
+from ifm.tenancy.models import Organization
+from ifm.tenancy.permissions import Access, org_service
+
+DONATION_FIELDS = (
+    "amount",
+    "date",
+    "method",
+    "fund",
+    "check_number",
+    "description",
+    "goods_services_description",
+    "goods_services_value",
+    "campaign",
+    "appeal",
+    "designation",
+    "anonymous",
+    "notes",
+    "deposit_account",
+)
+# Changing one of these on a posted donation reverses its entry and posts a new one.
+POSTING_FIELDS = {"amount", "date", "method", "fund", "deposit_account"}
+
+
+# --- Campaigns and appeals ---------------------------------------------------------------------
+
+
+@org_service("donations.record")
+def campaign_create(
+    *, organization: Organization, actor: User, access: Access | None, name: str
+) -> Campaign:
+    text = clean_text(name, "name", 200)
+    if not text:
+        raise ServiceError("Name the campaign.", field="name")
+    if Campaign.objects.filter(name__iexact=text).exists():
+        raise ServiceError("A campaign of that name exists.", field="name")
+    row = Campaign.objects.create(organization=organization, name=text)
+    audit_record(action="campaign.create", actor=actor, organization=organization, obj=row)
+    return row
+
+
+@org_service("donations.record")
+def appeal_create(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    name: str,
+    campaign: Campaign | None = None,
+) -> Appeal:
+    text = clean_text(name, "name", 200)
+    if not text:
+        raise ServiceError("Name the appeal.", field="name")
+    if Appeal.objects.filter(name__iexact=text).exists():
+        raise ServiceError("An appeal of that name exists.", field="name")
+    camp = None
+    if campaign is not None:
+        camp = resolve(Campaign.objects.all(), campaign, "campaign_id", "No such campaign.")
+    row = Appeal.objects.create(organization=organization, name=text, campaign=camp)
+    audit_record(action="appeal.create", actor=actor, organization=organization, obj=row)
+    return row
+
+
+# --- Giving summary ----------------------------------------------------------------------------
+
+
+def summary_refresh(organization: Organization, donor_id: int) -> DonorGivingSummary:
+    """Recompute the donor's summary from the donations, in the caller's transaction."""
+    year = timezone.localdate().year
+    values = selectors.giving_aggregate(donor_id, year=year)
+    summary, _ = DonorGivingSummary.objects.update_or_create(
+        donor_id=donor_id,
+        defaults={
+            **values,
+            "year": year,
+            "updated_at": timezone.now(),
+            "organization": organization,
+        },
+    )
+    return summary
+
+
+# --- Donations ---------------------------------------------------------------------------------
+
+
+def _clean_donation(values: dict[str, Any], *, organization: Organization) -> dict[str, Any]:
+    c = Checker(values)
+
+    def method(v: Any) -> str:
+        if v not in Method.values:
+            raise ServiceError(
+                "Choose cash, check, card, bank transfer, online, in-kind or stock.",
+                field="method",
+            )
+        return str(v)
+
+    def optional(fn: Any) -> Any:
+        return lambda v: None if v is None or v == "" else fn(v)
+
+    c.check("amount", lambda v: money(v, "amount"))
+    c.check(
+        "goods_services_value", lambda v: money(v or "0", "goods_services_value", allow_zero=True)
+    )
+    c.check("date", lambda v: clean_date(v, "date"))
+    c.check("method", method)
+    c.check("check_number", lambda v: clean_text(v, "check_number", 30))
+    c.check("description", lambda v: clean_long_text(v, "description", 2000))
+    c.check(
+        "goods_services_description",
+        lambda v: clean_long_text(v, "goods_services_description", 2000),
+    )
+    c.check("designation", lambda v: clean_text(v, "designation", 500))
+    c.check("notes", lambda v: clean_long_text(v, "notes", 5000))
+    c.check("anonymous", lambda v: clean_bool(v, "anonymous"))
+    c.check(
+        "fund",
+        lambda v: resolve(
+            choices.active_funds(), v, "fund_id", "Choose an active fund of this organization."
+        ),
+        error_field="fund_id",
+    )
+    c.check(
+        "campaign",
+        optional(
+            lambda v: resolve(
+                Campaign.objects.all(), v, "campaign_id", "Choose a campaign of this organization."
+            )
+        ),
+        error_field="campaign_id",
+    )
+    c.check(
+        "appeal",
+        optional(
+            lambda v: resolve(
+                Appeal.objects.all(), v, "appeal_id", "Choose an appeal of this organization."
+            )
+        ),
+        error_field="appeal_id",
+    )
+    c.check(
+        "deposit_account",
+        optional(
+            lambda v: resolve(
+                choices.deposit_accounts(),
+                v,
+                "deposit_account_id",
+                "Choose an active asset account of this organization.",
+            )
+        ),
+        error_field="deposit_account_id",
+    )
+    c.raise_if_errors()
+    return c.cleaned
+
+
+def _check_donation(donation: Donation) -> None:
+    """Rules across fields, checked on the donation as it will be saved."""
+    c = Checker({})
+    if donation.goods_services_value > donation.amount:
+        c.add(
+            "goods_services_value",
+            "The value of goods or services cannot be more than the amount given.",
+        )
+    if donation.goods_services_value > 0 and not donation.goods_services_description:
+        c.add("goods_services_description", "Describe the goods or services the donor received.")
+    if donation.method in NON_CASH_METHODS and not donation.description:
+        c.add("description", "Describe what was given (the receipt names it without a value).")
+    if donation.method != Method.CHECK and donation.check_number:
+        c.add("check_number", "A check number goes with the check method only.")
+    c.raise_if_errors()
+
+
+def post_donation(organization: Organization, actor: User, donation: Donation) -> None:
+    entry = post_entry(
+        organization=organization,
+        actor=actor,
+        date=donation.date,
+        lines=gift_lines(
+            amount=donation.amount,
+            fund=donation.fund,
+            method=donation.method,
+            donor_name=donation.donor.name,
+            deposit_account=donation.deposit_account,
+        ),
+        memo=gift_entry_memo(donation.reference, donation.donor.name),
+        reference=donation.reference,
+        source_type="donation",
+        source_id=donation.pk,
+    )
+    donation.journal_entry = entry
+
+
+def _soft_credits(
+    organization: Organization, donation: Donation, soft_credits: Iterable[Any]
+) -> list[SoftCredit]:
+    """soft_credits: (donor, amount) pairs or {"donor": ..., "amount": ...} dicts."""
+    rows: list[SoftCredit] = []
+    seen: set[int] = set()
+    for i, item in enumerate(soft_credits):
+        where = f"soft_credits[{i}]"
+        if isinstance(item, dict):
+            donor_ref, amount = item.get("donor", item.get("donor_id")), item.get("amount")
+        else:
+            try:
+                donor_ref, amount = item
+            except (TypeError, ValueError):
+                raise ServiceError("Give a donor and an amount.", field=where) from None
+        donor = resolve(
+            Donor.objects.filter(merged_into__isnull=True),
+            donor_ref,
+            f"{where}.donor_id",
+            "Choose a donor of this organization.",
+        )
+        if donor.pk == donation.donor_id:
+            raise ServiceError("The donor already has the hard credit.", field=f"{where}.donor_id")
+        if donor.pk in seen:
+            raise ServiceError("Each donor once.", field=f"{where}.donor_id")
+        seen.add(donor.pk)
+        value = donation.amount if amount is None else money(amount, f"{where}.amount")
+        if value > donation.amount:
+            raise ServiceError("At most the amount of the gift.", field=f"{where}.amount")
+        rows.append(
+            SoftCredit(organization=organization, donation=donation, donor=donor, amount=value)
+        )
+    return SoftCredit.objects.bulk_create(rows)
+
+
+@org_service("donations.record")
+def donation_record(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    donor: Donor | int,
+    amount: Any,
+    date: date_type,
+    method: str,
+    fund: Any,
+    check_number: str = "",
+    description: str = "",
+    goods_services_description: str = "",
+    goods_services_value: Any = ZERO,
+    campaign: Any = None,
+    appeal: Any = None,
+    designation: str = "",
+    anonymous: bool = False,
+    notes: str = "",
+    soft_credits: Iterable[Any] = (),
+    pledge: Any = None,
+    pledge_overpayment: bool = False,
+    recurring: Any = None,
+    batch: Any = None,
+    deposit_account: Any = None,
+) -> Donation:
+    """Record a gift and post it to the ledger in this transaction (a gift entered into an open
+    batch waits, pending, until the batch posts). Every input error names its field. A gift
+    applied to a pledge may be more than the pledge still owes only with
+    `pledge_overpayment`."""
+    donor_row, cleaned, links = _record_inputs(
+        organization,
+        donor,
+        {
+            "amount": amount,
+            "date": date,
+            "method": method,
+            "fund": fund,
+            "check_number": check_number,
+            "description": description,
+            "goods_services_description": goods_services_description,
+            "goods_services_value": goods_services_value,
+            "campaign": campaign,
+            "appeal": appeal,
+            "designation": designation,
+            "anonymous": anonymous,
+            "notes": notes,
+            "deposit_account": deposit_account,
+        },
+        {"pledge": pledge, "recurring": recurring, "batch": batch},
+    )
+    _check_links(donor_row, links)
+    batch_row = links.get("batch")
+    donation = Donation(
+        organization=organization,
+        donor=donor_row,
+        created_by=actor,
+        updated_by=actor,
+        status=DonationStatus.PENDING if batch_row else DonationStatus.ACTIVE,
+        **cleaned,
+        **links,
+    )
+    if batch_row is not None and donation.deposit_account is None:
+        donation.deposit_account = batch_row.deposit_account
+    _check_donation(donation)
+    if donation.pledge is not None:
+        donation.pledge_overpayment = pledge_payment(
+            donation.pledge, donation.amount, overpayment=bool(pledge_overpayment)
+        )
+    _save_new_donation(organization, actor, donation, soft_credits, posts=batch_row is None)
+    if links.get("recurring") is not None:
+        advance_recurring(links["recurring"], donation.date)
+    if links.get("pledge") is not None:
+        pledge_status_refresh(links["pledge"])
+    summary_refresh(organization, donor_row.pk)
+    audit_record(
+        action="donation.record",
+        actor=actor,
+        organization=organization,
+        obj=donation,
+        changes={
+            "donor": donor_row.pk,
+            "amount": str(donation.amount),
+            "date": str(donation.date),
+            "method": donation.method,
+            "fund": donation.fund.code,
+            "journal_entry": donation.journal_entry_id,
+            "batch": batch_row.pk if batch_row else None,
+            "pledge": donation.pledge_id,
+            "pledge_overpayment": donation.pledge_overpayment,
+        },
+    )
+    return donation
+
+
+def _record_inputs(
+    organization: Organization, donor: Any, fields: dict[str, Any], links: dict[str, Any]
+) -> tuple[Donor, dict[str, Any], dict[str, Any]]:
+    """The donor, the cleaned fields and the linked rows (pledge, recurring gift, batch) of a
+    new gift; every input error at once, each naming its field."""
+    errors: list[dict[str, str]] = []
+    donor_row = None
+    try:
+        donor_row = resolve(
+            Donor.objects.filter(merged_into__isnull=True),
+            donor,
+            "donor_id",
+            "Choose a donor of this organization.",
+        )
+    except ServiceError as exc:
+        errors.extend(exc.errors)
+    try:
+        cleaned = _clean_donation(fields, organization=organization)
+    except ServiceError as exc:
+        errors.extend(exc.errors)
+        cleaned = {}
+    rows: dict[str, Any] = {}
+    for field, qs in (
+        ("pledge", Pledge.objects.select_for_update()),
+        ("recurring", RecurringGift.objects.all()),
+        ("batch", GiftBatch.objects.select_for_update()),
+    ):
+        value = links[field]
+        if value is None:
+            continue
+        try:
+            rows[field] = resolve(qs, value, f"{field}_id", f"No such {field} here.")
+        except ServiceError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ServiceError(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        )
+    assert donor_row is not None
+    return donor_row, cleaned, rows
+
+
+def _check_links(donor_row: Donor, links: dict[str, Any]) -> None:
+    """A gift's pledge and recurring gift are the donor's, its pledge not cancelled, its
+    batch still open."""
+    for field in ("pledge", "recurring"):
+        link = links.get(field)
+        if link is not None and link.donor_id != donor_row.pk:
+            raise ServiceError(f"That {field} belongs to another donor.", field=f"{field}_id")
+    if links.get("pledge") is not None and links["pledge"].status == PledgeStatus.CANCELLED:
+        raise ServiceError("That pledge was cancelled.", field="pledge_id")
+    batch_row = links.get("batch")
+    if batch_row is not None and batch_row.status != BatchStatus.OPEN:
+        raise ServiceError("That batch has been posted: start a new one.", field="batch_id")
+
+
+def _save_new_donation(
+    organization: Organization,
+    actor: User,
+    donation: Donation,
+    soft_credits: Iterable[Any],
+    *,
+    posts: bool,
+) -> None:
+    """Save a new gift with its soft credits; unless it waits in a batch, post it."""
+    # Save first (the entry names the donation), then post; the row is only "active"
+    # with its entry, which the database checks at the end of the statement.
+    if posts:
+        donation.status = DonationStatus.PENDING
+    donation.save()
+    _soft_credits(organization, donation, soft_credits)
+    if posts:
+        post_donation(organization, actor, donation)
+        donation.status = DonationStatus.ACTIVE
+        donation.save(update_fields=["journal_entry", "status"])
+
+
+def _lock_donation(donation: Any) -> Donation:
+    row = (
+        Donation.objects.select_for_update(of=("self",))
+        .select_related("donor", "fund", "deposit_account")
+        .filter(pk=as_id(donation) or 0)
+        .first()
+    )
+    if row is None:
+        raise ServiceError("No such donation.", field="donation_id")
+    return row
+
+
+@org_service("donations.record")
+def donation_update(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    donation: Donation | int,
+    expected_version: int,
+    **fields: Any,
+) -> Donation:
+    """Change a donation. A change of amount, date, method, fund or deposit account of a posted
+    gift reverses its entry and posts a new one (the donation then points at the new entry).
+    `pledge` (a pledge of the same donor, or None) moves the gift to another pledge or off
+    one; `pledge_overpayment` as in donation_record."""
+    row = _lock_donation(donation)
+    if row.status == DonationStatus.VOIDED:
+        raise ConflictError(message="A voided donation cannot be changed.")
+    if row.version != expected_version:
+        raise ConflictError(changed_by=str(row.updated_by or ""), changed_at=row.updated_at)
+    links: dict[str, Any] = {
+        k: fields.pop(k) for k in ("pledge", "pledge_overpayment") if k in fields
+    }
+    reject_unknown(fields, DONATION_FIELDS)
+    cleaned = _clean_donation(fields, organization=organization)
+    changes: dict[str, Any] = {}
+    for field, value in cleaned.items():
+        before = getattr(row, field)
+        if before != value:
+            changes[field] = {
+                "before": str(before if before is not None else ""),
+                "after": str(value if value is not None else ""),
+            }
+        setattr(row, field, value)
+    _check_donation(row)
+    soft_total = row.soft_credits.aggregate(m=models.Max("amount"))["m"]
+    if soft_total and soft_total > row.amount:
+        raise ServiceError(
+            "A soft credit is larger than the new amount: change it first.", field="amount"
+        )
+    old_pledge = row.pledge
+    save_fields = list(cleaned)
+    if relink_pledge(row, links, changes):
+        save_fields += ["pledge", "pledge_overpayment"]
+    old_entry = row.journal_entry
+    repost = row.status == DonationStatus.ACTIVE and bool(POSTING_FIELDS & set(changes))
+    if repost:
+        assert old_entry is not None
+        reversal = reverse_entry(
+            organization=organization,
+            actor=actor,
+            entry=old_entry,
+            memo=f"Donation {row.reference} changed",
+        )
+        post_donation(organization, actor, row)
+        save_fields.append("journal_entry")
+        changes["journal_entry"] = {
+            "before": old_entry.pk,
+            "after": row.journal_entry_id,
+            "reversal": reversal.pk,
+        }
+    row.save_versioned(expected_version=expected_version, user=actor, fields=save_fields)
+    if old_pledge is not None and old_pledge.pk != row.pledge_id:
+        pledge_status_refresh(old_pledge)
+    if row.pledge is not None:
+        pledge_status_refresh(row.pledge)
+    summary_refresh(organization, row.donor_id)
+    audit_record(
+        action="donation.update",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes=changes,
+    )
+    return row
+
+
+@org_service("donations.record")
+def donation_void(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    donation: Donation | int,
+    reason: str,
+) -> Donation:
+    """Void a gift: its entry is reversed (a pending batch gift just leaves the batch count)."""
+    row = _lock_donation(donation)
+    text = clean_text(reason, "reason", 500)
+    if not text:
+        raise ServiceError("Say why the donation is voided.", field="reason")
+    if row.status == DonationStatus.VOIDED:
+        raise ConflictError(message="This donation is already voided.")
+    reversal = None
+    if row.status == DonationStatus.ACTIVE and row.journal_entry is not None:
+        reversal = reverse_entry(
+            organization=organization,
+            actor=actor,
+            entry=row.journal_entry,
+            date=_void_date(organization, row),
+            memo=f"Void of donation {row.reference}: {text}"[:500],
+        )
+    row.status = DonationStatus.VOIDED
+    row.void_reason = text
+    row.voided_at = timezone.now()
+    row.save_versioned(
+        expected_version=row.version, user=actor, fields=["status", "void_reason", "voided_at"]
+    )
+    if row.pledge is not None:
+        pledge_status_refresh(row.pledge)
+    summary_refresh(organization, row.donor_id)
+    audit_record(
+        action="donation.void",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={"reason": text, "reversal": reversal.pk if reversal else None},
+    )
+    return row
+
+
+def _void_date(organization: Organization, donation: Donation) -> date_type:
+    """Reverse on the gift's date when its period is open, else today (a closed period stays
+    as it was reported)."""
+    period = Period.objects.filter(
+        start_date__lte=donation.date, end_date__gte=donation.date
+    ).first()
+    if period is not None and period.status == PeriodStatus.OPEN:
+        return donation.date
+    return timezone.localdate()
+
+
+# --- Gift batches ------------------------------------------------------------------------------
+
+
+@org_service("donations.record")
+def gift_batch_create(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    name: str,
+    date: date_type,
+    expected_count: int,
+    expected_total: Any,
+    deposit_account: Any = None,
+) -> GiftBatch:
+    c = Checker(
+        {
+            "name": name,
+            "date": date,
+            "expected_count": expected_count,
+            "expected_total": expected_total,
+            "deposit_account": deposit_account,
+        }
+    )
+    c.check("name", lambda v: clean_text(v, "name", 200) or "")
+    c.check("date", lambda v: clean_date(v, "date"))
+
+    def count(v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100_000:
+            raise ServiceError("Give the number of gifts (1 to 100000).", field="expected_count")
+        return v
+
+    c.check("expected_count", count)
+    c.check("expected_total", lambda v: money(v, "expected_total"))
+    c.check(
+        "deposit_account",
+        lambda v: (
+            None
+            if v is None
+            else resolve(
+                choices.deposit_accounts(),
+                v,
+                "deposit_account_id",
+                "Choose an active asset account of this organization.",
+            )
+        ),
+        error_field="deposit_account_id",
+    )
+    c.raise_if_errors()
+    cleaned = c.cleaned
+    if not cleaned["name"]:
+        cleaned["name"] = f"Deposit {cleaned['date']:%Y-%m-%d}"
+    batch = GiftBatch.objects.create(
+        organization=organization, created_by=actor, updated_by=actor, **cleaned
+    )
+    audit_record(action="gift_batch.create", actor=actor, organization=organization, obj=batch)
+    return batch
+
+
+@org_service("donations.record")
+def gift_batch_post(
+    *, organization: Organization, actor: User, access: Access | None, batch: GiftBatch | int
+) -> GiftBatch:
+    """Post every pending gift of the batch, all in this transaction, when the batch's count
+    and total equal what was expected."""
+    row = resolve(GiftBatch.objects.select_for_update(), batch, "batch_id", "No such batch.")
+    if row.status != BatchStatus.OPEN:
+        raise ConflictError(message="This batch has already been posted.")
+    count, total = selectors.batch_totals(row)
+    if count != row.expected_count or total != row.expected_total:
+        raise ServiceError(
+            f"The batch does not match: {count} gifts totalling {total:.2f} entered, "
+            f"{row.expected_count} totalling {row.expected_total:.2f} expected.",
+            field="expected_total" if count == row.expected_count else "expected_count",
+        )
+    donations = list(
+        row.donations.select_for_update(of=("self",))
+        .filter(status=DonationStatus.PENDING)
+        .select_related("donor", "fund", "deposit_account")
+        .order_by("pk")
+    )
+    for donation in donations:
+        post_donation(organization, actor, donation)
+        donation.status = DonationStatus.ACTIVE
+    Donation.objects.bulk_update(donations, ["journal_entry", "status"])
+    for donor_id in sorted({d.donor_id for d in donations}):
+        summary_refresh(organization, donor_id)
+    for pledge_id in sorted({d.pledge_id for d in donations if d.pledge_id}):
+        pledge_status_refresh(Pledge.objects.get(pk=pledge_id))
+    row.status = BatchStatus.POSTED
+    row.posted_at = timezone.now()
+    row.posted_by = actor
+    row.save_versioned(
+        expected_version=row.version, user=actor, fields=["status", "posted_at", "posted_by"]
+    )
+    audit_record(
+        action="gift_batch.post",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={"count": count, "total": str(total)},
+    )
+    return row

@@ -1,0 +1,506 @@
+"""Gift pages: fast donation entry, the donation with its edit and void, the donation list with
+its filters and export, campaigns and appeals, gift batches, and the donor picker.
+
+Thin: every write goes through gifts/services.py, every read through gifts/selectors.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+)
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from ifm.accounts.http import OrgRequest, service_args
+from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.pages import error_text, is_htmx_partial, org_url
+from ifm.donors import choices
+from ifm.donors.exports import donations_response
+from ifm.donors.forms import add_service_errors, picker_label
+from ifm.donors.gifts import selectors, services
+from ifm.donors.gifts.forms import (
+    AppealForm,
+    BatchGiftForm,
+    CampaignForm,
+    DonationFilterForm,
+    DonationForm,
+    GiftBatchForm,
+    VoidForm,
+)
+from ifm.donors.models import (
+    Appeal,
+    BatchStatus,
+    Campaign,
+    Donation,
+    DonationStatus,
+    Donor,
+    GiftBatch,
+    Method,
+)
+from ifm.donors.people import selectors as people_selectors
+from ifm.donors.pledges.forms import DonationLinksForm
+from ifm.ledger.journal.selectors import entries_for_source
+from ifm.tenancy.permissions import has_perm, require_perm
+
+PAGE_SIZE = 25
+PICKER_LIMIT = 10
+
+
+def donation_or_404(donation_id: int) -> Donation:
+    donation = (
+        Donation.objects.select_related("donor", "fund", "campaign", "appeal", "journal_entry")
+        .filter(pk=donation_id)
+        .first()
+    )
+    if donation is None:
+        raise Http404("No such donation.")
+    return donation
+
+
+def _batch_or_404(batch_id: int) -> GiftBatch:
+    batch = GiftBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("No such gift batch.")
+    return batch
+
+
+@login_required
+def donor_pick(request: OrgRequest, org_slug: str) -> HttpResponse:
+    """Options for the donor picker (a datalist), with the defaults of each donor's last gift."""
+    if not (
+        has_perm(request.access, "donors.view") or has_perm(request.access, "donations.record")
+    ):
+        require_perm(request.access, "donors.view")
+    query = ""
+    for key in ("donor_text", "q"):
+        query = query or (request.GET.get(key) or "").strip()[:200]
+    # A picked option reads "Ann Smith · ann@example.org · D-12": search by its id.
+    options = []
+    if query:
+        ref = query.rsplit("D-", 1)[-1] if " · D-" in query else ""
+        donors = (
+            Donor.objects.filter(pk=int(ref))
+            if ref.isdigit() and len(ref) < 12
+            else people_selectors.donor_search(query)
+        )
+        for donor in donors.order_by("last_name", "first_name", "id")[:PICKER_LIMIT]:
+            last = selectors.last_donation(donor)
+            options.append(
+                {
+                    "donor": donor,
+                    "label": picker_label(donor),
+                    "last": last,
+                }
+            )
+    return render(request, "donors/_donor_options.html", {"options": options})
+
+
+# --- Donation entry ----------------------------------------------------------------------------
+
+
+def _defaults_for(donor: Donor | None) -> dict[str, Any]:
+    """Initial values: the donor's last gift's fund, method and campaign, else the general fund."""
+    initial: dict[str, Any] = {"date": timezone.localdate(), "method": Method.CHECK}
+    general = choices.active_funds().filter(is_general=True).first()
+    if general is not None:
+        initial["fund"] = general.pk
+    if donor is not None:
+        initial["donor"] = donor.pk
+        initial["donor_text"] = picker_label(donor)
+        last = selectors.last_donation(donor)
+        if last is not None:
+            initial.update(fund=last.fund_id, method=last.method, campaign=last.campaign_id)
+    return initial
+
+
+@login_required
+def donation_new(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donations.record")
+    donor = None
+    if request.method == "POST":
+        form = DonationForm(request.POST)
+        links = DonationLinksForm(request.POST)
+        if all([form.is_valid(), links.is_valid()]):
+            donor = form.cleaned_data["donor"]
+            try:
+                donation = services.donation_record(
+                    **service_args(request),
+                    donor=donor,
+                    **form.service_kwargs(),
+                    **links.service_kwargs(),
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                entry = donation.journal_entry
+                posted = f", posted as JE-{entry.number}" if entry else ""
+                messages.success(
+                    request,
+                    f"{donation.reference}: {donation.amount:,.2f} from {donor.name} "
+                    f"recorded{posted}.",
+                )
+                if "another" in request.POST:
+                    return redirect(org_url(request, "donors:donation_new"))
+                return redirect(org_url(request, "donors:donation_detail", donation_id=donation.pk))
+    else:
+        raw = request.GET.get("donor") or ""
+        if raw.isdigit() and len(raw) < 12:
+            donor = Donor.objects.filter(pk=int(raw), merged_into__isnull=True).first()
+        links = DonationLinksForm.for_query(request.GET, donor=donor)
+        form = DonationForm(initial={**_defaults_for(donor), **links.donation_initial()})
+    return render(
+        request,
+        "donors/donation_form.html",
+        {"form": form, "donation": None, "donor": donor, "links": links},
+    )
+
+
+def _receipt_context(request: OrgRequest, donation: Donation) -> dict[str, Any]:
+    return {
+        "receipts": list(donation.tax_receipts.order_by("-number")),
+        "can_issue_receipt": (
+            donation.status == DonationStatus.ACTIVE and has_perm(request.access, "receipts.issue")
+        ),
+    }
+
+
+@login_required
+def donation_detail(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
+    donation = donation_or_404(donation_id)
+    return render(request, "donors/donation_detail.html", _donation_context(request, donation))
+
+
+def _donation_context(request: OrgRequest, donation: Donation, **forms: Any) -> dict[str, Any]:
+    entries = []
+    if donation.journal_entry_id:
+        entries = list(entries_for_source(source_type="donation", source_id=donation.pk))
+    return {
+        "donation": donation,
+        "entries": entries,
+        "soft_credits": list(donation.soft_credits.select_related("donor")),
+        "void_form": forms.get("void_form") or VoidForm(),
+        "can_change": (
+            donation.status != DonationStatus.VOIDED
+            and has_perm(request.access, "donations.record")
+        ),
+        **_receipt_context(request, donation),
+    }
+
+
+@login_required
+def donation_edit(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponse:
+    require_perm(request.access, "donations.record")
+    donation = donation_or_404(donation_id)
+    detail = org_url(request, "donors:donation_detail", donation_id=donation.pk)
+    if donation.status == DonationStatus.VOIDED:
+        messages.info(request, f"{donation.reference} is voided and cannot be edited.")
+        return redirect(detail)
+    conflict = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["donor"] = str(donation.donor_id)
+        form = DonationForm(data)
+        links = DonationLinksForm(data, donation=donation)
+        if all([form.is_valid(), links.is_valid()]):
+            try:
+                saved = services.donation_update(
+                    **service_args(request),
+                    donation=donation,
+                    expected_version=form.cleaned_data.get("version") or donation.version,
+                    **form.service_kwargs(),
+                    **links.service_kwargs(),
+                )
+            except ConflictError as exc:
+                conflict = exc.message
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{saved.reference} was saved.")
+                return redirect(detail)
+    else:
+        initial = {
+            name: getattr(donation, name)
+            for name in (
+                "amount",
+                "date",
+                "method",
+                "check_number",
+                "description",
+                "designation",
+                "goods_services_description",
+                "goods_services_value",
+                "anonymous",
+                "notes",
+                "version",
+            )
+        }
+        initial.update(
+            donor=donation.donor_id,
+            donor_text=picker_label(donation.donor),
+            fund=donation.fund_id,
+            campaign=donation.campaign_id,
+            appeal=donation.appeal_id,
+        )
+        form = DonationForm(initial=initial)
+        links = DonationLinksForm(donation=donation)
+    return render(
+        request,
+        "donors/donation_form.html",
+        {
+            "form": form,
+            "links": links,
+            "donation": donation,
+            "donor": donation.donor,
+            "conflict": conflict,
+        },
+    )
+
+
+@login_required
+def donation_void(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
+    require_perm(request.access, "donations.record")
+    donation = donation_or_404(donation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        context = _donation_context(request, donation, void_form=form)
+        return render(request, "donors/donation_detail.html", context, status=422)
+    try:
+        services.donation_void(
+            **service_args(request), donation=donation, reason=form.cleaned_data["reason"]
+        )
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"{donation.reference} was voided; its ledger entry is reversed.")
+    return redirect(org_url(request, "donors:donation_detail", donation_id=donation.pk))
+
+
+# --- Gift batches ------------------------------------------------------------------------------
+
+
+@login_required
+def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donations.record")
+    if request.method == "POST":
+        form = GiftBatchForm(request.POST)
+        if form.is_valid():
+            try:
+                batch = services.gift_batch_create(**service_args(request), **form.cleaned_data)
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Batch {batch.name} opened: enter its gifts.")
+                return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
+    else:
+        form = GiftBatchForm(initial={"date": timezone.localdate()})
+    batches = Paginator(GiftBatch.objects.order_by("-date", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(b, *selectors.batch_totals(b)) for b in batches]
+    return render(request, "donors/batch_list.html", {"form": form, "page": batches, "rows": rows})
+
+
+def _batch_context(
+    request: OrgRequest, batch: GiftBatch, form: BatchGiftForm | None = None
+) -> dict[str, Any]:
+    count, total = selectors.batch_totals(batch)
+    gifts = list(
+        batch.donations.exclude(status=DonationStatus.VOIDED)
+        .select_related("donor", "fund")
+        .order_by("-id")
+    )
+    if form is None:
+        last = gifts[0] if gifts else None
+        general = choices.active_funds().filter(is_general=True).first()
+        form = BatchGiftForm(
+            initial={
+                "method": last.method if last else Method.CHECK,
+                "fund": last.fund_id if last else (general.pk if general else None),
+            }
+        )
+    matches = count == batch.expected_count and total == batch.expected_total
+    return {
+        "batch": batch,
+        "gifts": gifts,
+        "count": count,
+        "total": total,
+        "count_left": batch.expected_count - count,
+        "total_left": batch.expected_total - total,
+        "matches": matches,
+        "is_open": batch.status == BatchStatus.OPEN,
+        "form": form,
+    }
+
+
+@login_required
+def batch_detail(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponse:
+    require_perm(request.access, "donations.record")
+    batch = _batch_or_404(giftbatch_id)
+    return render(request, "donors/batch_detail.html", _batch_context(request, batch))
+
+
+@login_required
+def batch_add(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
+    """Add one gift to an open batch; with htmx, answers with the batch's body only."""
+    require_perm(request.access, "donations.record")
+    batch = _batch_or_404(giftbatch_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = BatchGiftForm(request.POST)
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.donation_record(
+                **service_args(request),
+                donor=data["donor"],
+                amount=data["amount"],
+                date=batch.date,
+                method=data["method"],
+                fund=data["fund"],
+                check_number=data.get("check_number") or "",
+                batch=batch,
+            )
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+            status = 422
+        else:
+            form = BatchGiftForm(initial={"method": data["method"], "fund": data["fund"].pk})
+    else:
+        status = 422
+    context = _batch_context(request, batch, form)
+    if is_htmx_partial(request):
+        # 200 even on errors, so htmx swaps the form with its messages in.
+        return render(request, "donors/_batch_body.html", context)
+    if status == 200:
+        return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
+    return render(request, "donors/batch_detail.html", context, status=status)
+
+
+@login_required
+def batch_post(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
+    require_perm(request.access, "donations.record")
+    batch = _batch_or_404(giftbatch_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.gift_batch_post(**service_args(request), batch=batch)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"Batch {batch.name} is posted to the ledger.")
+    return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
+
+
+LIST_PAGE_SIZE = 50
+
+
+# --- Donations ---------------------------------------------------------------------------------
+
+
+def _filtered_donations(request: OrgRequest) -> tuple[DonationFilterForm, Any]:
+    form = DonationFilterForm(request.GET or None)
+    return form, selectors.donation_list(**form.filters())
+
+
+@login_required
+def donation_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "donors.view")
+    form, donations = _filtered_donations(request)
+    page = Paginator(donations, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "totals": selectors.donation_totals(donations),
+        "filtered": bool(form.filters()),
+    }
+    template = (
+        "donors/donations/_results.html"
+        if is_htmx_partial(request)
+        else "donors/donations/list.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def donation_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
+    """The donations as they are filtered, as CSV (streamed) or XLSX."""
+    require_perm(request.access, "donors.view")
+    _form, donations = _filtered_donations(request)
+    org = request.org
+    filename = f"donations-{org.slug}-{timezone.localdate():%Y-%m-%d}"
+    return donations_response(donations, fmt=fmt, organization=org, filename=filename)
+
+
+# --- Campaigns and appeals ---------------------------------------------------------------------
+
+
+def _campaign_context(request: OrgRequest, **forms: Any) -> dict[str, Any]:
+    totals = selectors.campaign_totals()
+    empty = {"count": 0, "total": None, "donors": 0}
+    campaigns = [
+        {"campaign": c, **totals.get(c.pk, empty), "appeals": list(c.appeals.all())}
+        for c in Campaign.objects.prefetch_related("appeals")
+    ]
+    return {
+        "campaigns": campaigns,
+        "loose_appeals": list(Appeal.objects.filter(campaign__isnull=True)),
+        "can_edit": has_perm(request.access, "donations.record"),
+        "campaign_form": forms.get("campaign_form") or CampaignForm(prefix="campaign"),
+        "appeal_form": forms.get("appeal_form") or AppealForm(prefix="appeal"),
+    }
+
+
+@login_required
+def campaign_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    """Campaigns with what each raised, their appeals, and forms to add either."""
+    require_perm(request.access, "donors.view")
+    status = 200
+    forms: dict[str, Any] = {}
+    if request.method == "POST":
+        require_perm(request.access, "donations.record")
+        which = request.POST.get("add")
+        form: CampaignForm | AppealForm
+        if which == "appeal":
+            form = AppealForm(request.POST, prefix="appeal")
+            forms["appeal_form"] = form
+        else:
+            form = CampaignForm(request.POST, prefix="campaign")
+            forms["campaign_form"] = form
+        if form.is_valid():
+            try:
+                if isinstance(form, AppealForm):
+                    row: Any = services.appeal_create(
+                        **service_args(request),
+                        name=form.cleaned_data["name"],
+                        campaign=form.cleaned_data.get("campaign"),
+                    )
+                else:
+                    row = services.campaign_create(
+                        **service_args(request), name=form.cleaned_data["name"]
+                    )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{row.name} was added.")
+                return redirect(org_url(request, "donors:campaign_list"))
+        status = 422
+    return render(
+        request, "donors/campaigns/list.html", _campaign_context(request, **forms), status=status
+    )

@@ -1,0 +1,1 @@
+"""Tax receipts and year-end statements (IRS Publication 1771): see docs/receipts.md."""

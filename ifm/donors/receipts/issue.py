@@ -1,0 +1,493 @@
+"""Tax receipts: the letter settings, numbering, and issuing, correcting and voiding a receipt.
+
+Every receipt is made by `issue_receipt`: take the next number (UPDATE ... RETURNING on the
+organization's counter row, in the caller's transaction, so a rolled-back issue gives its number
+back and numbers have no gaps), render the letter from the organization's template with data
+frozen at that moment, turn it into a PDF, and keep all three. Nothing of an issued receipt
+changes afterwards except its void and delivery fields.
+
+Wording rules live in ifm.donors.receipts.wording (IRS Publication 1771). Delivery
+(email, print) is in delivery.py, year-end statements in year_end.py, the services that
+queue jobs in services.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ifm.accounts.models import User
+from ifm.audit.services import audit_record
+from ifm.core.errors import ServiceError
+from ifm.core.files import save_in_transaction
+from ifm.donors.models import (
+    Donation,
+    DonationStatus,
+    Donor,
+    DonorKind,
+    Household,
+    ReceiptCounter,
+    ReceiptKind,
+    ReceiptRun,
+    ReceiptSettings,
+    TaxReceipt,
+)
+from ifm.donors.receipts import wording
+from ifm.donors.receipts.pdf import (
+    check_template,
+    html_to_pdf,
+    letter_document,
+    logo_data_url,
+    render_letter,
+)
+from ifm.tenancy.models import Organization
+from ifm.tenancy.permissions import Access, require_perm
+
+SETTINGS_FIELDS = (
+    "letter_template",
+    "thank_you_text",
+    "signature_name",
+    "signature_title",
+    "intangible_religious_benefits_only",
+    "email_subject",
+    "email_body",
+)
+MIN_YEAR = 1900
+
+
+# --- Settings ----------------------------------------------------------------------------------
+
+
+def receipt_settings_get(*, organization: Organization) -> ReceiptSettings:
+    """The organization's receipt settings (made with the defaults on first use)."""
+    row = ReceiptSettings.objects.filter(organization=organization).first()
+    if row is None:
+        row, _ = ReceiptSettings.objects.get_or_create(organization=organization)
+    return row
+
+
+@transaction.atomic
+def receipt_settings_update(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access,
+    expected_version: int,
+    **fields: Any,
+) -> ReceiptSettings:
+    require_perm(access, "donors.configure")
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown setting: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    row = receipt_settings_get(organization=organization)
+    if "letter_template" in fields:
+        if not str(fields["letter_template"]).strip():
+            raise ServiceError("The letter template may not be empty.", field="letter_template")
+        check_template(str(fields["letter_template"]))
+    changes = {}
+    for name, value in fields.items():
+        if getattr(row, name) != value:
+            changes[name] = {
+                "before": _short(getattr(row, name)),
+                "after": _short(value),
+            }
+            setattr(row, name, value)
+    if not changes:
+        return row
+    row.save_versioned(expected_version=expected_version, user=actor, fields=list(changes))
+    audit_record(
+        action="donors.receipt_settings.update",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes=changes,
+    )
+    return row
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "..."
+    return value
+
+
+# --- Numbers -----------------------------------------------------------------------------------
+
+
+def next_number(organization: Organization) -> int:
+    """Take the next receipt number. The UPDATE's row lock makes concurrent issuers queue here,
+    and a rolled-back transaction gives its number back."""
+    table = ReceiptCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_number = next_number + 1 "  # noqa: S608
+            "WHERE organization_id = %s RETURNING next_number - 1",
+            [organization.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        ReceiptCounter.objects.create(organization=organization, next_number=2)
+        return 1
+    return int(row[0])
+
+
+# --- The letter --------------------------------------------------------------------------------
+
+
+def _gift(donation: Donation) -> wording.Gift:
+    return wording.Gift(
+        date=donation.date,
+        amount=donation.amount,
+        method=donation.method,
+        description=donation.description,
+        goods_services_description=donation.goods_services_description,
+        goods_services_value=donation.goods_services_value or Decimal("0"),
+    )
+
+
+def _address(obj: Any) -> list[str]:
+    city_line = " ".join(
+        p for p in (f"{obj.city}," if obj.city else "", obj.state, obj.postal_code) if p
+    ).strip()
+    lines = [obj.address_line1, obj.address_line2, city_line]
+    return [line for line in lines if line]
+
+
+def _org_block(organization: Organization) -> dict[str, Any]:
+    return {
+        "name": organization.name,
+        "legal_name": organization.legal_name or organization.name,
+        "ein": organization.ein,
+        "address": _address(organization),
+        "phone": organization.phone,
+        "website": organization.website,
+    }
+
+
+def _donor_block(donor: Donor) -> dict[str, Any]:
+    household = donor.household if donor.household_id else None
+    use_household_address = household is not None and not donor.address_line1
+    return {
+        "id": donor.pk,
+        "name": donor.name,
+        "kind": donor.kind,
+        "is_organization": donor.kind == DonorKind.ORGANIZATION,
+        "greeting": donor.greeting,
+        "email": donor.email,
+        "address": _address(household if use_household_address else donor),
+        "household": household.name if household else "",
+    }
+
+
+def _household_block(household: Household, donor: Donor) -> dict[str, Any]:
+    """A joint receipt's addressee: the household by its name ("The Smith Family") at its
+    shared address (the issuing member's when the household has none), naming its members."""
+    members = list(household.members.filter(merged_into__isnull=True).order_by("pk"))
+    names = [m.name for m in members if m.name]
+    joined = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+    address = _address(household) or _address(donor)
+    return {
+        "id": donor.pk,
+        "name": household.name,
+        "kind": donor.kind,
+        "is_organization": False,
+        "greeting": f"Dear {household.name}",
+        "email": donor.email,
+        "address": address,
+        "household": household.name,
+        "household_id": household.pk,
+        "members": names,
+        "members_display": joined,
+        "joint": True,
+    }
+
+
+def _letter_data(
+    *,
+    organization: Organization,
+    settings: ReceiptSettings,
+    donor: Donor,
+    donations: Sequence[Donation],
+    kind: str,
+    number: int,
+    issued_at: Any,
+    tax_year: int | None,
+    replaces: TaxReceipt | None,
+    household: Household | None = None,
+) -> dict[str, Any]:
+    religious = settings.intangible_religious_benefits_only
+    gifts = [_gift(d) for d in donations]
+    issued_on = timezone.localdate(issued_at)
+    titles = {
+        ReceiptKind.SINGLE: "Donation receipt",
+        ReceiptKind.YEAR_END: f"Year-end giving statement {tax_year}",
+        ReceiptKind.CORRECTION: "Corrected receipt",
+    }
+    return {
+        "org": _org_block(organization),
+        "donor": _household_block(household, donor) if household else _donor_block(donor),
+        "receipt": {
+            "number": number,
+            "kind": kind,
+            "title": titles[ReceiptKind(kind)],
+            "issued_on": f"{issued_on:%B} {issued_on.day}, {issued_on.year}",
+            "issued_date": issued_on.isoformat(),
+            "tax_year": tax_year or "",
+            "replaces": replaces.number if replaces else "",
+        },
+        "gifts": wording.gift_lines(gifts, religious_only=religious),
+        "donation_ids": [d.pk for d in donations],
+        "summary_statement": wording.summary_statement(gifts, religious_only=religious),
+        "totals": wording.totals(gifts),
+        "thank_you": settings.thank_you_text,
+        "signature": {"name": settings.signature_name, "title": settings.signature_title},
+        "intangible_religious_benefits_only": religious,
+    }
+
+
+def issue_receipt(
+    *,
+    organization: Organization,
+    actor: User | None,
+    donor: Donor,
+    donations: Sequence[Donation],
+    kind: str,
+    tax_year: int | None = None,
+    replaces: TaxReceipt | None = None,
+    run: ReceiptRun | None = None,
+    household: Household | None = None,
+) -> TaxReceipt:
+    """Make one receipt (inside the caller's transaction). No permission check: callers do.
+    With `household`, a joint receipt: addressed to the household, `donor` one of its
+    members."""
+    settings = receipt_settings_get(organization=organization)
+    number = next_number(organization)
+    issued_at = timezone.now()
+    data = _letter_data(
+        organization=organization,
+        settings=settings,
+        donor=donor,
+        donations=donations,
+        kind=kind,
+        number=number,
+        issued_at=issued_at,
+        tax_year=tax_year,
+        replaces=replaces,
+        household=household,
+    )
+    context = dict(data)
+    context["logo"] = logo_data_url(organization.logo)
+    body = render_letter(settings.letter_template, context)
+    pdf_bytes = html_to_pdf(letter_document([body], title=f"Receipt {number}"))
+    gifts = [_gift(d) for d in donations]
+    cash = [g for g in gifts if g.is_cash]
+    receipt = TaxReceipt.objects.create(
+        organization=organization,
+        number=number,
+        kind=kind,
+        donor=donor,
+        household=household,
+        tax_year=tax_year,
+        total_amount=sum((g.amount for g in cash), Decimal("0")),
+        deductible_amount=sum((g.deductible_amount for g in cash), Decimal("0")),
+        issued_at=issued_at,
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        replaces=replaces,
+        run=run,
+        content_html=body,
+        content_data=data,
+    )
+    receipt.donations.set(donations)
+    save_in_transaction(receipt.pdf, receipt.filename, ContentFile(pdf_bytes))
+    TaxReceipt.objects.filter(pk=receipt.pk).update(pdf=receipt.pdf.name)
+    audit_record(
+        action=f"donors.receipt.{'correct' if replaces else 'issue'}",
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        organization=organization,
+        obj=receipt,
+        object_repr=f"Receipt {number} to {household.name if household else donor.name}",
+        changes={
+            "number": number,
+            "kind": kind,
+            "household": household.pk if household else None,
+            "donations": [d.pk for d in donations],
+            "replaces": replaces.number if replaces else None,
+        },
+    )
+    return receipt
+
+
+def current_receipts() -> QuerySet[TaxReceipt]:
+    """Receipts that stand: not voided and not replaced by a correction."""
+    return TaxReceipt.objects.filter(voided_at__isnull=True, replaced_by__isnull=True)
+
+
+def year_donations(donor: Donor, year: int) -> list[Donation]:
+    return list(
+        Donation.objects.filter(donor=donor, status=DonationStatus.ACTIVE, date__year=year)
+        .select_related("fund")
+        .order_by("date", "pk")
+    )
+
+
+def household_year_donations(household: Household, year: int) -> list[Donation]:
+    """The year's gifts of every (unmerged) member of the household."""
+    return list(
+        Donation.objects.filter(
+            donor__household=household,
+            donor__merged_into__isnull=True,
+            status=DonationStatus.ACTIVE,
+            date__year=year,
+        )
+        .select_related("fund", "donor")
+        .order_by("date", "pk")
+    )
+
+
+def standing_statements(year: int) -> QuerySet[TaxReceipt]:
+    return current_receipts().filter(
+        tax_year=year, kind__in=[ReceiptKind.YEAR_END, ReceiptKind.CORRECTION]
+    )
+
+
+def _joint_household(donor: Donor) -> Household:
+    if donor.household_id is None or donor.household is None:
+        raise ServiceError(
+            f"{donor.name} is not in a household: a joint receipt is issued to a household. "
+            "Add the donor to one, or issue the receipt to the donor alone.",
+            field="joint",
+        )
+    return donor.household
+
+
+# --- Use cases ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receipt_issue(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access,
+    donation: Donation,
+    joint: bool = False,
+) -> TaxReceipt:
+    """Acknowledge one donation. Refuses a donation that is not posted, voided, or receipted.
+    `joint`: addressed to the donor's household (refused when the donor is in none)."""
+    require_perm(access, "receipts.issue")
+    locked = (
+        Donation.objects.select_for_update(of=("self",))
+        .select_related("donor", "donor__household")
+        .get(pk=donation.pk)
+    )
+    if locked.status == DonationStatus.VOIDED:
+        raise ServiceError("A voided donation cannot be receipted.", field="donation_id")
+    if locked.status != DonationStatus.ACTIVE:
+        raise ServiceError(
+            "This donation is in an unposted gift batch: post the batch first.",
+            field="donation_id",
+        )
+    existing = (
+        current_receipts()
+        .filter(donations=locked, kind__in=[ReceiptKind.SINGLE, ReceiptKind.CORRECTION])
+        .first()
+    )
+    if existing is not None:
+        raise ServiceError(
+            f"This donation already has receipt No. {existing.number}: "
+            "correct that receipt instead of issuing another.",
+            field="donation_id",
+        )
+    household = _joint_household(locked.donor) if joint else None
+    return issue_receipt(
+        organization=organization,
+        actor=actor,
+        donor=locked.donor,
+        donations=[locked],
+        kind=ReceiptKind.SINGLE,
+        household=household,
+    )
+
+
+@transaction.atomic
+def receipt_correct(
+    *, organization: Organization, actor: User, access: Access, receipt: TaxReceipt
+) -> TaxReceipt:
+    """A new receipt from the donations as they are now, naming the one it replaces."""
+    require_perm(access, "receipts.issue")
+    old = TaxReceipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
+    if old.voided_at is not None:
+        raise ServiceError("A voided receipt cannot be corrected.", field="receipt")
+    replacement = TaxReceipt.objects.filter(replaces=old).first()
+    if replacement is not None:
+        raise ServiceError(
+            f"Receipt No. {old.number} was already corrected by No. {replacement.number}: "
+            "correct that one.",
+            field="receipt",
+        )
+    donor = Donor.objects.select_related("household").get(pk=old.donor_id)
+    household = Household.objects.get(pk=old.household_id) if old.household_id else None
+    if old.tax_year and old.kind in (ReceiptKind.YEAR_END, ReceiptKind.CORRECTION):
+        donations = (
+            household_year_donations(household, old.tax_year)
+            if household
+            else year_donations(donor, old.tax_year)
+        )
+        kind = ReceiptKind.YEAR_END
+    else:
+        donations = list(old.donations.filter(status=DonationStatus.ACTIVE).order_by("date", "pk"))
+        kind = ReceiptKind.CORRECTION
+    if not donations:
+        raise ServiceError(
+            "The donations of this receipt were voided: void the receipt instead.",
+            field="receipt",
+        )
+    if kind == ReceiptKind.CORRECTION and len(donations) == 1 and donations[0].donor_id != donor.pk:
+        donor = donations[0].donor  # the gift was moved to another donor (a merge)
+    return issue_receipt(
+        organization=organization,
+        actor=actor,
+        donor=donor,
+        donations=donations,
+        kind=kind,
+        tax_year=old.tax_year,
+        replaces=old,
+        household=household,
+    )
+
+
+@transaction.atomic
+def receipt_void(
+    *, organization: Organization, actor: User, access: Access, receipt: TaxReceipt, reason: str
+) -> TaxReceipt:
+    """Void a receipt. It keeps its number (numbers are never reused) and its content."""
+    require_perm(access, "receipts.issue")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Say why the receipt is voided.", field="reason")
+    if len(reason) > 500:
+        raise ServiceError("The reason may have at most 500 characters.", field="reason")
+    locked = TaxReceipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
+    if locked.voided_at is not None:
+        raise ServiceError(f"Receipt No. {locked.number} is already voided.", field="receipt")
+    now = timezone.now()
+    voided_by = actor if getattr(actor, "is_authenticated", False) else None
+    TaxReceipt.objects.filter(pk=locked.pk).update(
+        voided_at=now, voided_by=voided_by, void_reason=reason
+    )
+    locked.voided_at, locked.voided_by, locked.void_reason = now, voided_by, reason
+    audit_record(
+        action="donors.receipt.void",
+        actor=voided_by,
+        organization=organization,
+        obj=locked,
+        object_repr=f"Receipt {locked.number}",
+        changes={"void_reason": reason},
+    )
+    return locked

@@ -1,0 +1,91 @@
+"""Receipt letters: the organization's HTML template rendered in a closed room, then PDF.
+
+The letter template is edited by the organization's admins, so it is rendered in a sandbox
+(ifm.donors.receipts.letter_template): its own engine with no loaders, an allow-list of tags
+and filters, loops only over the receipt's data, a time and size budget per render, and a
+context of plain strings, lists and dicts only (no model instances, so no method of ours can be
+reached).
+WeasyPrint fetches nothing from the network or the disk: only `data:` URLs (the embedded logo)
+resolve.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import mimetypes
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.html import escape
+
+from ifm.donors.receipts import letter_template
+
+# WeasyPrint reports every rendering step at INFO: keep only its warnings (a missing image).
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+LETTER_CSS = """
+@page { size: letter; margin: 2cm 2.2cm; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1.4; color: #222; }
+.letter { page-break-after: always; }
+.letter:last-child { page-break-after: auto; }
+.letterhead { display: flex; gap: 1em; align-items: flex-start; margin-bottom: 1.5em; }
+.logo { max-height: 2.2cm; max-width: 5cm; }
+table.gifts { width: 100%; border-collapse: collapse; margin: 1em 0; }
+table.gifts th, table.gifts td { border-bottom: 1px solid #bbb; padding: 4px 6px;
+  text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+.goods, .qpq { font-size: 9pt; color: #444; margin-top: 2px; }
+.voided { color: #b00; font-weight: bold; border: 2px solid #b00; padding: 4px; }
+"""
+
+
+def render_letter(template_source: str, context: dict[str, Any]) -> str:
+    """The letter body as HTML, rendered in the letter sandbox
+    (ifm.donors.receipts.letter_template); a template that breaks its rules or budget is a
+    ServiceError naming the field."""
+    return letter_template.render(template_source, context)
+
+
+def check_template(template_source: str) -> None:
+    """Raise a ServiceError unless the template keeps the letter rules and a test render of a
+    sample receipt stays within budget (used when admins save it)."""
+    letter_template.check(template_source)
+
+
+def logo_data_url(logo: Any) -> str:
+    """The organization's logo embedded as a data: URL (kept in the receipt's snapshot)."""
+    if not logo:
+        return ""
+    try:
+        with logo.open("rb") as handle:
+            content = handle.read(2_000_001)
+    except (OSError, ValueError):
+        return ""
+    if len(content) > 2_000_000:
+        return ""
+    mime = mimetypes.guess_type(logo.name)[0] or "image/png"
+    if not mime.startswith("image/"):
+        return ""
+    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def letter_document(bodies: Iterable[str], *, title: str = "Receipt") -> str:
+    """Whole HTML document of one or many letters, one per page."""
+    letters = "\n".join(f'<section class="letter">{body}</section>' for body in bodies)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{LETTER_CSS}</style></head>"
+        f"<body>{letters}</body></html>"
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    # WeasyPrint takes about 0.8 s to import (it parses its default style sheets): only the
+    # processes that make a PDF pay for it, not every web worker and command at start-up.
+    from weasyprint import HTML  # noqa: PLC0415
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
+
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=5)
+    return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf()

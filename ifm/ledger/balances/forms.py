@@ -1,0 +1,70 @@
+"""Forms of the balance pages: their filters and the release of restricted money."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from ifm.core.forms import choice_field
+from ifm.ledger.filters import DateRangeMixin, SmallMixin, date_widget, fund_choices
+from ifm.tenancy.forms import BootstrapMixin
+
+
+class TrialBalanceForm(SmallMixin, forms.Form):
+    as_of = forms.DateField(label="As of", required=False, widget=date_widget())
+    fund = forms.TypedChoiceField(label="Fund", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "fund").choices = fund_choices("All funds")
+
+    def values(self) -> tuple[date, int | None]:
+        as_of, fund = timezone.localdate(), None
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+            if data.get("as_of") and "as_of" not in self.errors:
+                as_of = data["as_of"]
+            if data.get("fund") and "fund" not in self.errors:
+                fund = data["fund"]
+        return as_of, fund
+
+
+class FundBalancesForm(SmallMixin, forms.Form):
+    as_of = forms.DateField(label="As of", required=False, widget=date_widget())
+
+    def value(self) -> date:
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("as_of"):
+            return self.cleaned_data["as_of"]
+        return timezone.localdate()
+
+
+class AccountLedgerForm(SmallMixin, DateRangeMixin, forms.Form):
+    date_from = forms.DateField(label="From", required=False, widget=date_widget())
+    date_to = forms.DateField(label="To", required=False, widget=date_widget())
+    fund = forms.TypedChoiceField(label="Fund", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "fund").choices = fund_choices("All funds")
+
+
+class ReleaseForm(BootstrapMixin, forms.Form):
+    """Release restricted money: how much, on which date, why."""
+
+    amount = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    date = forms.DateField(widget=date_widget(), initial=timezone.localdate)
+    memo = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="What the money was spent on, or that the time restriction has passed.",
+    )

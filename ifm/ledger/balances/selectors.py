@@ -1,0 +1,131 @@
+"""Balance reads: the trial balance, an account's ledger, fund and restricted balances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce
+
+from ifm.ledger.models import Account, AccountType, JournalLine, NetAssetClass
+
+ZERO = Decimal("0.00")
+
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account_id: int
+    number: str
+    name: str
+    type: str
+    debit: Decimal
+    credit: Decimal
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    as_of: date
+    fund_id: int | None
+    rows: list[TrialBalanceRow]
+    total_debit: Decimal
+    total_credit: Decimal
+
+
+def trial_balance(*, as_of: date, fund_id: int | None = None) -> TrialBalance:
+    """Every account with postings up to `as_of`, its net balance on the debit or credit side."""
+    lines = JournalLine.objects.filter(date__lte=as_of)
+    if fund_id is not None:
+        lines = lines.filter(fund_id=fund_id)
+    sums = {
+        row["account_id"]: row["net"]
+        for row in lines.values("account_id").annotate(net=Sum(F("debit") - F("credit"))).order_by()
+    }
+    accounts = (
+        Account.objects.filter(pk__in=sums)
+        .order_by("number")
+        .values("id", "number", "name", "type")
+    )
+    rows = []
+    total_debit = total_credit = ZERO
+    for account in accounts:
+        # SQLite sums decimals loosely (125.5): always two places, whatever the database.
+        net = (sums[account["id"]] or ZERO).quantize(CENT)
+        debit, credit = (net, ZERO) if net >= 0 else (ZERO, -net)
+        total_debit += debit
+        total_credit += credit
+        rows.append(
+            TrialBalanceRow(
+                account["id"], account["number"], account["name"], account["type"], debit, credit
+            )
+        )
+    return TrialBalance(as_of, fund_id, rows, total_debit, total_credit)
+
+
+def account_ledger(
+    *,
+    account: Account,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    fund_id: int | None = None,
+) -> tuple[Decimal, QuerySet[JournalLine]]:
+    """Opening balance before `date_from` and the lines in range, each with its running balance."""
+    lines = JournalLine.objects.filter(account=account)
+    if fund_id is not None:
+        lines = lines.filter(fund_id=fund_id)
+    opening = ZERO
+    if date_from is not None:
+        opening = lines.filter(date__lt=date_from).aggregate(
+            net=Coalesce(Sum(F("debit") - F("credit")), ZERO)
+        )["net"]
+        lines = lines.filter(date__gte=date_from)
+    if date_to is not None:
+        lines = lines.filter(date__lte=date_to)
+    sign = 1 if AccountType(account.type).normal_debit else -1
+    # The window runs over the lines alone, so PostgreSQL reads them in index order and stops
+    # at the page; joining entry and fund first made it sort every line of the account
+    # (290 ms instead of 0.2 ms for an account of 130,000 lines). They come in by prefetch.
+    ordered = (
+        lines.prefetch_related("entry", "fund")
+        .annotate(
+            running=Window(
+                Sum(F("debit") - F("credit")),
+                order_by=[F("date").asc(), F("entry_id").asc(), F("id").asc()],
+            )
+        )
+        .order_by("date", "entry_id", "id")
+    )
+    return opening * sign, ordered
+
+
+def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
+    """What the fund still holds with donor restrictions on `as_of`: the credits less the debits
+    of its lines on accounts of that class (contributions, net assets, releases)."""
+    total = JournalLine.objects.filter(
+        fund_id=fund_id,
+        date__lte=as_of,
+        account__net_asset_class=NetAssetClass.WITH,
+    ).aggregate(net=Coalesce(Sum(F("credit") - F("debit")), ZERO))["net"]
+    return Decimal(total).quantize(ZERO)
+
+
+def fund_balances(*, as_of: date) -> list[dict[str, object]]:
+    """Net assets per fund: assets minus liabilities (= net assets + revenue - expenses)."""
+    rows = (
+        JournalLine.objects.filter(date__lte=as_of)
+        .values("fund_id", "fund__code", "fund__name", "fund__restriction")
+        .annotate(
+            assets=Coalesce(
+                Sum(F("debit") - F("credit"), filter=Q(account__type=AccountType.ASSET)), ZERO
+            ),
+            liabilities=Coalesce(
+                Sum(F("credit") - F("debit"), filter=Q(account__type=AccountType.LIABILITY)), ZERO
+            ),
+        )
+        .order_by("fund__code")
+    )
+    return [{**row, "balance": row["assets"] - row["liabilities"]} for row in rows]

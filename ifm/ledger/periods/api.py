@@ -1,0 +1,71 @@
+"""/api/v1 periods and fiscal years: list them, close and reopen periods."""
+
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from ninja import Query, Router
+
+from ifm.accounts.http import OrgRequest
+from ifm.core.api import paginated
+from ifm.core.errors import ConflictError
+from ifm.ledger.api_types import IdPath, QueryId, get_or_404
+from ifm.ledger.models import FiscalYear, PeriodStatus
+from ifm.ledger.models import Period as PeriodModel
+from ifm.ledger.periods import services
+from ifm.ledger.periods.schemas import FiscalYearOut, PeriodOut, ReopenIn
+from ifm.tenancy.permissions import require_perm
+
+router = Router(tags=["ledger"])
+
+
+@router.get("/periods", response=list[PeriodOut], summary="List periods")
+@paginated("start_date")
+def period_list(
+    request: OrgRequest,
+    fiscal_year: QueryId = None,
+    status: Annotated[PeriodStatus | None, Query()] = None,
+) -> QuerySet[PeriodModel]:
+    require_perm(request.access, "ledger.view")
+    qs = PeriodModel.objects.all()
+    if fiscal_year is not None:
+        qs = qs.filter(fiscal_year_id=fiscal_year)
+    if status is not None:
+        qs = qs.filter(status=status.value)
+    return qs
+
+
+@router.post("/periods/{int:period_id}/close", response=PeriodOut, summary="Close a period")
+def period_close(request: OrgRequest, period_id: int = IdPath) -> Any:
+    require_perm(request.access, "ledger.close_periods")
+    period = get_or_404(PeriodModel, period_id)
+    if period.status == PeriodStatus.CLOSED:
+        raise ConflictError(message=f"The period {period.name} is already closed.")
+    return services.period_close(
+        organization=request.org, actor=request.user, access=request.access, period=period
+    )
+
+
+@router.post("/periods/{int:period_id}/reopen", response=PeriodOut, summary="Reopen a period")
+def period_reopen(request: OrgRequest, payload: ReopenIn, period_id: int = IdPath) -> Any:
+    require_perm(request.access, "ledger.close_periods")
+    period = get_or_404(PeriodModel, period_id)
+    if period.status == PeriodStatus.OPEN:
+        raise ConflictError(message=f"The period {period.name} is already open.")
+    if period.fiscal_year.status == PeriodStatus.CLOSED:
+        raise ConflictError(
+            message=f"The fiscal year {period.fiscal_year.name} is closed: reopen the year first."
+        )
+    return services.period_reopen(
+        organization=request.org,
+        actor=request.user,
+        access=request.access,
+        period=period,
+        reason=payload.reason,
+    )
+
+
+@router.get("/fiscal-years", response=list[FiscalYearOut], summary="List fiscal years")
+@paginated("start_date")
+def fiscal_year_list(request: OrgRequest) -> QuerySet[FiscalYear]:
+    require_perm(request.access, "ledger.view")
+    return FiscalYear.objects.all()

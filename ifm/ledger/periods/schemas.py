@@ -1,0 +1,39 @@
+"""API shapes of periods and fiscal years."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+from ifm.core.api import InputSchema
+from ifm.ledger.models import PeriodStatus
+
+
+class PeriodOut(Schema):
+    id: int
+    fiscal_year_id: int
+    name: str
+    start_date: date
+    end_date: date
+    status: PeriodStatus
+    closed_at: datetime | None
+    closed_by_id: int | None
+
+
+class FiscalYearOut(Schema):
+    id: int
+    name: str
+    start_date: date
+    end_date: date
+    status: PeriodStatus
+    closing_entry_id: int | None
+
+
+class ReopenIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=500, description="Why it is reopened.")
+
+
+class FiscalYearCloseOut(Schema):
+    fiscal_year: FiscalYearOut
+    closing_entry_id: int | None

@@ -1,0 +1,66 @@
+"""The periods page: close and reopen periods (closing a fiscal year is ifm.ledger.closing)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from ifm.accounts.http import OrgRequest, service_args
+from ifm.core.errors import ServiceError
+from ifm.core.pages import get_or_404
+from ifm.ledger.models import FiscalYear, Period
+from ifm.ledger.periods.forms import ReopenForm
+from ifm.ledger.periods.services import period_close, period_reopen
+from ifm.tenancy.permissions import require_perm
+
+
+@login_required
+def periods(request: OrgRequest, org_slug: str) -> HttpResponse:
+    require_perm(request.access, "ledger.view")
+    years = list(
+        FiscalYear.objects.select_related("closing_entry")
+        .prefetch_related("periods__closed_by")
+        .order_by("-start_date")
+    )
+    return render(
+        request,
+        "ledger/periods.html",
+        {"years": years, "reopen_form": ReopenForm(), "today": timezone.localdate()},
+    )
+
+
+def _period_action(request: OrgRequest, org_slug: str, period_id: int, action: str) -> HttpResponse:
+    period = get_or_404(Period.objects.select_related("fiscal_year"), period_id, "period")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    require_perm(request.access, "ledger.close_periods")
+    common = service_args(request)
+    try:
+        if action == "close":
+            period_close(period=period, **common)
+            messages.success(request, f"Closed {period.name}: it takes no more entries.")
+        else:
+            form = ReopenForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            period_reopen(period=period, reason=reason, **common)
+            messages.success(request, f"Reopened {period.name}.")
+    except ServiceError as exc:
+        messages.error(request, f"{period.name}: {exc.message}")
+    return redirect(
+        reverse("ledger:ledger_periods", kwargs={"org_slug": org_slug})
+        + f"#fy-{period.fiscal_year_id}"
+    )
+
+
+@login_required
+def period_close_view(request: OrgRequest, org_slug: str, period_id: int) -> HttpResponse:
+    return _period_action(request, org_slug, period_id, "close")
+
+
+@login_required
+def period_reopen_view(request: OrgRequest, org_slug: str, period_id: int) -> HttpResponse:
+    return _period_action(request, org_slug, period_id, "reopen")

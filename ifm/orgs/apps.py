@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    """An organization's own pages and tools: home, dashboard, members, settings, staff admin."""
+
+    name = "ifm.orgs"
+    label = "orgs"
