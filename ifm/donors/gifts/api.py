@@ -13,7 +13,7 @@ from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.api_types import DateText
 from ifm.donors.gifts import selectors, services
-from ifm.donors.gifts.schemas import DonationIn, DonationOut, VoidIn
+from ifm.donors.gifts.schemas import DonationIn, DonationOut
 from ifm.donors.models import Appeal, Campaign, Donation
 from ifm.donors.schemas import DonationStatusIn, MethodIn, money
 from ifm.tenancy.permissions import require_perm
@@ -102,18 +102,6 @@ def donation_list(
 def donation_get(request: OrgRequest, donation_id: DonationId) -> Any:
     _view(request)
     return _donation(donation_id)
-
-
-@router.post(
-    "/donations/{int:donation_id}/void",
-    response=DonationOut,
-    summary="Void a donation (its ledger entry is reversed)",
-)
-def donation_void(request: OrgRequest, donation_id: DonationId, payload: VoidIn) -> Any:
-    donation = services.donation_void(
-        **service_args(request), donation=_donation(donation_id), reason=payload.reason
-    )
-    return _donation(donation.pk)
 
 
 campaigns_router = Router(tags=["campaigns and compliance"])

@@ -110,7 +110,3 @@ class DonationOut(Schema):
     @staticmethod
     def resolve_soft_credits(obj: Any) -> list[Any]:
         return list(obj.soft_credits.all())
-
-
-class VoidIn(InputSchema):
-    reason: str = Field(..., min_length=1, max_length=500)

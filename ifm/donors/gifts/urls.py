@@ -12,9 +12,7 @@ urlpatterns = [
         "donations/export.xlsx", views.donation_export, {"fmt": "xlsx"}, name="donation_export_xlsx"
     ),
     path("donations/new/", views.donation_new, name="donation_new"),
-    path("donations/<int:donation_id>/", views.donation_detail, name="donation_detail"),
     path("donations/<int:donation_id>/edit/", views.donation_edit, name="donation_edit"),
-    path("donations/<int:donation_id>/void/", views.donation_void, name="donation_void"),
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("batches/", views.batch_list, name="gift_batch_list"),
     path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),

@@ -1,5 +1,6 @@
-"""Gift pages: fast donation entry, the donation with its edit and void, the donation list with
-its filters and export, campaigns and appeals, gift batches, and the donor picker.
+"""Gift pages: fast donation entry, the donation's edit, the donation list with its filters and
+export, campaigns and appeals, gift batches, and the donor picker. The donation's own page and
+its void are in ifm.donors.receipts.views: they show and void the gift's receipts with it.
 
 Thin: every write goes through gifts/services.py, every read through gifts/selectors.py.
 """
@@ -166,23 +167,9 @@ def donation_new(request: OrgRequest, org_slug: str) -> HttpResponse:
     )
 
 
-def _receipt_context(request: OrgRequest, donation: Donation) -> dict[str, Any]:
-    return {
-        "receipts": list(donation.tax_receipts.order_by("-number")),
-        "can_issue_receipt": (
-            donation.status == DonationStatus.ACTIVE and has_perm(request.access, "receipts.issue")
-        ),
-    }
-
-
-@login_required
-def donation_detail(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponse:
-    require_perm(request.access, "donors.view")
-    donation = donation_or_404(donation_id)
-    return render(request, "donors/donation_detail.html", _donation_context(request, donation))
-
-
-def _donation_context(request: OrgRequest, donation: Donation, **forms: Any) -> dict[str, Any]:
+def donation_context(request: OrgRequest, donation: Donation, **forms: Any) -> dict[str, Any]:
+    """The gift page's context, but for its receipts (the page is served by the receipts area,
+    which adds them: ifm.donors.receipts.views.donation_detail)."""
     entries = []
     if donation.journal_entry_id:
         entries = list(entries_for_source(source_type="donation", source_id=donation.pk))
@@ -195,7 +182,6 @@ def _donation_context(request: OrgRequest, donation: Donation, **forms: Any) -> 
             donation.status != DonationStatus.VOIDED
             and has_perm(request.access, "donations.record")
         ),
-        **_receipt_context(request, donation),
     }
 
 
@@ -266,27 +252,6 @@ def donation_edit(request: OrgRequest, org_slug: str, donation_id: int) -> HttpR
             "conflict": conflict,
         },
     )
-
-
-@login_required
-def donation_void(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
-    require_perm(request.access, "donations.record")
-    donation = donation_or_404(donation_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    form = VoidForm(request.POST)
-    if not form.is_valid():
-        context = _donation_context(request, donation, void_form=form)
-        return render(request, "donors/donation_detail.html", context, status=422)
-    try:
-        services.donation_void(
-            **service_args(request), donation=donation, reason=form.cleaned_data["reason"]
-        )
-    except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, f"{donation.reference} was voided; its ledger entry is reversed.")
-    return redirect(org_url(request, "donors:donation_detail", donation_id=donation.pk))
 
 
 # --- Gift batches ------------------------------------------------------------------------------

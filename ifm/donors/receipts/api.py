@@ -1,4 +1,5 @@
-"""/api/v1 receipt endpoints: issue, download, correct, void, email, year-end statement runs.
+"""/api/v1 receipt endpoints: issue, download, correct, void, email, year-end statement runs;
+and a donation's void, which voids the donation's receipts with it.
 
 Thin: each operation checks the permission, fetches the organization's rows (another
 organization's id is a 404, like a missing one) and calls the receipt services.
@@ -14,8 +15,10 @@ from pydantic import Field
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
+from ifm.donors.gifts.schemas import DonationOut
 from ifm.donors.models import Donation, ReceiptRun, TaxReceipt
-from ifm.donors.receipts import delivery, issue, services
+from ifm.donors.receipts import delivery, follow, issue, services
+from ifm.donors.receipts.selectors import receipt_is_current
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["receipts"])
@@ -47,6 +50,12 @@ class TaxReceiptOut(Schema):
     replaces_number: int | None
     voided_at: datetime | None
     void_reason: str
+    is_current: bool = Field(
+        ...,
+        description="Stands (not voided, not replaced) and still states its gifts as they are; "
+        "false once a gift's amount, date, goods or services, description or donor was changed "
+        "(issue a correction).",
+    )
     delivery: str
     delivery_status: str
     delivery_error: str
@@ -55,6 +64,10 @@ class TaxReceiptOut(Schema):
     @staticmethod
     def resolve_donation_ids(obj: TaxReceipt) -> list[int]:
         return list(obj.content_data.get("donation_ids", []))
+
+    @staticmethod
+    def resolve_is_current(obj: TaxReceipt) -> bool:
+        return receipt_is_current(obj)
 
     @staticmethod
     def resolve_replaces_number(obj: TaxReceipt) -> int | None:
@@ -118,6 +131,24 @@ def receipt_issue(
         raise Http404
     receipt = issue.receipt_issue(**service_args(request), donation=donation, joint=joint)
     return Status(201, _receipt(request, receipt.pk))
+
+
+@router.post(
+    "/donations/{int:donation_id}/void",
+    response=DonationOut,
+    tags=["donors"],
+    summary="Void a donation (its ledger entry is reversed, its standing receipts voided)",
+)
+def donation_void(request: OrgRequest, donation_id: Id, payload: VoidIn) -> Any:
+    donation = Donation.objects.filter(pk=donation_id).first()
+    if donation is None:
+        raise Http404
+    done = follow.donation_void(**service_args(request), donation=donation, reason=payload.reason)
+    return (
+        Donation.objects.select_related("donor")
+        .prefetch_related("soft_credits")
+        .get(pk=done.donation.pk)
+    )
 
 
 @router.get("/receipts", response=list[TaxReceiptOut], summary="List tax receipts")

@@ -46,6 +46,7 @@ from ifm.donors.receipts.pdf import (
     logo_data_url,
     render_letter,
 )
+from ifm.donors.receipts.selectors import gift_facts, single_receipt_of, wording_gift
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, require_perm
 
@@ -140,17 +141,6 @@ def next_number(organization: Organization) -> int:
 # --- The letter --------------------------------------------------------------------------------
 
 
-def _gift(donation: Donation) -> wording.Gift:
-    return wording.Gift(
-        date=donation.date,
-        amount=donation.amount,
-        method=donation.method,
-        description=donation.description,
-        goods_services_description=donation.goods_services_description,
-        goods_services_value=donation.goods_services_value or Decimal("0"),
-    )
-
-
 def _address(obj: Any) -> list[str]:
     city_line = " ".join(
         p for p in (f"{obj.city}," if obj.city else "", obj.state, obj.postal_code) if p
@@ -222,7 +212,7 @@ def _letter_data(
     household: Household | None = None,
 ) -> dict[str, Any]:
     religious = settings.intangible_religious_benefits_only
-    gifts = [_gift(d) for d in donations]
+    gifts = [wording_gift(d) for d in donations]
     issued_on = timezone.localdate(issued_at)
     titles = {
         ReceiptKind.SINGLE: "Donation receipt",
@@ -285,7 +275,7 @@ def issue_receipt(
     context["logo"] = logo_data_url(organization.logo)
     body = render_letter(settings.letter_template, context)
     pdf_bytes = html_to_pdf(letter_document([body], title=f"Receipt {number}"))
-    gifts = [_gift(d) for d in donations]
+    gifts = [wording_gift(d) for d in donations]
     cash = [g for g in gifts if g.is_cash]
     receipt = TaxReceipt.objects.create(
         organization=organization,
@@ -301,7 +291,8 @@ def issue_receipt(
         replaces=replaces,
         run=run,
         content_html=body,
-        content_data=data,
+        # What the receipt states of each gift, to tell later whether it still matches.
+        content_data={**data, "receipted": {str(d.pk): gift_facts(d) for d in donations}},
     )
     receipt.donations.set(donations)
     save_in_transaction(receipt.pdf, receipt.filename, ContentFile(pdf_bytes))
@@ -393,11 +384,7 @@ def receipt_issue(
             "This donation is in an unposted gift batch: post the batch first.",
             field="donation_id",
         )
-    existing = (
-        current_receipts()
-        .filter(donations=locked, kind__in=[ReceiptKind.SINGLE, ReceiptKind.CORRECTION])
-        .first()
-    )
+    existing = single_receipt_of(locked)
     if existing is not None:
         raise ServiceError(
             f"This donation already has receipt No. {existing.number}: "
@@ -476,18 +463,31 @@ def receipt_void(
     locked = TaxReceipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
     if locked.voided_at is not None:
         raise ServiceError(f"Receipt No. {locked.number} is already voided.", field="receipt")
+    return void_receipt(organization=organization, actor=actor, receipt=locked, reason=reason)
+
+
+def void_receipt(
+    *,
+    organization: Organization,
+    actor: User | None,
+    receipt: TaxReceipt,
+    reason: str,
+    **audited: Any,
+) -> TaxReceipt:
+    """Void a locked, standing receipt and audit it (`audited`: more to record with it). No
+    permission check: callers do (voiding a gift voids its receipts whoever may issue them)."""
     now = timezone.now()
     voided_by = actor if getattr(actor, "is_authenticated", False) else None
-    TaxReceipt.objects.filter(pk=locked.pk).update(
+    TaxReceipt.objects.filter(pk=receipt.pk).update(
         voided_at=now, voided_by=voided_by, void_reason=reason
     )
-    locked.voided_at, locked.voided_by, locked.void_reason = now, voided_by, reason
+    receipt.voided_at, receipt.voided_by, receipt.void_reason = now, voided_by, reason
     audit_record(
         action="donors.receipt.void",
         actor=voided_by,
         organization=organization,
-        obj=locked,
-        object_repr=f"Receipt {locked.number}",
-        changes={"void_reason": reason},
+        obj=receipt,
+        object_repr=f"Receipt {receipt.number}",
+        changes={"void_reason": reason, **audited},
     )
-    return locked
+    return receipt

@@ -1,5 +1,6 @@
 """Tax receipt pages: the list (search, filters, export, print several), a receipt with its
 letter, delivery and actions, year-end statement runs with their progress, and the settings.
+And a gift's page with its receipts, and its void, which voids the receipts with it.
 
 Thin: every write goes through the receipt services (the same as the API); rows are
 read through the organization-scoped managers, so another organization's id is a 404.
@@ -35,9 +36,11 @@ from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.org_context import org_context
 from ifm.core.pages import error_text, is_htmx_partial, org_url
 from ifm.donors.forms import add_service_errors
-from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
+from ifm.donors.gifts.forms import VoidForm
+from ifm.donors.gifts.views import donation_context, donation_or_404
+from ifm.donors.models import Donation, DonationStatus, ReceiptRun, RunStatus, TaxReceipt
 from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
-from ifm.donors.receipts import delivery, issue, services
+from ifm.donors.receipts import delivery, follow, issue, services
 from ifm.donors.receipts.forms import (
     ReceiptFilterForm,
     ReceiptSendForm,
@@ -46,7 +49,12 @@ from ifm.donors.receipts.forms import (
     YearEndForm,
 )
 from ifm.donors.receipts.pdf import letter_document
-from ifm.donors.receipts.selectors import run_statements, run_statements_not_emailed
+from ifm.donors.receipts.selectors import (
+    gift_receipts,
+    receipt_matches_gifts,
+    run_statements,
+    run_statements_not_emailed,
+)
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PAGE_SIZE = 25
@@ -276,6 +284,7 @@ def _detail_context(request: OrgRequest, receipt: TaxReceipt, **forms: Any) -> d
         "history": _history(request, receipt),
         "can_issue": can_issue,
         "standing": standing,
+        "stale": standing and not receipt_matches_gifts(receipt),
         "void_form": forms.get("void_form") or ReceiptVoidForm(),
         "send_form": forms.get("send_form") or ReceiptSendForm(),
         "tab": "receipts",
@@ -417,6 +426,53 @@ def receipt_correct(request: OrgRequest, org_slug: str, tax_receipt_id: int) -> 
         request, f"Receipt No. {new.number} was issued; it replaces No. {receipt.number}."
     )
     return redirect(org_url(request, "donors:receipt_detail", tax_receipt_id=new.pk))
+
+
+# --- A gift's page, with its receipts, and its void ------------------------------------------
+
+
+def _gift_page(request: OrgRequest, donation: Donation, **forms: Any) -> dict[str, Any]:
+    state = gift_receipts(donation)
+    return {
+        **donation_context(request, donation, **forms),
+        "receipts": state.receipts,
+        "stale_receipts": state.stale,
+        "can_issue_receipt": (
+            donation.status == DonationStatus.ACTIVE
+            and state.single is None
+            and has_perm(request.access, "receipts.issue")
+        ),
+        "can_correct_receipt": has_perm(request.access, "receipts.issue"),
+    }
+
+
+@login_required
+def donation_detail(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponse:
+    require_perm(request.access, "donors.view")
+    donation = donation_or_404(donation_id)
+    return render(request, "donors/donation_detail.html", _gift_page(request, donation))
+
+
+@login_required
+def donation_void(request: OrgRequest, org_slug: str, donation_id: int) -> HttpResponseBase:
+    """Void a gift and, with it, its standing receipts and statements (follow.donation_void)."""
+    require_perm(request.access, "donations.record")
+    donation = donation_or_404(donation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        context = _gift_page(request, donation, void_form=form)
+        return render(request, "donors/donation_detail.html", context, status=422)
+    try:
+        done = follow.donation_void(
+            **service_args(request), donation=donation, reason=form.cleaned_data["reason"]
+        )
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, done.message())
+    return redirect(org_url(request, "donors:donation_detail", donation_id=donation.pk))
 
 
 # --- Year-end statements -----------------------------------------------------------------------
