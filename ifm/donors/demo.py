@@ -79,7 +79,7 @@ def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
     return rng.choices([v for v, _w in weighted], weights=[w for _v, w in weighted])[0]
 
 
-def _address(rng: random.Random) -> dict[str, str]:
+def _address(rng: random.Random) -> dict[str, Any]:
     city, state, zip3 = rng.choice(CITIES)
     return {
         "address_line1": f"{rng.randrange(10, 9900)} {rng.choice(STREETS)}",

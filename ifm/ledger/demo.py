@@ -1,9 +1,10 @@
 """The ledger's demo data (a step of `ifm seed_demo`, see ifm/orgs/demo.py).
 
-Two restricted funds and a board-designated one, three programs, the opening balances in the
-first month of the demo's window (then that month is closed, as after a month-end review) and
-a few manual journal entries: transfers to savings, the insurance premium, a board
-designation. The donors and expenses steps post their gifts and bills after it.
+Two restricted funds and a board-designated one, three programs, the opening balances (the
+board-designated reserve among them) in the first month of the demo's window, then that month
+closed, as after a month-end review, and a few manual journal entries: quarterly transfers to
+savings and the insurance premium. The donors and expenses steps post their gifts and bills
+after the closed month.
 """
 
 from __future__ import annotations

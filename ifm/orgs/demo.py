@@ -101,11 +101,12 @@ def seed_organization(
     today: date | None = None,
 ) -> list[tuple[str, str]]:
     """Run every step not yet run for the organization: (step name, summary) pairs."""
-    done = set(
-        AuditEvent.objects.filter(
-            organization=organization, action=MARKER_ACTION, object_type="demo"
-        ).values_list("object_id", flat=True)
-    )
+    with org_context(organization):  # audit events are visible in their organization only
+        done = set(
+            AuditEvent.objects.filter(
+                organization=organization, action=MARKER_ACTION, object_type="demo"
+            ).values_list("object_id", flat=True)
+        )
     report: list[tuple[str, str]] = []
     for step in steps():
         if step.name in done:
