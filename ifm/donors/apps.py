@@ -11,3 +11,8 @@ class DonorsConfig(AppConfig):
         from ifm.donors.imports import tasks as import_jobs  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         job_failed.connect(import_jobs.on_job_failed, dispatch_uid="ifm.donors.import_jobs")
+
+        from ifm.donors import demo  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register("donors", demo.seed, after=("ledger",))

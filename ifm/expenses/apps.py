@@ -5,3 +5,9 @@ class ExpensesConfig(AppConfig):
     name = "ifm.expenses"
     label = "expenses"
     verbose_name = "Expenses"
+
+    def ready(self) -> None:
+        from ifm.expenses import demo  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register("expenses", demo.seed, after=("ledger", "donors"))

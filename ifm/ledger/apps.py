@@ -12,6 +12,11 @@ class LedgerConfig(AppConfig):
 
         organization_created.connect(_set_up_books, dispatch_uid="ledger_set_up_books")
 
+        from ifm.ledger import demo  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register("ledger", demo.seed)
+
 
 def _set_up_books(sender: Any, organization: Any, **kwargs: Any) -> None:
     from ifm.ledger.chart.services import (  # noqa: PLC0415 (apps.py loads before the models)

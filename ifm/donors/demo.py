@@ -1,0 +1,278 @@
+"""The donors' demo data (a step of `ifm seed_demo`, see ifm/orgs/demo.py).
+
+`ctx.donors` donors (about one in ten an organization, about one in six sharing a household),
+with emails, phones and postal addresses; two or three campaigns with their appeals; two years
+of gifts by check, cash, card, bank transfer (ACH), online and in kind, each recorded and posted
+to the ledger by ``donation_record``; three pledges with some of their payments, a monthly
+recurring card gift, a release from the youth fund's restriction, and a few tax receipts.
+Everything is drawn from the step's seeded ``random.Random``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ifm.donors.gifts.services import appeal_create, campaign_create, donation_record
+from ifm.donors.models import Appeal, Campaign, Donation, Donor, Method
+from ifm.donors.people.households import household_create
+from ifm.donors.people.services import donor_create
+from ifm.donors.pledges.services import pledge_create, recurring_gift_create
+from ifm.donors.receipts.issue import receipt_issue
+from ifm.ledger.balances.selectors import restricted_balance
+from ifm.ledger.balances.services import fund_release
+from ifm.ledger.demo import activity_start, demo_window
+from ifm.ledger.models import Fund
+from ifm.orgs.demo import DemoContext
+from ifm.tenancy.roles import Role
+
+FIRST_NAMES = [
+    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
+    "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
+    "Carlos", "Karen", "Daniel", "Lisa", "Matthew", "Nancy", "Anthony", "Betty", "Mark", "Sandra",
+    "Aisha", "Ashley", "Wei", "Kimberly", "Andrew", "Emily", "Joshua", "Donna", "Kenji", "Michelle",
+    "Priya", "Carol", "Omar", "Amanda", "Luis", "Melissa", "Ryan", "Deborah", "Fatima", "Laura",
+]  # fmt: skip
+LAST_NAMES = [
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
+    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
+    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott",
+    "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell",
+]  # fmt: skip
+COMPANIES = [
+    "Riverside Hardware", "Maple Family Foundation", "Summit Credit Union", "Lakeshore Dental",
+    "Oak Park Rotary Club", "Greenfield Grocers", "Harbor Insurance Group", "Cedar Valley Bank",
+    "Northgate Lions Club", "Willow Creek Bakery", "Pine Hill Realty", "Bridgeport Auto Care",
+]  # fmt: skip
+STREETS = ["Main St", "Oak Ave", "Maple Dr", "Church St", "Park Rd", "Elm St", "Lake View Dr"]
+CITIES = [
+    ("Columbus", "OH", "432"), ("Dayton", "OH", "454"), ("Cincinnati", "OH", "452"),
+    ("Akron", "OH", "443"), ("Toledo", "OH", "436"), ("Springfield", "OH", "455"),
+]  # fmt: skip
+CAMPAIGNS = [
+    ("Annual Fund {year}", ["Spring letter", "Year-end appeal", "Giving Tuesday email"]),
+    ("Building for Tomorrow", ["Leadership gifts", "Community breakfast"]),
+    ("Summer Youth Camp", ["Parents' letter", "Camp sponsor drive"]),
+]
+# (method, weight)
+METHODS = [
+    (Method.CHECK, 34), (Method.CARD, 28), (Method.BANK_TRANSFER, 14), (Method.CASH, 10),
+    (Method.ONLINE, 9), (Method.IN_KIND, 5),
+]  # fmt: skip
+AMOUNTS = [(25, 20), (50, 25), (100, 22), (250, 14), (500, 9), (1000, 6), (2500, 3), (5000, 1)]
+IN_KIND = ["Canned food, 12 boxes", "Laptop computers (3)", "Winter coats", "School supplies"]
+
+
+@dataclass
+class Made:
+    donors: list[Donor] = field(default_factory=list)
+    households: int = 0
+    gifts: list[Donation] = field(default_factory=list)
+    appeals: list[tuple[Campaign, Appeal]] = field(default_factory=list)
+
+
+def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
+    return rng.choices([v for v, _w in weighted], weights=[w for _v, w in weighted])[0]
+
+
+def _address(rng: random.Random) -> dict[str, Any]:
+    city, state, zip3 = rng.choice(CITIES)
+    return {
+        "address_line1": f"{rng.randrange(10, 9900)} {rng.choice(STREETS)}",
+        "city": city,
+        "state": state,
+        "postal_code": f"{zip3}{rng.randrange(10, 99)}",
+    }
+
+
+def _person(rng: random.Random, i: int, last: str | None = None) -> dict[str, Any]:
+    first, last = rng.choice(FIRST_NAMES), last or rng.choice(LAST_NAMES)
+    values: dict[str, Any] = {"kind": "individual", "first_name": first, "last_name": last}
+    if rng.random() < 0.85:
+        values["email"] = f"{first}.{last}{i}@example.org".lower()
+    if rng.random() < 0.6:
+        values["phone"] = f"(614) 555-{rng.randrange(0, 10_000):04d}"
+    if rng.random() < 0.9:
+        values.update(_address(rng))
+    return values
+
+
+def _donors(ctx: DemoContext, who: dict[str, Any], made: Made) -> None:
+    rng = ctx.rng
+    i = 0
+    while len(made.donors) < ctx.donors:
+        i += 1
+        if rng.random() < 0.1:
+            name = COMPANIES[i % len(COMPANIES)] + ("" if i < len(COMPANIES) else f" {i}")
+            values = {"kind": "organization", "organization_name": name, **_address(rng)}
+            values["email"] = f"giving{i}@example.com"
+            made.donors.append(donor_create(**who, confirm_duplicate=True, **values))
+        elif rng.random() < 0.18 and len(made.donors) + 2 <= ctx.donors:
+            first = _person(rng, i)
+            last, shared = first["last_name"], _address(rng)
+            pair = [
+                donor_create(**who, confirm_duplicate=True, **{**first, **shared}),
+                donor_create(
+                    **who, confirm_duplicate=True, **{**_person(rng, i + 10_000, last), **shared}
+                ),
+            ]
+            household_create(**who, name=f"The {last} Family", members=pair, **shared)
+            made.households += 1
+            made.donors.extend(pair)
+        else:
+            made.donors.append(donor_create(**who, confirm_duplicate=True, **_person(rng, i)))
+
+
+def _campaigns(ctx: DemoContext, who: dict[str, Any], made: Made, year: int) -> None:
+    for name, appeals in CAMPAIGNS[: 2 + ctx.rng.randrange(2)]:
+        campaign = campaign_create(**who, name=name.format(year=year))
+        for appeal in appeals:
+            made.appeals.append((campaign, appeal_create(**who, name=appeal, campaign=campaign)))
+
+
+def _gift_values(rng: random.Random, made: Made, funds: list[tuple[Fund, int]]) -> dict[str, Any]:
+    method = _pick(rng, METHODS)
+    values: dict[str, Any] = {
+        "amount": Decimal(_pick(rng, AMOUNTS)),
+        "method": method,
+        "fund": _pick(rng, funds),
+    }
+    if method == Method.CHECK:
+        values["check_number"] = str(rng.randrange(1000, 9999))
+    if method == Method.IN_KIND:
+        values["description"] = rng.choice(IN_KIND)
+    if rng.random() < 0.55:
+        campaign, appeal = rng.choice(made.appeals)
+        values.update(campaign=campaign, appeal=appeal)
+    return values
+
+
+def _gifts(ctx: DemoContext, who: dict[str, Any], made: Made, first: date, last: date) -> None:
+    rng = ctx.rng
+    funds = [(Fund.objects.get(is_general=True), 72), (Fund.objects.get(code="YOUTH"), 18)]
+    funds.append((Fund.objects.get(code="CAPITAL"), 10))
+    days = (last - first).days
+    for donor in made.donors:
+        if rng.random() < 0.08:
+            continue  # a prospect who has not given yet
+        count = _pick(rng, [(1, 35), (2, 25), (3, 18), (4, 10), (6, 7), (10, 5)])
+        for day in sorted(rng.randrange(days + 1) for _ in range(count)):
+            made.gifts.append(
+                donation_record(
+                    **who,
+                    donor=donor,
+                    date=first + timedelta(days=day),
+                    **_gift_values(rng, made, funds),
+                )
+            )
+
+
+def _pledges_and_recurring(
+    ctx: DemoContext, who: dict[str, Any], made: Made, first: date, last: date
+) -> int:
+    rng = ctx.rng
+    general = Fund.objects.get(is_general=True)
+    capital = Fund.objects.get(code="CAPITAL")
+    gifts = 0
+    for donor in rng.sample(made.donors, 3):
+        total = Decimal(rng.choice([1200, 2400, 5000, 10000]))
+        pledge = pledge_create(
+            **who,
+            donor=donor,
+            total=total,
+            date=first,
+            fund=capital,
+            installment_count=4,
+            frequency="quarterly",
+        )
+        for k in range(rng.randrange(1, 4)):
+            day = first + timedelta(days=91 * k + rng.randrange(10))
+            if day <= last:
+                donation_record(
+                    **who,
+                    donor=donor,
+                    amount=total / 4,
+                    date=day,
+                    method=Method.CHECK,
+                    fund=capital,
+                    pledge=pledge,
+                    check_number=str(rng.randrange(1000, 9999)),
+                )
+                gifts += 1
+    donor = rng.choice(made.donors)
+    recurring = recurring_gift_create(
+        **who, donor=donor, amount=Decimal(50), frequency="monthly", start_date=first, fund=general
+    )
+    day = first
+    while day <= last:
+        donation_record(
+            **who,
+            donor=donor,
+            amount=Decimal(50),
+            date=day,
+            method=Method.CARD,
+            fund=general,
+            recurring=recurring,
+        )
+        gifts += 1
+        day = date(day.year + day.month // 12, day.month % 12 + 1, min(day.day, 28))
+    return gifts
+
+
+def _release(ctx: DemoContext, last: date) -> Decimal:
+    finance = {
+        "organization": ctx.organization,
+        "actor": ctx.actor(Role.FINANCE),
+        "access": ctx.access(Role.FINANCE),
+    }
+    youth = Fund.objects.get(code="YOUTH")
+    held = restricted_balance(fund_id=youth.pk, as_of=last)
+    amount = (held * Decimal("0.6")).quantize(Decimal("0.01"))
+    if amount > 0:
+        fund_release(
+            **finance,
+            fund=youth,
+            amount=amount,
+            date=last,
+            memo="Youth program costs paid from the youth fund",
+        )
+    return amount
+
+
+def _receipts(ctx: DemoContext, made: Made) -> int:
+    who = {
+        "organization": ctx.organization,
+        "actor": ctx.actor(Role.FUNDRAISING),
+        "access": ctx.access(Role.FUNDRAISING),
+    }
+    cash = [g for g in made.gifts if g.method not in (Method.IN_KIND, Method.STOCK)]
+    largest = sorted(cash, key=lambda g: (-g.amount, g.pk))[:3]
+    for gift in largest:
+        receipt_issue(**who, donation=gift)
+    return len(largest)
+
+
+def seed(ctx: DemoContext) -> str:
+    who = {
+        "organization": ctx.organization,
+        "actor": ctx.actor(Role.FUNDRAISING),
+        "access": ctx.access(Role.FUNDRAISING),
+    }
+    first = activity_start(ctx.organization, ctx.today)
+    _start, last = demo_window(ctx.organization, ctx.today)
+    made = Made()
+    _donors(ctx, who, made)
+    _campaigns(ctx, who, made, last.year)
+    _gifts(ctx, who, made, first, last)
+    more = _pledges_and_recurring(ctx, who, made, first, last)
+    released = _release(ctx, last)
+    receipts = _receipts(ctx, made)
+    return (
+        f"{len(made.donors)} donors ({made.households} households), "
+        f"{len(made.gifts) + more} gifts, 3 pledges, 1 recurring gift, "
+        f"{released} released, {receipts} receipts"
+    )

@@ -1,0 +1,102 @@
+"""`ifm seed_demo`: demo organizations with their users and every app's demo data, once."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from ifm.audit.models import AuditEvent
+from ifm.core.org_context import all_organizations, org_context
+from ifm.donors.models import (
+    Appeal,
+    Campaign,
+    Donation,
+    Donor,
+    Household,
+    Pledge,
+    RecurringGift,
+    TaxReceipt,
+)
+from ifm.expenses.models import Expense, Status
+from ifm.ledger.balances.selectors import trial_balance
+from ifm.ledger.models import JournalEntry, JournalLine, Period, PeriodStatus
+from ifm.orgs import demo
+from ifm.orgs.management.commands.seed_demo import DEMO_ORGS
+from ifm.tenancy.models import Membership, Organization
+
+SMALL = 120  # donors per organization in the test (the command's default is 200)
+COUNTED = [
+    Donor, Household, Donation, Campaign, Appeal, Pledge, RecurringGift, TaxReceipt,
+    JournalEntry, JournalLine, Expense, Period, Membership, AuditEvent,
+]  # fmt: skip
+
+
+def _seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--donors", str(SMALL), stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    with all_organizations():
+        return {model.__name__: model._base_manager.count() for model in COUNTED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_fills_each_organization_once(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    out = _seed()
+    assert "already there" not in out
+    orgs = list(Organization.objects.filter(slug__in=[slug for slug, *_rest in DEMO_ORGS]))
+    assert len(orgs) == len(DEMO_ORGS)
+    for org in orgs:
+        with org_context(org):
+            assert Donor.objects.count() == SMALL
+            assert Household.objects.exists()
+            assert Donor.objects.exclude(email="").count() > SMALL // 2
+            assert Donor.objects.exclude(phone="").exists()
+            assert Donor.objects.exclude(postal_code="").count() > SMALL // 2
+            assert Donation.objects.count() > 300, org.slug
+            assert Donation.objects.filter(journal_entry__isnull=True).count() == 0
+            methods = set(Donation.objects.values_list("method", flat=True))
+            assert {"check", "cash", "card", "bank_transfer", "in_kind"} <= methods
+            assert Campaign.objects.count() >= 2
+            assert Appeal.objects.filter(campaign__isnull=False).count() >= 4
+            assert Pledge.objects.count() == 3
+            assert Donation.objects.filter(pledge__isnull=False).exists()
+            assert Donation.objects.filter(recurring__isnull=False).count() > 6
+            assert TaxReceipt.objects.count() >= 1
+            assert JournalEntry.objects.filter(source_type="release").count() == 1
+            assert JournalEntry.objects.filter(source_type="manual").count() >= 3
+            states = set(Expense.objects.values_list("status", flat=True))
+            assert {Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.PAID} <= states
+            assert Status.REJECTED in states
+            assert Period.objects.filter(status=PeriodStatus.CLOSED).count() == 1
+            tb = trial_balance(as_of=date.today())
+            assert tb.total_debit == tb.total_credit > 0
+            assert AuditEvent.objects.filter(action="donation.record").count() > 300
+
+    before = _counts()
+    assert before["Donation"] > 300 * len(DEMO_ORGS)
+    again = _seed()
+    assert again.count("already there") == len(DEMO_ORGS) * len(demo.steps())
+    assert _counts() == before
+
+
+def test_steps_run_in_dependency_order() -> None:
+    names = [step.name for step in demo.steps()]
+    assert names.index("ledger") < names.index("donors") < names.index("expenses")
+
+
+def test_make_run_seeds_the_default_size() -> None:
+    """`make run` calls the command without --donors: each organization gets 200 donors."""
+    makefile = (Path(__file__).resolve().parents[3] / "Makefile").read_text()
+    calls = re.findall(r"^\t.*\bifm seed_demo\b(.*)$", makefile, flags=re.MULTILINE)
+    assert calls == [""]
+    assert demo.DEFAULT_DONORS == 200
