@@ -159,7 +159,7 @@ def receipt_list(
     tax_year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
 ) -> Any:
     require_perm(request.access, "donors.view")
-    qs = TaxReceipt.objects.select_related("replaces")
+    qs = TaxReceipt.objects.select_related("replaces", "replaced_by").prefetch_related("donations")
     if donor_id is not None:
         qs = qs.filter(donor_id=donor_id)
     if tax_year is not None:

@@ -91,8 +91,15 @@ def gift_facts(donation: Donation) -> dict[str, str]:
 
 
 def receipt_stands(receipt: TaxReceipt) -> bool:
-    """Not voided and not replaced by a correction."""
-    return receipt.voided_at is None and not TaxReceipt.objects.filter(replaces=receipt).exists()
+    """Not voided and not replaced by a correction (no query when the list loaded
+    `replaced_by` with select_related)."""
+    if receipt.voided_at is not None:
+        return False
+    try:
+        receipt.replaced_by  # noqa: B018 (reads the reverse one-to-one)
+    except TaxReceipt.DoesNotExist:
+        return True
+    return False
 
 
 def receipt_matches_gifts(receipt: TaxReceipt) -> bool:
@@ -101,7 +108,8 @@ def receipt_matches_gifts(receipt: TaxReceipt) -> bool:
     lines (date, amount, method, description, deductible amount, goods statement)."""
     data = receipt.content_data or {}
     ids = [int(i) for i in data.get("donation_ids", [])]
-    gifts = {d.pk: d for d in Donation.objects.filter(pk__in=ids)}
+    # The receipt's gifts are its `donations`: read them as loaded (a list prefetches them).
+    gifts = {d.pk: d for d in receipt.donations.all() if d.pk in ids}
     if len(gifts) != len(ids) or any(d.status != DonationStatus.ACTIVE for d in gifts.values()):
         return False
     receipted = data.get("receipted")

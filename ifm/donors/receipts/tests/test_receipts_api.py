@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from ifm.core.org_context import org_context
@@ -216,3 +218,39 @@ def test_send_to_a_donor_who_asked_not_to_be_emailed_is_a_422(
     assert problem["errors"][0]["field"] == "to"
     assert TaxReceipt.objects.get(pk=receipt["id"]).delivery_status == "not_sent"
     assert not DBTaskResult.objects.exists()
+
+
+def test_the_receipt_list_reads_currency_without_a_query_per_receipt(
+    clients: dict[str, Client], fundraiser: dict[str, Any], general_fund: Fund
+) -> None:
+    finance, viewer = clients["finance"], clients["viewer"]
+    donor = people_services.donor_create(**fundraiser, first_name="Li", last_name="Wen")
+
+    def receipted_gift(amount: str) -> Donation:
+        gift = gift_services.donation_record(
+            **fundraiser,
+            donor=donor,
+            amount=Decimal(amount),
+            date=date.today(),
+            method="check",
+            fund=general_fund,
+        )
+        assert finance.post(f"/api/v1/donations/{gift.pk}/receipt").status_code == 201
+        return gift
+
+    def list_queries() -> tuple[int, list[bool]]:
+        with CaptureQueriesContext(connection) as queries:
+            body = viewer.get(f"/api/v1/receipts?donor_id={donor.pk}").json()
+        return len(queries), [r["is_current"] for r in body["items"]]
+
+    first = receipted_gift("10.00")
+    one, current = list_queries()
+    assert current == [True]
+    for amount in ("20.00", "30.00", "40.00", "50.00"):
+        receipted_gift(amount)
+    gift_services.donation_update(
+        **fundraiser, donation=first, expected_version=first.version, amount=Decimal("11.00")
+    )
+    five, current = list_queries()
+    assert current == [True, True, True, True, False]  # newest first; the edited gift's is stale
+    assert five <= one  # the first call also records the token's use
