@@ -207,6 +207,14 @@ def _encoding(data: bytes, fallback: str | None) -> str:
     return "utf-8-sig"
 
 
+def header_names(data: bytes) -> list[str]:
+    """The first line's column names, read leniently (latin-1, whatever the file's encoding):
+    refusals can then name a column even when the file cannot be decoded."""
+    first = data.split(b"\n", 1)[0].decode("latin-1").lstrip("\ufeff\u00ef\u00bb\u00bf")
+    row = next(csv.reader([first.rstrip("\r")], delimiter=_delimiter(data, "latin-1")), [])
+    return [name.strip() for name in row]
+
+
 def _delimiter(data: bytes, encoding: str) -> str:
     """The delimiter that splits the first lines most consistently into two columns or more
     (a comma when none does): a semicolon file whose amounts use decimal commas stays a

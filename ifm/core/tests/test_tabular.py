@@ -21,6 +21,7 @@ from ifm.core.tabular import (
     TabularError,
     cell_text,
     detect_format,
+    header_names,
     iter_rows,
     read_upload,
 )
@@ -335,3 +336,10 @@ def test_the_lloyds_bank_statement_with_its_trailing_comma() -> None:
         "",
         "2040.59",
     ]
+
+
+def test_header_names_are_read_even_from_a_file_that_does_not_decode() -> None:
+    data = "\ufeffnumber;name;caf\u00e9\n1;x;y\n".encode() + b"2;\xe9;z\n"
+    assert header_names(data) == ["number", "name", "caf\u00c3\u00a9"]
+    assert header_names(b"a,b , c\r\n1,2,3\r\n") == ["a", "b", "c"]
+    assert header_names(b"") == []

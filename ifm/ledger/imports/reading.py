@@ -4,11 +4,10 @@ the size and row limits, the header and its columns."""
 from __future__ import annotations
 
 import contextlib
-import csv
 from typing import Any
 
 from ifm.core.errors import ServiceError
-from ifm.core.tabular import TabularError, iter_rows, read_upload
+from ifm.core.tabular import TabularError, header_names, iter_rows, read_upload
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -65,11 +64,9 @@ def _located(exc: TabularError, data: bytes) -> ServiceError:
         return exc
     field = f"row[{exc.line}]"
     if exc.column is not None:
-        first = data.split(b"\n", 1)[0].decode("latin-1").lstrip("\ufeff\u00ef\u00bb\u00bf")
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        names = next(csv.reader([first.strip("\r")], delimiter=delimiter), [])
+        names = header_names(data)
         index = exc.column - 1
-        field += f".{names[index].strip() if index < len(names) else exc.column}"
+        field += f".{names[index] if index < len(names) else exc.column}"
     return ServiceError(exc.message, errors=[{"field": field, "message": exc.message}])
 
 
