@@ -86,7 +86,7 @@ def test_export_follows_the_filters(
     logged: None, cast: dict[str, Any], org_a: Organization
 ) -> None:
     client = api_client_for(cast["admin"], org_a)
-    response = client.get("/api/v1/audit-log/export", {"action": "donor.update"})
+    response: Any = client.get("/api/v1/audit-log/export", {"action": "donor.update"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")

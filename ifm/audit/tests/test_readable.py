@@ -29,7 +29,7 @@ def _text(html: str) -> str:
 
 @pytest.fixture
 def expense(org_a: Organization) -> Any:
-    expense = FACTORIES["expenses.expense"](org_a)
+    expense: Any = FACTORIES["expenses.expense"](org_a)
     with org_context(org_a):
         expense.description = "Office chairs"
         expense.save(update_fields=["description"])
