@@ -29,7 +29,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from ifm.audit.models import AuditEvent
 from ifm.audit.selectors import change_rows
@@ -162,6 +162,14 @@ def actor_name(event: AuditEvent) -> str:
 # --- The sentence --------------------------------------------------------------------------
 
 
+def action_label(action: str) -> str:
+    """An action code for a list of choices: "membership.update" reads "Membership: changed"."""
+    head, _, _last = action.rpartition(".")
+    subject = head.rsplit(".", 1)[-1].replace("_", " ") if head else ""
+    verb = _verb(action)
+    return f"{subject.capitalize()}: {verb}" if subject else verb.capitalize()
+
+
 def _verb(action: str) -> str:
     last = action.rsplit(".", 1)[-1]
     return VERBS.get(last) or last.replace("_", " ")
@@ -204,7 +212,7 @@ def _sentence(
 
 def _value(value: Any) -> SafeString:
     if value is None or value == "":
-        return format_html('<span class="text-body-secondary">(empty)</span>')
+        return mark_safe('<span class="text-body-secondary">(empty)</span>')
     if isinstance(value, bool):
         return format_html("{}", "yes" if value else "no")
     if isinstance(value, list | dict):
