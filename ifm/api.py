@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from ifm.accounts.api import router as me_router
 from ifm.accounts.api_auth import api_auth
+from ifm.audit.api import router as audit_router
 from ifm.core.api import ProblemNinjaAPI
 from ifm.donors.api import router as donors_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
 from ifm.orgs.api import router as members_router
+from ifm.orgs.api import settings_router as organization_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",
@@ -31,6 +33,8 @@ api = ProblemNinjaAPI(
 
 api.add_router("/me", me_router)
 api.add_router("/members", members_router)
+api.add_router("/organization", organization_router)
+api.add_router("/audit-log", audit_router)
 api.add_router("/expenses", expenses_router)
 api.add_router("", ledger_router)
 api.add_router("", donors_router)

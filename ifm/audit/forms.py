@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from ifm.audit.readable import action_label
 from ifm.tenancy.models import Organization
 
 NO_ORGANIZATION = "-"
@@ -39,7 +40,7 @@ class AuditFilterForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         action_field: Any = self.fields["action"]
-        action_field.choices = [("", "Any action"), *((a, a) for a in actions)]
+        action_field.choices = [("", "Any action"), *((a, action_label(a)) for a in actions)]
         type_field: Any = self.fields["object_type"]
         type_field.choices = [("", "Any type"), *((t, t) for t in object_types)]
         for field in self.fields.values():

@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from ifm.audit import exports
 from ifm.audit.forms import AuditFilterForm, PlatformAuditFilterForm
 from ifm.audit.models import AuditEvent
+from ifm.audit.readable import describe_events
 from ifm.audit.selectors import audit_action_choices, audit_event_list, audit_object_type_choices
 from ifm.core.org_context import all_organizations, org_context
 from ifm.tenancy.http import TenantRequest
@@ -97,9 +98,11 @@ def _render_log(
 ) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     filtered = bool(form.is_bound and form.selector_kwargs())
+    organization = getattr(request, "org", None)
     context: dict[str, Any] = {
         "form": form,
         "page": page,
+        "rows": describe_events(page.object_list, organization=organization, links=not platform),
         "filtered": filtered,
         "platform": platform,
         "export_csv": "platform_audit:platform_audit_export_csv"

@@ -17,6 +17,11 @@ class LedgerConfig(AppConfig):
 
         register("ledger", demo.seed)
 
+        from ifm.audit.readable import register_link  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        # Journal entries' pages take <entry_id>, not the <journalentry_id> of the convention.
+        register_link("ledger.journalentry", "ledger:ledger_entry_detail", "entry_id")
+
 
 def _set_up_books(sender: Any, organization: Any, **kwargs: Any) -> None:
     from ifm.ledger.chart.services import (  # noqa: PLC0415 (apps.py loads before the models)

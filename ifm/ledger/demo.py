@@ -17,7 +17,7 @@ from ifm.ledger.journal.posting import LineInput
 from ifm.ledger.journal.services import journal_entry_create
 from ifm.ledger.models import Account, Function, Fund, Period, Restriction
 from ifm.ledger.periods.fiscal_years import PostingCalendar
-from ifm.ledger.periods.services import period_close
+from ifm.ledger.periods.services import books_close_through
 from ifm.orgs.demo import DemoContext
 from ifm.tenancy.models import Organization
 from ifm.tenancy.roles import Role
@@ -97,7 +97,9 @@ def seed(ctx: DemoContext) -> str:
             LineInput(account=account[NET_ASSETS], fund=board, credit=reserve),
         ],
     )
-    period_close(**finance, period=Period.objects.get(start_date__lte=start, end_date__gte=start))
+    books_close_through(
+        **finance, period=Period.objects.get(start_date__lte=start, end_date__gte=start)
+    )
     entries = 1
     first = activity_start(org, ctx.today)
     months = max(1, (end.year - first.year) * 12 + end.month - first.month)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -6,3 +8,16 @@ class OrgsConfig(AppConfig):
 
     name = "ifm.orgs"
     label = "orgs"
+
+    def ready(self) -> None:
+        from ifm.audit.readable import register_label  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        # People are named by their name alone: "changed Jamie Lee's role".
+        register_label("tenancy.membership", _member_name, select_related=("user",), noun=False)
+        register_label("accounts.user", str, noun=False)
+        register_label("tenancy.organization", str, noun=False)
+
+
+def _member_name(membership: Any) -> str:
+    user = membership.user
+    return str(user.full_name or user.email)

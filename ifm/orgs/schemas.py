@@ -1,4 +1,4 @@
-"""Input and output shapes of the members API."""
+"""Input and output shapes of the members and organization settings API."""
 
 from __future__ import annotations
 
@@ -41,3 +41,52 @@ class InvitationOut(Schema):
     status: str
     created_at: datetime
     expires_at: datetime
+
+
+class UnlockOut(Schema):
+    member_id: int
+    was_locked_out: bool
+    locked_out: bool
+    attempt_records_cleared: int
+
+
+class OrganizationSettingsOut(Schema):
+    slug: str
+    name: str
+    legal_name: str
+    ein: str
+    address_line1: str
+    address_line2: str
+    city: str
+    state: str
+    postal_code: str
+    country: str
+    phone: str
+    website: str
+    currency: str = Field(..., description="ISO 4217 code.")
+    fiscal_year_start_month: int
+    time_zone: str = Field(..., description="IANA time zone, for example America/Chicago.")
+    require_2fa_for_admin_finance: bool
+    version: int
+    updated_at: datetime
+
+
+class OrganizationSettingsIn(InputSchema):
+    """Only the fields sent change; `version` is the one read (a stale one is a 409)."""
+
+    version: Version
+    name: str | None = Field(None, min_length=1, max_length=200)
+    legal_name: str | None = Field(None, max_length=200)
+    ein: str | None = Field(None, max_length=10)
+    address_line1: str | None = Field(None, max_length=200)
+    address_line2: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=100)
+    state: str | None = Field(None, max_length=50)
+    postal_code: str | None = Field(None, max_length=20)
+    country: str | None = Field(None, min_length=2, max_length=2)
+    phone: str | None = Field(None, max_length=40)
+    website: str | None = Field(None, max_length=200)
+    currency: str | None = Field(None, min_length=3, max_length=3, description="ISO 4217 code.")
+    fiscal_year_start_month: int | None = Field(None, ge=1, le=12)
+    time_zone: str | None = Field(None, min_length=1, max_length=64)
+    require_2fa_for_admin_finance: bool | None = None

@@ -19,6 +19,7 @@ from ifm.audit.services import audit_record, diff
 from ifm.core.errors import ServiceError
 from ifm.core.files import save_in_transaction
 from ifm.core.org_context import all_organizations, org_context
+from ifm.orgs.currencies import CURRENCIES
 from ifm.tenancy.models import Membership, Organization, PlatformAccessGrant
 from ifm.tenancy.permissions import Access, require_perm
 from ifm.tenancy.roles import Role
@@ -133,6 +134,18 @@ def membership_update(
     return membership
 
 
+def _currency(value: str, organization: Organization) -> str:
+    """An ISO 4217 code from the list (the organization's current one is kept even if ISO has
+    withdrawn it since)."""
+    code = value.strip().upper()
+    if code not in CURRENCIES and code != organization.currency:
+        raise ServiceError(
+            f"{code!r} is not an ISO 4217 currency code (for example USD, CAD, EUR).",
+            field="currency",
+        )
+    return code
+
+
 @transaction.atomic
 def organization_update(
     *,
@@ -158,7 +171,7 @@ def organization_update(
         if logo.size is not None and logo.size > LOGO_MAX_BYTES:
             raise ServiceError("The logo may be at most 2 MB.", field="logo")
     if isinstance(fields.get("currency"), str):
-        fields["currency"] = fields["currency"].strip().upper()
+        fields["currency"] = _currency(fields["currency"], organization)
     before = {f: getattr(organization, f) for f in fields}
     if logo_given:
         before["logo"] = organization.logo.name or None

@@ -424,13 +424,13 @@ def test_bulk_approve_is_all_or_nothing(in_a: Any, cast: dict[str, Any]) -> None
 
 def test_closed_period_blocks_approval_and_nothing_changes(in_a: Any, cast: dict[str, Any]) -> None:
     from ifm.ledger.periods.selectors import period_for
-    from ifm.ledger.periods.services import period_close
+    from ifm.ledger.periods.services import books_close_through
 
     admin, finance = cast["admin"], cast["finance"]
     expense = make_expense(in_a, cast["staff"], submit=True)
     period = period_for(date.today())
     assert period is not None
-    period_close(organization=in_a, actor=admin, access=access(admin), period=period)
+    books_close_through(organization=in_a, actor=admin, access=access(admin), period=period)
     with pytest.raises(ServiceError, match="closed"):
         workflow.expense_approve(
             organization=in_a, actor=finance, access=access(finance), expense=expense

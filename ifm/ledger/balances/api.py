@@ -25,6 +25,7 @@ from ifm.ledger.balances.schemas import (
 )
 from ifm.ledger.journal.schemas import JournalEntryOut
 from ifm.ledger.models import Account, AccountType, Fund, JournalLine
+from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["ledger"])
@@ -180,22 +181,48 @@ def trial_balance(request: OrgRequest, as_of: QueryDate = None, fund: QueryId = 
     }
 
 
-@router.get("/reports/fund-balances", response=FundBalancesOut, summary="Fund balances")
-def fund_balances(request: OrgRequest, as_of: QueryDate = None) -> Any:
+@router.get(
+    "/reports/fund-balances",
+    response=FundBalancesOut,
+    summary="Fund balances by net-asset class, with releases from restriction",
+)
+def fund_balances(request: OrgRequest, as_of: QueryDate = None, date_from: QueryDate = None) -> Any:
+    """Net assets per fund on `as_of` (today by default), split into without and with donor
+    restrictions, and the releases from restriction dated `date_from` (the first day of the
+    fiscal year holding `as_of` by default) to `as_of`."""
     require_perm(request.access, "ledger.view")
     on = as_of or timezone.localdate()
+    start = date_from or fiscal_year_bounds(request.org, on)[0]
+    if start > on:
+        raise ApiError(
+            422,
+            "The period must start on or before the balance date.",
+            errors=[{"field": "date_from", "message": "After as_of."}],
+        )
+    report = selectors.fund_net_assets(as_of=on, date_from=start)
+    totals = report.totals
     return {
         "as_of": on,
+        "date_from": start,
         "rows": [
             {
-                "fund_id": row["fund_id"],
-                "code": row["fund__code"],
-                "name": row["fund__name"],
-                "restriction": row["fund__restriction"],
-                "assets": money(row["assets"]),  # type: ignore[arg-type]
-                "liabilities": money(row["liabilities"]),  # type: ignore[arg-type]
-                "balance": money(row["balance"]),  # type: ignore[arg-type]
+                "fund_id": row.fund_id,
+                "code": row.code,
+                "name": row.name,
+                "restriction": row.restriction,
+                "assets": money(row.assets),
+                "liabilities": money(row.liabilities),
+                "without_donor_restrictions": money(row.without_restrictions),
+                "with_donor_restrictions": money(row.with_restrictions),
+                "balance": money(row.balance),
+                "released_from_restriction": money(row.released),
             }
-            for row in selectors.fund_balances(as_of=on)
+            for row in report.rows
         ],
+        "totals": {
+            "without_donor_restrictions": money(totals["without_restrictions"]),
+            "with_donor_restrictions": money(totals["with_restrictions"]),
+            "balance": money(totals["balance"]),
+            "released_from_restriction": money(totals["released"]),
+        },
     }

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from ifm.core.forms import choice_field
 from ifm.ledger.filters import DateRangeMixin, SmallMixin, date_widget, fund_choices
+from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
 from ifm.tenancy.forms import BootstrapMixin
+from ifm.tenancy.models import Organization
 
 
 class TrialBalanceForm(SmallMixin, forms.Form):
@@ -34,8 +36,31 @@ class TrialBalanceForm(SmallMixin, forms.Form):
         return as_of, fund
 
 
-class FundBalancesForm(SmallMixin, forms.Form):
+class FundBalancesForm(SmallMixin, DateRangeMixin, forms.Form):
+    date_from = forms.DateField(
+        label="Releases from",
+        required=False,
+        widget=date_widget(),
+        help_text="Start of the period whose releases from restriction are shown.",
+    )
     as_of = forms.DateField(label="As of", required=False, widget=date_widget())
+
+    def values(self, organization: Organization) -> tuple[date, date]:
+        """The balance date (today by default) and the start of the release period (the
+        first day of the fiscal year holding the balance date by default)."""
+        data = self.valid_data() if self.is_bound else {}
+        as_of = data.get("as_of") or timezone.localdate()
+        start = data.get("date_from") or fiscal_year_bounds(organization, as_of)[0]
+        if start > as_of:
+            start = as_of
+        return as_of, start
+
+    def clean(self) -> dict[str, Any]:
+        data = forms.Form.clean(self) or {}
+        start, end = data.get("date_from"), data.get("as_of")
+        if start and end and start > end:
+            self.add_error("date_from", "The period must start on or before the balance date.")
+        return data
 
     def value(self) -> date:
         if self.is_bound and self.is_valid() and self.cleaned_data.get("as_of"):

@@ -70,9 +70,27 @@ class FundBalanceOut(Schema):
     restriction: Restriction
     assets: str
     liabilities: str
+    without_donor_restrictions: str
+    with_donor_restrictions: str
+    balance: str = Field(..., description="Total net assets: without plus with restrictions.")
+    released_from_restriction: str = Field(
+        ...,
+        description=(
+            "Released from restriction between date_from and as_of: moved from with to without "
+            "donor restrictions inside the fund (the balance does not change)."
+        ),
+    )
+
+
+class FundBalanceTotalsOut(Schema):
+    without_donor_restrictions: str
+    with_donor_restrictions: str
     balance: str
+    released_from_restriction: str
 
 
 class FundBalancesOut(Schema):
     as_of: date
+    date_from: date
     rows: list[FundBalanceOut]
+    totals: FundBalanceTotalsOut

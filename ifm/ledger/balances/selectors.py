@@ -113,8 +113,55 @@ def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
     return Decimal(total).quantize(ZERO)
 
 
-def fund_balances(*, as_of: date) -> list[dict[str, object]]:
-    """Net assets per fund: assets minus liabilities (= net assets + revenue - expenses)."""
+@dataclass(frozen=True)
+class FundBalanceRow:
+    """One fund's net assets on a date, split by net-asset class, and what was released from
+    restriction in the period (it moves money from "with" to "without", inside the fund)."""
+
+    fund_id: int
+    code: str
+    name: str
+    restriction: str
+    assets: Decimal
+    liabilities: Decimal
+    without_restrictions: Decimal
+    with_restrictions: Decimal
+    released: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.without_restrictions + self.with_restrictions
+
+
+@dataclass(frozen=True)
+class FundBalances:
+    as_of: date
+    date_from: date
+    rows: list[FundBalanceRow]
+
+    def total(self, attribute: str) -> Decimal:
+        return sum((getattr(row, attribute) for row in self.rows), ZERO)
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        keys = ("assets", "liabilities", "without_restrictions", "with_restrictions", "released")
+        return {key: self.total(key) for key in (*keys, "balance")}
+
+
+def fund_net_assets(*, as_of: date, date_from: date | None = None) -> FundBalances:
+    """Net assets per fund on `as_of` (assets less liabilities, which is net assets plus revenue
+    less expenses), split into the two classes, with the releases dated from `date_from` to
+    `as_of`, in one query.
+
+    "With donor restrictions" is what the fund holds on accounts of that class (contributions,
+    net assets and releases marked with donor restrictions); the rest of its net assets, expenses
+    included, is "without donor restrictions". A release debits the "with" release account and
+    credits the "without" one in the same fund: the fund's total does not move, the split does.
+    """
+    start = date_from or as_of
+    with_class = Q(account__net_asset_class=NetAssetClass.WITH) & Q(
+        account__type__in=[AccountType.NET_ASSETS, AccountType.REVENUE]
+    )
     rows = (
         JournalLine.objects.filter(date__lte=as_of)
         .values("fund_id", "fund__code", "fund__name", "fund__restriction")
@@ -125,7 +172,50 @@ def fund_balances(*, as_of: date) -> list[dict[str, object]]:
             liabilities=Coalesce(
                 Sum(F("credit") - F("debit"), filter=Q(account__type=AccountType.LIABILITY)), ZERO
             ),
+            restricted=Coalesce(Sum(F("credit") - F("debit"), filter=with_class), ZERO),
+            released=Coalesce(
+                Sum(
+                    F("debit") - F("credit"),
+                    filter=Q(account__role="release_with", date__gte=start),
+                ),
+                ZERO,
+            ),
         )
         .order_by("fund__code")
     )
-    return [{**row, "balance": row["assets"] - row["liabilities"]} for row in rows]
+    result = []
+    for row in rows:
+        # SQLite sums decimals loosely: always two places, whatever the database.
+        assets = Decimal(row["assets"]).quantize(CENT)
+        liabilities = Decimal(row["liabilities"]).quantize(CENT)
+        restricted = Decimal(row["restricted"]).quantize(CENT)
+        result.append(
+            FundBalanceRow(
+                fund_id=row["fund_id"],
+                code=row["fund__code"],
+                name=row["fund__name"],
+                restriction=row["fund__restriction"],
+                assets=assets,
+                liabilities=liabilities,
+                without_restrictions=assets - liabilities - restricted,
+                with_restrictions=restricted,
+                released=Decimal(row["released"]).quantize(CENT),
+            )
+        )
+    return FundBalances(as_of=as_of, date_from=start, rows=result)
+
+
+def fund_balances(*, as_of: date) -> list[dict[str, object]]:
+    """Net assets per fund as plain rows (code, assets, liabilities, balance)."""
+    return [
+        {
+            "fund_id": row.fund_id,
+            "fund__code": row.code,
+            "fund__name": row.name,
+            "fund__restriction": row.restriction,
+            "assets": row.assets,
+            "liabilities": row.liabilities,
+            "balance": row.balance,
+        }
+        for row in fund_net_assets(as_of=as_of).rows
+    ]

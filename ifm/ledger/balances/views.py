@@ -115,16 +115,19 @@ def account_ledger(request: OrgRequest, org_slug: str, account_id: int) -> HttpR
 def fund_balances(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request.access, "ledger.view")
     form = FundBalancesForm(request.GET or None)
-    as_of = form.value()
-    rows = selectors.fund_balances(as_of=as_of)
+    as_of, date_from = form.values(request.org)
+    report = selectors.fund_net_assets(as_of=as_of, date_from=date_from)
     return render(
         request,
         "ledger/fund_balances.html",
         {
-            "form": form if form.is_bound else FundBalancesForm(initial={"as_of": as_of}),
+            "form": form
+            if form.is_bound
+            else FundBalancesForm(initial={"as_of": as_of, "date_from": date_from}),
             "as_of": as_of,
-            "rows": rows,
-            "total": sum((Decimal(str(r["balance"])) for r in rows), Decimal("0.00")),
+            "date_from": date_from,
+            "rows": report.rows,
+            "totals": report.totals,
             "restrictions": dict(Restriction.choices),
         },
     )

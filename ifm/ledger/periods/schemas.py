@@ -37,3 +37,35 @@ class ReopenIn(InputSchema):
 class FiscalYearCloseOut(Schema):
     fiscal_year: FiscalYearOut
     closing_entry_id: int | None
+
+
+class ClosePlanPeriodOut(Schema):
+    id: int
+    name: str
+    start_date: date
+    end_date: date
+    entry_count: int
+
+
+class ClosePlanOut(Schema):
+    through_id: int
+    through: str
+    periods: list[ClosePlanPeriodOut] = Field(
+        ..., description="The open periods up to and including this one, oldest first."
+    )
+    entry_count: int
+
+
+class CloseThroughIn(InputSchema):
+    expected_period_ids: list[int] | None = Field(
+        None,
+        max_length=1200,
+        description=(
+            "The period ids of the close plan that was confirmed: if the open periods are no "
+            "longer those, nothing is closed (409)."
+        ),
+    )
+
+
+class CloseThroughOut(Schema):
+    closed: list[PeriodOut]

@@ -2,10 +2,50 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from ifm.ledger.models import Period
+from django.db.models import Count
+
+from ifm.ledger.models import JournalEntry, Period, PeriodStatus
 
 
 def period_for(on: date) -> Period | None:
     return Period.objects.filter(start_date__lte=on, end_date__gte=on).first()
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    """What closing the books through a month locks: the open months up to it, oldest first,
+    each with the number of entries it holds."""
+
+    through: Period
+    periods: list[tuple[Period, int]]
+
+    @property
+    def entry_count(self) -> int:
+        return sum(count for _, count in self.periods)
+
+    @property
+    def period_ids(self) -> list[int]:
+        return [period.pk for period, _ in self.periods]
+
+    @property
+    def earlier_open(self) -> bool:
+        """Whether months before `through` are open too (closing it alone would be refused)."""
+        return any(period.pk != self.through.pk for period, _ in self.periods)
+
+
+def period_close_plan(*, period: Period) -> ClosePlan:
+    periods = list(
+        Period.objects.filter(start_date__lte=period.start_date, status=PeriodStatus.OPEN)
+        .select_related("fiscal_year")
+        .order_by("start_date")
+    )
+    counts = dict(
+        JournalEntry.objects.filter(period__in=periods)
+        .values("period_id")
+        .annotate(n=Count("id"))
+        .values_list("period_id", "n")
+    )
+    return ClosePlan(through=period, periods=[(p, counts.get(p.pk, 0)) for p in periods])

@@ -84,21 +84,80 @@ def closed_period(name: str) -> ServiceError:
 def period_close(
     *, organization: Organization, actor: User, access: Access | None, period: Period
 ) -> Period:
+    """Close one month. Months close in order: an open month before a closed one could still
+    take entries that change the balances the closed month was closed on, so it is refused
+    while an earlier month of the books is open (`books_close_through` closes them together)."""
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status == PeriodStatus.CLOSED:
         raise ConflictError(message=f"The period {period.name} is already closed.")
+    earlier = list(
+        Period.objects.filter(start_date__lt=period.start_date, status=PeriodStatus.OPEN)
+        .order_by("start_date")
+        .values_list("name", flat=True)
+    )
+    if earlier:
+        raise ServiceError(out_of_order_message(period.name, earlier), field="period")
+    _close(organization=organization, actor=actor, period=period, through=period)
+    return period
+
+
+def out_of_order_message(name: str, earlier: list[str]) -> str:
+    shown = ", ".join(earlier[:6]) + (f" and {len(earlier) - 6} more" if len(earlier) > 6 else "")
+    months = "month is" if len(earlier) == 1 else "months are"
+    return (
+        f"{name} cannot be closed while an earlier {months} still open ({shown}): months close "
+        f"in order. Close the books through {name} to close them all at once."
+    )
+
+
+@org_service("ledger.close_periods")
+def books_close_through(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    period: Period,
+    expected: list[int] | None = None,
+) -> list[Period]:
+    """Close every open month up to and including `period`, in one transaction.
+
+    `expected` is the list of period ids the person confirmed (from `period_close_plan`): if the
+    months to close are no longer those (someone closed or reopened one meanwhile), nothing is
+    closed and a 409 asks to review again, so the confirmation always named what was locked."""
+    to_close = list(
+        Period.objects.select_for_update()
+        .filter(start_date__lte=period.start_date, status=PeriodStatus.OPEN)
+        .order_by("start_date")
+    )
+    if not to_close:
+        raise ConflictError(message=f"The books are already closed through {period.name}.")
+    if expected is not None and sorted(expected) != sorted(p.pk for p in to_close):
+        raise ConflictError(
+            message=(
+                "The months to close have changed since they were shown: review what will be "
+                "locked and confirm again."
+            )
+        )
+    for each in to_close:
+        _close(organization=organization, actor=actor, period=each, through=period)
+    return to_close
+
+
+def _close(*, organization: Organization, actor: User, period: Period, through: Period) -> None:
     period.status = PeriodStatus.CLOSED
     period.closed_at = timezone.now()
     period.closed_by = actor
     period.save(update_fields=["status", "closed_at", "closed_by"])
+    changes: dict[str, object] = {"status": {"before": "open", "after": "closed"}}
+    if through.pk != period.pk:
+        changes["closed_through"] = through.name
     audit_record(
         action="period.close",
         actor=actor,
         organization=organization,
         obj=period,
-        changes={"status": {"before": "open", "after": "closed"}},
+        changes=changes,
     )
-    return period
 
 
 @org_service("ledger.close_periods")

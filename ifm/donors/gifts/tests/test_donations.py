@@ -19,7 +19,7 @@ from ifm.donors.people import services as people_services
 from ifm.donors.pledges import services as pledge_services
 from ifm.ledger.journal.selectors import entries_for_source
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine
-from ifm.ledger.periods.services import period_close
+from ifm.ledger.periods.services import books_close_through
 
 TODAY = date.today()
 D = Decimal
@@ -184,7 +184,7 @@ def test_closed_period_refused(
 
     period = Period.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
     admin = cast["admin"]
-    period_close(
+    books_close_through(
         organization=fundraiser["organization"], actor=admin, access=access_of(admin), period=period
     )
     entries = JournalEntry.objects.count()

@@ -18,7 +18,7 @@ from ifm.ledger.conftest import acct
 from ifm.ledger.imports.services import chart_import_csv, opening_balances_import_csv
 from ifm.ledger.journal.posting import reverse_entry
 from ifm.ledger.models import Account, Fund, JournalEntry, JournalLine, Restriction
-from ifm.ledger.periods.services import period_close
+from ifm.ledger.periods.services import books_close_through
 from ifm.tenancy.models import Membership
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -627,7 +627,9 @@ def test_opening_balances_in_closed_period(
 
     period = period_for(TODAY)
     assert period is not None
-    period_close(organization=books, actor=cast["admin"], access=ctx["access"], period=period)
+    books_close_through(
+        organization=books, actor=cast["admin"], access=ctx["access"], period=period
+    )
     result = opening_balances_import_csv(**ctx, file=OPENING, date=TODAY, dry_run=True)
     assert [p.field for p in result.problems] == ["date"]
     assert not JournalEntry.objects.exists()

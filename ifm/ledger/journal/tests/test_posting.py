@@ -17,7 +17,12 @@ from ifm.ledger.journal.posting import LineInput, post_entry, reverse_entry
 from ifm.ledger.journal.selectors import entries_for_source
 from ifm.ledger.journal.services import journal_entry_create
 from ifm.ledger.models import Account, JournalEntry, JournalLine, Period, PeriodStatus
-from ifm.ledger.periods.services import fiscal_year_ensure, period_close, period_reopen
+from ifm.ledger.periods.services import (
+    books_close_through,
+    fiscal_year_ensure,
+    period_close,
+    period_reopen,
+)
 from ifm.tenancy.models import Membership
 
 D = Decimal
@@ -337,7 +342,7 @@ def test_closed_period_refuses_postings_and_names_the_period(
 ) -> None:
     fiscal_year_ensure(organization=books, on=DAY)
     period = Period.objects.get(name=f"{DAY:%Y-%m}")
-    period_close(
+    books_close_through(
         organization=books, actor=cast["finance"], access=access(cast["finance"]), period=period
     )
     with pytest.raises(ServiceError, match=f"{DAY:%Y-%m} is closed"):
