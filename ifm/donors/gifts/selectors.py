@@ -18,6 +18,7 @@ from ifm.donors.models import (
 )
 from ifm.donors.people.selectors import donor_search
 from ifm.donors.validation import ZERO
+from ifm.ledger.chart.selectors import general_fund
 
 
 def giving_aggregate(donor_id: int, *, year: int) -> dict[str, Any]:
@@ -104,6 +105,27 @@ def batch_totals(batch: GiftBatch) -> tuple[int, Decimal]:
         n=Count("pk"), total=Sum("amount")
     )
     return int(row["n"] or 0), row["total"] or ZERO
+
+
+def batch_defaults(batch: GiftBatch) -> dict[str, Any]:
+    """What a gift added to the batch takes when it says nothing else: the batch's date,
+    method, fund (else the general fund), campaign and appeal."""
+    return {
+        "date": batch.date,
+        "method": batch.method,
+        "fund": batch.fund or general_fund(),
+        "campaign": batch.campaign,
+        "appeal": batch.appeal,
+    }
+
+
+def batch_gifts(batch: GiftBatch) -> QuerySet[Donation]:
+    """The live gifts of the batch, last entered first."""
+    return (
+        batch.donations.exclude(status=DonationStatus.VOIDED)
+        .select_related("donor", "fund", "campaign", "appeal")
+        .order_by("-id")
+    )
 
 
 def open_batches() -> QuerySet[GiftBatch]:

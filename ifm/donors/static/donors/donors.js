@@ -54,3 +54,19 @@
     }
   });
 })();
+
+// Gift batches: Enter in any field of a form marked data-enter-submits submits it, selects
+// included (a browser submits on Enter only from text boxes). The form's own submit event
+// runs, so htmx sends it as it would a click on its button.
+(function () {
+  "use strict";
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key !== "Enter" || event.isComposing || !(target instanceof HTMLSelectElement)) return;
+    const form = target.form;
+    if (!form || !form.hasAttribute("data-enter-submits")) return;
+    event.preventDefault();
+    form.requestSubmit();
+  });
+})();
