@@ -1,7 +1,8 @@
 """The donors' demo data (a step of `ifm seed_demo`, see ifm/orgs/demo.py).
 
 `ctx.donors` donors (about one in ten an organization, about one in six sharing a household),
-with emails, phones and postal addresses; two or three campaigns with their appeals; two years
+with emails, phones and postal addresses; two or three campaigns with their appeals, goals and
+dates; two years
 of gifts by check, cash, card, bank transfer (ACH), online and in kind, each recorded and posted
 to the ledger by ``donation_record``; three pledges with some of their payments, a monthly
 recurring card gift, a release from the youth fund's restriction, and a few tax receipts.
@@ -58,6 +59,17 @@ CAMPAIGNS = [
     ("Building for Tomorrow", ["Leadership gifts", "Community breakfast"]),
     ("Summer Youth Camp", ["Parents' letter", "Camp sponsor drive"]),
 ]
+# name -> (goal, start, end) for the campaign year `y`: the calendar year, a two-year drive, a
+# summer.
+CAMPAIGN_PLANS = {
+    "Annual Fund {year}": (Decimal("60000.00"), lambda y: date(y, 1, 1), lambda y: date(y, 12, 31)),
+    "Building for Tomorrow": (
+        Decimal("250000.00"),
+        lambda y: date(y - 1, 1, 1),
+        lambda y: date(y + 1, 6, 30),
+    ),
+    "Summer Youth Camp": (Decimal("15000.00"), lambda y: date(y, 3, 1), lambda y: date(y, 8, 31)),
+}
 # (method, weight)
 METHODS = [
     (Method.CHECK, 34), (Method.CARD, 28), (Method.BANK_TRANSFER, 14), (Method.CASH, 10),
@@ -129,7 +141,14 @@ def _donors(ctx: DemoContext, who: dict[str, Any], made: Made) -> None:
 
 def _campaigns(ctx: DemoContext, who: dict[str, Any], made: Made, year: int) -> None:
     for name, appeals in CAMPAIGNS[: 2 + ctx.rng.randrange(2)]:
-        campaign = campaign_create(**who, name=name.format(year=year))
+        goal, start, end = CAMPAIGN_PLANS[name]
+        campaign = campaign_create(
+            **who,
+            name=name.format(year=year),
+            goal=goal,
+            start_date=start(year),
+            end_date=end(year),
+        )
         for appeal in appeals:
             made.appeals.append((campaign, appeal_create(**who, name=appeal, campaign=campaign)))
 

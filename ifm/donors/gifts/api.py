@@ -11,11 +11,11 @@ from ninja.responses import Status as HttpStatus
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
-from ifm.core.api_types import DateText
+from ifm.core.api_types import ApiDate, DateText
 from ifm.donors.gifts import selectors, services
 from ifm.donors.gifts.schemas import DonationIn, DonationOut
 from ifm.donors.models import Appeal, Campaign, Donation
-from ifm.donors.schemas import DonationStatusIn, MethodIn, money
+from ifm.donors.schemas import Amount, DonationStatusIn, MethodIn, money
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["donors"])
@@ -115,10 +115,19 @@ class CampaignOut(Schema):
     gifts: int = 0
     donors: int = 0
     raised: str = "0.00"
+    goal: str | None = Field(None, description="What it means to raise (null: no goal).")
+    progress_percent: int | None = Field(
+        None, description="Raised as a whole percentage of the goal (may pass 100)."
+    )
+    start_date: date | None = None
+    end_date: date | None = None
 
 
 class CampaignIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
+    goal: Amount | None = None
+    start_date: ApiDate | None = None
+    end_date: ApiDate | None = Field(None, description="Not before `start_date`.")
 
 
 class AppealOut(Schema):
@@ -142,6 +151,10 @@ def _campaign_out(campaign: Campaign, totals: dict[int, dict[str, Any]]) -> dict
         "gifts": row.get("count", 0),
         "donors": row.get("donors", 0),
         "raised": money(row.get("total") or ZERO),
+        "goal": money(campaign.goal) if campaign.goal is not None else None,
+        "progress_percent": selectors.campaign_progress(campaign, row.get("total"))["percent"],
+        "start_date": campaign.start_date,
+        "end_date": campaign.end_date,
     }
 
 
@@ -161,6 +174,9 @@ def campaign_create(request: OrgRequest, payload: CampaignIn) -> Any:
         actor=request.user,
         access=request.access,
         name=payload.name,
+        goal=payload.goal,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
     )
     return HttpStatus(201, _campaign_out(campaign, {}))
 

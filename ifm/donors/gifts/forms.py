@@ -308,6 +308,11 @@ class DonationFilterForm(BootstrapMixin, forms.Form):
 
 class CampaignForm(BootstrapMixin, forms.Form):
     name = forms.CharField(max_length=200, label="Campaign name")
+    goal = _money(
+        min_value=Decimal("0.01"), required=False, label="Goal", help_text="What it means to raise."
+    )
+    start_date = forms.DateField(label="Starts", required=False, widget=DateInput())
+    end_date = forms.DateField(label="Ends", required=False, widget=DateInput())
 
 
 class AppealForm(BootstrapMixin, forms.Form):

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from ifm.donors.models import (
     BatchStatus,
+    Campaign,
     Donation,
     DonationStatus,
     Donor,
@@ -97,6 +98,17 @@ def campaign_totals() -> dict[int, dict[str, Any]]:
         r["campaign_id"]: {"count": r["n"], "total": r["total"] or ZERO, "donors": r["donors"]}
         for r in rows
     }
+
+
+def campaign_progress(campaign: Campaign, raised: Decimal | None) -> dict[str, Any]:
+    """How far a campaign is toward its goal: `percent` (may pass 100), `bar` (capped at 100)
+    and `bar_step` (the bar's width rounded down to a step of 25, a class of the stylesheet);
+    None when it has no goal."""
+    if not campaign.goal:
+        return {"percent": None, "bar": None, "bar_step": None}
+    percent = int((raised or ZERO) * 100 / campaign.goal)
+    bar = min(percent, 100)
+    return {"percent": percent, "bar": bar, "bar_step": bar // 25 * 25}
 
 
 def batch_totals(batch: GiftBatch) -> tuple[int, Decimal]:

@@ -101,17 +101,49 @@ POSTING_FIELDS = {"amount", "date", "method", "fund", "deposit_account"}
 # --- Campaigns and appeals ---------------------------------------------------------------------
 
 
+def _clean_campaign_plan(goal: Any, start_date: Any, end_date: Any) -> dict[str, Any]:
+    """A campaign's goal (above zero, or none) and dates (the end not before the start)."""
+    c = Checker({"goal": goal, "start_date": start_date, "end_date": end_date})
+
+    def optional(fn: Any) -> Any:
+        return lambda v: None if v is None or v == "" else fn(v)
+
+    c.check("goal", optional(lambda v: money(v, "goal")))
+    c.check("start_date", optional(lambda v: clean_date(v, "start_date")))
+    c.check("end_date", optional(lambda v: clean_date(v, "end_date")))
+    c.raise_if_errors()
+    start, end = c.cleaned["start_date"], c.cleaned["end_date"]
+    if start is not None and end is not None and end < start:
+        raise ServiceError("The campaign cannot end before it starts.", field="end_date")
+    return c.cleaned
+
+
 @org_service("donations.record")
 def campaign_create(
-    *, organization: Organization, actor: User, access: Access | None, name: str
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    name: str,
+    goal: Any = None,
+    start_date: Any = None,
+    end_date: Any = None,
 ) -> Campaign:
+    """A campaign, with an optional goal (what it means to raise) and dates it runs."""
     text = clean_text(name, "name", 200)
     if not text:
         raise ServiceError("Name the campaign.", field="name")
     if Campaign.objects.filter(name__iexact=text).exists():
         raise ServiceError("A campaign of that name exists.", field="name")
-    row = Campaign.objects.create(organization=organization, name=text)
-    audit_record(action="campaign.create", actor=actor, organization=organization, obj=row)
+    plan = _clean_campaign_plan(goal, start_date, end_date)
+    row = Campaign.objects.create(organization=organization, name=text, **plan)
+    audit_record(
+        action="campaign.create",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={k: str(v) if v is not None else None for k, v in plan.items()},
+    )
     return row
 
 

@@ -295,7 +295,12 @@ def _campaign_context(request: OrgRequest, **forms: Any) -> dict[str, Any]:
     totals = selectors.campaign_totals()
     empty = {"count": 0, "total": None, "donors": 0}
     campaigns = [
-        {"campaign": c, **totals.get(c.pk, empty), "appeals": list(c.appeals.all())}
+        {
+            "campaign": c,
+            **totals.get(c.pk, empty),
+            **selectors.campaign_progress(c, totals.get(c.pk, empty)["total"]),
+            "appeals": list(c.appeals.all()),
+        }
         for c in Campaign.objects.prefetch_related("appeals")
     ]
     return {
@@ -332,9 +337,7 @@ def campaign_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                         campaign=form.cleaned_data.get("campaign"),
                     )
                 else:
-                    row = services.campaign_create(
-                        **service_args(request), name=form.cleaned_data["name"]
-                    )
+                    row = services.campaign_create(**service_args(request), **form.cleaned_data)
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
