@@ -134,8 +134,9 @@ def batch_add(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResp
     batch = _batch_or_404(giftbatch_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    form = BatchGiftForm(request.POST)
+    form: BatchGiftForm | None = BatchGiftForm(request.POST)
     status = 200
+    assert form is not None
     if form.is_valid():
         try:
             batches.gift_batch_add(**service_args(request), batch=batch, **form.service_kwargs())

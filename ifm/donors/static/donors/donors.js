@@ -48,7 +48,7 @@
     if (target instanceof HTMLDataListElement) {
       const input = document.querySelector(`input[list="${target.id}"]`);
       if (input) resolve(input);
-    } else {
+    } else if (target.id === "batch-body") {
       const box = document.getElementById("batch-donor");
       if (box) box.focus();
     }
@@ -68,5 +68,15 @@
     if (!form || !form.hasAttribute("data-enter-submits")) return;
     event.preventDefault();
     form.requestSubmit();
+  });
+
+  // A batch row opened for editing in place: its amount gets the focus (the Edit link that had
+  // it is gone with the swap, so the focus is nowhere).
+  document.addEventListener("htmx:afterSettle", () => {
+    const row = document.querySelector("tr.batch-row-editing");
+    const active = document.activeElement;
+    if (!row || (active && active !== document.body)) return;
+    const amount = row.querySelector("input[name$='-amount']");
+    if (amount) amount.focus();
   });
 })();
