@@ -22,7 +22,9 @@ class AccountOut(Schema):
     net_asset_class: str
     role: str
     description: str
-    is_cash: bool = Field(..., description="A cash or bank account: offered for deposits and payments.")
+    is_cash: bool = Field(
+        ..., description="A cash or bank account: offered for deposits and payments."
+    )
     is_active: bool
     is_postable: bool = Field(
         ...,
