@@ -134,20 +134,17 @@ def batch_add(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResp
     batch = _batch_or_404(giftbatch_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    form: BatchGiftForm | None = BatchGiftForm(request.POST)
-    status = 200
-    assert form is not None
+    form = BatchGiftForm(request.POST)
+    shown: BatchGiftForm | None = form
+    status = 422
     if form.is_valid():
         try:
             batches.gift_batch_add(**service_args(request), batch=batch, **form.service_kwargs())
         except ServiceError as exc:
             add_service_errors(form, exc)
-            status = 422
         else:
-            form = None  # the next gift starts again from the batch's defaults
-    else:
-        status = 422
-    context = _batch_context(batch, form)
+            status, shown = 200, None  # the next gift starts again from the batch's defaults
+    context = _batch_context(batch, shown)
     if is_htmx_partial(request):
         # 200 even on errors, so htmx swaps the form with its messages in.
         return render(request, "donors/_batch_body.html", context)
