@@ -148,6 +148,45 @@ def campaign_create(
 
 
 @org_service("donations.record")
+def campaign_update(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    campaign: Campaign | int,
+    expected_version: int,
+    **fields: Any,
+) -> Campaign:
+    """Change a campaign's name, goal, dates or whether it is active (only the fields given;
+    None clears the goal or a date). A stale `expected_version` is a 409."""
+    reject_unknown(fields, ("name", "goal", "start_date", "end_date", "is_active"))
+    row = resolve(Campaign.objects.all(), campaign, "campaign_id", "No such campaign.")
+    before = {k: getattr(row, k) for k in fields}
+    if "name" in fields:
+        text = clean_text(fields["name"], "name", 200)
+        if not text:
+            raise ServiceError("Name the campaign.", field="name")
+        if Campaign.objects.filter(name__iexact=text).exclude(pk=row.pk).exists():
+            raise ServiceError("A campaign of that name exists.", field="name")
+        row.name = text
+    if "is_active" in fields:
+        row.is_active = clean_bool(fields["is_active"], "is_active")
+    plan = {k: fields.get(k, getattr(row, k)) for k in ("goal", "start_date", "end_date")}
+    for key, value in _clean_campaign_plan(**plan).items():
+        setattr(row, key, value)
+    row.save_versioned(expected_version=expected_version, user=actor, fields=list(fields))
+    changes = {
+        k: {"before": str(before[k]), "after": str(getattr(row, k))}
+        for k in fields
+        if before[k] != getattr(row, k)
+    }
+    audit_record(
+        action="campaign.update", actor=actor, organization=organization, obj=row, changes=changes
+    )
+    return row
+
+
+@org_service("donations.record")
 def appeal_create(
     *,
     organization: Organization,

@@ -189,7 +189,7 @@ class DonorNote(TenantModel):
         return f"Note on {self.donor_id}"
 
 
-class Campaign(TenantModel):
+class Campaign(TenantModel, VersionedModel):
     name = models.CharField(max_length=200)
     # What the campaign means to raise, and when it runs (all optional): its progress is the
     # live gifts' total against the goal.

@@ -377,7 +377,11 @@ def test_deposits_accept_only_cash_and_bank_accounts(
 
 
 def test_campaign_goal_dates_and_progress(
-    fundraiser: dict[str, Any], general_fund: Fund, donors_org: Organization, cast: dict[str, Any]
+    fundraiser: dict[str, Any],
+    general_fund: Fund,
+    donors_org: Organization,
+    cast: dict[str, Any],
+    org_b: Organization,
 ) -> None:
     camp = services.campaign_create(
         **fundraiser,
@@ -432,6 +436,25 @@ def test_campaign_goal_dates_and_progress(
     )
     assert assert_problem(bad, 422)["errors"][0]["field"] == "end_date"
     assert not Campaign.objects.filter(name="Bad").exists()
+    # An existing campaign gets a goal and dates (with its version), or loses them.
+    roof = f"/api/v1/campaigns/{camp.pk}"
+    changed = send_json(api, "PATCH", roof, {"version": 1, "goal": "500.00", "end_date": None})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["goal"] == "500.00"
+    assert changed.json()["progress_percent"] == 50
+    assert changed.json()["end_date"] is None
+    assert changed.json()["start_date"] == "2026-01-01"
+    assert_problem(send_json(api, "PATCH", roof, {"version": 1, "goal": "600.00"}), 409)
+    late = send_json(api, "PATCH", roof, {"version": 2, "end_date": "2025-12-31"})
+    assert assert_problem(late, 422)["errors"][0]["field"] == "end_date"
+    camp.refresh_from_db()
+    assert (camp.goal, camp.end_date, camp.version) == (D("500.00"), None, 2)
+    with org_context(org_b):
+        theirs = Campaign.objects.create(organization=org_b, name="Theirs")
+    assert_problem(
+        send_json(api, "PATCH", f"/api/v1/campaigns/{theirs.pk}", {"version": 1, "goal": "1"}),
+        404,
+    )
 
 
 # --- The API ---------------------------------------------------------------------------------
