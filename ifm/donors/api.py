@@ -17,6 +17,7 @@ from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors import merge
 from ifm.donors.gifts.api import campaigns_router
 from ifm.donors.gifts.api import router as gifts_router
+from ifm.donors.gifts.batch_api import router as batches_router
 from ifm.donors.imports.api import router as imports_router
 from ifm.donors.models import Donor
 from ifm.donors.people.api import households_router
@@ -175,6 +176,7 @@ router.add_router("", gifts_router)
 router.add_router("", receipts_router)
 router.add_router("", imports_router)
 router.add_router("", campaigns_router)
+router.add_router("", batches_router)
 router.add_router("", compliance_router)
 router.add_router("", households_router)
 router.add_router("", merge_router)

@@ -14,7 +14,12 @@ active_funds = ledger_selectors.active_funds
 
 
 def deposit_accounts() -> QuerySet[Any]:
-    """Active asset accounts that take postings: where gifts may be deposited."""
+    """The cash and bank accounts that take postings: where money received is deposited."""
+    return ledger_selectors.cash_accounts()
+
+
+def asset_accounts() -> QuerySet[Any]:
+    """Active asset accounts that take postings: where an in-kind or stock gift may be booked."""
     return ledger_selectors.postable_accounts(type="asset")
 
 

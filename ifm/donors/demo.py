@@ -1,9 +1,11 @@
 """The donors' demo data (a step of `ifm seed_demo`, see ifm/orgs/demo.py).
 
 `ctx.donors` donors (about one in ten an organization, about one in six sharing a household),
-with emails, phones and postal addresses; two or three campaigns with their appeals; two years
+with emails, phones and postal addresses; two or three campaigns with their appeals, goals and
+dates; two years
 of gifts by check, cash, card, bank transfer (ACH), online and in kind, each recorded and posted
-to the ledger by ``donation_record``; three pledges with some of their payments, a monthly
+to the ledger by ``donation_record``; a Sunday's checks entered as a gift batch and posted as
+one deposit; three pledges with some of their payments, a monthly
 recurring card gift, a release from the youth fund's restriction, and a few tax receipts.
 Everything is drawn from the step's seeded ``random.Random``.
 """
@@ -16,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ifm.donors.gifts.batches import gift_batch_add, gift_batch_create, gift_batch_post
 from ifm.donors.gifts.services import appeal_create, campaign_create, donation_record
 from ifm.donors.models import Appeal, Campaign, Donation, Donor, Method
 from ifm.donors.people.households import household_create
@@ -24,6 +27,7 @@ from ifm.donors.pledges.services import pledge_create, recurring_gift_create
 from ifm.donors.receipts.issue import receipt_issue
 from ifm.ledger.balances.selectors import restricted_balance
 from ifm.ledger.balances.services import fund_release
+from ifm.ledger.chart.selectors import cash_accounts
 from ifm.ledger.demo import activity_start, demo_window
 from ifm.ledger.models import Fund
 from ifm.orgs.demo import DemoContext
@@ -58,6 +62,17 @@ CAMPAIGNS = [
     ("Building for Tomorrow", ["Leadership gifts", "Community breakfast"]),
     ("Summer Youth Camp", ["Parents' letter", "Camp sponsor drive"]),
 ]
+# name -> (goal, start, end) for the campaign year `y`: the calendar year, a two-year drive, a
+# summer.
+CAMPAIGN_PLANS = {
+    "Annual Fund {year}": (Decimal("60000.00"), lambda y: date(y, 1, 1), lambda y: date(y, 12, 31)),
+    "Building for Tomorrow": (
+        Decimal("250000.00"),
+        lambda y: date(y - 1, 1, 1),
+        lambda y: date(y + 1, 6, 30),
+    ),
+    "Summer Youth Camp": (Decimal("15000.00"), lambda y: date(y, 3, 1), lambda y: date(y, 8, 31)),
+}
 # (method, weight)
 METHODS = [
     (Method.CHECK, 34), (Method.CARD, 28), (Method.BANK_TRANSFER, 14), (Method.CASH, 10),
@@ -129,7 +144,14 @@ def _donors(ctx: DemoContext, who: dict[str, Any], made: Made) -> None:
 
 def _campaigns(ctx: DemoContext, who: dict[str, Any], made: Made, year: int) -> None:
     for name, appeals in CAMPAIGNS[: 2 + ctx.rng.randrange(2)]:
-        campaign = campaign_create(**who, name=name.format(year=year))
+        goal, start, end = CAMPAIGN_PLANS[name]
+        campaign = campaign_create(
+            **who,
+            name=name.format(year=year),
+            goal=goal,
+            start_date=start(year),
+            end_date=end(year),
+        )
         for appeal in appeals:
             made.appeals.append((campaign, appeal_create(**who, name=appeal, campaign=campaign)))
 
@@ -256,6 +278,27 @@ def _receipts(ctx: DemoContext, made: Made) -> int:
     return len(largest)
 
 
+def _batches(ctx: DemoContext, who: dict[str, Any], made: Made, last: date) -> int:
+    """A Sunday's checks entered as a gift batch and posted as one deposit entry."""
+    rng = ctx.rng
+    bank = cash_accounts().filter(role="default_bank").first()
+    donors = rng.sample(made.donors, min(5, len(made.donors)))
+    amounts = [Decimal(_pick(rng, AMOUNTS)) for _ in donors]
+    batch = gift_batch_create(
+        **who,
+        name=f"Sunday deposit {last:%Y-%m-%d}",
+        date=last,
+        expected_count=len(donors),
+        expected_total=sum(amounts, Decimal("0.00")),
+        deposit_account=bank,
+    )
+    for donor, amount in zip(donors, amounts, strict=True):
+        number = str(rng.randrange(1000, 9999))
+        gift_batch_add(**who, batch=batch, donor=donor, amount=amount, check_number=number)
+    gift_batch_post(**who, batch=batch)
+    return 1
+
+
 def seed(ctx: DemoContext) -> str:
     who = {
         "organization": ctx.organization,
@@ -269,10 +312,11 @@ def seed(ctx: DemoContext) -> str:
     _campaigns(ctx, who, made, last.year)
     _gifts(ctx, who, made, first, last)
     more = _pledges_and_recurring(ctx, who, made, first, last)
+    batches = _batches(ctx, who, made, last)
     released = _release(ctx, last)
     receipts = _receipts(ctx, made)
     return (
         f"{len(made.donors)} donors ({made.households} households), "
-        f"{len(made.gifts) + more} gifts, 3 pledges, 1 recurring gift, "
+        f"{len(made.gifts) + more} gifts, 3 pledges, 1 recurring gift, {batches} gift batch, "
         f"{released} released, {receipts} receipts"
     )

@@ -45,6 +45,9 @@ class Account(TenantModel, VersionedModel):
     # Marks the accounts the posting services look up by role (interfund, closing, release).
     role = models.CharField(max_length=40, blank=True)
     description = models.CharField(max_length=500, blank=True)
+    # Cash on hand or money in a bank (asset accounts only): the accounts offered where money is
+    # deposited or paid from (chart.selectors.cash_accounts).
+    is_cash = models.BooleanField("Cash or bank account", default=False)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -196,6 +199,7 @@ class Period(TenantModel):
 class SourceType(models.TextChoices):
     MANUAL = "manual", "Manual"
     DONATION = "donation", "Donation"
+    DEPOSIT = "deposit", "Deposit"
     EXPENSE = "expense", "Expense"
     BANK = "bank", "Bank"
     IMPORT = "import", "Import"

@@ -11,16 +11,17 @@ from ninja.responses import Status as HttpStatus
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
-from ifm.core.api_types import DateText
+from ifm.core.api_types import ApiDate, DateText, Version
 from ifm.donors.gifts import selectors, services
 from ifm.donors.gifts.schemas import DonationIn, DonationOut
 from ifm.donors.models import Appeal, Campaign, Donation
-from ifm.donors.schemas import DonationStatusIn, MethodIn, money
+from ifm.donors.schemas import Amount, DonationStatusIn, MethodIn, money
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["donors"])
 
 DonationId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+CampaignId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 
 def _view(request: OrgRequest) -> None:
@@ -115,10 +116,31 @@ class CampaignOut(Schema):
     gifts: int = 0
     donors: int = 0
     raised: str = "0.00"
+    goal: str | None = Field(None, description="What it means to raise (null: no goal).")
+    progress_percent: int | None = Field(
+        None, description="Raised as a whole percentage of the goal (may pass 100)."
+    )
+    start_date: date | None = None
+    end_date: date | None = None
+    version: int = 1
 
 
 class CampaignIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
+    goal: Amount | None = None
+    start_date: ApiDate | None = None
+    end_date: ApiDate | None = Field(None, description="Not before `start_date`.")
+
+
+class CampaignPatchIn(InputSchema):
+    """Only the fields sent change; null clears the goal or a date."""
+
+    version: Version
+    name: str | None = Field(None, min_length=1, max_length=200)
+    goal: Amount | None = None
+    start_date: ApiDate | None = None
+    end_date: ApiDate | None = None
+    is_active: bool | None = None
 
 
 class AppealOut(Schema):
@@ -142,6 +164,11 @@ def _campaign_out(campaign: Campaign, totals: dict[int, dict[str, Any]]) -> dict
         "gifts": row.get("count", 0),
         "donors": row.get("donors", 0),
         "raised": money(row.get("total") or ZERO),
+        "goal": money(campaign.goal) if campaign.goal is not None else None,
+        "progress_percent": selectors.campaign_progress(campaign, row.get("total"))["percent"],
+        "start_date": campaign.start_date,
+        "end_date": campaign.end_date,
+        "version": campaign.version,
     }
 
 
@@ -161,8 +188,28 @@ def campaign_create(request: OrgRequest, payload: CampaignIn) -> Any:
         actor=request.user,
         access=request.access,
         name=payload.name,
+        goal=payload.goal,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
     )
     return HttpStatus(201, _campaign_out(campaign, {}))
+
+
+@campaigns_router.patch(
+    "/campaigns/{int:campaign_id}", response=CampaignOut, summary="Change a campaign"
+)
+def campaign_update(request: OrgRequest, payload: CampaignPatchIn, campaign_id: CampaignId) -> Any:
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    data = payload.dict()
+    saved = services.campaign_update(
+        **service_args(request),
+        campaign=campaign,
+        expected_version=payload.version,
+        **{k: data[k] for k in payload.model_fields_set if k != "version"},
+    )
+    return _campaign_out(saved, selectors.campaign_totals())
 
 
 @campaigns_router.get("/appeals", response=list[AppealOut], summary="Appeals")

@@ -18,6 +18,7 @@ from ifm.donors.forms import (
     model_field,
 )
 from ifm.donors.models import (
+    NON_CASH_METHODS,
     Appeal,
     Campaign,
     DonationStatus,
@@ -137,6 +138,8 @@ class VoidForm(BootstrapMixin, forms.Form):
 
 
 class GiftBatchForm(BootstrapMixin, forms.Form):
+    """A new batch: the slip's count and total, and the defaults of its gifts."""
+
     name = forms.CharField(max_length=200, help_text="Such as: Sunday deposit, 12 May.")
     date = forms.DateField(widget=DateInput(), help_text="The deposit date; gifts default to it.")
     expected_count = forms.IntegerField(
@@ -150,15 +153,38 @@ class GiftBatchForm(BootstrapMixin, forms.Form):
         required=False,
         empty_label="Undeposited funds",
         label="Deposited to",
+        help_text="Cash and bank accounts only.",
+    )
+    fund = CodeChoiceField(
+        queryset=None, required=False, empty_label="General fund", label="Default fund"
+    )
+    method = forms.ChoiceField(
+        choices=[(m, label) for m, label in Method.choices if m not in NON_CASH_METHODS],
+        initial=Method.CHECK,
+        required=False,
+        label="Default method",
+    )
+    campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No campaign", label="Default campaign"
+    )
+    appeal: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No appeal", label="Default appeal"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_field(self, "deposit_account").queryset = choices.deposit_accounts()
+        model_field(self, "fund").queryset = _funds()
+        model_field(self, "campaign").queryset = choices.active_campaigns()
+        model_field(self, "appeal").queryset = choices.active_appeals()
+
+    def clean_method(self) -> str:
+        return self.cleaned_data.get("method") or Method.CHECK
 
 
 class BatchGiftForm(BootstrapMixin, forms.Form):
-    """One row of a batch: only what a deposit slip has."""
+    """One row of a batch: what a deposit slip has, prefilled from the batch's defaults (never
+    from the gift entered before). Also the in-place edit of a row (with its `version`)."""
 
     donor: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
@@ -175,14 +201,55 @@ class BatchGiftForm(BootstrapMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Name, email, phone"}),
     )
     amount = _money(min_value=Decimal("0.01"), attrs={"min": "0.01"})
-    method = forms.ChoiceField(choices=Method.choices, initial=Method.CHECK)
+    method = forms.ChoiceField(
+        choices=[(m, label) for m, label in Method.choices if m not in NON_CASH_METHODS],
+        initial=Method.CHECK,
+    )
     check_number = forms.CharField(max_length=30, required=False, label="Check no.")
     fund = CodeChoiceField(queryset=None, empty_label=None)
+    campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No campaign"
+    )
+    appeal: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No appeal"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, row_form: str = "", **kwargs: Any) -> None:
+        """`row_form`: the id of the <form> of a table row being edited in place; its fields sit
+        in the row's cells, tied to that form by their `form` attribute and named by aria-label
+        (the column headers show no label per field)."""
         super().__init__(*args, **kwargs)
         model_field(self, "donor").queryset = Donor.objects.filter(merged_into__isnull=True)
         model_field(self, "fund").queryset = _funds()
+        model_field(self, "campaign").queryset = choices.active_campaigns()
+        model_field(self, "appeal").queryset = choices.active_appeals()
+        if row_form:
+            for name, field in self.fields.items():
+                field.widget.attrs.update(form=row_form, **{"aria-label": str(field.label or name)})
+                css = field.widget.attrs.get("class", "")
+                if "form-select" in css:
+                    field.widget.attrs["class"] = f"{css} form-select-sm"
+                elif "form-control" in css:
+                    field.widget.attrs["class"] = f"{css} form-control-sm"
+
+    @classmethod
+    def initial_for(cls, defaults: dict[str, Any]) -> dict[str, Any]:
+        """The form's initial values from the batch's defaults (selectors.batch_defaults)."""
+        pk = {k: getattr(defaults[k], "pk", None) for k in ("fund", "campaign", "appeal")}
+        return {"method": defaults["method"], **pk}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "donor": data["donor"],
+            "amount": data["amount"],
+            "method": data["method"],
+            "check_number": data.get("check_number") or "",
+            "fund": data["fund"],
+            "campaign": data.get("campaign"),
+            "appeal": data.get("appeal"),
+        }
 
 
 class DonationFilterForm(BootstrapMixin, forms.Form):
@@ -241,6 +308,11 @@ class DonationFilterForm(BootstrapMixin, forms.Form):
 
 class CampaignForm(BootstrapMixin, forms.Form):
     name = forms.CharField(max_length=200, label="Campaign name")
+    goal = _money(
+        min_value=Decimal("0.01"), required=False, label="Goal", help_text="What it means to raise."
+    )
+    start_date = forms.DateField(label="Starts", required=False, widget=DateInput())
+    end_date = forms.DateField(label="Ends", required=False, widget=DateInput())
 
 
 class AppealForm(BootstrapMixin, forms.Form):

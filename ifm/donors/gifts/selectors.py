@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from ifm.donors.models import (
     BatchStatus,
+    Campaign,
     Donation,
     DonationStatus,
     Donor,
@@ -18,6 +19,7 @@ from ifm.donors.models import (
 )
 from ifm.donors.people.selectors import donor_search
 from ifm.donors.validation import ZERO
+from ifm.ledger.chart.selectors import general_fund
 
 
 def giving_aggregate(donor_id: int, *, year: int) -> dict[str, Any]:
@@ -98,12 +100,44 @@ def campaign_totals() -> dict[int, dict[str, Any]]:
     }
 
 
+def campaign_progress(campaign: Campaign, raised: Decimal | None) -> dict[str, Any]:
+    """How far a campaign is toward its goal: `percent` (may pass 100), `bar` (capped at 100)
+    and `bar_step` (the bar's width rounded down to a step of 25, a class of the stylesheet);
+    None when it has no goal."""
+    if not campaign.goal:
+        return {"percent": None, "bar": None, "bar_step": None}
+    percent = int((raised or ZERO) * 100 / campaign.goal)
+    bar = min(percent, 100)
+    return {"percent": percent, "bar": bar, "bar_step": bar // 25 * 25}
+
+
 def batch_totals(batch: GiftBatch) -> tuple[int, Decimal]:
     """(count, total) of the live donations entered into the batch."""
     row = batch.donations.exclude(status=DonationStatus.VOIDED).aggregate(
         n=Count("pk"), total=Sum("amount")
     )
     return int(row["n"] or 0), row["total"] or ZERO
+
+
+def batch_defaults(batch: GiftBatch) -> dict[str, Any]:
+    """What a gift added to the batch takes when it says nothing else: the batch's date,
+    method, fund (else the general fund), campaign and appeal."""
+    return {
+        "date": batch.date,
+        "method": batch.method,
+        "fund": batch.fund or general_fund(),
+        "campaign": batch.campaign,
+        "appeal": batch.appeal,
+    }
+
+
+def batch_gifts(batch: GiftBatch) -> QuerySet[Donation]:
+    """The live gifts of the batch, last entered first."""
+    return (
+        batch.donations.exclude(status=DonationStatus.VOIDED)
+        .select_related("donor", "fund", "campaign", "appeal")
+        .order_by("-id")
+    )
 
 
 def open_batches() -> QuerySet[GiftBatch]:

@@ -12,8 +12,14 @@ Posting a donation (ledger source_type "donation", source_id the donation's id):
 
 Editing the amount, fund, date, method or deposit account of a posted donation reverses its
 entry and posts a new one; voiding reverses it. A donation entered into an open gift batch is
-`pending` and posts when the batch posts (all of the batch in one transaction, only when its
-count and total match what was expected).
+`pending` and posts when the batch posts (gifts/batches.py: all of the batch in one transaction,
+as one deposit entry, only when its count and total match what was expected). A gift of a posted
+batch points at the deposit entry, which is never reversed for one gift: voiding or re-posting
+such a gift takes out just its share with an entry of its own (posting.deposit_share_reversal).
+
+Money received (cash, check, card, transfer, online) is deposited only to a cash or bank account
+(ledger.chart.selectors.cash_accounts); an in-kind or stock gift may name any asset account
+(securities, say) that takes postings.
 
 The giving summary (DonorGivingSummary) is recomputed from the donor's donations inside the
 transaction of every donation write, so it can never disagree with them.
@@ -34,7 +40,7 @@ from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import as_id, resolve
 from ifm.donors import choices
 from ifm.donors.gifts import selectors
-from ifm.donors.gifts.posting import gift_entry_memo, gift_lines
+from ifm.donors.gifts.posting import deposit_share_reversal, gift_entry_memo, gift_lines
 from ifm.donors.models import (
     NON_CASH_METHODS,
     Appeal,
@@ -68,7 +74,7 @@ from ifm.donors.validation import (
     reject_unknown,
 )
 from ifm.ledger.journal.posting import post_entry, reverse_entry
-from ifm.ledger.models import Period, PeriodStatus
+from ifm.ledger.models import JournalEntry, Period, PeriodStatus, SourceType
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 
@@ -95,17 +101,88 @@ POSTING_FIELDS = {"amount", "date", "method", "fund", "deposit_account"}
 # --- Campaigns and appeals ---------------------------------------------------------------------
 
 
+def _clean_campaign_plan(goal: Any, start_date: Any, end_date: Any) -> dict[str, Any]:
+    """A campaign's goal (above zero, or none) and dates (the end not before the start)."""
+    c = Checker({"goal": goal, "start_date": start_date, "end_date": end_date})
+
+    def optional(fn: Any) -> Any:
+        return lambda v: None if v is None or v == "" else fn(v)
+
+    c.check("goal", optional(lambda v: money(v, "goal")))
+    c.check("start_date", optional(lambda v: clean_date(v, "start_date")))
+    c.check("end_date", optional(lambda v: clean_date(v, "end_date")))
+    c.raise_if_errors()
+    start, end = c.cleaned["start_date"], c.cleaned["end_date"]
+    if start is not None and end is not None and end < start:
+        raise ServiceError("The campaign cannot end before it starts.", field="end_date")
+    return c.cleaned
+
+
 @org_service("donations.record")
 def campaign_create(
-    *, organization: Organization, actor: User, access: Access | None, name: str
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    name: str,
+    goal: Any = None,
+    start_date: Any = None,
+    end_date: Any = None,
 ) -> Campaign:
+    """A campaign, with an optional goal (what it means to raise) and dates it runs."""
     text = clean_text(name, "name", 200)
     if not text:
         raise ServiceError("Name the campaign.", field="name")
     if Campaign.objects.filter(name__iexact=text).exists():
         raise ServiceError("A campaign of that name exists.", field="name")
-    row = Campaign.objects.create(organization=organization, name=text)
-    audit_record(action="campaign.create", actor=actor, organization=organization, obj=row)
+    plan = _clean_campaign_plan(goal, start_date, end_date)
+    row = Campaign.objects.create(organization=organization, name=text, **plan)
+    audit_record(
+        action="campaign.create",
+        actor=actor,
+        organization=organization,
+        obj=row,
+        changes={k: str(v) if v is not None else None for k, v in plan.items()},
+    )
+    return row
+
+
+@org_service("donations.record")
+def campaign_update(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    campaign: Campaign | int,
+    expected_version: int,
+    **fields: Any,
+) -> Campaign:
+    """Change a campaign's name, goal, dates or whether it is active (only the fields given;
+    None clears the goal or a date). A stale `expected_version` is a 409."""
+    reject_unknown(fields, ("name", "goal", "start_date", "end_date", "is_active"))
+    row = resolve(Campaign.objects.all(), campaign, "campaign_id", "No such campaign.")
+    before = {k: getattr(row, k) for k in fields}
+    if "name" in fields:
+        text = clean_text(fields["name"], "name", 200)
+        if not text:
+            raise ServiceError("Name the campaign.", field="name")
+        if Campaign.objects.filter(name__iexact=text).exclude(pk=row.pk).exists():
+            raise ServiceError("A campaign of that name exists.", field="name")
+        row.name = text
+    if "is_active" in fields:
+        row.is_active = clean_bool(fields["is_active"], "is_active")
+    plan = {k: fields.get(k, getattr(row, k)) for k in ("goal", "start_date", "end_date")}
+    for key, value in _clean_campaign_plan(**plan).items():
+        setattr(row, key, value)
+    row.save_versioned(expected_version=expected_version, user=actor, fields=list(fields))
+    changes = {
+        k: {"before": str(before[k]), "after": str(getattr(row, k))}
+        for k in fields
+        if before[k] != getattr(row, k)
+    }
+    audit_record(
+        action="campaign.update", actor=actor, organization=organization, obj=row, changes=changes
+    )
     return row
 
 
@@ -211,7 +288,7 @@ def _clean_donation(values: dict[str, Any], *, organization: Organization) -> di
         "deposit_account",
         optional(
             lambda v: resolve(
-                choices.deposit_accounts(),
+                choices.asset_accounts(),
                 v,
                 "deposit_account_id",
                 "Choose an active asset account of this organization.",
@@ -237,6 +314,21 @@ def _check_donation(donation: Donation) -> None:
         c.add("description", "Describe what was given (the receipt names it without a value).")
     if donation.method != Method.CHECK and donation.check_number:
         c.add("check_number", "A check number goes with the check method only.")
+    account = donation.deposit_account
+    if account is not None and donation.method not in NON_CASH_METHODS and not account.is_cash:
+        c.add(
+            "deposit_account_id",
+            f"{account} is not a cash or bank account: money received is deposited to one.",
+        )
+    batch = donation.batch
+    if batch is not None and donation.status == DonationStatus.PENDING:
+        if donation.method in NON_CASH_METHODS:
+            c.add(
+                "method",
+                "In-kind and stock gifts are not deposited: record them outside the batch.",
+            )
+        if donation.deposit_account_id != batch.deposit_account_id:
+            c.add("deposit_account_id", "A gift in a batch is deposited with the batch.")
     c.raise_if_errors()
 
 
@@ -258,6 +350,48 @@ def post_donation(organization: Organization, actor: User, donation: Donation) -
         source_id=donation.pk,
     )
     donation.journal_entry = entry
+
+
+def _reverse_gift(
+    organization: Organization,
+    actor: User,
+    donation: Donation,
+    *,
+    share: list[Any] | None,
+    memo: str,
+    date: date_type | None = None,
+) -> JournalEntry:
+    """Take a posted gift out of the ledger: reverse its own entry, or, when it points at a
+    batch's deposit entry, post the reversal of just its share (`share`, the lines computed
+    before the gift changed)."""
+    entry = donation.journal_entry
+    assert entry is not None
+    if share is None:
+        return reverse_entry(
+            organization=organization, actor=actor, entry=entry, date=date, memo=memo[:500]
+        )
+    return post_entry(
+        organization=organization,
+        actor=actor,
+        date=date or entry.date,
+        lines=share,
+        memo=f"{memo} (its share of deposit {entry})"[:500],
+        reference=donation.reference,
+        source_type=SourceType.DONATION,
+        source_id=donation.pk,
+    )
+
+
+def _deposit_share(donation: Donation) -> list[Any] | None:
+    """The lines reversing the gift's share of its batch's deposit entry, when it has one."""
+    entry = donation.journal_entry
+    if (
+        donation.status != DonationStatus.ACTIVE
+        or entry is None
+        or entry.source_type != SourceType.DEPOSIT
+    ):
+        return None
+    return deposit_share_reversal(gift=donation, entry=entry)
 
 
 def _soft_credits(
@@ -359,7 +493,7 @@ def donation_record(
         **links,
     )
     if batch_row is not None and donation.deposit_account is None:
-        donation.deposit_account = batch_row.deposit_account
+        donation.deposit_account = batch_row.deposit_account  # a batch gift goes with the batch
     _check_donation(donation)
     if donation.pledge is not None:
         donation.pledge_overpayment = pledge_payment(
@@ -471,7 +605,7 @@ def _save_new_donation(
 def _lock_donation(donation: Any) -> Donation:
     row = (
         Donation.objects.select_for_update(of=("self",))
-        .select_related("donor", "fund", "deposit_account")
+        .select_related("donor", "fund", "deposit_account", "journal_entry", "batch")
         .filter(pk=as_id(donation) or 0)
         .first()
     )
@@ -502,6 +636,7 @@ def donation_update(
     links: dict[str, Any] = {
         k: fields.pop(k) for k in ("pledge", "pledge_overpayment") if k in fields
     }
+    share = _deposit_share(row)  # read before the gift changes: what the deposit holds of it
     reject_unknown(fields, DONATION_FIELDS)
     cleaned = _clean_donation(fields, organization=organization)
     changes: dict[str, Any] = {}
@@ -527,11 +662,8 @@ def donation_update(
     repost = row.status == DonationStatus.ACTIVE and bool(POSTING_FIELDS & set(changes))
     if repost:
         assert old_entry is not None
-        reversal = reverse_entry(
-            organization=organization,
-            actor=actor,
-            entry=old_entry,
-            memo=f"Donation {row.reference} changed",
+        reversal = _reverse_gift(
+            organization, actor, row, share=share, memo=f"Donation {row.reference} changed"
         )
         post_donation(organization, actor, row)
         save_fields.append("journal_entry")
@@ -574,12 +706,13 @@ def donation_void(
         raise ConflictError(message="This donation is already voided.")
     reversal = None
     if row.status == DonationStatus.ACTIVE and row.journal_entry is not None:
-        reversal = reverse_entry(
-            organization=organization,
-            actor=actor,
-            entry=row.journal_entry,
+        reversal = _reverse_gift(
+            organization,
+            actor,
+            row,
+            share=_deposit_share(row),
             date=_void_date(organization, row),
-            memo=f"Void of donation {row.reference}: {text}"[:500],
+            memo=f"Void of donation {row.reference}: {text}",
         )
     row.status = DonationStatus.VOIDED
     row.void_reason = text
@@ -609,108 +742,3 @@ def _void_date(organization: Organization, donation: Donation) -> date_type:
     if period is not None and period.status == PeriodStatus.OPEN:
         return donation.date
     return timezone.localdate()
-
-
-# --- Gift batches ------------------------------------------------------------------------------
-
-
-@org_service("donations.record")
-def gift_batch_create(
-    *,
-    organization: Organization,
-    actor: User,
-    access: Access | None,
-    name: str,
-    date: date_type,
-    expected_count: int,
-    expected_total: Any,
-    deposit_account: Any = None,
-) -> GiftBatch:
-    c = Checker(
-        {
-            "name": name,
-            "date": date,
-            "expected_count": expected_count,
-            "expected_total": expected_total,
-            "deposit_account": deposit_account,
-        }
-    )
-    c.check("name", lambda v: clean_text(v, "name", 200) or "")
-    c.check("date", lambda v: clean_date(v, "date"))
-
-    def count(v: Any) -> int:
-        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100_000:
-            raise ServiceError("Give the number of gifts (1 to 100000).", field="expected_count")
-        return v
-
-    c.check("expected_count", count)
-    c.check("expected_total", lambda v: money(v, "expected_total"))
-    c.check(
-        "deposit_account",
-        lambda v: (
-            None
-            if v is None
-            else resolve(
-                choices.deposit_accounts(),
-                v,
-                "deposit_account_id",
-                "Choose an active asset account of this organization.",
-            )
-        ),
-        error_field="deposit_account_id",
-    )
-    c.raise_if_errors()
-    cleaned = c.cleaned
-    if not cleaned["name"]:
-        cleaned["name"] = f"Deposit {cleaned['date']:%Y-%m-%d}"
-    batch = GiftBatch.objects.create(
-        organization=organization, created_by=actor, updated_by=actor, **cleaned
-    )
-    audit_record(action="gift_batch.create", actor=actor, organization=organization, obj=batch)
-    return batch
-
-
-@org_service("donations.record")
-def gift_batch_post(
-    *, organization: Organization, actor: User, access: Access | None, batch: GiftBatch | int
-) -> GiftBatch:
-    """Post every pending gift of the batch, all in this transaction, when the batch's count
-    and total equal what was expected."""
-    row = resolve(GiftBatch.objects.select_for_update(), batch, "batch_id", "No such batch.")
-    if row.status != BatchStatus.OPEN:
-        raise ConflictError(message="This batch has already been posted.")
-    count, total = selectors.batch_totals(row)
-    if count != row.expected_count or total != row.expected_total:
-        raise ServiceError(
-            f"The batch does not match: {count} gifts totalling {total:.2f} entered, "
-            f"{row.expected_count} totalling {row.expected_total:.2f} expected.",
-            field="expected_total" if count == row.expected_count else "expected_count",
-        )
-    donations = list(
-        row.donations.select_for_update(of=("self",))
-        .filter(status=DonationStatus.PENDING)
-        .select_related("donor", "fund", "deposit_account")
-        .order_by("pk")
-    )
-    for donation in donations:
-        post_donation(organization, actor, donation)
-        donation.status = DonationStatus.ACTIVE
-    Donation.objects.bulk_update(donations, ["journal_entry", "status"])
-    for donor_id in sorted({d.donor_id for d in donations}):
-        summary_refresh(organization, donor_id)
-    for pledge_id in sorted({d.pledge_id for d in donations if d.pledge_id}):
-        pledge_status_refresh(Pledge.objects.get(pk=pledge_id))
-    row.status = BatchStatus.POSTED
-    row.posted_at = timezone.now()
-    row.posted_by = actor
-    row.save_versioned(
-        expected_version=row.version, user=actor, fields=["status", "posted_at", "posted_by"]
-    )
-    audit_record(
-        action="gift_batch.post",
-        actor=actor,
-        organization=organization,
-        obj=row,
-        changes={"count": count, "total": str(total)},
-    )
-    return row

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ifm.donors.gifts import views
+from ifm.donors.gifts import batch_views, views
 
 urlpatterns = [
     path("pick/", views.donor_pick, name="donor_pick"),
@@ -14,8 +14,18 @@ urlpatterns = [
     path("donations/new/", views.donation_new, name="donation_new"),
     path("donations/<int:donation_id>/edit/", views.donation_edit, name="donation_edit"),
     path("campaigns/", views.campaign_list, name="campaign_list"),
-    path("batches/", views.batch_list, name="gift_batch_list"),
-    path("batches/<int:giftbatch_id>/", views.batch_detail, name="gift_batch_detail"),
-    path("batches/<int:giftbatch_id>/add/", views.batch_add, name="gift_batch_add"),
-    path("batches/<int:giftbatch_id>/post/", views.batch_post, name="gift_batch_post"),
+    path("batches/", batch_views.batch_list, name="gift_batch_list"),
+    path("batches/<int:giftbatch_id>/", batch_views.batch_detail, name="gift_batch_detail"),
+    path("batches/<int:giftbatch_id>/add/", batch_views.batch_add, name="gift_batch_add"),
+    path(
+        "batches/<int:giftbatch_id>/gifts/<int:donation_id>/edit/",
+        batch_views.batch_gift_edit,
+        name="gift_batch_gift_edit",
+    ),
+    path(
+        "batches/<int:giftbatch_id>/gifts/<int:donation_id>/delete/",
+        batch_views.batch_gift_delete,
+        name="gift_batch_gift_delete",
+    ),
+    path("batches/<int:giftbatch_id>/post/", batch_views.batch_post, name="gift_batch_post"),
 ]

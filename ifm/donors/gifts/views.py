@@ -11,13 +11,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseNotAllowed,
 )
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,28 +23,24 @@ from django.utils.cache import patch_vary_headers
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.core.pages import error_text, is_htmx_partial, org_url
+from ifm.core.pages import is_htmx_partial, org_url
 from ifm.donors import choices
 from ifm.donors.exports import donations_response
 from ifm.donors.forms import add_service_errors, picker_label
 from ifm.donors.gifts import selectors, services
 from ifm.donors.gifts.forms import (
     AppealForm,
-    BatchGiftForm,
     CampaignForm,
     DonationFilterForm,
     DonationForm,
-    GiftBatchForm,
     VoidForm,
 )
 from ifm.donors.models import (
     Appeal,
-    BatchStatus,
     Campaign,
     Donation,
     DonationStatus,
     Donor,
-    GiftBatch,
     Method,
 )
 from ifm.donors.people import selectors as people_selectors
@@ -60,20 +54,15 @@ PICKER_LIMIT = 10
 
 def donation_or_404(donation_id: int) -> Donation:
     donation = (
-        Donation.objects.select_related("donor", "fund", "campaign", "appeal", "journal_entry")
+        Donation.objects.select_related(
+            "donor", "fund", "campaign", "appeal", "journal_entry", "batch__journal_entry"
+        )
         .filter(pk=donation_id)
         .first()
     )
     if donation is None:
         raise Http404("No such donation.")
     return donation
-
-
-def _batch_or_404(batch_id: int) -> GiftBatch:
-    batch = GiftBatch.objects.filter(pk=batch_id).first()
-    if batch is None:
-        raise Http404("No such gift batch.")
-    return batch
 
 
 @login_required
@@ -173,6 +162,9 @@ def donation_context(request: OrgRequest, donation: Donation, **forms: Any) -> d
     entries = []
     if donation.journal_entry_id:
         entries = list(entries_for_source(source_type="donation", source_id=donation.pk))
+        deposit = donation.batch.journal_entry if donation.batch_id and donation.batch else None
+        if deposit is not None:  # a gift of a posted batch: the batch's one deposit entry
+            entries = sorted([deposit, *entries], key=lambda e: e.number)
     return {
         "donation": donation,
         "entries": entries,
@@ -254,123 +246,6 @@ def donation_edit(request: OrgRequest, org_slug: str, donation_id: int) -> HttpR
     )
 
 
-# --- Gift batches ------------------------------------------------------------------------------
-
-
-@login_required
-def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
-    require_perm(request.access, "donations.record")
-    if request.method == "POST":
-        form = GiftBatchForm(request.POST)
-        if form.is_valid():
-            try:
-                batch = services.gift_batch_create(**service_args(request), **form.cleaned_data)
-            except ServiceError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Batch {batch.name} opened: enter its gifts.")
-                return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
-    else:
-        form = GiftBatchForm(initial={"date": timezone.localdate()})
-    batches = Paginator(GiftBatch.objects.order_by("-date", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = [(b, *selectors.batch_totals(b)) for b in batches]
-    return render(request, "donors/batch_list.html", {"form": form, "page": batches, "rows": rows})
-
-
-def _batch_context(
-    request: OrgRequest, batch: GiftBatch, form: BatchGiftForm | None = None
-) -> dict[str, Any]:
-    count, total = selectors.batch_totals(batch)
-    gifts = list(
-        batch.donations.exclude(status=DonationStatus.VOIDED)
-        .select_related("donor", "fund")
-        .order_by("-id")
-    )
-    if form is None:
-        last = gifts[0] if gifts else None
-        general = choices.active_funds().filter(is_general=True).first()
-        form = BatchGiftForm(
-            initial={
-                "method": last.method if last else Method.CHECK,
-                "fund": last.fund_id if last else (general.pk if general else None),
-            }
-        )
-    matches = count == batch.expected_count and total == batch.expected_total
-    return {
-        "batch": batch,
-        "gifts": gifts,
-        "count": count,
-        "total": total,
-        "count_left": batch.expected_count - count,
-        "total_left": batch.expected_total - total,
-        "matches": matches,
-        "is_open": batch.status == BatchStatus.OPEN,
-        "form": form,
-    }
-
-
-@login_required
-def batch_detail(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponse:
-    require_perm(request.access, "donations.record")
-    batch = _batch_or_404(giftbatch_id)
-    return render(request, "donors/batch_detail.html", _batch_context(request, batch))
-
-
-@login_required
-def batch_add(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
-    """Add one gift to an open batch; with htmx, answers with the batch's body only."""
-    require_perm(request.access, "donations.record")
-    batch = _batch_or_404(giftbatch_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    form = BatchGiftForm(request.POST)
-    status = 200
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.donation_record(
-                **service_args(request),
-                donor=data["donor"],
-                amount=data["amount"],
-                date=batch.date,
-                method=data["method"],
-                fund=data["fund"],
-                check_number=data.get("check_number") or "",
-                batch=batch,
-            )
-        except ServiceError as exc:
-            add_service_errors(form, exc)
-            status = 422
-        else:
-            form = BatchGiftForm(initial={"method": data["method"], "fund": data["fund"].pk})
-    else:
-        status = 422
-    context = _batch_context(request, batch, form)
-    if is_htmx_partial(request):
-        # 200 even on errors, so htmx swaps the form with its messages in.
-        return render(request, "donors/_batch_body.html", context)
-    if status == 200:
-        return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
-    return render(request, "donors/batch_detail.html", context, status=status)
-
-
-@login_required
-def batch_post(request: OrgRequest, org_slug: str, giftbatch_id: int) -> HttpResponseBase:
-    require_perm(request.access, "donations.record")
-    batch = _batch_or_404(giftbatch_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.gift_batch_post(**service_args(request), batch=batch)
-    except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, f"Batch {batch.name} is posted to the ledger.")
-    return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
-
-
 LIST_PAGE_SIZE = 50
 
 
@@ -420,7 +295,12 @@ def _campaign_context(request: OrgRequest, **forms: Any) -> dict[str, Any]:
     totals = selectors.campaign_totals()
     empty = {"count": 0, "total": None, "donors": 0}
     campaigns = [
-        {"campaign": c, **totals.get(c.pk, empty), "appeals": list(c.appeals.all())}
+        {
+            "campaign": c,
+            **totals.get(c.pk, empty),
+            **selectors.campaign_progress(c, totals.get(c.pk, empty)["total"]),
+            "appeals": list(c.appeals.all()),
+        }
         for c in Campaign.objects.prefetch_related("appeals")
     ]
     return {
@@ -457,9 +337,7 @@ def campaign_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                         campaign=form.cleaned_data.get("campaign"),
                     )
                 else:
-                    row = services.campaign_create(
-                        **service_args(request), name=form.cleaned_data["name"]
-                    )
+                    row = services.campaign_create(**service_args(request), **form.cleaned_data)
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:

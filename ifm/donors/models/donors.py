@@ -189,8 +189,13 @@ class DonorNote(TenantModel):
         return f"Note on {self.donor_id}"
 
 
-class Campaign(TenantModel):
+class Campaign(TenantModel, VersionedModel):
     name = models.CharField(max_length=200)
+    # What the campaign means to raise, and when it runs (all optional): its progress is the
+    # live gifts' total against the goal.
+    goal = models.DecimalField(**MONEY, null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -199,7 +204,16 @@ class Campaign(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"], name="donors_campaign_org_name"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(goal__isnull=True) | Q(goal__gt=0), name="donors_campaign_goal_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="donors_campaign_dates_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -354,7 +368,9 @@ class BatchStatus(models.TextChoices):
 
 
 class GiftBatch(TenantModel, VersionedModel):
-    """A deposit's worth of gifts: posts (all of them, at once) only when count and total match."""
+    """A deposit's worth of gifts: posts (all of them, at once, as one deposit entry) only when
+    count and total match. Its date, fund, method, campaign, appeal and deposit account are the
+    defaults of every gift added to it."""
 
     name = models.CharField(max_length=200)
     date = models.DateField()
@@ -362,6 +378,20 @@ class GiftBatch(TenantModel, VersionedModel):
     expected_total = models.DecimalField(**MONEY)
     deposit_account = models.ForeignKey(
         "ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fund = models.ForeignKey(
+        "ledger.Fund", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(max_length=14, choices=Method.choices, default=Method.CHECK)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appeal = models.ForeignKey(
+        Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The deposit entry made when the batch posted (every gift of the batch points at it too).
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=8, choices=BatchStatus.choices, default="open")
     created_at = models.DateTimeField(default=timezone.now)

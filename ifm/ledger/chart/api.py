@@ -66,6 +66,7 @@ def account_create(request: OrgRequest, payload: AccountIn) -> Any:
         parent=optional_fk(Account, payload.parent_id, "parent_id"),
         net_asset_class=payload.net_asset_class,
         description=payload.description,
+        is_cash=payload.is_cash,
     )
     return Status(201, account)
 
@@ -87,6 +88,7 @@ def account_update(request: OrgRequest, payload: AccountPatchIn, account_id: int
         name=payload.name,
         description=payload.description,
         net_asset_class=payload.net_asset_class,
+        is_cash=payload.is_cash,
         is_active=payload.is_active,
         **changes,
     )

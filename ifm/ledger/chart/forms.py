@@ -52,6 +52,11 @@ class AccountForm(BootstrapMixin, forms.Form):
     description = forms.CharField(
         max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    is_cash = forms.BooleanField(
+        label="Cash or bank account",
+        required=False,
+        help_text="Asset accounts only: offered where gifts are deposited and expenses paid from.",
+    )
     is_active = forms.BooleanField(label="Active (takes postings)", required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

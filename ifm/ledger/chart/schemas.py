@@ -22,6 +22,9 @@ class AccountOut(Schema):
     net_asset_class: str
     role: str
     description: str
+    is_cash: bool = Field(
+        ..., description="A cash or bank account: offered for deposits and payments."
+    )
     is_active: bool
     is_postable: bool = Field(
         ...,
@@ -48,6 +51,7 @@ class AccountIn(InputSchema):
     parent_id: Id | None = None
     net_asset_class: str = Field("", max_length=40)
     description: str = Field("", max_length=500)
+    is_cash: bool = Field(False, description="A cash or bank account (asset accounts only).")
 
 
 class AccountPatchIn(InputSchema):
@@ -57,6 +61,7 @@ class AccountPatchIn(InputSchema):
     parent_id: Id | None = Field(None, description="null makes the account top-level.")
     net_asset_class: str | None = Field(None, max_length=40)
     description: str | None = Field(None, max_length=500)
+    is_cash: bool | None = None
     is_active: bool | None = None
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ifm.core.errors import ServiceError
-from ifm.ledger.models import Account, Fund, JournalLine, Program
+from ifm.ledger.models import Account, AccountType, Fund, JournalLine, Program
 
 
 def account_by_role(role: str) -> Account:
@@ -45,6 +45,13 @@ def postable_accounts(*, type: str) -> QuerySet[Account]:
         .exclude(role__in=["interfund_receivable", "interfund_payable"])
         .order_by("number")
     )
+
+
+def cash_accounts() -> QuerySet[Account]:
+    """The cash and bank accounts that take postings (Account.is_cash): the only accounts
+    offered, and accepted, where money is deposited or paid from. Scoped to the organization
+    in context, like every tenant query."""
+    return postable_accounts(type=AccountType.ASSET).filter(is_cash=True)
 
 
 def account_has_postings(account: Account) -> bool:

@@ -18,7 +18,7 @@ from ifm.audit.services import audit_record, diff
 from ifm.core.errors import ServiceError
 from ifm.core.org_context import org_context
 from ifm.ledger.chart.selectors import account_has_postings
-from ifm.ledger.chart.template import UCOA_TEMPLATE
+from ifm.ledger.chart.template import CASH_ACCOUNT_NUMBERS, UCOA_TEMPLATE
 from ifm.ledger.models import (
     Account,
     AccountType,
@@ -50,6 +50,7 @@ def chart_create_from_template(*, organization: Organization) -> None:
                 parent=by_number.get(parent),
                 net_asset_class=net_class,
                 role=role,
+                is_cash=number in CASH_ACCOUNT_NUMBERS,
             )
             by_number[number] = account
         Fund.objects.create(
@@ -170,8 +171,18 @@ def _account_state(account: Account) -> dict[str, Any]:
         "parent": account.parent.number if account.parent_id and account.parent else None,
         "net_asset_class": account.net_asset_class,
         "description": account.description,
+        "is_cash": account.is_cash,
         "is_active": account.is_active,
     }
+
+
+def _clean_is_cash(value: Any, type_: str) -> bool:
+    """Only an asset account holds cash: a cash or bank account is one of them."""
+    if not isinstance(value, bool):
+        raise ServiceError("Say yes or no.", field="is_cash")
+    if value and type_ != AccountType.ASSET:
+        raise ServiceError("Only an asset account can be a cash or bank account.", field="is_cash")
+    return value
 
 
 @org_service("ledger.manage")
@@ -186,11 +197,13 @@ def account_create(
     parent: Account | None = None,
     net_asset_class: str = "",
     description: str = "",
+    is_cash: bool = False,
 ) -> Account:
-    """Add an account to the chart."""
+    """Add an account to the chart (`is_cash`: a cash or bank account, asset accounts only)."""
     number = clean_account_number(number)
     name = _clean_name(name)
     type_ = _clean_choice(type, AccountType, "type")
+    is_cash = _clean_is_cash(is_cash, type_)
     net_asset_class = _clean_choice(net_asset_class, NetAssetClass, "net_asset_class", blank=True)
     description = _clean_text(description, "description")
     if parent is not None:
@@ -206,6 +219,7 @@ def account_create(
         parent=parent,
         net_asset_class=net_asset_class,
         description=description,
+        is_cash=is_cash,
         updated_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit_record(
@@ -274,6 +288,7 @@ def account_update(
     description: str | None = None,
     is_active: bool | None = None,
     net_asset_class: str | None = None,
+    is_cash: bool | None = None,
 ) -> Account:
     """Rename, renumber, move under another header or (de)activate an account.
 
@@ -300,6 +315,9 @@ def account_update(
     if parent is not UNCHANGED:
         _move_account(account, parent, organization)
         fields.append("parent")
+    if is_cash is not None:
+        account.is_cash = _clean_is_cash(is_cash, account.type)
+        fields.append("is_cash")
     if is_active is not None and is_active != account.is_active:
         _check_account_activation(account, is_active)
         account.is_active = is_active

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 W, R = "without_donor_restrictions", "with_donor_restrictions"
 
+# The cash and bank accounts of the template (Account.is_cash): where gifts are deposited and
+# expenses paid from.
+CASH_ACCOUNT_NUMBERS = frozenset({"1010", "1020", "1040", "1050", "1070"})
+
 # number, name, type, parent number, net-asset class, role
 UCOA_TEMPLATE: list[tuple[str, str, str, str, str, str]] = [
     ("1000", "Cash", "asset", "", "", ""),

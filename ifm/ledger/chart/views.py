@@ -69,6 +69,7 @@ def account_create_view(request: OrgRequest, org_slug: str) -> HttpResponse:
             parent=_parent(form),
             net_asset_class=data["net_asset_class"],
             description=data["description"],
+            is_cash=bool(data["is_cash"]),
         )
 
     return edit_response(
@@ -95,6 +96,7 @@ def account_edit_view(request: OrgRequest, org_slug: str, account_id: int) -> Ht
         "parent": account.parent_id,
         "net_asset_class": account.net_asset_class,
         "description": account.description,
+        "is_cash": account.is_cash,
         "is_active": account.is_active,
         "version": account.version,
     }
@@ -113,6 +115,7 @@ def account_edit_view(request: OrgRequest, org_slug: str, account_id: int) -> Ht
             parent=_parent(form),
             net_asset_class=data["net_asset_class"],
             description=data["description"],
+            is_cash=bool(data["is_cash"]),
             is_active=data["is_active"],
         )
 

@@ -311,7 +311,7 @@ def _donation_row(org: Organization) -> Any:
 
     from django.apps import apps
 
-    from ifm.donors.models import Donation, Donor
+    from ifm.donors.models import Donation, Donor, GiftBatch
     from ifm.ledger.chart.services import chart_create_from_template
     from ifm.ledger.journal.posting import LineInput, post_entry
 
@@ -320,6 +320,9 @@ def _donation_row(org: Organization) -> Any:
     with org_context(org):
         account = apps.get_model("ledger", "Account")
         fund = apps.get_model("ledger", "Fund").objects.get(is_general=True)
+        # A route that takes a gift batch id and then a donation id gets a gift of that batch,
+        # waiting (pending) for the batch to post.
+        batch = GiftBatch.objects.filter(status="open").order_by("-pk").first()
         donation = Donation.objects.create(
             organization=org,
             donor=donor,
@@ -328,7 +331,10 @@ def _donation_row(org: Organization) -> Any:
             method="cash",
             fund=fund,
             status="pending",
+            batch=batch,
         )
+        if batch is not None:
+            return donation
         donation.journal_entry = post_entry(
             organization=org,
             actor=None,

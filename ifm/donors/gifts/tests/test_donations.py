@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.org_context import org_context
 from ifm.donors.conftest import access_of
-from ifm.donors.gifts import selectors, services
+from ifm.donors.gifts import batches, selectors, services
 from ifm.donors.models import Donation, Donor, DonorGivingSummary, PledgeStatus
 from ifm.donors.people import services as people_services
 from ifm.donors.pledges import services as pledge_services
@@ -446,7 +446,7 @@ def test_gift_batch_posts_only_when_it_matches(
     fundraiser: dict[str, Any], ann: Donor, general_fund: Fund
 ) -> None:
     bank = Account.objects.get(role="default_bank")
-    batch = services.gift_batch_create(
+    batch = batches.gift_batch_create(
         **fundraiser,
         name="Sunday",
         date=TODAY,
@@ -463,26 +463,30 @@ def test_gift_batch_posts_only_when_it_matches(
     assert JournalEntry.objects.count() == entries
     assert not DonorGivingSummary.objects.filter(donor=ann, gift_count__gt=0).exists()
     with pytest.raises(ServiceError) as exc:
-        services.gift_batch_post(**fundraiser, batch=batch)
+        batches.gift_batch_post(**fundraiser, batch=batch)
     assert "55.00" in exc.value.message
     assert _fields(exc.value) == {"expected_total"}
     assert JournalEntry.objects.count() == entries
     services.donation_update(**fundraiser, donation=gifts[2], expected_version=1, amount="30.00")
     extra = _gift(fundraiser, ann, general_fund, amount="1.00", batch=batch)
     with pytest.raises(ServiceError) as exc:
-        services.gift_batch_post(**fundraiser, batch=batch)
+        batches.gift_batch_post(**fundraiser, batch=batch)
     assert _fields(exc.value) == {"expected_count"}
     services.donation_void(**fundraiser, donation=extra, reason="Typo")
-    batch = services.gift_batch_post(**fundraiser, batch=batch)
+    batch = batches.gift_batch_post(**fundraiser, batch=batch)
     assert batch.status == "posted"
     posted = Donation.objects.filter(batch=batch, status="active")
     assert posted.count() == 3
-    for gift in posted:
-        assert _lines(gift.journal_entry)[0] == ("1010", gift.amount, D("0.00"), "GEN")
-    assert JournalEntry.objects.count() == entries + 3
+    # One deposit entry for the batch (the bank shows one line), every gift pointing at it.
+    assert {gift.journal_entry_id for gift in posted} == {batch.journal_entry_id}
+    assert _lines(batch.journal_entry) == [
+        ("1010", D("60.00"), D("0.00"), "GEN"),
+        ("4010", D("0.00"), D("60.00"), "GEN"),
+    ]
+    assert JournalEntry.objects.count() == entries + 1
     assert DonorGivingSummary.objects.get(donor=ann).lifetime_total == D("60.00")
     with pytest.raises(ConflictError):
-        services.gift_batch_post(**fundraiser, batch=batch)
+        batches.gift_batch_post(**fundraiser, batch=batch)
     with pytest.raises(ServiceError) as exc:
         _gift(fundraiser, ann, general_fund, batch=batch)
     assert _fields(exc.value) == {"batch_id"}

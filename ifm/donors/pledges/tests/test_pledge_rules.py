@@ -15,6 +15,7 @@ from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for
 from ifm.core.errors import ServiceError
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
+from ifm.donors.gifts import batches as gift_batches
 from ifm.donors.gifts import services as gift_services
 from ifm.donors.models import (
     Donation,
@@ -180,7 +181,7 @@ def test_gifts_waiting_in_a_batch_count_as_applied(
     fundraiser: dict[str, Any], ann: Donor, general_fund: Fund
 ) -> None:
     pledge = pledge_of(fundraiser, ann, general_fund, "100.00")
-    batch = gift_services.gift_batch_create(
+    batch = gift_batches.gift_batch_create(
         **fundraiser, name="Sunday", date=TODAY, expected_count=2, expected_total="200.00"
     )
     gift(fundraiser, ann, general_fund, "100.00", pledge=pledge, batch=batch)

@@ -48,9 +48,35 @@
     if (target instanceof HTMLDataListElement) {
       const input = document.querySelector(`input[list="${target.id}"]`);
       if (input) resolve(input);
-    } else {
+    } else if (target.id === "batch-body") {
       const box = document.getElementById("batch-donor");
       if (box) box.focus();
     }
+  });
+})();
+
+// Gift batches: Enter in any field of a form marked data-enter-submits submits it, selects
+// included (a browser submits on Enter only from text boxes). The form's own submit event
+// runs, so htmx sends it as it would a click on its button.
+(function () {
+  "use strict";
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key !== "Enter" || event.isComposing || !(target instanceof HTMLSelectElement)) return;
+    const form = target.form;
+    if (!form || !form.hasAttribute("data-enter-submits")) return;
+    event.preventDefault();
+    form.requestSubmit();
+  });
+
+  // A batch row opened for editing in place: its amount gets the focus (the Edit link that had
+  // it is gone with the swap, so the focus is nowhere).
+  document.addEventListener("htmx:afterSettle", () => {
+    const row = document.querySelector("tr.batch-row-editing");
+    const active = document.activeElement;
+    if (!row || (active && active !== document.body)) return;
+    const amount = row.querySelector("input[name$='-amount']");
+    if (amount) amount.focus();
   });
 })();
