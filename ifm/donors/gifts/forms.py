@@ -102,11 +102,16 @@ class DonationForm(BootstrapMixin, forms.Form):
             text_date_field(self, "date").time_zone = organization.time_zone
 
     def _clean_donor(self, data: dict[str, Any]) -> None:
-        """The picked donor, unless the text says another; else the donor the text names."""
+        """The picked donor, unless the text was changed since (it no longer reads as that
+        donor's label or name); else the one donor the text names."""
         if "donor" in self.errors:
             return
         donor, text = data.get("donor"), (data.get("donor_text") or "").strip()
-        if donor is not None and (not text or text == picker_label(donor)):
+        if donor is not None and text.casefold() in {
+            "",
+            picker_label(donor).casefold(),
+            donor.name.casefold(),
+        }:
             return
         if not text:
             self.add_error("donor", "Choose a donor: type a name, email or donor number.")
