@@ -32,7 +32,7 @@ class GiftForm(forms.Form):
 def errors_of(data: dict[str, str]) -> dict[str, list[str]]:
     form = GiftForm(data)
     form.is_valid()
-    return {k: list(v) for k, v in form.errors.items()}
+    return {k: [str(e) for e in v] for k, v in form.errors.items()}
 
 
 @pytest.mark.parametrize(

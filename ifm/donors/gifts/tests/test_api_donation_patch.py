@@ -81,7 +81,8 @@ def test_it_changes_only_the_fields_sent_and_reposts(
     gift.refresh_from_db()
     assert gift.amount == Decimal("275.00")
     assert gift.journal_entry_id != old_entry
-    new_lines = JournalEntry.objects.get(pk=gift.journal_entry_id).lines.all()
+    assert gift.journal_entry is not None
+    new_lines = JournalEntry.objects.get(pk=gift.journal_entry.pk).lines.all()
     assert sum(line.debit for line in new_lines) == Decimal("275.00")
     event = AuditEvent.objects.filter(action="donation.update", object_id=str(gift.pk)).get()
     assert event.changes["amount"] == {"before": "250.00", "after": "275.00"}
