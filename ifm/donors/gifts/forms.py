@@ -104,7 +104,7 @@ class DonationForm(BootstrapMixin, forms.Form):
     def _clean_donor(self, data: dict[str, Any]) -> None:
         """The picked donor, unless the text was changed since (it no longer reads as that
         donor's label or name); else the one donor the text names."""
-        if "donor" in self.errors:
+        if "donor" in self.errors or "donor_text" in self.errors:
             return
         donor, text = data.get("donor"), (data.get("donor_text") or "").strip()
         if donor is not None and text.casefold() in {

@@ -166,6 +166,9 @@ def test_a_typed_donor_naming_none_or_several_is_refused_with_how_to_pick(
     assert exact.status_code == 302
     empty = post_gift(client, donors_org, general_fund, donor_text="  ").content.decode()
     assert "Choose a donor: type a name, email or donor number." in empty
+    long = post_gift(client, donors_org, general_fund, donor_text="x" * 400)
+    assert long.status_code == 200
+    assert "at most 300 characters" in long.content.decode()
     # Another organization's donor number names no donor here.
     other_admin = cast["other_admin"]
     with org_context(org_b):
