@@ -52,9 +52,9 @@ def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any
     donor_box.press_sequentially("Rosa", delay=30)
     with org_context(org):
         donor = Donor.objects.get()
-    option = page.locator(f'#dl-donors option[data-id="{donor.pk}"]')
+    option = page.locator(f'#donor-listbox [role=option][data-id="{donor.pk}"]')
     expect(option).to_have_count(1)
-    donor_box.fill(option.get_attribute("value"))
+    donor_box.press("Enter")  # the single match is picked
     expect(page.locator("#id_donor")).to_have_value(str(donor.pk))
     amount = page.locator("#id_amount")
     expect(amount).to_be_focused()

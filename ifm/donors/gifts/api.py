@@ -1,4 +1,4 @@
-"""/api/v1/donations (record, list, get, void), /api/v1/campaigns and /api/v1/appeals."""
+"""/api/v1/donations (record, list, get, change, void), /api/v1/campaigns and /api/v1/appeals."""
 
 from datetime import date
 from decimal import Decimal
@@ -13,7 +13,7 @@ from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
 from ifm.core.api_types import ApiDate, DateText, Version
 from ifm.donors.gifts import selectors, services
-from ifm.donors.gifts.schemas import DonationIn, DonationOut
+from ifm.donors.gifts.schemas import DonationIn, DonationOut, DonationPatchIn
 from ifm.donors.models import Appeal, Campaign, Donation
 from ifm.donors.schemas import Amount, DonationStatusIn, MethodIn, money
 from ifm.tenancy.permissions import require_perm
@@ -102,6 +102,42 @@ def donation_list(
 @router.get("/donations/{int:donation_id}", response=DonationOut, summary="Get a donation")
 def donation_get(request: OrgRequest, donation_id: DonationId) -> Any:
     _view(request)
+    return _donation(donation_id)
+
+
+# API field -> service argument; a null on these clears the link.
+_PATCH_FIELDS = {
+    "fund_id": "fund",
+    "campaign_id": "campaign",
+    "appeal_id": "appeal",
+    "deposit_account_id": "deposit_account",
+    "pledge_id": "pledge",
+}
+_CLEARABLE = {"campaign_id", "appeal_id", "deposit_account_id", "pledge_id"}
+
+
+@router.patch(
+    "/donations/{int:donation_id}",
+    response=DonationOut,
+    summary="Change a donation",
+    description=(
+        "The same change as the donation's edit page: a new amount, date, method, fund or "
+        "deposit account of a posted gift reverses its entry and posts a new one, and a receipt "
+        "that no longer states the gift is no longer current (`is_current` false) until a "
+        "corrected one is issued. `version` is the one you read: a stale one is a 409."
+    ),
+)
+def donation_update(request: OrgRequest, donation_id: DonationId, payload: DonationPatchIn) -> Any:
+    donation = _donation(donation_id)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    changes = {k: v for k, v in changes.items() if v is not None or k in _CLEARABLE}
+    services.donation_update(
+        **service_args(request),
+        donation=donation,
+        expected_version=version,
+        **{_PATCH_FIELDS.get(k, k): v for k, v in changes.items()},
+    )
     return _donation(donation_id)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from ifm.core.forms import MoneyField, TextDateField, money_field, text_date_field
 from ifm.donors import choices
 from ifm.donors.forms import (
     AccountChoiceField,
@@ -16,7 +17,9 @@ from ifm.donors.forms import (
     _funds,
     _money,
     model_field,
+    picker_label,
 )
+from ifm.donors.gifts import selectors
 from ifm.donors.models import (
     NON_CASH_METHODS,
     Appeal,
@@ -26,18 +29,20 @@ from ifm.donors.models import (
     Method,
 )
 from ifm.tenancy.forms import BootstrapMixin
+from ifm.tenancy.models import Organization
 
 
 class DonationForm(BootstrapMixin, forms.Form):
-    """The fast entry form: a donor picker (text with a hidden id), then the gift."""
+    """The fast entry form. The donor is a combobox (text with a hidden id the script fills);
+    without the script, or when the text was typed and not picked, the text is read as a donor
+    number or a search that must find one donor (gifts.selectors.donor_from_text). Fields are
+    declared in the order of the page: Amount, then Check number one Tab away."""
 
     donor: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
+        required=False,
         widget=forms.HiddenInput,
-        error_messages={
-            "required": "Choose a donor from the list.",
-            "invalid_choice": "Choose a donor from the list.",
-        },
+        error_messages={"invalid_choice": "Choose a donor from the list."},
     )
     donor_text = forms.CharField(
         label="Donor",
@@ -47,14 +52,14 @@ class DonationForm(BootstrapMixin, forms.Form):
             attrs={"autocomplete": "off", "placeholder": "Type a name, email or phone"}
         ),
     )
-    amount = _money(min_value=Decimal("0.01"), attrs={"min": "0.01"})
-    date = forms.DateField(widget=DateInput())
-    method = forms.ChoiceField(choices=Method.choices, initial=Method.CHECK)
+    amount = MoneyField()
     check_number = forms.CharField(max_length=30, required=False, label="Check number")
+    method = forms.ChoiceField(choices=Method.choices, initial=Method.CHECK)
     fund = CodeChoiceField(queryset=None, empty_label=None)
     campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="No campaign"
     )
+    date = TextDateField(label="Date")
     appeal: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="No appeal"
     )
@@ -74,7 +79,7 @@ class DonationForm(BootstrapMixin, forms.Form):
         label="Goods or services provided",
         help_text="Such as a gala dinner. Leave empty when the donor received nothing.",
     )
-    goods_services_value = _money(
+    goods_services_value = MoneyField(
         min_value=Decimal("0"),
         required=False,
         label="Their fair-market value",
@@ -86,15 +91,41 @@ class DonationForm(BootstrapMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_field(self, "donor").queryset = Donor.objects.filter(merged_into__isnull=True)
         model_field(self, "fund").queryset = _funds()
         model_field(self, "campaign").queryset = choices.active_campaigns()
         model_field(self, "appeal").queryset = choices.active_appeals()
+        if organization is not None:
+            for name in ("amount", "goods_services_value"):
+                money_field(self, name).currency = organization.currency
+            text_date_field(self, "date").time_zone = organization.time_zone
+
+    def _clean_donor(self, data: dict[str, Any]) -> None:
+        """The picked donor, unless the text was changed since (it no longer reads as that
+        donor's label or name); else the one donor the text names."""
+        if "donor" in self.errors or "donor_text" in self.errors:
+            return
+        donor, text = data.get("donor"), (data.get("donor_text") or "").strip()
+        if donor is not None and text.casefold() in {
+            "",
+            picker_label(donor).casefold(),
+            donor.name.casefold(),
+        }:
+            return
+        if not text:
+            self.add_error("donor", "Choose a donor: type a name, email or donor number.")
+            return
+        found, problem = selectors.donor_from_text(text)
+        if found is None:
+            self.add_error("donor", problem)
+        else:
+            data["donor"] = found
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._clean_donor(data)
         value = data.get("goods_services_value") or Decimal("0")
         amount = data.get("amount")
         if amount is not None and value > amount:

@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from ifm.core.api import InputSchema
-from ifm.core.api_types import ApiDate, Id, Money
+from ifm.core.api_types import ApiDate, Id, Money, Version
 from ifm.donors.models import DonationStatus, Method
 from ifm.donors.schemas import Amount, money
 
@@ -57,6 +57,29 @@ class DonationIn(InputSchema):
     deposit_account_id: Id | None = Field(
         None, description="The asset account debited (default: undeposited funds / in-kind)."
     )
+
+
+class DonationPatchIn(InputSchema):
+    """A change of a donation: only the fields sent change. `null` clears the campaign, appeal,
+    deposit account or pledge; on the other fields it means unchanged."""
+
+    version: Version
+    amount: Amount | None = None
+    date: ApiDate | None = None
+    method: Method | None = None
+    fund_id: Id | None = None
+    check_number: str | None = Field(None, max_length=30)
+    description: str | None = Field(None, max_length=2000)
+    goods_services_description: str | None = Field(None, max_length=2000)
+    goods_services_value: Money | None = None
+    campaign_id: Id | None = None
+    appeal_id: Id | None = None
+    designation: str | None = Field(None, max_length=500)
+    anonymous: bool | None = None
+    notes: str | None = Field(None, max_length=5000)
+    deposit_account_id: Id | None = None
+    pledge_id: Id | None = Field(None, description="A pledge of the same donor; null takes it off.")
+    pledge_overpayment: bool | None = None
 
 
 class DonationOut(Schema):

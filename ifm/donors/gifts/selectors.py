@@ -3,6 +3,7 @@ batches, a donor's last gift, and the giving summary computed afresh."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -147,3 +148,43 @@ def open_batches() -> QuerySet[GiftBatch]:
 def last_donation(donor: Donor) -> Donation | None:
     """The donor's latest gift: defaults for the next entry."""
     return Donation.objects.filter(donor=donor).order_by("-date", "-id").first()
+
+
+# --- The donor picker --------------------------------------------------------------------------
+
+# "D-12", "d12", or a picked option's label ending in its number ("Ann Smith · ann@x.org · D-12").
+DONOR_NUMBER = re.compile(r"(?:.* · )?D-?([0-9]{1,11})", re.IGNORECASE)
+
+
+def donor_candidates(text: str, *, limit: int) -> list[Donor]:
+    """The donors typed text names, for the picker: a donor number finds that donor (merged
+    donors never); other text goes to the donor search (name, email, phone, postal code),
+    ordered by name."""
+    text = " ".join((text or "").split())[:200]
+    if not text:
+        return []
+    number = DONOR_NUMBER.fullmatch(text)
+    if number:
+        return list(Donor.objects.filter(pk=int(number[1]), merged_into__isnull=True))
+    found = donor_search(text).order_by("last_name", "first_name", "id")
+    return list(found[:limit])
+
+
+def donor_from_text(text: str) -> tuple[Donor | None, str]:
+    """The one donor typed text names, else None and a sentence saying why (none, or several:
+    then how to tell them apart). A name matching one donor's whole name picks that donor even
+    when others contain it ("Ann Smith" and "Ann Smithers")."""
+    shown = " ".join((text or "").split())[:60]
+    found = donor_candidates(text, limit=6)
+    if len(found) == 1:
+        return found[0], ""
+    if not found:
+        return None, f"No donor matches “{shown}”: check the spelling, or add the donor first."
+    exact = [d for d in found if d.name.casefold() == shown.casefold()]
+    if len(exact) == 1:
+        return exact[0], ""
+    count = "More than 5" if len(found) > 5 else str(len(found))
+    return None, (
+        f"{count} donors match “{shown}”: add an email, city or donor number "
+        f"(such as {found[0].reference}) to pick one."
+    )

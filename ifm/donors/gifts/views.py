@@ -23,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.forms import today_in
 from ifm.core.pages import is_htmx_partial, org_url
 from ifm.donors import choices
 from ifm.donors.exports import donations_response
@@ -43,7 +44,6 @@ from ifm.donors.models import (
     Donor,
     Method,
 )
-from ifm.donors.people import selectors as people_selectors
 from ifm.donors.pledges.forms import DonationLinksForm
 from ifm.ledger.journal.selectors import entries_for_source
 from ifm.tenancy.permissions import has_perm, require_perm
@@ -67,7 +67,8 @@ def donation_or_404(donation_id: int) -> Donation:
 
 @login_required
 def donor_pick(request: OrgRequest, org_slug: str) -> HttpResponse:
-    """Options for the donor picker (a datalist), with the defaults of each donor's last gift."""
+    """Options for the donor pickers, with the defaults of each donor's last gift: a datalist's
+    options, or with `listbox=1` the options of the donation form's combobox."""
     if not (
         has_perm(request.access, "donors.view") or has_perm(request.access, "donations.record")
     ):
@@ -75,33 +76,24 @@ def donor_pick(request: OrgRequest, org_slug: str) -> HttpResponse:
     query = ""
     for key in ("donor_text", "q"):
         query = query or (request.GET.get(key) or "").strip()[:200]
-    # A picked option reads "Ann Smith · ann@example.org · D-12": search by its id.
-    options = []
-    if query:
-        ref = query.rsplit("D-", 1)[-1] if " · D-" in query else ""
-        donors = (
-            Donor.objects.filter(pk=int(ref))
-            if ref.isdigit() and len(ref) < 12
-            else people_selectors.donor_search(query)
-        )
-        for donor in donors.order_by("last_name", "first_name", "id")[:PICKER_LIMIT]:
-            last = selectors.last_donation(donor)
-            options.append(
-                {
-                    "donor": donor,
-                    "label": picker_label(donor),
-                    "last": last,
-                }
-            )
+    options = [
+        {"donor": donor, "label": picker_label(donor), "last": selectors.last_donation(donor)}
+        for donor in selectors.donor_candidates(query, limit=PICKER_LIMIT)
+    ]
+    if request.GET.get("listbox"):
+        response = render(request, "donors/_donor_listbox.html", {"options": options})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     return render(request, "donors/_donor_options.html", {"options": options})
 
 
 # --- Donation entry ----------------------------------------------------------------------------
 
 
-def _defaults_for(donor: Donor | None) -> dict[str, Any]:
-    """Initial values: the donor's last gift's fund, method and campaign, else the general fund."""
-    initial: dict[str, Any] = {"date": timezone.localdate(), "method": Method.CHECK}
+def _defaults_for(request: OrgRequest, donor: Donor | None) -> dict[str, Any]:
+    """Initial values: the donor's last gift's fund, method and campaign, else the general fund
+    and a check, dated today where the organization is."""
+    initial: dict[str, Any] = {"date": today_in(request.org.time_zone), "method": Method.CHECK}
     general = choices.active_funds().filter(is_general=True).first()
     if general is not None:
         initial["fund"] = general.pk
@@ -114,19 +106,31 @@ def _defaults_for(donor: Donor | None) -> dict[str, Any]:
     return initial
 
 
+def _fixed_donor(raw: str) -> Donor | None:
+    """The donor a link fixed on the form (`?donor=12` from the donor's page)."""
+    if raw.isdigit() and len(raw) < 12:
+        return Donor.objects.filter(pk=int(raw), merged_into__isnull=True).first()
+    return None
+
+
 @login_required
 def donation_new(request: OrgRequest, org_slug: str) -> HttpResponse:
+    """Record a gift. Opened from a donor's page the donor is fixed (no picker): Amount has the
+    focus and Check number is one Tab away, so a check to the usual fund is typed, tabbed and
+    entered in about ten keys."""
     require_perm(request.access, "donations.record")
     donor = None
     if request.method == "POST":
-        form = DonationForm(request.POST)
+        if request.POST.get("donor_fixed"):
+            donor = _fixed_donor(request.POST.get("donor") or "")
+        form = DonationForm(request.POST, organization=request.org)
         links = DonationLinksForm(request.POST)
         if all([form.is_valid(), links.is_valid()]):
-            donor = form.cleaned_data["donor"]
+            picked = form.cleaned_data["donor"]
             try:
                 donation = services.donation_record(
                     **service_args(request),
-                    donor=donor,
+                    donor=picked,
                     **form.service_kwargs(),
                     **links.service_kwargs(),
                 )
@@ -137,18 +141,22 @@ def donation_new(request: OrgRequest, org_slug: str) -> HttpResponse:
                 posted = f", posted as JE-{entry.number}" if entry else ""
                 messages.success(
                     request,
-                    f"{donation.reference}: {donation.amount:,.2f} from {donor.name} "
+                    f"{donation.reference}: {donation.amount:,.2f} from {picked.name} "
                     f"recorded{posted}.",
                 )
                 if "another" in request.POST:
                     return redirect(org_url(request, "donors:donation_new"))
                 return redirect(org_url(request, "donors:donation_detail", donation_id=donation.pk))
     else:
-        raw = request.GET.get("donor") or ""
-        if raw.isdigit() and len(raw) < 12:
-            donor = Donor.objects.filter(pk=int(raw), merged_into__isnull=True).first()
+        donor = _fixed_donor(request.GET.get("donor") or "")
         links = DonationLinksForm.for_query(request.GET, donor=donor)
-        form = DonationForm(initial={**_defaults_for(donor), **links.donation_initial()})
+        form = DonationForm(
+            initial={**_defaults_for(request, donor), **links.donation_initial()},
+            organization=request.org,
+        )
+    if donor is not None:
+        # The donor is fixed: the typing starts at Amount.
+        form.fields["amount"].widget.attrs["autofocus"] = True
     return render(
         request,
         "donors/donation_form.html",
@@ -189,7 +197,7 @@ def donation_edit(request: OrgRequest, org_slug: str, donation_id: int) -> HttpR
     if request.method == "POST":
         data = request.POST.copy()
         data["donor"] = str(donation.donor_id)
-        form = DonationForm(data)
+        form = DonationForm(data, organization=request.org)
         links = DonationLinksForm(data, donation=donation)
         if all([form.is_valid(), links.is_valid()]):
             try:
@@ -231,7 +239,7 @@ def donation_edit(request: OrgRequest, org_slug: str, donation_id: int) -> HttpR
             campaign=donation.campaign_id,
             appeal=donation.appeal_id,
         )
-        form = DonationForm(initial=initial)
+        form = DonationForm(initial=initial, organization=request.org)
         links = DonationLinksForm(donation=donation)
     return render(
         request,

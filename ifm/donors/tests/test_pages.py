@@ -239,10 +239,11 @@ def test_donation_entry_defaults_from_last_gift_and_posts(
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"amount": "0"}, "amount", "greater than or equal to 0.01"),
-        ({"amount": "10.001"}, "amount", "no more than 2 decimal places"),
+        ({"amount": "0"}, "amount", "The amount must be more than zero."),
+        ({"amount": "10.001"}, "amount", "An amount has at most two decimals."),
         ({"goods_services_value": "500", "goods_services_description": "x"}, "", "worth more"),
-        ({"donor": ""}, "donor", "Choose a donor from the list."),
+        ({"donor": ""}, "donor", "Choose a donor: type a name, email or donor number."),
+        ({"donor": "", "donor_text": "Nobody"}, "donor", "No donor matches “Nobody”"),
         ({"method": "in_kind"}, "description", "Describe what was given."),
     ],
 )
