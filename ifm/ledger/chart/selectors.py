@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ifm.core.errors import ServiceError
 from ifm.ledger.models import Account, Fund, JournalLine, Program
+from ifm.tenancy.models import Organization
+
+# The chart has no "cash" flag: cash and bank accounts are told by where they sit. In the UCOA
+# chart they are the 1000-1099 group ("1000 Cash": operating and payroll bank accounts, petty
+# cash, undeposited funds, savings); in an imported chart, the group that holds the account
+# marked `default_bank` (its siblings under the same header), and the cash roles themselves.
+CASH_ROLES = ("default_bank", "undeposited_funds")
+CASH_NUMBER_PATTERN = r"^10[0-9][0-9]$"
 
 
 def account_by_role(role: str) -> Account:
@@ -45,6 +53,20 @@ def postable_accounts(*, type: str) -> QuerySet[Account]:
         .exclude(role__in=["interfund_receivable", "interfund_payable"])
         .order_by("number")
     )
+
+
+def cash_accounts(organization: Organization) -> QuerySet[Account]:
+    """The organization's active cash and bank accounts that take postings: where money is
+    deposited to or paid from (see CASH_ROLES above for how they are recognised)."""
+    bank_parent = (
+        Account.objects.filter(organization=organization, role="default_bank")
+        .values_list("parent_id", flat=True)
+        .first()
+    )
+    cash = Q(role__in=CASH_ROLES) | Q(number__regex=CASH_NUMBER_PATTERN)
+    if bank_parent is not None:
+        cash |= Q(parent_id=bank_parent)
+    return postable_accounts(type="asset").filter(cash, organization=organization)
 
 
 def account_has_postings(account: Account) -> bool:
