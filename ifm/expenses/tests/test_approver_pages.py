@@ -213,7 +213,7 @@ def test_inline_serving_judges_the_type_from_the_content(in_a: Any, cast: dict[s
     link = url(in_a, f"receipts/{receipt.pk}/?inline=1")
     assert client.get(link)["Content-Type"] == "image/png"
     # A stored file that is not a receipt any more is never shown inline.
-    with receipt.file.storage.open(receipt.file.name, "wb") as handle:
+    with receipt.file.storage.open(str(receipt.file.name), "wb") as handle:
         handle.write(HTML_BYTES)
     served = client.get(link)
     assert served["Content-Type"] == "application/octet-stream"
@@ -253,6 +253,7 @@ def test_staff_choose_a_category_by_name_and_other_shows_the_chart(
     response = client.post(url(in_a, "new/"), data)
     assert response.status_code == 302
     expense = Expense.objects.get()
+    assert expense.category is not None
     assert (expense.expense_category, expense.category.number, expense.function) == (
         travel,
         "8310",
@@ -269,6 +270,7 @@ def test_staff_choose_a_category_by_name_and_other_shows_the_chart(
     assert client.post(url(in_a, "new/"), other).status_code == 302
     latest = Expense.objects.order_by("-pk").first()
     assert latest is not None
+    assert latest.category is not None
     assert (latest.expense_category, latest.category.number) == (None, "8590")
 
 
