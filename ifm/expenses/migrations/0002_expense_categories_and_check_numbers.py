@@ -7,11 +7,20 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from ifm.core.org_context import all_organizations
+
 
 def categories_from_existing_expenses(apps, schema_editor):
     """Each expense account already used by an organization's expenses becomes a category named
     after the account (without its number), defaulting to the function most used with it, and
-    those expenses name it: their ledger account does not change."""
+    those expenses name it: their ledger account does not change.
+
+    Across organizations on purpose: on PostgreSQL row-level security shows no row otherwise."""
+    with all_organizations():
+        _categories_from_existing_expenses(apps)
+
+
+def _categories_from_existing_expenses(apps):
     Expense = apps.get_model("expenses", "Expense")
     ExpenseCategory = apps.get_model("expenses", "ExpenseCategory")
     Account = apps.get_model("ledger", "Account")
