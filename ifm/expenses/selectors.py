@@ -109,7 +109,9 @@ def expense_get(*, user: Any, access: Access | None, expense_id: int) -> Expense
     """One expense the person may see, or None (missing, another organization's, or not theirs)."""
     return (
         expense_visible(user=user, access=access)
-        .select_related("category", "fund", "program", "submitted_by", "paid_from")
+        .select_related(
+            "category", "expense_category", "fund", "program", "submitted_by", "paid_from"
+        )
         .filter(pk=expense_id)
         .first()
     )

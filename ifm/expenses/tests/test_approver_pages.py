@@ -101,6 +101,10 @@ def test_to_pay_lists_approved_and_bulk_pays_with_check_numbers(
     assert "1620 Buildings" not in text
     assert "1745 Accum" not in text
     assert client_for(cast["staff"]).get(url(in_a, "to-pay/")).status_code == 403
+    exported = b"".join(client.get(url(in_a, "to-pay/export.csv"))).decode("utf-8-sig")
+    assert exported.splitlines()[0].endswith(",Check number")
+    assert "First Vendor" in exported
+    assert "Still waiting" not in exported
 
     response = client.post(
         url(in_a, "to-pay/pay/"),
