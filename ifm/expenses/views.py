@@ -107,6 +107,8 @@ def expense_list(request: OrgRequest, org_slug: str) -> HttpResponseBase:
         "by_status": [(value, label, by_status.get(value)) for value, label in Status.choices],
         "mine": mine,
         "tab": "mine" if mine else "all",
+        # "Clear" keeps the tab (the bare URL takes an approver to "To approve").
+        "reset_url": f"{request.path}?scope={'mine' if mine else 'all'}",
         "counts": selectors.hidden_counts(user=request.user, access=request.access),
         "can_view_all": has_perm(request.access, "expenses.view_all"),
     }

@@ -73,6 +73,7 @@ def test_finance_mine_does_not_claim_no_expenses_while_others_exist(
     assert f'href="{url(in_a)}?scope=all"' in filtered
     everything = client.get(url(in_a), {"scope": "all"}).content.decode()
     assert "Claim of staff" in everything
+    assert f'href="{url(in_a)}?scope=all">Clear</a>' in everything  # clearing keeps the tab
     # The queue says what it hides, and links to All.
     queue = client.get(url(in_a, "queue/")).content.decode()
     assert "Nothing waits for approval" in queue
