@@ -1,6 +1,7 @@
-"""/api/v1/expenses: claims and bills, their approval workflow, payment and receipts."""
+"""/api/v1/expenses: claims and bills, their approval workflow, payment and receipts, and the
+expense settings and categories."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404
@@ -10,16 +11,29 @@ from ninja.responses import Status as HttpStatus
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, ApiError, idempotent, paginated
-from ifm.expenses import records, selectors, services, workflow
-from ifm.expenses.models import Expense, ExpenseApproval, Kind, Status
+from ifm.expenses import categories, payments, records, selectors, services, workflow
+from ifm.expenses.models import (
+    Expense,
+    ExpenseApproval,
+    ExpenseCategory,
+    Function,
+    Kind,
+    Status,
+)
 from ifm.expenses.schemas import (
     BulkApproveIn,
+    BulkPayIn,
+    CategoryIn,
+    CategoryOut,
+    CategoryPatchIn,
     ExpenseIn,
     ExpenseOut,
     ExpensePatchIn,
     PayIn,
     ReceiptOut,
     RejectIn,
+    SettingsOut,
+    SettingsPatchIn,
 )
 from ifm.tenancy.permissions import has_perm, require_perm
 
@@ -27,6 +41,7 @@ router = Router(tags=["expenses"])
 
 ExpenseId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 ReceiptId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+CategoryId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 _RECEIPT_CONTENT = {
     "200": {
@@ -74,6 +89,13 @@ def _require_expenses_access(request: OrgRequest) -> None:
 @paginated("-date")
 def expense_list(
     request: OrgRequest,
+    view: Annotated[
+        Literal["to_approve", "to_pay", "all", "mine"] | None,
+        Query(
+            description="The page's tabs: submitted ones (to_approve), approved ones (to_pay), "
+            "all the person may see, or their own."
+        ),
+    ] = None,
     status: Annotated[Status | None, Query(description="Only expenses in this status.")] = None,
     kind: Annotated[Kind | None, Query(description="Only claims or only bills.")] = None,
     mine: Annotated[
@@ -85,6 +107,7 @@ def expense_list(
     qs = selectors.expense_list(
         user=request.user,
         access=request.access,
+        view=view or "",
         mine=mine,
         status=status.value if status else "",
         kind=kind.value if kind else "",
@@ -107,8 +130,9 @@ def expense_create(request: OrgRequest, payload: ExpenseIn) -> Any:
         kind=data["kind"],
         payee=data["payee"],
         date=data["date"],
-        function=data["function"],
+        function=data["function"] or "",
         amount=data["amount"],
+        expense_category=data["expense_category_id"],
         category=data["category_id"],
         fund=data["fund_id"],
         program=data["program_id"],
@@ -117,7 +141,12 @@ def expense_create(request: OrgRequest, payload: ExpenseIn) -> Any:
     return HttpStatus(201, _out(expense.pk))
 
 
-_PATCH_FIELDS = {"category_id": "category", "fund_id": "fund", "program_id": "program"}
+_PATCH_FIELDS = {
+    "expense_category_id": "expense_category",
+    "category_id": "category",
+    "fund_id": "fund",
+    "program_id": "program",
+}
 
 
 @router.patch("/{int:expense_id}", response=ExpenseOut, summary="Change a draft")
@@ -157,9 +186,18 @@ def expense_withdraw(request: OrgRequest, expense_id: ExpenseId) -> Any:
     response=ExpenseOut,
     summary="Approve (posts the liability once fully approved)",
 )
-def expense_approve(request: OrgRequest, expense_id: ExpenseId) -> Any:
+def expense_approve(
+    request: OrgRequest,
+    expense_id: ExpenseId,
+    function: Annotated[
+        Function | None,
+        Query(description="Correct the function (the category's default) before it posts."),
+    ] = None,
+) -> Any:
     expense = workflow.expense_approve(
-        **service_args(request), expense=_expense(request, expense_id)
+        **service_args(request),
+        expense=_expense(request, expense_id),
+        function=function.value if function else None,
     )
     return _out(expense.pk)
 
@@ -174,13 +212,30 @@ def expense_reject(request: OrgRequest, expense_id: ExpenseId, payload: RejectIn
 
 @router.post("/{int:expense_id}/pay", response=ExpenseOut, summary="Record the payment")
 def expense_pay(request: OrgRequest, expense_id: ExpenseId, payload: PayIn) -> Any:
-    expense = workflow.expense_pay(
+    expense = payments.expense_pay(
         **service_args(request),
         expense=_expense(request, expense_id),
         paid_from=payload.paid_from_account_id,
         date=payload.date,
+        check_number=payload.check_number,
     )
     return _out(expense.pk)
+
+
+@router.post(
+    "/pay",
+    response=list[ExpenseOut],
+    summary="Pay several approved expenses, all or nothing, with check numbers",
+)
+def expense_pay_many(request: OrgRequest, payload: BulkPayIn) -> Any:
+    done = payments.expense_pay_many(
+        **service_args(request),
+        payments=[row.dict() for row in payload.payments],
+        paid_from=payload.paid_from_account_id,
+        date=payload.date,
+        first_check_number=payload.first_check_number,
+    )
+    return list(_with_details(Expense.objects.filter(pk__in=[e.pk for e in done])).order_by("pk"))
 
 
 @router.post(
@@ -242,3 +297,100 @@ def receipt_download(request: OrgRequest, expense_id: ExpenseId, receipt_id: Rec
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Settings and categories -------------------------------------------------------------------
+
+
+@router.get("/settings", response=SettingsOut, summary="Get the expense settings")
+def expense_settings_get(request: OrgRequest) -> Any:
+    if not has_perm(request.access, "expenses.approve"):
+        require_perm(request.access, "expenses.configure")
+    return selectors.expense_settings_get()
+
+
+@router.patch("/settings", response=SettingsOut, summary="Change the expense settings")
+def expense_settings_update(request: OrgRequest, payload: SettingsPatchIn) -> Any:
+    return services.expense_settings_update(
+        **service_args(request),
+        two_step_threshold=payload.two_step_threshold,
+        expected_version=payload.version,
+    )
+
+
+def _category(request: OrgRequest, category_id: int) -> ExpenseCategory:
+    category = selectors.category_get(category_id)
+    if category is None:
+        raise Http404
+    return category
+
+
+def _require_category_reader(request: OrgRequest) -> None:
+    """Everyone who enters expenses reads the categories (to choose one); finance edits them."""
+    if not has_perm(request.access, "expenses.categories"):
+        _require_expenses_access(request)
+
+
+@router.get("/categories", response=list[CategoryOut], summary="List expense categories")
+@paginated("name")
+def category_list(
+    request: OrgRequest,
+    active: Annotated[bool | None, Query(description="Only active (true) or inactive.")] = None,
+    q: Annotated[str, Query(max_length=200, description="Search the names.")] = "",
+) -> QuerySet[ExpenseCategory]:
+    _require_category_reader(request)
+    return selectors.category_list(active=active, q=q)
+
+
+@router.get("/categories/{int:expensecategory_id}", response=CategoryOut, summary="Get a category")
+def category_get(request: OrgRequest, expensecategory_id: CategoryId) -> Any:
+    _require_category_reader(request)
+    return _category(request, expensecategory_id)
+
+
+@router.post("/categories", response={201: CategoryOut}, summary="Create a category")
+@idempotent
+def category_create(request: OrgRequest, payload: CategoryIn) -> Any:
+    category = categories.expense_category_create(
+        **service_args(request),
+        name=payload.name,
+        account=payload.account_id,
+        default_function=payload.default_function,
+        is_active=payload.is_active,
+    )
+    return HttpStatus(201, category)
+
+
+@router.patch(
+    "/categories/{int:expensecategory_id}", response=CategoryOut, summary="Change a category"
+)
+def category_update(
+    request: OrgRequest, expensecategory_id: CategoryId, payload: CategoryPatchIn
+) -> Any:
+    category = _category(request, expensecategory_id)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    for field, value in changes.items():
+        if value is None:
+            raise ApiError(
+                422,
+                f"{field} cannot be null: leave it out to keep it.",
+                errors=[{"field": field, "message": "Leave it out to keep it."}],
+            )
+    if "account_id" in changes:
+        changes["account"] = changes.pop("account_id")
+    return categories.expense_category_update(
+        **service_args(request), category=category, expected_version=version, **changes
+    )
+
+
+@router.delete(
+    "/categories/{int:expensecategory_id}",
+    response={204: None},
+    summary="Delete a category no expense names (else deactivate it)",
+)
+def category_delete(request: OrgRequest, expensecategory_id: CategoryId) -> Any:
+    categories.expense_category_delete(
+        **service_args(request), category=_category(request, expensecategory_id)
+    )
+    return HttpStatus(204, None)

@@ -1,9 +1,10 @@
 """The expenses' demo data (a step of `ifm seed_demo`, see ifm/orgs/demo.py).
 
 Staff claims and vendor bills in every state: drafts, submitted ones waiting for approval,
-approved ones (posted as payables) waiting for payment, paid ones and rejected ones. The staff
-user enters and submits them; the finance user approves, rejects and pays them, through the
-workflow's services, so each approval and payment is posted and audited.
+approved ones (posted as payables) waiting for payment, paid ones (by numbered checks) and
+rejected ones. Finance first defines the categories staff choose from by plain name; the staff
+user enters and submits expenses in them; the finance user approves, rejects and pays them,
+through the workflow's services, so each approval and payment is posted and audited.
 """
 
 from __future__ import annotations
@@ -12,25 +13,67 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ifm.expenses.models import Expense, Kind, Status
+from ifm.expenses.categories import expense_category_create
+from ifm.expenses.models import Expense, ExpenseCategory, Kind, Status
+from ifm.expenses.payments import expense_pay
 from ifm.expenses.services import expense_create
-from ifm.expenses.workflow import expense_approve, expense_pay, expense_reject, expense_submit
+from ifm.expenses.workflow import expense_approve, expense_reject, expense_submit
 from ifm.ledger.demo import activity_start, demo_window
 from ifm.ledger.models import Account, Function, Fund, Program
 from ifm.orgs.demo import DemoContext
 from ifm.tenancy.roles import Role
 
-# payee, kind, category account, description, low and high amount (below two-step approval)
-ITEMS = [
-    ("Office Depot", Kind.BILL, "8110", "Printer paper and toner", 60, 400),
-    ("City Print Shop", Kind.BILL, "8170", "Newsletter printing", 150, 900),
-    ("Metro Utilities", Kind.BILL, "8210", "Electricity for the hall", 180, 650),
-    ("Staff mileage", Kind.CLAIM, "8310", "Mileage to the food distribution site", 25, 180),
-    ("Green Grocers", Kind.BILL, "8110", "Food for the community meal", 120, 800),
-    ("Volunteer lunch", Kind.CLAIM, "8110", "Lunch for volunteer training", 40, 220),
-    ("Hartley & Co CPAs", Kind.BILL, "7520", "Bookkeeping review", 300, 950),
-    ("Conference fee", Kind.CLAIM, "8590", "Regional nonprofit conference", 90, 450),
+# The categories finance defines: plain name, expense account, default function.
+CATEGORIES = [
+    ("Office supplies", "8110", Function.MANAGEMENT),
+    ("Program supplies and food", "8110", Function.PROGRAM),
+    ("Printing and copying", "8170", Function.FUNDRAISING),
+    ("Rent and utilities", "8210", Function.MANAGEMENT),
+    ("Travel and mileage", "8310", Function.PROGRAM),
+    ("Conferences and training", "8320", Function.MANAGEMENT),
+    ("Accounting and bookkeeping", "7520", Function.MANAGEMENT),
+    ("Postage and shipping", "8140", Function.FUNDRAISING),
 ]
+# payee, kind, category, description, low and high amount (below two-step approval)
+ITEMS = [
+    ("Office Depot", Kind.BILL, "Office supplies", "Printer paper and toner", 60, 400),
+    ("City Print Shop", Kind.BILL, "Printing and copying", "Newsletter printing", 150, 900),
+    ("Metro Utilities", Kind.BILL, "Rent and utilities", "Electricity for the hall", 180, 650),
+    (
+        "Staff mileage",
+        Kind.CLAIM,
+        "Travel and mileage",
+        "Mileage to the food distribution site",
+        25,
+        180,
+    ),
+    (
+        "Green Grocers",
+        Kind.BILL,
+        "Program supplies and food",
+        "Food for the community meal",
+        120,
+        800,
+    ),
+    (
+        "Volunteer lunch",
+        Kind.CLAIM,
+        "Program supplies and food",
+        "Lunch for volunteer training",
+        40,
+        220,
+    ),
+    ("Hartley & Co CPAs", Kind.BILL, "Accounting and bookkeeping", "Bookkeeping review", 300, 950),
+    (
+        "Conference fee",
+        Kind.CLAIM,
+        "Conferences and training",
+        "Regional nonprofit conference",
+        90,
+        450,
+    ),
+]
+FIRST_CHECK = 1001
 # how many expenses end in each state
 STATES = [
     (Status.PAID, 8),
@@ -39,7 +82,6 @@ STATES = [
     (Status.REJECTED, 2),
     (Status.DRAFT, 3),
 ]
-FUNCTIONS = [Function.PROGRAM, Function.PROGRAM, Function.MANAGEMENT, Function.FUNDRAISING]
 
 
 def seed(ctx: DemoContext) -> str:
@@ -53,34 +95,42 @@ def seed(ctx: DemoContext) -> str:
     first = activity_start(org, ctx.today)
     _start, last = demo_window(org, ctx.today)
     span = (last - first).days
-    accounts = {a.number: a for a in Account.objects.filter(number__in={i[2] for i in ITEMS})}
+    accounts = {a.number: a for a in Account.objects.filter(number__in={c[1] for c in CATEGORIES})}
+    categories: dict[str, ExpenseCategory] = {}
+    for name, number, default_function in CATEGORIES:
+        categories[name] = expense_category_create(
+            **finance, name=name, account=accounts[number], default_function=default_function
+        )
     bank = Account.objects.get(number="1010")
+    checks = iter(range(FIRST_CHECK, FIRST_CHECK + 1000))
     general = Fund.objects.get(is_general=True)
     programs = list(Program.objects.order_by("code"))
     made = 0
     for state, count in STATES:
         for _ in range(count):
-            payee, kind, number, description, low, high = rng.choice(ITEMS)
+            payee, kind, category_name, description, low, high = rng.choice(ITEMS)
+            category = categories[category_name]
             # Older ones are paid; the ones still in the workflow are recent.
             day = last - timedelta(days=rng.randrange(min(span, 45) + 1))
             if state == Status.PAID:
                 day = first + timedelta(days=rng.randrange(max(span - 30, 1)))
-            function = rng.choice(FUNCTIONS)
+            program = category.default_function == Function.PROGRAM and programs
             expense = expense_create(
                 **staff,
                 kind=kind,
                 payee=payee,
                 date=day,
-                function=function,
                 amount=Decimal(rng.randrange(low * 100, high * 100)) / 100,
-                category=accounts[number],
+                expense_category=category,
                 fund=general,
-                program=rng.choice(programs) if function == Function.PROGRAM and programs else None,
+                program=rng.choice(programs) if program else None,
                 description=description,
             )
             made += 1
-            _move(expense, state, staff, finance, bank, min(last, day + timedelta(days=14)))
-    return f"{made} expenses (" + ", ".join(f"{n} {s.label.lower()}" for s, n in STATES) + ")"
+            paid_on = min(last, day + timedelta(days=14))
+            _move(expense, state, staff, finance, bank, paid_on, str(next(checks)))
+    states = ", ".join(f"{n} {s.label.lower()}" for s, n in STATES)
+    return f"{len(categories)} categories, {made} expenses ({states})"
 
 
 def _move(
@@ -90,6 +140,7 @@ def _move(
     finance: dict[str, Any],
     bank: Account,
     paid_on: date,
+    check_number: str,
 ) -> None:
     if state == Status.DRAFT:
         return
@@ -99,4 +150,10 @@ def _move(
     elif state in (Status.APPROVED, Status.PAID):
         expense = expense_approve(**finance, expense=expense)
         if state == Status.PAID:
-            expense_pay(**finance, expense=expense, paid_from=bank, date=paid_on)
+            expense_pay(
+                **finance,
+                expense=expense,
+                paid_from=bank,
+                date=paid_on,
+                check_number=check_number,
+            )

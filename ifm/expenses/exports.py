@@ -28,7 +28,15 @@ HEADER = [
     "Submitted by",
     "Submitted at",
     "Paid on",
+    "Check number",
 ]
+
+
+def _category(e: Expense) -> str:
+    """Finance's plain name; for "Other", the account chosen from the chart."""
+    if e.expense_category is not None:
+        return e.expense_category.name
+    return f"Other: {e.category.number} {e.category.name}" if e.category else ""
 
 
 def _row(e: Expense) -> list[Any]:
@@ -44,7 +52,7 @@ def _row(e: Expense) -> list[Any]:
         e.payee,
         e.description,
         e.amount,
-        f"{e.category.number} {e.category.name}" if e.category else "",
+        _category(e),
         e.fund.code if e.fund else "",
         e.program.code if e.program else "",
         e.get_function_display(),
@@ -52,6 +60,7 @@ def _row(e: Expense) -> list[Any]:
         e.submitted_by.email,
         submitted_at,
         e.paid_on,
+        e.check_number,
     ]
     return cells
 

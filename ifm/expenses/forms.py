@@ -16,7 +16,8 @@ from ifm.tenancy.forms import BootstrapMixin
 
 # Service field names (the API's) -> form field names.
 SERVICE_FIELDS = {
-    "category_id": "category",
+    "expense_category_id": "expense_category",
+    "category_id": "expense_category",
     "fund_id": "fund",
     "program_id": "program",
     "paid_from_account_id": "paid_from",
@@ -68,17 +69,29 @@ class ExpenseForm(BootstrapMixin, forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         help_text="Needed to submit.",
     )
+    expense_category = forms.ChoiceField(
+        label="Category",
+        required=False,
+        help_text="What was bought. Needed to submit.",
+        widget=forms.Select(attrs={"class": "js-expense-category"}),
+    )
     category = AccountChoiceField(
         queryset=None,
         required=False,
-        empty_label="Choose a category…",
-        help_text="The expense account. Needed to submit.",
+        label="Account (for Other)",
+        empty_label="Choose an account…",
+        help_text="Only when no category fits: the expense account in the chart.",
     )
     fund = CodeChoiceField(
         queryset=None, required=False, empty_label="Choose a fund…", help_text="Needed to submit."
     )
     program = CodeChoiceField(queryset=None, required=False, empty_label="No program")
-    function = forms.ChoiceField(choices=Function.choices, initial=Function.PROGRAM)
+    function = forms.ChoiceField(
+        label="Function (optional)",
+        required=False,
+        choices=[("", "As the category says"), *Function.choices],
+        help_text="Leave it: the category's usual function applies, and finance may correct it.",
+    )
     description = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -92,24 +105,45 @@ class ExpenseForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.categories = {str(c.pk): c for c in selectors.active_categories()}
+        choices = [(pk, c.name) for pk, c in self.categories.items()]
+        self.fields["expense_category"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose a category…"),
+            *choices,
+            (OTHER, "Other (choose an account)"),
+        ]
         model_choice_field(self, "category").queryset = selectors.expense_categories()
         model_choice_field(self, "fund").queryset = selectors.active_funds()
         model_choice_field(self, "program").queryset = selectors.active_programs()
         self.fields["kind"].widget.attrs["class"] = "form-check-input"
 
+    @property
+    def shows_account(self) -> bool:
+        """The chart is shown for Other (and when finance defined no category yet)."""
+        chosen = self.data.get("expense_category") if self.is_bound else None
+        if chosen is None:
+            chosen = self.initial.get("expense_category") or ""
+        return chosen == OTHER or not self.categories
+
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
+        chosen = self.categories.get(data.get("expense_category") or "")
         return {
             "kind": data["kind"],
             "payee": data["payee"],
             "date": data["date"],
-            "function": data["function"],
+            "function": data.get("function") or "",
             "amount": data.get("amount"),
-            "category": data.get("category"),
+            # A category decides the account: a leftover choice in the hidden chart is ignored.
+            "expense_category": chosen,
+            "category": None if chosen is not None else data.get("category"),
             "fund": data.get("fund"),
             "program": data.get("program"),
             "description": data.get("description", ""),
         }
+
+
+OTHER = "other"
 
 
 class ReceiptForm(BootstrapMixin, forms.Form):
@@ -128,15 +162,76 @@ class RejectForm(BootstrapMixin, forms.Form):
     )
 
 
+CHECK_NUMBER_ATTRS = {"inputmode": "numeric", "autocomplete": "off", "maxlength": "20"}
+
+
 class PayForm(BootstrapMixin, forms.Form):
     paid_from = AccountChoiceField(queryset=None, label="Paid from", empty_label=None)
     date = forms.DateField(widget=DateInput(), label="Payment date")
+    check_number = forms.CharField(
+        label="Check number",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs=CHECK_NUMBER_ATTRS),
+        help_text="Leave blank for a transfer or card payment.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "paid_from").queryset = selectors.payment_accounts()
         self.fields["paid_from"].initial = selectors.default_payment_account_id()
         self.fields["date"].initial = timezone.localdate()
+
+
+class BulkPayForm(BootstrapMixin, forms.Form):
+    """The batch's shared fields; each row's check number is posted as check_number_<id>."""
+
+    paid_from = AccountChoiceField(queryset=None, label="Paid from", empty_label=None)
+    date = forms.DateField(widget=DateInput(), label="Payment date")
+    first_check_number = forms.CharField(
+        label="First check number",
+        required=False,
+        max_length=18,
+        widget=forms.TextInput(attrs=CHECK_NUMBER_ATTRS),
+        help_text="Rows left blank get this number, then the next ones, top to bottom.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "paid_from").queryset = selectors.payment_accounts()
+        self.fields["paid_from"].initial = selectors.default_payment_account_id()
+        self.fields["date"].initial = timezone.localdate()
+
+
+class ApproveForm(BootstrapMixin, forms.Form):
+    function = forms.ChoiceField(
+        label="Function",
+        required=False,
+        choices=Function.choices,
+        help_text="From the category; correct it if this expense serves something else.",
+    )
+
+
+class CategoryForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        label="Name staff see",
+        help_text="Plain words, such as Office supplies or Travel and mileage.",
+    )
+    account = AccountChoiceField(queryset=None, label="Expense account", empty_label=None)
+    default_function = forms.ChoiceField(
+        label="Usual function",
+        choices=Function.choices,
+        help_text="Applied when staff choose this category; approvers may correct it.",
+    )
+    is_active = forms.BooleanField(
+        label="Active (staff can choose it)", required=False, initial=True
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "account").queryset = selectors.expense_categories()
 
 
 class ExpenseFilterForm(BootstrapMixin, forms.Form):

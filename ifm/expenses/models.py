@@ -14,7 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ifm.core.models import TenantModel, VersionedModel
@@ -46,12 +47,45 @@ class Function(models.TextChoices):
     FUNDRAISING = "fundraising", "Fundraising"
 
 
+class ExpenseCategory(TenantModel, VersionedModel):
+    """A category finance defines for staff: a plain name mapped to a ledger expense account and
+    the function that usually applies. Staff choose the name and never see the account."""
+
+    name = models.CharField(max_length=100)
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    default_function = models.CharField(max_length=20, choices=Function.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["name", "id"]
+        verbose_name_plural = "expense categories"
+        constraints = [
+            models.UniqueConstraint(
+                F("organization"), Lower("name"), name="expense_category_org_name_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "is_active", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Expense(TenantModel, VersionedModel):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLAIM)
     payee = models.CharField(max_length=200)
     date = models.DateField()
     # Amount, category and fund may be missing while a draft; submitting needs them.
     amount = models.DecimalField(**MONEY, null=True, blank=True)
+    # The category the person chose (finance's plain name), when not "Other"; `category` is the
+    # ledger expense account that is posted: the category's account, or one chosen from the chart.
+    expense_category = models.ForeignKey(
+        ExpenseCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expenses",
+    )
     category = models.ForeignKey(
         "ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -61,7 +95,8 @@ class Expense(TenantModel, VersionedModel):
     program = models.ForeignKey(
         "ledger.Program", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    function = models.CharField(max_length=20, choices=Function.choices)
+    # Blank while a draft has no category to take it from; submitting needs it.
+    function = models.CharField(max_length=20, choices=Function.choices, blank=True)
     description = models.TextField(blank=True, max_length=2000)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     submitted_by = models.ForeignKey(
@@ -82,6 +117,7 @@ class Expense(TenantModel, VersionedModel):
     )
     paid_on = models.DateField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    check_number = models.CharField(max_length=20, blank=True)
 
     class Meta:
         base_manager_name = "all_orgs"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -37,6 +38,23 @@ def detect_receipt_type(head: bytes) -> str | None:
         if head.startswith(signature):
             return content_type
     return None
+
+
+# The receipt types a browser may show in the page (inline): images and PDFs, nothing that runs.
+INLINE_KINDS = {"image/jpeg": "image", "image/png": "image", "application/pdf": "pdf"}
+
+
+def inline_kind(content_type: str) -> str | None:
+    """ "image" or "pdf" when a receipt of this type may be shown in the page, else None."""
+    return INLINE_KINDS.get(content_type)
+
+
+def stored_type(handle: Any) -> str | None:
+    """The type of a stored receipt judged again from its content (never from its name or the
+    type saved at upload), or None when it is none of the allowed ones; `handle` is rewound."""
+    head = handle.read(8)
+    handle.seek(0)
+    return detect_receipt_type(head)
 
 
 def _clean_filename(name: str) -> str:

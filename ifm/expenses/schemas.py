@@ -10,7 +10,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from ifm.core.api import InputSchema
-from ifm.core.api_types import ApiDate, Id, PositiveMoney, Version
+from ifm.core.api_types import ApiDate, Id, Money, PositiveMoney, Version
 from ifm.expenses.models import Function, Kind, Status
 
 Amount = PositiveMoney
@@ -48,10 +48,15 @@ class ExpenseOut(Schema):
     payee: str
     date: date_type
     amount: str | None = Field(..., description="Decimal string; null while a draft lacks it.")
-    category_id: int | None
+    expense_category_id: int | None = Field(
+        ..., description="The category chosen by its plain name; null for Other (an account)."
+    )
+    category_id: int | None = Field(..., description="The ledger expense account posted.")
     fund_id: int | None
     program_id: int | None
-    function: Function
+    function: Function | None = Field(
+        ..., description="Null while a draft has no category to take its default from."
+    )
     description: str
     status: Status
     submitted_by: UserOut
@@ -66,12 +71,17 @@ class ExpenseOut(Schema):
     paid_from_account_id: int | None
     paid_on: date_type | None
     paid_at: datetime | None
+    check_number: str
     version: int
     updated_at: datetime
 
     @staticmethod
     def resolve_amount(obj: Any) -> str | None:
         return money(obj.amount)
+
+    @staticmethod
+    def resolve_function(obj: Any) -> str | None:
+        return obj.function or None
 
     @staticmethod
     def resolve_paid_from_account_id(obj: Any) -> int | None:
@@ -90,9 +100,16 @@ class ExpenseIn(InputSchema):
     kind: Kind = Kind.CLAIM
     payee: str = Field(..., min_length=1, max_length=200)
     date: ApiDate
-    function: Function
+    function: Function | None = Field(
+        None, description="Left out, the category's default function applies."
+    )
     amount: Amount | None = None
-    category_id: Id | None = Field(None, description="An active expense account (not a header).")
+    expense_category_id: Id | None = Field(
+        None, description="A category by its plain name: it sets the account (and function)."
+    )
+    category_id: Id | None = Field(
+        None, description="Other: an active expense account (not a header), with no category."
+    )
     fund_id: Id | None = None
     program_id: Id | None = None
     description: str = Field("", max_length=2000)
@@ -105,6 +122,7 @@ class ExpensePatchIn(InputSchema):
     date: ApiDate | None = None
     function: Function | None = None
     amount: Amount | None = Field(None, description="null clears it (drafts only).")
+    expense_category_id: Id | None = None
     category_id: Id | None = None
     fund_id: Id | None = None
     program_id: Id | None = None
@@ -116,8 +134,69 @@ class RejectIn(InputSchema):
 
 
 class PayIn(InputSchema):
-    paid_from_account_id: Id = Field(..., description="An active asset account, such as the bank.")
+    paid_from_account_id: Id = Field(..., description="An active cash or bank account.")
     date: ApiDate
+    check_number: str = Field("", max_length=20, description="The check's number, if by check.")
+
+
+class BulkPayRowIn(InputSchema):
+    expense_id: Id
+    check_number: str = Field("", max_length=20)
+
+
+class BulkPayIn(InputSchema):
+    paid_from_account_id: Id = Field(..., description="An active cash or bank account.")
+    date: ApiDate
+    first_check_number: str = Field(
+        "",
+        max_length=18,
+        description="Rows without a check number get this one, then the next ones, in order.",
+    )
+    payments: list[BulkPayRowIn] = Field(..., min_length=1, max_length=200)
+
+
+class SettingsOut(Schema):
+    two_step_threshold: str
+    version: int
+    updated_at: datetime | None
+
+    @staticmethod
+    def resolve_two_step_threshold(obj: Any) -> str:
+        return f"{obj.two_step_threshold:.2f}"
+
+    @staticmethod
+    def resolve_updated_at(obj: Any) -> datetime | None:
+        return obj.updated_at if obj.pk else None
+
+
+class SettingsPatchIn(InputSchema):
+    version: Version
+    two_step_threshold: Money
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    account_id: int
+    default_function: Function
+    is_active: bool
+    version: int
+    updated_at: datetime
+
+
+class CategoryIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    account_id: Id = Field(..., description="An active expense account (not a header).")
+    default_function: Function
+    is_active: bool = True
+
+
+class CategoryPatchIn(InputSchema):
+    version: Version
+    name: str | None = Field(None, min_length=1, max_length=100)
+    account_id: Id | None = None
+    default_function: Function | None = None
+    is_active: bool | None = None
 
 
 class BulkApproveIn(InputSchema):

@@ -10,19 +10,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from ifm.core.org_context import require_org_id
 from ifm.expenses.models import (
     DEFAULT_TWO_STEP_THRESHOLD,
     Expense,
     ExpenseApproval,
+    ExpenseCategory,
     ExpenseSettings,
     Receipt,
     Status,
 )
 from ifm.ledger.chart import selectors as ledger_selectors
-from ifm.tenancy.models import Membership
+from ifm.tenancy.models import Membership, Organization
 from ifm.tenancy.permissions import PERMISSIONS, Access, has_perm
 from ifm.tenancy.roles import Role
 
@@ -38,8 +40,26 @@ def expense_categories() -> QuerySet[Any]:
 
 
 def payment_accounts() -> QuerySet[Any]:
-    """Active asset accounts that take postings: where a payment may come from."""
-    return ledger_selectors.postable_accounts(type="asset")
+    """The cash and bank accounts (the ledger's `cash_accounts`): where a payment comes from."""
+    return ledger_selectors.cash_accounts(Organization(pk=require_org_id()))
+
+
+def active_categories() -> QuerySet[ExpenseCategory]:
+    """The categories staff may choose, by their plain names."""
+    return ExpenseCategory.objects.filter(is_active=True).order_by("name")
+
+
+def category_list(*, active: bool | None = None, q: str = "") -> QuerySet[ExpenseCategory]:
+    qs = ExpenseCategory.objects.select_related("account").annotate(expense_count=Count("expenses"))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if q:
+        qs = qs.filter(name__icontains=q.strip())
+    return qs.order_by("name", "id")
+
+
+def category_get(category_id: int) -> ExpenseCategory | None:
+    return ExpenseCategory.objects.select_related("account").filter(pk=category_id).first()
 
 
 active_funds = ledger_selectors.active_funds
@@ -89,16 +109,47 @@ def expense_get(*, user: Any, access: Access | None, expense_id: int) -> Expense
     """One expense the person may see, or None (missing, another organization's, or not theirs)."""
     return (
         expense_visible(user=user, access=access)
-        .select_related("category", "fund", "program", "submitted_by", "paid_from")
+        .select_related(
+            "category", "expense_category", "fund", "program", "submitted_by", "paid_from"
+        )
         .filter(pk=expense_id)
         .first()
     )
+
+
+# The list's tabs: what each shows. "to_approve" and "to_pay" are for approvers and payers.
+VIEWS = ("to_approve", "to_pay", "all", "mine")
+
+
+def default_view(access: Access | None) -> str:
+    """Approvers land on what waits for them; everyone else on their own expenses."""
+    return "to_approve" if has_perm(access, "expenses.approve") else "mine"
+
+
+def view_filter(qs: QuerySet[Expense], *, view: str, user: Any) -> QuerySet[Expense]:
+    """The expenses of one tab (`view`); an unknown view is "mine"."""
+    if view == "to_approve":
+        return qs.filter(status=Status.SUBMITTED)
+    if view == "to_pay":
+        return qs.filter(status=Status.APPROVED)
+    if view == "all":
+        return qs
+    return qs.filter(submitted_by=user)
+
+
+def with_receipt_info(qs: QuerySet[Expense]) -> QuerySet[Expense]:
+    """Each expense with `receipt_count` and its receipts (for the queue's thumbnails)."""
+    return qs.annotate(
+        receipt_count=Count("receipts", distinct=True),
+        has_receipt=Exists(Receipt.objects.filter(expense=OuterRef("pk"))),
+    ).prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by("uploaded_at", "id")))
 
 
 def expense_list(
     *,
     user: Any,
     access: Access | None,
+    view: str = "",
     mine: bool = False,
     status: str = "",
     kind: str = "",
@@ -108,6 +159,8 @@ def expense_list(
     date_to: Any = None,
 ) -> QuerySet[Expense]:
     qs = expense_visible(user=user, access=access)
+    if view:
+        qs = view_filter(qs, view=view, user=user)
     if mine:
         qs = qs.filter(submitted_by=user)
     if status:
@@ -132,7 +185,27 @@ def expense_list(
         if ref.isdigit() and len(ref) < 18:
             cond |= Q(pk=int(ref))
         qs = qs.filter(cond)
-    return qs.select_related("category", "fund", "program", "submitted_by")
+    return qs.select_related("category", "expense_category", "fund", "program", "submitted_by")
+
+
+def to_pay_list(*, q: str = "", kind: str = "", fund_id: int | None = None) -> QuerySet[Expense]:
+    """Approved expenses waiting for payment, oldest approval first."""
+    qs = Expense.objects.filter(status=Status.APPROVED)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if fund_id:
+        qs = qs.filter(fund_id=fund_id)
+    if q:
+        term = q.strip()
+        qs = qs.filter(
+            Q(payee__icontains=term)
+            | Q(description__icontains=term)
+            | Q(submitted_by__email__icontains=term)
+            | Q(submitted_by__full_name__icontains=term)
+        )
+    return with_receipt_info(
+        qs.select_related("category", "expense_category", "fund", "program", "submitted_by")
+    ).order_by("decided_at", "id")
 
 
 def approval_queue(
@@ -157,7 +230,9 @@ def approval_queue(
             | Q(submitted_by__full_name__icontains=term)
         )
     return (
-        qs.select_related("category", "fund", "program", "submitted_by")
+        with_receipt_info(
+            qs.select_related("category", "expense_category", "fund", "program", "submitted_by")
+        )
         .prefetch_related(
             Prefetch(
                 "approvals",
@@ -184,6 +259,18 @@ def totals_by_status(qs: QuerySet[Expense]) -> dict[str, Totals]:
         qs.order_by().values("status").annotate(n=Count("id"), total=Coalesce(Sum("amount"), ZERO))
     )
     return {row["status"]: Totals(row["n"], row["total"]) for row in rows}
+
+
+def hidden_counts(*, user: Any, access: Access | None) -> dict[str, int]:
+    """How many expenses each tab holds, for empty states that say what a filter hides."""
+    qs = expense_visible(user=user, access=access).order_by()
+    row = qs.aggregate(
+        all=Count("id"),
+        mine=Count("id", filter=Q(submitted_by=user)),
+        to_approve=Count("id", filter=Q(status=Status.SUBMITTED)),
+        to_pay=Count("id", filter=Q(status=Status.APPROVED)),
+    )
+    return {key: int(value or 0) for key, value in row.items()}
 
 
 def receipt_get(*, user: Any, access: Access | None, receipt_id: int) -> Receipt | None:

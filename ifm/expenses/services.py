@@ -60,6 +60,8 @@ def _clean_payee(v: Any) -> str:
 
 
 def _clean_function(v: Any) -> str:
+    if v is None or v == "":
+        return ""  # the category's default applies (see _apply_category)
     if v not in Function.values:
         raise ServiceError(
             "Choose program services, management and general, or fundraising.",
@@ -93,6 +95,16 @@ _FIELD_CHECKS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("function", _clean_function),
     ("description", _clean_description),
     ("amount", _optional(lambda v: clean_money(v, "amount"))),
+    (
+        "expense_category",
+        _optional(
+            _resolver(
+                selectors.active_categories,
+                "expense_category_id",
+                "Choose one of the organization's active expense categories, or Other.",
+            )
+        ),
+    ),
     (
         "category",
         _optional(
@@ -142,6 +154,29 @@ def clean_values(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _apply_category(values: dict[str, Any], current: Expense | None = None) -> dict[str, Any]:
+    """A chosen category decides the ledger account and, unless a function is given, the
+    function. An account given without a category is "Other": the category is cleared (unless
+    the expense's category already maps to that account)."""
+    category = values.get("expense_category")
+    if category is not None:
+        account = values.get("category")
+        if account is not None and account.pk != category.account_id:
+            raise ServiceError(
+                f"The category {category.name} decides the account: choose Other to pick an "
+                "account from the chart.",
+                field="category_id",
+            )
+        values["category"] = category.account
+        if not values.get("function"):
+            values["function"] = category.default_function
+    elif "expense_category" not in values and values.get("category") is not None:
+        kept = current is not None and current.expense_category is not None
+        if not (kept and current.expense_category.account_id == values["category"].pk):  # type: ignore[union-attr]
+            values["expense_category"] = None
+    return values
+
+
 def require_owner(expense: Expense, actor: User, what: str) -> None:
     if expense.submitted_by_id != actor.pk:
         raise PermissionDenied(f"Only the person who entered the expense may {what} it.")
@@ -151,7 +186,7 @@ def lock(expense: Expense, expected_version: int | None = None) -> Expense:
     """The expense re-read under a row lock; a stale `expected_version` is a 409."""
     fresh = (
         Expense.objects.select_for_update(of=("self",))
-        .select_related("category", "fund", "program", "submitted_by")
+        .select_related("category", "expense_category", "fund", "program", "submitted_by")
         .get(pk=expense.pk)
     )
     if expected_version is not None and fresh.version != expected_version:
@@ -206,14 +241,18 @@ def expense_create(
     kind: str,
     payee: str,
     date: date_type,
-    function: str,
+    function: str = "",
     amount: Decimal | str | None = None,
+    expense_category: Any = None,
     category: Any = None,
     fund: Any = None,
     program: Any = None,
     description: str = "",
 ) -> Expense:
-    """A new draft claim or bill of the acting person. Amount, category and fund may wait."""
+    """A new draft claim or bill of the acting person. Amount, category and fund may wait.
+
+    `expense_category` is finance's plain-name category (it sets the account and, when no
+    function is given, the function); `category` is a ledger expense account ("Other")."""
     values = clean_values(
         {
             "kind": kind,
@@ -221,12 +260,14 @@ def expense_create(
             "date": date,
             "function": function,
             "amount": amount,
+            "expense_category": expense_category,
             "category": category,
             "fund": fund,
             "program": program,
             "description": description,
         }
     )
+    values = _apply_category(values)
     expense = Expense.objects.create(
         organization=organization,
         submitted_by=actor,
@@ -259,6 +300,7 @@ def expense_update(
     date: Any = UNSET,
     function: Any = UNSET,
     amount: Any = UNSET,
+    expense_category: Any = UNSET,
     category: Any = UNSET,
     fund: Any = UNSET,
     program: Any = UNSET,
@@ -279,6 +321,7 @@ def expense_update(
             "date": date,
             "function": function,
             "amount": amount,
+            "expense_category": expense_category,
             "category": category,
             "fund": fund,
             "program": program,
@@ -286,7 +329,7 @@ def expense_update(
         }.items()
         if value is not UNSET
     }
-    values = clean_values(given)
+    values = _apply_category(clean_values(given), expense)
     changes = {}
     for name, value in values.items():
         before = getattr(expense, name)

@@ -1,6 +1,8 @@
-"""Expense pages: my expenses, the form, the detail with its history, the approval queue, settings.
+"""Expense pages: the lists ("All", "Mine"), the form, the detail with its history and actions.
 
-Thin: every write goes through services, workflow or records, every read through selectors.
+The approval queue and the list to pay are in queues.py, receipt files in receipt_views.py, the
+settings and categories in settings_views.py. Thin: every write goes through services,
+workflow, payments or records, every read through selectors.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import (
-    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseBase,
@@ -31,15 +32,15 @@ from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.org_context import org_context
 from ifm.core.pages import error_text, is_htmx_partial
-from ifm.expenses import exports, records, selectors, services, workflow
+from ifm.expenses import exports, payments, records, selectors, services, workflow
 from ifm.expenses.forms import (
+    OTHER,
+    ApproveForm,
     ExpenseFilterForm,
     ExpenseForm,
     PayForm,
-    QueueFilterForm,
     ReceiptForm,
     RejectForm,
-    SettingsForm,
     add_service_errors,
 )
 from ifm.expenses.models import Expense, Status
@@ -49,25 +50,25 @@ PAGE_SIZE = 25
 ACTIONS = ("submit", "withdraw", "approve", "reject", "pay")
 
 
-def _require_any(request: OrgRequest, *codes: str) -> None:
+def require_any(request: OrgRequest, *codes: str) -> None:
     if not any(has_perm(request.access, code) for code in codes):
         require_perm(request.access, codes[0])
 
 
-def _expense_or_404(request: OrgRequest, expense_id: int) -> Expense:
+def expense_or_404(request: OrgRequest, expense_id: int) -> Expense:
     expense = selectors.expense_get(user=request.user, access=request.access, expense_id=expense_id)
     if expense is None:
         raise Http404("No such expense.")
     return expense
 
 
-def _detail_url(request: OrgRequest, expense: Expense) -> str:
+def detail_url(request: OrgRequest, expense: Expense) -> str:
     return reverse(
         "expenses:expense_detail", kwargs={"org_slug": request.org.slug, "expense_id": expense.pk}
     )
 
 
-def _next_or(request: OrgRequest, fallback: str) -> str:
+def next_or(request: OrgRequest, fallback: str) -> str:
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -76,7 +77,7 @@ def _next_or(request: OrgRequest, fallback: str) -> str:
     return fallback
 
 
-# --- My expenses -------------------------------------------------------------------------------
+# --- Lists: All and Mine ------------------------------------------------------------------------
 
 
 def _filtered_list(request: OrgRequest) -> tuple[ExpenseFilterForm, Any]:
@@ -89,18 +90,27 @@ def _filtered_list(request: OrgRequest) -> tuple[ExpenseFilterForm, Any]:
 
 
 @login_required
-def expense_list(request: OrgRequest, org_slug: str) -> HttpResponse:
-    _require_any(request, "expenses.submit", "expenses.view_all")
+def expense_list(request: OrgRequest, org_slug: str) -> HttpResponseBase:
+    require_any(request, "expenses.submit", "expenses.view_all")
+    if not request.GET and selectors.default_view(request.access) == "to_approve":
+        # Approvers land on what waits for them; "Mine" and "All" carry their scope.
+        return redirect("expenses:expense_queue", org_slug=request.org.slug)
     form, expenses = _filtered_list(request)
     page = Paginator(expenses.order_by("-date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     by_status = selectors.totals_by_status(expenses)
+    mine = not form.is_bound or form.selector_kwargs()["mine"]
     context = {
         "form": form,
         "page": page,
         "filtered": form.is_bound and form.filtered,
         "totals": selectors.totals(expenses),
         "by_status": [(value, label, by_status.get(value)) for value, label in Status.choices],
-        "mine": not form.is_bound or form.selector_kwargs()["mine"],
+        "mine": mine,
+        "tab": "mine" if mine else "all",
+        # "Clear" keeps the tab (the bare URL takes an approver to "To approve").
+        "reset_url": f"{request.path}?scope={'mine' if mine else 'all'}",
+        "counts": selectors.hidden_counts(user=request.user, access=request.access),
+        "can_view_all": has_perm(request.access, "expenses.view_all"),
     }
     template = "expenses/_list_results.html" if is_htmx_partial(request) else "expenses/list.html"
     response = render(request, template, context)
@@ -110,7 +120,7 @@ def expense_list(request: OrgRequest, org_slug: str) -> HttpResponse:
 
 @login_required
 def expense_list_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
-    _require_any(request, "expenses.submit", "expenses.view_all")
+    require_any(request, "expenses.submit", "expenses.view_all")
     org = request.org
     _, expenses = _filtered_list(request)
     expenses = expenses.order_by("-date", "-id")
@@ -179,7 +189,7 @@ def expense_new(request: OrgRequest, org_slug: str) -> HttpResponse:
                     else "saved as a draft"
                 )
                 messages.success(request, f"{expense.reference} {verb}.")
-                return redirect(_detail_url(request, expense))
+                return redirect(detail_url(request, expense))
     else:
         user: Any = request.user
         fund = selectors.active_funds().filter(is_general=True).first()
@@ -196,12 +206,12 @@ def expense_new(request: OrgRequest, org_slug: str) -> HttpResponse:
 @login_required
 def expense_edit(request: OrgRequest, org_slug: str, expense_id: int) -> HttpResponse:
     require_perm(request.access, "expenses.submit")
-    expense = _expense_or_404(request, expense_id)
+    expense = expense_or_404(request, expense_id)
     if expense.submitted_by_id != request.user.pk:
         raise PermissionDenied("Only the person who entered the expense may edit it.")
     if expense.status != Status.DRAFT:
         messages.info(request, f"{expense.reference} is no longer a draft and cannot be edited.")
-        return redirect(_detail_url(request, expense))
+        return redirect(detail_url(request, expense))
     conflict = None
     if request.method == "POST":
         form = ExpenseForm(request.POST, request.FILES)
@@ -210,7 +220,7 @@ def expense_edit(request: OrgRequest, org_slug: str, expense_id: int) -> HttpRes
             if saved is not None:
                 verb = "submitted for approval" if saved.status == Status.SUBMITTED else "saved"
                 messages.success(request, f"{saved.reference} {verb}.")
-                return redirect(_detail_url(request, saved))
+                return redirect(detail_url(request, saved))
     else:
         form = ExpenseForm(
             initial={
@@ -218,6 +228,11 @@ def expense_edit(request: OrgRequest, org_slug: str, expense_id: int) -> HttpRes
                 "payee": expense.payee,
                 "date": expense.date,
                 "amount": expense.amount,
+                "expense_category": (
+                    str(expense.expense_category_id)
+                    if expense.expense_category_id
+                    else (OTHER if expense.category_id else "")
+                ),
                 "category": expense.category_id,
                 "fund": expense.fund_id,
                 "program": expense.program_id,
@@ -245,13 +260,15 @@ def _detail_context(request: OrgRequest, expense: Expense, **forms: Any) -> dict
         and expense.status == Status.SUBMITTED
         and all(a.approver_id != user.pk for a in approvals)
     )
+    receipts = list(expense.receipts.all())
     return {
         "expense": expense,
         "own": own,
         "approvals": approvals,
         "two_steps": two_steps,
         "threshold": selectors.two_step_threshold(),
-        "receipts": list(expense.receipts.all()),
+        "receipts": receipts,
+        "previews": [(r, records.inline_kind(r.content_type)) for r in receipts],
         "events": list(expense.events.select_related("actor")),
         "can_edit": own and expense.status == Status.DRAFT,
         "can_withdraw": own and expense.status == Status.SUBMITTED,
@@ -260,12 +277,13 @@ def _detail_context(request: OrgRequest, expense: Expense, **forms: Any) -> dict
         "receipt_form": forms.get("receipt_form") or ReceiptForm(),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "pay_form": forms.get("pay_form") or PayForm(),
+        "approve_form": ApproveForm(initial={"function": expense.function}),
     }
 
 
 @login_required
 def expense_detail(request: OrgRequest, org_slug: str, expense_id: int) -> HttpResponse:
-    expense = _expense_or_404(request, expense_id)
+    expense = expense_or_404(request, expense_id)
     return render(request, "expenses/detail.html", _detail_context(request, expense))
 
 
@@ -284,7 +302,9 @@ def _withdraw(request: OrgRequest, expense: Expense) -> HttpResponse | None:
 
 
 def _approve(request: OrgRequest, expense: Expense) -> HttpResponse | None:
-    expense = workflow.expense_approve(**service_args(request), expense=expense)
+    expense = workflow.expense_approve(
+        **service_args(request), expense=expense, function=request.POST.get("function") or None
+    )
     if expense.status == Status.APPROVED:
         messages.success(request, f"{expense.reference} is approved and posted to the ledger.")
     else:
@@ -298,7 +318,7 @@ def _approve(request: OrgRequest, expense: Expense) -> HttpResponse | None:
 def _reject(request: OrgRequest, expense: Expense) -> HttpResponse | None:
     reject_form = RejectForm(request.POST)
     if not reject_form.is_valid():
-        return _detail_with_errors(request, expense, reject_form=reject_form)
+        return detail_with_errors(request, expense, reject_form=reject_form)
     expense = workflow.expense_reject(
         **service_args(request), expense=expense, reason=reject_form.cleaned_data["reason"]
     )
@@ -309,20 +329,22 @@ def _reject(request: OrgRequest, expense: Expense) -> HttpResponse | None:
 def _pay(request: OrgRequest, expense: Expense) -> HttpResponse | None:
     pay_form = PayForm(request.POST)
     if not pay_form.is_valid():
-        return _detail_with_errors(request, expense, pay_form=pay_form)
+        return detail_with_errors(request, expense, pay_form=pay_form)
     try:
-        expense = workflow.expense_pay(
+        expense = payments.expense_pay(
             **service_args(request),
             expense=expense,
             paid_from=pay_form.cleaned_data["paid_from"],
             date=pay_form.cleaned_data["date"],
+            check_number=pay_form.cleaned_data["check_number"],
         )
     except ServiceError as exc:
         if exc.status != 422:
             raise
         add_service_errors(pay_form, exc)
-        return _detail_with_errors(request, expense, pay_form=pay_form)
-    messages.success(request, f"{expense.reference} is recorded as paid.")
+        return detail_with_errors(request, expense, pay_form=pay_form)
+    check = f" by check {expense.check_number}" if expense.check_number else ""
+    messages.success(request, f"{expense.reference} is recorded as paid{check}.")
     return None
 
 
@@ -341,13 +363,13 @@ _ACTIONS: dict[str, Callable[[OrgRequest, Expense], HttpResponse | None]] = {
 def expense_action(
     request: OrgRequest, org_slug: str, expense_id: int, action: str
 ) -> HttpResponseBase:
-    expense = _expense_or_404(request, expense_id)
+    expense = expense_or_404(request, expense_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     step = _ACTIONS.get(action)
     if step is None:  # pragma: no cover - the URLs only route the known actions
         raise Http404
-    back = _next_or(request, _detail_url(request, expense))
+    back = next_or(request, detail_url(request, expense))
     try:
         answer = step(request, expense)
     except (ServiceError, PermissionDenied) as exc:
@@ -356,197 +378,7 @@ def expense_action(
     return answer or redirect(back)
 
 
-def _detail_with_errors(request: OrgRequest, expense: Expense, **forms: Any) -> HttpResponse:
+def detail_with_errors(request: OrgRequest, expense: Expense, **forms: Any) -> HttpResponse:
     return render(
         request, "expenses/detail.html", _detail_context(request, expense, **forms), status=422
-    )
-
-
-# --- Receipts ----------------------------------------------------------------------------------
-
-
-@login_required
-def receipt_upload(request: OrgRequest, org_slug: str, expense_id: int) -> HttpResponse:
-    expense = _expense_or_404(request, expense_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    form = ReceiptForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            receipt = records.receipt_add(
-                organization=request.org,
-                actor=request.user,
-                access=request.access,
-                expense=expense,
-                file=form.cleaned_data["file"],
-            )
-        except ServiceError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Receipt {receipt.original_name} added.")
-            return redirect(_detail_url(request, expense))
-    return _detail_with_errors(request, expense, receipt_form=form)
-
-
-@login_required
-def receipt_download(request: OrgRequest, org_slug: str, receipt_id: int) -> HttpResponseBase:
-    receipt = selectors.receipt_get(user=request.user, access=request.access, receipt_id=receipt_id)
-    if receipt is None:
-        raise Http404("No such receipt.")
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    try:
-        handle = receipt.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The receipt's file is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=receipt.original_name,
-        content_type=receipt.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-def receipt_delete(request: OrgRequest, org_slug: str, receipt_id: int) -> HttpResponseBase:
-    receipt = selectors.receipt_get(user=request.user, access=request.access, receipt_id=receipt_id)
-    if receipt is None:
-        raise Http404("No such receipt.")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        records.receipt_remove(
-            organization=request.org,
-            actor=request.user,
-            access=request.access,
-            receipt=receipt,
-        )
-    except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, f"Receipt {receipt.original_name} removed.")
-    return redirect(_detail_url(request, receipt.expense))
-
-
-# --- Approval queue ----------------------------------------------------------------------------
-
-
-def _queue(request: OrgRequest) -> tuple[QueueFilterForm, Any]:
-    form = QueueFilterForm(request.GET or None)
-    kwargs = form.selector_kwargs() if form.is_bound else {}
-    return form, selectors.approval_queue(**kwargs)
-
-
-@login_required
-def approval_queue(request: OrgRequest, org_slug: str) -> HttpResponse:
-    require_perm(request.access, "expenses.approve")
-    form, expenses = _queue(request)
-    page = Paginator(expenses, PAGE_SIZE).get_page(request.GET.get("page"))
-    user = request.user
-    rows = []
-    for expense in page:
-        approvals = list(expense.approvals.all())
-        rows.append(
-            {
-                "expense": expense,
-                "approvals": approvals,
-                "own": expense.submitted_by_id == user.pk,
-                "approved_by_me": any(a.approver_id == user.pk for a in approvals),
-            }
-        )
-    context = {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "totals": selectors.totals(expenses),
-        "threshold": selectors.two_step_threshold(),
-        "filtered": form.is_bound and any(form.selector_kwargs().values()),
-        "reject_form": RejectForm(),
-    }
-    template = "expenses/_queue_results.html" if is_htmx_partial(request) else "expenses/queue.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-@login_required
-def approval_queue_approve(request: OrgRequest, org_slug: str) -> HttpResponseBase:
-    require_perm(request.access, "expenses.approve")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    queue_url = reverse("expenses:expense_queue", kwargs={"org_slug": request.org.slug})
-    ids = [int(v) for v in request.POST.getlist("expense_ids") if v.isdigit() and len(v) < 19]
-    try:
-        done = workflow.expense_approve_many(
-            organization=request.org,
-            actor=request.user,
-            access=request.access,
-            expense_ids=ids,
-        )
-    except ServiceError as exc:
-        if exc.errors and exc.errors[0]["field"].startswith("expense_ids."):
-            messages.error(request, "Nothing was approved. Clear these and try again:")
-            for error in exc.errors:
-                messages.error(request, error["message"])
-        else:
-            messages.error(request, exc.message)
-    else:
-        full = sum(1 for e in done if e.status == Status.APPROVED)
-        first = len(done) - full
-        text = f"Approved {full} expense{'s' if full != 1 else ''}."
-        if first:
-            text += f" {first} got a first approval and wait for an admin."
-        messages.success(request, text)
-    return redirect(_next_or(request, queue_url))
-
-
-@login_required
-def approval_queue_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
-    require_perm(request.access, "expenses.approve")
-    org = request.org
-    _, expenses = _queue(request)
-    filename = f"expenses-to-approve-{org.slug}-{timezone.localdate():%Y-%m-%d}"
-    if fmt == "csv":
-        return exports.csv_response(expenses, filename=filename, scope=partial(org_context, org))
-    return exports.xlsx_response(expenses, filename=filename)
-
-
-# --- Settings ----------------------------------------------------------------------------------
-
-
-@login_required
-def expense_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
-    require_perm(request.access, "expenses.configure")
-    current = selectors.expense_settings_get()
-    conflict = None
-    if request.method == "POST":
-        form = SettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.expense_settings_update(
-                    organization=request.org,
-                    actor=request.user,
-                    access=request.access,
-                    two_step_threshold=form.cleaned_data["two_step_threshold"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ServiceError as exc:
-                if exc.status == 409:
-                    conflict = exc.message
-                else:
-                    add_service_errors(form, exc)
-            else:
-                messages.success(request, "Expense settings saved.")
-                return redirect("expenses:expense_settings", org_slug=request.org.slug)
-    else:
-        form = SettingsForm(
-            initial={"two_step_threshold": current.two_step_threshold, "version": current.version}
-        )
-    return render(
-        request,
-        "expenses/settings.html",
-        {"form": form, "current": current, "conflict": conflict},
     )

@@ -2,7 +2,7 @@
 
 The workflow:
 
-    draft --submit--> submitted --approve--> approved --pay--> paid
+    draft --submit--> submitted --approve--> approved --pay--> paid (payments.py)
       |                 |   \\--reject--> rejected
       |                 \\--withdraw--> withdrawn
       (edit, receipts)
@@ -20,7 +20,6 @@ on a reviewed list, and the platform's rule is that a batch is one transaction.
 
 from __future__ import annotations
 
-from datetime import date as date_type
 from decimal import Decimal
 from typing import Any
 
@@ -31,19 +30,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ifm.accounts.models import User
+from ifm.audit.services import audit_record
 from ifm.core.errors import ServiceError
-from ifm.core.lookups import as_id, resolve
+from ifm.core.lookups import as_id
 from ifm.core.org_context import org_context
 from ifm.core.tasks import send_email_after_commit
 from ifm.expenses import selectors
-from ifm.expenses.models import Expense, ExpenseApproval, Status
+from ifm.expenses.models import Expense, ExpenseApproval, Function, Status
 from ifm.expenses.services import (
     StateError,
     clean_values,
     lock,
     record_event,
     require_owner,
-    valid_date,
 )
 from ifm.ledger.chart.selectors import account_by_role
 from ifm.ledger.journal.posting import LineInput, post_entry
@@ -120,12 +119,26 @@ def expense_submit(
             f"Only a draft can be submitted; this expense is "
             f"{expense.get_status_display().lower()}."
         )
+    fields: dict[str, Any] = {"submitted_at": timezone.now()}
+    category = expense.expense_category
+    if category is not None:
+        # The category decides the account at submission (finance may have remapped it).
+        if expense.category_id != category.account_id:
+            fields["category"] = expense.category = category.account
+        if not expense.function:
+            fields["function"] = expense.function = category.default_function
     missing = [
         {"field": field, "message": message}
         for field, value, message in (
             ("amount", expense.amount, "Give the amount before submitting."),
             ("category_id", expense.category_id, "Choose a category before submitting."),
             ("fund_id", expense.fund_id, "Choose a fund before submitting."),
+            (
+                "function",
+                expense.function or None,
+                "Choose what the expense serves: program services, management and general, "
+                "or fundraising.",
+            ),
         )
         if value is None
     ]
@@ -138,13 +151,15 @@ def expense_submit(
     clean_values({"category": expense.category_id, "fund": expense.fund_id})
     if expense.program_id is not None:
         clean_values({"program": expense.program_id})
+    if expense.expense_category_id is not None:
+        clean_values({"expense_category": expense.expense_category_id})
     move(
         organization=organization,
         actor=actor,
         expense=expense,
         to_status=Status.SUBMITTED,
         action="expense.submit",
-        fields={"submitted_at": timezone.now()},
+        fields=fields,
     )
     threshold = selectors.two_step_threshold()
     steps = " It needs two approvals." if (expense.amount or 0) > threshold else ""
@@ -189,8 +204,34 @@ def _needs_two_steps(expense: Expense) -> bool:
     return (expense.amount or Decimal(0)) > selectors.two_step_threshold()
 
 
+def _override_function(
+    *, organization: Organization, actor: User, expense: Expense, function: str | None
+) -> None:
+    """The approver may correct the function the category's default gave (before posting)."""
+    if not function or function == expense.function:
+        return
+    if function not in Function.values:
+        raise ServiceError(
+            "Choose program services, management and general, or fundraising.", field="function"
+        )
+    before, expense.function = expense.function, function
+    expense.save_versioned(expected_version=expense.version, user=actor, fields=["function"])
+    audit_record(
+        action="expense.update",
+        actor=actor,
+        organization=organization,
+        obj=expense,
+        changes={"function": {"before": before, "after": function}},
+    )
+
+
 def _approve_locked(
-    *, organization: Organization, actor: User, access: Access | None, expense: Expense
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access | None,
+    expense: Expense,
+    function: str | None = None,
 ) -> Expense:
     if expense.submitted_by_id == actor.pk:
         raise PermissionDenied("You cannot approve your own expense.")
@@ -212,6 +253,7 @@ def _approve_locked(
             raise PermissionDenied(
                 f"Above {threshold:,.2f} the second approval must come from an admin."
             )
+    _override_function(organization=organization, actor=actor, expense=expense, function=function)
     step = len(approvals) + 1
     ExpenseApproval.objects.create(expense=expense, approver=actor, step=step)
     if two_steps and step == 1:
@@ -285,12 +327,21 @@ def expense_approve(
     access: Access | None,
     expense: Expense,
     expected_version: int | None = None,
+    function: str | None = None,
 ) -> Expense:
-    """Approve a submitted expense (not one's own); when fully approved, post the liability."""
+    """Approve a submitted expense (not one's own); when fully approved, post the liability.
+
+    `function` corrects the expense's function (finance overriding the category's default)."""
     if expense.submitted_by_id == actor.pk:
         raise PermissionDenied("You cannot approve your own expense.")
     expense = lock(expense, expected_version)
-    return _approve_locked(organization=organization, actor=actor, access=access, expense=expense)
+    return _approve_locked(
+        organization=organization,
+        actor=actor,
+        access=access,
+        expense=expense,
+        function=function,
+    )
 
 
 @org_service("expenses.approve")
@@ -374,78 +425,6 @@ def expense_reject(
         [expense.submitted_by.email],
         f"Rejected: {expense.reference} {expense.payee}",
         f"Your expense was rejected by {actor}:\n\n{describe(expense)}\n\nReason: {text}\n\n"
-        f"{detail_url(organization, expense)}\n",
-    )
-    return expense
-
-
-@org_service("expenses.pay")
-def expense_pay(
-    *,
-    organization: Organization,
-    actor: User,
-    access: Access | None,
-    expense: Expense,
-    paid_from: Any,
-    date: date_type,
-    expected_version: int | None = None,
-) -> Expense:
-    """Record the payment of an approved expense from an asset (bank) account."""
-    account = resolve(
-        selectors.payment_accounts(),
-        paid_from,
-        "paid_from_account_id",
-        "Choose an active asset account of this organization (not a header) to pay from.",
-    )
-    paid_on = valid_date(date, "date")
-    expense = lock(expense, expected_version)
-    if expense.status != Status.APPROVED:
-        raise StateError(
-            f"Only an approved expense can be paid; this one is "
-            f"{expense.get_status_display().lower()}."
-        )
-    entry = post_entry(
-        organization=organization,
-        actor=actor,
-        date=paid_on,
-        lines=[
-            LineInput(
-                account=account_by_role("accounts_payable"),
-                fund=expense.fund_id,  # type: ignore[arg-type]
-                debit=expense.amount,  # type: ignore[arg-type]
-                memo=expense.payee[:500],
-            ),
-            LineInput(
-                account=account,
-                fund=expense.fund_id,  # type: ignore[arg-type]
-                credit=expense.amount,  # type: ignore[arg-type]
-                memo=expense.payee[:500],
-            ),
-        ],
-        memo=f"Payment of {expense.reference}: {expense.payee}"[:500],
-        reference=expense.reference,
-        source_type="expense",
-        source_id=expense.pk,
-    )
-    move(
-        organization=organization,
-        actor=actor,
-        expense=expense,
-        to_status=Status.PAID,
-        action="expense.pay",
-        note=f"Paid from {account} on {paid_on:%Y-%m-%d}.",
-        fields={
-            "payment_entry": entry,
-            "paid_from": account,
-            "paid_on": paid_on,
-            "paid_at": timezone.now(),
-        },
-        changes={"payment_entry": {"after": f"JE-{entry.number}"}},
-    )
-    send_email(
-        [expense.submitted_by.email],
-        f"Paid: {expense.reference} {expense.payee}",
-        f"Your expense was paid on {paid_on:%Y-%m-%d}:\n\n{describe(expense)}\n\n"
         f"{detail_url(organization, expense)}\n",
     )
     return expense

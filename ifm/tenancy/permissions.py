@@ -90,6 +90,11 @@ PERMISSIONS: dict[str, Perm] = {
         ),
         Perm("expenses.pay", "Record payment of approved expenses", frozenset({A, F})),
         Perm("expenses.configure", "Change the expense approval settings", frozenset({A})),
+        Perm(
+            "expenses.categories",
+            "Define the expense categories staff choose from",
+            frozenset({A, F}),
+        ),
         Perm("donors.view", "See donors, donations and giving", frozenset({A, F, FR, V})),
         Perm("donors.edit", "Create, edit and merge donors and households", frozenset({A, FR})),
         Perm(

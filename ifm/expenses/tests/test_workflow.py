@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.audit.models import AuditEvent
 from ifm.core.errors import ConflictError, ServiceError
-from ifm.expenses import services, workflow
+from ifm.expenses import payments, services, workflow
 from ifm.expenses.models import Expense, ExpenseApproval, ExpenseEvent, Status
 from ifm.expenses.services import StateError
 from ifm.expenses.tests.conftest import access, account, general_fund, make_expense
@@ -82,7 +82,7 @@ def test_create_submit_approve_pay_posts_liability_then_payment(
 
     bank = account("1010")
     with django_capture_on_commit_callbacks(execute=True):
-        expense = workflow.expense_pay(
+        expense = payments.expense_pay(
             organization=in_a,
             actor=finance,
             access=access(finance),
@@ -276,7 +276,7 @@ def test_wrong_transitions_are_409(in_a: Any, cast: dict[str, Any]) -> None:
     staff, finance = cast["staff"], cast["finance"]
     draft = make_expense(in_a, staff)
     with pytest.raises(StateError, match="Only an approved expense can be paid") as err:
-        workflow.expense_pay(
+        payments.expense_pay(
             organization=in_a,
             actor=finance,
             access=access(finance),
@@ -315,7 +315,7 @@ def test_pay_needs_an_asset_account(in_a: Any, cast: dict[str, Any]) -> None:
     )
     for bad in (account("8110").pk, account("1000").pk, 99999999):
         with pytest.raises(ServiceError) as err:
-            workflow.expense_pay(
+            payments.expense_pay(
                 organization=in_a,
                 actor=finance,
                 access=access(finance),

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from ifm.core.errors import ServiceError
 from ifm.ledger.models import Account, AccountType, Fund, JournalLine, Program
+from ifm.tenancy.models import Organization
 
 
 def account_by_role(role: str) -> Account:
@@ -47,11 +48,14 @@ def postable_accounts(*, type: str) -> QuerySet[Account]:
     )
 
 
-def cash_accounts() -> QuerySet[Account]:
+def cash_accounts(organization: Organization | None = None) -> QuerySet[Account]:
     """The cash and bank accounts that take postings (Account.is_cash): the only accounts
     offered, and accepted, where money is deposited or paid from. Scoped to the organization
-    in context, like every tenant query."""
-    return postable_accounts(type=AccountType.ASSET).filter(is_cash=True)
+    in context, like every tenant query (and to `organization` when one is given)."""
+    accounts = postable_accounts(type=AccountType.ASSET).filter(is_cash=True)
+    if organization is not None:
+        accounts = accounts.filter(organization=organization)
+    return accounts
 
 
 def account_has_postings(account: Account) -> bool:

@@ -274,6 +274,23 @@ def _expense_event(org: Organization) -> models.Model:
         return ExpenseEvent.objects.create(expense=expense, to_status="draft")
 
 
+@factory("expenses.expensecategory")
+def _expense_category(org: Organization) -> models.Model:
+    from django.apps import apps
+
+    from ifm.expenses.models import ExpenseCategory
+    from ifm.ledger.chart.services import chart_create_from_template
+
+    chart_create_from_template(organization=org)
+    with org_context(org):
+        return ExpenseCategory.objects.create(
+            organization=org,
+            name="Row of " + org.slug,
+            account=apps.get_model("ledger", "Account").objects.get(number="8110"),
+            default_function="program",
+        )
+
+
 @factory("expenses.expensesettings")
 def _expense_settings(org: Organization) -> models.Model:
     from ifm.expenses.models import ExpenseSettings
