@@ -92,7 +92,10 @@ def _write_tags(
     """Give each row's donor (new, or the existing one it matched) the row's tags, making
     the organization's missing tags (a name is one tag whatever its case). Tags a donor
     has already are kept; none is taken away."""
-    wanted = {n.lower(): n for p in rows for n in p.get("tags", ())}
+    wanted: dict[str, str] = {}  # the first spelling of each name in the file
+    for p in rows:
+        for name in p.get("tags", ()):
+            wanted.setdefault(name.lower(), name)
     if not wanted:
         return
     by_name = {t.name.lower(): t.pk for t in Tag.objects.all()}
