@@ -13,6 +13,7 @@ from ifm.core.api import ProblemNinjaAPI
 from ifm.donors.api import router as donors_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
+from ifm.ops.api import router as jobs_router
 from ifm.orgs.api import router as members_router
 
 api = ProblemNinjaAPI(
@@ -34,3 +35,4 @@ api.add_router("/members", members_router)
 api.add_router("/expenses", expenses_router)
 api.add_router("", ledger_router)
 api.add_router("", donors_router)
+api.add_router("", jobs_router)

@@ -1,5 +1,6 @@
-import ifm.core.storage
 from django.db import migrations, models
+
+import ifm.core.storage
 
 
 class Migration(migrations.Migration):
