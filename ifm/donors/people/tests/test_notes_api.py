@@ -115,3 +115,33 @@ def test_another_organizations_donor_or_note_is_a_404(
     assert_problem(api.delete(f"{_notes(other)}/{mine['id']}"), 404)
     with org_context(org_b):
         assert DonorNote.objects.filter(pk=their_note.pk).exists()
+
+
+# --- The page's door: the same services -------------------------------------------------------
+
+
+def test_the_donor_page_edits_and_deletes_a_note(
+    donor: Donor, donors_org: Any, cast: dict[str, Any]
+) -> None:
+    client = client_for(cast["fundraising"])
+    base = f"/o/{donors_org.slug}/donors/{donor.pk}/notes/"
+    client.post(base, {"body": "First draft."})
+    note = DonorNote.objects.get()
+    page = client.get(f"/o/{donors_org.slug}/donors/{donor.pk}/").content.decode()
+    assert f'action="{base}{note.pk}/edit/"' in page
+
+    saved = client.post(f"{base}{note.pk}/edit/", {"body": "Second draft.", "version": "1"})
+    assert saved.status_code == 302
+    note.refresh_from_db()
+    assert (note.body, note.version) == ("Second draft.", 2)
+    stale = client.post(f"{base}{note.pk}/edit/", {"body": "Lost?", "version": "1"}, follow=True)
+    assert "changed" in stale.content.decode().lower()
+    note.refresh_from_db()
+    assert note.body == "Second draft."
+
+    viewer = client_for(cast["viewer"])
+    assert viewer.post(f"{base}{note.pk}/delete/").status_code == 403
+    assert client.get(f"{base}{note.pk}/delete/").status_code == 405
+    assert client.post(f"{base}{note.pk}/delete/").status_code == 302
+    assert not DonorNote.objects.exists()
+    assert client.post(f"{base}{note.pk}/delete/").status_code == 404
