@@ -14,6 +14,7 @@ from ifm.core.api import ProblemNinjaAPI
 from ifm.donors.api import router as donors_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
+from ifm.ops.api import router as jobs_router
 from ifm.orgs.api import router as members_router
 from ifm.orgs.api import settings_router as organization_router
 
@@ -38,3 +39,4 @@ api.add_router("/audit-log", audit_router)
 api.add_router("/expenses", expenses_router)
 api.add_router("", ledger_router)
 api.add_router("", donors_router)
+api.add_router("", jobs_router)

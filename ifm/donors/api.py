@@ -22,6 +22,7 @@ from ifm.donors.imports.api import router as imports_router
 from ifm.donors.models import Donor
 from ifm.donors.people.api import households_router
 from ifm.donors.people.api import router as people_router
+from ifm.donors.people.notes_api import router as notes_router
 from ifm.donors.people.schemas import DonorOut
 from ifm.donors.pledges.api import router as pledges_router
 from ifm.donors.receipts.api import router as receipts_router
@@ -172,6 +173,7 @@ def compliance(
 
 # The order of the routers is the order of the operations in the API document.
 router.add_router("", people_router)
+router.add_router("", notes_router)
 router.add_router("", gifts_router)
 router.add_router("", receipts_router)
 router.add_router("", imports_router)

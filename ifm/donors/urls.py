@@ -15,6 +15,16 @@ urlpatterns = [
     path("", include("ifm.donors.pledges.urls")),
     path("<int:donor_id>/", views.donor_detail, name="donor_detail"),
     path("<int:donor_id>/notes/", views.donor_note_add, name="donor_note_add"),
+    path(
+        "<int:donor_id>/notes/<int:donornote_id>/edit/",
+        views.donor_note_edit,
+        name="donor_note_edit",
+    ),
+    path(
+        "<int:donor_id>/notes/<int:donornote_id>/delete/",
+        views.donor_note_delete,
+        name="donor_note_delete",
+    ),
     path("<int:donor_id>/contacts/", views.donor_contacts, name="donor_contacts"),
     path("<int:donor_id>/merge/", views.donor_merge, name="donor_merge"),
     path("<int:donor_id>/duplicates/", views.donor_duplicates, name="donor_duplicates"),

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
+    Http404,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseBase,
@@ -26,8 +27,8 @@ from ifm.donors import merge
 from ifm.donors.forms import ComplianceForm, add_service_errors
 from ifm.donors.gifts import selectors as gift_selectors
 from ifm.donors.gifts.views import LIST_PAGE_SIZE, PAGE_SIZE, donation_or_404
-from ifm.donors.models import Donor
-from ifm.donors.people import contacts
+from ifm.donors.models import Donor, DonorNote
+from ifm.donors.people import contacts, notes
 from ifm.donors.people import selectors as people_selectors
 from ifm.donors.people import services as people_services
 from ifm.donors.people.forms import CONTACT_FORMS, DonorPickForm, NoteForm, contact_forms
@@ -189,6 +190,57 @@ def donor_note_add(request: OrgRequest, org_slug: str, donor_id: int) -> HttpRes
             messages.success(request, "Note added.")
     else:
         messages.error(request, "Write the note first.")
+    return redirect(org_url(request, "donors:donor_detail", donor_id=donor.pk) + "#notes")
+
+
+def _note_or_404(donor: Donor, note_id: int) -> DonorNote:
+    note = notes.donor_note_list(donor=donor).filter(pk=note_id).first()
+    if note is None:
+        raise Http404("No such note.")
+    return note
+
+
+@login_required
+def donor_note_edit(
+    request: OrgRequest, org_slug: str, donor_id: int, donornote_id: int
+) -> HttpResponseBase:
+    """Change a note (its author or an admin), with the version it was read at."""
+    require_perm(request.access, "donors.edit")
+    donor = donor_or_404(donor_id)
+    note = _note_or_404(donor, donornote_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    version = request.POST.get("version", "")
+    try:
+        notes.donor_note_update(
+            **service_args(request),
+            note=note,
+            body=request.POST.get("body", ""),
+            expected_version=int(version) if version.isdigit() and len(version) < 10 else 0,
+        )
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "Note saved.")
+    return redirect(org_url(request, "donors:donor_detail", donor_id=donor.pk) + "#notes")
+
+
+@login_required
+def donor_note_delete(
+    request: OrgRequest, org_slug: str, donor_id: int, donornote_id: int
+) -> HttpResponseBase:
+    """Delete a note (its author or an admin)."""
+    require_perm(request.access, "donors.edit")
+    donor = donor_or_404(donor_id)
+    note = _note_or_404(donor, donornote_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        notes.donor_note_delete(**service_args(request), note=note)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "Note deleted.")
     return redirect(org_url(request, "donors:donor_detail", donor_id=donor.pk) + "#notes")
 
 

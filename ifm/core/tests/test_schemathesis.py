@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ifm.core.tests.api_helpers import InTestWSGIApp, make_api_token
-from ifm.tenancy.tests.tenant_factories import FACTORIES, PARAM_MODELS
+from ifm.tenancy.tests.tenant_factories import FACTORIES, PARAM_MODELS, PARAM_VALUES
 
 # About two minutes in CI: fewer examples per operation as the API grows. `make fuzz` raises
 # both (about 6,000 requests) for a run before a release.
@@ -75,10 +75,13 @@ def _model_label(param: str) -> str | None:
 
 def seed_objects(operations: list[Any], org: Any) -> dict[str, int]:
     """One object of each model the operations take the id of: path parameter -> its id."""
-    seeded: dict[str, int] = {}
+    seeded: dict[str, Any] = {}
     made: dict[str, int] = {}
     for operation in operations:
         for param in operation.path_parameters:
+            if param.name in PARAM_VALUES:  # not a tenant row's id (a job's UUID)
+                seeded[param.name] = PARAM_VALUES[param.name]
+                continue
             label = _model_label(param.name)
             if label is None or param.name in seeded:
                 continue
@@ -88,7 +91,7 @@ def seed_objects(operations: list[Any], org: Any) -> dict[str, int]:
     return seeded
 
 
-def _with_seeded_ids(case: Any, seeded: dict[str, int]) -> Any:
+def _with_seeded_ids(case: Any, seeded: dict[str, Any]) -> Any:
     for name in list(case.path_parameters or {}):
         if name in seeded:
             case.path_parameters[name] = seeded[name]
@@ -96,7 +99,7 @@ def _with_seeded_ids(case: Any, seeded: dict[str, int]) -> Any:
 
 
 def _fuzz(
-    operation: Any, mode: GenerationMode, token: str, examples: int, seeded: dict[str, int]
+    operation: Any, mode: GenerationMode, token: str, examples: int, seeded: dict[str, Any]
 ) -> None:
     strategy = operation.as_strategy(
         generation_mode=mode, headers={"Authorization": f"Bearer {token}"}

@@ -12,6 +12,14 @@ The steps, each in its own module:
 3. `check.import_check(...)`: the dry run. Every problem with its row and column, nothing written.
 4. `services.import_start(...)` queues `tasks.import_commit_job`, which checks the file again and
    writes everything or nothing (`write`). `uploads` keeps a page's file between the steps.
+   After a dry run with problems, the person may choose `valid_only`: the rows without problems
+   are written (together, still one transaction) and the others left out, kept on the run.
+5. `rejected`: the rows with problems as a CSV or XLSX file in the file's own columns plus an
+   "Import errors" column; corrected, it imports as it is (that column is never mapped).
+
+Each problem names the donor the row is about (`Problem.name`). A donors file may have a tags
+column ("Board; Volunteer"): missing tags are made in the organization, each donor (new, or
+the existing one it matched) gets its row's tags.
 
 Row numbers are the file's row numbers as a spreadsheet shows them (the first line is row 1).
 """

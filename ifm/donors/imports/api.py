@@ -12,15 +12,16 @@ from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from ifm.accounts.http import OrgRequest
+from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, ApiError
 from ifm.core.api_types import DateText
 from ifm.donors import exports
 from ifm.donors.gifts import selectors as gift_selectors
 from ifm.donors.imports.mapping import clean_mapping, mapping_for
 from ifm.donors.imports.reading import MAX_FILE_BYTES, read_table
-from ifm.donors.imports.services import import_start
-from ifm.donors.imports.tasks import can_run_again, import_run_again
+from ifm.donors.imports.rejected import rejected_response
+from ifm.donors.imports.services import import_rejected, import_start
+from ifm.donors.imports.tasks import can_run_again, import_run_again, import_run_rejected
 from ifm.donors.models import ImportRun, ImportStatus
 from ifm.donors.people import selectors as people_selectors
 from ifm.donors.schemas import DonationStatusIn, MethodIn
@@ -46,6 +47,7 @@ class ProblemRowOut(Schema):
     column: str
     field: str
     message: str
+    name: str = Field("", description="Who the row is about, as the file names them.")
 
 
 class ImportCheckOut(Schema):
@@ -92,6 +94,14 @@ class ImportRunOut(Schema):
     )
     can_run_again: bool = Field(
         False, description="A failed run with its file kept: POST .../again queues it again."
+    )
+    valid_only: bool = Field(
+        False, description="Only the valid rows are imported; the others are left out."
+    )
+    rejected_rows: int = Field(
+        0,
+        description="Rows a valid-only import left out (listed in `errors`); GET "
+        ".../rejected downloads them with an error column.",
     )
 
 
@@ -143,20 +153,16 @@ def import_create(
         str, Form(max_length=20000, description="JSON {field: column}; empty: suggested")
     ] = "",
     dry_run: Annotated[bool, Form(description="Only check: write nothing")] = True,
+    valid_only: Annotated[
+        bool,
+        Form(
+            description="Import the rows without problems and leave the others out (default: "
+            "all or nothing, a file with problems imports nothing)"
+        ),
+    ] = False,
 ) -> Any:
-    if file is None:
-        raise ApiError(
-            422,
-            "Send the file as the multipart field `file`.",
-            errors=[{"field": "file", "message": "This field is required."}],
-        )
-    if file.size and file.size > MAX_FILE_BYTES:
-        raise ApiError(
-            422,
-            "The file is larger than 50 MB: split it.",
-            errors=[{"field": "file", "message": "Too large."}],
-        )
-    data = file.read()
+    data = _file_data(file)
+    assert file is not None
     organization = request.org
     result, run, earlier = import_start(
         organization=organization,
@@ -167,6 +173,7 @@ def import_create(
         filename=file.name or "",
         mapping=_mapping(mapping),
         dry_run=dry_run,
+        valid_only=valid_only,
     )
     if result is None:
         assert run is not None
@@ -186,6 +193,71 @@ def import_create(
         "file_already_imported": earlier and run is not None and run.status == ImportStatus.DONE,
         "file_import_in_progress": earlier and run is not None and run.status != ImportStatus.DONE,
     }
+
+
+def _file_data(file: UploadedFile | None) -> bytes:
+    if file is None:
+        raise ApiError(
+            422,
+            "Send the file as the multipart field `file`.",
+            errors=[{"field": "file", "message": "This field is required."}],
+        )
+    if file.size and file.size > MAX_FILE_BYTES:
+        raise ApiError(
+            422,
+            "The file is larger than 50 MB: split it.",
+            errors=[{"field": "file", "message": "Too large."}],
+        )
+    return bytes(file.read())
+
+
+@router.post(
+    "/imports/rejected",
+    response={200: None},
+    summary="The rows of a file that have problems, with an error column (CSV or XLSX)",
+    description="Checks the file as a dry run (writes nothing) and answers its rows with "
+    "problems, in the file's own columns plus `Import errors`. Corrected, the file can be "
+    "sent again as it is: the `Import errors` column is never imported.",
+    openapi_extra={"responses": _EXPORT_CONTENT},
+)
+def import_rejected_check(
+    request: OrgRequest,
+    kind: Form[ImportKindIn],
+    file: UploadedFile | None = File(None),  # noqa: B008
+    mapping: Annotated[
+        str, Form(max_length=20000, description="JSON {field: column}; empty: suggested")
+    ] = "",
+    format: Annotated[ExportFormat, Form(description="csv or xlsx")] = ExportFormat.CSV,
+) -> Any:
+    data = _file_data(file)
+    assert file is not None
+    rejected = import_rejected(
+        **service_args(request),
+        kind=kind.value,
+        data=data,
+        filename=file.name or "",
+        mapping=_mapping(mapping),
+    )
+    return rejected_response(rejected, filename=file.name or "import", fmt=format.value)
+
+
+@router.get(
+    "/imports/{int:importrun_id}/rejected",
+    response={200: None},
+    summary="The rows a valid-only import left out, with an error column (CSV or XLSX)",
+    openapi_extra={"responses": _EXPORT_CONTENT},
+)
+def import_run_rejected_get(
+    request: OrgRequest,
+    importrun_id: ImportRunId,
+    format: Annotated[ExportFormat, Query(description="csv or xlsx")] = ExportFormat.CSV,
+) -> Any:
+    require_perm(request.access, "donors.import")
+    run = ImportRun.objects.filter(pk=importrun_id).first()
+    if run is None:
+        raise Http404
+    rejected = import_run_rejected(access=request.access, run=run)
+    return rejected_response(rejected, filename=run.file_name, fmt=format.value)
 
 
 @router.get("/imports/{int:importrun_id}", response=ImportRunOut, summary="An import's progress")
@@ -235,6 +307,8 @@ def _run_out(run: ImportRun) -> dict[str, Any]:
         "dry_run": run.dry_run,
         "result": _dry_run_result(run),
         "can_run_again": can_run_again(run),
+        "valid_only": run.valid_only,
+        "rejected_rows": run.rejected_rows if run.valid_only else 0,
     }
 
 

@@ -42,6 +42,7 @@ class Problem:
     column: str
     field: str
     message: str
+    name: str = ""  # who the row is about, as the file names them, so a person finds the row
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,7 +50,12 @@ class Problem:
             "column": self.column,
             "field": self.field,
             "message": self.message,
+            "name": self.name,
         }
+
+
+TAG_MAX_CHARS = 60
+MAX_TAGS = 50
 
 
 @dataclass
@@ -126,7 +132,37 @@ class _Rows:
 
     def problem(self, name: str, message: str) -> None:
         self.ok = False
-        self.result.problems.append(Problem(self.number, self.mapping.get(name, ""), name, message))
+        self.result.problems.append(
+            Problem(self.number, self.mapping.get(name, ""), name, message, self.who())
+        )
+
+    def who(self) -> str:
+        """The donor the row names: first and last name, else the organization, else the
+        email or the donor's id in the file (cut to 120 characters)."""
+        person = " ".join(p for p in (self.get("first_name"), self.get("last_name")) if p)
+        return (
+            person
+            or self.get("organization_name")
+            or self.get("email")
+            or self.get("donor_external_id")
+            or self.get("external_id")
+        )[:120]
+
+    def tags(self) -> list[str]:
+        """The row's tags: "Board; Volunteer" or "Board, Volunteer", each once (compared
+        without case), at most MAX_TAGS of at most 60 characters each."""
+        names: list[str] = []
+        for raw in re.split(r"[;,]", self.get("tags")):
+            name = " ".join(raw.split())
+            if name and name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+        too_long = [n for n in names if len(n) > TAG_MAX_CHARS]
+        if too_long:
+            shown = too_long[0][:40]
+            self.problem("tags", f"The tag {shown!r} is longer than {TAG_MAX_CHARS} characters.")
+        if len(names) > MAX_TAGS:
+            self.problem("tags", f"At most {MAX_TAGS} tags per donor (the row has {len(names)}).")
+        return names
 
     def money(self, name: str) -> Decimal | None:
         text = self.get(name)
@@ -172,6 +208,7 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
         rows.start(number, record)
         values = _donor_values(rows)
         emails, phones = _secondary_contacts(rows, values)
+        tags = rows.tags()
         key = _donor_key(rows.get("external_id"), values, seen_keys)
         if not rows.ok:
             continue
@@ -186,6 +223,7 @@ def _check_donors(table: Table, mapping: dict[str, str], result: CheckResult) ->
                 "norm": norm,
                 "emails": emails,
                 "phones": phones,
+                "tags": tags,
             }
         )
     _match_donors(planned, result)

@@ -152,6 +152,8 @@ DONOR_FIELDS: dict[str, list[str]] = {
     "no_mail": ["No Mail", "Do Not Mail"],
     "no_phone": ["No Phone", "Do Not Phone", "Do Not Call"],
     "is_deceased": ["Deceased", "Is Deceased"],
+    # "Board; Volunteer": each name a tag of the donor, made in the organization if new.
+    "tags": ["Tags", "Tag", "Groups", "Constituent Groups", "Categories", "Keywords"],
 }
 
 DONATION_FIELDS: dict[str, list[str]] = {
@@ -251,6 +253,7 @@ FIELD_LABELS: dict[str, str] = {
     "no_mail": "No mail",
     "no_phone": "No phone",
     "is_deceased": "Deceased",
+    "tags": "Tags (separated by ; or ,)",
     "amount": "Amount",
     "date": "Date",
     "method": "Method",
@@ -269,6 +272,10 @@ FIELD_LABELS: dict[str, str] = {
 # A gift with a goods-or-services value needs a description for its receipt; older systems
 # often keep only the value (CiviCRM's "Non-deductible Amount", DonorPerfect's fmv).
 GOODS_DEFAULT_DESCRIPTION = "Goods or services provided (value as recorded in the imported file)"
+
+# The column a file of rejected rows adds (ifm.donors.imports.rejected): it says what was wrong
+# and is never imported, so the corrected file can be imported as it is.
+ERROR_COLUMN = "Import errors"
 
 REQUIRED: dict[str, list[str]] = {KIND_DONORS: [], KIND_DONATIONS: ["amount", "date"]}
 
@@ -311,7 +318,7 @@ def clean_mapping(kind: str, mapping: dict[str, Any], headers: Sequence[str]) ->
     errors: list[dict[str, str]] = []
     out: dict[str, str] = {}
     for target, title in mapping.items():
-        if title in (None, ""):
+        if title in (None, "", ERROR_COLUMN):
             continue
         if target not in fields:
             errors.append({"field": f"mapping.{target}", "message": "Unknown field."})

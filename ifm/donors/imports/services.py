@@ -19,6 +19,7 @@ from ifm.donors.imports.mapping import (
     mapping_remember,
 )
 from ifm.donors.imports.reading import checked_in_request, read_table
+from ifm.donors.imports.rejected import RejectedRows, rejected_rows
 from ifm.donors.imports.tasks import import_check_job, import_commit_job
 from ifm.donors.models import ImportRun, ImportStatus
 from ifm.tenancy.models import Organization
@@ -45,6 +46,7 @@ def import_start(
     filename: str,
     mapping: dict[str, str] | None = None,
     dry_run: bool = True,
+    valid_only: bool = False,
 ) -> ImportStarted:
     """Read and check a file. A small file is checked here: a dry run (or a file with
     problems) writes nothing and returns (result, None, False). A large file is not checked in
@@ -52,7 +54,11 @@ def import_start(
     on the run: (None, run, False). Otherwise the mapping is remembered and an ImportRun is
     queued for the background job, which checks the file again and writes it:
     (result or None, run, False). The same file queued, running or imported before queues
-    nothing and returns that earlier run: (result or None, run, True)."""
+    nothing and returns that earlier run: (result or None, run, True).
+
+    All or nothing by default: a file with problems is not imported. With `valid_only` (the
+    person's explicit choice after a dry run) the rows without problems are imported and the
+    others left out; the run keeps them for the rejected-rows file."""
 
     require_perm(access, "donors.import")
     if kind not in KINDS:
@@ -65,8 +71,14 @@ def import_start(
     result: CheckResult | None = None
     if checked_in_request(len(data)):
         result = import_check(organization=organization, kind=kind, table=table, mapping=mapping)
-        if dry_run or result.problems:
+        if dry_run or (result.problems and not valid_only):
             return ImportStarted(result, None)
+        if result.problems and not result.rows:
+            raise ServiceError(
+                "No row of the file is valid: nothing can be imported. Correct the file "
+                "(download the rejected rows) and upload it again.",
+                field="file",
+            )
     mapping = clean_mapping(kind, mapping, table.headers)
     with org_context(organization), transaction.atomic():
         if not dry_run:
@@ -92,6 +104,7 @@ def import_start(
             data=data,
             mapping=mapping,
             total=result.total if result is not None else 0,
+            valid_only=valid_only and not dry_run,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         if not dry_run:
@@ -100,9 +113,45 @@ def import_start(
                 actor=actor,
                 organization=organization,
                 obj=run,
-                changes={"kind": kind, "file": filename, "rows": run.total},
+                changes={
+                    "kind": kind,
+                    "file": filename,
+                    "rows": run.total,
+                    "valid_only": run.valid_only,
+                },
             )
         job = import_check_job if dry_run else import_commit_job
         organization_id = organization.pk
         transaction.on_commit(lambda: job.enqueue(organization_id=organization_id, run_id=run.pk))
     return ImportStarted(result, run)
+
+
+def import_rejected(
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access,
+    kind: str,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+) -> RejectedRows:
+    """The dry run of a file, as its rows with problems and an error column. Writes nothing.
+    Only a file checked in the request (`checked_in_request`): a larger one's rejected rows
+    come from its valid-only import."""
+    require_perm(access, "donors.import")
+    if kind not in KINDS:
+        raise ServiceError(f"Unknown import kind {kind!r}: use donors or donations.", field="kind")
+    if kind == KIND_DONATIONS:
+        require_perm(access, "donations.record")
+    if not checked_in_request(len(data)):
+        raise ServiceError(
+            "The file is too large to check here: import its valid rows (valid_only), then "
+            "download the rows left out from the import.",
+            field="file",
+        )
+    table = read_table(data, filename)
+    if mapping is None:
+        mapping = mapping_for(organization=organization, kind=kind, headers=table.headers)
+    result = import_check(organization=organization, kind=kind, table=table, mapping=mapping)
+    return rejected_rows(data=data, filename=filename, problems=result.problems)

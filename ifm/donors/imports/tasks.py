@@ -25,6 +25,7 @@ from ifm.core.tasks import org_task
 from ifm.donors.imports.check import CheckResult, check_table, import_check
 from ifm.donors.imports.mapping import KIND_DONATIONS, clean_mapping
 from ifm.donors.imports.reading import read_table
+from ifm.donors.imports.rejected import RejectedRows, rejected_rows
 from ifm.donors.imports.write import write_rows
 from ifm.donors.models import ImportRun, ImportStatus
 from ifm.tenancy.models import Organization
@@ -62,11 +63,13 @@ def import_commit_job(*, organization_id: int, run_id: int) -> dict[str, Any]:
         table.progress = lambda read: _progress(run, done=read)
         mapping = clean_mapping(run.kind, run.mapping, table.headers)
         check_table(organization=organization, table=table, mapping=mapping, result=result)
-        if result.problems:
+        if result.problems and not run.valid_only:
             raise ServiceError(
                 f"The file has {len(result.problems)} problems: nothing was imported.",
                 errors=[{"field": f"row {p.row}", "message": p.message} for p in result.problems],
             )
+        if result.problems and not result.rows:
+            raise ServiceError("No row of the file is valid: nothing was imported.")
         _progress(run, phase="writing", done=result.already_imported)
         with transaction.atomic():
             created = write_rows(organization, actor, run, result)
@@ -80,8 +83,11 @@ def import_commit_job(*, organization_id: int, run_id: int) -> dict[str, Any]:
                     "created": created,
                     "already_imported": result.already_imported,
                     "matched_existing_donors": result.matched,
+                    "rejected_rows": len({p.row for p in result.problems}),
                 },
             )
+            # A valid-only import keeps its file and the rows it left out, so they can be
+            # downloaded to correct (ifm.donors.imports.rejected).
             _progress(
                 run,
                 status=ImportStatus.DONE,
@@ -90,7 +96,8 @@ def import_commit_job(*, organization_id: int, run_id: int) -> dict[str, Any]:
                 created_count=created,
                 skipped_count=result.total - created,
                 finished_at=timezone.now(),
-                data=b"",
+                errors=[p.as_dict() for p in result.problems],
+                data=bytes(run.data) if result.problems else b"",
             )
     except ServiceError as exc:
         problems = [p.as_dict() for p in result.problems] if result is not None else []
@@ -237,3 +244,12 @@ def import_run_again(
         job = import_check_job if locked.dry_run else import_commit_job
         transaction.on_commit(lambda: job.enqueue(organization_id=organization_id, run_id=run_id))
     return locked
+
+
+def import_run_rejected(*, access: Access, run: ImportRun) -> RejectedRows:
+    """The rows a finished valid-only import left out, with an error column. Refused (409)
+    for a run that left none out."""
+    require_perm(access, "donors.import")
+    if not (run.status == ImportStatus.DONE and run.valid_only and run.errors and run.data):
+        raise ConflictError(message=f"Import {run.pk} left no rows out: nothing to download.")
+    return rejected_rows(data=bytes(run.data), filename=run.file_name, problems=run.errors)

@@ -20,6 +20,7 @@ from ifm.core.org_context import org_context
 from ifm.donors.imports.check import CheckResult
 from ifm.donors.imports.mapping import KIND_DONATIONS, KINDS, clean_mapping, mapping_remember
 from ifm.donors.imports.reading import Table, read_table
+from ifm.donors.imports.rejected import RejectedRows, rejected_rows
 from ifm.donors.imports.services import import_start
 from ifm.donors.models import ImportRun, ImportStatus, ImportUpload
 from ifm.tenancy.models import Organization
@@ -74,7 +75,13 @@ class UploadCheck(NamedTuple):
 
 
 def _start(
-    organization: Organization, actor: User, access: Access, upload: ImportUpload, *, dry_run: bool
+    organization: Organization,
+    actor: User,
+    access: Access,
+    upload: ImportUpload,
+    *,
+    dry_run: bool,
+    valid_only: bool = False,
 ) -> Any:
     """`import_start` on the upload's file with its mapping."""
     return import_start(
@@ -86,6 +93,7 @@ def _start(
         filename=upload.file_name,
         mapping=upload.mapping,
         dry_run=dry_run,
+        valid_only=valid_only,
     )
 
 
@@ -158,10 +166,16 @@ def import_upload_check(
 
 
 def import_upload_commit(
-    *, organization: Organization, actor: User, access: Access, upload: ImportUpload
+    *,
+    organization: Organization,
+    actor: User,
+    access: Access,
+    upload: ImportUpload,
+    valid_only: bool = False,
 ) -> tuple[CheckResult | None, ImportRun | None, bool]:
     """`import_start` for the upload, which checks the file again: (result, run, earlier).
-    With problems, run is None and nothing is written. `earlier` is import_start's word that
+    With problems, run is None and nothing is written, unless `valid_only` (the person chose
+    to import the rows without problems). `earlier` is import_start's word that
     the run is an earlier import of the same file (it queued nothing new then). Committing
     twice returns the same run (and no result)."""
     _require(access, upload.kind)
@@ -169,10 +183,30 @@ def import_upload_commit(
         locked = ImportUpload.objects.select_for_update().get(pk=upload.pk)
         if locked.run_id is not None:
             return None, locked.run, True
-        result, run, earlier = _start(organization, actor, access, locked, dry_run=False)
+        result, run, earlier = _start(
+            organization, actor, access, locked, dry_run=False, valid_only=valid_only
+        )
         if run is None:
             return result, None, False
         locked.run = run
         locked.data = b""
         locked.save(update_fields=["run", "data"])
     return result, run, earlier
+
+
+def import_upload_rejected(
+    *, organization: Organization, actor: User, access: Access, upload: ImportUpload
+) -> RejectedRows:
+    """The rows of the upload's dry run that have problems, with an error column (nothing
+    when the dry run found none, or is not finished)."""
+    _require(access, upload.kind)
+    if upload.run_id is not None or not upload.data:
+        raise ServiceError("This file was imported: download its rejected rows from the import.")
+    checked = import_upload_check(
+        organization=organization, actor=actor, access=access, upload=upload
+    )
+    if checked.result is None:
+        raise ServiceError("The dry run of this file is not finished yet.")
+    return rejected_rows(
+        data=bytes(upload.data), filename=upload.file_name, problems=checked.result.problems
+    )

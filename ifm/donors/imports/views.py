@@ -25,12 +25,14 @@ from ifm.donors.imports.check import CheckResult
 from ifm.donors.imports.forms import MappingForm, UploadForm
 from ifm.donors.imports.mapping import FIELD_LABELS, KINDS, REQUIRED, mapping_for
 from ifm.donors.imports.reading import MAX_FILE_BYTES, Table, checked_in_request
-from ifm.donors.imports.tasks import can_run_again, import_run_again
+from ifm.donors.imports.rejected import rejected_response
+from ifm.donors.imports.tasks import can_run_again, import_run_again, import_run_rejected
 from ifm.donors.imports.uploads import (
     import_upload_check,
     import_upload_commit,
     import_upload_create,
     import_upload_map,
+    import_upload_rejected,
     import_upload_table,
 )
 from ifm.donors.models import ImportKind, ImportRun, ImportStatus, ImportUpload
@@ -181,13 +183,17 @@ def _check_response(
     request: OrgRequest, upload: ImportUpload, result: CheckResult, status: int = 200
 ) -> HttpResponse:
     problems = Paginator(result.problems, PROBLEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    may_import = has_perm(request.access, PERM)
+    valid_rows = result.new + result.matched
     context = {
         "upload": upload,
         "kind_label": _kind_label(upload.kind),
         "result": result,
         "problems": problems,
         "problem_rows": len({p.row for p in result.problems}),
-        "can_commit": not result.problems and has_perm(request.access, PERM),
+        "valid_rows": valid_rows,
+        "can_commit": not result.problems and may_import,
+        "can_commit_valid": bool(result.problems) and valid_rows > 0 and may_import,
     }
     return render(request, "donors/imports/check.html", context, status=status)
 
@@ -248,8 +254,13 @@ def import_commit(request: OrgRequest, org_slug: str, importupload_id: int) -> H
         return HttpResponseNotAllowed(["POST"])
     if upload.run_id is None and not upload.mapping:
         return redirect(org_url(request, "donors:donor_import_mapping", importupload_id=upload.pk))
+    # All or nothing unless the person chose, after a dry run with problems, to import the
+    # valid rows.
+    valid_only = request.POST.get("mode") == "valid_only"
     try:
-        result, run, earlier = import_upload_commit(**service_args(request), upload=upload)
+        result, run, earlier = import_upload_commit(
+            **service_args(request), upload=upload, valid_only=valid_only
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(org_url(request, "donors:donor_import_mapping", importupload_id=upload.pk))
@@ -273,9 +284,50 @@ def import_commit(request: OrgRequest, org_slug: str, importupload_id: int) -> H
             f"This file is being imported already (import {run.pk}, {run.file_name}): "
             "this page follows it.",
         )
+    elif valid_only and result is not None and result.problems:
+        left_out = len({p.row for p in result.problems})
+        messages.success(
+            request,
+            f"Import {run.pk} is queued with the valid rows; {left_out} row"
+            f"{'s' if left_out != 1 else ''} with problems will be left out (download them "
+            "from this page to correct them).",
+        )
     else:
         messages.success(request, f"Import {run.pk} is queued: this page follows its progress.")
     return redirect(org_url(request, "donors:donor_import_run", importrun_id=run.pk))
+
+
+# --- The rejected rows, to correct and import again ----------------------------------------------
+
+
+@login_required
+def import_upload_rejected_file(
+    request: OrgRequest, org_slug: str, importupload_id: int, fmt: str
+) -> HttpResponseBase:
+    """The dry run's rows with problems, with an error column, as CSV or XLSX."""
+    require_perm(request.access, PERM)
+    upload = _upload_or_404(importupload_id)
+    try:
+        rejected = import_upload_rejected(**service_args(request), upload=upload)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(org_url(request, "donors:donor_import_check", importupload_id=upload.pk))
+    return rejected_response(rejected, filename=upload.file_name, fmt=fmt)
+
+
+@login_required
+def import_run_rejected_file(
+    request: OrgRequest, org_slug: str, importrun_id: int, fmt: str
+) -> HttpResponseBase:
+    """The rows a valid-only import left out, with an error column, as CSV or XLSX."""
+    require_perm(request.access, PERM)
+    run = _run_or_404(importrun_id)
+    try:
+        rejected = import_run_rejected(access=request.access, run=run)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(org_url(request, "donors:donor_import_run", importrun_id=run.pk))
+    return rejected_response(rejected, filename=run.file_name, fmt=fmt)
 
 
 # --- Step 4: the progress and result -------------------------------------------------------------

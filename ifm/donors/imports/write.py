@@ -30,6 +30,7 @@ from ifm.donors.models import (
     DonorPhone,
     ImportKey,
     ImportRun,
+    Tag,
 )
 from ifm.ledger.journal.posting import EntryInput, post_entries
 from ifm.tenancy.models import Organization
@@ -81,7 +82,39 @@ def _write_donors(
         else:
             pairs.append((p["key"], p["donor_id"]))
     _write_keys(run, "donors", pairs)
+    _write_tags(organization, result.rows, [pk for _key, pk in pairs])
     return len(donors)
+
+
+def _write_tags(
+    organization: Organization, rows: Sequence[dict[str, Any]], donor_ids: Sequence[int]
+) -> None:
+    """Give each row's donor (new, or the existing one it matched) the row's tags, making
+    the organization's missing tags (a name is one tag whatever its case). Tags a donor
+    has already are kept; none is taken away."""
+    wanted: dict[str, str] = {}  # the first spelling of each name in the file
+    for p in rows:
+        for name in p.get("tags", ()):
+            wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return
+    by_name = {t.name.lower(): t.pk for t in Tag.objects.all()}
+    missing = [name for key, name in sorted(wanted.items()) if key not in by_name]
+    for tag in Tag.objects.bulk_create(
+        [Tag(organization=organization, name=name) for name in missing], batch_size=2000
+    ):
+        by_name[tag.name.lower()] = tag.pk
+    through = Donor.tags.through
+    links = {
+        (donor_id, by_name[name.lower()])
+        for p, donor_id in zip(rows, donor_ids, strict=True)
+        for name in p.get("tags", ())
+    }
+    through.objects.bulk_create(
+        [through(donor_id=d, tag_id=t) for d, t in sorted(links)],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
 
 
 def _write_primary_contacts(organization: Organization, donors: Sequence[Any]) -> None:

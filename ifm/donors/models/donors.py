@@ -173,7 +173,7 @@ class Donor(TenantModel, VersionedModel):
         return f"D-{self.pk}"
 
 
-class DonorNote(TenantModel):
+class DonorNote(TenantModel, VersionedModel):
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="notes")
     body = models.TextField(max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)

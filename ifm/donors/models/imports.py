@@ -62,6 +62,11 @@ class ImportRun(TenantModel):
 
     kind = models.CharField(max_length=10, choices=ImportKind.choices)
     dry_run = models.BooleanField(default=False)
+    valid_only = models.BooleanField(
+        default=False,
+        help_text="Import the rows without problems and leave the others out (asked for "
+        "explicitly; all or nothing otherwise). The rows left out stay in `errors`.",
+    )
     result = models.JSONField(default=dict, blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     file_hash = models.CharField(max_length=64)
@@ -92,6 +97,11 @@ class ImportRun(TenantModel):
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.kind})"
+
+    @property
+    def rejected_rows(self) -> int:
+        """How many of the file's rows a valid-only import left out."""
+        return len({e.get("row") for e in self.errors or [] if e.get("row")})
 
     @property
     def percent(self) -> int:

@@ -115,6 +115,10 @@ class ReceiptSettings(TenantModel, VersionedModel):
     )
     signature_name = models.CharField(max_length=200, blank=True)
     signature_title = models.CharField(max_length=200, blank=True)
+    # The letter's own logo (else the organization's); kept privately, embedded in each letter.
+    logo = models.FileField(
+        upload_to="donors/receipt-logos/", storage=private_storage, blank=True, max_length=255
+    )
     intangible_religious_benefits_only = models.BooleanField(
         default=False,
         help_text="For churches and ministries: receipts say that only intangible religious "

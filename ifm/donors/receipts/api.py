@@ -15,6 +15,7 @@ from pydantic import Field
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import MAX_ID, InputSchema, idempotent, paginated
+from ifm.core.api_types import Version
 from ifm.donors.gifts.schemas import DonationOut
 from ifm.donors.models import Donation, ReceiptRun, TaxReceipt
 from ifm.donors.receipts import delivery, follow, issue, services
@@ -258,3 +259,59 @@ def run_get(request: OrgRequest, receipt_run_id: Id) -> Any:
     if run is None:
         raise Http404
     return run
+
+
+# --- Settings ----------------------------------------------------------------------------------
+
+
+class ReceiptSettingsOut(Schema):
+    letter_template: str
+    thank_you_text: str
+    signature_name: str = Field(..., description="Who signs the letters.")
+    signature_title: str = Field(..., description="The signer's title.")
+    intangible_religious_benefits_only: bool
+    email_subject: str
+    email_body: str
+    has_logo: bool = Field(
+        ..., description="The letters have their own logo (else the organization's is used)."
+    )
+    version: int
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_has_logo(obj: Any) -> bool:
+        return bool(obj.logo)
+
+
+class ReceiptSettingsPatchIn(InputSchema):
+    letter_template: str | None = Field(None, min_length=1, max_length=50_000)
+    thank_you_text: str | None = Field(None, min_length=1, max_length=2000)
+    signature_name: str | None = Field(None, max_length=200)
+    signature_title: str | None = Field(None, max_length=200)
+    intangible_religious_benefits_only: bool | None = None
+    email_subject: str | None = Field(None, min_length=1, max_length=200)
+    email_body: str | None = Field(None, min_length=1, max_length=5000)
+    version: Version
+
+
+@router.get(
+    "/receipt-settings", response=ReceiptSettingsOut, summary="The receipt letter and email"
+)
+def receipt_settings_get(request: OrgRequest) -> Any:
+    require_perm(request.access, "donors.configure")
+    return issue.receipt_settings_get(organization=request.org)
+
+
+@router.patch(
+    "/receipt-settings",
+    response=ReceiptSettingsOut,
+    summary="Change the receipt letter, signer and email (with the version read)",
+    description="A letter template is checked in the letter sandbox before it is saved: one "
+    "it refuses (a tag or filter letters may not use, too much work) is a 422 naming "
+    "`letter_template`. Fields left out are unchanged.",
+)
+def receipt_settings_update(request: OrgRequest, payload: ReceiptSettingsPatchIn) -> Any:
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    version = changes.pop("version")
+    issue.receipt_settings_update(**service_args(request), expected_version=version, **changes)
+    return issue.receipt_settings_get(organization=request.org)

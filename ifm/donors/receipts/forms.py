@@ -117,3 +117,20 @@ class ReceiptSettingsForm(BootstrapMixin, forms.Form):
 
     def service_kwargs(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}
+
+
+class ReceiptLogoForm(BootstrapMixin, forms.Form):
+    logo = forms.FileField(
+        label="Letter logo",
+        required=False,
+        help_text="PNG, JPEG or GIF, at most 1 MB. Without one, letters use the "
+        "organization's logo.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif"}),
+    )
+    remove = forms.BooleanField(label="Remove the letter logo", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("logo") and not data.get("remove"):
+            self.add_error("logo", "Choose an image, or tick Remove.")
+        return data

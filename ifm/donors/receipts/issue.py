@@ -39,11 +39,11 @@ from ifm.donors.models import (
     TaxReceipt,
 )
 from ifm.donors.receipts import wording
+from ifm.donors.receipts.letterhead import address_lines, letter_logo, org_block
 from ifm.donors.receipts.pdf import (
     check_template,
     html_to_pdf,
     letter_document,
-    logo_data_url,
     render_letter,
 )
 from ifm.donors.receipts.selectors import gift_facts, single_receipt_of, wording_gift
@@ -141,25 +141,6 @@ def next_number(organization: Organization) -> int:
 # --- The letter --------------------------------------------------------------------------------
 
 
-def _address(obj: Any) -> list[str]:
-    city_line = " ".join(
-        p for p in (f"{obj.city}," if obj.city else "", obj.state, obj.postal_code) if p
-    ).strip()
-    lines = [obj.address_line1, obj.address_line2, city_line]
-    return [line for line in lines if line]
-
-
-def _org_block(organization: Organization) -> dict[str, Any]:
-    return {
-        "name": organization.name,
-        "legal_name": organization.legal_name or organization.name,
-        "ein": organization.ein,
-        "address": _address(organization),
-        "phone": organization.phone,
-        "website": organization.website,
-    }
-
-
 def _donor_block(donor: Donor) -> dict[str, Any]:
     household = donor.household if donor.household_id else None
     use_household_address = household is not None and not donor.address_line1
@@ -170,7 +151,7 @@ def _donor_block(donor: Donor) -> dict[str, Any]:
         "is_organization": donor.kind == DonorKind.ORGANIZATION,
         "greeting": donor.greeting,
         "email": donor.email,
-        "address": _address(household if use_household_address else donor),
+        "address": address_lines(household if use_household_address else donor),
         "household": household.name if household else "",
     }
 
@@ -181,7 +162,7 @@ def _household_block(household: Household, donor: Donor) -> dict[str, Any]:
     members = list(household.members.filter(merged_into__isnull=True).order_by("pk"))
     names = [m.name for m in members if m.name]
     joined = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-    address = _address(household) or _address(donor)
+    address = address_lines(household) or address_lines(donor)
     return {
         "id": donor.pk,
         "name": household.name,
@@ -220,7 +201,7 @@ def _letter_data(
         ReceiptKind.CORRECTION: "Corrected receipt",
     }
     return {
-        "org": _org_block(organization),
+        "org": org_block(organization),
         "donor": _household_block(household, donor) if household else _donor_block(donor),
         "receipt": {
             "number": number,
@@ -272,7 +253,7 @@ def issue_receipt(
         household=household,
     )
     context = dict(data)
-    context["logo"] = logo_data_url(organization.logo)
+    context["logo"] = letter_logo(organization, settings)
     body = render_letter(settings.letter_template, context)
     pdf_bytes = html_to_pdf(letter_document([body], title=f"Receipt {number}"))
     gifts = [wording_gift(d) for d in donations]

@@ -87,6 +87,27 @@ CONTEXT_NAMES = frozenset(
     }
 )
 
+# The merge fields the settings page offers to insert: (label, what is inserted).
+MERGE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("Donor's name", "{{ donor.name }}"),
+    ("Greeting", "{{ donor.greeting }}"),
+    ("Donor's address", "{% for line in donor.address %}{{ line }}<br>{% endfor %}"),
+    ("Receipt number", "{{ receipt.number }}"),
+    ("Receipt title", "{{ receipt.title }}"),
+    ("Date issued", "{{ receipt.issued_on }}"),
+    ("Tax year", "{{ receipt.tax_year }}"),
+    ("Total of cash gifts", "{{ totals.cash_total }}"),
+    ("Deductible total", "{{ totals.deductible_total }}"),
+    ("Goods or services statement", "{{ summary_statement }}"),
+    ("Thank-you text", "{{ thank_you }}"),
+    ("Signer's name", "{{ signature.name }}"),
+    ("Signer's title", "{{ signature.title }}"),
+    ("Organization's legal name", "{{ org.legal_name }}"),
+    ("Organization's address", "{% for line in org.address %}{{ line }}<br>{% endfor %}"),
+    ("EIN", "{{ org.ein }}"),
+    ("Logo", '{% if logo %}<img class="logo" src="{{ logo }}" alt="">{% endif %}'),
+)
+
 ALLOWED_TAGS = ("if", "for", "with", "comment", "now", "firstof", "spaceless")
 # Parts of the allowed tags that are not tags of their own.
 _TAG_PARTS = frozenset(

@@ -10,6 +10,9 @@ urlpatterns = [
     path("export.xlsx", views.receipt_export, {"fmt": "xlsx"}, name="receipt_export_xlsx"),
     path("print/", views.receipt_print, name="receipt_print"),
     path("settings/", views.receipt_settings, name="receipt_settings"),
+    path("settings/logo/", views.receipt_logo, name="receipt_logo"),
+    path("settings/logo.img", views.receipt_logo_image, name="receipt_logo_image"),
+    path("settings/preview/", views.receipt_letter_preview, name="receipt_letter_preview"),
     path("year-end/", views.year_end, name="receipt_year_end"),
     path("year-end/<int:receipt_run_id>/", views.run_detail, name="receipt_run_detail"),
     path(

@@ -8,6 +8,7 @@ read through the organization-scoped managers, so another organization's id is a
 
 from __future__ import annotations
 
+import base64
 import re
 from functools import partial
 from typing import Any
@@ -40,14 +41,16 @@ from ifm.donors.gifts.forms import VoidForm
 from ifm.donors.gifts.views import donation_context, donation_or_404
 from ifm.donors.models import Donation, DonationStatus, ReceiptRun, RunStatus, TaxReceipt
 from ifm.donors.models.receipts import DeliveryMethod, DeliveryStatus
-from ifm.donors.receipts import delivery, follow, issue, services
+from ifm.donors.receipts import delivery, follow, issue, letterhead, services
 from ifm.donors.receipts.forms import (
     ReceiptFilterForm,
+    ReceiptLogoForm,
     ReceiptSendForm,
     ReceiptSettingsForm,
     ReceiptVoidForm,
     YearEndForm,
 )
+from ifm.donors.receipts.letter_template import MERGE_FIELDS
 from ifm.donors.receipts.pdf import letter_document
 from ifm.donors.receipts.selectors import (
     gift_receipts,
@@ -649,11 +652,98 @@ def receipt_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
         status = 409 if conflict else 422
     else:
         form = ReceiptSettingsForm(initial=ReceiptSettingsForm.initial_for(row))
+    return _settings_page(request, row, form, conflict=conflict, status=status)
+
+
+def _settings_page(
+    request: OrgRequest,
+    row: Any,
+    form: ReceiptSettingsForm,
+    *,
+    conflict: str | None = None,
+    logo_form: ReceiptLogoForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "form": form,
+        "logo_form": logo_form or ReceiptLogoForm(),
         "settings_row": row,
         "conflict": conflict,
         "can_edit_org": has_perm(request.access, "org.edit"),
+        "merge_fields": MERGE_FIELDS,
         "tab": "receipts",
     }
     return render(request, "donors/receipts/settings.html", context, status=status)
+
+
+@login_required
+def receipt_logo(request: OrgRequest, org_slug: str) -> HttpResponseBase:
+    """Upload the letters' own logo, or remove it (the organization's is used then)."""
+    require_perm(request.access, "donors.configure")
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = ReceiptLogoForm(request.POST, request.FILES)
+    if form.is_valid():
+        remove = form.cleaned_data.get("remove")
+        try:
+            letterhead.receipt_logo_set(
+                **service_args(request), logo=None if remove else form.cleaned_data.get("logo")
+            )
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, "Logo removed." if remove else "Logo saved. New receipts show it."
+            )
+            return redirect(org_url(request, "donors:receipt_settings"))
+    row = issue.receipt_settings_get(organization=request.org)
+    settings_form = ReceiptSettingsForm(initial=ReceiptSettingsForm.initial_for(row))
+    return _settings_page(request, row, settings_form, logo_form=form, status=422)
+
+
+@login_required
+def receipt_logo_image(request: OrgRequest, org_slug: str) -> HttpResponse:
+    """The letters' logo (theirs, else the organization's) as an image, for the settings
+    page; read through the access check, never from a public URL."""
+    require_perm(request.access, "donors.configure")
+    row = issue.receipt_settings_get(organization=request.org)
+    url = letterhead.letter_logo(request.org, row)
+    if not url:
+        raise Http404("No logo.")
+    head, _, data = url.partition(";base64,")
+    response = HttpResponse(base64.b64decode(data), content_type=head.removeprefix("data:"))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def receipt_letter_preview(request: OrgRequest, org_slug: str) -> HttpResponseBase:
+    """The draft letter of the settings form rendered in the sandbox with a sample receipt
+    (htmx swaps it into the preview pane). A template the sandbox refuses answers its
+    message in the pane, never an error page."""
+    require_perm(request.access, "donors.configure")
+    if (refused := _post_only(request)) is not None:
+        return refused
+    data = request.POST
+    body, problem = "", ""
+    try:
+        body = letterhead.receipt_letter_preview(
+            organization=request.org,
+            access=request.access,
+            letter_template_source=data.get("letter_template", ""),
+            thank_you_text=data.get("thank_you_text", "")[:2000],
+            signature_name=data.get("signature_name", "")[:200],
+            signature_title=data.get("signature_title", "")[:200],
+            intangible_religious_benefits_only=data.get("intangible_religious_benefits_only")
+            in ("on", "true", "1"),
+        )
+    except ServiceError as exc:
+        problem = exc.message
+    context = {
+        "document": letter_document([body], title="Letter preview") if body else "",
+        "problem": problem,
+    }
+    response = render(request, "donors/receipts/_letter_preview.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -46,7 +46,11 @@ EXEMPT_ROUTES: dict[str, str] = {
 }
 
 # Values for route parameters that are neither the organization slug nor an object id.
-PARAM_VALUES: dict[str, str] = {}
+PARAM_VALUES: dict[str, str] = {
+    # A background job's UUID (/api/v1/jobs/{job_uuid}/retry): jobs are queue rows, not
+    # tenant rows; ifm/ops/tests/test_jobs_api.py proves another organization's is a 404.
+    "job_uuid": "00000000-0000-4000-8000-000000000000",
+}
 
 
 MadeBy = TypeVar("MadeBy", bound=Factory)

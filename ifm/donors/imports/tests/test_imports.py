@@ -408,6 +408,7 @@ def test_one_bad_row_found_by_the_job_writes_nothing(
             "column": "Gift date",
             "field": "date",
             "message": "2026-02-01 is in a closed period.",
+            "name": "C-3",
         }
     ]
     assert Donation.objects.count() == 0

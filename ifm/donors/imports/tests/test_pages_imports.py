@@ -501,6 +501,7 @@ def test_the_dry_run_pages_show_the_result_kept_with_the_upload(
         "column": "Email",
         "field": "email",
         "message": "'bad0' is not an email address.",
+        "name": "A0 B0",
     }
 
     # The file changes under the upload (no problems now): the pages still show what was kept.
