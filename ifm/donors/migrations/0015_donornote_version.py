@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("donors", "0013_receiptsettings_logo"),
+        ("donors", "0014_receiptsettings_logo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ import ifm.core.storage
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("donors", "0012_importrun_valid_only"),
+        ("donors", "0013_importrun_valid_only"),
     ]
 
     operations = [

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("donors", "0011_donor_search_table"),
+        ("donors", "0012_batch_defaults_campaign_goals"),
     ]
 
     operations = [
