@@ -17,6 +17,11 @@ class LedgerConfig(AppConfig):
 
         register("ledger", demo.seed)
 
+        from ifm.ledger import dashboard  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.dashboard import register as register_tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register_tiles("finance", dashboard.finance_tiles, perm="ledger.view")
+
 
 def _set_up_books(sender: Any, organization: Any, **kwargs: Any) -> None:
     from ifm.ledger.chart.services import (  # noqa: PLC0415 (apps.py loads before the models)

@@ -6,3 +6,9 @@ class OrgsConfig(AppConfig):
 
     name = "ifm.orgs"
     label = "orgs"
+
+    def ready(self) -> None:
+        from ifm.orgs import tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.dashboard import register  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register("admin", tiles.admin_tiles, perm="members.view")

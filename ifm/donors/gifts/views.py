@@ -272,11 +272,19 @@ def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                 return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
     else:
         form = GiftBatchForm(initial={"date": timezone.localdate()})
-    batches = Paginator(GiftBatch.objects.order_by("-date", "-id"), PAGE_SIZE).get_page(
+    status = request.GET.get("status") or ""
+    batches = Paginator(selectors.batch_list(status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = [(b, *selectors.batch_totals(b)) for b in batches]
-    return render(request, "donors/batch_list.html", {"form": form, "page": batches, "rows": rows})
+    context = {
+        "form": form,
+        "page": batches,
+        "rows": rows,
+        "status": status if status in BatchStatus.values else "",
+        "statuses": BatchStatus.choices,
+    }
+    return render(request, "donors/batch_list.html", context)
 
 
 def _batch_context(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
+from ifm.ledger.chart.selectors import cash_accounts
 from ifm.ledger.models import Account, AccountType, JournalLine, NetAssetClass
 
 ZERO = Decimal("0.00")
@@ -36,11 +37,30 @@ class TrialBalance:
     total_credit: Decimal
 
 
-def trial_balance(*, as_of: date, fund_id: int | None = None) -> TrialBalance:
-    """Every account with postings up to `as_of`, its net balance on the debit or credit side."""
+# The trial balance's `accounts` filter: a group of accounts whose balance the dashboard shows.
+ACCOUNT_GROUPS = {
+    "cash": "Cash and bank accounts",
+    "restricted": "Net assets with donor restrictions",
+}
+
+
+def account_group(group: str) -> QuerySet[Account]:
+    """The accounts of one of `ACCOUNT_GROUPS`."""
+    if group == "cash":
+        return cash_accounts()
+    if group == "restricted":
+        return Account.objects.filter(net_asset_class=NetAssetClass.WITH)
+    raise ValueError(f"No account group {group!r}")
+
+
+def trial_balance(*, as_of: date, fund_id: int | None = None, accounts: str = "") -> TrialBalance:
+    """Every account with postings up to `as_of`, its net balance on the debit or credit side;
+    `accounts` (a key of `ACCOUNT_GROUPS`) keeps that group's accounts only."""
     lines = JournalLine.objects.filter(date__lte=as_of)
     if fund_id is not None:
         lines = lines.filter(fund_id=fund_id)
+    if accounts:
+        lines = lines.filter(account__in=account_group(accounts).values("pk"))
     sums = {
         row["account_id"]: row["net"]
         for row in lines.values("account_id").annotate(net=Sum(F("debit") - F("credit"))).order_by()
@@ -111,6 +131,17 @@ def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
         account__net_asset_class=NetAssetClass.WITH,
     ).aggregate(net=Coalesce(Sum(F("credit") - F("debit")), ZERO))["net"]
     return Decimal(total).quantize(ZERO)
+
+
+def group_balance(*, group: str, as_of: date) -> Decimal:
+    """The balance of a group of accounts on `as_of`, on its normal side: the cash on hand
+    (debits less credits) or the net assets held with donor restrictions (credits less debits,
+    as `restricted_balance` counts them per fund)."""
+    net = JournalLine.objects.filter(
+        date__lte=as_of, account__in=account_group(group).values("pk")
+    ).aggregate(net=Coalesce(Sum(F("debit") - F("credit")), ZERO))["net"]
+    net = Decimal(net).quantize(CENT)
+    return ZERO - net if group == "restricted" else net
 
 
 def fund_balances(*, as_of: date) -> list[dict[str, object]]:

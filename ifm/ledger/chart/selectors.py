@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ifm.core.errors import ServiceError
 from ifm.ledger.models import Account, Fund, JournalLine, Program
@@ -43,6 +43,19 @@ def postable_accounts(*, type: str) -> QuerySet[Account]:
         Account.objects.filter(type=type, is_active=True)
         .exclude(Exists(Account.objects.filter(parent=OuterRef("pk"))))
         .exclude(role__in=["interfund_receivable", "interfund_payable"])
+        .order_by("number")
+    )
+
+
+def cash_accounts() -> QuerySet[Account]:
+    """The cash and bank accounts: the operating bank account (role ``default_bank``) and the
+    accounts filed beside it under the same header ("1000 Cash": bank, payroll, petty cash,
+    undeposited funds, savings). A chart that files the bank account alone gives it alone."""
+    beside_bank = Q(parent__isnull=False, parent__children__role="default_bank")
+    return (
+        Account.objects.filter(type="asset")
+        .filter(beside_bank | Q(role="default_bank"))
+        .distinct()
         .order_by("number")
     )
 
