@@ -71,10 +71,10 @@ def fundraising_tiles(ctx: DashboardContext) -> Iterator[Tile]:
         url=ctx.url("donors:gift_batch_list", {"status": BatchStatus.OPEN.value}),
     )
     for campaign in gifts.campaigns_raised():
-        raised = Decimal(campaign.raised or ZERO).quantize(Decimal("0.01"))
+        raised = Decimal(getattr(campaign, "raised", None) or ZERO).quantize(Decimal("0.01"))
         # A campaign's goal arrives with the campaign dates; until then, raised only.
         goal = getattr(campaign, "goal", None)
-        count = campaign.gift_count
+        count = int(getattr(campaign, "gift_count", 0))
         yield Tile(
             key=f"donors.campaign.{campaign.pk}",
             title=campaign.name,

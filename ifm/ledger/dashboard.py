@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ifm.ledger.balances.selectors import group_balance
+from ifm.ledger.balances.selectors import group_balances
 from ifm.ledger.periods.selectors import period_list
 from ifm.orgs.dashboard import DashboardContext, Tile
 
 
 def finance_tiles(ctx: DashboardContext) -> Iterator[Tile]:
     as_of = ctx.today.isoformat()
+    balances = group_balances(groups=["cash", "restricted"], as_of=ctx.today)
     yield Tile(
         key="ledger.cash",
         title="Cash and bank",
-        value=group_balance(group="cash", as_of=ctx.today),
+        value=balances["cash"],
         is_money=True,
         detail=f"Balance on {ctx.today:%b} {ctx.today.day}",
         url=ctx.url("ledger:ledger_trial_balance", {"as_of": as_of, "accounts": "cash"}),
@@ -24,7 +25,7 @@ def finance_tiles(ctx: DashboardContext) -> Iterator[Tile]:
     yield Tile(
         key="ledger.restricted",
         title="Restricted net assets",
-        value=group_balance(group="restricted", as_of=ctx.today),
+        value=balances["restricted"],
         is_money=True,
         detail="Held with donor restrictions",
         url=ctx.url("ledger:ledger_trial_balance", {"as_of": as_of, "accounts": "restricted"}),

@@ -53,14 +53,14 @@ def account_group(group: str) -> QuerySet[Account]:
     raise ValueError(f"No account group {group!r}")
 
 
-def trial_balance(*, as_of: date, fund_id: int | None = None, accounts: str = "") -> TrialBalance:
+def trial_balance(*, as_of: date, fund_id: int | None = None, group: str = "") -> TrialBalance:
     """Every account with postings up to `as_of`, its net balance on the debit or credit side;
-    `accounts` (a key of `ACCOUNT_GROUPS`) keeps that group's accounts only."""
+    `group` (a key of `ACCOUNT_GROUPS`) keeps that group's accounts only."""
     lines = JournalLine.objects.filter(date__lte=as_of)
     if fund_id is not None:
         lines = lines.filter(fund_id=fund_id)
-    if accounts:
-        lines = lines.filter(account__in=account_group(accounts).values("pk"))
+    if group:
+        lines = lines.filter(account__in=account_group(group).values("pk"))
     sums = {
         row["account_id"]: row["net"]
         for row in lines.values("account_id").annotate(net=Sum(F("debit") - F("credit"))).order_by()
@@ -133,15 +133,23 @@ def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
     return Decimal(total).quantize(ZERO)
 
 
-def group_balance(*, group: str, as_of: date) -> Decimal:
-    """The balance of a group of accounts on `as_of`, on its normal side: the cash on hand
-    (debits less credits) or the net assets held with donor restrictions (credits less debits,
-    as `restricted_balance` counts them per fund)."""
-    net = JournalLine.objects.filter(
-        date__lte=as_of, account__in=account_group(group).values("pk")
-    ).aggregate(net=Coalesce(Sum(F("debit") - F("credit")), ZERO))["net"]
-    net = Decimal(net).quantize(CENT)
-    return ZERO - net if group == "restricted" else net
+def group_balances(*, groups: list[str], as_of: date) -> dict[str, Decimal]:
+    """The balance of each group of accounts on `as_of`, on its normal side, in one query: the
+    cash on hand (debits less credits) or the net assets held with donor restrictions (credits
+    less debits, as `restricted_balance` counts them per fund)."""
+    sums = {
+        group: Coalesce(
+            Sum(F("debit") - F("credit"), filter=Q(account__in=account_group(group).values("pk"))),
+            ZERO,
+        )
+        for group in groups
+    }
+    row = JournalLine.objects.filter(date__lte=as_of).aggregate(**sums) if groups else {}
+    balances = {}
+    for group in groups:
+        net = Decimal(row[group]).quantize(CENT)
+        balances[group] = ZERO - net if group == "restricted" else net
+    return balances
 
 
 def fund_balances(*, as_of: date) -> list[dict[str, object]]:

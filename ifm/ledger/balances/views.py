@@ -37,7 +37,7 @@ def trial_balance(request: OrgRequest, org_slug: str) -> HttpResponse:
     form = TrialBalanceForm(request.GET or None)
     as_of, fund_id = form.values()
     group = form.account_group()
-    report = selectors.trial_balance(as_of=as_of, fund_id=fund_id, accounts=group)
+    report = selectors.trial_balance(as_of=as_of, fund_id=fund_id, group=group)
     fund = Fund.objects.filter(pk=fund_id).first() if fund_id else None
     return render(
         request,
@@ -62,7 +62,7 @@ def trial_balance_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpRe
     org = request.org
     form = TrialBalanceForm(request.GET or None)
     as_of, fund_id = form.values()
-    report = selectors.trial_balance(as_of=as_of, fund_id=fund_id, accounts=form.account_group())
+    report = selectors.trial_balance(as_of=as_of, fund_id=fund_id, group=form.account_group())
     types = dict(AccountType.choices)
 
     def rows() -> Iterator[list[Any]]:
