@@ -4,7 +4,8 @@
 with emails, phones and postal addresses; two or three campaigns with their appeals; two years
 of gifts by check, cash, card, bank transfer (ACH), online and in kind, each recorded and posted
 to the ledger by ``donation_record``; three pledges with some of their payments, a monthly
-recurring card gift, a release from the youth fund's restriction, and a few tax receipts.
+recurring card gift, a release from the youth fund's restriction, a few tax receipts (not
+sent yet), and today's deposit left open as a gift batch with two of its three checks entered.
 Everything is drawn from the step's seeded ``random.Random``.
 """
 
@@ -16,7 +17,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ifm.donors.gifts.services import appeal_create, campaign_create, donation_record
+from ifm.donors.gifts.services import (
+    appeal_create,
+    campaign_create,
+    donation_record,
+    gift_batch_create,
+)
 from ifm.donors.models import Appeal, Campaign, Donation, Donor, Method
 from ifm.donors.people.households import household_create
 from ifm.donors.people.services import donor_create
@@ -256,6 +262,33 @@ def _receipts(ctx: DemoContext, made: Made) -> int:
     return len(largest)
 
 
+def _open_batch(ctx: DemoContext, who: dict[str, Any], made: Made, last: date) -> int:
+    """Today's deposit, being entered: three checks on the slip, two of them entered so far
+    (they wait, pending, until the batch posts)."""
+    rng = ctx.rng
+    checks = [Decimal(_pick(rng, AMOUNTS[:5])) for _ in range(3)]
+    batch = gift_batch_create(
+        **who,
+        name=f"Deposit {last:%Y-%m-%d}",
+        date=last,
+        expected_count=len(checks),
+        expected_total=sum(checks),
+    )
+    general = Fund.objects.get(is_general=True)
+    for amount in checks[:2]:
+        donation_record(
+            **who,
+            donor=rng.choice(made.donors),
+            amount=amount,
+            date=last,
+            method=Method.CHECK,
+            fund=general,
+            check_number=str(rng.randrange(1000, 9999)),
+            batch=batch,
+        )
+    return 2
+
+
 def seed(ctx: DemoContext) -> str:
     who = {
         "organization": ctx.organization,
@@ -271,8 +304,9 @@ def seed(ctx: DemoContext) -> str:
     more = _pledges_and_recurring(ctx, who, made, first, last)
     released = _release(ctx, last)
     receipts = _receipts(ctx, made)
+    pending = _open_batch(ctx, who, made, last)
     return (
         f"{len(made.donors)} donors ({made.households} households), "
         f"{len(made.gifts) + more} gifts, 3 pledges, 1 recurring gift, "
-        f"{released} released, {receipts} receipts"
+        f"{released} released, {receipts} receipts, 1 open batch ({pending} gifts)"
     )

@@ -49,17 +49,20 @@ def finance_tiles(ctx: DashboardContext) -> Iterator[Tile]:
 
 
 def staff_tiles(ctx: DashboardContext) -> Iterator[Tile]:
+    """One's own expenses in each state they are in (a state with none is left out, and so is
+    the section for someone who has never entered an expense)."""
     mine = selectors.totals_by_status(
         selectors.expense_list(user=ctx.user, access=ctx.access, mine=True)
     )
     for status, title, meaning in MINE:
         row = mine.get(status)
-        count = row.count if row else 0
+        if row is None or not row.count:
+            continue
         yield Tile(
             key=f"expenses.mine.{status.value}",
             title=title,
-            value=count,
-            detail=f"{meaning} · {row.amount:,.2f}" if row else meaning,
-            attention=count > 0 and status in (Status.DRAFT, Status.REJECTED),
+            value=row.count,
+            detail=f"{meaning} · {row.amount:,.2f}",
+            attention=status in (Status.DRAFT, Status.REJECTED),
             url=ctx.url("expenses:expense_list", {"scope": "mine", "status": status.value}),
         )

@@ -3,7 +3,8 @@
 Staff claims and vendor bills in every state: drafts, submitted ones waiting for approval,
 approved ones (posted as payables) waiting for payment, paid ones and rejected ones. The staff
 user enters and submits them; the finance user approves, rejects and pays them, through the
-workflow's services, so each approval and payment is posted and audited.
+workflow's services, so each approval and payment is posted and audited. The volunteer
+coordinator has one claim of their own waiting for approval.
 """
 
 from __future__ import annotations
@@ -80,7 +81,28 @@ def seed(ctx: DemoContext) -> str:
             )
             made += 1
             _move(expense, state, staff, finance, bank, min(last, day + timedelta(days=14)))
-    return f"{made} expenses (" + ", ".join(f"{n} {s.label.lower()}" for s, n in STATES) + ")"
+    # The volunteer coordinator's own claim, waiting for approval.
+    coordinator = {
+        "organization": org,
+        "actor": ctx.actor(Role.VOLUNTEER_COORDINATOR),
+        "access": ctx.access(Role.VOLUNTEER_COORDINATOR),
+    }
+    claim = expense_create(
+        **coordinator,
+        kind=Kind.CLAIM,
+        payee="Volunteer lunch",
+        date=last,
+        function=Function.PROGRAM,
+        amount=Decimal(rng.randrange(4_000, 12_000)) / 100,
+        category=accounts["8110"],
+        fund=general,
+        program=programs[0] if programs else None,
+        description="Lunch for the Saturday volunteer crew",
+    )
+    expense_submit(**coordinator, expense=claim)
+    made += 1
+    states = ", ".join(f"{n} {s.label.lower()}" for s, n in STATES)
+    return f"{made} expenses ({states}, and 1 claim of the volunteer coordinator submitted)"
 
 
 def _move(

@@ -8,7 +8,8 @@ class OrgsConfig(AppConfig):
     label = "orgs"
 
     def ready(self) -> None:
-        from ifm.orgs import tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs import demo, demo_members, tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
         from ifm.orgs.dashboard import register  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         register("admin", tiles.admin_tiles, perm="members.view")
+        demo.register("members", demo_members.seed)
