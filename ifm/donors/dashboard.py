@@ -30,20 +30,23 @@ def month_to_date(today: date) -> tuple[tuple[date, date], tuple[date, date]]:
     return (start, today), (same_day_last_year(start), same_day_last_year(today))
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def fundraising_tiles(ctx: DashboardContext) -> Iterator[Tile]:
     this, last = month_to_date(ctx.today)
     totals = gifts.gift_totals_between({"this": this, "last": last})
     now, then = totals["this"], totals["last"]
-    gift_word = "gift" if now["count"] == 1 else "gifts"
     yield Tile(
         key="donors.gifts_month",
         title=f"Gifts in {ctx.today:%B}",
         value=now["total"],
         is_money=True,
-        detail=f"{now['count']} {gift_word} since {this[0]:%b} 1",
+        detail=f"{_plural(now['count'], 'gift')} since {this[0]:%b} 1",
         comparison=Comparison(
             label=f"{last[0]:%b} {last[0].day} to {last[1].day}, {last[0].year} "
-            f"({then['count']} gifts)",
+            f"({_plural(then['count'], 'gift')})",
             value=then["total"],
             is_money=True,
         ),
@@ -57,7 +60,7 @@ def fundraising_tiles(ctx: DashboardContext) -> Iterator[Tile]:
         key="donors.receipts_not_sent",
         title="Receipts not sent",
         value=unsent,
-        detail="Issued, not emailed or marked printed",
+        detail="Issued, never sent",
         attention=unsent > 0,
         url=ctx.url("donors:receipt_list", {"status": "issued", "delivery": "not_sent"}),
     )
@@ -80,8 +83,7 @@ def fundraising_tiles(ctx: DashboardContext) -> Iterator[Tile]:
             title=campaign.name,
             value=raised,
             is_money=True,
-            detail=f"{count} gift{'' if count == 1 else 's'}"
-            + (f" · goal {goal:,.2f}" if goal else ""),
+            detail=_plural(count, "gift") + (f" · goal {goal:,.2f}" if goal else ""),
             progress=Progress(value=raised, goal=Decimal(goal)) if goal else None,
             url=ctx.url("donors:donation_list", {"campaign": campaign.pk}),
         )
