@@ -26,7 +26,7 @@ from ifm.donors.gifts.services import (
     donation_void,
     gift_batch_create,
 )
-from ifm.donors.models import Method
+from ifm.donors.models import Campaign, Method
 from ifm.donors.people.services import donor_create
 from ifm.donors.receipts.issue import receipt_issue
 from ifm.expenses.models import Function, Kind
@@ -444,3 +444,19 @@ def test_comparison_and_progress_arithmetic() -> None:
 def _unregister(provider: Any) -> None:
     for section in dashboard.sections():
         section.providers[:] = [(p, f) for p, f in section.providers if f is not provider]
+
+
+@pytest.mark.skipif(
+    not any(f.name == "goal" for f in Campaign._meta.get_fields()),
+    reason="campaigns have no goal yet",
+)
+def test_a_campaign_with_a_goal_shows_its_progress(
+    seeded: dict[str, Any], cast: dict[str, Any], org_a: Organization
+) -> None:
+    goal: dict[str, Any] = {"goal": Decimal("1280.00")}  # a field another change adds
+    with org_context(org_a):
+        Campaign.objects.filter(pk=seeded["campaign"].pk).update(**goal)
+    tiles = tiles_of(client_for(cast["fundraising"]).get(dashboard_url(org_a)))
+    roof = tiles[f"donors.campaign.{seeded['campaign'].pk}"]
+    assert roof.progress is not None
+    assert roof.progress.percent == 25  # 320 of 1,280
