@@ -205,6 +205,9 @@ def test_admin_sees_every_section_with_the_numbers_recorded(
     html = response.content.decode()
     assert "550.00" in html
     assert 'data-tile="ops.failed_jobs"' in html
+    # A task is said in words too, not only by the tile's coloured edge.
+    batches = html[html.index('data-tile="donors.open_batches"') :]
+    assert batches.index("(needs attention)") < batches.index("</h3>")
 
 
 def test_each_role_sees_the_sections_of_its_role(
