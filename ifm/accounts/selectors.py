@@ -5,10 +5,13 @@ Tenant reads use the scoped managers: callers run inside the organization's cont
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ifm.accounts.models import ApiToken, Invitation
@@ -21,10 +24,41 @@ def user_has_2fa(user: Any) -> bool:
     return Authenticator.objects.filter(user=user).exists()
 
 
+# Sign-in events that may mean someone is trying a member's password.
+SIGN_IN_TROUBLE = ("auth.sign_in_failed", "auth.locked_out")
+SIGN_IN_TROUBLE_DAYS = 7
+
+
+def sign_in_trouble(
+    *, organization: Organization, days: int = SIGN_IN_TROUBLE_DAYS
+) -> Counter[str]:
+    """Failed sign-ins and lockouts of the organization's members over the last `days` days,
+    counted per member's email (lowercased). Sign-in events belong to no organization, so they
+    are read across organizations, for the addresses of this organization's members only."""
+    since = timezone.now() - timedelta(days=days)
+    with all_organizations():
+        emails = Membership.all_orgs.filter(organization=organization).values("user__email")
+        rows = (
+            AuditEvent.objects.filter(
+                organization__isnull=True,
+                action__in=SIGN_IN_TROUBLE,
+                created_at__gte=since,
+            )
+            .annotate(email=Lower("actor_label"))
+            .filter(email__in=emails.annotate(lowered=Lower("user__email")).values("lowered"))
+            .values("email")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return Counter({row["email"]: row["n"] for row in rows})
+
+
 def member_list(
     *, organization: Organization, q: str = "", role: str = "", status: str = ""
 ) -> QuerySet[Membership]:
-    """Memberships with their user and two-factor enrolment (`has_2fa`), for the members page."""
+    """Memberships with their user and two-factor enrolment (`has_2fa`), for the members page.
+    `status`: "active", "inactive", or "sign_in_trouble" (failed sign-ins or a lockout in the
+    last week, see `sign_in_trouble`)."""
     qs = (
         Membership.objects.filter(organization=organization)
         .select_related("user", "updated_by")
@@ -40,6 +74,9 @@ def member_list(
         qs = qs.filter(is_active=True)
     elif status == "inactive":
         qs = qs.filter(is_active=False)
+    elif status == "sign_in_trouble":
+        troubled = list(sign_in_trouble(organization=organization))
+        qs = qs.annotate(email_lower=Lower("user__email")).filter(email_lower__in=troubled)
     return qs
 
 

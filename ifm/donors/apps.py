@@ -16,3 +16,8 @@ class DonorsConfig(AppConfig):
         from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         register("donors", demo.seed, after=("ledger",))
+
+        from ifm.donors import dashboard  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.dashboard import register as register_tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register_tiles("fundraising", dashboard.fundraising_tiles, perm="donors.view")

@@ -6,7 +6,8 @@ dates; two years
 of gifts by check, cash, card, bank transfer (ACH), online and in kind, each recorded and posted
 to the ledger by ``donation_record``; a Sunday's checks entered as a gift batch and posted as
 one deposit; three pledges with some of their payments, a monthly
-recurring card gift, a release from the youth fund's restriction, and a few tax receipts.
+recurring card gift, a release from the youth fund's restriction, a few tax receipts (not
+sent yet), and today's deposit left open as a gift batch with two of its three checks entered.
 Everything is drawn from the step's seeded ``random.Random``.
 """
 
@@ -299,6 +300,30 @@ def _batches(ctx: DemoContext, who: dict[str, Any], made: Made, last: date) -> i
     return 1
 
 
+def _open_batch(ctx: DemoContext, who: dict[str, Any], made: Made, last: date) -> int:
+    """Today's deposit, being entered: three checks on the slip, two of them entered so far
+    (they wait, pending, until the batch posts)."""
+    rng = ctx.rng
+    checks = [Decimal(_pick(rng, AMOUNTS[:5])) for _ in range(3)]
+    batch = gift_batch_create(
+        **who,
+        name=f"Deposit {last:%Y-%m-%d}",
+        date=last,
+        expected_count=len(checks),
+        expected_total=sum(checks),
+        deposit_account=cash_accounts().filter(role="default_bank").first(),
+    )
+    for amount in checks[:2]:
+        gift_batch_add(
+            **who,
+            batch=batch,
+            donor=rng.choice(made.donors),
+            amount=amount,
+            check_number=str(rng.randrange(1000, 9999)),
+        )
+    return 2
+
+
 def seed(ctx: DemoContext) -> str:
     who = {
         "organization": ctx.organization,
@@ -315,8 +340,10 @@ def seed(ctx: DemoContext) -> str:
     batches = _batches(ctx, who, made, last)
     released = _release(ctx, last)
     receipts = _receipts(ctx, made)
+    pending = _open_batch(ctx, who, made, last)
     return (
         f"{len(made.donors)} donors ({made.households} households), "
-        f"{len(made.gifts) + more} gifts, 3 pledges, 1 recurring gift, {batches} gift batch, "
-        f"{released} released, {receipts} receipts"
+        f"{len(made.gifts) + more} gifts, 3 pledges, 1 recurring gift, "
+        f"{batches} gift batch posted, "
+        f"{released} released, {receipts} receipts, 1 open batch ({pending} gifts)"
     )

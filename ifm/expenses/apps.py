@@ -11,3 +11,9 @@ class ExpensesConfig(AppConfig):
         from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         register("expenses", demo.seed, after=("ledger", "donors"))
+
+        from ifm.expenses import dashboard  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.dashboard import register as register_tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register_tiles("finance", dashboard.finance_tiles, perm="expenses.approve")
+        register_tiles("staff", dashboard.staff_tiles, perm="expenses.submit")

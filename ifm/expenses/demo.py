@@ -4,7 +4,8 @@ Staff claims and vendor bills in every state: drafts, submitted ones waiting for
 approved ones (posted as payables) waiting for payment, paid ones (by numbered checks) and
 rejected ones. Finance first defines the categories staff choose from by plain name; the staff
 user enters and submits expenses in them; the finance user approves, rejects and pays them,
-through the workflow's services, so each approval and payment is posted and audited.
+through the workflow's services, so each approval and payment is posted and audited. The volunteer
+coordinator has one claim of their own waiting for approval.
 """
 
 from __future__ import annotations
@@ -129,8 +130,30 @@ def seed(ctx: DemoContext) -> str:
             made += 1
             paid_on = min(last, day + timedelta(days=14))
             _move(expense, state, staff, finance, bank, paid_on, str(next(checks)))
+    # The volunteer coordinator's own claim, waiting for approval.
+    coordinator = {
+        "organization": org,
+        "actor": ctx.actor(Role.VOLUNTEER_COORDINATOR),
+        "access": ctx.access(Role.VOLUNTEER_COORDINATOR),
+    }
+    claim = expense_create(
+        **coordinator,
+        kind=Kind.CLAIM,
+        payee="Volunteer lunch",
+        date=last,
+        amount=Decimal(rng.randrange(4_000, 12_000)) / 100,
+        expense_category=categories["Program supplies and food"],
+        fund=general,
+        program=programs[0] if programs else None,
+        description="Lunch for the Saturday volunteer crew",
+    )
+    expense_submit(**coordinator, expense=claim)
+    made += 1
     states = ", ".join(f"{n} {s.label.lower()}" for s, n in STATES)
-    return f"{len(categories)} categories, {made} expenses ({states})"
+    return (
+        f"{len(categories)} categories, {made} expenses "
+        f"({states}, and 1 claim of the volunteer coordinator submitted)"
+    )
 
 
 def _move(

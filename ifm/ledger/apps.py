@@ -21,6 +21,10 @@ class LedgerConfig(AppConfig):
 
         # Journal entries' pages take <entry_id>, not the <journalentry_id> of the convention.
         register_link("ledger.journalentry", "ledger:ledger_entry_detail", "entry_id")
+        from ifm.ledger import dashboard  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.dashboard import register as register_tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register_tiles("finance", dashboard.finance_tiles, perm="ledger.view")
 
 
 def _set_up_books(sender: Any, organization: Any, **kwargs: Any) -> None:

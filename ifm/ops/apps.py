@@ -12,3 +12,8 @@ class OpsConfig(AppConfig):
 
         task_started.connect(jobs.on_task_started, dispatch_uid="ifm.ops.jobs.started")
         task_finished.connect(jobs.on_task_finished, dispatch_uid="ifm.ops.jobs.finished")
+
+        from ifm.ops import dashboard  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.dashboard import register  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register("admin", dashboard.admin_tiles, perm="jobs.view")

@@ -10,6 +10,12 @@ class OrgsConfig(AppConfig):
     label = "orgs"
 
     def ready(self) -> None:
+        from ifm.orgs import demo, demo_members, tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.dashboard import register  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register("admin", tiles.admin_tiles, perm="members.view")
+        demo.register("members", demo_members.seed)
+
         from ifm.audit.readable import register_label  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         # People are named by their name alone: "changed Jamie Lee's role".

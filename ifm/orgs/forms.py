@@ -47,7 +47,12 @@ class MemberFilterForm(BootstrapMixin, forms.Form):
     role = forms.ChoiceField(required=False, choices=[("", "All roles"), *Role.choices])
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Any status"), ("active", "Active"), ("inactive", "Inactive")],
+        choices=[
+            ("", "Any status"),
+            ("active", "Active"),
+            ("inactive", "Inactive"),
+            ("sign_in_trouble", "Failed sign-ins (7 days)"),
+        ],
     )
 
 

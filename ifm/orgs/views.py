@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from ifm.accounts import lockout
 from ifm.accounts import selectors as account_selectors
@@ -15,6 +16,7 @@ from ifm.accounts.forms import InvitationForm
 from ifm.accounts.http import OrgRequest, UserRequest
 from ifm.accounts.services import invitation_create, invitation_revoke
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.orgs.dashboard import DashboardContext, dashboard_for
 from ifm.orgs.forms import (
     MemberFilterForm,
     MemberRoleForm,
@@ -146,10 +148,14 @@ def dashboard(request: OrgRequest, org_slug: str) -> HttpResponse:
                 "url": reverse("mfa_index"),
             },
         ]
+    tiles = DashboardContext(
+        organization=org, user=request.user, access=access, today=timezone.localdate()
+    )
     return render(
         request,
         "orgs/dashboard.html",
         {
+            "sections": dashboard_for(tiles),
             "cards": cards,
             "checklist": checklist,
             "checklist_done": all(item["done"] for item in checklist),

@@ -69,11 +69,19 @@ def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                 return redirect(_detail_url(request, batch))
     else:
         form = GiftBatchForm(initial={"date": timezone.localdate()})
-    page = Paginator(GiftBatch.objects.order_by("-date", "-id"), PAGE_SIZE).get_page(
+    status = request.GET.get("status") or ""
+    page = Paginator(selectors.batch_list(status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = [(b, *selectors.batch_totals(b)) for b in page]
-    return render(request, "donors/batch_list.html", {"form": form, "page": page, "rows": rows})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "status": status if status in BatchStatus.values else "",
+        "statuses": BatchStatus.choices,
+    }
+    return render(request, "donors/batch_list.html", context)
 
 
 def _mark_defaults(gift: Donation, defaults: dict[str, Any]) -> Donation:

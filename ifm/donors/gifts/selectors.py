@@ -145,6 +145,15 @@ def open_batches() -> QuerySet[GiftBatch]:
     return GiftBatch.objects.filter(status=BatchStatus.OPEN)
 
 
+def batch_list(*, status: str = "") -> QuerySet[GiftBatch]:
+    """Gift batches, newest first; `status` ("open", "posted") keeps those in it (any other
+    value is ignored, as the list page's filter would)."""
+    batches = GiftBatch.objects.order_by("-date", "-id")
+    if status in BatchStatus.values:
+        batches = batches.filter(status=status)
+    return batches
+
+
 def last_donation(donor: Donor) -> Donation | None:
     """The donor's latest gift: defaults for the next entry."""
     return Donation.objects.filter(donor=donor).order_by("-date", "-id").first()
@@ -187,4 +196,42 @@ def donor_from_text(text: str) -> tuple[Donor | None, str]:
     return None, (
         f"{count} donors match “{shown}”: add an email, city or donor number "
         f"(such as {found[0].reference}) to pick one."
+    )
+
+
+# --- The dashboard -----------------------------------------------------------------------------
+
+
+def gift_totals_between(periods: dict[str, tuple[date, date]]) -> dict[str, dict[str, Any]]:
+    """Count and total of the live (not voided) gifts dated in each named period, both ends
+    included, in one query: {"this": {"count": 3, "total": Decimal("250.00")}, ...}."""
+    aggregates: dict[str, Any] = {}
+    any_period = Q(pk__in=[])
+    for name, (start, end) in periods.items():
+        within = Q(date__gte=start, date__lte=end)
+        any_period |= within
+        aggregates[f"{name}_n"] = Count("pk", filter=within)
+        aggregates[f"{name}_total"] = Sum("amount", filter=within)
+    # Only the periods' gifts are read (the organization-and-date index finds them).
+    live = Donation.objects.filter(any_period).exclude(status=DonationStatus.VOIDED)
+    row = live.aggregate(**aggregates) if periods else {}
+    return {
+        name: {
+            "count": int(row[f"{name}_n"] or 0),
+            "total": Decimal(row[f"{name}_total"] or ZERO).quantize(Decimal("0.01")),
+        }
+        for name in periods
+    }
+
+
+def campaigns_raised() -> QuerySet[Campaign]:
+    """Active campaigns, each with `raised` (its live gifts' total) and `gift_count`."""
+    live = ~Q(donations__status=DonationStatus.VOIDED)
+    return (
+        Campaign.objects.filter(is_active=True)
+        .annotate(
+            raised=Sum("donations__amount", filter=live),
+            gift_count=Count("donations", filter=live),
+        )
+        .order_by("name")
     )

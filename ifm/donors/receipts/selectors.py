@@ -176,3 +176,13 @@ def gift_receipts(donation: Donation) -> GiftReceipts:
         stale=[r for r in standing if not receipt_matches_gifts(r)],
         single=single_receipt_of(donation),
     )
+
+
+def receipts_not_sent() -> QuerySet[TaxReceipt]:
+    """Receipts that stand (not voided, not replaced) and were never sent: the receipt list's
+    ``?status=issued&delivery=not_sent``."""
+    return TaxReceipt.objects.filter(
+        voided_at__isnull=True,
+        replaced_by__isnull=True,
+        delivery_status=DeliveryStatus.NOT_SENT,
+    )

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from ifm.core.forms import choice_field
+from ifm.ledger.balances.selectors import ACCOUNT_GROUPS
 from ifm.ledger.filters import DateRangeMixin, SmallMixin, date_widget, fund_choices
 from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
 from ifm.tenancy.forms import BootstrapMixin
@@ -19,6 +20,11 @@ from ifm.tenancy.models import Organization
 class TrialBalanceForm(SmallMixin, forms.Form):
     as_of = forms.DateField(label="As of", required=False, widget=date_widget())
     fund = forms.TypedChoiceField(label="Fund", required=False, coerce=int, empty_value=None)
+    accounts = forms.ChoiceField(
+        label="Accounts",
+        required=False,
+        choices=[("", "All accounts"), *ACCOUNT_GROUPS.items()],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,6 +40,12 @@ class TrialBalanceForm(SmallMixin, forms.Form):
             if data.get("fund") and "fund" not in self.errors:
                 fund = data["fund"]
         return as_of, fund
+
+    def account_group(self) -> str:
+        """The group of accounts asked for (a key of ACCOUNT_GROUPS), or "" for all."""
+        if self.is_bound and self.is_valid():
+            return str(self.cleaned_data.get("accounts") or "")
+        return ""
 
 
 class FundBalancesForm(SmallMixin, DateRangeMixin, forms.Form):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
+from ifm.ledger.chart.selectors import cash_accounts
 from ifm.ledger.models import Account, AccountType, JournalLine, NetAssetClass
 
 ZERO = Decimal("0.00")
@@ -36,11 +37,30 @@ class TrialBalance:
     total_credit: Decimal
 
 
-def trial_balance(*, as_of: date, fund_id: int | None = None) -> TrialBalance:
-    """Every account with postings up to `as_of`, its net balance on the debit or credit side."""
+# The trial balance's `accounts` filter: a group of accounts whose balance the dashboard shows.
+ACCOUNT_GROUPS = {
+    "cash": "Cash and bank accounts",
+    "restricted": "Net assets with donor restrictions",
+}
+
+
+def account_group(group: str) -> QuerySet[Account]:
+    """The accounts of one of `ACCOUNT_GROUPS`."""
+    if group == "cash":
+        return cash_accounts()
+    if group == "restricted":
+        return Account.objects.filter(net_asset_class=NetAssetClass.WITH)
+    raise ValueError(f"No account group {group!r}")
+
+
+def trial_balance(*, as_of: date, fund_id: int | None = None, group: str = "") -> TrialBalance:
+    """Every account with postings up to `as_of`, its net balance on the debit or credit side;
+    `group` (a key of `ACCOUNT_GROUPS`) keeps that group's accounts only."""
     lines = JournalLine.objects.filter(date__lte=as_of)
     if fund_id is not None:
         lines = lines.filter(fund_id=fund_id)
+    if group:
+        lines = lines.filter(account__in=account_group(group).values("pk"))
     sums = {
         row["account_id"]: row["net"]
         for row in lines.values("account_id").annotate(net=Sum(F("debit") - F("credit"))).order_by()
@@ -111,6 +131,25 @@ def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
         account__net_asset_class=NetAssetClass.WITH,
     ).aggregate(net=Coalesce(Sum(F("credit") - F("debit")), ZERO))["net"]
     return Decimal(total).quantize(ZERO)
+
+
+def group_balances(*, groups: list[str], as_of: date) -> dict[str, Decimal]:
+    """The balance of each group of accounts on `as_of`, on its normal side, in one query: the
+    cash on hand (debits less credits) or the net assets held with donor restrictions (credits
+    less debits, as `restricted_balance` counts them per fund)."""
+    sums = {
+        group: Coalesce(
+            Sum(F("debit") - F("credit"), filter=Q(account__in=account_group(group).values("pk"))),
+            ZERO,
+        )
+        for group in groups
+    }
+    row = JournalLine.objects.filter(date__lte=as_of).aggregate(**sums) if groups else {}
+    balances = {}
+    for group in groups:
+        net = Decimal(row[group]).quantize(CENT)
+        balances[group] = ZERO - net if group == "restricted" else net
+    return balances
 
 
 @dataclass(frozen=True)

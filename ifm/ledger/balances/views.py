@@ -36,7 +36,8 @@ def trial_balance(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request.access, "ledger.view")
     form = TrialBalanceForm(request.GET or None)
     as_of, fund_id = form.values()
-    report = selectors.trial_balance(as_of=as_of, fund_id=fund_id)
+    group = form.account_group()
+    report = selectors.trial_balance(as_of=as_of, fund_id=fund_id, group=group)
     fund = Fund.objects.filter(pk=fund_id).first() if fund_id else None
     return render(
         request,
@@ -49,6 +50,8 @@ def trial_balance(request: OrgRequest, org_slug: str) -> HttpResponse:
             ],
             "fund": fund,
             "balanced": report.total_debit == report.total_credit,
+            "group": selectors.ACCOUNT_GROUPS.get(group, ""),
+            "group_balance": abs(report.total_debit - report.total_credit),
         },
     )
 
@@ -57,8 +60,9 @@ def trial_balance(request: OrgRequest, org_slug: str) -> HttpResponse:
 def trial_balance_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseBase:
     require_perm(request.access, "ledger.view")
     org = request.org
-    as_of, fund_id = TrialBalanceForm(request.GET or None).values()
-    report = selectors.trial_balance(as_of=as_of, fund_id=fund_id)
+    form = TrialBalanceForm(request.GET or None)
+    as_of, fund_id = form.values()
+    report = selectors.trial_balance(as_of=as_of, fund_id=fund_id, group=form.account_group())
     types = dict(AccountType.choices)
 
     def rows() -> Iterator[list[Any]]:

@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from ifm.ledger.models import JournalEntry, Period, PeriodStatus
+
+# The periods page's `status` filter.
+PERIOD_FILTERS = {
+    "open": "Open",
+    "closed": "Closed",
+    "to_close": "Ended, still open",
+}
 
 
 def period_for(on: date) -> Period | None:
@@ -49,3 +56,16 @@ def period_close_plan(*, period: Period) -> ClosePlan:
         .values_list("period_id", "n")
     )
     return ClosePlan(through=period, periods=[(p, counts.get(p.pk, 0)) for p in periods])
+
+
+def period_list(*, status: str = "", today: date) -> QuerySet[Period]:
+    """Periods in date order; `status` (a key of PERIOD_FILTERS) keeps the open ones, the
+    closed ones, or those still open after their last day ("to_close": the month-end work left)."""
+    periods = Period.objects.order_by("start_date")
+    if status == "open":
+        periods = periods.filter(status=PeriodStatus.OPEN)
+    elif status == "closed":
+        periods = periods.filter(status=PeriodStatus.CLOSED)
+    elif status == "to_close":
+        periods = periods.filter(status=PeriodStatus.OPEN, end_date__lt=today)
+    return periods

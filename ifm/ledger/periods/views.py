@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import get_or_404
 from ifm.ledger.models import FiscalYear, Period
 from ifm.ledger.periods.forms import ReopenForm
-from ifm.ledger.periods.selectors import period_close_plan
+from ifm.ledger.periods.selectors import PERIOD_FILTERS, period_close_plan, period_list
 from ifm.ledger.periods.services import books_close_through, period_close, period_reopen
 from ifm.tenancy.permissions import require_perm
 
@@ -22,15 +23,24 @@ from ifm.tenancy.permissions import require_perm
 @login_required
 def periods(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request.access, "ledger.view")
-    years = list(
-        FiscalYear.objects.select_related("closing_entry")
-        .prefetch_related("periods__closed_by")
-        .order_by("-start_date")
-    )
+    today = timezone.localdate()
+    status = request.GET.get("status") or ""
+    if status not in PERIOD_FILTERS:
+        status = ""
+    shown = period_list(status=status, today=today).select_related("closed_by")
+    years = FiscalYear.objects.select_related("closing_entry").order_by("-start_date")
+    if status:
+        years = years.filter(periods__in=shown).distinct()
     return render(
         request,
         "ledger/periods.html",
-        {"years": years, "reopen_form": ReopenForm(), "today": timezone.localdate()},
+        {
+            "years": list(years.prefetch_related(Prefetch("periods", queryset=shown))),
+            "reopen_form": ReopenForm(),
+            "today": today,
+            "status": status,
+            "statuses": PERIOD_FILTERS.items(),
+        },
     )
 
 

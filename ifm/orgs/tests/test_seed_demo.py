@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from ifm.audit.models import AuditEvent
+from ifm.conftest import client_for
 from ifm.core.org_context import all_organizations, org_context
 from ifm.donors.models import (
     Appeal,
@@ -29,6 +32,9 @@ from ifm.ledger.models import JournalEntry, JournalLine, Period, PeriodStatus
 from ifm.orgs import demo
 from ifm.orgs.management.commands.seed_demo import DEMO_ORGS
 from ifm.tenancy.models import Membership, Organization
+from ifm.tenancy.roles import Role
+
+User = get_user_model()
 
 SMALL = 120  # donors per organization in the test (the command's default is 200)
 COUNTED = [
@@ -63,7 +69,11 @@ def test_seed_demo_fills_each_organization_once(settings: Any, tmp_path: Path) -
             assert Donor.objects.exclude(phone="").exists()
             assert Donor.objects.exclude(postal_code="").count() > SMALL // 2
             assert Donation.objects.count() > 300, org.slug
-            assert Donation.objects.filter(journal_entry__isnull=True).count() == 0
+            # Every gift is posted, but the two entered into today's open batch (they post
+            # with the batch).
+            unposted = Donation.objects.filter(journal_entry__isnull=True)
+            assert unposted.count() == 2
+            assert set(unposted.values_list("status", "batch__status")) == {("pending", "open")}
             methods = set(Donation.objects.values_list("method", flat=True))
             assert {"check", "cash", "card", "bank_transfer", "in_kind"} <= methods
             assert Campaign.objects.count() >= 2
@@ -81,6 +91,8 @@ def test_seed_demo_fills_each_organization_once(settings: Any, tmp_path: Path) -
             tb = trial_balance(as_of=date.today())
             assert tb.total_debit == tb.total_credit > 0
             assert AuditEvent.objects.filter(action="donation.record").count() > 300
+
+        _assert_dashboards_show_numbers(org)
 
     before = _counts()
     assert before["Donation"] > 300 * len(DEMO_ORGS)
@@ -100,3 +112,38 @@ def test_make_run_seeds_the_default_size() -> None:
     calls = re.findall(r"^\t.*\bifm seed_demo\b(.*)$", makefile, flags=re.MULTILINE)
     assert calls == [""]
     assert demo.DEFAULT_DONORS == 200
+
+
+# What each demo role's dashboard shows: its sections, and a number other than 0 on every tile.
+# Only failed jobs stay at 0: nothing failed in a fresh demo, and none is made up.
+DASHBOARDS = {
+    Role.ADMIN: ["fundraising", "finance", "admin"],
+    Role.FINANCE: ["finance"],
+    Role.FUNDRAISING: ["fundraising"],
+    Role.STAFF: ["staff"],
+    Role.VOLUNTEER_COORDINATOR: ["staff"],
+    Role.VIEWER: [],
+}
+ZERO_TILES = {"ops.failed_jobs"}
+
+
+def _assert_dashboards_show_numbers(org: Organization) -> None:
+    for role, expected in DASHBOARDS.items():
+        user = User.objects.get(email=f"{role.value.replace('_', '-')}@{org.slug}.demo")
+        response = client_for(user).get(reverse("orgs:dashboard", kwargs={"org_slug": org.slug}))
+        assert response.status_code == 200
+        sections = response.context["sections"]
+        assert [s.key for s in sections] == expected, (org.slug, role)
+        tiles = [tile for section in sections for tile in section.tiles]
+        zero = {tile.key for tile in tiles if not tile.value}
+        assert zero <= ZERO_TILES, (org.slug, role, zero)
+        if role == Role.FUNDRAISING:
+            keys = {tile.key for tile in tiles}
+            assert {"donors.gifts_month", "donors.receipts_not_sent", "donors.open_batches"} <= keys
+            assert len([k for k in keys if k.startswith("donors.campaign.")]) >= 2
+            month = next(t for t in tiles if t.key == "donors.gifts_month")
+            assert month.comparison is not None
+            assert month.comparison.value > 0
+        if role == Role.ADMIN:
+            keys = {tile.key for tile in tiles}
+            assert {"orgs.members", "orgs.invitations", "orgs.sign_in_trouble"} <= keys
