@@ -14,6 +14,7 @@ from ifm.donors.api import router as donors_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
 from ifm.orgs.api import router as members_router
+from ifm.orgs.search_api import router as search_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",
@@ -32,5 +33,6 @@ api = ProblemNinjaAPI(
 api.add_router("/me", me_router)
 api.add_router("/members", members_router)
 api.add_router("/expenses", expenses_router)
+api.add_router("/search", search_router)
 api.add_router("", ledger_router)
 api.add_router("", donors_router)

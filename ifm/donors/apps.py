@@ -16,3 +16,7 @@ class DonorsConfig(AppConfig):
         from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         register("donors", demo.seed, after=("ledger",))
+
+        from ifm.donors import global_search  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        global_search.register_providers()

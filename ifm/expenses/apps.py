@@ -11,3 +11,7 @@ class ExpensesConfig(AppConfig):
         from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         register("expenses", demo.seed, after=("ledger", "donors"))
+
+        from ifm.expenses import global_search  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        global_search.register_providers()

@@ -17,6 +17,10 @@ class LedgerConfig(AppConfig):
 
         register("ledger", demo.seed)
 
+        from ifm.ledger import global_search  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        global_search.register_providers()
+
 
 def _set_up_books(sender: Any, organization: Any, **kwargs: Any) -> None:
     from ifm.ledger.chart.services import (  # noqa: PLC0415 (apps.py loads before the models)
