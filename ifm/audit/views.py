@@ -18,11 +18,23 @@ from ifm.audit.forms import AuditFilterForm, PlatformAuditFilterForm
 from ifm.audit.models import AuditEvent
 from ifm.audit.selectors import audit_action_choices, audit_event_list, audit_object_type_choices
 from ifm.core.org_context import all_organizations, org_context
+from ifm.core.sorting import SortOptions
 from ifm.tenancy.http import TenantRequest
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import require_perm
 
 PAGE_SIZE = 50
+AUDIT_SORTS = SortOptions(
+    {
+        "when": ("created_at",),
+        "who": ("actor__full_name", "actor__email"),
+        "action": ("action", "created_at"),
+        "object": ("object_type", "object_id"),
+    },
+    descending_first={"when"},
+    default="when",
+    default_descending=True,
+)
 
 
 @login_required
@@ -79,7 +91,8 @@ def _org_filtered(request: TenantRequest) -> tuple[AuditFilterForm, QuerySet[Aud
         actions=audit_action_choices(organization=org),
         object_types=audit_object_type_choices(organization=org),
     )
-    return form, audit_event_list(organization=org, **form.selector_kwargs())
+    events = audit_event_list(organization=org, **form.selector_kwargs())
+    return form, AUDIT_SORTS.read(request.GET).apply(events)
 
 
 def _platform_filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
@@ -89,7 +102,7 @@ def _platform_filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[
         object_types=audit_object_type_choices(),
         organizations=list(Organization.objects.order_by("name")),
     )
-    return form, audit_event_list(**form.selector_kwargs())
+    return form, AUDIT_SORTS.read(request.GET).apply(audit_event_list(**form.selector_kwargs()))
 
 
 def _render_log(
@@ -101,6 +114,7 @@ def _render_log(
         "form": form,
         "page": page,
         "filtered": filtered,
+        "sorting": AUDIT_SORTS.read(request.GET),
         "platform": platform,
         "export_csv": "platform_audit:platform_audit_export_csv"
         if platform

@@ -18,7 +18,7 @@ shuffle rows between them. The template draws a header with ``{% sort_th sorting
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,14 @@ from django.db.models import F, OrderBy, QuerySet
 
 SORT_PARAM = "sort"
 MAX_SORT_PARAM = 64
+
+
+def _value(row: Any, path: str) -> Any:
+    for part in path.split("."):
+        row = row.get(part) if isinstance(row, Mapping) else getattr(row, part, None)
+        if row is None:
+            return None
+    return row.lower() if isinstance(row, str) else row
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,19 @@ class Sorting:
     def apply(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         """`qs` in the asked order, or unchanged when none (or an unknown one) was asked."""
         return qs.order_by(*self.order_by()) if self.key else qs
+
+    def sort_items(self, items: Iterable[Any]) -> list[Any]:
+        """A list sorted in Python the same way (for rows a view computes): each field is a
+        dotted path through dict keys and attributes ("campaign.name", "total")."""
+        rows = list(items)
+        if self.key is None:
+            return rows
+        for name in reversed(self.options.columns[self.key]):
+            present = [r for r in rows if _value(r, name) is not None]
+            empty = [r for r in rows if _value(r, name) is None]
+            present.sort(key=lambda r: _value(r, name), reverse=self.descending)
+            rows = present + empty  # empty values last, either way
+        return rows
 
     def state(self, key: str) -> str:
         """The column's aria-sort value: "ascending", "descending" or "" (not sorted by it)."""

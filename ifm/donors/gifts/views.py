@@ -26,6 +26,7 @@ from django.utils.cache import patch_vary_headers
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import error_text, is_htmx_partial, org_url
+from ifm.core.sorting import SortOptions
 from ifm.donors import choices
 from ifm.donors.exports import donations_response
 from ifm.donors.forms import add_service_errors, picker_label
@@ -272,11 +273,13 @@ def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                 return redirect(org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk))
     else:
         form = GiftBatchForm(initial={"date": timezone.localdate()})
-    batches = Paginator(GiftBatch.objects.order_by("-date", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    sorting = BATCH_SORTS.read(request.GET)
+    batches = Paginator(
+        sorting.apply(GiftBatch.objects.order_by("-date", "-id")), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     rows = [(b, *selectors.batch_totals(b)) for b in batches]
-    return render(request, "donors/batch_list.html", {"form": form, "page": batches, "rows": rows})
+    context = {"form": form, "page": batches, "rows": rows, "sorting": sorting}
+    return render(request, "donors/batch_list.html", context)
 
 
 def _batch_context(
@@ -377,9 +380,41 @@ LIST_PAGE_SIZE = 50
 # --- Donations ---------------------------------------------------------------------------------
 
 
+DONATION_SORTS = SortOptions(
+    {
+        "gift": ("id",),
+        "date": ("date",),
+        "donor": ("donor__last_name", "donor__first_name", "donor__organization_name"),
+        "method": ("method",),
+        "fund": ("fund__code",),
+        "campaign": ("campaign__name",),
+        "amount": ("amount",),
+    },
+    descending_first={"gift", "date", "amount"},
+    default="date",
+    default_descending=True,
+)
+BATCH_SORTS = SortOptions(
+    {"date": ("date",), "name": ("name",), "status": ("status",)},
+    descending_first={"date"},
+    default="date",
+    default_descending=True,
+)
+CAMPAIGN_SORTS = SortOptions(
+    {
+        "name": ("campaign.name",),
+        "gifts": ("count",),
+        "donors": ("donors",),
+        "raised": ("total",),
+    },
+    descending_first={"gifts", "donors", "raised"},
+)
+
+
 def _filtered_donations(request: OrgRequest) -> tuple[DonationFilterForm, Any]:
     form = DonationFilterForm(request.GET or None)
-    return form, selectors.donation_list(**form.filters())
+    donations = selectors.donation_list(**form.filters())
+    return form, DONATION_SORTS.read(request.GET).apply(donations)
 
 
 @login_required
@@ -392,6 +427,7 @@ def donation_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "page": page,
         "totals": selectors.donation_totals(donations),
         "filtered": bool(form.filters()),
+        "sorting": DONATION_SORTS.read(request.GET),
     }
     template = (
         "donors/donations/_results.html"
@@ -419,12 +455,14 @@ def donation_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpRespons
 def _campaign_context(request: OrgRequest, **forms: Any) -> dict[str, Any]:
     totals = selectors.campaign_totals()
     empty = {"count": 0, "total": None, "donors": 0}
-    campaigns = [
+    sorting = CAMPAIGN_SORTS.read(request.GET)
+    campaigns = sorting.sort_items(
         {"campaign": c, **totals.get(c.pk, empty), "appeals": list(c.appeals.all())}
         for c in Campaign.objects.prefetch_related("appeals")
-    ]
+    )
     return {
         "campaigns": campaigns,
+        "sorting": sorting,
         "loose_appeals": list(Appeal.objects.filter(campaign__isnull=True)),
         "can_edit": has_perm(request.access, "donations.record"),
         "campaign_form": forms.get("campaign_form") or CampaignForm(prefix="campaign"),
