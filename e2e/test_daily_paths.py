@@ -84,9 +84,9 @@ def _search_terms(org: Any, staff: Any) -> dict[str, str]:
 def test_each_roles_daily_path(browser: Any, live_server: Any, shot: Any, size: str) -> None:
     org = organization_create(slug=SLUG, name="Hope Community Kitchen", ein="12-3456789")
     users = {}
-    for role in Role:
-        users[role.value] = make_user(f"{role.value}@hope.test", full_name=f"{role.label} Hope")
-        membership_set(organization=org, user=users[role.value], role=role)
+    for each in Role:
+        users[each.value] = make_user(f"{each.value}@hope.test", full_name=f"{each.label} Hope")
+        membership_set(organization=org, user=users[each.value], role=each)
     seed_organization(org, users, donors=24)
     terms = _search_terms(org, users["staff"])
     width, height = SIZES[size]

@@ -61,7 +61,7 @@ def test_options_refuse_a_direction_or_an_unknown_default() -> None:
     with pytest.raises(ValueError, match="without a direction"):
         SortOptions({"name": ("-name",)})
     with pytest.raises(ValueError, match="tuple"):
-        SortOptions({"name": "name"})  # type: ignore[dict-item]
+        SortOptions({"name": "name"})
     with pytest.raises(ValueError, match="Unknown"):
         SortOptions({"name": ("name",)}, default="date")
 

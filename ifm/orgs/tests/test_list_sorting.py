@@ -122,7 +122,9 @@ def test_the_sort_is_kept_by_the_filters_and_the_export(
         "export.csv?sort=-amount&amp;q=sortby" in html
         or "export.csv?q=sortby&amp;sort=-amount" in html
     )
-    export = client.get("/o/alpha/donors/donations/export.csv", {"sort": "-amount", "q": "sortby"})
+    export: Any = client.get(
+        "/o/alpha/donors/donations/export.csv", {"sort": "-amount", "q": "sortby"}
+    )
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     amounts = [Decimal(r[rows[0].index("Amount")]) for r in rows[1:]]
     assert amounts == [Decimal("300.00"), Decimal("120.00"), Decimal("50.00")]
