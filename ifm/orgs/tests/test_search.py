@@ -199,6 +199,9 @@ def test_the_typeahead_asks_for_five_of_each_and_tells_of_more(
     assert fragment.status_code == 200
     html = fragment.content.decode()
     assert "<html" not in html
+    # The search page has its own results: the top bar's repeat none of its ids.
+    assert 'id="search-results"' not in html
+    assert 'id="search-group-' not in html
     # five donors, one gift, two journal entries (the gift's and the manual one), two expenses
     assert html.count('class="search-hit') == 5 + 1 + 2 + 2
     assert "All matching donors" in html
