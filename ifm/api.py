@@ -17,6 +17,7 @@ from ifm.ledger.api import router as ledger_router
 from ifm.ops.api import router as jobs_router
 from ifm.orgs.api import router as members_router
 from ifm.orgs.api import settings_router as organization_router
+from ifm.orgs.search_api import router as search_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",
@@ -37,6 +38,7 @@ api.add_router("/members", members_router)
 api.add_router("/organization", organization_router)
 api.add_router("/audit-log", audit_router)
 api.add_router("/expenses", expenses_router)
+api.add_router("/search", search_router)
 api.add_router("", ledger_router)
 api.add_router("", donors_router)
 api.add_router("", jobs_router)

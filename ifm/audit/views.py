@@ -19,11 +19,23 @@ from ifm.audit.models import AuditEvent
 from ifm.audit.readable import describe_events
 from ifm.audit.selectors import audit_action_choices, audit_event_list, audit_object_type_choices
 from ifm.core.org_context import all_organizations, org_context
+from ifm.core.sorting import SortOptions
 from ifm.tenancy.http import TenantRequest
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import require_perm
 
 PAGE_SIZE = 50
+AUDIT_SORTS = SortOptions(
+    {
+        "when": ("created_at",),
+        "who": ("actor__full_name", "actor__email"),
+        "action": ("action", "created_at"),
+        "object": ("object_type", "object_id"),
+    },
+    descending_first={"when"},
+    default="when",
+    default_descending=True,
+)
 
 
 @login_required
@@ -80,7 +92,8 @@ def _org_filtered(request: TenantRequest) -> tuple[AuditFilterForm, QuerySet[Aud
         actions=audit_action_choices(organization=org),
         object_types=audit_object_type_choices(organization=org),
     )
-    return form, audit_event_list(organization=org, **form.selector_kwargs())
+    events = audit_event_list(organization=org, **form.selector_kwargs())
+    return form, AUDIT_SORTS.read(request.GET).apply(events)
 
 
 def _platform_filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
@@ -90,7 +103,7 @@ def _platform_filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[
         object_types=audit_object_type_choices(),
         organizations=list(Organization.objects.order_by("name")),
     )
-    return form, audit_event_list(**form.selector_kwargs())
+    return form, AUDIT_SORTS.read(request.GET).apply(audit_event_list(**form.selector_kwargs()))
 
 
 def _render_log(
@@ -104,6 +117,7 @@ def _render_log(
         "page": page,
         "rows": describe_events(page.object_list, organization=organization, links=not platform),
         "filtered": filtered,
+        "sorting": AUDIT_SORTS.read(request.GET),
         "platform": platform,
         "export_csv": "platform_audit:platform_audit_export_csv"
         if platform

@@ -21,3 +21,6 @@ class DonorsConfig(AppConfig):
         from ifm.orgs.dashboard import register as register_tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         register_tiles("fundraising", dashboard.fundraising_tiles, perm="donors.view")
+        from ifm.donors import global_search  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        global_search.register_providers()

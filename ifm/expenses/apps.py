@@ -17,3 +17,6 @@ class ExpensesConfig(AppConfig):
 
         register_tiles("finance", dashboard.finance_tiles, perm="expenses.approve")
         register_tiles("staff", dashboard.staff_tiles, perm="expenses.submit")
+        from ifm.expenses import global_search  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        global_search.register_providers()

@@ -32,6 +32,7 @@ from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.org_context import org_context
 from ifm.core.pages import error_text, is_htmx_partial
+from ifm.core.sorting import SortOptions
 from ifm.expenses import exports, payments, records, selectors, services, workflow
 from ifm.expenses.forms import (
     OTHER,
@@ -89,6 +90,23 @@ def _filtered_list(request: OrgRequest) -> tuple[ExpenseFilterForm, Any]:
     return form, selectors.expense_list(user=request.user, access=access, **kwargs)
 
 
+EXPENSE_SORTS = SortOptions(
+    {
+        "ref": ("id",),
+        "date": ("date",),
+        "payee": ("payee",),
+        "submitter": ("submitted_by__full_name", "submitted_by__email"),
+        "category": ("category__number",),
+        "fund": ("fund__code",),
+        "amount": ("amount",),
+        "status": ("status",),
+    },
+    descending_first={"ref", "date", "amount"},
+    default="date",
+    default_descending=True,
+)
+
+
 @login_required
 def expense_list(request: OrgRequest, org_slug: str) -> HttpResponseBase:
     require_any(request, "expenses.submit", "expenses.view_all")
@@ -96,12 +114,15 @@ def expense_list(request: OrgRequest, org_slug: str) -> HttpResponseBase:
         # Approvers land on what waits for them; "Mine" and "All" carry their scope.
         return redirect("expenses:expense_queue", org_slug=request.org.slug)
     form, expenses = _filtered_list(request)
-    page = Paginator(expenses.order_by("-date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    sorting = EXPENSE_SORTS.read(request.GET)
+    ordered = sorting.apply(expenses.order_by("-date", "-id"))
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     by_status = selectors.totals_by_status(expenses)
     mine = not form.is_bound or form.selector_kwargs()["mine"]
     context = {
         "form": form,
         "page": page,
+        "sorting": sorting,
         "filtered": form.is_bound and form.filtered,
         "totals": selectors.totals(expenses),
         "by_status": [(value, label, by_status.get(value)) for value, label in Status.choices],
@@ -123,7 +144,7 @@ def expense_list_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpRes
     require_any(request, "expenses.submit", "expenses.view_all")
     org = request.org
     _, expenses = _filtered_list(request)
-    expenses = expenses.order_by("-date", "-id")
+    expenses = EXPENSE_SORTS.read(request.GET).apply(expenses.order_by("-date", "-id"))
     filename = f"expenses-{org.slug}-{timezone.localdate():%Y-%m-%d}"
     if fmt == "csv":
         return exports.csv_response(expenses, filename=filename, scope=partial(org_context, org))

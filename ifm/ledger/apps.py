@@ -25,6 +25,9 @@ class LedgerConfig(AppConfig):
         from ifm.orgs.dashboard import register as register_tiles  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         register_tiles("finance", dashboard.finance_tiles, perm="ledger.view")
+        from ifm.ledger import global_search  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        global_search.register_providers()
 
 
 def _set_up_books(sender: Any, organization: Any, **kwargs: Any) -> None:

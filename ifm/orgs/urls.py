@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ifm.accounts.urls import org_urlpatterns as account_org_urlpatterns
-from ifm.orgs import views
+from ifm.orgs import search_views, views
 
 app_name = "orgs"
 
@@ -17,5 +17,6 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("settings/", views.org_settings, name="org_settings"),
+    path("search/", search_views.search, name="search"),
     path("", include(account_org_urlpatterns)),
 ]

@@ -16,6 +16,7 @@ from ifm.accounts.forms import InvitationForm
 from ifm.accounts.http import OrgRequest, UserRequest
 from ifm.accounts.services import invitation_create, invitation_revoke
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.sorting import SortOptions
 from ifm.orgs.dashboard import DashboardContext, dashboard_for
 from ifm.orgs.forms import (
     MemberFilterForm,
@@ -30,6 +31,15 @@ from ifm.tenancy.permissions import has_perm, require_perm
 from ifm.tenancy.roles import Role
 
 MEMBERS_PER_PAGE = 25
+MEMBER_SORTS = SortOptions(
+    {
+        "name": ("user__full_name", "user__email"),
+        "email": ("user__email",),
+        "role": ("role", "user__full_name"),
+        "status": ("is_active", "user__full_name"),
+    },
+    default="name",
+)
 
 
 @login_required
@@ -221,7 +231,8 @@ def _members_page(
         role = filters.cleaned_data["role"]
         member_status = filters.cleaned_data["status"]
     members = account_selectors.member_list(organization=org, q=q, role=role, status=member_status)
-    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    sorting = MEMBER_SORTS.read(request.GET)
+    page = Paginator(sorting.apply(members), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     page_members = list(page.object_list)
     _decorate_members(request, page_members)
     for member in page_members:
@@ -233,6 +244,7 @@ def _members_page(
         "filters": filters if filters.is_bound else MemberFilterForm(),
         "page": page,
         "members": page_members,
+        "sorting": sorting,
         "query": query.urlencode(),
         "invitations": account_selectors.invitation_list_pending(organization=org),
         "invite_form": invite_form or InvitationForm(),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import error_text, is_htmx_partial, org_url
+from ifm.core.sorting import SortOptions
 from ifm.donors.forms import add_service_errors, picker_label
 from ifm.donors.gifts import batches, selectors
 from ifm.donors.gifts.forms import BatchGiftForm, GiftBatchForm
@@ -54,6 +55,14 @@ def _detail_url(request: OrgRequest, batch: GiftBatch) -> str:
     return org_url(request, "donors:gift_batch_detail", giftbatch_id=batch.pk)
 
 
+BATCH_SORTS = SortOptions(
+    {"date": ("date",), "name": ("name",), "status": ("status",)},
+    descending_first={"date"},
+    default="date",
+    default_descending=True,
+)
+
+
 @login_required
 def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request.access, "donations.record")
@@ -70,7 +79,8 @@ def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     else:
         form = GiftBatchForm(initial={"date": timezone.localdate()})
     status = request.GET.get("status") or ""
-    page = Paginator(selectors.batch_list(status=status), PAGE_SIZE).get_page(
+    sorting = BATCH_SORTS.read(request.GET)
+    page = Paginator(sorting.apply(selectors.batch_list(status=status)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = [(b, *selectors.batch_totals(b)) for b in page]
@@ -80,6 +90,7 @@ def batch_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "rows": rows,
         "status": status if status in BatchStatus.values else "",
         "statuses": BatchStatus.choices,
+        "sorting": sorting,
     }
     return render(request, "donors/batch_list.html", context)
 

@@ -25,6 +25,7 @@ from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.forms import today_in
 from ifm.core.pages import is_htmx_partial, org_url
+from ifm.core.sorting import SortOptions
 from ifm.donors import choices
 from ifm.donors.exports import donations_response
 from ifm.donors.forms import add_service_errors, picker_label
@@ -260,9 +261,35 @@ LIST_PAGE_SIZE = 50
 # --- Donations ---------------------------------------------------------------------------------
 
 
+DONATION_SORTS = SortOptions(
+    {
+        "gift": ("id",),
+        "date": ("date",),
+        "donor": ("donor__last_name", "donor__first_name", "donor__organization_name"),
+        "method": ("method",),
+        "fund": ("fund__code",),
+        "campaign": ("campaign__name",),
+        "amount": ("amount",),
+    },
+    descending_first={"gift", "date", "amount"},
+    default="date",
+    default_descending=True,
+)
+CAMPAIGN_SORTS = SortOptions(
+    {
+        "name": ("campaign.name",),
+        "gifts": ("count",),
+        "donors": ("donors",),
+        "raised": ("total",),
+    },
+    descending_first={"gifts", "donors", "raised"},
+)
+
+
 def _filtered_donations(request: OrgRequest) -> tuple[DonationFilterForm, Any]:
     form = DonationFilterForm(request.GET or None)
-    return form, selectors.donation_list(**form.filters())
+    donations = selectors.donation_list(**form.filters())
+    return form, DONATION_SORTS.read(request.GET).apply(donations)
 
 
 @login_required
@@ -275,6 +302,7 @@ def donation_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "page": page,
         "totals": selectors.donation_totals(donations),
         "filtered": bool(form.filters()),
+        "sorting": DONATION_SORTS.read(request.GET),
     }
     template = (
         "donors/donations/_results.html"
@@ -302,7 +330,8 @@ def donation_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpRespons
 def _campaign_context(request: OrgRequest, **forms: Any) -> dict[str, Any]:
     totals = selectors.campaign_totals()
     empty = {"count": 0, "total": None, "donors": 0}
-    campaigns = [
+    sorting = CAMPAIGN_SORTS.read(request.GET)
+    campaigns = sorting.sort_items(
         {
             "campaign": c,
             **totals.get(c.pk, empty),
@@ -310,9 +339,10 @@ def _campaign_context(request: OrgRequest, **forms: Any) -> dict[str, Any]:
             "appeals": list(c.appeals.all()),
         }
         for c in Campaign.objects.prefetch_related("appeals")
-    ]
+    )
     return {
         "campaigns": campaigns,
+        "sorting": sorting,
         "loose_appeals": list(Appeal.objects.filter(campaign__isnull=True)),
         "can_edit": has_perm(request.access, "donations.record"),
         "campaign_form": forms.get("campaign_form") or CampaignForm(prefix="campaign"),

@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ServiceError
 from ifm.core.pages import is_htmx_partial, org_url
+from ifm.core.sorting import SortOptions
 from ifm.donors.forms import add_service_errors
 from ifm.donors.imports.check import CheckResult
 from ifm.donors.imports.forms import MappingForm, UploadForm
@@ -65,16 +66,34 @@ def _kind_label(kind: str) -> str:
 # --- Past imports --------------------------------------------------------------------------------
 
 
+IMPORT_SORTS = SortOptions(
+    {
+        "kind": ("kind",),
+        "file": ("file_name",),
+        "status": ("status",),
+        "rows": ("total",),
+        "created": ("created_count",),
+        "skipped": ("skipped_count",),
+        "by": ("created_by__full_name",),
+        "when": ("created_at",),
+    },
+    descending_first={"rows", "created", "skipped", "when"},
+    default="when",
+    default_descending=True,
+)
+
+
 @login_required
 def import_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request.access, PERM)
+    sorting = IMPORT_SORTS.read(request.GET)
     runs = (
         ImportRun.objects.select_related("created_by")
         .filter(dry_run=False)
         .order_by("-created_at", "-id")
     )
-    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "donors/imports/list.html", {"page": page})
+    page = Paginator(sorting.apply(runs), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "donors/imports/list.html", {"page": page, "sorting": sorting})
 
 
 # --- Step 1: the file ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.utils.cache import patch_vary_headers
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import error_text, get_or_404, is_htmx_partial, org_url
+from ifm.core.sorting import SortOptions
 from ifm.donors.exports import donors_response
 from ifm.donors.forms import add_service_errors, picker_label
 from ifm.donors.models import (
@@ -55,6 +56,19 @@ def donor_or_404(donor_id: int) -> Donor:
 # --- The donor list ----------------------------------------------------------------------------
 
 
+DONOR_SORTS = SortOptions(
+    {
+        "name": ("last_name", "first_name", "organization_name"),
+        "email": ("email",),
+        "city": ("city", "postal_code"),
+        "last_gift": ("giving_summary__last_gift_date",),
+        "lifetime": ("giving_summary__lifetime_total",),
+    },
+    descending_first={"last_gift", "lifetime"},
+    default="name",
+)
+
+
 def _filtered_donors(request: OrgRequest) -> tuple[DonorFilterForm, QuerySet[Donor]]:
     form = DonorFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -73,9 +87,10 @@ def _filtered_donors(request: OrgRequest) -> tuple[DonorFilterForm, QuerySet[Don
         donors = donors.exclude(gave_this_year)
     elif gave == "never":
         donors = donors.filter(Q(giving_summary__isnull=True) | Q(giving_summary__gift_count=0))
-    return form, donors.select_related("giving_summary").order_by(
+    donors = donors.select_related("giving_summary").order_by(
         "last_name", "first_name", "organization_name", "id"
     )
+    return form, DONOR_SORTS.read(request.GET).apply(donors)
 
 
 @login_required
@@ -99,6 +114,7 @@ def donor_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "page": page,
         "rows": rows,
         "filtered": form.filtered,
+        "sorting": DONOR_SORTS.read(request.GET),
         "this_year": this_year,
         "export_csv": org_url(request, "donors:donor_export_csv"),
         "export_xlsx": org_url(request, "donors:donor_export_xlsx"),

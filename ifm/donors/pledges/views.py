@@ -26,6 +26,7 @@ from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.org_context import org_context
 from ifm.core.pages import error_text, is_htmx_partial, org_url
+from ifm.core.sorting import SortOptions
 from ifm.donors import choices
 from ifm.donors.forms import add_service_errors, picker_label
 from ifm.donors.models import Donor, Pledge, PledgeStatus, RecurringGift, RecurringStatus
@@ -87,9 +88,42 @@ def _results(request: OrgRequest, context: dict[str, Any], page: str, partial: s
 # --- Pledges -----------------------------------------------------------------------------------
 
 
+DONOR_NAME = ("donor__last_name", "donor__first_name", "donor__organization_name")
+PLEDGE_SORTS = SortOptions(
+    {
+        "pledge": ("id",),
+        "date": ("date",),
+        "donor": DONOR_NAME,
+        "fund": ("fund__code",),
+        "campaign": ("campaign__name",),
+        "pledged": ("total",),
+        "paid": ("paid_amount",),
+        "balance": ("balance_amount",),
+        "status": ("status",),
+    },
+    descending_first={"pledge", "date", "pledged", "paid", "balance"},
+    default="date",
+    default_descending=True,
+)
+RECURRING_SORTS = SortOptions(
+    {
+        "donor": DONOR_NAME,
+        "amount": ("amount",),
+        "frequency": ("frequency",),
+        "method": ("method",),
+        "fund": ("fund__code",),
+        "next": ("next_date",),
+        "status": ("status",),
+    },
+    descending_first={"amount"},
+    default="next",
+)
+
+
 def _filtered_pledges(request: OrgRequest) -> tuple[PledgeFilterForm, QuerySet[Pledge]]:
     form = PledgeFilterForm(request.GET or None)
-    return form, selectors.pledge_list(**form.selector_kwargs())
+    pledges = selectors.pledge_list(**form.selector_kwargs())
+    return form, PLEDGE_SORTS.read(request.GET).apply(pledges)
 
 
 @login_required
@@ -101,6 +135,7 @@ def pledge_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": form.filtered,
+        "sorting": PLEDGE_SORTS.read(request.GET),
         "totals": selectors.pledge_totals(pledges),
         "can_record": has_perm(request.access, "donations.record"),
         "export_csv": org_url(request, "donors:pledge_export_csv"),
@@ -249,12 +284,14 @@ def pledge_cancel(request: OrgRequest, org_slug: str, pledge_id: int) -> HttpRes
 def recurring_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request.access, "donors.view")
     form = RecurringFilterForm(request.GET or None)
-    gifts = selectors.recurring_list(**form.selector_kwargs())
+    sorting = RECURRING_SORTS.read(request.GET)
+    gifts = sorting.apply(selectors.recurring_list(**form.selector_kwargs()))
     page = Paginator(gifts, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "filtered": form.filtered,
+        "sorting": sorting,
         "can_record": has_perm(request.access, "donations.record"),
         "overdue_days": selectors.OVERDUE_AFTER.days,
     }

@@ -36,6 +36,7 @@ from ifm.core import exports
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.org_context import org_context
 from ifm.core.pages import error_text, is_htmx_partial, org_url
+from ifm.core.sorting import SortOptions
 from ifm.donors.forms import add_service_errors
 from ifm.donors.gifts.forms import VoidForm
 from ifm.donors.gifts.views import donation_context, donation_or_404
@@ -103,6 +104,22 @@ def _replacement(receipt: TaxReceipt) -> TaxReceipt | None:
 # --- The list ----------------------------------------------------------------------------------
 
 
+RECEIPT_SORTS = SortOptions(
+    {
+        "number": ("number",),
+        "kind": ("kind",),
+        "donor": ("donor__last_name", "donor__first_name", "donor__organization_name"),
+        "year": ("tax_year",),
+        "issued": ("issued_at",),
+        "total": ("total_amount",),
+        "delivery": ("delivery_status",),
+    },
+    descending_first={"number", "year", "issued", "total"},
+    default="number",
+    default_descending=True,
+)
+
+
 def _filtered_receipts(request: OrgRequest) -> tuple[ReceiptFilterForm, QuerySet[TaxReceipt]]:
     form = ReceiptFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -134,9 +151,8 @@ def _filtered_receipts(request: OrgRequest) -> tuple[ReceiptFilterForm, QuerySet
             "taxreceipt_id"
         )
         receipts = receipts.filter(Q(tax_year=year) | Q(tax_year__isnull=True, pk__in=gift_year))
-    return form, receipts.select_related("donor", "household", "replaces", "replaced_by").order_by(
-        "-number"
-    )
+    receipts = receipts.select_related("donor", "household", "replaces", "replaced_by")
+    return form, RECEIPT_SORTS.read(request.GET).apply(receipts.order_by("-number"))
 
 
 @login_required
@@ -148,6 +164,7 @@ def receipt_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": form.filtered,
+        "sorting": RECEIPT_SORTS.read(request.GET),
         "can_issue": has_perm(request.access, "receipts.issue"),
         "can_configure": has_perm(request.access, "donors.configure"),
         "tab": "receipts",

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from ifm.accounts.http import OrgRequest
 from ifm.core.pages import get_or_404
+from ifm.core.sorting import SortOptions
 from ifm.ledger.chart import selectors
 from ifm.ledger.chart.forms import AccountForm, ChartFilterForm, FundForm, ProgramForm
 from ifm.ledger.chart.services import (
@@ -26,6 +27,15 @@ from ifm.ledger.models import Account, Fund, Program
 from ifm.ledger.pages import edit_response
 from ifm.tenancy.permissions import require_perm
 
+CHART_SORTS = SortOptions(
+    {
+        "account": ("account.number",),
+        "type": ("account.type", "account.number"),
+        "class": ("account.net_asset_class", "account.number"),
+        "status": ("account.is_active", "account.number"),
+    }
+)
+
 
 @login_required
 def chart(request: OrgRequest, org_slug: str) -> HttpResponse:
@@ -34,6 +44,10 @@ def chart(request: OrgRequest, org_slug: str) -> HttpResponse:
     form = ChartFilterForm(request.GET or None)
     filters = form.values()
     rows = selectors.chart_rows(filters)
+    sorting = CHART_SORTS.read(request.GET)
+    if sorting.key:
+        # Sorted by a column, the accounts are a flat list: no indent under a parent.
+        rows = [{**row, "indent": 0} for row in sorting.sort_items(rows)]
     return render(
         request,
         "ledger/chart.html",
@@ -41,6 +55,7 @@ def chart(request: OrgRequest, org_slug: str) -> HttpResponse:
             "form": form if form.is_bound else ChartFilterForm(),
             "rows": rows,
             "filtered": bool(filters),
+            "sorting": sorting,
         },
     )
 

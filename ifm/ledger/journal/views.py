@@ -19,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from ifm.accounts.http import OrgRequest
 from ifm.core.errors import ServiceError
 from ifm.core.pages import get_or_404, is_htmx_partial
+from ifm.core.sorting import SortOptions
 from ifm.ledger.journal import selectors
 from ifm.ledger.journal.forms import (
     FUNCTION_CHOICES,
@@ -187,17 +188,34 @@ def pick_funds(request: OrgRequest, org_slug: str) -> HttpResponse:
     return render(request, "ledger/_options.html", {"options": options})
 
 
+ENTRY_SORTS = SortOptions(
+    {
+        "entry": ("number",),
+        "date": ("date", "number"),
+        "memo": ("memo",),
+        "reference": ("reference",),
+        "source": ("source_type", "source_id"),
+        "amount": ("total",),
+    },
+    descending_first={"entry", "date", "amount"},
+    default="date",
+    default_descending=True,
+)
+
+
 @login_required
 def entry_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     require_perm(request.access, "ledger.view")
     form = EntryFilterForm(request.GET or None)
     filters = form.valid_data()
+    sorting = ENTRY_SORTS.read(request.GET)
     entries = selectors.entries_filtered(filters).annotate(total=Sum("lines__debit"))
-    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(sorting.apply(entries), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form if form.is_bound else EntryFilterForm(),
         "page": page,
         "filtered": bool(filters),
+        "sorting": sorting,
     }
     template = (
         "ledger/_entry_results.html" if is_htmx_partial(request) else "ledger/entry_list.html"
