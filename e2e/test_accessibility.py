@@ -27,6 +27,7 @@ from ifm.core.org_context import org_context
 from ifm.donors.gifts.services import gift_batch_create
 from ifm.donors.imports.mapping import suggest_mapping
 from ifm.donors.imports.uploads import import_upload_create, import_upload_map
+from ifm.expenses.models import Expense, Status
 from ifm.orgs.demo import seed_organization
 from ifm.orgs.services import organization_create
 from ifm.tenancy.models import Membership
@@ -105,8 +106,9 @@ MUST_VISIT = {
     "accounts:profile",
     "account_change_password",
     "mfa_index",
+    "mfa_activate_totp",
 }
-SIGNED_OUT_MUST_VISIT = {"account_login", "account_reset_password"}
+SIGNED_OUT_MUST_VISIT = {"account_login", "account_reset_password", "accounts:invitation_accept"}
 
 IMPORT_FILE = b"First Name,Last Name,Email\r\nAna,Reyes,ana@example.org\r\nBen,,not-an-email\r\n"
 
@@ -231,7 +233,7 @@ def site(transactional_db: Any) -> dict[str, Any]:
             expected_count=2,
             expected_total="150.00",
         )
-        invitation_create(
+        _invitation, token = invitation_create(
             organization=org_a,
             email="new@alpha.test",
             role=Role.STAFF,
@@ -242,7 +244,16 @@ def site(transactional_db: Any) -> dict[str, Any]:
         headers = ["First Name", "Last Name", "Email"]
         import_upload_map(**who, upload=upload, mapping=suggest_mapping("donors", headers))
         dry_run = f"/o/{org_a.slug}/donors/imports/uploads/{upload.pk}/check/"
-    return {"admin": admin, "org": org_a, "extra": [dry_run]}
+        draft = Expense.objects.filter(status=Status.DRAFT).order_by("pk").first()
+    extra = [dry_run, "/accounts/2fa/totp/activate/"]
+    if draft is not None:
+        extra.append(f"/o/{org_a.slug}/expenses/{draft.pk}/edit/")
+    return {
+        "admin": admin,
+        "org": org_a,
+        "extra": extra,
+        "invitation": f"/accounts/invitation/{token}/",
+    }
 
 
 def _signed_in_context(browser: Any, live_server: Any, user: Any) -> Any:
@@ -280,11 +291,11 @@ def test_every_signed_in_page_passes_axe(browser: Any, live_server: Any, site: d
     _report(crawl, MUST_VISIT)
 
 
-def test_signed_out_pages_pass_axe(browser: Any, live_server: Any, transactional_db: Any) -> None:
+def test_signed_out_pages_pass_axe(browser: Any, live_server: Any, site: dict) -> None:
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
     page = context.new_page()
     try:
-        crawl = crawl_site(page, live_server.url, ["/accounts/login/", "/"])
+        crawl = crawl_site(page, live_server.url, ["/accounts/login/", "/", site["invitation"]])
     finally:
         context.close()
     _report(crawl, SIGNED_OUT_MUST_VISIT)
