@@ -27,7 +27,8 @@ from ifm.core.org_context import org_context
 from ifm.donors.gifts.services import gift_batch_create
 from ifm.donors.imports.mapping import suggest_mapping
 from ifm.donors.imports.uploads import import_upload_create, import_upload_map
-from ifm.expenses.models import Expense, Status
+from ifm.expenses.models import Kind
+from ifm.expenses.services import expense_create
 from ifm.orgs.demo import seed_organization
 from ifm.orgs.services import organization_create
 from ifm.tenancy.models import Membership
@@ -94,6 +95,7 @@ MUST_VISIT = {
     "expenses:expense_list",
     "expenses:expense_new",
     "expenses:expense_detail",
+    "expenses:expense_edit",
     "expenses:expense_queue",
     "expenses:expense_settings",
     "orgs:members",
@@ -244,10 +246,11 @@ def site(transactional_db: Any) -> dict[str, Any]:
         headers = ["First Name", "Last Name", "Email"]
         import_upload_map(**who, upload=upload, mapping=suggest_mapping("donors", headers))
         dry_run = f"/o/{org_a.slug}/donors/imports/uploads/{upload.pk}/check/"
-        draft = Expense.objects.filter(status=Status.DRAFT).order_by("pk").first()
-    extra = [dry_run, "/accounts/2fa/totp/activate/"]
-    if draft is not None:
-        extra.append(f"/o/{org_a.slug}/expenses/{draft.pk}/edit/")
+        # The admin's own draft: only its author may edit a draft.
+        draft = expense_create(
+            **who, kind=Kind.CLAIM, payee="Post office", date=date.today(), function="program"
+        )
+    extra = [dry_run, "/accounts/2fa/totp/activate/", f"/o/{org_a.slug}/expenses/{draft.pk}/edit/"]
     return {
         "admin": admin,
         "org": org_a,
