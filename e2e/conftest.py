@@ -107,13 +107,13 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.console_errors = errors
-    # Static assets and scripts that fail to load show up here (a missing favicon is harmless).
+    # Static assets, scripts and the icon that fail to load show up here.
     failed: list[str] = []
     page.on(
         "response",
         lambda r: (
             failed.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.request.resource_type != "document" and "favicon" not in r.url
+            if r.status >= 400 and r.request.resource_type != "document"
             else None
         ),
     )

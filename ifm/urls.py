@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from ifm.accounts import views_auth
 from ifm.api import api
@@ -10,6 +13,8 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
+    # Browsers ask for /favicon.ico where a page names no icon (the error pages, files, JSON).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("ifm/favicon.svg"))),
     path("accounts/", include("ifm.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

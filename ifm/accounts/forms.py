@@ -18,6 +18,12 @@ class InvitationForm(BootstrapMixin, forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The members page shows this form beside the members filter, which has a role field
+        # too: ids of their own keep each label on its own field (id_role would be used twice).
+        kwargs.setdefault("auto_id", "invite_%s")
+        super().__init__(*args, **kwargs)
+
 
 class InvitationAcceptForm(BootstrapMixin, forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200)
