@@ -24,7 +24,7 @@ from e2e.axe import axe_violations, duplicate_ids, format_violations
 from ifm.accounts.services import invitation_create, membership_set
 from ifm.conftest import client_for, make_user
 from ifm.core.org_context import org_context
-from ifm.donors.gifts.services import gift_batch_create
+from ifm.donors.gifts.batches import gift_batch_create
 from ifm.donors.imports.mapping import suggest_mapping
 from ifm.donors.imports.uploads import import_upload_create, import_upload_map
 from ifm.expenses.models import Kind

@@ -20,11 +20,11 @@ from ifm.audit.services import audit_record
 from ifm.conftest import client_for
 from ifm.core.org_context import org_context
 from ifm.donors.dashboard import month_to_date, same_day_last_year
+from ifm.donors.gifts.batches import gift_batch_create
 from ifm.donors.gifts.services import (
     campaign_create,
     donation_record,
     donation_void,
-    gift_batch_create,
 )
 from ifm.donors.models import Campaign, Method
 from ifm.donors.people.services import donor_create

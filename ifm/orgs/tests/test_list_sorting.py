@@ -16,8 +16,9 @@ from ifm.audit.views import AUDIT_SORTS
 from ifm.conftest import client_for
 from ifm.core.org_context import org_context
 from ifm.core.sorting import SortOptions
+from ifm.donors.gifts.batch_views import BATCH_SORTS
 from ifm.donors.gifts.services import donation_record
-from ifm.donors.gifts.views import BATCH_SORTS, CAMPAIGN_SORTS, DONATION_SORTS
+from ifm.donors.gifts.views import CAMPAIGN_SORTS, DONATION_SORTS
 from ifm.donors.imports.views import IMPORT_SORTS
 from ifm.donors.people.services import donor_create
 from ifm.donors.people.views import DONOR_SORTS
