@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,20 @@ SIMPLE_OPTIONAL = ["net_asset_class"]
 
 
 BANANA_SEGMENT_PREFIXES = (".", ",", ";", ":")
+
+# A new asset account is a cash or bank account (Account.is_cash: offered where money is
+# deposited or paid from) when it is filed in a group that held cash accounts before the import
+# (the chart's cash group), or when its name says so. Finance corrects either guess on the
+# account's page.
+CASH_NAME = re.compile(
+    r"\b(checking|savings|bank|petty cash|money market|cash on hand)\b|^cash\s*([-:(]|$)", re.I
+)
+
+
+def _looks_like_cash(type_: str, name: str, parent: Account | None, cash_groups: set[int]) -> bool:
+    if type_ != AccountType.ASSET:
+        return False
+    return bool(CASH_NAME.search(name)) or (parent is not None and parent.pk in cash_groups)
 
 
 @dataclass
@@ -580,6 +595,8 @@ def _apply_chart(
     accounts: dict[str, Account] = dict(existing)
     created_numbers = {c["number"] for c in result.created}
     updates = {u["number"]: u["changes"] for u in result.updated}
+    cash = Account.objects.filter(is_cash=True, parent__isnull=False)
+    cash_groups = set(cash.values_list("parent_id", flat=True))
 
     def ensure(number: str) -> Account:
         if number in accounts:
@@ -592,6 +609,7 @@ def _apply_chart(
             name=p.name,
             type=p.type,
             parent=parent,
+            is_cash=_looks_like_cash(p.type, p.name, parent, cash_groups),
             net_asset_class=p.net_asset_class
             or (parent.net_asset_class if parent and p.type == AccountType.NET_ASSETS else ""),
             updated_by=user,

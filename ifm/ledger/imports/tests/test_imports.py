@@ -282,9 +282,31 @@ def test_simple_layout_creates_with_parents_in_any_order(books: Any, ctx: dict[s
     result = chart_import_csv(**ctx, file=SIMPLE, dry_run=False)
     assert {c["number"] for c in result.created} == {"1080", "3300", "3310", "8700", "8710"}
     assert acct("1080").parent == acct("1000")
+    # Filed beside the bank accounts: a cash account, offered where money is deposited or paid.
+    assert acct("1080").is_cash
+    assert not acct("8700").is_cash
     assert acct("3300").net_asset_class == "without_donor_restrictions"
     again = chart_import_csv(**ctx, file=SIMPLE, dry_run=False)
     assert (again.created, again.updated, again.unchanged) == ([], [], 5)
+
+
+def test_imported_cash_accounts_are_told_by_their_group_or_name(
+    books: Any, ctx: dict[str, Any]
+) -> None:
+    data = (
+        b"number,name,type,parent_number\n"
+        b"1960,Other assets,asset,\n"
+        b"1961,Second Bank checking,asset,1960\n"
+        b"1962,Petty cash - youth office,asset,1960\n"
+        b"1963,Prepaid insurance,asset,1960\n"
+        b"1964,Cash surrender value,asset,1960\n"
+        b"8960,Bank charges,expense,\n"
+    )
+    chart_import_csv(**ctx, file=data, dry_run=False)
+    cash = set(Account.objects.filter(is_cash=True).values_list("number", flat=True))
+    assert {"1961", "1962"} <= cash
+    # Not by sharing a group with an account this import itself judged to be cash.
+    assert not {"1960", "1963", "1964", "8960"} & cash
 
 
 def test_simple_layout_lists_every_problem(books: Any, ctx: dict[str, Any]) -> None:
