@@ -10,6 +10,7 @@ from __future__ import annotations
 from ifm.accounts.api import router as me_router
 from ifm.accounts.api_auth import api_auth
 from ifm.audit.api import router as audit_router
+from ifm.banking.api import router as banking_router
 from ifm.core.api import ProblemNinjaAPI
 from ifm.donors.api import router as donors_router
 from ifm.expenses.api import router as expenses_router
@@ -42,3 +43,4 @@ api.add_router("/search", search_router)
 api.add_router("", ledger_router)
 api.add_router("", donors_router)
 api.add_router("", jobs_router)
+api.add_router("", banking_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ifm.ledger",
     "ifm.expenses",
     "ifm.donors",
+    "ifm.banking",
     "ifm.ops",
 ]
 

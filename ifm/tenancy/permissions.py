@@ -105,6 +105,25 @@ PERMISSIONS: dict[str, Perm] = {
         Perm("receipts.issue", "Issue, send and void tax receipts", frozenset({A, F, FR})),
         Perm("donors.import", "Import donors and donations from files", frozenset({A, FR})),
         Perm("donors.configure", "Change the donor and receipt settings", frozenset({A})),
+        Perm(
+            "banking.view",
+            "See bank accounts, statements, matches and reconciliations",
+            frozenset({A, F, V}),
+        ),
+        Perm(
+            "banking.manage",
+            "Add and change bank accounts, column profiles and matching rules",
+            frozenset({A, F}),
+        ),
+        Perm("banking.import", "Import bank statement files", frozenset({A, F})),
+        Perm(
+            "banking.match",
+            "Match bank lines to the books and create entries from them",
+            frozenset({A, F}),
+        ),
+        Perm(
+            "banking.reconcile", "Reconcile, finish and reopen reconciliations", frozenset({A, F})
+        ),
     ]
 }
 

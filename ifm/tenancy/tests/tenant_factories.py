@@ -556,3 +556,35 @@ def _donors_imports(org: Organization, name: str) -> Any:
 
 for _name in ("importmapping", "importrun", "importkey", "importupload"):
     FACTORIES[f"donors.{_name}"] = lambda org, _n=_name: _donors_imports(org, _n)  # type: ignore[misc]
+
+
+# --- banking ------------------------------------------------------------------------------
+
+
+def _banking(org: Organization, name: str) -> Any:
+    from ifm.banking.tests import factories as bf
+
+    made: dict[str, Callable[[Organization], Any]] = {
+        "bankaccount": bf.bank_account,
+        "statement": bf.statement_with_lines,
+        "banktransaction": bf.bank_transaction,
+        "csvprofile": bf.csv_profile,
+        "bankrule": bf.bank_rule,
+        "reconciliation": bf.reconciliation,
+        "match": bf.match,
+    }
+    return made[name](org)
+
+
+for _name in (
+    "bankaccount",
+    "statement",
+    "banktransaction",
+    "csvprofile",
+    "bankrule",
+    "reconciliation",
+    "match",
+):
+    FACTORIES[f"banking.{_name}"] = lambda org, _n=_name: _banking(org, _n)  # type: ignore[misc]
+PARAM_MODELS["profile_id"] = "banking.csvprofile"
+PARAM_MODELS["rule_id"] = "banking.bankrule"

@@ -1,0 +1,326 @@
+"""Bank accounts, their imported statements and lines, matches to ledger lines, rules and
+reconciliations.
+
+A bank line (`BankTransaction`) is what the bank says happened: a signed amount, deposits
+positive. It is matched to the ledger lines of the bank account's cash account through a
+`Match`, which groups one or more bank lines with one or more ledger lines whose amounts agree
+(one deposit to a batch of gifts, two bank lines to one transfer). A finished `Reconciliation`
+locks the bank lines it cleared and their matches. The ledger rows are read and referenced,
+never written here: entries are posted through `ledger.services`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from ifm.core.models import TenantModel, VersionedModel
+
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+
+
+class BankAccount(TenantModel, VersionedModel):
+    name = models.CharField(max_length=100)
+    institution = models.CharField(max_length=100, blank=True)
+    # Only the last digits are kept ("1234"), shown as "••••1234"; a file's account number is
+    # compared on them.
+    account_last_digits = models.CharField(max_length=8, blank=True)
+    ledger_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    default_fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                F("organization"), Lower("name"), name="banking_account_org_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "ledger_account"],
+                name="banking_account_one_per_ledger_account",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "is_archived", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_number(self) -> str:
+        return f"••••{self.account_last_digits}" if self.account_last_digits else ""
+
+
+class CsvProfile(TenantModel, VersionedModel):
+    """How one bank writes its CSV or XLSX export: which columns hold what, and how.
+
+    Column names are matched to the header row, case- and space-insensitively; rows above the
+    header are skipped. Either `amount_column` (signed) or `debit_column`/`credit_column`
+    (withdrawals and deposits, both written as positive numbers or with any sign) is set.
+    """
+
+    name = models.CharField(max_length=100)
+    date_column = models.CharField(max_length=100)
+    date_format = models.CharField(max_length=40, default="%Y-%m-%d")
+    amount_column = models.CharField(max_length=100, blank=True)
+    debit_column = models.CharField(max_length=100, blank=True)
+    credit_column = models.CharField(max_length=100, blank=True)
+    payee_column = models.CharField(max_length=100, blank=True)
+    memo_column = models.CharField(max_length=100, blank=True)
+    reference_column = models.CharField(max_length=100, blank=True)
+    balance_column = models.CharField(max_length=100, blank=True)
+    # "1.234,56": comma as the decimal separator.
+    decimal_comma = models.BooleanField(default=False)
+    # A signed amount column where withdrawals are written positive (some card exports).
+    negate_amounts = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                F("organization"), Lower("name"), name="banking_csvprofile_org_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatementFormat(models.TextChoices):
+    OFX = "ofx", "OFX / QFX"
+    CAMT = "camt", "CAMT.053"
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel"
+
+
+class Statement(TenantModel):
+    """One imported file: where it came from, the balances it states, what it added."""
+
+    bank_account = models.ForeignKey(
+        BankAccount, on_delete=models.PROTECT, related_name="statements"
+    )
+    format = models.CharField(max_length=10, choices=StatementFormat.choices)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    profile = models.ForeignKey(
+        CsvProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    opening_balance = models.DecimalField(**MONEY, null=True, blank=True)
+    closing_balance = models.DecimalField(**MONEY, null=True, blank=True)
+    # The day the closing balance is stated for (OFX LEDGERBAL DTASOF, CAMT CLBD date).
+    closing_balance_date = models.DateField(null=True, blank=True)
+    line_count = models.PositiveIntegerField(default=0)
+    imported_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "bank_account", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class LineStatus(models.TextChoices):
+    UNMATCHED = "unmatched", "Unmatched"
+    MATCHED = "matched", "Matched"
+    RECONCILED = "reconciled", "Reconciled"
+
+
+class MatchVia(models.TextChoices):
+    MANUAL = "manual", "Matched by hand"
+    SUGGESTION = "suggestion", "Accepted suggestion"
+    RULE = "rule", "Entry created by a rule"
+    CREATED = "created", "Entry created from the line"
+
+
+class Match(TenantModel):
+    """Bank lines and ledger lines that are the same money. Sum of the bank lines' amounts ==
+    sum of (debit - credit) of the ledger lines (checked by the service that creates it)."""
+
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
+    via = models.CharField(max_length=20, choices=MatchVia.choices, default=MatchVia.MANUAL)
+    rule = models.ForeignKey(
+        "banking.BankRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "matches"
+
+
+class MatchLine(TenantModel):
+    """A ledger line in a match. A ledger line is in at most one match."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="ledger_lines")
+    journal_line = models.ForeignKey(
+        "ledger.JournalLine", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "journal_line"], name="banking_matchline_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "match"])]
+
+
+class Reconciliation(TenantModel, VersionedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", "In progress"
+        FINISHED = "finished", "Finished"
+
+    bank_account = models.ForeignKey(
+        BankAccount, on_delete=models.PROTECT, related_name="reconciliations"
+    )
+    statement_date = models.DateField()
+    statement_balance = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Figures as they stood when finished (live while open).
+    book_balance = models.DecimalField(**MONEY, null=True, blank=True)
+    cleared_balance = models.DecimalField(**MONEY, null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-statement_date", "-id"]
+        constraints = [
+            # One reconciliation in progress per bank account at a time.
+            models.UniqueConstraint(
+                fields=["organization", "bank_account"],
+                condition=Q(status="open"),
+                name="banking_reconciliation_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "bank_account", "statement_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.bank_account} to {self.statement_date:%Y-%m-%d}"
+
+
+class BankTransaction(TenantModel):
+    """A line of a bank statement. Never edited after import; only its status, match and
+    reconciliation change, and not at all once its reconciliation is finished."""
+
+    bank_account = models.ForeignKey(
+        BankAccount, on_delete=models.PROTECT, related_name="transactions"
+    )
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines")
+    date = models.DateField()
+    amount = models.DecimalField(**MONEY)  # signed: deposits positive, withdrawals negative
+    payee = models.CharField(max_length=255, blank=True)
+    memo = models.CharField(max_length=500, blank=True)
+    reference = models.CharField(max_length=100, blank=True)  # check number or bank reference
+    kind = models.CharField(max_length=40, blank=True)  # the bank's type (OFX TRNTYPE, CAMT code)
+    bank_id = models.CharField(max_length=255, blank=True)  # FITID, AcctSvcrRef, NtryRef
+    # Stable identity within the bank account: "id:<bank id>" or "h:<sha256 of the fields and
+    # the occurrence number among identical lines of one file>". Re-imports skip known ones.
+    identity = models.CharField(max_length=300)
+    running_balance = models.DecimalField(**MONEY, null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=LineStatus.choices, default=LineStatus.UNMATCHED
+    )
+    match = models.ForeignKey(
+        Match, null=True, blank=True, on_delete=models.SET_NULL, related_name="bank_lines"
+    )
+    reconciliation = models.ForeignKey(
+        Reconciliation, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "bank_account", "identity"],
+                name="banking_line_identity_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="unmatched") | Q(match__isnull=True),
+                name="banking_line_unmatched_has_no_match",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "bank_account", "status", "date"]),
+            models.Index(fields=["organization", "bank_account", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.amount} {self.payee}".strip()
+
+
+class Direction(models.TextChoices):
+    ANY = "any", "Deposits and withdrawals"
+    IN = "in", "Deposits only"
+    OUT = "out", "Withdrawals only"
+
+
+class BankRule(TenantModel, VersionedModel):
+    """ "Payee contains X (and memo contains Y, amount in a range) → post to this account": creates
+    the journal entry for a bank line that has none (fees, interest, transfers). Text tests are
+    case-insensitive substring tests, never regular expressions a user could make slow."""
+
+    name = models.CharField(max_length=100)
+    priority = models.PositiveIntegerField(default=100)  # lower runs first
+    is_active = models.BooleanField(default=True)
+    bank_account = models.ForeignKey(
+        BankAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="rules"
+    )
+    payee_contains = models.CharField(max_length=100, blank=True)
+    memo_contains = models.CharField(max_length=100, blank=True)
+    direction = models.CharField(max_length=5, choices=Direction.choices, default=Direction.ANY)
+    amount_min = models.DecimalField(**MONEY, null=True, blank=True)  # on the absolute amount
+    amount_max = models.DecimalField(**MONEY, null=True, blank=True)
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(
+        "ledger.Fund", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    program = models.ForeignKey(
+        "ledger.Program", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    function = models.CharField(max_length=20, blank=True)
+    memo = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["priority", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                F("organization"), Lower("name"), name="banking_rule_org_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,3 @@
+app_name = "banking"
+
+urlpatterns: list[object] = []
