@@ -586,5 +586,7 @@ for _name in (
     "match",
 ):
     FACTORIES[f"banking.{_name}"] = lambda org, _n=_name: _banking(org, _n)  # type: ignore[misc]
+PARAM_MODELS["bank_account_id"] = "banking.bankaccount"
+PARAM_MODELS["bank_transaction_id"] = "banking.banktransaction"
 PARAM_MODELS["profile_id"] = "banking.csvprofile"
 PARAM_MODELS["rule_id"] = "banking.bankrule"
