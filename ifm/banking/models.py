@@ -156,6 +156,9 @@ class Match(TenantModel):
 
     bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
     via = models.CharField(max_length=20, choices=MatchVia.choices, default=MatchVia.MANUAL)
+    # The latest date among its bank lines: from this day on the match is cleared, so its
+    # ledger lines are no longer outstanding in a reconciliation (set by the matching service).
+    cleared_on = models.DateField()
     rule = models.ForeignKey(
         "banking.BankRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -168,6 +171,7 @@ class Match(TenantModel):
         base_manager_name = "all_orgs"
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "matches"
+        indexes = [models.Index(fields=["organization", "bank_account", "cleared_on"])]
 
 
 class MatchLine(TenantModel):

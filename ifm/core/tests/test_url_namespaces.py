@@ -19,6 +19,7 @@ PROJECT_NAMES = {"home", "healthz", "readyz", "admin_login_redirect"}
 APP_NAMESPACES = {
     "accounts",
     "audit",
+    "banking",
     "donors",
     "expenses",
     "ledger",

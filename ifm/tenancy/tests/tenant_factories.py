@@ -572,6 +572,7 @@ def _banking(org: Organization, name: str) -> Any:
         "bankrule": bf.bank_rule,
         "reconciliation": bf.reconciliation,
         "match": bf.match,
+        "matchline": lambda o: bf.match(o, _ledger(o, "journalline")).ledger_lines.first(),
     }
     return made[name](org)
 
@@ -584,9 +585,12 @@ for _name in (
     "bankrule",
     "reconciliation",
     "match",
+    "matchline",
 ):
     FACTORIES[f"banking.{_name}"] = lambda org, _n=_name: _banking(org, _n)  # type: ignore[misc]
 PARAM_MODELS["bank_account_id"] = "banking.bankaccount"
 PARAM_MODELS["bank_transaction_id"] = "banking.banktransaction"
 PARAM_MODELS["profile_id"] = "banking.csvprofile"
 PARAM_MODELS["rule_id"] = "banking.bankrule"
+PARAM_MODELS["statement_id"] = "banking.statement"
+PARAM_MODELS["reconciliation_id"] = "banking.reconciliation"

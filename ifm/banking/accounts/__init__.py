@@ -1,0 +1,1 @@
+"""Banking: bank accounts and their CSV/XLSX column profiles."""

@@ -1,0 +1,3 @@
+"""Pages of banking: bank accounts."""
+
+urlpatterns: list[object] = []

@@ -1,0 +1,1 @@
+"""Banking: statement import: a file in, new lines stored, duplicates skipped, all or nothing."""

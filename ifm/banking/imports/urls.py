@@ -1,0 +1,3 @@
+"""Pages of banking: statements."""
+
+urlpatterns: list[object] = []

@@ -1,0 +1,5 @@
+"""/api/v1 banking: matching."""
+
+from ninja import Router
+
+router = Router(tags=["matching"])

@@ -1,0 +1,3 @@
+"""Pages of banking: matching."""
+
+urlpatterns: list[object] = []

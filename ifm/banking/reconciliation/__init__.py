@@ -1,0 +1,1 @@
+"""Banking: reconciliations of a bank account to a statement balance, and their report."""

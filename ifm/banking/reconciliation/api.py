@@ -1,0 +1,5 @@
+"""/api/v1 banking: reconciliations."""
+
+from ninja import Router
+
+router = Router(tags=["reconciliations"])

@@ -1,0 +1,3 @@
+"""Pages of banking: reconciliations."""
+
+urlpatterns: list[object] = []
