@@ -117,9 +117,7 @@ def reconciliation(org: Organization) -> Reconciliation:
 def match(org: Organization, journal_line: Any = None) -> Match:
     account = bank_account(org)
     with org_context(org):
-        made = Match.objects.create(
-            organization=org, bank_account=account, cleared_on=date.today()
-        )
+        made = Match.objects.create(organization=org, bank_account=account, cleared_on=date.today())
         if journal_line is not None:
             MatchLine.objects.create(organization=org, match=made, journal_line=journal_line)
         return made
