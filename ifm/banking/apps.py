@@ -5,3 +5,9 @@ class BankingConfig(AppConfig):
     name = "ifm.banking"
     label = "banking"
     verbose_name = "Banking"
+
+    def ready(self) -> None:
+        from ifm.banking import demo  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register("banking", demo.seed, after=("ledger", "donors", "expenses"))
