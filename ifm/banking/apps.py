@@ -5,3 +5,9 @@ class BankingConfig(AppConfig):
     name = "ifm.banking"
     label = "banking"
     verbose_name = "Banking"
+
+    def ready(self) -> None:
+        from ifm.banking.imports import tasks as import_jobs  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.core.tasks import job_failed  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        job_failed.connect(import_jobs.on_job_failed, dispatch_uid="ifm.banking.import_jobs")
