@@ -11,3 +11,8 @@ class BankingConfig(AppConfig):
         from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         register("banking", demo.seed, after=("ledger", "donors", "expenses"))
+
+        from ifm.banking.imports import tasks as import_jobs  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.core.tasks import job_failed  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        job_failed.connect(import_jobs.on_job_failed, dispatch_uid="ifm.banking.import_jobs")

@@ -328,3 +328,54 @@ class BankRule(TenantModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class StatementImport(TenantModel):
+    """A large statement file waiting for, or imported by, a background job: its bytes (kept
+    until the job is done), its progress, and the statement it became or the problems that
+    stopped it. Small files import in the request and leave no row here."""
+
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="+")
+    profile = models.ForeignKey(
+        CsvProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    data = models.BinaryField(blank=True, default=b"", editable=False)
+    status = models.CharField(
+        max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    phase = models.CharField(max_length=40, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # [{"where", "field", "message"}] when the file was refused.
+    errors = models.JSONField(default=list, blank=True)
+    statement = models.ForeignKey(
+        Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "bank_account", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename or 'a statement'}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
