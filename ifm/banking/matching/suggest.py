@@ -38,8 +38,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Q, QuerySet
+
 from ifm.banking.matching.selectors import candidate_lines
 from ifm.banking.models import BankAccount, BankTransaction, LineStatus
+from ifm.ledger.models import JournalLine
 
 DATE_WINDOW_DAYS = 5
 CHECK_WINDOW_DAYS = 60
@@ -350,8 +353,9 @@ def _groups(bank: BankLine, pool: Pool) -> list[Suggestion]:
     return list(found.values())
 
 
-def _many_to_one(bank: BankLine, pool: Pool) -> list[Suggestion]:
-    """This bank line and a few other unmatched ones of the window adding up to one ledger line."""
+def _bank_subsets(bank: BankLine, pool: Pool) -> Iterator[tuple[list[BankLine], int]]:
+    """This bank line with 1..MAX_OTHER_BANK_LINES of the nearest other unmatched lines of its
+    sign and window, and what each set comes to (a bounded walk)."""
     sign = 1 if bank.cents > 0 else -1
     others = [
         b
@@ -361,34 +365,35 @@ def _many_to_one(bank: BankLine, pool: Pool) -> list[Suggestion]:
     ]
     others.sort(key=lambda b: (_days(b.date, bank.date), b.id))
     others = others[:NEAREST_BANK_LINES]
-    found: dict[frozenset[int], Suggestion] = {}
-    budget = [SEARCH_BUDGET]
-    chosen: list[BankLine] = []
-    window = timedelta(days=DATE_WINDOW_DAYS)
-
-    def walk(i: int, total: int) -> None:
+    budget = SEARCH_BUDGET
+    stack: list[tuple[int, list[BankLine], int]] = [(0, [], bank.cents)]
+    while stack:
+        start, chosen, total = stack.pop()
         if chosen:
-            for c in pool.of_amount(total, bank.date - window, bank.date + window):
-                label = f"With {len(chosen)} other bank line{'s' if len(chosen) > 1 else ''}"
-                label += f", adds up to {c.label}"
-                suggestion = _score(bank, [c])
-                suggestion.reasons[0] = label
-                suggestion.score = max(0, suggestion.score - GROUP_PENALTY)
-                suggestion.other_bank_lines = sorted(chosen, key=lambda b: (b.date, b.id))
-                suggestion.close = False
-                key = suggestion.key | frozenset(-b.id for b in chosen)
-                found.setdefault(key, suggestion)
+            yield chosen, total
         if len(chosen) >= MAX_OTHER_BANK_LINES:
-            return
-        for j in range(i, len(others)):
-            if budget[0] <= 0:
+            continue
+        for j in range(len(others) - 1, start - 1, -1):
+            if budget <= 0:
                 return
-            budget[0] -= 1
-            chosen.append(others[j])
-            walk(j + 1, total + others[j].cents)
-            chosen.pop()
+            budget -= 1
+            stack.append((j + 1, [*chosen, others[j]], total + others[j].cents))
 
-    walk(0, bank.cents)
+
+def _many_to_one(bank: BankLine, pool: Pool) -> list[Suggestion]:
+    """This bank line and a few other unmatched ones of the window adding up to one ledger line."""
+    found: dict[frozenset[int], Suggestion] = {}
+    window = timedelta(days=DATE_WINDOW_DAYS)
+    for chosen, total in _bank_subsets(bank, pool):
+        for c in pool.of_amount(total, bank.date - window, bank.date + window):
+            label = f"With {len(chosen)} other bank line{'s' if len(chosen) > 1 else ''}"
+            suggestion = _score(bank, [c])
+            suggestion.reasons[0] = f"{label}, adds up to {c.label}"
+            suggestion.score = max(0, suggestion.score - GROUP_PENALTY)
+            suggestion.other_bank_lines = sorted(chosen, key=lambda b: (b.date, b.id))
+            suggestion.close = False
+            key = suggestion.key | frozenset(-b.id for b in chosen)
+            found.setdefault(key, suggestion)
     return list(found.values())
 
 
@@ -481,8 +486,11 @@ def _bank_lines(rows: Iterable[tuple[object, ...]]) -> list[BankLine]:
 def suggestions_for(bank_line: BankTransaction, limit: int = 5) -> list[Suggestion]:
     """The best suggestions for one bank line, best first (an empty list for a matched line).
 
-    Loads only the ledger lines of its amount in its check window and, when groups are
-    searched, the ledger and unmatched bank lines of its date window."""
+    Loads only what the engine can use for this line: the ledger lines of its amount in its
+    check window and the unmatched bank lines of that amount; when groups are searched, the
+    cash lines of entries with several in the window, the lines of the days a group can come
+    from (few enough lines, or a total equal to the amount), and the ledger lines whose amount
+    a set of nearby bank lines comes to."""
     if bank_line.status != LineStatus.UNMATCHED:
         return []
     account = bank_line.bank_account
@@ -493,10 +501,7 @@ def suggestions_for(bank_line: BankTransaction, limit: int = 5) -> list[Suggesti
     same_amount = lines.filter(
         date__gte=bank.date - timedelta(days=CHECK_WINDOW_DAYS), date__lte=bank.date + window
     )
-    same_amount = (
-        same_amount.filter(debit=amount) if amount > 0 else same_amount.filter(credit=-amount)
-    )
-    candidates = _candidates(same_amount.values_list(*_CANDIDATE_FIELDS))
+    candidates = _candidates(_of_amounts(same_amount, [bank.cents]).values_list(*_CANDIDATE_FIELDS))
     unmatched = BankTransaction.objects.filter(
         bank_account=account, status=LineStatus.UNMATCHED
     ).exclude(pk=bank_line.pk)
@@ -507,21 +512,60 @@ def suggestions_for(bank_line: BankTransaction, limit: int = 5) -> list[Suggesti
         ).values_list(*_BANK_FIELDS)
     )
     pool = Pool(candidates, [bank, *rivals])
-    if _needs_groups(_singles(bank, pool)):
-        in_window = lines.filter(date__gte=bank.date - window, date__lte=bank.date + window)
-        known = {c.id for c in candidates}
-        more = [
-            c
-            for c in _candidates(in_window.values_list(*_CANDIDATE_FIELDS))
-            if c.id not in known
-        ]
-        others = _bank_lines(
-            unmatched.filter(date__gte=bank.date - window, date__lte=bank.date + window)
-            .exclude(pk__in=[b.id for b in rivals])
-            .values_list(*_BANK_FIELDS)
+    if not _needs_groups(_singles(bank, pool)):
+        return _rank(bank, pool, limit)
+    in_window = lines.filter(date__gte=bank.date - window, date__lte=bank.date + window)
+    others = _bank_lines(
+        unmatched.filter(date__gte=bank.date - window, date__lte=bank.date + window)
+        .exclude(pk__in=[b.id for b in rivals])
+        .values_list(*_BANK_FIELDS)
+    )
+    banks = [bank, *rivals, *others]
+    sums = {total for _chosen, total in _bank_subsets(bank, Pool([], banks))}
+    # What the engine can use of the window, worked out from the lines' amounts alone; only
+    # those lines are then read in full.
+    light = [
+        (pk, entry_id, on, cents(debit) - cents(credit))
+        for pk, entry_id, on, debit, credit in in_window.values_list(
+            "id", "entry_id", "date", "debit", "credit"
         )
-        pool = Pool(candidates + more, [bank, *rivals, *others])
-    return _rank(bank, pool, limit)
+    ]
+    sign = 1 if bank.cents > 0 else -1
+    per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    per_entry: dict[int, int] = defaultdict(int)
+    for _pk, entry_id, on, amount in light:
+        per_entry[entry_id] += 1
+        if amount * sign > 0:
+            per_day[on][0] += 1
+            per_day[on][1] += amount
+    days = {
+        on for on, (n, total) in per_day.items() if 2 <= n <= MAX_DAY_LINES or total == bank.cents
+    }
+    known = {c.id for c in candidates}
+    wanted = [
+        pk
+        for pk, entry_id, on, amount in light
+        if pk not in known
+        and (
+            per_entry[entry_id] > 1
+            or (on in days and amount * sign > 0)
+            or amount in sums
+        )
+    ]
+    if wanted:
+        candidates += _candidates(
+            lines.filter(pk__in=wanted).values_list(*_CANDIDATE_FIELDS)
+        )
+    return _rank(bank, Pool(candidates, banks), limit)
+
+
+def _of_amounts(lines: QuerySet[JournalLine], amounts: list[int]) -> QuerySet[JournalLine]:
+    """The lines whose debit − credit is one of `amounts` (in cents)."""
+    if not amounts:
+        return lines.none()
+    deposits = [Decimal(a) / 100 for a in amounts if a > 0]
+    payments = [Decimal(-a) / 100 for a in amounts if a < 0]
+    return lines.filter(Q(debit__in=deposits) | Q(credit__in=payments))
 
 
 def suggest_all(bank_account: BankAccount, limit: int = 5) -> dict[int, list[Suggestion]]:
