@@ -206,6 +206,16 @@ class Reconciliation(TenantModel, VersionedModel):
     # Figures as they stood when finished (live while open).
     book_balance = models.DecimalField(**MONEY, null=True, blank=True)
     cleared_balance = models.DecimalField(**MONEY, null=True, blank=True)
+    deposits_in_transit = models.DecimalField(**MONEY, null=True, blank=True)
+    outstanding_payments = models.DecimalField(**MONEY, null=True, blank=True)
+    # Ledger lines dated before this day are held in the bank's opening balance and are never
+    # outstanding (the first statement's start); fixed when finished, live while open.
+    books_from = models.DateField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopen_reason = models.CharField(max_length=500, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -273,6 +283,16 @@ class BankTransaction(TenantModel):
             models.CheckConstraint(
                 condition=~Q(status="unmatched") | Q(match__isnull=True),
                 name="banking_line_unmatched_has_no_match",
+            ),
+            # Reconciled exactly when a reconciliation holds it, and only with its match.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="reconciled")
+                    & Q(reconciliation__isnull=False)
+                    & Q(match__isnull=False)
+                )
+                | (~Q(status="reconciled") & Q(reconciliation__isnull=True)),
+                name="banking_line_reconciled_has_reconciliation",
             ),
         ]
         indexes = [
