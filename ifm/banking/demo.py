@@ -23,7 +23,8 @@ from django.db.models import Sum
 
 from ifm.banking.accounts.services import bank_account_create
 from ifm.banking.imports.services import statement_import
-from ifm.banking.matching.services import accept_confident, match_lines, rule_create, rules_apply
+from ifm.banking.matching.rules import bank_rule_create, rules_apply
+from ifm.banking.matching.services import accept_confident, match_lines
 from ifm.banking.models import BankAccount, BankTransaction, LineStatus, MatchLine
 from ifm.banking.reconciliation.services import reconciliation_finish, reconciliation_start
 from ifm.banking.statements.generate import ofx_bytes
@@ -64,7 +65,7 @@ class Plan:
 def seed(ctx: DemoContext) -> str:
     org = ctx.organization
     finance = ctx.actor(Role.FINANCE)
-    who = {"organization": org, "actor": finance}
+    who = {"organization": org, "actor": finance, "access": ctx.access(Role.FINANCE)}
     if BankAccount.objects.filter(name=NAME).exists():
         return "already there"
     cash = cash_accounts().filter(role="default_bank").first()
@@ -95,7 +96,7 @@ def seed(ctx: DemoContext) -> str:
         **who, bank_account=account, data=data, filename=f"statement-{end:%Y-%m}.ofx"
     )
     confident = accept_confident(**who, bank_account=account)
-    rule_create(
+    bank_rule_create(
         **who,
         name="Service charge",
         payee_contains="Service charge",
@@ -111,6 +112,7 @@ def seed(ctx: DemoContext) -> str:
         bank_account=account,
         statement_date=first_end,
         statement_balance=plan.balance_on(first_end),
+        books_from=start,  # the statement's opening balance holds everything before
     )
     reconciliation_finish(**who, reconciliation=first)
     reconciliation_start(
@@ -189,7 +191,7 @@ def _plan(ctx: DemoContext, cash: Account, start: date, first_end: date, end: da
         if amount > 0:  # a deposit: the bank credits it the next business day
             on, payee, kind = _business_day(row.date + timedelta(days=1)), "Deposit", "DEP"
         elif check:  # a check: it clears when the payee has cashed it
-            on, payee, kind = row.date + timedelta(days=rng.randrange(3, 9)), "Check", "CHECK"
+            on, payee, kind = row.date + timedelta(days=rng.randrange(2, 6)), "Check", "CHECK"
         else:  # a transfer or a payment made online: the same day
             on, payee, kind = row.date, entry.memo or "Online transfer", "XFER"
         if on > end:
@@ -243,7 +245,7 @@ def _plan(ctx: DemoContext, cash: Account, start: date, first_end: date, end: da
 
 
 def _check_number(memo: str) -> str:
-    """"Payment of EXP-4: Office Depot by check 1004" -> "1004"."""
+    """ "Payment of EXP-4: Office Depot by check 1004" -> "1004"."""
     head, sep, tail = memo.rpartition("by check ")
     return tail.strip() if sep and head and tail.strip().isdigit() else ""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from ifm.banking.models import (
     Reconciliation,
     Statement,
 )
-from ifm.banking.reconciliation.services import reconciliation_figures
+from ifm.banking.reconciliation.selectors import reconciliation_figures
 from ifm.core.org_context import org_context
 from ifm.ledger.demo import month_start
 from ifm.ledger.models import JournalLine
@@ -60,7 +59,8 @@ def test_demo_reconciles_a_month_and_leaves_the_next_in_progress(
 ) -> None:
     report = dict(demo.seed_organization(org_a, cast, donors=12, today=TODAY))
     assert "reconciled" in report["banking"], report["banking"]
-    assert timed_banking and timed_banking[0] < 1.0, f"the step took {timed_banking[0]:.2f} s"
+    assert len(timed_banking) == 1
+    assert timed_banking[0] < 1.0, f"the step took {timed_banking[0]:.2f} s"
     first_end = month_start(TODAY, 1) - timedelta(days=1)
     end = month_start(TODAY) - timedelta(days=1)
     with org_context(org_a):
@@ -72,10 +72,12 @@ def test_demo_reconciles_a_month_and_leaves_the_next_in_progress(
 
         statement = Statement.objects.get()
         assert statement.format == "ofx"
-        assert statement.end_date is not None and statement.end_date <= end
-        assert statement.start_date is not None and statement.start_date >= month_start(TODAY, 2)
+        assert statement.end_date is not None
+        assert statement.end_date <= end
+        assert statement.start_date is not None
+        assert statement.start_date >= month_start(TODAY, 2)
         lines = BankTransaction.objects.filter(bank_account=account)
-        assert lines.count() == statement.imported_count >= 8
+        assert lines.count() == statement.imported_count >= 5
         # Most lines are matched; what is left is the bank's interest the books lack.
         left = list(lines.filter(status="unmatched"))
         assert [line.payee for line in left] == ["Interest paid"]
@@ -135,4 +137,3 @@ def test_check_numbers_are_read_from_the_payment_memo() -> None:
     assert banking_demo._check_number("Payment of EXP-4: Office Depot by check 1004") == "1004"
     assert banking_demo._check_number("Transfer to savings") == ""
     assert banking_demo._check_number("Payment of EXP-2: by check") == ""
-    assert banking_demo.ZERO == Decimal("0.00")
