@@ -39,7 +39,7 @@ def _read(name: str, profile: ColumnProfile | None = None):
         ("ofx-v102-empty-tags.ofx", 1, "12.34", "12345678", "", None, None),
     ],
 )
-def test_each_real_ofx_file_reads_with_its_count_sum_and_balance(  # noqa: PLR0913
+def test_each_real_ofx_file_reads_with_its_count_sum_and_balance(
     name, count, total, account, currency, closing, closing_date
 ):
     statement = _read(name)
