@@ -120,7 +120,10 @@ def _ofx_transaction(line: ParsedLine, element: Callable[[str, str], str]) -> st
         out.append(element("FITID", escape(line.bank_id)))
     if line.reference:
         out.append(
-            element("CHECKNUM" if line.reference.isdigit() else "REFNUM", escape(line.reference))
+            element(
+                "CHECKNUM" if line.reference.strip("0").isdigit() else "REFNUM",
+                escape(line.reference),
+            )
         )
     if line.payee:
         out.append(element("NAME", escape(line.payee)))
