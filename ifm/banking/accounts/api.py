@@ -1,7 +1,5 @@
 """/api/v1 banking: bank accounts, their lines and statements, and CSV/XLSX column profiles."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
@@ -19,9 +17,8 @@ from ifm.banking.accounts.schemas import (
     CsvProfileIn,
     CsvProfileOut,
     CsvProfilePatchIn,
-    StatementOut,
 )
-from ifm.banking.models import BankAccount, BankTransaction, CsvProfile, LineStatus, Statement
+from ifm.banking.models import BankAccount, BankTransaction, CsvProfile, LineStatus
 from ifm.core.api import MAX_ID, idempotent, paginated
 from ifm.tenancy.permissions import require_perm
 
@@ -125,17 +122,6 @@ def bank_transaction_list(
     return selectors.bank_transaction_list(
         bank_account=account, status=status.value if status else None, q=q
     )
-
-
-@router.get(
-    "/bank-accounts/{int:bank_account_id}/statements",
-    response=list[StatementOut],
-    summary="The statements imported into a bank account, newest first",
-)
-@paginated("-created_at")
-def bank_statement_list(request: OrgRequest, bank_account_id: BankAccountId) -> QuerySet[Statement]:
-    require_perm(request.access, "banking.view")
-    return selectors.statement_list(bank_account=bank_account_or_404(bank_account_id))
 
 
 # --- Column profiles ---------------------------------------------------------------------------

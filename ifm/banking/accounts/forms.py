@@ -23,12 +23,12 @@ def add_service_errors(form: forms.BaseForm, exc: ServiceError) -> None:
         form.add_error(name if name in form.fields else None, error["message"])
 
 
-class AccountChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class AccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.number} {obj.name}"
 
 
-class FundChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class FundChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.code} {obj.name}"
 
@@ -101,7 +101,9 @@ class LineFilterForm(BootstrapMixin, forms.Form):
         label="Search",
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "Payee, memo, reference or amount", "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "Payee, memo, reference or amount", "type": "search"}
+        ),
     )
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *LineStatus.choices]
@@ -134,7 +136,9 @@ class CsvProfileForm(BootstrapMixin, forms.Form):
         help_text="…or a withdrawals column and a deposits column.",
     )
     credit_column = forms.CharField(label="Deposits column", max_length=100, required=False)
-    payee_column = forms.CharField(label="Payee or description column", max_length=100, required=False)
+    payee_column = forms.CharField(
+        label="Payee or description column", max_length=100, required=False
+    )
     memo_column = forms.CharField(label="Memo column", max_length=100, required=False)
     reference_column = forms.CharField(
         label="Reference or check number column", max_length=100, required=False

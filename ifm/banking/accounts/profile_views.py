@@ -52,7 +52,10 @@ def profile_new(request: OrgRequest, org_slug: str) -> HttpResponse:
             return redirect("banking:profile_list", org_slug=org_slug)
     status = 422 if form.is_bound and form.errors else 200
     return render(
-        request, "banking/accounts/profile_form.html", {"form": form, "profile": None}, status=status
+        request,
+        "banking/accounts/profile_form.html",
+        {"form": form, "profile": None},
+        status=status,
     )
 
 

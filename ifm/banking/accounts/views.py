@@ -89,7 +89,9 @@ def account_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "can_import": has_perm(request.access, "banking.import"),
     }
     partial_page = is_htmx_partial(request)
-    template = "banking/accounts/_list_results.html" if partial_page else "banking/accounts/list.html"
+    template = (
+        "banking/accounts/_list_results.html" if partial_page else "banking/accounts/list.html"
+    )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -134,7 +136,10 @@ def account_list_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpRes
             scope=partial(org_context, org),
         )
     return xlsx_response(
-        ACCOUNT_HEADER, (_account_row(a) for a in accounts), filename=filename, title="Bank accounts"
+        ACCOUNT_HEADER,
+        (_account_row(a) for a in accounts),
+        filename=filename,
+        title="Bank accounts",
     )
 
 
@@ -147,16 +152,12 @@ def account_new(request: OrgRequest, org_slug: str) -> HttpResponse:
     form = BankAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.bank_account_create(
-                **service_args(request), **form.service_kwargs()
-            )
+            account = services.bank_account_create(**service_args(request), **form.service_kwargs())
         except ServiceError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"Bank account {account.name} added.")
-            return redirect(
-                "banking:account_detail", org_slug=org_slug, bank_account_id=account.pk
-            )
+            return redirect("banking:account_detail", org_slug=org_slug, bank_account_id=account.pk)
     status = 422 if form.is_bound and form.errors else 200
     return render(
         request, "banking/accounts/form.html", {"form": form, "account": None}, status=status

@@ -3,23 +3,24 @@
 The API imports every file in the request, large ones too (the import page sends large files
 to a background job instead); the answer is the statement with what was imported."""
 
-from __future__ import annotations
-
 from datetime import date as date_type
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.db.models import QuerySet
 from ninja import Field, File, Form, Path, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from ifm.accounts.http import OrgRequest, service_args
+from ifm.banking.accounts import selectors
 from ifm.banking.accounts.api import bank_account_or_404
+from ifm.banking.accounts.schemas import StatementOut
 from ifm.banking.accounts.selectors import csv_profile_get
 from ifm.banking.imports.services import StatementImportError, max_bytes, statement_import
-from ifm.banking.models import CsvProfile, StatementFormat
+from ifm.banking.models import CsvProfile, Statement, StatementFormat
 from ifm.banking.statements import Problem
-from ifm.core.api import MAX_ID, ApiError, idempotent
+from ifm.core.api import MAX_ID, ApiError, idempotent, paginated
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["statements"])
@@ -44,6 +45,17 @@ class StatementImportOut(Schema):
     opening_balance: str | None = Field(..., description="As the file states it, if it does.")
     closing_balance: str | None = Field(..., description="As the file states it, if it does.")
     closing_balance_date: date_type | None
+
+
+@router.get(
+    "/bank-accounts/{int:bank_account_id}/statements",
+    response=list[StatementOut],
+    summary="The statements imported into a bank account, newest first",
+)
+@paginated("-created_at")
+def bank_statement_list(request: OrgRequest, bank_account_id: BankAccountId) -> QuerySet[Statement]:
+    require_perm(request.access, "banking.view")
+    return selectors.statement_list(bank_account=bank_account_or_404(bank_account_id))
 
 
 def _profile(profile_id: int | None) -> CsvProfile | None:

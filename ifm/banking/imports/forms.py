@@ -12,7 +12,7 @@ from ifm.tenancy.forms import BootstrapMixin
 ACCEPT = ".ofx,.qfx,.qbo,.xml,.csv,.txt,.xlsx"
 
 
-class BankAccountChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class BankAccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         number = f" {obj.masked_number}" if obj.masked_number else ""
         return f"{obj.name}{number} ({obj.currency})"
@@ -31,7 +31,7 @@ class StatementUploadForm(BootstrapMixin, forms.Form):
         "The type is read from the content, not the name.",
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
-    profile = forms.ModelChoiceField(
+    profile: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Column profile (CSV and Excel files)",
         queryset=None,
         required=False,

@@ -16,7 +16,7 @@ and changes nothing. Importing the same file twice adds no line the second time.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -30,8 +30,7 @@ from ifm.banking.imports import store
 from ifm.banking.imports.checks import statement_problems
 from ifm.banking.imports.identity import line_identities
 from ifm.banking.models import BankAccount, CsvProfile, Statement
-from ifm.banking import statements as readers
-from ifm.banking.statements import ParsedStatement, Problem, StatementError
+from ifm.banking.statements import ParsedStatement, Problem, StatementError, parse_statement
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access
@@ -42,6 +41,8 @@ class ImportResult:
     statement: Statement
     imported: int
     duplicates: int
+    # What the reader left out or changed on the way ("2 pending entries were left out").
+    notes: list[str] = field(default_factory=list)
 
 
 def problem_field(problem: Problem) -> str:
@@ -101,7 +102,7 @@ def statement_read(
     """The file read into lines (its format found from its content), or StatementImportError."""
     check_size(data)
     try:
-        return readers.parse_statement(  # type: ignore[attr-defined,no-any-return]  # TEMP until parsers merge
+        return parse_statement(
             data, filename=filename, profile=column_profile(profile) if profile else None
         )
     except StatementError as exc:
@@ -179,9 +180,14 @@ def statement_import_parsed(
         actor=actor,
         organization=organization,
         obj=statement,
-        changes=_audit_changes(statement),
+        changes={**_audit_changes(statement), "notes": list(parsed.notes)},
     )
-    return ImportResult(statement=statement, imported=len(new), duplicates=len(lines) - len(new))
+    return ImportResult(
+        statement=statement,
+        imported=len(new),
+        duplicates=len(lines) - len(new),
+        notes=list(parsed.notes),
+    )
 
 
 def _audit_changes(statement: Statement) -> dict[str, Any]:

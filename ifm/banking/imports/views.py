@@ -42,7 +42,13 @@ def import_new(request: OrgRequest, org_slug: str) -> HttpResponse:
             try:
                 if upload.size > max_bytes():  # refused before it is read into memory
                     raise StatementImportError(
-                        [Problem("file", "file", f"The file is larger than {max_bytes() // 2**20} MB.")]
+                        [
+                            Problem(
+                                "file",
+                                "file",
+                                f"The file is larger than {max_bytes() // 2**20} MB.",
+                            )
+                        ]
                     )
                 started = statement_import_start(
                     **service_args(request),

@@ -195,7 +195,5 @@ def test_a_profile_is_made_and_changed_with_its_version(finance: dict[str, Any])
     with pytest.raises(ConflictError):
         services.csv_profile_update(**finance, profile=fresh, version=1, name="Chase 2")
     with pytest.raises(ServiceError):
-        services.csv_profile_update(
-            **finance, profile=fresh, version=2, amount_column="Amount"
-        )
+        services.csv_profile_update(**finance, profile=fresh, version=2, amount_column="Amount")
     assert CsvProfile.objects.get(pk=profile.pk).name == "Chase"

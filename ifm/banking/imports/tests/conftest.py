@@ -64,6 +64,12 @@ def month_of_lines(start: date, days: int, *, with_ids: bool = False) -> list[Pa
             )
         if day.day == 1:
             lines.append(
-                line(day, "-900.00", "Rent", reference="1001", bank_id=f"R{day:%Y%m}" if with_ids else "")
+                line(
+                    day,
+                    "-900.00",
+                    "Rent",
+                    reference="1001",
+                    bank_id=f"R{day:%Y%m}" if with_ids else "",
+                )
             )
     return lines

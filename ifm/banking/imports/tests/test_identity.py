@@ -55,7 +55,9 @@ def histories(draw: st.DrawFn) -> list[ParsedLine]:
 
 
 windows = st.lists(
-    st.tuples(st.integers(0, DAYS - 1), st.integers(0, DAYS - 1)).map(sorted), min_size=1, max_size=5
+    st.tuples(st.integers(0, DAYS - 1), st.integers(0, DAYS - 1)).map(sorted),
+    min_size=1,
+    max_size=5,
 )
 
 
@@ -90,6 +92,7 @@ def test_overlapping_imports_keep_exactly_the_union(
     days = {d for lo, hi in spans for d in range(lo, hi + 1)}
     union = [x for x in history if (x.date - START).days in days]
     kept = import_all(history, spans)
+
     # Text differing only in case or spacing is the same line for the bank's export too.
     def norm(t: tuple[object, ...]) -> tuple[object, ...]:
         return tuple(" ".join(v.split()).casefold() if isinstance(v, str) else v for v in t)
@@ -107,7 +110,9 @@ def test_the_same_file_again_is_all_known(history: list[ParsedLine]) -> None:
 def test_identical_lines_differ_by_their_occurrence_only() -> None:
     coffee = line("2026-01-05", "-4.50", "Corner Coffee")
     first, second = line_identities([coffee, coffee])
-    assert first != second and first.startswith("h:") and second.startswith("h:")
+    assert first != second
+    assert first.startswith("h:")
+    assert second.startswith("h:")
     assert line_identities([coffee]) == [first]
 
 
@@ -117,7 +122,8 @@ def test_a_unique_bank_id_is_the_identity_and_a_repeated_one_is_not() -> None:
     c = line("2026-01-07", "-9.00", "Dinner", bank_id="B")
     ids = line_identities([a, b, c])
     assert ids[0] == "id:A1"
-    assert ids[1].startswith("h:") and ids[2].startswith("h:")
+    assert ids[1].startswith("h:")
+    assert ids[2].startswith("h:")
 
 
 def test_amounts_are_compared_to_the_cent() -> None:

@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
 
 from ifm.audit.models import AuditEvent
 from ifm.banking.accounts.services import bank_account_archive
@@ -67,7 +67,8 @@ def test_a_statement_is_stored_with_its_balances_and_counts(
     rent = BankTransaction.objects.get(payee="Rent")
     assert (rent.identity, rent.reference, rent.status) == ("id:R202603", "1001", "unmatched")
     event = AuditEvent.objects.get(action="bank_statement.import")
-    assert event.changes["imported"] == len(lines) and event.object_id == str(s.pk)
+    assert event.changes["imported"] == len(lines)
+    assert event.object_id == str(s.pk)
 
 
 def test_the_same_file_twice_adds_nothing(finance: dict[str, Any], checking: BankAccount) -> None:
@@ -117,7 +118,8 @@ def test_a_bank_id_repeated_for_different_lines_falls_back_to_hashes(
     assert run(finance, checking, statement(lines)).imported == 3
     identities = dict(BankTransaction.objects.values_list("payee", "identity"))
     assert identities["Fuel"] == "id:77"
-    assert identities["Coffee"].startswith("h:") and identities["Lunch"].startswith("h:")
+    assert identities["Coffee"].startswith("h:")
+    assert identities["Lunch"].startswith("h:")
     assert run(finance, checking, statement(lines)).imported == 0
 
 
@@ -129,8 +131,10 @@ def test_a_file_for_another_account_or_currency_is_refused_saying_which(
         run(finance, checking, statement(lines, account_number="99887766", currency="EUR"))
     fields = {p.field: p.message for p in exc.value.problems}
     assert set(fields) == {"currency", "account_number"}
-    assert "EUR" in fields["currency"] and "USD" in fields["currency"]
-    assert "7766" in fields["account_number"] and "6789" in fields["account_number"]
+    assert "EUR" in fields["currency"]
+    assert "USD" in fields["currency"]
+    assert "7766" in fields["account_number"]
+    assert "6789" in fields["account_number"]
     assert {e["field"] for e in exc.value.errors} == {"currency", "account_number"}
     # The same digits, written as the bank does, pass.
     ok = run(finance, checking, statement(lines, account_number="0001-2345-6789", currency="usd"))
@@ -144,8 +148,10 @@ def test_nothing_is_stored_when_the_balances_do_not_add_up(
     with pytest.raises(StatementImportError) as exc:
         run(finance, checking, statement(lines, opening="10.00", closing="80.00"))
     (problem,) = exc.value.problems
-    assert problem.field == "closing_balance" and "difference of 10.00" in problem.message
-    assert not Statement.objects.exists() and not BankTransaction.objects.exists()
+    assert problem.field == "closing_balance"
+    assert "difference of 10.00" in problem.message
+    assert not Statement.objects.exists()
+    assert not BankTransaction.objects.exists()
     assert not AuditEvent.objects.filter(action="bank_statement.import").exists()
 
 
@@ -157,9 +163,7 @@ def test_bad_amounts_and_dates_are_listed_by_line(
         line("1850-01-03", "1.00", "Too old"),
         line("2026-01-04", "1000000000000.00", "Too big"),
     ]
-    lines = [
-        type(x)(**{**x.__dict__, "where": f"line {n}"}) for n, x in enumerate(lines, start=7)
-    ]
+    lines = [type(x)(**{**x.__dict__, "where": f"line {n}"}) for n, x in enumerate(lines, start=7)]
     with pytest.raises(StatementImportError) as exc:
         run(finance, checking, statement(lines))
     assert [(p.where, p.field) for p in exc.value.problems] == [
@@ -202,7 +206,8 @@ def test_long_text_is_cut_to_its_column_and_an_empty_statement_keeps_its_balance
     lines = [line("2026-01-02", "-1.00", "P" * 400, memo="m\x00" * 400, bank_id="X" * 300)]
     run(finance, checking, statement(lines))
     stored_line = BankTransaction.objects.get()
-    assert len(stored_line.payee) == 255 and len(stored_line.memo) == 500
+    assert len(stored_line.payee) == 255
+    assert len(stored_line.memo) == 500
     assert "\x00" not in stored_line.memo
     assert stored_line.identity.startswith("id:sha256:")
     empty = run(finance, checking, statement([], closing="12.00"))
@@ -240,6 +245,7 @@ def test_random_overlapping_statements_store_the_union(
     days = {d for lo, hi in spans for d in range(lo, hi + 1)}
     union = [x for x in history if (x.date - START).days in days]
     assert added == len(union) == BankTransaction.objects.filter(bank_account=checking).count()
+
     # Which of two lines differing only in case or spacing is kept depends on the order.
     def norm(rows: list[tuple[date, Decimal, str]]) -> list[tuple[date, Decimal, str]]:
         return sorted((d, a, " ".join(p.split()).casefold()) for d, a, p in rows)
