@@ -42,7 +42,7 @@ PAGE_LIMIT = 300  # a safety stop: the crawl keys pages by URL name, so it stays
 
 # URL namespaces of pages people use; the API (JSON and its docs), the Django admin and
 # allauth's own views beyond ours are not the app's pages.
-APP_NAMESPACES = {"orgs", "donors", "ledger", "expenses", "audit", "ops", "accounts"}
+APP_NAMESPACES = {"orgs", "donors", "ledger", "expenses", "banking", "audit", "ops", "accounts"}
 APP_NAMESPACES |= {"platform_audit", "platform_ops"}
 SKIP_PATH = re.compile(r"^/(api|admin|static)/|/logout/|\.(csv|xlsx|pdf|json)$|/pdf/$|/export[./]")
 # Pages reached over GET that are not pages: htmx fragments and pickers, file downloads.
@@ -98,6 +98,22 @@ MUST_VISIT = {
     "expenses:expense_edit",
     "expenses:expense_queue",
     "expenses:expense_settings",
+    "banking:account_list",
+    "banking:account_detail",
+    "banking:account_new",
+    "banking:account_edit",
+    "banking:profile_list",
+    "banking:profile_new",
+    "banking:import_new",
+    "banking:import_result",
+    "banking:matching",
+    "banking:matching_accept_confident",
+    "banking:matching_apply_rules",
+    "banking:matching_create_entry",
+    "banking:matching_unmatch",
+    "banking:matching_rules",
+    "banking:matching_rule_new",
+    "banking:matching_rule_edit",
     "orgs:members",
     "orgs:org_settings",
     "orgs:api_tokens",
