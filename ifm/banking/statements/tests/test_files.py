@@ -196,12 +196,14 @@ def test_csv_round_trip_with_running_balances(lines):
 
 def _statement_or_problems(data: bytes) -> None:
     """Any other exception fails the test; a refusal must say where and what."""
-    problems = []
     try:
         parse_statement(data, filename="fuzz", profile=CSV_PROFILE)
     except StatementError as exc:
-        problems = exc.problems or [None]
-    assert all(p is not None and p.where and p.message for p in problems)
+        problems = exc.problems
+    else:
+        return
+    assert problems
+    assert all(p.where and p.message for p in problems)
 
 
 SEEDS = [
