@@ -71,7 +71,8 @@ def test_the_list_shows_unmatched_lines_per_account_and_exports(
     page = viewer_client.get(url("account_list"))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Checking" in text and "••••6789" in text
+    assert "Checking" in text
+    assert "••••6789" in text
     assert f'{url("account_detail", bank_account_id=checking.pk)}?status=unmatched">2<' in text
     assert "New bank account" not in text  # a viewer adds none
     assert (
@@ -80,7 +81,8 @@ def test_the_list_shows_unmatched_lines_per_account_and_exports(
     )
     csv = viewer_client.get(url("account_export_csv"))
     body = b"".join(csv.streaming_content).decode()  # type: ignore[attr-defined]
-    assert "Checking" in body and ",2," in body
+    assert "Checking" in body
+    assert ",2," in body
     xlsx = viewer_client.get(url("account_export_xlsx"))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
@@ -91,18 +93,24 @@ def test_the_account_page_lists_statements_and_filters_lines(
     _lines(checking, ROWS)
     detail = url("account_detail", bank_account_id=checking.pk)
     text = viewer_client.get(detail).content.decode()
-    assert "march.ofx" in text and "Corner Coffee" in text and "Rent" in text
+    assert "march.ofx" in text
+    assert "Corner Coffee" in text
+    assert "Rent" in text
     unmatched = viewer_client.get(detail, {"status": "unmatched"}).content.decode()
-    assert "Corner Coffee" in unmatched and "Rent</td>" not in unmatched
+    assert "Corner Coffee" in unmatched
+    assert "Rent</td>" not in unmatched
     found = viewer_client.get(detail, {"q": "1250"}).content.decode()
-    assert "Sunday deposit" in found and "Corner Coffee" not in found
+    assert "Sunday deposit" in found
+    assert "Corner Coffee" not in found
     partial = viewer_client.get(detail, {"status": "matched"}, HTTP_HX_REQUEST="true")
     assert partial.content.decode().lstrip().startswith('<section id="line-results"')
     lines_csv = viewer_client.get(
         url("account_lines_csv", bank_account_id=checking.pk), {"status": "unmatched"}
     )
     body = b"".join(lines_csv.streaming_content).decode()  # type: ignore[attr-defined]
-    assert "Corner Coffee" in body and "Rent" not in body and "-4.50" in body
+    assert "Corner Coffee" in body
+    assert "Rent" not in body
+    assert "-4.50" in body
     xlsx = viewer_client.get(url("account_lines_xlsx", bank_account_id=checking.pk))
     assert xlsx.status_code == 200
 
@@ -165,14 +173,16 @@ def test_archive_and_delete(finance_client: Client, checking: BankAccount) -> No
         currency="USD",
     )
     gone = finance_client.post(url("account_delete", bank_account_id=empty.pk))
-    assert gone.status_code == 302 and not BankAccount.objects.filter(pk=empty.pk).exists()
+    assert gone.status_code == 302
+    assert not BankAccount.objects.filter(pk=empty.pk).exists()
 
 
 def test_column_profile_pages(finance_client: Client) -> None:
     assert b"No column profiles yet" in finance_client.get(url("profile_list")).content
     form = {"name": "Chase", "date_column": "Date", "date_format": "%m/%d/%Y"}
     refused = finance_client.post(url("profile_new"), form)
-    assert refused.status_code == 422 and b"withdrawal and deposit" in refused.content
+    assert refused.status_code == 422
+    assert b"withdrawal and deposit" in refused.content
     assert (
         finance_client.post(url("profile_new"), {**form, "amount_column": "Amount"}).status_code
         == 302
@@ -183,7 +193,8 @@ def test_column_profile_pages(finance_client: Client) -> None:
     saved = finance_client.post(
         edit, {**form, "amount_column": "Amount", "decimal_comma": "on", "version": 1}
     )
-    assert saved.status_code == 302 and CsvProfile.objects.get().decimal_comma
+    assert saved.status_code == 302
+    assert CsvProfile.objects.get().decimal_comma
 
 
 def test_another_organizations_ids_are_404(

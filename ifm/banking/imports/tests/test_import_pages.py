@@ -54,17 +54,20 @@ def test_a_small_file_is_imported_and_summarised(
     finance_client: Client, checking: BankAccount
 ) -> None:
     form = finance_client.get(url("import_new"), {"bank_account": checking.pk})
-    assert form.status_code == 200 and b"Statement file" in form.content
+    assert form.status_code == 200
+    assert b"Statement file" in form.content
     done = _upload(finance_client, checking, _ofx())
     statement = Statement.objects.get()
     assert done.status_code == 302
     assert done["Location"] == url("import_result", statement_id=statement.pk)
     summary = finance_client.get(done["Location"]).content.decode()
     assert f'id="imported-count">{statement.imported_count}<' in summary
-    assert "2026-03-01 – 2026-03-10" in summary and "Match the lines" in summary
+    assert "2026-03-01 \u2013 2026-03-10" in summary
+    assert "Match the lines" in summary
     again = _upload(finance_client, checking, _ofx())
     second = finance_client.get(again["Location"]).content.decode()
-    assert 'id="imported-count">0<' in second and 'id="all-duplicates"' in second
+    assert 'id="imported-count">0<' in second
+    assert 'id="all-duplicates"' in second
     assert BankTransaction.objects.count() == statement.imported_count
 
 
@@ -80,7 +83,8 @@ def test_a_bad_file_shows_its_problems_and_stores_nothing(
 ) -> None:
     page = _upload(finance_client, checking, data)
     assert page.status_code == 422
-    assert says in page.content.decode() and 'id="import-problems"' in page.content.decode()
+    assert says in page.content.decode()
+    assert 'id="import-problems"' in page.content.decode()
     assert not Statement.objects.exists()
 
 
@@ -89,7 +93,9 @@ def test_a_file_of_another_account_says_which(
 ) -> None:
     page = _upload(finance_client, checking, _ofx(account_number="99990000"))
     text = page.content.decode()
-    assert page.status_code == 422 and "ending 0000" in text and "ending 6789" in text
+    assert page.status_code == 422
+    assert "ending 0000" in text
+    assert "ending 6789" in text
     assert not Statement.objects.exists()
 
 
@@ -98,8 +104,10 @@ def test_an_oversized_file_is_refused(
 ) -> None:
     settings.BANKING_IMPORT_MAX_MB = 1
     page = _upload(finance_client, checking, _ofx() + b" " * 2**20)
-    assert page.status_code == 422 and b"larger than 1 MB" in page.content
-    assert not Statement.objects.exists() and not StatementImport.objects.exists()
+    assert page.status_code == 422
+    assert b"larger than 1 MB" in page.content
+    assert not Statement.objects.exists()
+    assert not StatementImport.objects.exists()
 
 
 def test_a_large_file_is_imported_by_a_job_with_a_progress_page(
@@ -116,11 +124,14 @@ def test_a_large_file_is_imported_by_a_job_with_a_progress_page(
     assert queued["Location"] == url("import_progress", statementimport_id=run.pk)
     assert not Statement.objects.exists()
     page = finance_client.get(queued["Location"])
-    assert b"Waiting for a worker" in page.content and b'hx-trigger="every 2s"' in page.content
+    assert b"Waiting for a worker" in page.content
+    assert b'hx-trigger="every 2s"' in page.content
     assert run_jobs() == 1
     run.refresh_from_db()
-    assert run.status == ImportStatus.DONE and run.statement is not None
-    assert run.total == run.done == run.statement.line_count and run.data == b""
+    assert run.status == ImportStatus.DONE
+    assert run.statement is not None
+    assert run.total == run.done == run.statement.line_count
+    assert run.data == b""
     polled = finance_client.get(queued["Location"], HTTP_HX_REQUEST="true")
     assert polled["HX-Redirect"] == url("import_result", statement_id=run.statement.pk)
     assert finance_client.get(queued["Location"])["Location"] == polled["HX-Redirect"]
@@ -138,10 +149,13 @@ def test_a_large_file_with_problems_fails_its_run_with_the_list(
         _upload(finance_client, checking, _ofx(currency="EUR"))
     run_jobs()
     run = StatementImport.objects.get()
-    assert run.status == ImportStatus.FAILED and run.data == b""
+    assert run.status == ImportStatus.FAILED
+    assert run.data == b""
     assert run.errors[0]["field"] == "currency"
     page = finance_client.get(url("import_progress", statementimport_id=run.pk)).content.decode()
-    assert "Nothing was imported" in page and "EUR" in page and "every 2s" not in page
+    assert "Nothing was imported" in page
+    assert "EUR" in page
+    assert "every 2s" not in page
     assert not Statement.objects.exists()
 
 
@@ -155,10 +169,12 @@ def test_a_job_that_dies_leaves_its_run_failed_after_the_last_attempt(
     path = statement_import_job.module_path
     on_job_failed(None, task_path=path, kwargs=kwargs, message="worker lost", final=False)
     run.refresh_from_db()
-    assert run.status == ImportStatus.QUEUED and run.phase == "waiting to try again"
+    assert run.status == ImportStatus.QUEUED
+    assert run.phase == "waiting to try again"
     on_job_failed(None, task_path=path, kwargs=kwargs, message="worker lost", final=True)
     run.refresh_from_db()
-    assert run.status == ImportStatus.FAILED and "worker lost" in run.errors[0]["message"]
+    assert run.status == ImportStatus.FAILED
+    assert "worker lost" in run.errors[0]["message"]
 
 
 def test_a_viewer_sees_statements_but_may_not_import(
