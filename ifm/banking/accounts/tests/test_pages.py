@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ifm.banking.accounts.tests.conftest import account
+from ifm.banking.accounts.views import ACCOUNT_SORTS, LINE_SORTS
 from ifm.banking.models import BankAccount, BankTransaction, CsvProfile, Statement
 from ifm.banking.tests.factories import bank_account as other_org_account
 from ifm.banking.tests.factories import csv_profile as other_org_profile
@@ -207,3 +208,24 @@ def test_another_organizations_ids_are_404(
     for name in ("account_archive", "account_delete"):
         assert finance_client.post(url(name, bank_account_id=theirs.pk)).status_code == 404
     assert finance_client.get(url("profile_edit", profile_id=profile.pk)).status_code == 404
+
+
+def test_the_lists_sort_by_each_column_both_ways(
+    viewer_client: Client, checking: BankAccount
+) -> None:
+    _lines(checking, ROWS)
+    detail = url("account_detail", bank_account_id=checking.pk)
+    for page, options in ((url("account_list"), ACCOUNT_SORTS), (detail, LINE_SORTS)):
+        for key in options.columns:
+            for param in (key, f"-{key}"):
+                response = viewer_client.get(page, {"sort": param})
+                assert response.status_code == 200, (page, param)
+                assert 'aria-sort="' in response.content.decode()
+        for junk in ("password", "-", "x" * 300, "__class__"):
+            assert viewer_client.get(page, {"sort": junk}).status_code == 200
+    by_amount = viewer_client.get(detail, {"sort": "-amount"}).content.decode()
+    assert (
+        by_amount.index("Sunday deposit")
+        < by_amount.index("Corner Coffee")
+        < by_amount.index("Rent")
+    )
