@@ -45,6 +45,9 @@ class StatementImportOut(Schema):
     opening_balance: str | None = Field(..., description="As the file states it, if it does.")
     closing_balance: str | None = Field(..., description="As the file states it, if it does.")
     closing_balance_date: date_type | None
+    notes: list[str] = Field(
+        [], description='What the reader left out or changed ("2 pending entries were left out").'
+    )
 
 
 @router.get(
@@ -127,5 +130,6 @@ def bank_statement_import(
             "opening_balance": _money(statement.opening_balance),
             "closing_balance": _money(statement.closing_balance),
             "closing_balance_date": statement.closing_balance_date,
+            "notes": result.notes,
         },
     )

@@ -3,6 +3,7 @@ of an imported statement. Thin: `runs.statement_import_start` decides inline or 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -69,6 +70,8 @@ def import_new(request: OrgRequest, org_slug: str) -> HttpResponse:
                         statementimport_id=started.run.pk,
                     )
                 assert started.result is not None
+                for note in started.result.notes:
+                    messages.info(request, note)
                 return redirect(
                     "banking:import_result",
                     org_slug=org_slug,

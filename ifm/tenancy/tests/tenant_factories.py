@@ -562,6 +562,7 @@ for _name in ("importmapping", "importrun", "importkey", "importupload"):
 
 
 def _banking(org: Organization, name: str) -> Any:
+    from ifm.banking.imports.tests.factories import statement_import
     from ifm.banking.tests import factories as bf
 
     made: dict[str, Callable[[Organization], Any]] = {
@@ -573,6 +574,7 @@ def _banking(org: Organization, name: str) -> Any:
         "reconciliation": bf.reconciliation,
         "match": bf.match,
         "matchline": lambda o: bf.match(o, _ledger(o, "journalline")).ledger_lines.first(),
+        "statementimport": statement_import,
     }
     return made[name](org)
 
@@ -586,6 +588,7 @@ for _name in (
     "reconciliation",
     "match",
     "matchline",
+    "statementimport",
 ):
     FACTORIES[f"banking.{_name}"] = lambda org, _n=_name: _banking(org, _n)  # type: ignore[misc]
 PARAM_MODELS["bank_account_id"] = "banking.bankaccount"

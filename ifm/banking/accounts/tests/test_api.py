@@ -33,8 +33,10 @@ def test_create_read_and_change_a_bank_account(clients: dict[str, Client]) -> No
     made = _create(finance, institution="First Bank", account_number="DE89 3704 0044 0532 0130 00")
     assert made.status_code == 201, made.content
     body = made.json()
-    assert body["account_last_digits"] == "3000" and body["masked_number"] == "••••3000"
-    assert body["currency"] == "USD" and body["unmatched_count"] == 0
+    assert body["account_last_digits"] == "3000"
+    assert body["masked_number"] == "••••3000"
+    assert body["currency"] == "USD"
+    assert body["unmatched_count"] == 0
     url = f"/api/v1/bank-accounts/{body['id']}"
     assert clients["viewer"].get(url).json()["name"] == "Checking"
     changed = send_json(finance, "PATCH", url, {"version": 1, "name": "Main", "is_archived": True})
@@ -138,13 +140,16 @@ def test_lines_with_signed_amounts_filtered_by_status(
     assert len(unmatched) == 2
     page = clients["viewer"].get(f"{base}/transactions?limit=2").json()
     rest = clients["viewer"].get(f"{base}/transactions?limit=2&cursor={page['next']}").json()
-    assert len(page["items"]) == 2 and len(rest["items"]) == 1 and rest["next"] is None
+    assert len(page["items"]) == 2
+    assert len(rest["items"]) == 1
+    assert rest["next"] is None
     assert_problem(clients["viewer"].get(f"{base}/transactions?status=lost"), 422)
     assert (
         clients["viewer"].get(f"/api/v1/bank-accounts/{checking.pk}").json()["unmatched_count"] == 2
     )
     statements = clients["viewer"].get(f"{base}/statements").json()["items"]
-    assert statements[0]["closing_balance"] == "70.00" and statements[0]["line_count"] == 3
+    assert statements[0]["closing_balance"] == "70.00"
+    assert statements[0]["line_count"] == 3
 
 
 def test_column_profiles(clients: dict[str, Client]) -> None:

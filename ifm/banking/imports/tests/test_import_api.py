@@ -48,7 +48,9 @@ def test_an_ofx_file_is_imported_and_again_adds_nothing(
     first = _post(clients["finance"], checking.pk, data)
     assert first.status_code == 201, first.content
     body = first.json()
-    assert body["format"] == "ofx" and body["imported"] == len(lines) and body["duplicates"] == 0
+    assert body["format"] == "ofx"
+    assert body["imported"] == len(lines)
+    assert body["duplicates"] == 0
     assert (body["start_date"], body["end_date"]) == ("2026-03-01", "2026-03-10")
     assert set(body) >= {"id", "opening_balance", "closing_balance"}
     again = _post(clients["finance"], checking.pk, data).json()
@@ -69,8 +71,10 @@ def test_a_bad_file_is_a_422_with_its_problems_and_changes_nothing(
     clients: dict[str, Client], checking: BankAccount, data: bytes, field: str
 ) -> None:
     problem = assert_problem(_post(clients["finance"], checking.pk, data), 422)
-    assert problem["errors"] and problem["errors"][0]["message"]
-    assert not Statement.objects.exists() and not BankTransaction.objects.exists()
+    assert problem["errors"]
+    assert problem["errors"][0]["message"]
+    assert not Statement.objects.exists()
+    assert not BankTransaction.objects.exists()
 
 
 def test_a_file_for_another_account_or_currency_is_a_422_saying_which(
@@ -79,7 +83,8 @@ def test_a_file_for_another_account_or_currency_is_a_422_saying_which(
     data = _ofx(account_number="555544443333", currency="EUR")
     problem = assert_problem(_post(clients["finance"], checking.pk, data), 422)
     assert {e["field"] for e in problem["errors"]} == {"currency", "account_number"}
-    assert "3333" in str(problem) and "EUR" in str(problem)
+    assert "3333" in str(problem)
+    assert "EUR" in str(problem)
     assert not Statement.objects.exists()
 
 
@@ -90,7 +95,8 @@ def test_an_oversized_file_is_refused_before_it_is_read(
     problem = assert_problem(
         _post(clients["finance"], checking.pk, _ofx() + b" " * (2**20 + 1)), 422
     )
-    assert problem["errors"][0]["field"] == "file" and "1 MB" in problem["detail"]
+    assert problem["errors"][0]["field"] == "file"
+    assert "1 MB" in problem["detail"]
     assert not Statement.objects.exists()
 
 
