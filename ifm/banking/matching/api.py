@@ -4,8 +4,6 @@ from lines, rules and applying them, accepting every confident suggestion.
 Reads need `banking.view`; matching `banking.match`; changing rules `banking.manage`. Another
 organization's bank line, account or rule is a 404."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from django.http import Http404

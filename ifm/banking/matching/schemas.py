@@ -1,8 +1,6 @@
 """Input and output shapes of the matching API. Amounts cross the API as decimal strings,
 signed where they are a bank line's or a ledger line's (deposits positive)."""
 
-from __future__ import annotations
-
 from datetime import date as date_type
 from datetime import datetime
 from decimal import Decimal
