@@ -504,41 +504,71 @@ def accept_confident(
     access: Access | None = None,
 ) -> int:
     """Match every bank line of the account whose top suggestion is confident, all in one
-    transaction; answers how many were matched."""
+    transaction; answers how many were matched.
+
+    Written in bulk (a first statement can have thousands of such lines): the matches, their
+    ledger lines and the bank lines' status in a few statements, and one audit event listing
+    each match's bank line and ledger lines."""
     picks = suggest.confident_picks(suggest.suggest_all(bank_account, limit=2))
     if not picks:
         return 0
     bank_lines = {
         line.pk: line
-        for line in BankTransaction.objects.filter(pk__in=list(picks))
+        for line in BankTransaction.objects.filter(
+            pk__in=list(picks), status=LineStatus.UNMATCHED, match__isnull=True
+        )
         .order_by("pk")
         .select_for_update()
     }
-    journal_lines = {
-        line.pk: line
-        for line in JournalLine.objects.select_related("entry").filter(
-            pk__in=[pk for pick in picks.values() for pk in pick.journal_line_ids]
-        )
-    }
-    count = 0
-    for bank_id, pick in sorted(picks.items()):
-        line = bank_lines.get(bank_id)
-        if line is None or line.status != LineStatus.UNMATCHED:
-            continue
-        _create_match(
-            organization=organization,
-            actor=actor,
-            bank_lines=[line],
-            journal_lines=[journal_lines[pk] for pk in pick.journal_line_ids],
-            account=bank_account,
-            via=MatchVia.SUGGESTION,
-        )
-        count += 1
+    chosen = [(bank_lines[pk], picks[pk]) for pk in sorted(picks) if pk in bank_lines]
+    for line, pick in chosen:
+        if sum(c.cents for c in pick.journal_lines) != suggest.cents(line.amount):
+            raise ServiceError(f"The suggestion for {line} does not add up: reload and retry.")
+    creator = actor if actor is not None and actor.is_authenticated else None
+    matches = Match.objects.bulk_create(
+        [
+            Match(
+                organization=organization,
+                bank_account=bank_account,
+                via=MatchVia.SUGGESTION,
+                cleared_on=line.date,
+                created_by=creator,
+            )
+            for line, _pick in chosen
+        ]
+    )
+    try:
+        with transaction.atomic():
+            MatchLine.objects.bulk_create(
+                [
+                    MatchLine(organization=organization, match=match, journal_line_id=line_id)
+                    for match, (_line, pick) in zip(matches, chosen, strict=True)
+                    for line_id in pick.journal_line_ids
+                ],
+                batch_size=2000,
+            )
+    except IntegrityError:
+        raise ConflictError(
+            message="Someone matched some of these ledger lines a moment ago: reload and "
+            "accept again."
+        ) from None
+    for match, (line, _pick) in zip(matches, chosen, strict=True):
+        line.status, line.match = LineStatus.MATCHED, match
+    BankTransaction.objects.bulk_update(
+        [line for line, _pick in chosen], ["status", "match"], batch_size=1000
+    )
+    count = len(chosen)
     audit_record(
         action="bank_match.accept_confident",
         actor=actor,
         organization=organization,
         obj=bank_account,
-        changes={"matched": count},
+        changes={
+            "matched": count,
+            "matches": [
+                {"match": match.pk, "bank_line": line.pk, "journal_lines": pick.journal_line_ids}
+                for match, (line, pick) in zip(matches, chosen, strict=True)
+            ],
+        },
     )
     return count

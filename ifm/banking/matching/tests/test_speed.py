@@ -16,7 +16,7 @@ from django.template import Template
 from django.test.utils import CaptureQueriesContext, _TestState
 from django.urls import reverse
 
-from ifm.banking.matching import bench_data
+from ifm.banking.matching import bench_data, services
 from ifm.banking.matching.suggest import confident_picks, suggest_all, suggestions_for
 from ifm.banking.models import BankTransaction
 from ifm.conftest import client_for
@@ -77,7 +77,7 @@ def test_suggest_all_and_the_matching_page(org_a: Organization, cast: dict[str, 
     selected = f"{url}?line={line.pk}"
     # Rendering as served: the test runner's instrumented render keeps a copy of every
     # context for assertions, which no server does.
-    served = _TestState.saved_data.template_render
+    served = getattr(_TestState, "saved_data").template_render  # noqa: B009
     for target in (url, selected, f"{url}?status=all&q=check"):
         client.get(target)  # warm-up
         times = []
@@ -96,3 +96,11 @@ def test_suggest_all_and_the_matching_page(org_a: Organization, cast: dict[str, 
             f"{len(queries)} queries"
         )
         assert median < 100
+    t0 = time.perf_counter()
+    accepted = services.accept_confident(
+        organization=org_a, actor=cast["admin"], bank_account=built.bank_account
+    )
+    print(  # noqa: T201 (the figures are what this test is for)
+        f"accept_confident: {accepted} matches in {time.perf_counter() - t0:.2f} s"
+    )
+    assert accepted == confident
