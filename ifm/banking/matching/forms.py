@@ -34,12 +34,12 @@ def add_service_errors(form: forms.BaseForm, exc: ServiceError) -> None:
         form.add_error(name if name in form.fields else None, error["message"])
 
 
-class AccountChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class AccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.number} {obj.name}"
 
 
-class CodeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class CodeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.code} {obj.name}"
 
@@ -67,7 +67,9 @@ class FindForm(BootstrapMixin, forms.Form):
         label="Find ledger lines",
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Amount or words of the memo"}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Amount or words of the memo"}
+        ),
     )
 
 
@@ -120,11 +122,13 @@ class RuleForm(BootstrapMixin, forms.Form):
         min_value=0, max_value=1_000_000, initial=100, help_text="Lower runs first."
     )
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
-    bank_account = forms.ModelChoiceField(
+    bank_account: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="Every bank account"
     )
     payee_contains = forms.CharField(
-        max_length=100, required=False, help_text="Upper and lower case alike; part of a word counts."
+        max_length=100,
+        required=False,
+        help_text="Upper and lower case alike; part of a word counts.",
     )
     memo_contains = forms.CharField(max_length=100, required=False)
     direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.ANY)
@@ -137,7 +141,11 @@ class RuleForm(BootstrapMixin, forms.Form):
         help_text="Compared with the amount without its sign.",
     )
     amount_max = forms.DecimalField(
-        label="Amount up to", max_digits=14, decimal_places=2, min_value=Decimal("0"), required=False
+        label="Amount up to",
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
     )
     account = AccountChoiceField(queryset=None, help_text="The account the entry posts to.")
     fund = CodeChoiceField(
@@ -146,7 +154,10 @@ class RuleForm(BootstrapMixin, forms.Form):
     program = CodeChoiceField(queryset=None, required=False)
     function = forms.ChoiceField(choices=[("", "—"), *Function.choices], required=False)
     memo = forms.CharField(
-        label="Entry memo", max_length=200, required=False, help_text="The bank line's payee when left empty."
+        label="Entry memo",
+        max_length=200,
+        required=False,
+        help_text="The bank line's payee when left empty.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

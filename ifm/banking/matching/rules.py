@@ -26,7 +26,7 @@ from ifm.banking.matching.selectors import (
     bank_account_list,
     postable_accounts,
 )
-from ifm.banking.matching.services import post_line_entry, banking_service
+from ifm.banking.matching.services import banking_service, post_line_entry
 from ifm.banking.models import (
     BankAccount,
     BankRule,
@@ -69,9 +69,7 @@ def rule_matches(rule: BankRule, line: BankTransaction) -> bool:
         return False
     if rule.payee_contains and rule.payee_contains.casefold() not in line.payee.casefold():
         return False
-    return not (
-        rule.memo_contains and rule.memo_contains.casefold() not in line.memo.casefold()
-    )
+    return not (rule.memo_contains and rule.memo_contains.casefold() not in line.memo.casefold())
 
 
 def first_rule(rules: list[BankRule], line: BankTransaction) -> BankRule | None:
@@ -119,7 +117,10 @@ def _checks(values: dict[str, Any], *, exclude_id: int | None) -> dict[str, Any]
         "priority": _priority,
         "is_active": _bool,
         "bank_account": lambda v: _pick(
-            bank_account_list(), v, "bank_account_id", "Choose an active bank account, or none for all."
+            bank_account_list(),
+            v,
+            "bank_account_id",
+            "Choose an active bank account, or none for all.",
         ),
         "payee_contains": lambda v: _text(v, "payee_contains", TEXT_LIMIT),
         "memo_contains": lambda v: _text(v, "memo_contains", TEXT_LIMIT),

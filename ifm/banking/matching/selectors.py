@@ -20,9 +20,11 @@ from ifm.ledger.models import Account, Fund, JournalLine, Program
 
 
 def bank_account_get(bank_account_id: int) -> BankAccount | None:
-    return BankAccount.objects.select_related("ledger_account", "default_fund").filter(
-        pk=bank_account_id
-    ).first()
+    return (
+        BankAccount.objects.select_related("ledger_account", "default_fund")
+        .filter(pk=bank_account_id)
+        .first()
+    )
 
 
 def bank_account_list() -> QuerySet[BankAccount]:
@@ -87,8 +89,8 @@ def status_counts(bank_account: BankAccount) -> dict[str, int]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {value: 0 for value in LineStatus.values}
-    counts.update({status: n for status, n in rows})
+    counts = dict.fromkeys(LineStatus.values, 0)
+    counts.update(dict(rows))
     return counts
 
 

@@ -3,7 +3,7 @@
 Every service takes `organization` and `actor` (and `access` when the caller has it; without
 it the actor's own membership is asked), checks `banking.match`, runs in one transaction and
 writes an audit event. A match is refused unless the bank lines' amounts add up exactly to
-the ledger lines' debit − credit, every ledger line is on the bank account's cash account, and
+the ledger lines' debit minus credit, every ledger line is on the bank account's cash account, and
 nothing in it is matched or reconciled already.
 """
 
@@ -75,10 +75,14 @@ def _lock_bank_lines(ids: Sequence[int]) -> list[BankTransaction]:
 def _check_bank_lines(lines: list[BankTransaction], field: str) -> BankAccount:
     accounts = {line.bank_account_id for line in lines}
     if len(accounts) != 1:
-        raise ServiceError("Bank lines of one bank account only can be matched together.", field=field)
+        raise ServiceError(
+            "Bank lines of one bank account only can be matched together.", field=field
+        )
     for line in lines:
         if line.reconciliation_id is not None or line.status == LineStatus.RECONCILED:
-            raise ServiceError(f"The bank line of {line} is reconciled: it cannot change.", field=field)
+            raise ServiceError(
+                f"The bank line of {line} is reconciled: it cannot change.", field=field
+            )
         if line.status != LineStatus.UNMATCHED or line.match_id is not None:
             raise ConflictError(
                 message=f"The bank line of {line} is already matched: unmatch it first."
@@ -93,14 +97,20 @@ def _journal_lines(ids: Sequence[Any], account: BankAccount) -> list[JournalLine
     for i, value in enumerate(ids):
         pk = as_id(value)
         if pk is None:
-            raise ServiceError("Give journal line ids (whole numbers).", field=f"journal_line_ids.{i}")
+            raise ServiceError(
+                "Give journal line ids (whole numbers).", field=f"journal_line_ids.{i}"
+            )
         if pk not in wanted:
             wanted.append(pk)
     if not wanted:
         raise ServiceError("Choose at least one ledger line to match.", field="journal_line_ids")
     if len(wanted) > MAX_LINES:
-        raise ServiceError(f"At most {MAX_LINES} ledger lines in one match.", field="journal_line_ids")
-    lines = {line.pk: line for line in JournalLine.objects.select_related("entry").filter(pk__in=wanted)}
+        raise ServiceError(
+            f"At most {MAX_LINES} ledger lines in one match.", field="journal_line_ids"
+        )
+    lines = {
+        line.pk: line for line in JournalLine.objects.select_related("entry").filter(pk__in=wanted)
+    }
     errors = []
     for i, pk in enumerate(wanted):
         line = lines.get(pk)
@@ -111,8 +121,8 @@ def _journal_lines(ids: Sequence[Any], account: BankAccount) -> list[JournalLine
             errors.append(
                 {
                     "field": where,
-                    "message": f"Ledger line {pk} ({line.entry}) is not on {account.ledger_account}, "
-                    f"the cash account of {account}.",
+                    "message": f"Ledger line {pk} ({line.entry}) is not on "
+                    f"{account.ledger_account}, the cash account of {account}.",
                 }
             )
     if errors:
@@ -120,10 +130,16 @@ def _journal_lines(ids: Sequence[Any], account: BankAccount) -> list[JournalLine
             "Some ledger lines cannot be matched: " + "; ".join(e["message"] for e in errors),
             errors=errors,
         )
-    taken = set(MatchLine.objects.filter(journal_line_id__in=wanted).values_list("journal_line_id", flat=True))
+    taken = set(
+        MatchLine.objects.filter(journal_line_id__in=wanted).values_list(
+            "journal_line_id", flat=True
+        )
+    )
     if taken:
         listed = ", ".join(str(lines[pk].entry) for pk in wanted if pk in taken)
-        raise ConflictError(message=f"Ledger lines of {listed} are already matched: unmatch them first.")
+        raise ConflictError(
+            message=f"Ledger lines of {listed} are already matched: unmatch them first."
+        )
     return [lines[pk] for pk in wanted]
 
 
@@ -164,7 +180,8 @@ def _create_match(
             )
     except IntegrityError:
         raise ConflictError(
-            message="Someone matched one of these ledger lines a moment ago: reload and choose again."
+            message="Someone matched one of these ledger lines a moment ago: reload and choose "
+            "again."
         ) from None
     BankTransaction.objects.filter(pk__in=[line.pk for line in bank_lines]).update(
         status=LineStatus.MATCHED, match=match
@@ -245,7 +262,9 @@ def match_lines(
 def clean_reason(reason: Any) -> str:
     text = " ".join(str(reason or "").split())
     if not text:
-        raise ServiceError("Say why the match is undone (it is kept in the audit log).", field="reason")
+        raise ServiceError(
+            "Say why the match is undone (it is kept in the audit log).", field="reason"
+        )
     if len(text) > REASON_LIMIT:
         raise ServiceError(f"At most {REASON_LIMIT} characters.", field="reason")
     return text
@@ -271,11 +290,16 @@ def unmatch(
     if match is None:
         raise ConflictError(message="This bank line is not matched.")
     lines = list(BankTransaction.objects.filter(match=match).order_by("pk").select_for_update())
-    if any(line.reconciliation_id is not None or line.status == LineStatus.RECONCILED for line in lines):
+    if any(
+        line.reconciliation_id is not None or line.status == LineStatus.RECONCILED for line in lines
+    ):
         raise ConflictError(
-            message="This match is part of a finished reconciliation: reopen the reconciliation first."
+            message="This match is part of a finished reconciliation: reopen the reconciliation "
+            "first."
         )
-    journal_ids = list(MatchLine.objects.filter(match=match).values_list("journal_line_id", flat=True))
+    journal_ids = list(
+        MatchLine.objects.filter(match=match).values_list("journal_line_id", flat=True)
+    )
     BankTransaction.objects.filter(pk__in=[line.pk for line in lines]).update(
         status=LineStatus.UNMATCHED, match=None
     )
@@ -378,9 +402,15 @@ def post_line_entry(
             "or went to.",
             field="account_id",
         )
-    chosen_fund = _resolve(
-        Fund.objects.filter(is_active=True), fund, "fund_id", "Choose an active fund of this organization."
-    ) or bank_account.default_fund
+    chosen_fund = (
+        _resolve(
+            Fund.objects.filter(is_active=True),
+            fund,
+            "fund_id",
+            "Choose an active fund of this organization.",
+        )
+        or bank_account.default_fund
+    )
     chosen_program = _resolve(
         Program.objects.filter(is_active=True),
         program,
@@ -388,8 +418,13 @@ def post_line_entry(
         "Choose an active program of this organization.",
     )
     if function and function not in Function.values:
-        raise ServiceError("Choose program services, management and general, or fundraising.", field="function")
-    text = " ".join(str(memo or "").split())[:MEMO_LIMIT] or (line.payee or line.memo or str(line))[:MEMO_LIMIT]
+        raise ServiceError(
+            "Choose program services, management and general, or fundraising.", field="function"
+        )
+    text = (
+        " ".join(str(memo or "").split())[:MEMO_LIMIT]
+        or (line.payee or line.memo or str(line))[:MEMO_LIMIT]
+    )
     entry = post_entry(
         organization=organization,
         actor=actor,
@@ -469,40 +504,71 @@ def accept_confident(
     access: Access | None = None,
 ) -> int:
     """Match every bank line of the account whose top suggestion is confident, all in one
-    transaction; answers how many were matched."""
+    transaction; answers how many were matched.
+
+    Written in bulk (a first statement can have thousands of such lines): the matches, their
+    ledger lines and the bank lines' status in a few statements, and one audit event listing
+    each match's bank line and ledger lines."""
     picks = suggest.confident_picks(suggest.suggest_all(bank_account, limit=2))
     if not picks:
         return 0
     bank_lines = {
         line.pk: line
-        for line in BankTransaction.objects.filter(pk__in=list(picks)).order_by("pk").select_for_update()
-    }
-    journal_lines = {
-        line.pk: line
-        for line in JournalLine.objects.select_related("entry").filter(
-            pk__in=[pk for pick in picks.values() for pk in pick.journal_line_ids]
+        for line in BankTransaction.objects.filter(
+            pk__in=list(picks), status=LineStatus.UNMATCHED, match__isnull=True
         )
+        .order_by("pk")
+        .select_for_update()
     }
-    count = 0
-    for bank_id, pick in sorted(picks.items()):
-        line = bank_lines.get(bank_id)
-        if line is None or line.status != LineStatus.UNMATCHED:
-            continue
-        _create_match(
-            organization=organization,
-            actor=actor,
-            bank_lines=[line],
-            journal_lines=[journal_lines[pk] for pk in pick.journal_line_ids],
-            account=bank_account,
-            via=MatchVia.SUGGESTION,
-        )
-        count += 1
+    chosen = [(bank_lines[pk], picks[pk]) for pk in sorted(picks) if pk in bank_lines]
+    for line, pick in chosen:
+        if sum(c.cents for c in pick.journal_lines) != suggest.cents(line.amount):
+            raise ServiceError(f"The suggestion for {line} does not add up: reload and retry.")
+    creator = actor if actor is not None and actor.is_authenticated else None
+    matches = Match.objects.bulk_create(
+        [
+            Match(
+                organization=organization,
+                bank_account=bank_account,
+                via=MatchVia.SUGGESTION,
+                cleared_on=line.date,
+                created_by=creator,
+            )
+            for line, _pick in chosen
+        ]
+    )
+    try:
+        with transaction.atomic():
+            MatchLine.objects.bulk_create(
+                [
+                    MatchLine(organization=organization, match=match, journal_line_id=line_id)
+                    for match, (_line, pick) in zip(matches, chosen, strict=True)
+                    for line_id in pick.journal_line_ids
+                ],
+                batch_size=2000,
+            )
+    except IntegrityError:
+        raise ConflictError(
+            message="Someone matched some of these ledger lines a moment ago: reload and "
+            "accept again."
+        ) from None
+    for match, (line, _pick) in zip(matches, chosen, strict=True):
+        line.status, line.match = LineStatus.MATCHED, match
+    BankTransaction.objects.bulk_update(
+        [line for line, _pick in chosen], ["status", "match"], batch_size=1000
+    )
+    count = len(chosen)
     audit_record(
         action="bank_match.accept_confident",
         actor=actor,
         organization=organization,
         obj=bank_account,
-        changes={"matched": count},
+        changes={
+            "matched": count,
+            "matches": [
+                {"match": match.pk, "bank_line": line.pk, "journal_lines": pick.journal_line_ids}
+                for match, (line, pick) in zip(matches, chosen, strict=True)
+            ],
+        },
     )
     return count
-

@@ -1,7 +1,7 @@
 """Suggestions: which unmatched ledger lines of the bank account's cash account a bank line is.
 
 Every suggestion adds up exactly: a bank line is only ever offered ledger lines whose
-debit − credit sums to its amount (deposits positive on both sides). Among those:
+debit minus credit sums to its amount (deposits positive on both sides). Among those:
 
 * one ledger line of that amount, dated within `DATE_WINDOW_DAYS` of the bank line (or up to
   `CHECK_WINDOW_DAYS` before it when the check number or reference is the same: checks clear
@@ -13,7 +13,7 @@ debit − credit sums to its amount (deposits positive on both sides). Among tho
 * many bank lines to one ledger line: this line and up to `MAX_OTHER_BANK_LINES` other
   unmatched bank lines of the window adding up to one ledger line.
 
-Score, 0–100: the exact amount 40; the date 20 on the same day, about 3 less a day apart, 0
+Score, 0 to 100: the exact amount 40; the date 20 on the same day, about 3 less a day apart, 0
 outside the window; the same check number or reference 30 (15 less when both name check
 numbers and they differ); payee words found in the entry's memo or lines 10 at most; a group
 of lines 5 less than a single line. A suggestion is
@@ -38,11 +38,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from ifm.banking.matching.selectors import candidate_lines
 from ifm.banking.models import BankAccount, BankTransaction, LineStatus
-from ifm.ledger.models import JournalLine
 
 DATE_WINDOW_DAYS = 5
 CHECK_WINDOW_DAYS = 60
@@ -51,7 +50,7 @@ CONFIDENT_LEAD = 10
 MAX_GROUP_LINES = 5
 MAX_DAY_LINES = 24
 MAX_OTHER_BANK_LINES = 3
-NEAREST_BANK_LINES = 12
+NEAREST_BANK_LINES = 8
 SEARCH_BUDGET = 4000
 GROUPS_PER_DAY = 3
 
@@ -65,9 +64,44 @@ OTHER_CHECK_PENALTY = 15
 _WORD = re.compile(r"[a-z0-9]+")
 _CHECK = re.compile(r"\b(?:check|chk|cheque|ck|no|#)\s*#?\s*0*(\d{2,12})\b", re.IGNORECASE)
 _STOP = frozenset(
-    "the and for from gift gifts payment paid deposit deposits check chk cheque ach pos debit "
-    "credit card purchase online transfer bank inc llc ltd co org donation donations entry "
-    "reversal with via ref memo batch".split()
+    [
+        "the",
+        "and",
+        "for",
+        "from",
+        "gift",
+        "gifts",
+        "payment",
+        "paid",
+        "deposit",
+        "deposits",
+        "check",
+        "chk",
+        "cheque",
+        "ach",
+        "pos",
+        "debit",
+        "credit",
+        "card",
+        "purchase",
+        "online",
+        "transfer",
+        "bank",
+        "inc",
+        "llc",
+        "ltd",
+        "co",
+        "org",
+        "donation",
+        "donations",
+        "entry",
+        "reversal",
+        "with",
+        "via",
+        "ref",
+        "memo",
+        "batch",
+    ]
 )
 
 
@@ -101,7 +135,7 @@ def cents(amount: Decimal) -> int:
 
 @dataclass(eq=False)
 class Candidate:
-    """A ledger line as the engine sees it: its signed amount in cents (debit − credit)."""
+    """A ledger line as the engine sees it: its signed amount in cents (debit minus credit)."""
 
     id: int
     entry_id: int
@@ -486,49 +520,39 @@ def _bank_lines(rows: Iterable[tuple[object, ...]]) -> list[BankLine]:
 def suggestions_for(bank_line: BankTransaction, limit: int = 5) -> list[Suggestion]:
     """The best suggestions for one bank line, best first (an empty list for a matched line).
 
-    Loads only what the engine can use for this line: the ledger lines of its amount in its
-    check window and the unmatched bank lines of that amount; when groups are searched, the
-    cash lines of entries with several in the window, the lines of the days a group can come
-    from (few enough lines, or a total equal to the amount), and the ledger lines whose amount
-    a set of nearby bank lines comes to."""
+    Reads only what the engine can use for this line, in three or four indexed range
+    queries: the unmatched bank lines of its window (and of its amount a little wider); the
+    ledger lines of its window as bare amounts; then in full the lines the engine can use (of
+    its amount, of entries with several cash lines, of days a group can come from, of an
+    amount a set of nearby bank lines comes to), and, for a bank line naming a check number
+    or reference, the lines of its amount back to CHECK_WINDOW_DAYS."""
     if bank_line.status != LineStatus.UNMATCHED:
         return []
     account = bank_line.bank_account
     bank = _bank_line(bank_line)
-    amount = bank_line.amount
     window = timedelta(days=DATE_WINDOW_DAYS)
-    lines = candidate_lines(account)
-    same_amount = lines.filter(
-        date__gte=bank.date - timedelta(days=CHECK_WINDOW_DAYS), date__lte=bank.date + window
-    )
-    candidates = _candidates(_of_amounts(same_amount, [bank.cents]).values_list(*_CANDIDATE_FIELDS))
-    unmatched = BankTransaction.objects.filter(
-        bank_account=account, status=LineStatus.UNMATCHED
-    ).exclude(pk=bank_line.pk)
-    near = timedelta(days=CHECK_WINDOW_DAYS + CONFIDENT_DAYS)
-    rivals = _bank_lines(
-        unmatched.filter(
-            amount=amount, date__gte=bank.date - near, date__lte=bank.date + window * 2
-        ).values_list(*_BANK_FIELDS)
-    )
-    pool = Pool(candidates, [bank, *rivals])
-    if not _needs_groups(_singles(bank, pool)):
-        return _rank(bank, pool, limit)
-    in_window = lines.filter(date__gte=bank.date - window, date__lte=bank.date + window)
+    near = timedelta(days=CONFIDENT_DAYS)
+    start, end = bank.date - window, bank.date + window
+    # A line of the amount further back than the window counts only for a shared check
+    # number or reference: without one on the bank line, the window is all there is to read.
+    back = timedelta(days=CHECK_WINDOW_DAYS) if bank.references else window
     others = _bank_lines(
-        unmatched.filter(date__gte=bank.date - window, date__lte=bank.date + window)
-        .exclude(pk__in=[b.id for b in rivals])
+        BankTransaction.objects.filter(bank_account=account, status=LineStatus.UNMATCHED)
+        .exclude(pk=bank_line.pk)
+        .filter(
+            Q(date__gte=start, date__lte=end)
+            | Q(amount=bank_line.amount, date__gte=bank.date - back - near, date__lte=end + near)
+        )
         .values_list(*_BANK_FIELDS)
     )
-    banks = [bank, *rivals, *others]
+    banks = [bank, *others]
     sums = {total for _chosen, total in _bank_subsets(bank, Pool([], banks))}
-    # What the engine can use of the window, worked out from the lines' amounts alone; only
-    # those lines are then read in full.
+    lines = candidate_lines(account)
     light = [
         (pk, entry_id, on, cents(debit) - cents(credit))
-        for pk, entry_id, on, debit, credit in in_window.values_list(
-            "id", "entry_id", "date", "debit", "credit"
-        )
+        for pk, entry_id, on, debit, credit in lines.filter(
+            date__gte=start, date__lte=end
+        ).values_list("id", "entry_id", "date", "debit", "credit")
     ]
     sign = 1 if bank.cents > 0 else -1
     per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
@@ -541,31 +565,24 @@ def suggestions_for(bank_line: BankTransaction, limit: int = 5) -> list[Suggesti
     days = {
         on for on, (n, total) in per_day.items() if 2 <= n <= MAX_DAY_LINES or total == bank.cents
     }
-    known = {c.id for c in candidates}
     wanted = [
         pk
         for pk, entry_id, on, amount in light
-        if pk not in known
-        and (
-            per_entry[entry_id] > 1
-            or (on in days and amount * sign > 0)
-            or amount in sums
-        )
+        if amount == bank.cents
+        or per_entry[entry_id] > 1
+        or (on in days and amount * sign > 0)
+        or amount in sums
     ]
-    if wanted:
-        candidates += _candidates(
-            lines.filter(pk__in=wanted).values_list(*_CANDIDATE_FIELDS)
-        )
+    found = Q(pk__in=wanted) if wanted else Q(pk__in=[])
+    if back != window:
+        found |= Q(date__gte=bank.date - back, date__lt=start) & _amount_is(bank.cents)
+    candidates = _candidates(lines.filter(found).values_list(*_CANDIDATE_FIELDS))
     return _rank(bank, Pool(candidates, banks), limit)
 
 
-def _of_amounts(lines: QuerySet[JournalLine], amounts: list[int]) -> QuerySet[JournalLine]:
-    """The lines whose debit − credit is one of `amounts` (in cents)."""
-    if not amounts:
-        return lines.none()
-    deposits = [Decimal(a) / 100 for a in amounts if a > 0]
-    payments = [Decimal(-a) / 100 for a in amounts if a < 0]
-    return lines.filter(Q(debit__in=deposits) | Q(credit__in=payments))
+def _amount_is(amount: int) -> Q:
+    value = Decimal(abs(amount)) / 100
+    return Q(debit=value) if amount > 0 else Q(credit=value)
 
 
 def suggest_all(bank_account: BankAccount, limit: int = 5) -> dict[int, list[Suggestion]]:

@@ -30,7 +30,9 @@ urlpatterns = [
     ),
     path("lines/<int:bank_transaction_id>/match/", actions.matching_match, name="matching_match"),
     path(
-        "lines/<int:bank_transaction_id>/unmatch/", actions.matching_unmatch, name="matching_unmatch"
+        "lines/<int:bank_transaction_id>/unmatch/",
+        actions.matching_unmatch,
+        name="matching_unmatch",
     ),
     path(
         "lines/<int:bank_transaction_id>/create-entry/",

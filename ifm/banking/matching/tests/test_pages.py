@@ -47,7 +47,8 @@ def test_the_page_lists_unmatched_lines_and_suggests_for_the_selected_one_only(
     response = admin.get(_url(org_a, "matching", bank_account_id=bank.pk))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'data-line="{first.pk}"' in html and f'data-line="{second.pk}"' in html
+    assert f'data-line="{first.pk}"' in html
+    assert f'data-line="{second.pk}"' in html
     assert f'data-line="{done.pk}"' not in html  # unmatched only, by default
     # The newest line is selected; its one suggestion is a form with the ledger line.
     assert 'aria-current="true"' in html
@@ -57,7 +58,8 @@ def test_the_page_lists_unmatched_lines_and_suggests_for_the_selected_one_only(
     assert "banking/matching.js" in html
     # The selected line keeps no coloured text (contrast on the active item).
     selected = html.split('aria-current="true"')[1].split("</a>")[0]
-    assert "text-danger" not in selected and "text-body-secondary" not in selected
+    assert "text-danger" not in selected
+    assert "text-body-secondary" not in selected
 
 
 def test_selected_withdrawal_drops_its_colours(org_a: Organization, admin: Client) -> None:
@@ -67,27 +69,33 @@ def test_selected_withdrawal_drops_its_colours(org_a: Organization, admin: Clien
     url = _url(org_a, "matching", bank_account_id=bank.pk)
     html = admin.get(f"{url}?line={line.pk}").content.decode()
     selected = html.split('aria-current="true"')[1].split("</a>")[0]
-    assert "text-danger" not in selected and "text-body-secondary" not in selected
+    assert "text-danger" not in selected
+    assert "text-body-secondary" not in selected
     rest = html.split(f'data-line="{other.pk}"')[1].split("</a>")[0]
     assert "text-danger" in rest  # the others keep theirs
     assert "No unmatched ledger line" in html
 
 
 def test_filters_search_and_keyset_pages(org_a: Organization, admin: Client) -> None:
-    from ifm.banking.matching.views import page  # noqa: PLC0415
+    from ifm.banking.matching.views import page
 
     bank = account(org_a)
-    lines = [bank_line(org_a, D - timedelta(days=i), f"{i + 1}.00", f"Payee {i}") for i in range(page.PAGE_SIZE + 5)]
+    lines = [
+        bank_line(org_a, D - timedelta(days=i), f"{i + 1}.00", f"Payee {i}")
+        for i in range(page.PAGE_SIZE + 5)
+    ]
     url = _url(org_a, "matching", bank_account_id=bank.pk)
     first = admin.get(url).content.decode()
     assert first.count("data-line=") - first.count('id="selected-line"') == page.PAGE_SIZE
-    assert "Older" in first and "Newer" not in first
+    assert "Older" in first
+    assert "Newer" not in first
     older = first.split('href="?after=')[1].split('"')[0].replace("&amp;", "&")
     second = admin.get(f"{url}?after={older}").content.decode()
     assert f'data-line="{lines[-1].pk}"' in second
     assert "Newer" in second
     found = admin.get(f"{url}?q=Payee+7&status=unmatched").content.decode()
-    assert f'data-line="{lines[7].pk}"' in found and f'data-line="{lines[8].pk}"' not in found
+    assert f'data-line="{lines[7].pk}"' in found
+    assert f'data-line="{lines[8].pk}"' not in found
     by_amount = admin.get(f"{url}?q=3.00").content.decode()
     assert f'data-line="{lines[2].pk}"' in by_amount
     assert admin.get(f"{url}?after=garbage").status_code == 200
@@ -113,7 +121,8 @@ def test_accept_a_suggestion_then_unmatch_with_a_reason(org_a: Organization, adm
     with org_context(org_a):
         line.refresh_from_db()
         assert line.status == LineStatus.MATCHED
-        assert line.match is not None and line.match.via == "suggestion"
+        assert line.match is not None
+        assert line.match.via == "suggestion"
     page = admin.get(_url(org_a, "matching", bank_account_id=bank.pk) + f"?line={line.pk}")
     assert 'id="unmatch"' in page.content.decode()
     unmatch = _url(org_a, "matching_unmatch", bank_transaction_id=line.pk)
@@ -149,7 +158,8 @@ def test_create_an_entry_from_a_line(org_a: Organization, admin: Client) -> None
     line = bank_line(org_a, D, "-12.00", "SERVICE CHARGE")
     url = _url(org_a, "matching_create_entry", bank_transaction_id=line.pk)
     form = admin.get(url)
-    assert form.status_code == 200 and "SERVICE CHARGE" in form.content.decode()
+    assert form.status_code == 200
+    assert "SERVICE CHARGE" in form.content.decode()
     with org_context(org_a):
         fees = Account.objects.get(number="8590")
     assert admin.post(url, {"account": "", "memo": "x"}).status_code == 422
@@ -186,8 +196,14 @@ def test_rules_pages_and_apply_now(org_a: Organization, admin: Client) -> None:
     assert admin.post(new, {"name": "", "priority": 10, "direction": "any"}).status_code == 422
     response = admin.post(
         new,
-        {"name": "Bank fees", "priority": 10, "is_active": "on", "payee_contains": "service charge",
-         "direction": "out", "account": fees.pk},
+        {
+            "name": "Bank fees",
+            "priority": 10,
+            "is_active": "on",
+            "payee_contains": "service charge",
+            "direction": "out",
+            "account": fees.pk,
+        },
     )
     assert response.status_code == 302
     with org_context(org_a):
@@ -200,14 +216,27 @@ def test_rules_pages_and_apply_now(org_a: Organization, admin: Client) -> None:
     assert admin.get(edit).status_code == 200
     changed = admin.post(
         edit,
-        {"name": "Bank fees", "priority": 5, "is_active": "on", "payee_contains": "service charge",
-         "direction": "out", "account": fees.pk, "version": rule.version},
+        {
+            "name": "Bank fees",
+            "priority": 5,
+            "is_active": "on",
+            "payee_contains": "service charge",
+            "direction": "out",
+            "account": fees.pk,
+            "version": rule.version,
+        },
     )
     assert changed.status_code == 302
     stale = admin.post(
         edit,
-        {"name": "Bank fees", "priority": 6, "direction": "out", "payee_contains": "x",
-         "account": fees.pk, "version": rule.version},
+        {
+            "name": "Bank fees",
+            "priority": 6,
+            "direction": "out",
+            "payee_contains": "x",
+            "account": fees.pk,
+            "version": rule.version,
+        },
     )
     assert stale.status_code == 422
     apply = _url(org_a, "matching_apply_rules", bank_account_id=bank.pk)
@@ -228,7 +257,9 @@ def test_viewers_see_but_do_not_act(org_a: Organization, cast: dict[str, Any]) -
     page = viewer.get(_url(org_a, "matching", bank_account_id=bank.pk))
     assert page.status_code == 200
     assert "Accept all confident" not in page.content.decode()
-    assert viewer.post(_url(org_a, "matching_match", bank_transaction_id=line.pk)).status_code == 403
+    assert (
+        viewer.post(_url(org_a, "matching_match", bank_transaction_id=line.pk)).status_code == 403
+    )
     assert viewer.get(_url(org_a, "matching_rule_new")).status_code == 403
     staff = client_for(cast["staff"])
     assert staff.get(_url(org_a, "matching", bank_account_id=bank.pk)).status_code == 403

@@ -105,9 +105,9 @@ def test_reversed_and_reversing_entries_are_never_offered(org_a: Organization) -
 def test_a_batch_deposit_entry_matches_as_one_line(org_a: Organization) -> None:
     """A gift batch posts one deposit: one debit of the total, several credits."""
     account(org_a)
-    from ifm.banking.matching.tests.factories import _acct  # noqa: PLC0415
-    from ifm.ledger.journal.posting import LineInput, post_entry  # noqa: PLC0415
-    from ifm.ledger.models import Fund  # noqa: PLC0415
+    from ifm.banking.matching.tests.factories import _acct
+    from ifm.ledger.journal.posting import LineInput, post_entry
+    from ifm.ledger.models import Fund
 
     with org_context(org_a):
         fund = Fund.objects.get(is_general=True)
@@ -152,7 +152,7 @@ def test_one_deposit_to_several_entries_of_one_day(org_a: Organization) -> None:
 
 
 def test_a_whole_busy_day_is_offered_when_it_adds_up(org_a: Organization, settings: Any) -> None:
-    from ifm.banking.matching import suggest  # noqa: PLC0415
+    from ifm.banking.matching import suggest
 
     account(org_a)
     amounts = [f"{n}.00" for n in range(1, suggest.MAX_DAY_LINES + 3)]

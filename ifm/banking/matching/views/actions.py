@@ -25,7 +25,7 @@ MAX_IDS = 500
 def _ids(values: list[str]) -> list[int] | None:
     """Whole numbers from a form's repeated field, or None when one is not."""
     out = []
-    for value in values[:MAX_IDS + 1]:
+    for value in values[: MAX_IDS + 1]:
         if not value.isdigit() or len(value) > 18:
             return None
         out.append(int(value))
@@ -34,7 +34,9 @@ def _ids(values: list[str]) -> list[int] | None:
 
 @login_required
 @require_http_methods(["POST"])
-def matching_match(request: OrgRequest, org_slug: str, bank_transaction_id: int) -> HttpResponseBase:
+def matching_match(
+    request: OrgRequest, org_slug: str, bank_transaction_id: int
+) -> HttpResponseBase:
     require_perm(request.access, "banking.match")
     line = line_or_404(bank_transaction_id)
     here = matching_url(request, line.bank_account_id, line.pk)
@@ -43,7 +45,9 @@ def matching_match(request: OrgRequest, org_slug: str, bank_transaction_id: int)
     if journal_ids is None or other_ids is None:
         messages.error(request, "Choose ledger lines from the list.")
         return redirect(here)
-    others = list(BankTransaction.objects.filter(pk__in=other_ids, bank_account_id=line.bank_account_id))
+    others = list(
+        BankTransaction.objects.filter(pk__in=other_ids, bank_account_id=line.bank_account_id)
+    )
     if len(others) != len(set(other_ids)):
         messages.error(request, "The other bank lines must be lines of this bank account.")
         return redirect(here)
@@ -91,7 +95,9 @@ def matching_unmatch(request: OrgRequest, org_slug: str, bank_transaction_id: in
 
 
 @login_required
-def matching_create_entry(request: OrgRequest, org_slug: str, bank_transaction_id: int) -> HttpResponse:
+def matching_create_entry(
+    request: OrgRequest, org_slug: str, bank_transaction_id: int
+) -> HttpResponse:
     require_perm(request.access, "banking.match")
     line = line_or_404(bank_transaction_id)
     here = matching_url(request, line.bank_account_id, line.pk)
@@ -126,7 +132,9 @@ def matching_create_entry(request: OrgRequest, org_slug: str, bank_transaction_i
 
 
 @login_required
-def matching_accept_confident(request: OrgRequest, org_slug: str, bank_account_id: int) -> HttpResponse:
+def matching_accept_confident(
+    request: OrgRequest, org_slug: str, bank_account_id: int
+) -> HttpResponse:
     """A confirmation page that says how many lines would be matched; POST matches them."""
     require_perm(request.access, "banking.match")
     account = account_or_404(bank_account_id)
@@ -134,7 +142,10 @@ def matching_accept_confident(request: OrgRequest, org_slug: str, bank_account_i
     if request.method == "POST":
         try:
             count = services.accept_confident(
-                organization=request.org, actor=request.user, access=request.access, bank_account=account
+                organization=request.org,
+                actor=request.user,
+                access=request.access,
+                bank_account=account,
             )
         except ServiceError as exc:
             messages.error(request, error_text(exc))
@@ -145,7 +156,9 @@ def matching_accept_confident(request: OrgRequest, org_slug: str, bank_account_i
         return HttpResponseNotAllowed(["GET", "POST"])
     count = services.confident_count(account)
     return render(
-        request, "banking/matching/accept_confident.html", {"account": account, "count": count, "back": here}
+        request,
+        "banking/matching/accept_confident.html",
+        {"account": account, "count": count, "back": here},
     )
 
 
@@ -158,7 +171,10 @@ def matching_apply_rules(request: OrgRequest, org_slug: str, bank_account_id: in
     if request.method == "POST":
         try:
             result = rules.rules_run(
-                organization=request.org, actor=request.user, access=request.access, bank_account=account
+                organization=request.org,
+                actor=request.user,
+                access=request.access,
+                bank_account=account,
             )
         except ServiceError as exc:
             messages.error(request, error_text(exc))

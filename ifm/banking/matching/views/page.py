@@ -79,7 +79,9 @@ def _window(lines: QuerySet[BankTransaction], after: str, before: str) -> Window
         )
         more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE][::-1]
-        return Window(rows, _cursor(rows[0]) if more and rows else None, _cursor(rows[-1]) if rows else None)
+        return Window(
+            rows, _cursor(rows[0]) if more and rows else None, _cursor(rows[-1]) if rows else None
+        )
     rows = list(lines.order_by("-date", "-id")[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -92,7 +94,7 @@ def _query(request: OrgRequest, **changes: Any) -> str:
         key: request.GET.get(key, "")[:100]
         for key in ("status", "q", "after", "before", "line", "find")
     }
-    params.update({k: v for k, v in changes.items()})
+    params.update(dict(changes.items()))
     kept = {k: v for k, v in params.items() if v not in (None, "")}
     return "?" + urlencode(kept) if kept else "?"
 
@@ -106,10 +108,14 @@ def matching(request: OrgRequest, org_slug: str, bank_account_id: int) -> HttpRe
     lines = selectors.bank_lines(bank_account=account, status=status, q=q)
     window = _window(lines, request.GET.get("after", ""), request.GET.get("before", ""))
     selected = _selected(request, account.pk, window.rows)
-    position = next((i for i, row in enumerate(window.rows) if selected and row.pk == selected.pk), None)
+    position = next(
+        (i for i, row in enumerate(window.rows) if selected and row.pk == selected.pk), None
+    )
     following = None
     if position is not None:
-        neighbours = window.rows[position + 1 : position + 2] or window.rows[max(0, position - 1) : position]
+        neighbours = (
+            window.rows[position + 1 : position + 2] or window.rows[max(0, position - 1) : position]
+        )
         following = neighbours[0] if neighbours else None
     can_match = has_perm(request.access, "banking.match")
     find_form = FindForm(request.GET or None)
@@ -145,15 +151,21 @@ def matching(request: OrgRequest, org_slug: str, bank_account_id: int) -> HttpRe
         "here": request.get_full_path(),
         "next_url": request.path + _query(request, line=following.pk if following else None),
         "line_query": partial(_query, request),
-        "newer_url": _query(request, before=window.newer, after=None, line=None) if window.newer else "",
-        "older_url": _query(request, after=window.older, before=None, line=None) if window.older else "",
+        "newer_url": _query(request, before=window.newer, after=None, line=None)
+        if window.newer
+        else "",
+        "older_url": _query(request, after=window.older, before=None, line=None)
+        if window.older
+        else "",
         "export_query": _query(request, after=None, before=None, line=None, find=None),
     }
     context["rows"] = [(row, _query(request, line=row.pk, find=None)) for row in window.rows]
     return render(request, "banking/matching/page.html", context)
 
 
-def _selected(request: OrgRequest, account_id: int, rows: list[BankTransaction]) -> BankTransaction | None:
+def _selected(
+    request: OrgRequest, account_id: int, rows: list[BankTransaction]
+) -> BankTransaction | None:
     raw = request.GET.get("line", "")
     if not raw:
         return rows[0] if rows else None
@@ -202,5 +214,8 @@ def matching_export(
             scope=partial(org_context, request.org),
         )
     return exports.xlsx_response(
-        HEADER, (_row(line) for line in lines.iterator(chunk_size=2000)), filename=filename, title="Bank lines"
+        HEADER,
+        (_row(line) for line in lines.iterator(chunk_size=2000)),
+        filename=filename,
+        title="Bank lines",
     )

@@ -127,7 +127,9 @@ def rule_new(request: OrgRequest, org_slug: str) -> HttpResponse:
             messages.success(request, f"Rule {rule.name} saved.")
             return redirect(_list_url(request))
     status = 422 if request.method == "POST" else 200
-    return render(request, "banking/matching/rule_form.html", {"form": form, "rule": None}, status=status)
+    return render(
+        request, "banking/matching/rule_form.html", {"form": form, "rule": None}, status=status
+    )
 
 
 @login_required
@@ -155,7 +157,9 @@ def rule_edit(request: OrgRequest, org_slug: str, rule_id: int) -> HttpResponse:
             messages.success(request, f"Rule {rule.name} saved.")
             return redirect(_list_url(request))
     status = 422 if request.method == "POST" else 200
-    return render(request, "banking/matching/rule_form.html", {"form": form, "rule": rule}, status=status)
+    return render(
+        request, "banking/matching/rule_form.html", {"form": form, "rule": rule}, status=status
+    )
 
 
 @login_required
@@ -163,7 +167,9 @@ def rule_delete(request: OrgRequest, org_slug: str, rule_id: int) -> HttpRespons
     require_perm(request.access, "banking.manage")
     rule = _rule_or_404(rule_id)
     if request.method == "POST":
-        rules.bank_rule_delete(organization=request.org, actor=request.user, access=request.access, rule=rule)
+        rules.bank_rule_delete(
+            organization=request.org, actor=request.user, access=request.access, rule=rule
+        )
         messages.success(request, f"Rule {rule.name} deleted.")
         return redirect(_list_url(request))
     if request.method != "GET":

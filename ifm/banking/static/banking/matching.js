@@ -5,7 +5,7 @@
 //   1-5                         accept that suggestion
 //   u                           unmatch (opens the form that asks for the reason)
 //   c                           create an entry from the line
-//   /                           the search field
+// ("/" stays the site's global search.)
 (function () {
   "use strict";
 
@@ -74,14 +74,6 @@
       var create = document.getElementById("create-entry");
       handled = Boolean(create);
       go(create);
-    } else if (key === "/") {
-      var search = document.getElementById("id_q");
-      handled = Boolean(search);
-      if (search) {
-        var fold = search.closest("details");
-        if (fold) fold.open = true;
-        search.focus();
-      }
     } else {
       handled = false;
     }
