@@ -211,6 +211,13 @@ class Reconciliation(TenantModel, VersionedModel):
     # Ledger lines dated before this day are held in the bank's opening balance and are never
     # outstanding (the first statement's start); fixed when finished, live while open.
     books_from = models.DateField(null=True, blank=True)
+    # What it left outstanding when finished: the next reconciliation of the account starts
+    # from these instead of the whole history (reconciliation.selectors), and its report lists
+    # exactly them. The watermark is the ledger's next entry number at the time: entries
+    # numbered from it on were posted after it was finished.
+    outstanding_line_ids = models.JSONField(null=True, blank=True)
+    uncleared_bank_line_ids = models.JSONField(null=True, blank=True)
+    ledger_watermark = models.PositiveBigIntegerField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -40,6 +40,16 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="reconciliation",
+            name="ledger_watermark",
+            field=models.PositiveBigIntegerField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="reconciliation",
+            name="outstanding_line_ids",
+            field=models.JSONField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="reconciliation",
             name="outstanding_payments",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
         ),
@@ -63,6 +73,11 @@ class Migration(migrations.Migration):
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
             ),
+        ),
+        migrations.AddField(
+            model_name="reconciliation",
+            name="uncleared_bank_line_ids",
+            field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddConstraint(
             model_name="banktransaction",

@@ -26,6 +26,7 @@ from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE
 from ifm.core.errors import ServiceError
 from ifm.core.lookups import resolve
 from ifm.core.money import clean_money
+from ifm.ledger.models import LedgerCounter
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
 
@@ -128,6 +129,12 @@ def _locked(rec: Reconciliation) -> Reconciliation:
     if found is None:
         raise ReconciliationConflict("This reconciliation no longer exists.")
     return found
+
+
+def _ledger_watermark(organization: Organization) -> int:
+    """The ledger's next entry number, its counter row locked until this transaction ends."""
+    counter = LedgerCounter.objects.select_for_update().filter(organization=organization).first()
+    return counter.next_entry_number if counter is not None else 1
 
 
 def _describe(rec: Reconciliation) -> str:
@@ -262,10 +269,15 @@ def reconciliation_finish(
 ) -> Reconciliation:
     """Finish at a difference of exactly 0.00: keep the figures and lock every bank line the
     reconciliation clears (matched, dated by the statement date, its match cleared by then)."""
+    # The ledger's entry counter first (posting holds it until it commits, so it is always
+    # taken before any banking row): no entry is half-posted while the figures are taken, and
+    # every entry posted later is numbered from the watermark on.
+    watermark = _ledger_watermark(organization)
     rec = _locked(reconciliation)
     if rec.status != Status.OPEN:
         raise ReconciliationConflict(f"The reconciliation of {_describe(rec)} is already finished.")
-    figures = reconciliation_figures(rec)
+    state = selectors.reconciliation_state(rec)
+    figures = state.figures
     if not figures.balanced:
         currency = organization.currency
         message = (
@@ -276,6 +288,8 @@ def reconciliation_finish(
         raise ReconciliationConflict(
             message, errors=[{"field": "difference", "message": message}]
         )
+    uncleared = selectors.uncleared_bank_ids(rec)
+    outstanding = state.outstanding_ids()
     reconciled = BankTransaction.objects.filter(
         bank_account=rec.bank_account,
         status=LineStatus.MATCHED,
@@ -289,6 +303,9 @@ def reconciliation_finish(
     rec.deposits_in_transit = figures.deposits_in_transit
     rec.outstanding_payments = figures.outstanding_payments
     rec.books_from = figures.books_from
+    rec.outstanding_line_ids = outstanding
+    rec.uncleared_bank_line_ids = uncleared
+    rec.ledger_watermark = watermark
     rec.finished_at = now
     rec.finished_by = actor
     rec.version += 1
@@ -362,6 +379,8 @@ def reconciliation_reopen(
         rec.status = Status.OPEN
         rec.book_balance = rec.cleared_balance = None
         rec.deposits_in_transit = rec.outstanding_payments = None
+        rec.outstanding_line_ids = rec.uncleared_bank_line_ids = None
+        rec.ledger_watermark = None
         rec.finished_at = None
         rec.finished_by = None
         rec.reopened_at = now
