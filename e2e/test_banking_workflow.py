@@ -183,7 +183,31 @@ def _option(select: Any, number: str) -> str:
 
 
 def _reconcile(page: Any, shot: Any, size: str, org: Any) -> None:
-    """Reconcile to the statement's closing balance, finish at 0.00, open the report."""
-    raise NotImplementedError
+    """Reconcile to the statement's closing balance, finish at 0.00, fetch the report."""
+    page.goto("/o/alpha/banking/reconciliations/new/")
+    page.get_by_label("Statement date").fill(date.today().isoformat())
+    page.get_by_label("Statement ending balance").fill(str(GRANT - PAPER))
+    _check(page, shot, "reconciliation-new", size)
+    page.get_by_role("button", name="Start").click()
+    figures = page.locator("#reconciliation-figures")
+    expect(figures).to_contain_text("Difference")
+    expect(figures.locator(".badge")).to_have_text("0.00")
+    expect(figures).to_contain_text("1,287.25")
+    _check(page, shot, "reconciliation", size)
+    page.get_by_role("button", name="Finish the reconciliation").click()
+    expect(page.locator("h1")).to_contain_text("Finished")
+    _check(page, shot, "reconciliation-finished", size)
     with org_context(org):
         assert Reconciliation.objects.get().status == "finished"
+        assert set(BankTransaction.objects.values_list("status", flat=True)) == {"reconciled"}
+
+    # The report, as the PDF and Excel files the page links to.
+    for label, kind, magic in (
+        ("Report (PDF)", "application/pdf", b"%PDF"),
+        ("Report (Excel)", "application/vnd.openxmlformats", b"PK"),
+    ):
+        href = page.get_by_role("link", name=label).get_attribute("href")
+        answer = page.request.get(href)
+        assert answer.status == 200, (label, answer.status)
+        assert answer.headers["content-type"].startswith(kind)
+        assert answer.body().startswith(magic)

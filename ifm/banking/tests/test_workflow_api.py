@@ -141,12 +141,13 @@ def _content(response: Any) -> bytes:
     return bytes(response.content)
 
 
-def _suggested_ids(client: Client, line_id: int) -> list[int]:
+def _suggested_ids(client: Client, line_id: int) -> list[list[int]]:
+    """The ledger lines of each suggestion for the bank line, best first."""
     response = client.get(f"{API}/bank-transactions/{line_id}/suggestions")
     assert response.status_code == 200, response.content
     body = response.json()
     items = body["items"] if isinstance(body, dict) else body
-    return [item["journal_line_id"] for item in items]
+    return [[line["id"] for line in item["journal_lines"]] for item in items]
 
 
 def test_expense_to_reconciled_month_through_the_api(
@@ -181,8 +182,8 @@ def test_expense_to_reconciled_month_through_the_api(
 
     # The check's first suggestion is the expense's payment; the deposit's is the grant.
     check, deposit = rows["-80.25"], rows["1500.00"]
-    assert _suggested_ids(finance, check["id"])[0] == payment.pk
-    assert _suggested_ids(finance, deposit["id"])[0] == grant.pk
+    assert _suggested_ids(finance, check["id"])[0] == [payment.pk]
+    assert _suggested_ids(finance, deposit["id"])[0] == [grant.pk]
     for line, ledger_line in ((check, payment), (deposit, grant)):
         matched = send_json(
             finance,
