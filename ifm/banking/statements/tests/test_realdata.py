@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ifm.banking.statements import ColumnProfile, StatementError, parse_statement
+from ifm.banking.statements import ColumnProfile, parse_statement
 
 REALDATA = Path(__file__).parent / "fixtures" / "realdata"
 
