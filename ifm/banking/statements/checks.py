@@ -158,7 +158,8 @@ def check_running_balances(
     lines of one day listed in another order than the bank posted them), so a few
     disagreements are notes for the import summary, not refusals: the amounts are what is
     imported. When most pairs (and more than two) disagree, the profile is reading the wrong
-    column, sign or decimal separator, and that is a problem. Returns (newest line first, balances agree)."""
+    column, sign or decimal separator, and that is a problem.
+    Returns (newest line first, balances agree)."""
     pairs = [
         (i, j)
         for i, j in zip(range(len(lines)), range(1, len(lines)), strict=False)
