@@ -147,10 +147,19 @@ def check_totals(statement: ParsedStatement, problems: ProblemList, where: str =
         )
 
 
-def check_running_balances(lines: list[ParsedLine], problems: ProblemList) -> bool:
+def check_running_balances(
+    lines: list[ParsedLine], problems: ProblemList, notes: list[str]
+) -> tuple[bool, bool]:
     """Each line's running balance is the one before it plus its amount. Banks list lines
     oldest or newest first, so both orders are tried and the one that fits better is kept
-    (by date when it is a tie). True when the file lists the newest line first."""
+    (by date when it is a tie).
+
+    Real exports slip now and then (a bank's own balance column off by one line's amount,
+    lines of one day listed in another order than the bank posted them), so a few
+    disagreements are notes for the import summary, not refusals: the amounts are what is
+    imported. When most pairs (and more than two) disagree, the profile is reading the wrong
+    column, sign or decimal separator, and that is a problem.
+    Returns (newest line first, balances agree)."""
     pairs = [
         (i, j)
         for i, j in zip(range(len(lines)), range(1, len(lines)), strict=False)
@@ -162,6 +171,7 @@ def check_running_balances(lines: list[ParsedLine], problems: ProblemList) -> bo
         len(backward) == len(forward) and bool(lines) and lines[0].date > lines[-1].date
     )
     good = set(backward if newest_first else forward)
+    slips = []
     for i, j in pairs:
         if (i, j) in good:
             continue
@@ -169,14 +179,24 @@ def check_running_balances(lines: list[ParsedLine], problems: ProblemList) -> bo
         assert before.balance is not None
         assert after.balance is not None
         expected = before.balance + after.amount
-        problems.add(
-            after.where,
-            "balance",
-            f"The running balance {after.balance} is not the balance before it "
+        slips.append(
+            f"{after.where}: the running balance {after.balance} is not the balance before it "
             f"({before.balance}, {before.where}) plus the amount {after.amount}: expected "
-            f"{expected}, a difference of {after.balance - expected}. A line may be missing.",
+            f"{expected}, a difference of {after.balance - expected}."
         )
-    return newest_first
+    if len(slips) > 2 and len(slips) * 2 > len(pairs):
+        problems.add(
+            "file",
+            "balance",
+            f"The running balance disagrees with the amounts on {len(slips)} of {len(pairs)} "
+            "rows: check the profile's amount columns, the sign of withdrawals and the decimal "
+            f"separator. First: {slips[0]}",
+        )
+    else:
+        notes.extend(f"The bank's balance column slips at {slip}" for slip in slips[:10])
+        if len(slips) > 10:
+            notes.append(f"... and {len(slips) - 10} more rows where it slips.")
+    return newest_first, not slips
 
 
 def _follows(before: ParsedLine, after: ParsedLine) -> bool:

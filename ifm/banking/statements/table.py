@@ -83,11 +83,14 @@ def read_table(data: bytes, *, filename: str, profile: ColumnProfile) -> ParsedS
     except TabularError as exc:
         where = f"line {exc.line}" if exc.line else "file"
         raise refuse(exc.message, where=where, field="file") from None
-    newest_first = check_running_balances(lines, problems) if columns.balance >= 0 else False
-    problems.raise_if_any()
-    statement = ParsedStatement(format="xlsx" if workbook else "csv", lines=lines)
+    notes: list[str] = []
+    newest_first, agree = False, True
     if columns.balance >= 0:
-        _balances(statement, newest_first)
+        newest_first, agree = check_running_balances(lines, problems, notes)
+    problems.raise_if_any()
+    statement = ParsedStatement(format="xlsx" if workbook else "csv", lines=lines, notes=notes)
+    if columns.balance >= 0:
+        _balances(statement, newest_first, agree=agree)
     if not lines:
         statement.notes.append(f"No rows under the header (row {header_row}).")
     return statement
@@ -282,8 +285,10 @@ def _row_amount(
     return abs(credit) - abs(debit)
 
 
-def _balances(statement: ParsedStatement, newest_first: bool) -> None:
-    """Opening and closing balances from the running balance of the first and last line."""
+def _balances(statement: ParsedStatement, newest_first: bool, *, agree: bool) -> None:
+    """Closing balance from the running balance of the newest line (what the bank says the
+    account holds); the opening balance from the oldest line, unless the balance column slips
+    somewhere, when only the closing balance is taken as the bank wrote it."""
     ordered = [line for line in statement.lines if line.balance is not None]
     if not ordered or len(ordered) != len(statement.lines):
         return
@@ -291,7 +296,8 @@ def _balances(statement: ParsedStatement, newest_first: bool) -> None:
         ordered.reverse()
     first, last = ordered[0], ordered[-1]
     assert first.balance is not None
-    statement.opening_balance = first.balance - first.amount
+    if agree:
+        statement.opening_balance = first.balance - first.amount
     statement.closing_balance = last.balance
     statement.closing_balance_date = last.date
 

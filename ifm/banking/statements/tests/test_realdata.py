@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ifm.banking.statements import ColumnProfile, StatementError, parse_statement
+from ifm.banking.statements import ColumnProfile, parse_statement
 
 REALDATA = Path(__file__).parent / "fixtures" / "realdata"
 
@@ -121,14 +121,18 @@ def test_the_lloyds_csv_reads_with_debit_and_credit_columns():
 def test_the_lloyds_running_balance_is_checked_and_its_one_slip_named():
     """The file's Balance column disagrees with its amounts once: row 6's balance (6029.49)
     counts row 7's 4.12 a second time (6039.58 - 5.97 would be 6033.61). Read with the
-    Balance column, the check names that row; every other row agrees, newest line first."""
+    Balance column, the lines import as the bank listed them, the slip is a note naming the
+    row, and the closing balance is the newest line's (2040.59), as the bank wrote it."""
     profile = ColumnProfile(**{**LLOYDS.__dict__, "balance_column": "Balance"})
 
-    with pytest.raises(StatementError) as caught:
-        _read("sample-statement.csv", profile)
+    statement = _read("sample-statement.csv", profile)
 
-    (problem,) = caught.value.problems
-    assert problem.where == "row 6"
-    assert problem.field == "balance"
-    assert "6029.49" in problem.message
-    assert "-4.12" in problem.message
+    assert len(statement.lines) == 12
+    assert sum(line.amount for line in statement.lines) == Decimal("-3881.99")
+    (note,) = statement.notes
+    assert note.startswith("The bank's balance column slips at row 6")
+    assert "6029.49" in note
+    assert "-4.12" in note
+    assert statement.closing_balance == Decimal("2040.59")
+    assert statement.closing_balance_date == date(2024, 1, 15)
+    assert statement.opening_balance is None

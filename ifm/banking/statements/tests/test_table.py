@@ -160,9 +160,26 @@ def test_a_running_balance_is_kept_checked_and_gives_the_balances():
     )
     assert statement.closing_balance_date == date(2024, 1, 3)
 
-    broken = text.replace("105.00", "104.00")
-    problems = problems_of(broken, profile)
-    assert [(p.where, p.field) for p in problems] == [("row 3", "balance"), ("row 4", "balance")]
+    # One slip in the bank's balance column: the amounts are imported, the slip is a note and
+    # only the closing balance (the newest line's, as the bank wrote it) is taken.
+    slipped = read(text.replace("105.00", "104.00"), profile)
+    assert [x.amount for x in slipped.lines] == [x.amount for x in statement.lines]
+    assert len(slipped.notes) == 2
+    assert slipped.notes[0].startswith("The bank's balance column slips at row 3")
+    assert (slipped.opening_balance, slipped.closing_balance) == (None, Decimal("106.00"))
+
+
+def test_a_balance_column_that_disagrees_on_most_rows_is_refused():
+    """Most rows off: the profile reads the wrong sign, column or separator."""
+    profile = ColumnProfile(**{**SIGNED.__dict__, "balance_column": "Balance"})
+    text = (
+        "Date,Payee,Amount,Balance\n01/01/2024,A,10.00,110.00\n01/02/2024,B,5.00,105.00\n"
+        "01/03/2024,C,1.00,104.00\n01/04/2024,D,2.00,102.00\n"
+    )
+    (problem,) = problems_of(text, profile)
+    assert (problem.where, problem.field) == ("file", "balance")
+    assert "3 of 3 rows" in problem.message
+    assert "sign of withdrawals" in problem.message
 
 
 def test_newest_first_running_balance():
