@@ -89,8 +89,13 @@ def report_pdf(rec: Reconciliation, *, organization_name: str, currency: str) ->
     )
     html = render_to_string(
         "banking/reconciliation/report_pdf.html",
-        {"report": report, "rec": rec, "f": report.figures, "limit": PDF_ITEMS,
-         "printed_at": timezone.now()},
+        {
+            "report": report,
+            "rec": rec,
+            "f": report.figures,
+            "limit": PDF_ITEMS,
+            "printed_at": timezone.now(),
+        },
     )
     # WeasyPrint takes about 0.8 s to import: only the processes that make a PDF pay for it.
     from weasyprint import HTML  # noqa: PLC0415

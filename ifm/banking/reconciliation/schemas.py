@@ -21,7 +21,7 @@ SignedMoney = Annotated[
     Field(
         pattern=SIGNED_MONEY_PATTERN,
         max_length=16,
-        description='A decimal string with at most two decimals, negative when the account is '
+        description="A decimal string with at most two decimals, negative when the account is "
         'overdrawn, such as "1250.00" or "-35.10".',
         examples=["1250.00"],
     ),
@@ -54,7 +54,9 @@ class ReconciliationPatchIn(InputSchema):
 
 
 class ReopenIn(InputSchema):
-    reason: str = Field(..., min_length=1, max_length=500, description="Why; kept in the audit log.")
+    reason: str = Field(
+        ..., min_length=1, max_length=500, description="Why; kept in the audit log."
+    )
 
 
 class ReconciliationOut(Schema):
@@ -72,7 +74,9 @@ class ReconciliationOut(Schema):
     deposits_in_transit_count: int
     outstanding_payments: str = Field(..., description="Outstanding checks and payments, positive.")
     outstanding_payments_count: int
-    difference: str = Field(..., description="adjusted_bank_balance - book_balance; 0.00 to finish.")
+    difference: str = Field(
+        ..., description="adjusted_bank_balance - book_balance; 0.00 to finish."
+    )
     cleared_count: int = Field(..., description="Bank lines it clears (finished: reconciled).")
     unmatched_bank_count: int = Field(
         ..., description="Bank lines on the statement not cleared in the books."

@@ -128,9 +128,10 @@ def _fetchall(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 def _in_ids(column: str, name: str) -> str:
     """`column` is one of the ids in parameter `name` (see _ids_param)."""
+    # Column and parameter names are this module's constants; the ids travel as a parameter.
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%({name})s::bigint[])"
-    return f"{column} IN (SELECT value FROM json_each(%({name})s))"
+    return f"{column} IN (SELECT value FROM json_each(%({name})s))"  # noqa: S608
 
 
 def _ids_param(ids: Sequence[int]) -> Any:
@@ -178,19 +179,22 @@ SELECT jl.id, jl.date, jl.debit, jl.credit
  WHERE je.organization_id = %(org)s AND je.number >= %(watermark)s
    AND jl.account_id = %(account)s AND jl.date <= %(base_d)s
 """
-_CANDIDATES = """
+_CANDIDATES = (
+    """
 SELECT jl.id, jl.date, jl.debit, jl.credit
   FROM ledger_journalline jl
  WHERE jl.organization_id = %(org)s AND {old_ids}
 UNION ALL
-""" + _SINCE_BASE
+"""
+    + _SINCE_BASE
+)
 # Each candidate is probed once through the match lines' index: a few thousand probes for a
 # month of lines, whatever the length of the history.
 _OUTSTANDING_FROM_BASE = f"""
 SELECT c.id, c.date, c.debit, c.credit
   FROM ({_CANDIDATES}) c
  WHERE c.date <= %(d)s AND c.date >= %(since)s AND {_NOT_CLEARED_AT_D}
-"""
+"""  # noqa: S608
 _BOOK_SINCE_BASE = f"SELECT COALESCE(SUM(c.debit - c.credit), 0) FROM ({_SINCE_BASE}) c"  # noqa: S608
 
 # Bank lines on the statement not cleared at D: unmatched ones (index on organization,
@@ -428,10 +432,9 @@ def _stored_counts(rec: Reconciliation) -> tuple[int, int]:
     ids = [int(i) for i in rec.outstanding_line_ids or []]
     if not ids:
         return 0, 0
-    sql = (
-        "SELECT COUNT(CASE WHEN jl.debit > 0 THEN 1 END), COUNT(CASE WHEN jl.credit > 0 THEN 1 END)"
-        f" FROM ledger_journalline jl WHERE jl.organization_id = %(org)s AND {_in_ids('jl.id', 'ids')}"
-    )
+    counts = "COUNT(CASE WHEN jl.debit > 0 THEN 1 END), COUNT(CASE WHEN jl.credit > 0 THEN 1 END)"
+    where = f"jl.organization_id = %(org)s AND {_in_ids('jl.id', 'ids')}"
+    sql = f"SELECT {counts} FROM ledger_journalline jl WHERE {where}"  # noqa: S608
     ((deposits, payments),) = _fetchall(sql, {"org": rec.organization_id, "ids": _ids_param(ids)})
     return int(deposits), int(payments)
 

@@ -164,7 +164,7 @@ def reconciliation_start(
     access: Access | None,
     bank_account: BankAccount | int,
     statement_date: date,
-    statement_balance: Decimal | None = None,
+    statement_balance: Decimal | str | None = None,
     books_from: date | None = None,
 ) -> Reconciliation:
     """Start reconciling a bank account to a statement's ending balance at its date.
@@ -237,7 +237,7 @@ def reconciliation_update_balance(
     actor: User,
     access: Access | None,
     reconciliation: Reconciliation,
-    statement_balance: Decimal,
+    statement_balance: Decimal | str,
     expected_version: int,
 ) -> Reconciliation:
     """Correct the statement's ending balance of a reconciliation in progress."""
@@ -285,9 +285,7 @@ def reconciliation_finish(
             "finished only when it is 0.00. Match the bank lines not yet cleared, enter what "
             "is missing in the books, or correct the statement balance."
         )
-        raise ReconciliationConflict(
-            message, errors=[{"field": "difference", "message": message}]
-        )
+        raise ReconciliationConflict(message, errors=[{"field": "difference", "message": message}])
     uncleared = selectors.uncleared_bank_ids(rec)
     outstanding = state.outstanding_ids()
     reconciled = BankTransaction.objects.filter(

@@ -233,9 +233,7 @@ def _section(request: OrgRequest, state: ReconciliationState, kind: str) -> dict
     }
 
 
-def _detail_context(
-    request: OrgRequest, rec: Reconciliation, **forms: Any
-) -> dict[str, Any]:
+def _detail_context(request: OrgRequest, rec: Reconciliation, **forms: Any) -> dict[str, Any]:
     state = selectors.reconciliation_state(rec)
     can = has_perm(request.access, "banking.reconcile")
     is_open = rec.status == Reconciliation.Status.OPEN
@@ -246,7 +244,9 @@ def _detail_context(
         "sections": [_section(request, state, kind) for kind in KINDS],
         "is_open": is_open,
         "can_reconcile": can,
-        "can_reopen": can and latest is not None and latest.pk == rec.pk
+        "can_reopen": can
+        and latest is not None
+        and latest.pk == rec.pk
         and selectors.open_reconciliation(rec.bank_account) is None,
         "matching_url": _matching_url(request, rec.bank_account),
         "events": list(

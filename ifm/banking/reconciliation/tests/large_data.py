@@ -74,7 +74,7 @@ def _finish_as_is(rec: Reconciliation) -> None:
 def build(
     org: Organization, account: BankAccount, n: int = 100_000, *, seed: int = 7
 ) -> LargeAccount:
-    rng = random.Random(seed)  # noqa: S311  (test data, not secrets)
+    rng = random.Random(seed)
     span = (LAST_DAY - FIRST_DAY).days
     with org_context(org):
         for year in range(FIRST_DAY.year, LAST_DAY.year + 1):

@@ -33,7 +33,7 @@ def items(org_a: Any, account: BankAccount) -> dict[str, Any]:
     return {"cleared": cleared, "fee": fee}
 
 
-def _start(api: Any, account: BankAccount, balance: str = "497.50", **extra: Any) -> Any:
+def _start(api: Any, account: BankAccount, balance: str | None = "497.50", **extra: Any) -> Any:
     body = {"bank_account_id": account.pk, "statement_date": "2026-01-31", **extra}
     if balance is not None:
         body["statement_balance"] = balance
@@ -56,7 +56,8 @@ def test_start_answers_the_figures(api: Any, account: BankAccount, items: Any) -
     assert body["difference"] == "-2.50"
     assert (body["unmatched_bank_count"], body["unmatched_bank_total"]) == (1, "-2.50")
     got = api.get(f"{URL}/{body['id']}")
-    assert got.status_code == 200 and got.json()["difference"] == "-2.50"
+    assert got.status_code == 200
+    assert got.json()["difference"] == "-2.50"
 
 
 def test_finish_is_refused_with_a_difference_and_names_it(
@@ -72,8 +73,11 @@ def test_finish_is_refused_with_a_difference_and_names_it(
     patched = send_json(
         api, "PATCH", f"{URL}/{rec_id}", {"version": version, "statement_balance": "500"}
     )
-    assert patched.status_code == 200 and patched.json()["difference"] == "0.00"
-    stale = send_json(api, "PATCH", f"{URL}/{rec_id}", {"version": version, "statement_balance": "1"})
+    assert patched.status_code == 200
+    assert patched.json()["difference"] == "0.00"
+    stale = send_json(
+        api, "PATCH", f"{URL}/{rec_id}", {"version": version, "statement_balance": "1"}
+    )
     assert_problem(stale, 409)
     finished = api.post(f"{URL}/{rec_id}/finish")
     assert finished.status_code == 200, finished.content
@@ -149,7 +153,8 @@ def test_a_viewer_reads_but_does_not_reconcile(
 def test_report_files(api: Any, account: BankAccount, items: Any) -> None:
     rec_id = _start(api, account).json()["id"]
     pdf = api.get(f"{URL}/{rec_id}/report.pdf")
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert "reconciliation-operating-alpha-2026-01-31.pdf" in pdf["Content-Disposition"]
     xlsx = api.get(f"{URL}/{rec_id}/report.xlsx")
@@ -165,6 +170,7 @@ def test_report_files(api: Any, account: BankAccount, items: Any) -> None:
     summary = {row[0]: row[1] for row in rows if len(row) > 1}
     assert Decimal(str(summary["Difference"])) == Decimal("-2.50")
     payments = list(book["Outstanding payments"].iter_rows(values_only=True))
-    assert payments[1][3] == "Check 1001" and Decimal(str(payments[1][4])) == Decimal("-40")
+    assert payments[1][3] == "Check 1001"
+    assert Decimal(str(payments[1][4])) == Decimal("-40")
     fees = list(book["Not cleared on statement"].iter_rows(values_only=True))
     assert fees[1][1] == "Service charge"

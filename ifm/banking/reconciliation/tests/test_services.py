@@ -80,7 +80,8 @@ def test_a_reconciliation_with_a_difference_cannot_be_finished(
     assert caught.value.status == 409
     assert caught.value.errors[0]["field"] == "difference"
     rec.refresh_from_db()
-    assert rec.status == "open" and rec.finished_at is None
+    assert rec.status == "open"
+    assert rec.finished_at is None
     assert not BankTransaction.objects.filter(status="reconciled").exists()
     # The fee enters the books and is matched: now it balances.
     fee_line = post_cash(org_a, "-5.00", date(2026, 1, 31), memo="Bank fee")
@@ -102,7 +103,8 @@ def test_finishing_locks_the_cleared_lines_and_keeps_the_figures(
     )
     reconciliation_finish(**finance, reconciliation=rec)
     rec.refresh_from_db()
-    assert rec.status == "finished" and rec.finished_by == finance["actor"]
+    assert rec.status == "finished"
+    assert rec.finished_by == finance["actor"]
     assert rec.finished_at is not None
     assert (rec.book_balance, rec.cleared_balance) == (Decimal("815.00"), Decimal("795.00"))
     assert (rec.deposits_in_transit, rec.outstanding_payments) == (
@@ -111,11 +113,11 @@ def test_finishing_locks_the_cleared_lines_and_keeps_the_figures(
     )
     assert rec.books_from == date(2026, 1, 2)
     reconciled = BankTransaction.objects.filter(reconciliation=rec)
-    assert reconciled.count() == 3 and set(reconciled.values_list("status", flat=True)) == {
-        "reconciled"
-    }
+    assert reconciled.count() == 3
+    assert set(reconciled.values_list("status", flat=True)) == {"reconciled"}
     later.refresh_from_db()
-    assert later.status == "matched" and later.reconciliation is None
+    assert later.status == "matched"
+    assert later.reconciliation is None
     event = AuditEvent.objects.get(action="reconciliation.finish")
     assert event.changes["lines_reconciled"] == 3
     with pytest.raises(ReconciledLineError, match="reopen its reconciliation"):
@@ -219,7 +221,10 @@ def test_start_checks(org_a: Any, account: BankAccount, finance: Any) -> None:
         )
     with pytest.raises(ServiceError, match="decimal number"):
         reconciliation_start(
-            **finance, bank_account=account, statement_date=JAN, statement_balance=1.5
+            **finance,
+            bank_account=account,
+            statement_date=JAN,
+            statement_balance=1.5,  # type: ignore[arg-type]
         )
     rec = reconciliation_start(
         **finance, bank_account=account, statement_date=JAN, statement_balance=Decimal("-10.00")
@@ -307,7 +312,7 @@ def test_reopen_needs_a_reason_and_only_the_latest(
     with pytest.raises(ServiceError, match="Say why") as e:
         reconciliation_reopen(**finance, reconciliation=first, reason="   ")
     assert e.value.errors[0]["field"] == "reason"
-    with pytest.raises(ReconciliationConflict, match="reopen the one of .* 2026-02-28 first"):
+    with pytest.raises(ReconciliationConflict, match=r"reopen the one of .* 2026-02-28 first"):
         reconciliation_reopen(**finance, reconciliation=first, reason="Wrong balance")
     reconciliation_reopen(**finance, reconciliation=second, reason="Wrong balance")
     with pytest.raises(ReconciliationConflict, match="in progress"):
@@ -317,8 +322,10 @@ def test_reopen_needs_a_reason_and_only_the_latest(
     line.refresh_from_db()
     assert (line.status, line.reconciliation) == ("matched", None)
     first.refresh_from_db()
-    assert first.status == "open" and first.reopen_reason == "Wrong balance"
-    assert first.reopened_by == finance["actor"] and first.book_balance is None
+    assert first.status == "open"
+    assert first.reopen_reason == "Wrong balance"
+    assert first.reopened_by == finance["actor"]
+    assert first.book_balance is None
     events = AuditEvent.objects.filter(action="reconciliation.reopen").order_by("id")
     assert [e.changes["lines_released"] for e in events] == [0, 1]
     assert events[1].changes["reason"] == "Wrong balance"
