@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from e2e.axe import axe_violations, duplicate_ids, format_violations
 from ifm.accounts.services import invitation_create, membership_set
+from ifm.banking.models import BankTransaction, Reconciliation
 from ifm.conftest import client_for, make_user
 from ifm.core.org_context import org_context
 from ifm.donors.gifts.batches import gift_batch_create
@@ -271,7 +272,27 @@ def site(transactional_db: Any) -> dict[str, Any]:
         draft = expense_create(
             **who, kind=Kind.CLAIM, payee="Post office", date=date.today(), function="program"
         )
-    extra = [dry_run, "/accounts/2fa/totp/activate/", f"/o/{org_a.slug}/expenses/{draft.pk}/edit/"]
+        # Pages linked only in a state the demo's month-end is not in: the unmatch form of a
+        # line matched but not reconciled, the reopen form of the finished reconciliation
+        # (offered once the one in progress is finished or discarded).
+        matched = BankTransaction.objects.filter(status="matched").earliest("pk")
+        finished = Reconciliation.objects.filter(status="finished").earliest("pk")
+        banking = [
+            reverse(
+                "banking:matching_unmatch",
+                kwargs={"org_slug": org_a.slug, "bank_transaction_id": matched.pk},
+            ),
+            reverse(
+                "banking:reconciliation_reopen",
+                kwargs={"org_slug": org_a.slug, "reconciliation_id": finished.pk},
+            ),
+        ]
+    extra = [
+        dry_run,
+        "/accounts/2fa/totp/activate/",
+        f"/o/{org_a.slug}/expenses/{draft.pk}/edit/",
+        *banking,
+    ]
     return {
         "admin": admin,
         "org": org_a,

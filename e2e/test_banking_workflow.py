@@ -46,7 +46,11 @@ def _setup() -> tuple[Any, Expense]:
     membership_set(organization=org, user=finance, role=Role.FINANCE)
     membership_set(organization=org, user=staff, role=Role.STAFF)
     with org_context(org):
-        fin = {"organization": org, "actor": finance, "access": Membership.objects.get(user=finance)}
+        fin = {
+            "organization": org,
+            "actor": finance,
+            "access": Membership.objects.get(user=finance),
+        }
         own = {"organization": org, "actor": staff, "access": Membership.objects.get(user=staff)}
         general = Fund.objects.get(is_general=True)
         journal_entry_create(
