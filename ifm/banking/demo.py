@@ -30,7 +30,7 @@ from ifm.banking.reconciliation.services import reconciliation_finish, reconcili
 from ifm.banking.statements.generate import ofx_bytes
 from ifm.banking.statements.types import ParsedLine
 from ifm.ledger.chart.selectors import cash_accounts
-from ifm.ledger.demo import month_start
+from ifm.ledger.demo import activity_start, month_start
 from ifm.ledger.journal.posting import LineInput
 from ifm.ledger.journal.services import journal_entry_create
 from ifm.ledger.models import Account, Fund, JournalLine
@@ -73,8 +73,10 @@ def seed(ctx: DemoContext) -> str:
         return "no bank account in the chart of accounts"
     general = Fund.objects.get(is_general=True)
     start = month_start(ctx.today, 2)
-    first_end, end = month_start(ctx.today, 1) - timedelta(days=1), ctx.today.replace(day=1)
-    end -= timedelta(days=1)
+    if activity_start(org, ctx.today) > start:
+        return "the books begin too recently for two months of statements"
+    first_end = month_start(ctx.today, 1) - timedelta(days=1)  # the first month, reconciled
+    end = month_start(ctx.today) - timedelta(days=1)  # the statement's last day
     deposits = _deposit_gifts(ctx, cash, general, start)
     account = bank_account_create(
         **who,
