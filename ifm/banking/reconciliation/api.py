@@ -14,6 +14,7 @@ from ifm.banking.reconciliation.schemas import (
     ReconciliationIn,
     ReconciliationOut,
     ReconciliationPatchIn,
+    ReconciliationStatus,
     ReconciliationSummaryOut,
     ReopenIn,
     money,
@@ -75,7 +76,7 @@ def reconciliation_list(
         int | None, Query(ge=1, le=MAX_ID, description="Only this bank account's.")
     ] = None,
     status: Annotated[
-        Reconciliation.Status | None, Query(description="Only in progress or only finished.")
+        ReconciliationStatus | None, Query(description="Only in progress or only finished.")
     ] = None,
 ) -> QuerySet[Reconciliation]:
     require_perm(request.access, "banking.view")
@@ -84,9 +85,7 @@ def reconciliation_list(
         account = BankAccount.objects.filter(pk=bank_account_id).first()
         if account is None:
             return Reconciliation.objects.none()
-    return selectors.reconciliation_list(
-        bank_account=account, status=status.value if status else ""
-    )
+    return selectors.reconciliation_list(bank_account=account, status=status or "")
 
 
 @router.post(
