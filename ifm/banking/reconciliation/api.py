@@ -14,6 +14,7 @@ from ifm.banking.reconciliation.schemas import (
     ReconciliationIn,
     ReconciliationOut,
     ReconciliationPatchIn,
+    ReconciliationStatus,
     ReconciliationSummaryOut,
     ReopenIn,
     money,
@@ -75,7 +76,7 @@ def reconciliation_list(
         int | None, Query(ge=1, le=MAX_ID, description="Only this bank account's.")
     ] = None,
     status: Annotated[
-        Reconciliation.Status | None, Query(description="Only in progress or only finished.")
+        ReconciliationStatus | None, Query(description="Only in progress or only finished.")
     ] = None,
 ) -> QuerySet[Reconciliation]:
     require_perm(request.access, "banking.view")
@@ -84,9 +85,7 @@ def reconciliation_list(
         account = BankAccount.objects.filter(pk=bank_account_id).first()
         if account is None:
             return Reconciliation.objects.none()
-    return selectors.reconciliation_list(
-        bank_account=account, status=status.value if status else ""
-    )
+    return selectors.reconciliation_list(bank_account=account, status=status or "")
 
 
 @router.post(
@@ -172,13 +171,26 @@ def reconciliation_reopen(
     return _out(rec)
 
 
+OCTET_STREAM = "application/octet-stream"
+
+
 def _file_response(content_type: str) -> dict[str, Any]:
+    binary = {"schema": {"type": "string", "format": "binary"}}
     return {
         "200": {
-            "description": "The reconciliation report, as an attachment.",
-            "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The reconciliation report, as an attachment (labelled "
+            f"{OCTET_STREAM} when the request accepts only that).",
+            "content": {content_type: binary, OCTET_STREAM: binary},
         }
     }
+
+
+def _content_type(request: OrgRequest, native: str) -> str:
+    """The report's own type, or application/octet-stream for a client that asks only for
+    that (generated clients treat files as bytes)."""
+    accept = request.headers.get("Accept", "")
+    wanted = {part.split(";")[0].strip() for part in accept.split(",") if part.strip()}
+    return OCTET_STREAM if wanted == {OCTET_STREAM} else native
 
 
 def _report(request: OrgRequest, reconciliation_id: int, fmt: str) -> HttpResponse:
@@ -186,10 +198,10 @@ def _report(request: OrgRequest, reconciliation_id: int, fmt: str) -> HttpRespon
     org = request.org
     if fmt == "pdf":
         body = report.report_pdf(rec, organization_name=org.name, currency=org.currency)
-        response = HttpResponse(body, content_type="application/pdf")
+        response = HttpResponse(body, content_type=_content_type(request, "application/pdf"))
     else:
         body = report.report_xlsx(rec, organization_name=org.name, currency=org.currency)
-        response = HttpResponse(body, content_type=XLSX_TYPE)
+        response = HttpResponse(body, content_type=_content_type(request, XLSX_TYPE))
     response["Content-Disposition"] = f'attachment; filename="{report.filename(rec, fmt)}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import date as date_type
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from ifm.banking.models import Reconciliation
 from ifm.core.api import InputSchema
 from ifm.core.api_types import ApiDate, Id, Version
+
+# "open" (in progress) or "finished"; a Literal, so the document gets no second "Status" schema.
+ReconciliationStatus = Literal["open", "finished"]
 
 SIGNED_MONEY_PATTERN = r"^-?(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$"
 
@@ -64,7 +66,7 @@ class ReconciliationOut(Schema):
 
     id: int
     bank_account_id: int
-    status: Reconciliation.Status
+    status: ReconciliationStatus
     statement_date: date_type
     statement_balance: str
     book_balance: str
@@ -96,7 +98,7 @@ class ReconciliationSummaryOut(Schema):
 
     id: int
     bank_account_id: int
-    status: Reconciliation.Status
+    status: ReconciliationStatus
     statement_date: date_type
     statement_balance: str
     book_balance: str | None

@@ -159,6 +159,14 @@ def test_report_files(api: Any, account: BankAccount, items: Any) -> None:
     assert "reconciliation-operating-alpha-2026-01-31.pdf" in pdf["Content-Disposition"]
     xlsx = api.get(f"{URL}/{rec_id}/report.xlsx")
     assert xlsx.status_code == 200
+    assert (
+        xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    as_bytes = api.get(
+        f"{URL}/{rec_id}/report.xlsx", headers={"Accept": "application/octet-stream"}
+    )
+    assert as_bytes["Content-Type"] == "application/octet-stream"
+    assert as_bytes.content[:2] == b"PK"
     book = load_workbook(io.BytesIO(xlsx.content), read_only=True)
     assert book.sheetnames == [
         "Reconciliation",
