@@ -20,8 +20,10 @@ def test_the_banking_benchmark_runs_in_quick_mode() -> None:
         "import CAMT.053, 400 lines",
         "the same OFX again (all duplicates)",
         "suggest_all 100 x 1,000",
-        "matching page, 1,000 lines",
-        "reconciliation page, 1,000 lines",
+        "matching page, 1,000 lines reconciled monthly",
+        "reconciliation page, 1,000 lines reconciled monthly",
+        "matching page, 1,000 lines none matched",
+        "reconciliation page, 1,000 lines none matched",
     ]
     for figure in figures:
         assert figure.floor_seconds > 0, figure
