@@ -29,7 +29,7 @@ from ifm.banking.accounts.selectors import column_profile
 from ifm.banking.imports import store
 from ifm.banking.imports.checks import statement_problems
 from ifm.banking.imports.identity import line_identities
-from ifm.banking.models import BankAccount, CsvProfile, Statement
+from ifm.banking.models import BankAccount, CsvProfile, Statement, StatementFormat
 from ifm.banking.statements import ParsedStatement, Problem, StatementError, parse_statement
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.tenancy.models import Organization
@@ -136,6 +136,10 @@ def statement_import_parsed(
 ) -> ImportResult:
     """Store a read statement's new lines, skip those the account has, all in one go."""
     account = _locked(bank_account)
+    if profile is not None and profile.organization_id != organization.pk:
+        raise ServiceError("No such column profile in this organization.", field="profile")
+    if parsed.format not in (StatementFormat.CSV, StatementFormat.XLSX):
+        profile = None  # a file with its own layout used none
     problems = statement_problems(
         parsed,
         currency=account.currency,
