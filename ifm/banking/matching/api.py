@@ -14,7 +14,6 @@ from ifm.accounts.http import OrgRequest
 from ifm.banking.matching import rules, selectors, services
 from ifm.banking.matching.schemas import (
     ApplyRulesOut,
-    BankTransactionOut,
     CountOut,
     CreateEntryIn,
     MatchIn,
@@ -23,6 +22,7 @@ from ifm.banking.matching.schemas import (
     RuleOut,
     RulePatchIn,
     SuggestionOut,
+    UnmatchedLineOut,
     UnmatchIn,
 )
 from ifm.banking.matching.suggest import Suggestion, suggestions_for
@@ -159,7 +159,7 @@ def bank_transaction_match(
 
 @router.post(
     "/bank-transactions/{int:bank_transaction_id}/unmatch",
-    response=BankTransactionOut,
+    response=UnmatchedLineOut,
     summary="Undo the match a bank line is in (a reason is required)",
 )
 @idempotent

@@ -20,7 +20,7 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-class BankTransactionOut(Schema):
+class UnmatchedLineOut(Schema):
     id: int
     bank_account_id: int
     date: date_type

@@ -10,7 +10,14 @@ import pytest
 from django.test import Client
 
 from ifm.banking.accounts.tests.conftest import account
-from ifm.banking.models import BankAccount, BankTransaction, CsvProfile, Statement
+from ifm.banking.models import (
+    BankAccount,
+    BankTransaction,
+    CsvProfile,
+    Match,
+    Reconciliation,
+    Statement,
+)
 from ifm.banking.tests.factories import bank_account as other_org_account
 from ifm.banking.tests.factories import csv_profile as other_org_profile
 from ifm.core.tests.api_helpers import api_client_for, assert_problem, send_json
@@ -109,9 +116,23 @@ def _lines(bank_account: BankAccount) -> None:
         closing_balance=Decimal("70.00"),
         line_count=3,
     )
+    # A reconciled line is in a match and in a finished reconciliation (the table's rule).
+    match = Match.objects.create(
+        organization=bank_account.organization,
+        bank_account=bank_account,
+        cleared_on=date(2026, 2, 3),
+    )
+    reconciliation = Reconciliation.objects.create(
+        organization=bank_account.organization,
+        bank_account=bank_account,
+        statement_date=date(2026, 2, 28),
+        statement_balance=Decimal("70.00"),
+        status="finished",
+    )
     for n, (amount, status) in enumerate(
         [("100.00", "unmatched"), ("-30.00", "unmatched"), ("-0.50", "reconciled")]
     ):
+        reconciled = status == "reconciled"
         BankTransaction.objects.create(
             organization=bank_account.organization,
             bank_account=bank_account,
@@ -121,6 +142,8 @@ def _lines(bank_account: BankAccount) -> None:
             payee=f"Payee {n}",
             status=status,
             identity=f"h:{n}",
+            match=match if reconciled else None,
+            reconciliation=reconciliation if reconciled else None,
         )
 
 

@@ -33,7 +33,7 @@ def test_the_tile_counts_unmatched_lines_per_account(
     for _ in range(3):
         bank_line(org_a, D, "5.00", bank=payroll)
     bank_line(org_a, D, "7.00", bank=operating)
-    bank_line(org_a, D, "8.00", bank=operating, status=LineStatus.RECONCILED)
+    bank_line(org_a, D, "8.00", bank=operating, status=LineStatus.MATCHED)  # not counted
     account(org_b)
     bank_line(org_b, D, "9.00")  # another organization's
     url = reverse("orgs:dashboard", kwargs={"org_slug": org_a.slug})

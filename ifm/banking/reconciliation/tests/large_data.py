@@ -118,8 +118,10 @@ def build(
             n,
         )
         LedgerCounter.objects.update_or_create(defaults={"next_entry_number": first_number + n})
-        cash_line_ids = reserve_ids(JournalLine, n)
-        other_line_ids = reserve_ids(JournalLine, n)
+        # One reservation for both sides: on SQLite ids are reserved as MAX(id) + 1, so two
+        # calls before the insert would hand out the same ids twice.
+        line_ids = reserve_ids(JournalLine, 2 * n)
+        cash_line_ids, other_line_ids = line_ids[:n], line_ids[n:]
         insert_columns(
             JournalLine,
             {
