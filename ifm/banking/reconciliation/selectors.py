@@ -68,7 +68,6 @@ class Figures:
     outstanding_payments_count: int
     # Bank lines this reconciliation clears (while open: those finishing will lock).
     cleared_count: int
-    cleared_total: Decimal
     # Bank lines on the statement (dated on or before D) in no match cleared at D.
     unmatched_bank_count: int
     unmatched_bank_total: Decimal
@@ -144,24 +143,30 @@ NOT EXISTS (SELECT 1 FROM banking_matchline ml JOIN banking_match m ON m.id = ml
                AND m.cleared_on <= %(d)s)
 """
 
-# The first reconciliation: the account's lines up to D against its match lines cleared by D,
-# one hash join; only the outstanding lines come back.
-_OUTSTANDING_FULL = """
-SELECT jl.id, jl.date, jl.debit, jl.credit
-  FROM ledger_journalline jl
-  LEFT JOIN (
-       SELECT ml.journal_line_id AS id
-         FROM banking_match m
-         JOIN banking_matchline ml ON ml.match_id = m.id
-        WHERE m.organization_id = %(org)s AND m.bank_account_id = %(bank)s
-          AND m.cleared_on <= %(d)s
-  ) c ON c.id = jl.id
- WHERE jl.organization_id = %(org)s AND jl.account_id = %(account)s
-   AND jl.date <= %(d)s AND jl.date >= %(since)s AND c.id IS NULL
+# The first reconciliation, in one pass over the account's lines up to D: each line in no
+# match at all (a hash join to the match lines; a ledger line of the account is only ever
+# matched on its own bank account) is its own group, every other line falls in the one group
+# without an id, and the sum over all groups is the book balance.
+_LINES_FULL = """
+SELECT x.oid, MIN(x.date), SUM(x.debit), SUM(x.credit), SUM(x.debit - x.credit)
+  FROM (SELECT CASE WHEN ml.id IS NULL AND jl.date >= %(since)s THEN jl.id END AS oid,
+               jl.date, jl.debit, jl.credit
+          FROM ledger_journalline jl
+          LEFT JOIN banking_matchline ml
+            ON ml.journal_line_id = jl.id AND ml.organization_id = %(org)s
+         WHERE jl.organization_id = %(org)s AND jl.account_id = %(account)s
+           AND jl.date <= %(d)s) x
+ GROUP BY x.oid
 """
-_BOOK_FULL = """
-SELECT COALESCE(SUM(jl.debit - jl.credit), 0) FROM ledger_journalline jl
- WHERE jl.organization_id = %(org)s AND jl.account_id = %(account)s AND jl.date <= %(d)s
+# ... and the lines whose match clears after D (an index range of matches).
+_CLEARING_LATER = """
+SELECT jl.id, jl.date, jl.debit, jl.credit
+  FROM banking_match m
+  JOIN banking_matchline ml ON ml.match_id = m.id
+  JOIN ledger_journalline jl ON jl.id = ml.journal_line_id
+ WHERE m.organization_id = %(org)s AND m.bank_account_id = %(bank)s AND m.cleared_on > %(d)s
+   AND jl.organization_id = %(org)s AND jl.account_id = %(account)s
+   AND jl.date <= %(d)s AND jl.date >= %(since)s
 """
 
 # Later reconciliations: the candidates are what the last finished one (at base_d) left
@@ -215,24 +220,25 @@ SELECT b.id, b.date, b.amount, b.payee, b.memo, b.reference, b.status
 """
 
 # Bank lines this reconciliation clears: while open, the matched (not yet reconciled) lines
-# dated by D whose match clears by D; once finished, the lines it reconciled. Both counts are
-# index ranges (a join to every match would read them all).
+# dated by D whose match clears by D; once finished, the lines it reconciled. Counts only, of
+# index ranges (an index-only scan: a join to every match, or their amounts, would read them
+# all).
 _TO_CLEAR = """
-SELECT COUNT(*), COALESCE(SUM(b.amount), 0)
+SELECT COUNT(*)
   FROM banking_banktransaction b
  WHERE b.organization_id = %(org)s AND b.bank_account_id = %(bank)s
    AND b.status = 'matched' AND b.date <= %(d)s
 """
 # ... less those whose match clears after D (index on organization, bank_account, cleared_on).
 _TO_CLEAR_LATER = """
-SELECT COUNT(*), COALESCE(SUM(b.amount), 0)
+SELECT COUNT(*)
   FROM banking_match m
   JOIN banking_banktransaction b ON b.match_id = m.id
  WHERE m.organization_id = %(org)s AND m.bank_account_id = %(bank)s
    AND m.cleared_on > %(d)s AND b.status = 'matched' AND b.date <= %(d)s
 """
 _CLEARED_BY = """
-SELECT COUNT(*), COALESCE(SUM(b.amount), 0)
+SELECT COUNT(*)
   FROM banking_banktransaction b
  WHERE b.organization_id = %(org)s AND b.reconciliation_id = %(rec)s
 """
@@ -410,9 +416,10 @@ def _outstanding_and_book(
     params = _params(rec, books_from)
     base = None if full else _base_for(rec)
     if base is None:
-        rows = _fetchall(_OUTSTANDING_FULL, params)
-        ((book,),) = _fetchall(_BOOK_FULL, params)
-        book = money(book)
+        groups = _fetchall(_LINES_FULL, params)
+        book = sum((money(g[4]) for g in groups), ZERO)
+        rows = [g[:4] for g in groups if g[0] is not None]
+        rows += _fetchall(_CLEARING_LATER, params)
     else:
         params.update(
             base_d=base.statement_date,
@@ -465,7 +472,7 @@ def _state(rec: Reconciliation, *, full: bool) -> ReconciliationState:
     params = _params(rec, books_from)
     finished = rec.status == Reconciliation.Status.FINISHED
     if finished and rec.outstanding_line_ids is not None:
-        ((clear_n, clear_total),) = _fetchall(_CLEARED_BY, params)
+        ((clear_n,),) = _fetchall(_CLEARED_BY, params)
         bank_ids = [int(i) for i in rec.uncleared_bank_line_ids or []]
         bank_total = ZERO
         if bank_ids:
@@ -485,7 +492,6 @@ def _state(rec: Reconciliation, *, full: bool) -> ReconciliationState:
             outstanding_payments=money(rec.outstanding_payments),
             outstanding_payments_count=payments_n,
             cleared_count=int(clear_n),
-            cleared_total=money(clear_total),
             unmatched_bank_count=len(bank_ids),
             unmatched_bank_total=bank_total,
             books_from=books_from,
@@ -496,8 +502,8 @@ def _state(rec: Reconciliation, *, full: bool) -> ReconciliationState:
         f"SELECT COUNT(*), COALESCE(SUM(x.amount), 0) FROM ({_NOT_CLEARED_BANK}) x",  # noqa: S608
         params,
     )
-    ((clear_n, clear_total),) = _fetchall(_TO_CLEAR, params)
-    ((later_n, later_total),) = _fetchall(_TO_CLEAR_LATER, params)
+    ((clear_n,),) = _fetchall(_TO_CLEAR, params)
+    ((later_n,),) = _fetchall(_TO_CLEAR_LATER, params)
     deposits = [debit for _i, _d, debit, _c in lines if debit > 0]
     payments = [credit for _i, _d, _d2, credit in lines if credit > 0]
     figures = Figures(
@@ -509,7 +515,6 @@ def _state(rec: Reconciliation, *, full: bool) -> ReconciliationState:
         outstanding_payments=sum(payments, ZERO),
         outstanding_payments_count=len(payments),
         cleared_count=int(clear_n) - int(later_n),
-        cleared_total=money(clear_total) - money(later_total),
         unmatched_bank_count=int(bank_n),
         unmatched_bank_total=money(bank_total),
         books_from=books_from,

@@ -72,8 +72,15 @@ def _finish_as_is(rec: Reconciliation) -> None:
 
 
 def build(
-    org: Organization, account: BankAccount, n: int = 100_000, *, seed: int = 7
+    org: Organization,
+    account: BankAccount,
+    n: int = 100_000,
+    *,
+    seed: int = 7,
+    reconciled: bool = True,
 ) -> LargeAccount:
+    """`reconciled=False`: every line matched but none reconciled yet (the account's first
+    reconciliation, computed from the whole history)."""
     rng = random.Random(seed)
     span = (LAST_DAY - FIRST_DAY).days
     with org_context(org):
@@ -210,6 +217,8 @@ def build(
                 books_from=FIRST_DAY,
             )
         )
+        if not reconciled:
+            finished = []
         Reconciliation.objects.bulk_create(finished)
         by_month = {(r.statement_date.year, r.statement_date.month): r for r in finished}
         rec_ids = {key: r.pk for key, r in by_month.items()}
@@ -256,7 +265,8 @@ def build(
                     "banking_reconciliation",
                 ):
                     cursor.execute(f"ANALYZE {table}")
-        _finish_as_is(finished[-1])
+        if finished:
+            _finish_as_is(finished[-1])
         open_rec = Reconciliation.objects.create(
             organization=org,
             bank_account=account,

@@ -60,7 +60,7 @@ def test_figures_follow_the_definitions(org_a: Any, account: BankAccount, financ
     assert f.cleared_balance == Decimal("800.00")
     assert f.statement_balance - f.cleared_balance == f.difference
     assert (f.unmatched_bank_count, f.unmatched_bank_total) == (1, Decimal("-5.00"))
-    assert (f.cleared_count, f.cleared_total) == (2, Decimal("800.00"))
+    assert f.cleared_count == 2
     deposits = selectors.outstanding_items(rec, kind="deposits")
     payments = selectors.outstanding_items(rec, kind="payments")
     assert [(i.amount, i.memo) for i in deposits] == [(Decimal("50.00"), "Deposit in transit")]
