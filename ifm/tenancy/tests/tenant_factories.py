@@ -561,6 +561,14 @@ for _name in ("importmapping", "importrun", "importkey", "importupload"):
 # --- banking ------------------------------------------------------------------------------
 
 
+def _match_line(org: Organization) -> Any:
+    from ifm.banking.tests import factories as bf
+
+    made = bf.match(org, _ledger(org, "journalline"))
+    with org_context(org):
+        return made.ledger_lines.first()
+
+
 def _banking(org: Organization, name: str) -> Any:
     from ifm.banking.imports.tests.factories import statement_import
     from ifm.banking.tests import factories as bf
@@ -573,7 +581,7 @@ def _banking(org: Organization, name: str) -> Any:
         "bankrule": bf.bank_rule,
         "reconciliation": bf.reconciliation,
         "match": bf.match,
-        "matchline": lambda o: bf.match(o, _ledger(o, "journalline")).ledger_lines.first(),
+        "matchline": _match_line,
         "statementimport": statement_import,
     }
     return made[name](org)
