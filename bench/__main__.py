@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import donors, http_latency, ledger, lighthouse
+from bench import banking, donors, http_latency, ledger, lighthouse
 
 BENCHMARKS = {
     "http": http_latency.main,
     "lighthouse": lighthouse.main,
     "ledger": ledger.main,
     "donors": donors.main,
+    "banking": banking.main,
 }
 
 

@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from e2e.axe import axe_violations, duplicate_ids, format_violations
 from ifm.accounts.services import invitation_create, membership_set
+from ifm.banking.models import BankTransaction, Reconciliation
 from ifm.conftest import client_for, make_user
 from ifm.core.org_context import org_context
 from ifm.donors.gifts.batches import gift_batch_create
@@ -42,7 +43,7 @@ PAGE_LIMIT = 300  # a safety stop: the crawl keys pages by URL name, so it stays
 
 # URL namespaces of pages people use; the API (JSON and its docs), the Django admin and
 # allauth's own views beyond ours are not the app's pages.
-APP_NAMESPACES = {"orgs", "donors", "ledger", "expenses", "audit", "ops", "accounts"}
+APP_NAMESPACES = {"orgs", "donors", "ledger", "expenses", "banking", "audit", "ops", "accounts"}
 APP_NAMESPACES |= {"platform_audit", "platform_ops"}
 SKIP_PATH = re.compile(r"^/(api|admin|static)/|/logout/|\.(csv|xlsx|pdf|json)$|/pdf/$|/export[./]")
 # Pages reached over GET that are not pages: htmx fragments and pickers, file downloads.
@@ -98,6 +99,27 @@ MUST_VISIT = {
     "expenses:expense_edit",
     "expenses:expense_queue",
     "expenses:expense_settings",
+    "banking:account_list",
+    "banking:account_detail",
+    "banking:account_new",
+    "banking:account_edit",
+    "banking:profile_list",
+    "banking:profile_new",
+    "banking:import_new",
+    "banking:import_result",
+    "banking:matching",
+    "banking:matching_accept_confident",
+    "banking:matching_apply_rules",
+    "banking:matching_create_entry",
+    "banking:matching_unmatch",
+    "banking:matching_rules",
+    "banking:matching_rule_new",
+    "banking:matching_rule_edit",
+    "banking:reconciliation_list",
+    "banking:reconciliation_new",
+    "banking:reconciliation_account_list",
+    "banking:reconciliation_detail",
+    "banking:reconciliation_reopen",
     "orgs:members",
     "orgs:org_settings",
     "orgs:api_tokens",
@@ -250,7 +272,27 @@ def site(transactional_db: Any) -> dict[str, Any]:
         draft = expense_create(
             **who, kind=Kind.CLAIM, payee="Post office", date=date.today(), function="program"
         )
-    extra = [dry_run, "/accounts/2fa/totp/activate/", f"/o/{org_a.slug}/expenses/{draft.pk}/edit/"]
+        # Pages linked only in a state the demo's month-end is not in: the unmatch form of a
+        # line matched but not reconciled, the reopen form of the finished reconciliation
+        # (offered once the one in progress is finished or discarded).
+        matched = BankTransaction.objects.filter(status="matched").earliest("pk")
+        finished = Reconciliation.objects.filter(status="finished").earliest("pk")
+        banking = [
+            reverse(
+                "banking:matching_unmatch",
+                kwargs={"org_slug": org_a.slug, "bank_transaction_id": matched.pk},
+            ),
+            reverse(
+                "banking:reconciliation_reopen",
+                kwargs={"org_slug": org_a.slug, "reconciliation_id": finished.pk},
+            ),
+        ]
+    extra = [
+        dry_run,
+        "/accounts/2fa/totp/activate/",
+        f"/o/{org_a.slug}/expenses/{draft.pk}/edit/",
+        *banking,
+    ]
     return {
         "admin": admin,
         "org": org_a,

@@ -243,6 +243,12 @@ JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 300, minimum=10)
 # progress; an XLSX workbook may unzip to at most this many MB.
 IMPORT_INLINE_CHECK_KB = env_int("IMPORT_INLINE_CHECK_KB", 256, minimum=0)
 IMPORT_XLSX_MAX_MB = env_int("IMPORT_XLSX_MAX_MB", 50, minimum=1)
+# Bank statement files: at most this many MB and lines; a file over the inline size or line
+# count is imported by a job with a progress page (the API imports every file in the request).
+BANKING_IMPORT_MAX_MB = env_int("BANKING_IMPORT_MAX_MB", 20, minimum=1)
+BANKING_IMPORT_MAX_LINES = env_int("BANKING_IMPORT_MAX_LINES", 200_000, minimum=1)
+BANKING_IMPORT_INLINE_KB = env_int("BANKING_IMPORT_INLINE_KB", 1024, minimum=0)
+BANKING_IMPORT_INLINE_LINES = env_int("BANKING_IMPORT_INLINE_LINES", 2000, minimum=0)
 
 # Static files: our own plus the CSS framework installed by npm (see package.json).
 STATIC_URL = "/static/"

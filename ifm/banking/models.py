@@ -206,6 +206,23 @@ class Reconciliation(TenantModel, VersionedModel):
     # Figures as they stood when finished (live while open).
     book_balance = models.DecimalField(**MONEY, null=True, blank=True)
     cleared_balance = models.DecimalField(**MONEY, null=True, blank=True)
+    deposits_in_transit = models.DecimalField(**MONEY, null=True, blank=True)
+    outstanding_payments = models.DecimalField(**MONEY, null=True, blank=True)
+    # Ledger lines dated before this day are held in the bank's opening balance and are never
+    # outstanding (the first statement's start); fixed when finished, live while open.
+    books_from = models.DateField(null=True, blank=True)
+    # What it left outstanding when finished: the next reconciliation of the account starts
+    # from these instead of the whole history (reconciliation.selectors), and its report lists
+    # exactly them. The watermark is the ledger's next entry number at the time: entries
+    # numbered from it on were posted after it was finished.
+    outstanding_line_ids = models.JSONField(null=True, blank=True)
+    uncleared_bank_line_ids = models.JSONField(null=True, blank=True)
+    ledger_watermark = models.PositiveBigIntegerField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopen_reason = models.CharField(max_length=500, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -274,6 +291,16 @@ class BankTransaction(TenantModel):
                 condition=~Q(status="unmatched") | Q(match__isnull=True),
                 name="banking_line_unmatched_has_no_match",
             ),
+            # Reconciled exactly when a reconciliation holds it, and only with its match.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="reconciled")
+                    & Q(reconciliation__isnull=False)
+                    & Q(match__isnull=False)
+                )
+                | (~Q(status="reconciled") & Q(reconciliation__isnull=True)),
+                name="banking_line_reconciled_has_reconciliation",
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "bank_account", "status", "date"]),
@@ -328,3 +355,54 @@ class BankRule(TenantModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class StatementImport(TenantModel):
+    """A large statement file waiting for, or imported by, a background job: its bytes (kept
+    until the job is done), its progress, and the statement it became or the problems that
+    stopped it. Small files import in the request and leave no row here."""
+
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="+")
+    profile = models.ForeignKey(
+        CsvProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    data = models.BinaryField(blank=True, default=b"", editable=False)
+    status = models.CharField(
+        max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    phase = models.CharField(max_length=40, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # [{"where", "field", "message"}] when the file was refused.
+    errors = models.JSONField(default=list, blank=True)
+    statement = models.ForeignKey(
+        Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "bank_account", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename or 'a statement'}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -33,7 +33,13 @@ from django.core.exceptions import (
 )
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    RawPostDataException,
+    UnreadablePostError,
+)
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, re_path
 from django.utils import timezone
@@ -511,8 +517,25 @@ def _handle_replay(request: HttpRequest, exc: _IdempotentReplay) -> HttpResponse
     return response
 
 
+def _form_fingerprint(request: HttpRequest) -> bytes:
+    """A multipart upload too large to keep in memory is streamed, so its raw body cannot be
+    read again: its fields and the SHA-256 of each file stand for it."""
+    parts = [f"{k}={v}" for k, values in sorted(request.POST.lists()) for v in values]
+    for name, files in sorted(request.FILES.lists()):
+        for upload in files:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            parts.append(f"{name}:{upload.name}:{digest.hexdigest()}")
+    return "\n".join(parts).encode()
+
+
 def _fingerprint(request: HttpRequest) -> str:
-    body: Any = request.body
+    try:
+        body: Any = request.body
+    except RawPostDataException:
+        body = _form_fingerprint(request)
     try:
         body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
     except (ValueError, UnicodeDecodeError):

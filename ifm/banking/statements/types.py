@@ -31,6 +31,9 @@ class ParsedStatement:
     closing_balance_date: date | None = None
     start_date: date | None = None
     end_date: date | None = None
+    # What the reader left out or changed on the way, for the import's summary ("2 pending
+    # entries were left out", "3 amounts were rounded to cents").
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

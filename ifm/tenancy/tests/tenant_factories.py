@@ -570,6 +570,7 @@ def _match_line(org: Organization) -> Any:
 
 
 def _banking(org: Organization, name: str) -> Any:
+    from ifm.banking.imports.tests.factories import statement_import
     from ifm.banking.tests import factories as bf
 
     made: dict[str, Callable[[Organization], Any]] = {
@@ -581,6 +582,7 @@ def _banking(org: Organization, name: str) -> Any:
         "reconciliation": bf.reconciliation,
         "match": bf.match,
         "matchline": _match_line,
+        "statementimport": statement_import,
     }
     return made[name](org)
 
@@ -594,6 +596,7 @@ for _name in (
     "reconciliation",
     "match",
     "matchline",
+    "statementimport",
 ):
     FACTORIES[f"banking.{_name}"] = lambda org, _n=_name: _banking(org, _n)  # type: ignore[misc]
 PARAM_MODELS["bank_account_id"] = "banking.bankaccount"
