@@ -489,7 +489,7 @@ def _sums(sql: str, params: dict[str, Any]) -> tuple[Decimal, Decimal, int, int]
 
 
 @dataclass(frozen=True)
-class _FirstTotals:
+class _Totals:
     book: Decimal
     deposits: Decimal
     deposits_n: int
@@ -497,7 +497,7 @@ class _FirstTotals:
     payments_n: int
 
 
-def _first_totals(params: dict[str, Any]) -> _FirstTotals:
+def _first_totals(params: dict[str, Any]) -> _Totals:
     """A first reconciliation's book balance and outstanding totals, by aggregates: all the
     lines up to D, less those before `books_from`, less those cleared at D."""
     debit, credit, debits, credits = _sums(_TOTALS, params)
@@ -507,7 +507,7 @@ def _first_totals(params: dict[str, Any]) -> _FirstTotals:
         debit, credit = debit - before[0], credit - before[1]
         debits, credits = debits - before[2], credits - before[3]
     cleared = _sums(_CLEARED_AT_D, params)
-    return _FirstTotals(
+    return _Totals(
         book=book,
         deposits=debit - cleared[0],
         deposits_n=debits - cleared[2],
@@ -602,38 +602,37 @@ def _state(rec: Reconciliation, *, full: bool) -> ReconciliationState:
     )
     ((clear_n,),) = _fetchall(_TO_CLEAR, params)
     ((later_n,),) = _fetchall(_TO_CLEAR_LATER, params)
-    common = {
-        "statement_date": rec.statement_date,
-        "statement_balance": money(rec.statement_balance),
-        "cleared_count": int(clear_n) - int(later_n),
-        "unmatched_bank_count": int(bank_n),
-        "unmatched_bank_total": money(bank_total),
-        "books_from": books_from,
-    }
     base = None if full else _base_for(rec)
+    lines: list[tuple[int, date, Decimal, Decimal]] | None = None
     if base is None:
         totals = _first_totals(params)
-        figures = Figures(
-            book_balance=totals.book,
-            deposits_in_transit=totals.deposits,
-            deposits_in_transit_count=totals.deposits_n,
-            outstanding_payments=totals.payments,
-            outstanding_payments_count=totals.payments_n,
-            **common,
+    else:
+        lines, book = _outstanding_from_base(rec, base, books_from)
+        deposits = [debit for _i, _d, debit, _c in lines if debit > 0]
+        payments = [credit for _i, _d, _d2, credit in lines if credit > 0]
+        totals = _Totals(
+            book=book,
+            deposits=sum(deposits, ZERO),
+            deposits_n=len(deposits),
+            payments=sum(payments, ZERO),
+            payments_n=len(payments),
         )
-        return ReconciliationState(rec, figures, outstanding=None, first_params=params)
-    lines, book = _outstanding_from_base(rec, base, books_from)
-    deposits = [debit for _i, _d, debit, _c in lines if debit > 0]
-    payments = [credit for _i, _d, _d2, credit in lines if credit > 0]
     figures = Figures(
-        book_balance=book,
-        deposits_in_transit=sum(deposits, ZERO),
-        deposits_in_transit_count=len(deposits),
-        outstanding_payments=sum(payments, ZERO),
-        outstanding_payments_count=len(payments),
-        **common,
+        statement_date=rec.statement_date,
+        statement_balance=money(rec.statement_balance),
+        book_balance=totals.book,
+        deposits_in_transit=totals.deposits,
+        deposits_in_transit_count=totals.deposits_n,
+        outstanding_payments=totals.payments,
+        outstanding_payments_count=totals.payments_n,
+        cleared_count=int(clear_n) - int(later_n),
+        unmatched_bank_count=int(bank_n),
+        unmatched_bank_total=money(bank_total),
+        books_from=books_from,
     )
-    return ReconciliationState(rec, figures, outstanding=lines)
+    return ReconciliationState(
+        rec, figures, outstanding=lines, first_params=params if lines is None else None
+    )
 
 
 def reconciliation_figures(rec: Reconciliation) -> Figures:
