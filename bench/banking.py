@@ -4,7 +4,8 @@ matching and reconciliation pages, each beside a floor and printed as a ratio to
 PostgreSQL from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ifm_bench; created and
 migrated if missing); without a PostgreSQL URL it runs in a temporary SQLite database. Each run
 uses a new organization. BENCH_QUICK=1 runs a small version in seconds (the test suite runs it
-so the benchmark cannot rot); the targets below are for the full sizes.
+so the benchmark cannot rot); the targets below are for the full sizes. BENCH_BANKING_PARTS
+(comma-separated: import, suggest, pages, unmatched) runs only those parts.
 
 (a) a 50,000-line OFX file, then a 50,000-line CAMT.053 file, imported through
     `statement_import` into a bank account that already has 500,000 lines (so duplicate
@@ -454,7 +455,13 @@ def run(
         "pages": bench_pages,
         "unmatched": bench_pages_unmatched,
     }
+    wanted = [p for p in os.environ.get("BENCH_BANKING_PARTS", "").replace(",", " ").split() if p]
+    unknown = sorted(set(wanted) - set(steps))
+    if unknown:
+        raise BenchError(f"BENCH_BANKING_PARTS: unknown part(s) {', '.join(unknown)}")
     for part, step in steps.items():
+        if wanted and part not in wanted:
+            continue
         setup = _setup(f"{slug}-{part}")
         with org_context(setup.org):
             for figure in step(setup, sizes):

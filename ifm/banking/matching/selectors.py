@@ -81,17 +81,22 @@ def _amount_of(word: str) -> Decimal | None:
     return value
 
 
-def status_counts(bank_account: BankAccount) -> dict[str, int]:
-    """How many lines the account has in each status (one GROUP BY over the status index)."""
-    rows = (
-        BankTransaction.objects.filter(bank_account=bank_account)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts = dict.fromkeys(LineStatus.values, 0)
-    counts.update(dict(rows))
-    return counts
+COUNT_CAP = 10_000
+
+
+def status_counts(bank_account: BankAccount, *, cap: int = COUNT_CAP) -> dict[str, int]:
+    """How many lines the account has in each status, each counted up to `cap + 1` (an
+    index-only range of the status index, never every line of a large account): a count above
+    `cap` is shown as "10,000+" (`count_shown`)."""
+    lines = BankTransaction.objects.filter(bank_account=bank_account)
+    return {
+        status: lines.filter(status=status).values("pk")[: cap + 1].count()
+        for status in LineStatus.values
+    }
+
+
+def count_shown(n: int, *, cap: int = COUNT_CAP) -> str:
+    return f"{cap:,}+" if n > cap else f"{n:,}"
 
 
 def unmatched_by_account() -> list[tuple[BankAccount, int]]:

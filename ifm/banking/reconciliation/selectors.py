@@ -143,31 +143,48 @@ NOT EXISTS (SELECT 1 FROM banking_matchline ml JOIN banking_match m ON m.id = ml
                AND m.cleared_on <= %(d)s)
 """
 
-# The first reconciliation, in one pass over the account's lines up to D: each line in no
-# match at all (a hash join to the match lines; a ledger line of the account is only ever
-# matched on its own bank account) is its own group, every other line falls in the one group
-# without an id, and the sum over all groups is the book balance.
-_LINES_FULL = """
-SELECT x.oid, MIN(x.date), SUM(x.debit), SUM(x.credit), SUM(x.debit - x.credit)
-  FROM (SELECT CASE WHEN ml.id IS NULL AND jl.date >= %(since)s THEN jl.id END AS oid,
-               jl.date, jl.debit, jl.credit
-          FROM ledger_journalline jl
-          LEFT JOIN banking_matchline ml
-            ON ml.journal_line_id = jl.id AND ml.organization_id = %(org)s
-         WHERE jl.organization_id = %(org)s AND jl.account_id = %(account)s
-           AND jl.date <= %(d)s) x
- GROUP BY x.oid
+# The first reconciliation has no finished one to start from. Its figures are aggregates, never
+# the lines themselves: the totals of the account's lines up to D (the book balance) less those
+# dated before `books_from` give the lines that may be outstanding, less the lines cleared at D
+# (the lines in a match, a join from the match lines: none in an account never matched). A
+# ledger line is in at most one match, so a line is cleared exactly when its match is not one
+# of this bank account's clearing after D.
+_TOTALS = """
+SELECT {debit}, {credit},
+       COUNT(CASE WHEN jl.debit > 0 THEN 1 END), COUNT(CASE WHEN jl.credit > 0 THEN 1 END)
+  FROM ledger_journalline jl
+ WHERE jl.organization_id = %(org)s AND jl.account_id = %(account)s AND jl.date <= %(d)s
 """
-# ... and the lines whose match clears after D (an index range of matches).
-_CLEARING_LATER = """
-SELECT jl.id, jl.date, jl.debit, jl.credit
-  FROM banking_match m
-  JOIN banking_matchline ml ON ml.match_id = m.id
+_CLEARED_AT_D = """
+SELECT {debit}, {credit},
+       COUNT(CASE WHEN jl.debit > 0 THEN 1 END), COUNT(CASE WHEN jl.credit > 0 THEN 1 END)
+  FROM banking_matchline ml
+  JOIN banking_match m ON m.id = ml.match_id
   JOIN ledger_journalline jl ON jl.id = ml.journal_line_id
- WHERE m.organization_id = %(org)s AND m.bank_account_id = %(bank)s AND m.cleared_on > %(d)s
-   AND jl.organization_id = %(org)s AND jl.account_id = %(account)s
-   AND jl.date <= %(d)s AND jl.date >= %(since)s
+ WHERE ml.organization_id = %(org)s AND jl.organization_id = %(org)s
+   AND jl.account_id = %(account)s AND jl.date <= %(d)s AND jl.date >= %(since)s
+   AND NOT (m.bank_account_id = %(bank)s AND m.cleared_on > %(d)s)
 """
+# Its items, a page at a time, newest first: a range of the index on (organization, account,
+# date), each line probed once through the unique index on match lines.
+_OUTSTANDING_FIRST = """
+SELECT jl.id, jl.date, jl.debit, jl.credit
+  FROM ledger_journalline jl
+ WHERE jl.organization_id = %(org)s AND jl.account_id = %(account)s
+   AND jl.date <= %(d)s AND jl.date >= %(since)s AND {side}
+   AND NOT EXISTS (SELECT 1 FROM banking_matchline ml JOIN banking_match m ON m.id = ml.match_id
+                    WHERE ml.organization_id = %(org)s AND ml.journal_line_id = jl.id
+                      AND NOT (m.bank_account_id = %(bank)s AND m.cleared_on > %(d)s))
+ ORDER BY jl.date DESC, jl.id DESC
+"""
+_OUTSTANDING_FIRST_DETAILS = """
+SELECT jl.id, jl.date, je.number, je.reference, je.memo, jl.memo, jl.debit, jl.credit, je.id
+  FROM ({lines} LIMIT %(limit)s OFFSET %(offset)s) o
+  JOIN ledger_journalline jl ON jl.id = o.id
+  JOIN ledger_journalentry je ON je.id = jl.entry_id
+ ORDER BY jl.date DESC, jl.id DESC
+"""
+_SIDES = {"deposits": "jl.debit > 0", "payments": "jl.credit > 0", None: "1 = 1"}
 
 # Later reconciliations: the candidates are what the last finished one (at base_d) left
 # outstanding, and what was added to the book balance since: the lines dated after base_d and
@@ -217,6 +234,28 @@ SELECT b.id, b.date, b.amount, b.payee, b.memo, b.reference, b.status
   JOIN banking_banktransaction b ON b.match_id = m.id
  WHERE m.organization_id = %(org)s AND m.bank_account_id = %(bank)s
    AND m.cleared_on > %(d)s AND b.date <= %(d)s
+"""
+
+# A page of them, newest first: each range read newest first up to the page's end, so no sort
+# of every line (SQLite wants a compound's ORDER BY and LIMIT inside a subquery).
+_NOT_CLEARED_BANK_PAGE = """
+SELECT * FROM (
+  SELECT * FROM (
+    SELECT b.id, b.date, b.amount, b.payee, b.memo, b.reference, b.status
+      FROM banking_banktransaction b
+     WHERE b.organization_id = %(org)s AND b.bank_account_id = %(bank)s
+       AND b.status = 'unmatched' AND b.date <= %(d)s
+     ORDER BY b.date DESC, b.id DESC LIMIT %(upto)s) u
+  UNION ALL
+  SELECT * FROM (
+    SELECT b.id, b.date, b.amount, b.payee, b.memo, b.reference, b.status
+      FROM banking_match m
+      JOIN banking_banktransaction b ON b.match_id = m.id
+     WHERE m.organization_id = %(org)s AND m.bank_account_id = %(bank)s
+       AND m.cleared_on > %(d)s AND b.date <= %(d)s
+     ORDER BY b.date DESC, b.id DESC LIMIT %(upto)s) l
+) x
+ ORDER BY x.date DESC, x.id DESC LIMIT %(limit)s OFFSET %(offset)s
 """
 
 # Bank lines this reconciliation clears: while open, the matched (not yet reconciled) lines
@@ -320,9 +359,12 @@ class ReconciliationState:
 
     rec: Reconciliation
     figures: Figures
-    # Open: the outstanding ledger lines as (id, date, debit, credit), newest first.
-    outstanding: list[tuple[int, date, Decimal, Decimal]] = field(default_factory=list)
+    # Open, from the last finished one: the outstanding ledger lines as (id, date, debit,
+    # credit), newest first. None for a first reconciliation: its items are read a page at a
+    # time from the database (`first_params`), never all of them for a page.
+    outstanding: list[tuple[int, date, Decimal, Decimal]] | None = field(default_factory=list)
     uncleared_bank_ids: list[int] | None = None
+    first_params: dict[str, Any] | None = None
 
     @property
     def finished(self) -> bool:
@@ -331,6 +373,9 @@ class ReconciliationState:
     def outstanding_ids(self, kind: str | None = None) -> list[int]:
         if self.finished:
             return [int(i) for i in self.rec.outstanding_line_ids or []]
+        if self.outstanding is None:
+            sql = _OUTSTANDING_FIRST.format(side=_SIDES[kind])
+            return [int(row[0]) for row in _fetchall(sql, dict(self.first_params or {}))]
         return [
             pk
             for pk, _d, debit, credit in self.outstanding
@@ -342,6 +387,8 @@ class ReconciliationState:
         newest first; `limit=None` for all of them (exports)."""
         if self.finished:
             ids = self.outstanding_ids()
+        elif self.outstanding is None:
+            return _first_details(self.first_params or {}, kind, limit=limit, offset=offset)
         else:
             ids = self.outstanding_ids(kind)
             ids = ids[offset : None if limit is None else offset + limit]
@@ -354,11 +401,14 @@ class ReconciliationState:
         if self.uncleared_bank_ids is not None:
             sql = _BANK_DETAILS.format(ids=_in_ids("b.id", "ids"))
             params["ids"] = _ids_param(self.uncleared_bank_ids)
+            if limit is not None:
+                sql += " LIMIT %(limit)s OFFSET %(offset)s"
+                params.update(limit=limit, offset=offset)
+        elif limit is not None:
+            sql = _NOT_CLEARED_BANK_PAGE
+            params.update(limit=limit, offset=offset, upto=offset + limit)
         else:
             sql = f"SELECT * FROM ({_NOT_CLEARED_BANK}) x ORDER BY x.date DESC, x.id DESC"  # noqa: S608
-        if limit is not None:
-            sql += " LIMIT %(limit)s OFFSET %(offset)s"
-            params.update(limit=limit, offset=offset)
         return [
             BankItem(
                 bank_transaction_id=int(row[0]),
@@ -396,40 +446,89 @@ def _ledger_details(
     if limit is not None:
         sql += " LIMIT %(limit)s OFFSET %(offset)s"
         params.update(limit=limit, offset=offset)
-    return [
-        LedgerItem(
-            journal_line_id=int(row[0]),
-            date=_as_date(row[1]),
-            entry_number=int(row[2]),
-            reference=row[3] or "",
-            memo=row[5] or row[4] or "",
-            amount=money(row[6]) - money(row[7]),
-            entry_id=int(row[8]),
+    return [_ledger_item(row) for row in _fetchall(sql, params)]
+
+
+def _ledger_item(row: Sequence[Any]) -> LedgerItem:
+    return LedgerItem(
+        journal_line_id=int(row[0]),
+        date=_as_date(row[1]),
+        entry_number=int(row[2]),
+        reference=row[3] or "",
+        memo=row[5] or row[4] or "",
+        amount=money(row[6]) - money(row[7]),
+        entry_id=int(row[8]),
+    )
+
+
+def _first_details(
+    params: dict[str, Any], kind: str, *, limit: int | None, offset: int
+) -> list[LedgerItem]:
+    """A page of a first reconciliation's outstanding lines of one side, in full."""
+    lines = _OUTSTANDING_FIRST.format(side=_SIDES[kind])
+    sql = _OUTSTANDING_FIRST_DETAILS.format(lines=lines)
+    # LIMIT ALL is PostgreSQL's, LIMIT -1 SQLite's: "no limit" in the same statement.
+    unlimited = -1 if connection.vendor == "sqlite" else None
+    wanted = {**params, "limit": unlimited if limit is None else limit, "offset": offset}
+    return [_ledger_item(row) for row in _fetchall(sql, wanted)]
+
+
+def _sums(sql: str, params: dict[str, Any]) -> tuple[Decimal, Decimal, int, int]:
+    """Debits and credits summed exactly, and how many lines of each side."""
+    if connection.vendor == "postgresql":
+        text = sql.format(debit="COALESCE(SUM(jl.debit), 0)", credit="COALESCE(SUM(jl.credit), 0)")
+    else:  # SQLite sums decimals as floats: sum whole cents instead.
+        text = sql.format(
+            debit="COALESCE(SUM(CAST(ROUND(jl.debit * 100) AS INTEGER)), 0)",
+            credit="COALESCE(SUM(CAST(ROUND(jl.credit * 100) AS INTEGER)), 0)",
         )
-        for row in _fetchall(sql, params)
-    ]
+    ((debit, credit, debits, credits),) = _fetchall(text, params)
+    if connection.vendor != "postgresql":
+        debit, credit = Decimal(int(debit)) / 100, Decimal(int(credit)) / 100
+    return money(debit), money(credit), int(debits or 0), int(credits or 0)
 
 
-def _outstanding_and_book(
-    rec: Reconciliation, books_from: date | None, *, full: bool
+@dataclass(frozen=True)
+class _Totals:
+    book: Decimal
+    deposits: Decimal
+    deposits_n: int
+    payments: Decimal
+    payments_n: int
+
+
+def _first_totals(params: dict[str, Any]) -> _Totals:
+    """A first reconciliation's book balance and outstanding totals, by aggregates: all the
+    lines up to D, less those before `books_from`, less those cleared at D."""
+    debit, credit, debits, credits = _sums(_TOTALS, params)
+    book = debit - credit
+    if params["since"] > date.min:
+        before = _sums(_TOTALS + " AND jl.date < %(since)s", params)
+        debit, credit = debit - before[0], credit - before[1]
+        debits, credits = debits - before[2], credits - before[3]
+    cleared = _sums(_CLEARED_AT_D, params)
+    return _Totals(
+        book=book,
+        deposits=debit - cleared[0],
+        deposits_n=debits - cleared[2],
+        payments=credit - cleared[1],
+        payments_n=credits - cleared[3],
+    )
+
+
+def _outstanding_from_base(
+    rec: Reconciliation, base: Reconciliation, books_from: date | None
 ) -> tuple[list[tuple[int, date, Decimal, Decimal]], Decimal]:
     params = _params(rec, books_from)
-    base = None if full else _base_for(rec)
-    if base is None:
-        groups = _fetchall(_LINES_FULL, params)
-        book = sum((money(g[4]) for g in groups), ZERO)
-        rows = [g[:4] for g in groups if g[0] is not None]
-        rows += _fetchall(_CLEARING_LATER, params)
-    else:
-        params.update(
-            base_d=base.statement_date,
-            watermark=base.ledger_watermark,
-            old=_ids_param([int(i) for i in base.outstanding_line_ids or []]),
-        )
-        old_ids = _in_ids("jl.id", "old")
-        rows = _fetchall(_OUTSTANDING_FROM_BASE.format(old_ids=old_ids), params)
-        ((since_base,),) = _fetchall(_BOOK_SINCE_BASE, params)
-        book = money(base.book_balance) + money(since_base)
+    params.update(
+        base_d=base.statement_date,
+        watermark=base.ledger_watermark,
+        old=_ids_param([int(i) for i in base.outstanding_line_ids or []]),
+    )
+    old_ids = _in_ids("jl.id", "old")
+    rows = _fetchall(_OUTSTANDING_FROM_BASE.format(old_ids=old_ids), params)
+    ((since_base,),) = _fetchall(_BOOK_SINCE_BASE, params)
+    book = money(base.book_balance) + money(since_base)
     lines = [(int(r[0]), _as_date(r[1]), money(r[2]), money(r[3])) for r in rows]
     lines.sort(key=lambda r: (r[1], r[0]), reverse=True)
     return lines, book
@@ -497,29 +596,43 @@ def _state(rec: Reconciliation, *, full: bool) -> ReconciliationState:
             books_from=books_from,
         )
         return ReconciliationState(rec, figures, uncleared_bank_ids=bank_ids)
-    lines, book = _outstanding_and_book(rec, books_from, full=full)
     ((bank_n, bank_total),) = _fetchall(
         f"SELECT COUNT(*), COALESCE(SUM(x.amount), 0) FROM ({_NOT_CLEARED_BANK}) x",  # noqa: S608
         params,
     )
     ((clear_n,),) = _fetchall(_TO_CLEAR, params)
     ((later_n,),) = _fetchall(_TO_CLEAR_LATER, params)
-    deposits = [debit for _i, _d, debit, _c in lines if debit > 0]
-    payments = [credit for _i, _d, _d2, credit in lines if credit > 0]
+    base = None if full else _base_for(rec)
+    lines: list[tuple[int, date, Decimal, Decimal]] | None = None
+    if base is None:
+        totals = _first_totals(params)
+    else:
+        lines, book = _outstanding_from_base(rec, base, books_from)
+        deposits = [debit for _i, _d, debit, _c in lines if debit > 0]
+        payments = [credit for _i, _d, _d2, credit in lines if credit > 0]
+        totals = _Totals(
+            book=book,
+            deposits=sum(deposits, ZERO),
+            deposits_n=len(deposits),
+            payments=sum(payments, ZERO),
+            payments_n=len(payments),
+        )
     figures = Figures(
         statement_date=rec.statement_date,
         statement_balance=money(rec.statement_balance),
-        book_balance=book,
-        deposits_in_transit=sum(deposits, ZERO),
-        deposits_in_transit_count=len(deposits),
-        outstanding_payments=sum(payments, ZERO),
-        outstanding_payments_count=len(payments),
+        book_balance=totals.book,
+        deposits_in_transit=totals.deposits,
+        deposits_in_transit_count=totals.deposits_n,
+        outstanding_payments=totals.payments,
+        outstanding_payments_count=totals.payments_n,
         cleared_count=int(clear_n) - int(later_n),
         unmatched_bank_count=int(bank_n),
         unmatched_bank_total=money(bank_total),
         books_from=books_from,
     )
-    return ReconciliationState(rec, figures, outstanding=lines)
+    return ReconciliationState(
+        rec, figures, outstanding=lines, first_params=params if lines is None else None
+    )
 
 
 def reconciliation_figures(rec: Reconciliation) -> Figures:

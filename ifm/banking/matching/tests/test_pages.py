@@ -275,3 +275,22 @@ def test_another_organizations_account_is_not_found(
     mine = account(org_a)
     url = _url(org_a, "matching", bank_account_id=mine.pk)
     assert admin.get(f"{url}?line={line.pk}").status_code == 404
+
+
+def test_the_counts_above_the_list_are_capped_where_they_only_inform(
+    org_a: Organization, admin: Client
+) -> None:
+    from ifm.banking.matching import selectors
+
+    bank = account(org_a)
+    for i in range(4):
+        bank_line(org_a, D - timedelta(days=i), f"-{i + 1}.00", f"LINE {i}")
+    with org_context(org_a):
+        assert selectors.status_counts(bank)["unmatched"] == 4
+        capped = selectors.status_counts(bank, cap=2)
+    assert capped == {"unmatched": 3, "matched": 0, "reconciled": 0}
+    assert selectors.count_shown(capped["unmatched"], cap=2) == "2+"
+    assert selectors.count_shown(2, cap=2) == "2"
+    assert selectors.count_shown(12_345) == "10,000+"
+    html = admin.get(_url(org_a, "matching", bank_account_id=bank.pk)).content.decode()
+    assert "4 unmatched" in html

@@ -127,6 +127,7 @@ def matching(request: OrgRequest, org_slug: str, bank_account_id: int) -> HttpRe
             searched = True
             found = selectors.ledger_line_search(bank_account=account, q=text, near=selected.date)
     match = selectors.match_of(selected) if selected is not None else None
+    counts = selectors.status_counts(account)
     context = {
         "account": account,
         "form": form,
@@ -145,7 +146,8 @@ def matching(request: OrgRequest, org_slug: str, bank_account_id: int) -> HttpRe
         "match": match,
         "match_journal_lines": selectors.match_journal_lines(match) if match else [],
         "match_bank_lines": selectors.match_bank_lines(match) if match else [],
-        "counts": selectors.status_counts(account),
+        "counts": counts,
+        "counts_shown": {status: selectors.count_shown(n) for status, n in counts.items()},
         "can_match": can_match,
         "can_manage": has_perm(request.access, "banking.manage"),
         "here": request.get_full_path(),
