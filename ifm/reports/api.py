@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from ifm.reports.financial.api import router as financial_router
+
 router = Router(tags=["reports"])
+router.add_router("", financial_router)

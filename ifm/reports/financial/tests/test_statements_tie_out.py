@@ -17,7 +17,7 @@ from ifm.ledger.balances.services import fund_release
 from ifm.ledger.closing.services import fiscal_year_close
 from ifm.ledger.conftest import acct
 from ifm.ledger.journal.posting import LineInput, post_entry
-from ifm.ledger.models import FiscalYear, Fund, Function, Program, Restriction
+from ifm.ledger.models import FiscalYear, Function, Fund, Program, Restriction
 from ifm.reports.financial.selectors import (
     functional_expenses,
     statement_of_activities,
@@ -156,7 +156,7 @@ def test_statements_tie_out_on_any_ledger(
 ) -> None:
     finance = cast["admin"]
     with transaction.atomic():
-        ctx = {
+        ctx: dict[str, Any] = {
             "funds": [
                 general,
                 Fund.objects.create(code="YOUTH", name="Youth", restriction=Restriction.PURPOSE),
