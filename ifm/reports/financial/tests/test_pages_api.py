@@ -117,7 +117,7 @@ def test_empty_books_say_so(books: Organization, cast: Any) -> None:
 
 def test_exports_keep_figures_as_numbers(posted: Organization, cast: Any) -> None:
     client = client_for(cast["finance"])
-    response = client.get(_url("activities_csv"), {"date_from": TODAY.isoformat()})
+    response: Any = client.get(_url("activities_csv"), {"date_from": TODAY.isoformat()})
     rows = list(
         csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff")))
     )
