@@ -19,6 +19,7 @@ from ifm.ops.api import router as jobs_router
 from ifm.orgs.api import router as members_router
 from ifm.orgs.api import settings_router as organization_router
 from ifm.orgs.search_api import router as search_router
+from ifm.reports.api import router as reports_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",
@@ -44,3 +45,4 @@ api.add_router("", ledger_router)
 api.add_router("", donors_router)
 api.add_router("", jobs_router)
 api.add_router("", banking_router)
+api.add_router("/reports", reports_router)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/expenses/", include("ifm.expenses.urls")),
     path("o/<slug:org_slug>/donors/", include("ifm.donors.urls")),
     path("o/<slug:org_slug>/banking/", include("ifm.banking.urls")),
+    path("o/<slug:org_slug>/reports/", include("ifm.reports.urls")),
     path("platform/jobs/", include("ifm.ops.urls")),
     path("o/<slug:org_slug>/", include("ifm.orgs.urls")),
     # The admin's own sign-in form would skip the second factor: it sends people to ours.

@@ -124,6 +124,16 @@ PERMISSIONS: dict[str, Perm] = {
         Perm(
             "banking.reconcile", "Reconcile, finish and reopen reconciliations", frozenset({A, F})
         ),
+        Perm(
+            "reports.financial",
+            "See the financial statements, budgets against actuals and cash flow",
+            frozenset({A, F, V}),
+        ),
+        Perm(
+            "reports.fundraising",
+            "See the fundraising reports (LYBUNT, SYBUNT, retention, gift ranges, campaigns)",
+            frozenset({A, F, FR, V}),
+        ),
     ]
 }
 

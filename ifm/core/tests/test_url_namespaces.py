@@ -27,6 +27,7 @@ APP_NAMESPACES = {
     "orgs",
     "platform_audit",
     "platform_ops",
+    "reports",
 }
 # The admin site and the API (django-ninja) name their own routes.
 SITE_NAMESPACES = {"admin", "api"}

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
 from ifm.ledger.chart.selectors import cash_accounts
-from ifm.ledger.models import Account, AccountType, JournalLine, NetAssetClass
+from ifm.ledger.models import (
+    Account,
+    AccountType,
+    JournalEntry,
+    JournalLine,
+    NetAssetClass,
+    SourceType,
+)
 
 ZERO = Decimal("0.00")
 
@@ -258,3 +267,65 @@ def fund_balances(*, as_of: date) -> list[dict[str, object]]:
         }
         for row in fund_net_assets(as_of=as_of).rows
     ]
+
+
+# What `line_totals` may group by: the line's account (and what the statements need to know of
+# it), fund, program and function.
+LINE_TOTAL_FIELDS = frozenset(
+    {
+        "account_id",
+        "account__number",
+        "account__name",
+        "account__type",
+        "account__net_asset_class",
+        "account__role",
+        "fund_id",
+        "fund__code",
+        "fund__name",
+        "fund__restriction",
+        "program_id",
+        "program__code",
+        "program__name",
+        "function",
+    }
+)
+
+
+def line_totals(
+    *,
+    group_by: Sequence[str],
+    date_from: date | None = None,
+    date_to: date | None = None,
+    types: Sequence[str] = (),
+    fund_id: int | None = None,
+    program_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Posted lines summed in the database, grouped by `group_by` (names of
+    `LINE_TOTAL_FIELDS`): each group with `net`, its credits less its debits, to two places.
+
+    Year-end closing entries are left out: they only move a year's revenue and expenses into
+    net assets, so the statements read the year's activity where it was posted, and net assets
+    as the accounts that earned and spent them (a restricted fund's expenses reduce net assets
+    without donor restrictions until released, as `fund_net_assets` counts them)."""
+    unknown = set(group_by) - LINE_TOTAL_FIELDS
+    if unknown:
+        raise ValueError(f"Cannot group lines by {sorted(unknown)}")
+    closing = JournalEntry.objects.filter(source_type=SourceType.CLOSING).values("pk")
+    lines = JournalLine.objects.exclude(entry_id__in=closing)
+    if date_from is not None:
+        lines = lines.filter(date__gte=date_from)
+    if date_to is not None:
+        lines = lines.filter(date__lte=date_to)
+    if types:
+        lines = lines.filter(account__type__in=list(types))
+    if fund_id is not None:
+        lines = lines.filter(fund_id=fund_id)
+    if program_id is not None:
+        lines = lines.filter(program_id=program_id)
+    rows = list(
+        lines.values(*group_by).annotate(net=Sum(F("credit") - F("debit"))).order_by(*group_by)
+    )
+    for row in rows:
+        # SQLite sums decimals loosely: always two places, whatever the database.
+        row["net"] = Decimal(row["net"] or ZERO).quantize(CENT)
+    return rows

@@ -1,0 +1,55 @@
+"""A report as plain values: its columns, its rows (lines, sections, subtotals) and named totals.
+
+Pages, exports and the API all draw the same `Report`, so a figure is computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row. `kind` is "section" (a heading, no values), "line", "subtotal" or "total";
+    `level` is its indent. A row that is one account, fund or program names it."""
+
+    label: str
+    values: dict[str, Decimal] = field(default_factory=dict)
+    kind: str = "line"
+    level: int = 0
+    key: str = ""
+    account_id: int | None = None
+    fund_id: int | None = None
+    program_id: int | None = None
+
+    def value(self, column: str) -> Decimal:
+        return self.values.get(column, ZERO)
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    period: str  # "As of 2026-12-31", "2026-01-01 to 2026-12-31"
+    columns: list[Column]
+    rows: list[Row]
+    totals: dict[str, Decimal]
+
+    def row(self, key: str) -> Row:
+        """The row with this key (a subtotal or a named line)."""
+        return next(row for row in self.rows if row.key == key)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(row.values.get(c.key) for row in self.rows for c in self.columns)
+
+
+def add(*values: Decimal) -> Decimal:
+    return sum(values, ZERO)

@@ -1,0 +1,108 @@
+"""Pages of the financial statements and their CSV and Excel files: one view draws a statement,
+the same `Report` the API answers with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import render
+
+from ifm.accounts.http import OrgRequest
+from ifm.core import exports
+from ifm.core.org_context import org_context
+from ifm.reports.financial import selectors
+from ifm.reports.financial.forms import ActivitiesForm, PeriodForm, PositionForm
+from ifm.reports.financial.report import Report
+from ifm.tenancy.permissions import require_perm
+
+PERM = "reports.financial"
+
+
+def _position(request: OrgRequest) -> tuple[Any, Report]:
+    form = PositionForm(request.GET or None)
+    as_of, compare_to = form.values(request.org)
+    report = selectors.statement_of_financial_position(as_of=as_of, compare_to=compare_to)
+    if not form.is_bound:
+        form = PositionForm(initial={"as_of": as_of, "compare": "prior_year_end"})
+    return form, report
+
+
+def _activities(request: OrgRequest) -> tuple[Any, Report]:
+    form = ActivitiesForm(request.GET or None)
+    filters = form.filters(request.org)
+    report = selectors.statement_of_activities(**filters)
+    if not form.is_bound:
+        form = ActivitiesForm(
+            initial={"date_from": filters["date_from"], "date_to": filters["date_to"]}
+        )
+    return form, report
+
+
+def _functional(request: OrgRequest) -> tuple[Any, Report]:
+    form = PeriodForm(request.GET or None)
+    date_from, date_to = form.period(request.org)
+    report = selectors.functional_expenses(date_from=date_from, date_to=date_to)
+    if not form.is_bound:
+        form = PeriodForm(initial={"date_from": date_from, "date_to": date_to})
+    return form, report
+
+
+# name (of the URL and the file) → how the page reads its filters and builds its report
+STATEMENTS: dict[str, Callable[[OrgRequest], tuple[Any, Report]]] = {
+    "financial_position": _position,
+    "activities": _activities,
+    "functional_expenses": _functional,
+}
+FILE_NAMES = {
+    "financial_position": "statement-of-financial-position",
+    "activities": "statement-of-activities",
+    "functional_expenses": "functional-expenses",
+}
+
+
+@login_required
+def statement(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
+    require_perm(request.access, PERM)
+    form, report = STATEMENTS[name](request)
+    return render(
+        request,
+        "reports/statement.html",
+        {
+            "form": form,
+            "report": report,
+            "rows": [(row, [row.value(c.key) for c in report.columns]) for row in report.rows],
+            "csv_url": f"reports:{name}_csv",
+            "xlsx_url": f"reports:{name}_xlsx",
+            "width": len(report.columns) + 1,
+        },
+    )
+
+
+def export_rows(report: Report) -> Iterator[list[Any]]:
+    """The statement as a table: sections as a label alone, every figure a number."""
+    for row in report.rows:
+        if row.kind == "section":
+            yield [row.label]
+        else:
+            yield [row.label, *(row.value(column.key) for column in report.columns)]
+
+
+@login_required
+def statement_export(request: OrgRequest, org_slug: str, name: str, fmt: str) -> HttpResponseBase:
+    require_perm(request.access, PERM)
+    _, report = STATEMENTS[name](request)
+    org = request.org
+    header = [report.period, *(column.label for column in report.columns)]
+    filename = f"{FILE_NAMES[name]}-{org.slug}"
+    if fmt == "csv":
+        return exports.csv_response(
+            header,
+            partial(export_rows, report),
+            filename=filename,
+            scope=partial(org_context, org),
+        )
+    return exports.xlsx_response(header, export_rows(report), filename=filename, title=report.title)
