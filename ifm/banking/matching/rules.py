@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from ifm.accounts.models import User
 from ifm.audit.services import audit_record
+from ifm.banking.accounts.access import banking_service
 from ifm.banking.matching import suggest
 from ifm.banking.matching.selectors import (
     active_funds,
@@ -26,7 +27,7 @@ from ifm.banking.matching.selectors import (
     bank_account_list,
     postable_accounts,
 )
-from ifm.banking.matching.services import banking_service, post_line_entry
+from ifm.banking.matching.services import post_line_entry
 from ifm.banking.models import (
     BankAccount,
     BankRule,

@@ -9,15 +9,15 @@ nothing in it is matched or reconciled already.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from ifm.accounts.models import User
 from ifm.audit.services import audit_record
+from ifm.banking.accounts.access import banking_service
 from ifm.banking.matching import suggest
 from ifm.banking.matching.selectors import postable_accounts
 from ifm.banking.models import (
@@ -31,39 +31,14 @@ from ifm.banking.models import (
 )
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.lookups import as_id
-from ifm.core.org_context import org_context
 from ifm.ledger.journal.posting import LineInput, post_entry
 from ifm.ledger.models import Account, Function, Fund, JournalLine, Program, SourceType
 from ifm.tenancy.models import Organization
-from ifm.tenancy.permissions import Access, require_perm
-from ifm.tenancy.selectors import access_for
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from ifm.tenancy.permissions import Access
 
 MAX_LINES = 500  # journal lines or bank lines in one match
 REASON_LIMIT = 500
 MEMO_LIMIT = 500
-
-
-def banking_service(perm: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Check `perm` for the actor (its membership when no `access` is given), then run the
-    body in one transaction with the organization in context."""
-
-    def declare(func: Callable[P, R]) -> Callable[P, R]:
-        @wraps(func)
-        def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            organization: Any = kwargs["organization"]
-            access: Any = kwargs.get("access")
-            if access is None:
-                _org, access = access_for(kwargs.get("actor"), organization.slug)
-            require_perm(access, perm)
-            with org_context(organization), transaction.atomic():
-                return func(*args, **kwargs)
-
-        return run
-
-    return declare
 
 
 def _lock_bank_lines(ids: Sequence[int]) -> list[BankTransaction]:
