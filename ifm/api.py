@@ -20,6 +20,7 @@ from ifm.orgs.api import router as members_router
 from ifm.orgs.api import settings_router as organization_router
 from ifm.orgs.search_api import router as search_router
 from ifm.reports.api import router as reports_router
+from ifm.reports.budgets.api import budgets_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",
@@ -46,3 +47,4 @@ api.add_router("", donors_router)
 api.add_router("", jobs_router)
 api.add_router("", banking_router)
 api.add_router("/reports", reports_router)
+api.add_router("/budgets", budgets_router)

@@ -1,34 +1,27 @@
-"""Pages of reports, under /o/<org_slug>/reports/."""
+"""Pages of reports, under /o/<org_slug>/reports/: the home, then each area's reports."""
 
-from django.urls import URLPattern, path
+from django.urls import include, path
 
 from ifm.reports import views
 from ifm.reports.financial import views as financial
+from ifm.reports.routes import report_routes
 
 app_name = "reports"
-
-
-def _statement(route: str, name: str) -> list[URLPattern]:
-    return [
-        path(route, financial.statement, {"name": name}, name=name),
-        path(
-            f"{route}export.csv",
-            financial.statement_export,
-            {"name": name, "fmt": "csv"},
-            name=f"{name}_csv",
-        ),
-        path(
-            f"{route}export.xlsx",
-            financial.statement_export,
-            {"name": name, "fmt": "xlsx"},
-            name=f"{name}_xlsx",
-        ),
-    ]
-
+STATEMENT = (financial.statement, financial.statement_export)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    *_statement("financial-position/", "financial_position"),
-    *_statement("activities/", "activities"),
-    *_statement("functional-expenses/", "functional_expenses"),
+    *report_routes(
+        "financial-position/", "financial_position", financial.statement, financial.statement_export
+    ),
+    *report_routes("activities/", "activities", financial.statement, financial.statement_export),
+    *report_routes(
+        "functional-expenses/",
+        "functional_expenses",
+        financial.statement,
+        financial.statement_export,
+    ),
+    path("", include("ifm.reports.budgets.urls")),
+    path("", include("ifm.reports.fundraising.urls")),
+    path("", include("ifm.reports.tieout.urls")),
 ]

@@ -8,31 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from ifm.accounts.http import OrgRequest
+from ifm.reports.catalog import entries
 from ifm.tenancy.permissions import has_perm
-
-REPORTS = [
-    (
-        "reports.financial",
-        "reports:financial_position",
-        "Statement of financial position",
-        "Assets, liabilities and net assets without and with donor restrictions on a date, "
-        "beside the prior year-end or another date.",
-    ),
-    (
-        "reports.financial",
-        "reports:activities",
-        "Statement of activities",
-        "Revenue and support by net-asset class, releases from restriction, expenses by "
-        "function and the change in net assets for a period; by fund or program.",
-    ),
-    (
-        "reports.financial",
-        "reports:functional_expenses",
-        "Statement of functional expenses",
-        "Each expense account by program, management and general, and fundraising, as "
-        "Form 990 Part IX lays them out.",
-    ),
-]
 
 
 @login_required
@@ -40,9 +17,10 @@ def home(request: OrgRequest, org_slug: str) -> HttpResponse:
     access = request.access
     if not (has_perm(access, "reports.financial") or has_perm(access, "reports.fundraising")):
         raise PermissionDenied("Your role may not see the reports.")
-    reports = [
-        {"url": url, "title": title, "description": text}
-        for perm, url, title, text in REPORTS
-        if has_perm(access, perm)
-    ]
-    return render(request, "reports/home.html", {"reports": reports})
+    sections: dict[str, list[dict[str, str]]] = {}
+    for entry in entries():
+        if has_perm(access, entry.perm):
+            sections.setdefault(entry.section, []).append(
+                {"url": entry.url, "title": entry.title, "description": entry.description}
+            )
+    return render(request, "reports/home.html", {"sections": sections})

@@ -9,29 +9,17 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from ifm.accounts.http import OrgRequest
-from ifm.core.api import ApiError
-from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE, DateText
-from ifm.ledger.api_types import QueryDate, QueryId, get_or_404, money
+from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE
+from ifm.ledger.api_types import QueryDate, QueryId, get_or_404
 from ifm.ledger.models import Fund, Program
-from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
 from ifm.reports.financial import selectors
-from ifm.reports.financial.report import Report
-from ifm.reports.financial.schemas import ReportOut
+from ifm.reports.params import FROM, TO, OptionalDate, invalid, period
+from ifm.reports.schemas import ReportOut, report_json
 from ifm.tenancy.permissions import require_perm
 
 router = Router(tags=["reports"])
 
 PERM = "reports.financial"
-OptionalDate = Annotated[date | None, DateText]
-
-
-def _date_param(alias: str, description: str) -> Any:
-    return Query(None, alias=alias, ge=EARLIEST_DATE, le=LATEST_DATE, description=description)
-
-
-# Ninja reads an alias (`from` is a Python keyword) only from the default, not from Annotated.
-FROM = _date_param("from", "First day (YYYY-MM-DD).")
-TO = _date_param("to", "Last day (YYYY-MM-DD).")
 
 PositionCompare = Annotated[
     str,
@@ -40,32 +28,6 @@ PositionCompare = Annotated[
         description='"prior_year_end", or a date (YYYY-MM-DD); empty for no comparison.',
     ),
 ]
-
-
-def report_json(report: Report) -> dict[str, Any]:
-    return {
-        "title": report.title,
-        "period": report.period,
-        "columns": [{"key": c.key, "label": c.label} for c in report.columns],
-        "rows": [
-            {
-                "label": row.label,
-                "kind": row.kind,
-                "level": row.level,
-                "key": row.key or None,
-                "account_id": row.account_id,
-                "fund_id": row.fund_id,
-                "program_id": row.program_id,
-                "values": {key: money(value) for key, value in row.values.items()},
-            }
-            for row in report.rows
-        ],
-        "totals": {key: money(value) for key, value in report.totals.items()},
-    }
-
-
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, message, errors=[{"field": field, "message": message}])
 
 
 def _compare_date(request: OrgRequest, compare: str, as_of: date) -> date | None:
@@ -78,17 +40,8 @@ def _compare_date(request: OrgRequest, compare: str, as_of: date) -> date | None
     except ValueError:
         on = None
     if on is None or len(compare) != 10 or not EARLIEST_DATE <= on <= LATEST_DATE:
-        raise _invalid("compare", 'Give "prior_year_end" or a date (YYYY-MM-DD).')
+        raise invalid("compare", 'Give "prior_year_end" or a date (YYYY-MM-DD).')
     return on
-
-
-def _period(request: OrgRequest, date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    """The period asked for; by default the fiscal year to date."""
-    end = date_to or timezone.localdate()
-    start = date_from or fiscal_year_bounds(request.org, end)[0]
-    if start > end:
-        raise _invalid("from", "The period must start on or before its last day (`to`).")
-    return start, end
 
 
 @router.get(
@@ -127,7 +80,7 @@ def statement_of_activities(
         get_or_404(Fund, fund_id)
     if program_id is not None:
         get_or_404(Program, program_id)
-    start, end = _period(request, date_from, date_to)
+    start, end = period(request, date_from, date_to)
     report = selectors.statement_of_activities(
         date_from=start,
         date_to=end,
@@ -146,5 +99,5 @@ def functional_expenses(
 ) -> Any:
     """Expense accounts by function (each program, management and general, fundraising)."""
     require_perm(request.access, PERM)
-    start, end = _period(request, date_from, date_to)
+    start, end = period(request, date_from, date_to)
     return report_json(selectors.functional_expenses(date_from=start, date_to=end))

@@ -18,7 +18,7 @@ from typing import Any
 from ifm.ledger.balances.selectors import line_totals
 from ifm.ledger.models import AccountType, Function, NetAssetClass
 from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
-from ifm.reports.financial.report import ZERO, Column, Report, Row, add
+from ifm.reports.report import ZERO, Column, Report, Row, add
 from ifm.tenancy.models import Organization
 
 WITHOUT, WITH, TOTAL, COMPARE = "without", "with", "total", "compare"

@@ -3,20 +3,18 @@ the same `Report` the API answers with."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase
-from django.shortcuts import render
 
 from ifm.accounts.http import OrgRequest
-from ifm.core import exports
-from ifm.core.org_context import org_context
+from ifm.reports.export import report_file
 from ifm.reports.financial import selectors
 from ifm.reports.financial.forms import ActivitiesForm, PeriodForm, PositionForm
-from ifm.reports.financial.report import Report
+from ifm.reports.pages import render_report
+from ifm.reports.report import Report
 from ifm.tenancy.permissions import require_perm
 
 PERM = "reports.financial"
@@ -68,41 +66,11 @@ FILE_NAMES = {
 def statement(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
     require_perm(request.access, PERM)
     form, report = STATEMENTS[name](request)
-    return render(
-        request,
-        "reports/statement.html",
-        {
-            "form": form,
-            "report": report,
-            "rows": [(row, [row.value(c.key) for c in report.columns]) for row in report.rows],
-            "csv_url": f"reports:{name}_csv",
-            "xlsx_url": f"reports:{name}_xlsx",
-            "width": len(report.columns) + 1,
-        },
-    )
-
-
-def export_rows(report: Report) -> Iterator[list[Any]]:
-    """The statement as a table: sections as a label alone, every figure a number."""
-    for row in report.rows:
-        if row.kind == "section":
-            yield [row.label]
-        else:
-            yield [row.label, *(row.value(column.key) for column in report.columns)]
+    return render_report(request, name, form, report)
 
 
 @login_required
 def statement_export(request: OrgRequest, org_slug: str, name: str, fmt: str) -> HttpResponseBase:
     require_perm(request.access, PERM)
     _, report = STATEMENTS[name](request)
-    org = request.org
-    header = [report.period, *(column.label for column in report.columns)]
-    filename = f"{FILE_NAMES[name]}-{org.slug}"
-    if fmt == "csv":
-        return exports.csv_response(
-            header,
-            partial(export_rows, report),
-            filename=filename,
-            scope=partial(org_context, org),
-        )
-    return exports.xlsx_response(header, export_rows(report), filename=filename, title=report.title)
+    return report_file(request, report, fmt, FILE_NAMES[name])

@@ -1,6 +1,6 @@
 """A report as plain values: its columns, its rows (lines, sections, subtotals) and named totals.
 
-Pages, exports and the API all draw the same `Report`, so a figure is computed once."""
+Pages, exports and the API of every report draw the same `Report`, so a figure is computed once."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class Column:
 @dataclass(frozen=True)
 class Row:
     """One row. `kind` is "section" (a heading, no values), "line", "subtotal" or "total";
-    `level` is its indent. A row that is one account, fund or program names it."""
+    `level` is its indent. A row that is one account, fund, program or donor names it; `href`
+    is where its figures come from (a drill-down), when there is such a page."""
 
     label: str
     values: dict[str, Decimal] = field(default_factory=dict)
@@ -29,6 +30,8 @@ class Row:
     account_id: int | None = None
     fund_id: int | None = None
     program_id: int | None = None
+    donor_id: int | None = None
+    href: str = ""
 
     def value(self, column: str) -> Decimal:
         return self.values.get(column, ZERO)
@@ -53,3 +56,15 @@ class Report:
 
 def add(*values: Decimal) -> Decimal:
     return sum(values, ZERO)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A report on the reports home: the permission that opens it, its URL name (reversed with
+    the organization's slug), its title, a sentence on what it shows and its section."""
+
+    perm: str
+    url: str
+    title: str
+    description: str
+    section: str

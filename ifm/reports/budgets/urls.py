@@ -1,0 +1,5 @@
+"""Pages of the reports' budgets area, inside the `reports` namespace."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""The fundraising reports on the reports home."""
+
+from ifm.reports.report import Entry
+
+ENTRIES: list[Entry] = []

@@ -1,0 +1,60 @@
+"""What every report looks like in JSON: columns, rows with decimal strings, named totals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+
+from ifm.ledger.api_types import money
+from ifm.reports.report import Report
+
+
+class ColumnOut(Schema):
+    key: str
+    label: str
+
+
+class RowOut(Schema):
+    label: str
+    kind: str  # section, line, subtotal, total
+    level: int
+    key: str | None = None
+    account_id: int | None = None
+    fund_id: int | None = None
+    program_id: int | None = None
+    donor_id: int | None = None
+    href: str = ""
+    values: dict[str, str]
+
+
+class ReportOut(Schema):
+    title: str
+    period: str
+    columns: list[ColumnOut]
+    rows: list[RowOut]
+    totals: dict[str, str]
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    return {
+        "title": report.title,
+        "period": report.period,
+        "columns": [{"key": c.key, "label": c.label} for c in report.columns],
+        "rows": [
+            {
+                "label": row.label,
+                "kind": row.kind,
+                "level": row.level,
+                "key": row.key or None,
+                "account_id": row.account_id,
+                "fund_id": row.fund_id,
+                "program_id": row.program_id,
+                "donor_id": row.donor_id,
+                "href": row.href,
+                "values": {key: money(value) for key, value in row.values.items()},
+            }
+            for row in report.rows
+        ],
+        "totals": {key: money(value) for key, value in report.totals.items()},
+    }

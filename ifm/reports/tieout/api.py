@@ -1,0 +1,5 @@
+"""The reports' tieout area in the API."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])
