@@ -311,6 +311,31 @@ class BankTransaction(TenantModel):
         return f"{self.date:%Y-%m-%d} {self.amount} {self.payee}".strip()
 
 
+class BankLineMonth(TenantModel):
+    """How many lines of a bank account are in each status, and their sum, per month of their
+    date: kept by the database itself (triggers on the bank lines, in the statement that
+    changes them), so the matching and reconciliation pages read a few rows per month instead
+    of every line of a long history. `banking.months.drift` checks it against the lines."""
+
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day
+    status = models.CharField(max_length=12, choices=LineStatus.choices)
+    lines = models.BigIntegerField(default=0)
+    cents = models.BigIntegerField(default=0)  # whole cents: exact on SQLite too
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "bank_account", "month", "status"],
+                name="banking_line_month_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status}: {self.lines} lines, {self.cents} cents"
+
+
 class Direction(models.TextChoices):
     ANY = "any", "Deposits and withdrawals"
     IN = "in", "Deposits only"

@@ -6,16 +6,19 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from ifm.banking.models import (
     BankAccount,
+    BankLineMonth,
     BankRule,
     BankTransaction,
     LineStatus,
     Match,
     MatchLine,
 )
+from ifm.banking.months import status_totals
 from ifm.ledger.models import Account, Fund, JournalLine, Program
 
 
@@ -81,34 +84,31 @@ def _amount_of(word: str) -> Decimal | None:
     return value
 
 
-COUNT_CAP = 10_000
+def status_counts(bank_account: BankAccount) -> dict[str, int]:
+    """How many lines the account has in each status: exact, from the lines per month the
+    database keeps (`banking.months`), a few rows per month however long the history."""
+    kept = status_totals(bank_account)
+    return {status: kept.get(status, 0) for status in LineStatus.values}
 
 
-def status_counts(bank_account: BankAccount, *, cap: int = COUNT_CAP) -> dict[str, int]:
-    """How many lines the account has in each status, each counted up to `cap + 1` (an
-    index-only range of the status index, never every line of a large account): a count above
-    `cap` is shown as "10,000+" (`count_shown`)."""
-    lines = BankTransaction.objects.filter(bank_account=bank_account)
-    return {
-        status: lines.filter(status=status).values("pk")[: cap + 1].count()
-        for status in LineStatus.values
-    }
-
-
-def count_shown(n: int, *, cap: int = COUNT_CAP) -> str:
-    return f"{cap:,}+" if n > cap else f"{n:,}"
+def count_shown(n: int) -> str:
+    return f"{n:,}"
 
 
 def unmatched_by_account() -> list[tuple[BankAccount, int]]:
     """Active bank accounts with their unmatched lines, most first (the dashboard tile)."""
+    unmatched = (
+        BankLineMonth.objects.filter(bank_account=OuterRef("pk"), status=LineStatus.UNMATCHED)
+        .values("bank_account")
+        .annotate(n=Sum("lines"))
+        .values("n")
+    )
     accounts = (
         BankAccount.objects.filter(is_archived=False)
-        .annotate(
-            unmatched=Count("transactions", filter=Q(transactions__status=LineStatus.UNMATCHED))
-        )
+        .annotate(unmatched=Coalesce(Subquery(unmatched), 0))
         .order_by("-unmatched", "name", "id")
     )
-    return [(account, account.unmatched) for account in accounts]
+    return [(account, int(account.unmatched)) for account in accounts]
 
 
 def match_of(bank_line: BankTransaction) -> Match | None:

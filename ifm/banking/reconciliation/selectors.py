@@ -38,7 +38,14 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Min, QuerySet
 
-from ifm.banking.models import BankAccount, BankTransaction, Reconciliation, Statement
+from ifm.banking import months
+from ifm.banking.models import (
+    BankAccount,
+    BankTransaction,
+    LineStatus,
+    Reconciliation,
+    Statement,
+)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -223,18 +230,20 @@ _BOOK_SINCE_BASE = f"SELECT COALESCE(SUM(c.debit - c.credit), 0) FROM ({_SINCE_B
 # bank_account, status, date) and matched ones whose match clears after D (index on
 # organization, bank_account, cleared_on). Both ranges are small; reconciled lines are in
 # neither.
-_NOT_CLEARED_BANK = """
+_UNMATCHED_BY_D = """
 SELECT b.id, b.date, b.amount, b.payee, b.memo, b.reference, b.status
   FROM banking_banktransaction b
  WHERE b.organization_id = %(org)s AND b.bank_account_id = %(bank)s
    AND b.status = 'unmatched' AND b.date <= %(d)s
-UNION ALL
+"""
+_CLEARING_LATER = """
 SELECT b.id, b.date, b.amount, b.payee, b.memo, b.reference, b.status
   FROM banking_match m
   JOIN banking_banktransaction b ON b.match_id = m.id
  WHERE m.organization_id = %(org)s AND m.bank_account_id = %(bank)s
    AND m.cleared_on > %(d)s AND b.date <= %(d)s
 """
+_NOT_CLEARED_BANK = _UNMATCHED_BY_D + "UNION ALL" + _CLEARING_LATER
 
 # A page of them, newest first: each range read newest first up to the page's end, so no sort
 # of every line (SQLite wants a compound's ORDER BY and LIMIT inside a subquery).
@@ -259,16 +268,8 @@ SELECT * FROM (
 """
 
 # Bank lines this reconciliation clears: while open, the matched (not yet reconciled) lines
-# dated by D whose match clears by D; once finished, the lines it reconciled. Counts only, of
-# index ranges (an index-only scan: a join to every match, or their amounts, would read them
-# all).
-_TO_CLEAR = """
-SELECT COUNT(*)
-  FROM banking_banktransaction b
- WHERE b.organization_id = %(org)s AND b.bank_account_id = %(bank)s
-   AND b.status = 'matched' AND b.date <= %(d)s
-"""
-# ... less those whose match clears after D (index on organization, bank_account, cleared_on).
+# dated by D (the kept totals per month) less those whose match clears after D (index on
+# organization, bank_account, cleared_on); once finished, the lines it reconciled.
 _TO_CLEAR_LATER = """
 SELECT COUNT(*)
   FROM banking_match m
@@ -596,11 +597,17 @@ def _state(rec: Reconciliation, *, full: bool) -> ReconciliationState:
             books_from=books_from,
         )
         return ReconciliationState(rec, figures, uncleared_bank_ids=bank_ids)
-    ((bank_n, bank_total),) = _fetchall(
-        f"SELECT COUNT(*), COALESCE(SUM(x.amount), 0) FROM ({_NOT_CLEARED_BANK}) x",  # noqa: S608
+    # Unmatched and matched lines by D: whole months from the kept totals, then the days of
+    # D's month; the lines whose match clears after D are an index range of their own.
+    org, bank, on = rec.organization_id, params["bank"], rec.statement_date
+    unmatched = months.totals_through(org, bank, LineStatus.UNMATCHED, on)
+    ((later_bank_n, later_bank_total),) = _fetchall(
+        f"SELECT COUNT(*), COALESCE(SUM(x.amount), 0) FROM ({_CLEARING_LATER}) x",  # noqa: S608
         params,
     )
-    ((clear_n,),) = _fetchall(_TO_CLEAR, params)
+    bank_n = unmatched.lines + int(later_bank_n)
+    bank_total = unmatched.amount + money(later_bank_total)
+    clear_n = months.totals_through(org, bank, LineStatus.MATCHED, on).lines
     ((later_n,),) = _fetchall(_TO_CLEAR_LATER, params)
     base = None if full else _base_for(rec)
     lines: list[tuple[int, date, Decimal, Decimal]] | None = None

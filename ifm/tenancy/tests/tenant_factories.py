@@ -569,6 +569,16 @@ def _match_line(org: Organization) -> Any:
         return made.ledger_lines.first()
 
 
+def _line_month(org: Organization) -> Any:
+    """The month row the database keeps for a bank line (it is never created directly)."""
+    from ifm.banking.models import BankLineMonth
+    from ifm.banking.tests import factories as bf
+
+    line = bf.bank_transaction(org)
+    with org_context(org):
+        return BankLineMonth.objects.get(bank_account_id=line.bank_account_id)
+
+
 def _banking(org: Organization, name: str) -> Any:
     from ifm.banking.imports.tests.factories import statement_import
     from ifm.banking.tests import factories as bf
@@ -583,6 +593,7 @@ def _banking(org: Organization, name: str) -> Any:
         "match": bf.match,
         "matchline": _match_line,
         "statementimport": statement_import,
+        "banklinemonth": _line_month,
     }
     return made[name](org)
 
@@ -597,6 +608,7 @@ for _name in (
     "match",
     "matchline",
     "statementimport",
+    "banklinemonth",
 ):
     FACTORIES[f"banking.{_name}"] = lambda org, _n=_name: _banking(org, _n)  # type: ignore[misc]
 PARAM_MODELS["bank_account_id"] = "banking.bankaccount"

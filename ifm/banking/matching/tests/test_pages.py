@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from ifm.audit.models import AuditEvent
 from ifm.banking.matching.tests.factories import account, bank_line, cash_line, post
-from ifm.banking.models import BankRule, LineStatus, Match
+from ifm.banking.models import BankRule, BankTransaction, LineStatus, Match
 from ifm.conftest import client_for
 from ifm.core.org_context import org_context
 from ifm.ledger.models import Account, JournalEntry
@@ -277,20 +277,18 @@ def test_another_organizations_account_is_not_found(
     assert admin.get(f"{url}?line={line.pk}").status_code == 404
 
 
-def test_the_counts_above_the_list_are_capped_where_they_only_inform(
+def test_the_counts_above_the_list_are_exact_and_follow_each_match(
     org_a: Organization, admin: Client
 ) -> None:
     from ifm.banking.matching import selectors
 
     bank = account(org_a)
-    for i in range(4):
-        bank_line(org_a, D - timedelta(days=i), f"-{i + 1}.00", f"LINE {i}")
+    lines = [bank_line(org_a, D - timedelta(days=i), f"-{i + 1}.00", f"LINE {i}") for i in range(4)]
     with org_context(org_a):
-        assert selectors.status_counts(bank)["unmatched"] == 4
-        capped = selectors.status_counts(bank, cap=2)
-    assert capped == {"unmatched": 3, "matched": 0, "reconciled": 0}
-    assert selectors.count_shown(capped["unmatched"], cap=2) == "2+"
-    assert selectors.count_shown(2, cap=2) == "2"
-    assert selectors.count_shown(12_345) == "10,000+"
+        assert selectors.status_counts(bank) == {"unmatched": 4, "matched": 0, "reconciled": 0}
+        BankTransaction.objects.filter(pk=lines[0].pk).delete()
+        assert selectors.status_counts(bank)["unmatched"] == 3
+        assert selectors.unmatched_by_account() == [(bank, 3)]
+    assert selectors.count_shown(12_345) == "12,345"
     html = admin.get(_url(org_a, "matching", bank_account_id=bank.pk)).content.decode()
-    assert "4 unmatched" in html
+    assert "3 unmatched" in html
