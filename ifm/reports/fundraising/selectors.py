@@ -141,7 +141,7 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
     )
     what = "last year" if kind == "lybunt" else "some year"
     return Report(
-        title=f"{title}: gave {what}, not in {name}",
+        title=f"{title}, gave {what}, not in {name}",
         period=f"{name} ({basis} year, {start:%Y-%m-%d} to {end:%Y-%m-%d})",
         columns=[
             Column("prior_total", f"Given in {p_name}"),
@@ -507,7 +507,7 @@ def monthly_trend(organization: Organization, *, period: tuple[date, date]) -> R
 
 
 def parse_ranges(text: str) -> tuple[Decimal, ...]:
-    """Range starts written as "100, 250, 1000" (the lowest range starts at the smallest);
+    """Range starts written as "100, 250, 1000" (below the smallest, a range from 0.01);
     ValueError saying what to fix."""
     parts = [p.strip().replace("$", "").replace("_", "") for p in text.split(",") if p.strip()]
     if not parts:
@@ -525,4 +525,5 @@ def parse_ranges(text: str) -> tuple[Decimal, ...]:
         if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
             raise ValueError("Each range start is an amount from 0 to 999,999,999,999.99.")
         lows.append(max(value.quantize(CENT), CENT))
-    return tuple(sorted(set(lows), reverse=True))
+    # The lowest range always starts at the smallest gift, so every donor is in one.
+    return tuple(sorted({*lows, CENT}, reverse=True))
