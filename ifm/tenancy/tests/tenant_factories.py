@@ -442,9 +442,7 @@ def _donors_simple(org: Organization, name: str) -> Any:
         if name == "donorlist":
             return dm.DonorList.objects.create(organization=org, name="Row of " + org.slug)
         if name == "donorlistmember":
-            donor_list = _donors_newest(
-                org, dm.DonorList, lambda o: _donors_simple(o, "donorlist")
-            )
+            donor_list = _donors_newest(org, dm.DonorList, lambda o: _donors_simple(o, "donorlist"))
             donor = _donors_newest(org, dm.Donor, _donor_row)
             return dm.DonorListMember.objects.create(
                 organization=org, donor_list=donor_list, donor=donor

@@ -13,8 +13,8 @@ import pytest
 from ifm.core.org_context import org_context
 from ifm.donors.gifts.services import donation_record, donation_void
 from ifm.donors.models import Donation, Donor
-from ifm.ledger.periods.services import fiscal_year_ensure
 from ifm.ledger.models import Fund
+from ifm.ledger.periods.services import fiscal_year_ensure
 from ifm.tenancy.models import Membership, Organization
 
 Give = Callable[..., Donation]
@@ -35,7 +35,7 @@ def make_gift(
 ) -> Donation:
     """A gift recorded (and posted) by the donors' service; `status="voided"` voids it."""
     admin = Membership.objects.get(organization=org, role="admin")
-    who = {"organization": org, "actor": admin.user, "access": admin}
+    who: dict[str, Any] = {"organization": org, "actor": admin.user, "access": admin}
     fiscal_year_ensure(organization=org, on=on)
     gift = donation_record(
         **who,

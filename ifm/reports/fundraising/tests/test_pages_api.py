@@ -69,9 +69,7 @@ def test_a_volunteer_coordinator_sees_none_of_them(lapsed: dict[str, Any], cast:
         assert_problem(api.get(f"/api/v1/reports/{path}"), 403)
 
 
-def test_lybunt_api_lists_this_organizations_donors_only(
-    lapsed: dict[str, Any], cast: Any
-) -> None:
+def test_lybunt_api_lists_this_organizations_donors_only(lapsed: dict[str, Any], cast: Any) -> None:
     api = api_client_for(cast["fundraising"], lapsed["ann"].organization)
     body = api.get(f"/api/v1/reports/lybunt?year={YEAR}&basis=calendar").json()
     donors = [row["donor_id"] for row in body["rows"] if row["donor_id"]]
@@ -82,7 +80,9 @@ def test_lybunt_api_lists_this_organizations_donors_only(
     sybunt = api.get("/api/v1/reports/sybunt").json()
     assert [r["donor_id"] for r in sybunt["rows"] if r["donor_id"]] == [lapsed["ann"].pk]
     page = client_for(cast["fundraising"]).get(_url("lybunt")).content.decode()
-    assert "Ann Tester" in page and "Zed" not in page and "Save as donor list" in page
+    assert "Ann Tester" in page
+    assert "Zed" not in page
+    assert "Save as donor list" in page
     assert_problem(api.get("/api/v1/reports/lybunt?basis=lunar"), 422)
     assert_problem(api.get("/api/v1/reports/retention?years=50"), 422)
     assert_problem(api.get("/api/v1/reports/gift-range?ranges=1,x"), 422)
@@ -92,9 +92,12 @@ def test_the_donors_behind_a_figure(lapsed: dict[str, Any], cast: Any) -> None:
     client = client_for(cast["viewer"])
     drill = _url("fundraising_donors")
     html = client.get(f"{drill}?report=lybunt&year={YEAR}").content.decode()
-    assert "Ann Tester" in html and "Bob Tester" not in html and "Zed" not in html
+    assert "Ann Tester" in html
+    assert "Bob Tester" not in html
+    assert "Zed" not in html
     html = client.get(f"{drill}?report=retention&year={YEAR}&segment=retained").content.decode()
-    assert "Bob Tester" in html and "Ann Tester" not in html
+    assert "Bob Tester" in html
+    assert "Ann Tester" not in html
     rows = list(
         csv.reader(
             io.StringIO(
@@ -104,7 +107,8 @@ def test_the_donors_behind_a_figure(lapsed: dict[str, Any], cast: Any) -> None:
             )
         )
     )
-    assert len(rows) == 2 and str(lapsed["ann"].pk) in rows[1]
+    assert len(rows) == 2
+    assert rows[1][0] == lapsed["ann"].reference
     for bad in ("report=nope", "report=lybunt&year=abc", "report=range&from=x&to=y"):
         assert client.get(f"{drill}?{bad}").status_code == 400
     assert client.get(f"{drill}?report=campaign&campaign=999999").status_code == 400
@@ -132,7 +136,8 @@ def test_save_as_donor_list_holds_exactly_the_lybunt_donors(
     made = send_json(api, "POST", "/api/v1/reports/sybunt/save-list", {"year": YEAR})
     assert made.status_code == 201, made.content
     body = made.json()
-    assert body["donor_ids"] == [lapsed["ann"].pk] and body["name"] == f"SYBUNT {YEAR}"
+    assert body["donor_ids"] == [lapsed["ann"].pk]
+    assert body["name"] == f"SYBUNT {YEAR}"
     listed = api.get("/api/v1/donor-lists").json()
     assert {item["size"] for item in listed["items"]} == {1}
     assert api.get(f"/api/v1/donor-lists/{body['id']}").json()["donor_ids"] == [lapsed["ann"].pk]
