@@ -19,6 +19,7 @@ from ifm.donors.gifts.api import campaigns_router
 from ifm.donors.gifts.api import router as gifts_router
 from ifm.donors.gifts.batch_api import router as batches_router
 from ifm.donors.imports.api import router as imports_router
+from ifm.donors.lists.api import router as lists_router
 from ifm.donors.models import Donor
 from ifm.donors.people.api import households_router
 from ifm.donors.people.api import router as people_router
@@ -183,3 +184,4 @@ router.add_router("", compliance_router)
 router.add_router("", households_router)
 router.add_router("", merge_router)
 router.add_router("", pledges_router)
+router.add_router("", lists_router)

@@ -7,7 +7,8 @@ of gifts by check, cash, card, bank transfer (ACH), online and in kind, each rec
 to the ledger by ``donation_record``; a Sunday's checks entered as a gift batch and posted as
 one deposit; three pledges with some of their payments, a monthly
 recurring card gift, a release from the youth fund's restriction, a few tax receipts (not
-sent yet), and today's deposit left open as a gift batch with two of its three checks entered.
+sent yet), today's deposit left open as a gift batch with two of its three checks entered, and
+a saved donor list of last year's donors who have not given this year (LYBUNT).
 Everything is drawn from the step's seeded ``random.Random``.
 """
 
@@ -20,7 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from ifm.donors.gifts.batches import gift_batch_add, gift_batch_create, gift_batch_post
+from ifm.donors.gifts.giving import live_gifts
 from ifm.donors.gifts.services import appeal_create, campaign_create, donation_record
+from ifm.donors.lists.services import donor_list_create
 from ifm.donors.models import Appeal, Campaign, Donation, Donor, Method
 from ifm.donors.people.households import household_create
 from ifm.donors.people.services import donor_create
@@ -324,6 +327,28 @@ def _open_batch(ctx: DemoContext, who: dict[str, Any], made: Made, last: date) -
     return 2
 
 
+def _lybunt_list(who: dict[str, Any], last: date) -> int:
+    """A saved donor list of last year's donors who have not given this year (LYBUNT,
+    calendar years), as a fundraiser would save it from the report."""
+    year = last.year
+    gave = live_gifts().filter(date__year=year).values("donor_id")
+    ids = list(
+        live_gifts()
+        .filter(date__year=year - 1)
+        .exclude(donor_id__in=gave)
+        .values_list("donor_id", flat=True)
+        .distinct()
+    )
+    donor_list_create(
+        **who,
+        name=f"LYBUNT {year}: call before year-end",
+        description="Gave last year, nothing yet this year.",
+        donor_ids=ids,
+        criteria={"report": "lybunt", "year": year, "basis": "calendar"},
+    )
+    return len(ids)
+
+
 def seed(ctx: DemoContext) -> str:
     who = {
         "organization": ctx.organization,
@@ -341,9 +366,11 @@ def seed(ctx: DemoContext) -> str:
     released = _release(ctx, last)
     receipts = _receipts(ctx, made)
     pending = _open_batch(ctx, who, made, last)
+    lybunt = _lybunt_list(who, last)
     return (
         f"{len(made.donors)} donors ({made.households} households), "
         f"{len(made.gifts) + more} gifts, 3 pledges, 1 recurring gift, "
         f"{batches} gift batch posted, "
-        f"{released} released, {receipts} receipts, 1 open batch ({pending} gifts)"
+        f"{released} released, {receipts} receipts, 1 open batch ({pending} gifts), "
+        f"a saved list of {lybunt} LYBUNT donors"
     )

@@ -34,4 +34,5 @@ urlpatterns = [
     path("receipts/compliance/", views.compliance, name="receipt_compliance"),
     path("receipts/", include("ifm.donors.receipts.urls")),
     path("imports/", include("ifm.donors.imports.urls")),
+    path("lists/", include("ifm.donors.lists.urls")),
 ]

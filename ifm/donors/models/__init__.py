@@ -1,7 +1,8 @@
 """The donors app's models: donors and gifts (donors.py), their extra contacts (contacts.py),
-receipts (receipts.py), imports."""
+receipts (receipts.py), imports, saved donor lists (lists.py)."""
 
 from .contacts import *  # noqa: F403
 from .donors import *  # noqa: F403
 from .imports import *  # noqa: F403
+from .lists import *  # noqa: F403
 from .receipts import *  # noqa: F403

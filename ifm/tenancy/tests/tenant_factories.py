@@ -439,6 +439,14 @@ def _donors_simple(org: Organization, name: str) -> Any:
             return dm.SoftCredit.objects.create(
                 organization=org, donation=donation, donor=other, amount=Decimal("5.00")
             )
+        if name == "donorlist":
+            return dm.DonorList.objects.create(organization=org, name="Row of " + org.slug)
+        if name == "donorlistmember":
+            donor_list = _donors_newest(org, dm.DonorList, lambda o: _donors_simple(o, "donorlist"))
+            donor = _donors_newest(org, dm.Donor, _donor_row)
+            return dm.DonorListMember.objects.create(
+                organization=org, donor_list=donor_list, donor=donor
+            )
         if name == "donorgivingsummary":
             donor = _donor_row(org)
             return dm.DonorGivingSummary.objects.create(organization=org, donor=donor)
@@ -478,6 +486,8 @@ for _name in (
     "donoremail",
     "donorphone",
     "donoraddress",
+    "donorlist",
+    "donorlistmember",
 ):
     FACTORIES[f"donors.{_name}"] = lambda org, _n=_name: _donors_simple(org, _n)  # type: ignore[misc]
 PARAM_MODELS["batch_id"] = "donors.giftbatch"

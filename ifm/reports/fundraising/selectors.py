@@ -1,0 +1,529 @@
+"""The fundraising reports, each built as a `Report` from the donors' giving selectors: LYBUNT
+and SYBUNT, retention, the gift range pyramid, campaigns and appeals against goal, top donors
+and the monthly trend with its average and median gift.
+
+Gifts count when active (posted, not voided), as hard credits only: soft credits are not counted
+by any of these reports. Every figure that stands for donors links (`Row.href`) to the list of
+those donors (`drill_url`), or a donor's row to the donor's page.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from ifm.donors.gifts import giving
+from ifm.donors.models import Donor
+from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
+from ifm.reports.report import ZERO, Column, Report, Row
+from ifm.tenancy.models import Organization
+
+BASES = ("calendar", "fiscal")
+CENT = Decimal("0.01")
+# Lower bounds of the gift ranges when the organization names none.
+DEFAULT_RANGES = (
+    Decimal("10000"),
+    Decimal("5000"),
+    Decimal("2500"),
+    Decimal("1000"),
+    Decimal("500"),
+    Decimal("250"),
+    Decimal("100"),
+    Decimal("0.01"),
+)
+
+
+# --- Years, links ------------------------------------------------------------------------------
+
+
+def year_bounds(organization: Organization, year: int, basis: str) -> tuple[date, date, str]:
+    """First day, last day and name of calendar year `year`, or of the fiscal year named after
+    it (FY2026 is the fiscal year that ends in 2026)."""
+    start_month = organization.fiscal_year_start_month
+    if basis != "fiscal":
+        return date(year, 1, 1), date(year, 12, 31), str(year)
+    first = date(year if start_month == 1 else year - 1, start_month, 1)
+    start, end, _ = fiscal_year_bounds(organization, first)
+    return start, end, f"FY{year}"
+
+
+def current_year(organization: Organization, basis: str, today: date) -> int:
+    """The year (calendar, or fiscal by the year it ends in) that holds `today`."""
+    if basis != "fiscal":
+        return today.year
+    return fiscal_year_bounds(organization, today)[1].year
+
+
+def drill_url(organization: Organization, **params: Any) -> str:
+    """The page listing the donors behind a figure."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return (
+        f"{reverse('reports:fundraising_donors', kwargs={'org_slug': organization.slug})}?{query}"
+    )
+
+
+def donor_url(organization: Organization, donor_id: int) -> str:
+    return reverse(
+        "donors:donor_detail", kwargs={"org_slug": organization.slug, "donor_id": donor_id}
+    )
+
+
+def _names(ids: list[int]) -> dict[int, str]:
+    donors = Donor.objects.filter(pk__in=ids).only(
+        "kind", "first_name", "last_name", "organization_name"
+    )
+    return {d.pk: d.name for d in donors}
+
+
+def _count(n: int) -> Decimal:
+    return Decimal(n)
+
+
+def _ratio(part: Decimal, whole: Decimal) -> Decimal:
+    """`part` as a percentage of `whole`, two places; 0 when `whole` is 0."""
+    return (part * 100 / whole).quantize(CENT) if whole else ZERO
+
+
+def _mean(total: Decimal, count: int) -> Decimal:
+    return (total / count).quantize(CENT) if count else ZERO
+
+
+def _period_text(period: tuple[date, date]) -> str:
+    return f"{period[0]:%Y-%m-%d} to {period[1]:%Y-%m-%d}"
+
+
+# --- LYBUNT and SYBUNT -------------------------------------------------------------------------
+
+
+def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> Report:
+    """LYBUNT (`kind` "lybunt"): donors who gave in the year before `year` and nothing in
+    `year`; SYBUNT ("sybunt"): donors who gave in any year before `year` and nothing in it
+    (LYBUNT donors are among them). One row per donor, the largest giver of last year first."""
+    start, end, name = year_bounds(organization, year, basis)
+    p_start, p_end, p_name = year_bounds(organization, year - 1, basis)
+    rows_qs = giving.lapsed_giving(
+        current=(start, end),
+        prior=(p_start, p_end),
+        since=p_start if kind == "lybunt" else None,
+    ).order_by("-prior_total", "-lifetime_total", "donor_id")
+    found = list(rows_qs)
+    names = _names([r["donor_id"] for r in found])
+    rows = []
+    prior_sum = lifetime_sum = ZERO
+    for r in found:
+        prior_total = r["prior_total"] or ZERO
+        prior_sum += prior_total
+        lifetime_sum += r["lifetime_total"]
+        rows.append(
+            Row(
+                f"{names.get(r['donor_id'], r['donor_id'])} · last gift "
+                f"{r['last_gift_date']:%Y-%m-%d}",
+                {"prior_total": prior_total, "lifetime_total": r["lifetime_total"]},
+                key=f"donor-{r['donor_id']}",
+                donor_id=r["donor_id"],
+                href=donor_url(organization, r["donor_id"]),
+            )
+        )
+    title = "LYBUNT" if kind == "lybunt" else "SYBUNT"
+    rows.append(
+        Row(
+            f"All {len(found)} {title} donors",
+            {"prior_total": prior_sum, "lifetime_total": lifetime_sum},
+            kind="total",
+            key="total",
+            href=drill_url(organization, report=kind, year=year, basis=basis),
+        )
+    )
+    what = "last year" if kind == "lybunt" else "some year"
+    return Report(
+        title=f"{title}, gave {what}, not in {name}",
+        period=f"{name} ({basis} year, {start:%Y-%m-%d} to {end:%Y-%m-%d})",
+        columns=[
+            Column("prior_total", f"Given in {p_name}"),
+            Column("lifetime_total", f"Lifetime to {end:%Y-%m-%d}"),
+        ],
+        rows=rows,
+        totals={
+            "donors": _count(len(found)),
+            "prior_total": prior_sum,
+            "lifetime_total": lifetime_sum,
+        },
+    )
+
+
+def lapsed_donor_ids(organization: Organization, *, kind: str, year: int, basis: str) -> list[int]:
+    """The donors of the LYBUNT or SYBUNT report, as their ids."""
+    start, end, _ = year_bounds(organization, year, basis)
+    p_start, p_end, _ = year_bounds(organization, year - 1, basis)
+    rows = giving.lapsed_giving(
+        current=(start, end), prior=(p_start, p_end), since=p_start if kind == "lybunt" else None
+    )
+    return list(rows.values_list("donor_id", flat=True))
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+RETENTION_COLUMNS = [
+    Column("donors", "Donors"),
+    Column("new", "New"),
+    Column("retained", "Retained"),
+    Column("recaptured", "Recaptured"),
+    Column("lapsed", "Lapsed"),
+    Column("retention_rate", "Retention rate (%)"),
+]
+
+
+def retention(organization: Organization, *, year: int, years: int, basis: str) -> Report:
+    """For each of `years` years ending with `year`: donors, new (first gift ever that year),
+    retained (gave that year and the year before), recaptured (gave that year and before the
+    year before, not the year before), lapsed (gave the year before, not that year) and the
+    retention rate (retained ÷ donors of the year before), the Fundraising Effectiveness
+    Project's definitions."""
+    first = year - years + 1
+    bounds = [year_bounds(organization, y, basis) for y in range(first - 1, year + 1)]
+    periods = [(b[0], b[1]) for b in bounds]
+    per_donor = giving.giving_by_period(periods)
+    tally = {
+        y: dict.fromkeys(("donors", "new", "retained", "recaptured", "lapsed"), 0)
+        for y in range(first, year + 1)
+    }
+    prior_donors = dict.fromkeys(range(first, year + 1), 0)
+    for r in per_donor.values_list("first_gift_date", *(f"p{i}" for i in range(len(periods)))):
+        first_gift, counts = r[0], r[1:]
+        for i, y in enumerate(range(first, year + 1), start=1):
+            now, before = counts[i] > 0, counts[i - 1] > 0
+            t = tally[y]
+            if before:
+                prior_donors[y] += 1
+                if not now:
+                    t["lapsed"] += 1
+            if not now:
+                continue
+            t["donors"] += 1
+            if before:
+                t["retained"] += 1
+            elif first_gift >= periods[i][0]:
+                t["new"] += 1
+            elif first_gift < periods[i - 1][0]:
+                t["recaptured"] += 1
+    rows = []
+    for i, y in enumerate(range(first, year + 1), start=1):
+        t = tally[y]
+        values = {k: _count(v) for k, v in t.items()}
+        values["retention_rate"] = _ratio(Decimal(t["retained"]), Decimal(prior_donors[y]))
+        rows.append(
+            Row(
+                bounds[i][2],
+                values,
+                key=f"year-{y}",
+                href=drill_url(
+                    organization, report="retention", year=y, basis=basis, segment="donors"
+                ),
+            )
+        )
+    latest = rows[-1].values
+    return Report(
+        title="Donor retention",
+        period=f"{bounds[1][2]} to {bounds[-1][2]} ({basis} years)",
+        columns=RETENTION_COLUMNS,
+        rows=rows,
+        totals={
+            "donors": latest["donors"],
+            "retained": latest["retained"],
+            "retention_rate": latest["retention_rate"],
+        },
+    )
+
+
+# --- Gift range --------------------------------------------------------------------------------
+
+
+def _range_label(low: Decimal, high: Decimal | None) -> str:
+    if high is None:
+        return f"{low:,.2f} and more"
+    return f"{low:,.2f} to {high - CENT:,.2f}"
+
+
+def gift_range(
+    organization: Organization, *, period: tuple[date, date], lows: tuple[Decimal, ...]
+) -> Report:
+    """Donors by their total giving in `period`, in ranges starting at each of `lows`: how many
+    donors, their total, and each range's share of donors and of giving."""
+    lows = tuple(sorted(set(lows), reverse=True))
+    counts = [0] * len(lows)
+    sums = [ZERO] * len(lows)
+    for total in giving.donor_totals(period).values_list("total", flat=True):
+        for i, low in enumerate(lows):
+            if total >= low:
+                counts[i] += 1
+                sums[i] += total
+                break
+    all_donors, all_total = sum(counts), sum(sums, ZERO)
+    rows = []
+    for i, low in enumerate(lows):
+        high = lows[i - 1] if i else None
+        rows.append(
+            Row(
+                _range_label(low, high),
+                {
+                    "donors": _count(counts[i]),
+                    "total": sums[i],
+                    "share_of_donors": _ratio(Decimal(counts[i]), Decimal(all_donors)),
+                    "share_of_total": _ratio(sums[i], all_total),
+                },
+                key=f"range-{low}",
+                href=drill_url(
+                    organization,
+                    report="range",
+                    **{"from": period[0].isoformat(), "to": period[1].isoformat()},
+                    low=str(low),
+                    high=str(high) if high is not None else "",
+                ),
+            )
+        )
+    rows.append(
+        Row(
+            "All donors",
+            {"donors": _count(all_donors), "total": all_total},
+            kind="total",
+            key="total",
+        )
+    )
+    return Report(
+        title="Gift range (pyramid)",
+        period=_period_text(period),
+        columns=[
+            Column("donors", "Donors"),
+            Column("total", "Total given"),
+            Column("share_of_donors", "% of donors"),
+            Column("share_of_total", "% of giving"),
+        ],
+        rows=rows,
+        totals={"donors": _count(all_donors), "total": all_total},
+    )
+
+
+# --- Campaigns and appeals ---------------------------------------------------------------------
+
+
+def campaigns(organization: Organization, *, period: tuple[date, date] | None) -> Report:
+    """Each campaign's gifts against its goal, its appeals beneath it; appeals of no campaign
+    and gifts of none last. All gifts ever when `period` is None."""
+    given = giving.campaign_giving(period)
+    all_campaigns, all_appeals = giving.campaigns_and_appeals()
+    span = {"from": period[0].isoformat(), "to": period[1].isoformat()} if period else {}
+    empty = {"count": 0, "total": ZERO, "donors": 0}
+
+    def line(label: str, figures: dict[str, Any], goal: Decimal | None, **extra: Any) -> Row:
+        values = {
+            "total": figures["total"],
+            "gifts": _count(figures["count"]),
+            "donors": _count(figures["donors"]),
+        }
+        if goal:
+            values["goal"] = goal
+            values["percent_of_goal"] = _ratio(figures["total"], goal)
+        return Row(label, values, **extra)
+
+    rows = []
+    for campaign in all_campaigns:
+        rows.append(
+            line(
+                campaign.name,
+                given["campaign"].get(campaign.pk, empty),
+                campaign.goal,
+                kind="subtotal",
+                key=f"campaign-{campaign.pk}",
+                href=drill_url(organization, report="campaign", campaign=campaign.pk, **span),
+            )
+        )
+        for appeal in (a for a in all_appeals if a.campaign_id == campaign.pk):
+            rows.append(
+                line(
+                    appeal.name,
+                    given["appeal"].get(appeal.pk, empty),
+                    None,
+                    level=1,
+                    key=f"appeal-{appeal.pk}",
+                    href=drill_url(organization, report="campaign", appeal=appeal.pk, **span),
+                )
+            )
+    loose = [a for a in all_appeals if a.campaign_id is None]
+    if loose:
+        rows.append(Row("Appeals of no campaign", kind="section", key="loose-appeals"))
+        for appeal in loose:
+            rows.append(
+                line(
+                    appeal.name,
+                    given["appeal"].get(appeal.pk, empty),
+                    None,
+                    level=1,
+                    key=f"appeal-{appeal.pk}",
+                    href=drill_url(organization, report="campaign", appeal=appeal.pk, **span),
+                )
+            )
+    rows.append(line("Gifts to no campaign", given["campaign"].get(None, empty), None, key="none"))
+    raised = sum((f["total"] for f in given["campaign"].values()), ZERO)
+    to_campaigns = raised - given["campaign"].get(None, empty)["total"]
+    goals = sum((c.goal or ZERO for c in all_campaigns), ZERO)
+    rows.append(Row("All gifts", {"total": raised}, kind="total", key="total"))
+    return Report(
+        title="Giving by campaign and appeal",
+        period=_period_text(period) if period else "All gifts to date",
+        columns=[
+            Column("total", "Raised"),
+            Column("goal", "Goal"),
+            Column("percent_of_goal", "% of goal"),
+            Column("gifts", "Gifts"),
+            Column("donors", "Donors"),
+        ],
+        rows=rows,
+        totals={"raised": raised, "raised_for_campaigns": to_campaigns, "goals": goals},
+    )
+
+
+# --- Top donors --------------------------------------------------------------------------------
+
+
+def top_donors(organization: Organization, *, period: tuple[date, date], limit: int) -> Report:
+    """The `limit` donors who gave most in `period`."""
+    totals = giving.donor_totals(period)
+    found = list(totals.order_by("-total", "donor_id")[:limit])
+    names = _names([r["donor_id"] for r in found])
+    all_total = sum(totals.values_list("total", flat=True), ZERO) if found else ZERO
+    rows = [
+        Row(
+            str(names.get(r["donor_id"], r["donor_id"])),
+            {
+                "total": r["total"],
+                "gifts": _count(r["gifts"]),
+                "share_of_total": _ratio(r["total"], all_total),
+            },
+            key=f"donor-{r['donor_id']}",
+            donor_id=r["donor_id"],
+            href=donor_url(organization, r["donor_id"]),
+        )
+        for r in found
+    ]
+    top_total = sum((r["total"] for r in found), ZERO)
+    rows.append(
+        Row(
+            f"Top {len(found)}",
+            {"total": top_total, "share_of_total": _ratio(top_total, all_total)},
+            kind="total",
+            key="total",
+        )
+    )
+    return Report(
+        title=f"Top {limit} donors",
+        period=_period_text(period),
+        columns=[
+            Column("total", "Total given"),
+            Column("gifts", "Gifts"),
+            Column("share_of_total", "% of all giving"),
+        ],
+        rows=rows,
+        totals={"top_total": top_total, "all_total": all_total},
+    )
+
+
+# --- Monthly trend, average and median ---------------------------------------------------------
+
+
+def months_of(period: tuple[date, date]) -> list[tuple[date, date]]:
+    """Each calendar month touching `period`, as its first and last day within the period."""
+    months = []
+    year, month = period[0].year, period[0].month
+    while date(year, month, 1) <= period[1]:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        months.append((max(date(year, month, 1), period[0]), min(last, period[1])))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def monthly_trend(organization: Organization, *, period: tuple[date, date]) -> Report:
+    """Per month of `period`: gifts, total, average gift, median gift and donors; the totals
+    hold the same for the whole period (its median computed over all its gifts)."""
+    per_month = giving.monthly_giving(period)
+    medians = giving.median_gifts(period, by_month=True)
+    overall = giving.median_gifts(period, by_month=False)
+    empty = {"count": 0, "total": ZERO, "donors": 0}
+    rows = []
+    count = 0
+    total = ZERO
+    for first, last in months_of(period):
+        month = first.replace(day=1)
+        figures = per_month.get(month, empty)
+        count += figures["count"]
+        total += figures["total"]
+        rows.append(
+            Row(
+                f"{month:%Y-%m}",
+                {
+                    "gifts": _count(figures["count"]),
+                    "total": figures["total"],
+                    "average": _mean(figures["total"], figures["count"]),
+                    "median": medians.get(month, ZERO),
+                    "donors": _count(figures["donors"]),
+                },
+                key=f"month-{month:%Y-%m}",
+                href=drill_url(
+                    organization,
+                    report="period",
+                    **{"from": first.isoformat(), "to": last.isoformat()},
+                ),
+            )
+        )
+    summary = {
+        "gifts": _count(count),
+        "total": total,
+        "average": _mean(total, count),
+        "median": overall.get(None, ZERO),
+    }
+    rows.append(Row("Whole period", dict(summary), kind="total", key="total"))
+    return Report(
+        title="Monthly giving, average and median gift",
+        period=_period_text(period),
+        columns=[
+            Column("gifts", "Gifts"),
+            Column("total", "Total"),
+            Column("average", "Average gift"),
+            Column("median", "Median gift"),
+            Column("donors", "Donors"),
+        ],
+        rows=rows,
+        totals={
+            "gifts": summary["gifts"],
+            "total": total,
+            "average_gift": summary["average"],
+            "median_gift": summary["median"],
+        },
+    )
+
+
+def parse_ranges(text: str) -> tuple[Decimal, ...]:
+    """Range starts written as "100, 250, 1000" (below the smallest, a range from 0.01);
+    ValueError saying what to fix."""
+    parts = [p.strip().replace("$", "").replace("_", "") for p in text.split(",") if p.strip()]
+    if not parts:
+        return DEFAULT_RANGES
+    if len(parts) > 20:
+        raise ValueError("Give at most 20 range starts.")
+    lows = []
+    for part in parts:
+        try:
+            value = Decimal(part)
+        except ArithmeticError:
+            raise ValueError(
+                f"“{part[:20]}” is not an amount: write range starts such as 100, 250, 1000."
+            ) from None
+        if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+            raise ValueError("Each range start is an amount from 0 to 999,999,999,999.99.")
+        lows.append(max(value.quantize(CENT), CENT))
+    # The lowest range always starts at the smallest gift, so every donor is in one.
+    return tuple(sorted({*lows, CENT}, reverse=True))
