@@ -135,7 +135,7 @@ def differences(organization_id: int) -> list[Difference]:
         "account_id", "fund_id", "program_id", "function", "month", "closing", "debit", "credit"
     )
     for account, fund, program, function, month, closing, debit, credit in rows:
-        key = (account, fund, program, function, month, bool(closing))
+        key: Key = (account, fund, program, function, month, bool(closing))
         before = stored.get(key, (ZERO, ZERO))
         stored[key] = (before[0] + _cents(debit), before[1] + _cents(credit))
     found = []
