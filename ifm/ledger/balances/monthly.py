@@ -23,7 +23,15 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ifm.ledger.models import JournalEntry, JournalLine, MonthlyBalance, SourceType
+from ifm.ledger.models import (
+    Account,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    MonthlyBalance,
+    Program,
+    SourceType,
+)
 
 ZERO = Decimal("0")
 _lines_only: ContextVar[bool] = ContextVar("ifm_ledger_lines_only", default=False)
@@ -113,6 +121,34 @@ def _order(value: Any) -> tuple[bool, Any]:
     return (value is None, value if value is not None else 0)
 
 
+# The columns both tables share, and the related models whose fields a grouping may name.
+_BASE_FIELDS = ("account_id", "fund_id", "program_id", "function")
+_RELATED = {"account": Account, "fund": Fund, "program": Program}
+
+
+def _names(group_by: Sequence[str], rows: list[dict[str, Any]]) -> dict[str, dict[Any, dict]]:
+    """The fields of related rows that `group_by` names (account__number, fund__code ...),
+    read once per model for the ids found: a few dozen small rows."""
+    found: dict[str, dict[Any, dict]] = {}
+    for relation, model in _RELATED.items():
+        wanted = [f.split("__", 1)[1] for f in group_by if f.startswith(f"{relation}__")]
+        if not wanted:
+            continue
+        ids = {row[f"{relation}_id"] for row in rows} - {None}
+        found[relation] = {
+            row["id"]: row for row in model.objects.filter(pk__in=ids).values("id", *wanted)
+        }
+    return found
+
+
+def _value(field: str, row: dict[str, Any], names: dict[str, dict[Any, dict]]) -> Any:
+    if "__" not in field:
+        return row[field]
+    relation, attribute = field.split("__", 1)
+    related = names[relation].get(row[f"{relation}_id"])
+    return None if related is None else related[attribute]
+
+
 def summed(
     *,
     group_by: Sequence[str],
@@ -126,7 +162,10 @@ def summed(
     account, fund, program and function) over the lines dated `date_from`..`date_to`, grouped
     by `group_by`, with `where` applied: one dict per group, in `group_by` order (no group
     makes one dict). Closing entries are left out with `exclude_closing`. Values are Decimal,
-    not yet rounded (SQLite sums loosely: callers quantize)."""
+    not yet rounded (SQLite sums loosely: callers quantize).
+
+    The database groups by ids only (account, fund, program, function), which it hashes
+    quickly; the names a grouping asks for (account__number ...) are looked up afterwards."""
     where = where or Q()
     parts = split(date_from, date_to)
     if _lines_only.get():
@@ -137,19 +176,28 @@ def summed(
     if parts.days:
         querysets.append(_lines(where, parts.days, exclude_closing))
     names = list(sums())
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    base = [
+        f
+        for f in _BASE_FIELDS
+        if f in group_by or any(g.startswith(f[: -len("id")]) for g in group_by if "__" in g)
+    ]
+    rows: list[dict[str, Any]] = []
     for queryset in querysets:
-        if group_by:
-            rows = list(queryset.values(*group_by).annotate(**sums()).order_by())
+        if base:
+            rows += queryset.values(*base).annotate(**sums()).order_by()
         else:
-            rows = [queryset.aggregate(**sums())]
-        for row in rows:
-            key = tuple(row[name] for name in group_by)
-            if key in groups:
-                for name in names:
-                    groups[key][name] += _decimal(row[name])
-            else:
-                groups[key] = row | {name: _decimal(row[name]) for name in names}
+            rows.append(queryset.aggregate(**sums()))
+    related = _names(group_by, rows)
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(_value(field, row, related) for field in group_by)
+        if key in groups:
+            for name in names:
+                groups[key][name] += _decimal(row[name])
+        else:
+            groups[key] = dict(zip(group_by, key, strict=True)) | {
+                name: _decimal(row[name]) for name in names
+            }
     if not group_by and not groups:
         return [dict.fromkeys(names, ZERO)]
     return [groups[key] for key in sorted(groups, key=lambda k: tuple(_order(v) for v in k))]
