@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import banking, donors, http_latency, ledger, lighthouse
+from bench import banking, donors, http_latency, ledger, lighthouse, reports
 
 BENCHMARKS = {
     "http": http_latency.main,
@@ -12,6 +12,7 @@ BENCHMARKS = {
     "ledger": ledger.main,
     "donors": donors.main,
     "banking": banking.main,
+    "reports": reports.main,
 }
 
 

@@ -740,4 +740,6 @@ def refresh_statistics() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with owner_role(), connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) ledger_journalline, ledger_journalentry")
+        cursor.execute(
+            "VACUUM (ANALYZE) ledger_journalline, ledger_journalentry, ledger_monthlybalance"
+        )

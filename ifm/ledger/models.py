@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ifm.core.models import TenantModel, VersionedModel
@@ -286,3 +287,46 @@ class LedgerCounter(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="ledger_counter_one_per_org")
         ]
+
+
+class MonthlyBalance(TenantModel):
+    """The debits and credits of one month's lines, per account, fund, program and function.
+
+    Kept by the database itself: triggers on the journal line table add every line written
+    (and take out one removed) in the same transaction, on PostgreSQL and SQLite alike
+    (ifm/ledger/sql/ledger_monthly_balances*.sql). Closing entries are kept apart (`closing`):
+    the statements leave them out, the trial balance counts them. Reads of whole months come
+    from here (balances/monthly.py); `ifm ledger_verify` checks these rows against the lines.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    function = models.CharField(max_length=20, choices=Function.choices, blank=True)
+    month = models.DateField()  # the first day of the month
+    closing = models.BooleanField(default=False)
+    debit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    credit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["month", "account_id", "fund_id"]
+        constraints = [
+            # The triggers' upsert names these columns, program as COALESCE(program_id, 0).
+            models.UniqueConstraint(
+                "organization",
+                "account",
+                "fund",
+                Coalesce("program", Value(0)),
+                "function",
+                "month",
+                "closing",
+                name="ledger_monthlybalance_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} account {self.account_id} fund {self.fund_id}"

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
+from ifm.ledger.balances.monthly import summed
 from ifm.ledger.chart.selectors import cash_accounts
 from ifm.ledger.models import (
     Account,
     AccountType,
-    JournalEntry,
     JournalLine,
     NetAssetClass,
-    SourceType,
 )
 
 ZERO = Decimal("0.00")
@@ -65,14 +64,19 @@ def account_group(group: str) -> QuerySet[Account]:
 def trial_balance(*, as_of: date, fund_id: int | None = None, group: str = "") -> TrialBalance:
     """Every account with postings up to `as_of`, its net balance on the debit or credit side;
     `group` (a key of `ACCOUNT_GROUPS`) keeps that group's accounts only."""
-    lines = JournalLine.objects.filter(date__lte=as_of)
+    where = Q()
     if fund_id is not None:
-        lines = lines.filter(fund_id=fund_id)
+        where &= Q(fund_id=fund_id)
     if group:
-        lines = lines.filter(account__in=account_group(group).values("pk"))
+        where &= Q(account__in=account_group(group).values("pk"))
     sums = {
         row["account_id"]: row["net"]
-        for row in lines.values("account_id").annotate(net=Sum(F("debit") - F("credit"))).order_by()
+        for row in summed(
+            group_by=("account_id",),
+            sums=lambda: {"net": Sum(F("debit") - F("credit"))},
+            date_to=as_of,
+            where=where,
+        )
     }
     accounts = (
         Account.objects.filter(pk__in=sums)
@@ -104,13 +108,18 @@ def account_ledger(
 ) -> tuple[Decimal, QuerySet[JournalLine]]:
     """Opening balance before `date_from` and the lines in range, each with its running balance."""
     lines = JournalLine.objects.filter(account=account)
+    where = Q(account_id=account.pk)
     if fund_id is not None:
         lines = lines.filter(fund_id=fund_id)
+        where &= Q(fund_id=fund_id)
     opening = ZERO
     if date_from is not None:
-        opening = lines.filter(date__lt=date_from).aggregate(
-            net=Coalesce(Sum(F("debit") - F("credit")), ZERO)
-        )["net"]
+        opening = summed(
+            group_by=(),
+            sums=lambda: {"net": Coalesce(Sum(F("debit") - F("credit")), ZERO)},
+            date_to=date_from - timedelta(days=1),
+            where=where,
+        )[0]["net"].quantize(CENT)
         lines = lines.filter(date__gte=date_from)
     if date_to is not None:
         lines = lines.filter(date__lte=date_to)
@@ -134,11 +143,12 @@ def account_ledger(
 def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
     """What the fund still holds with donor restrictions on `as_of`: the credits less the debits
     of its lines on accounts of that class (contributions, net assets, releases)."""
-    total = JournalLine.objects.filter(
-        fund_id=fund_id,
-        date__lte=as_of,
-        account__net_asset_class=NetAssetClass.WITH,
-    ).aggregate(net=Coalesce(Sum(F("credit") - F("debit")), ZERO))["net"]
+    total = summed(
+        group_by=(),
+        sums=lambda: {"net": Coalesce(Sum(F("credit") - F("debit")), ZERO)},
+        date_to=as_of,
+        where=Q(fund_id=fund_id, account__net_asset_class=NetAssetClass.WITH),
+    )[0]["net"]
     return Decimal(total).quantize(ZERO)
 
 
@@ -146,14 +156,20 @@ def group_balances(*, groups: list[str], as_of: date) -> dict[str, Decimal]:
     """The balance of each group of accounts on `as_of`, on its normal side, in one query: the
     cash on hand (debits less credits) or the net assets held with donor restrictions (credits
     less debits, as `restricted_balance` counts them per fund)."""
-    sums = {
-        group: Coalesce(
-            Sum(F("debit") - F("credit"), filter=Q(account__in=account_group(group).values("pk"))),
-            ZERO,
-        )
-        for group in groups
-    }
-    row = JournalLine.objects.filter(date__lte=as_of).aggregate(**sums) if groups else {}
+
+    def sums() -> dict[str, Any]:
+        return {
+            group: Coalesce(
+                Sum(
+                    F("debit") - F("credit"),
+                    filter=Q(account__in=account_group(group).values("pk")),
+                ),
+                ZERO,
+            )
+            for group in groups
+        }
+
+    row = summed(group_by=(), sums=sums, date_to=as_of)[0] if groups else {}
     balances = {}
     for group in groups:
         net = Decimal(row[group]).quantize(CENT)
@@ -210,29 +226,31 @@ def fund_net_assets(*, as_of: date, date_from: date | None = None) -> FundBalanc
     with_class = Q(account__net_asset_class=NetAssetClass.WITH) & Q(
         account__type__in=[AccountType.NET_ASSETS, AccountType.REVENUE]
     )
-    rows = (
-        JournalLine.objects.filter(date__lte=as_of)
-        .values("fund_id", "fund__code", "fund__name", "fund__restriction")
-        .annotate(
-            assets=Coalesce(
+    rows = summed(
+        group_by=("fund_id", "fund__code", "fund__name", "fund__restriction"),
+        sums=lambda: {
+            "assets": Coalesce(
                 Sum(F("debit") - F("credit"), filter=Q(account__type=AccountType.ASSET)), ZERO
             ),
-            liabilities=Coalesce(
+            "liabilities": Coalesce(
                 Sum(F("credit") - F("debit"), filter=Q(account__type=AccountType.LIABILITY)), ZERO
             ),
-            restricted=Coalesce(Sum(F("credit") - F("debit"), filter=with_class), ZERO),
-            released=Coalesce(
-                Sum(
-                    F("debit") - F("credit"),
-                    filter=Q(account__role="release_with", date__gte=start),
-                ),
-                ZERO,
-            ),
-        )
-        .order_by("fund__code")
+            "restricted": Coalesce(Sum(F("credit") - F("debit"), filter=with_class), ZERO),
+        },
+        date_to=as_of,
     )
+    released = {
+        row["fund_id"]: row["released"]
+        for row in summed(
+            group_by=("fund_id",),
+            sums=lambda: {"released": Sum(F("debit") - F("credit"))},
+            date_from=start,
+            date_to=as_of,
+            where=Q(account__role="release_with"),
+        )
+    }
     result = []
-    for row in rows:
+    for row in sorted(rows, key=lambda row: row["fund__code"]):
         # SQLite sums decimals loosely: always two places, whatever the database.
         assets = Decimal(row["assets"]).quantize(CENT)
         liabilities = Decimal(row["liabilities"]).quantize(CENT)
@@ -247,7 +265,7 @@ def fund_net_assets(*, as_of: date, date_from: date | None = None) -> FundBalanc
                 liabilities=liabilities,
                 without_restrictions=assets - liabilities - restricted,
                 with_restrictions=restricted,
-                released=Decimal(row["released"]).quantize(CENT),
+                released=Decimal(released.get(row["fund_id"], ZERO)).quantize(CENT),
             )
         )
     return FundBalances(as_of=as_of, date_from=start, rows=result)
@@ -300,7 +318,8 @@ def line_totals(
     fund_id: int | None = None,
     program_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Posted lines summed in the database, grouped by `group_by` (names of
+    """Posted lines summed in the database (whole months from the stored monthly balances,
+    the days of partial months from the lines: balances/monthly.py), grouped by `group_by` (names of
     `LINE_TOTAL_FIELDS`): each group with `net`, its credits less its debits, to two places.
 
     Year-end closing entries are left out: they only move a year's revenue and expenses into
@@ -310,20 +329,20 @@ def line_totals(
     unknown = set(group_by) - LINE_TOTAL_FIELDS
     if unknown:
         raise ValueError(f"Cannot group lines by {sorted(unknown)}")
-    closing = JournalEntry.objects.filter(source_type=SourceType.CLOSING).values("pk")
-    lines = JournalLine.objects.exclude(entry_id__in=closing)
-    if date_from is not None:
-        lines = lines.filter(date__gte=date_from)
-    if date_to is not None:
-        lines = lines.filter(date__lte=date_to)
+    where = Q()
     if types:
-        lines = lines.filter(account__type__in=list(types))
+        where &= Q(account__type__in=list(types))
     if fund_id is not None:
-        lines = lines.filter(fund_id=fund_id)
+        where &= Q(fund_id=fund_id)
     if program_id is not None:
-        lines = lines.filter(program_id=program_id)
-    rows = list(
-        lines.values(*group_by).annotate(net=Sum(F("credit") - F("debit"))).order_by(*group_by)
+        where &= Q(program_id=program_id)
+    rows = summed(
+        group_by=group_by,
+        sums=lambda: {"net": Sum(F("credit") - F("debit"))},
+        date_from=date_from,
+        date_to=date_to,
+        where=where,
+        exclude_closing=True,
     )
     for row in rows:
         # SQLite sums decimals loosely: always two places, whatever the database.

@@ -1,0 +1,57 @@
+-- forward
+-- Monthly balances kept by the database on SQLite: the same rows as on PostgreSQL
+-- (ledger_monthly_balances.sql), one upsert per line written and one update per line
+-- removed. Statements are separated by lines holding only "--;".
+CREATE TRIGGER ledger_line_monthly_insert AFTER INSERT ON ledger_journalline
+BEGIN
+    INSERT INTO ledger_monthlybalance
+        (organization_id, account_id, fund_id, program_id, function, month, closing,
+         debit, credit)
+    VALUES (NEW.organization_id, NEW.account_id, NEW.fund_id, NEW.program_id, NEW.function,
+            substr(NEW.date, 1, 8) || '01',
+            COALESCE((SELECT source_type = 'closing' FROM ledger_journalentry
+                       WHERE id = NEW.entry_id), 0),
+            NEW.debit, NEW.credit)
+    ON CONFLICT (organization_id, account_id, fund_id, COALESCE(program_id, 0), function,
+                 month, closing)
+    DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit;
+END;
+--;
+CREATE TRIGGER ledger_line_monthly_delete AFTER DELETE ON ledger_journalline
+BEGIN
+    UPDATE ledger_monthlybalance
+       SET debit = debit - OLD.debit, credit = credit - OLD.credit
+     WHERE organization_id = OLD.organization_id AND account_id = OLD.account_id
+       AND fund_id = OLD.fund_id AND program_id IS OLD.program_id
+       AND function = OLD.function AND month = substr(OLD.date, 1, 8) || '01'
+       AND closing = COALESCE((SELECT source_type = 'closing' FROM ledger_journalentry
+                                WHERE id = OLD.entry_id), 0);
+END;
+--;
+CREATE TRIGGER ledger_line_monthly_update AFTER UPDATE ON ledger_journalline
+BEGIN
+    UPDATE ledger_monthlybalance
+       SET debit = debit - OLD.debit, credit = credit - OLD.credit
+     WHERE organization_id = OLD.organization_id AND account_id = OLD.account_id
+       AND fund_id = OLD.fund_id AND program_id IS OLD.program_id
+       AND function = OLD.function AND month = substr(OLD.date, 1, 8) || '01'
+       AND closing = COALESCE((SELECT source_type = 'closing' FROM ledger_journalentry
+                                WHERE id = OLD.entry_id), 0);
+    INSERT INTO ledger_monthlybalance
+        (organization_id, account_id, fund_id, program_id, function, month, closing,
+         debit, credit)
+    VALUES (NEW.organization_id, NEW.account_id, NEW.fund_id, NEW.program_id, NEW.function,
+            substr(NEW.date, 1, 8) || '01',
+            COALESCE((SELECT source_type = 'closing' FROM ledger_journalentry
+                       WHERE id = NEW.entry_id), 0),
+            NEW.debit, NEW.credit)
+    ON CONFLICT (organization_id, account_id, fund_id, COALESCE(program_id, 0), function,
+                 month, closing)
+    DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit;
+END;
+-- reverse
+DROP TRIGGER IF EXISTS ledger_line_monthly_update;
+--;
+DROP TRIGGER IF EXISTS ledger_line_monthly_delete;
+--;
+DROP TRIGGER IF EXISTS ledger_line_monthly_insert;
