@@ -271,7 +271,13 @@ class JournalLine(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "account", "date"]),
+            # Covering on PostgreSQL: an account's totals over a range (a bank reconciliation's
+            # book balance, the edges of a period) are read from the index alone.
+            models.Index(
+                fields=["organization", "account", "date"],
+                include=["debit", "credit"],
+                name="ledger_line_account_date",
+            ),
             models.Index(fields=["organization", "fund", "account"]),
             models.Index(fields=["organization", "date"]),
         ]
