@@ -62,30 +62,43 @@ class MonthFigures:
     expenses: Decimal
 
 
+def _revenue_and_expenses(rows: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
+    revenue = add(
+        *(
+            r["net"]
+            for r in rows
+            if r["account__type"] == AccountType.REVENUE and r["account__role"] not in RELEASE_ROLES
+        )
+    )
+    expenses = -add(*(r["net"] for r in rows if r["account__type"] == AccountType.EXPENSE))
+    return revenue, expenses
+
+
+def revenue_and_expenses(
+    *, date_from: date, date_to: date, fund_id: int | None = None, program_id: int | None = None
+) -> tuple[Decimal, Decimal]:
+    """Revenue and support (releases from restriction left out: they move net assets between
+    classes, they earn nothing) and expenses, for the period."""
+    rows = line_totals(
+        group_by=("account__type", "account__role"),
+        date_from=date_from,
+        date_to=date_to,
+        types=(AccountType.REVENUE, AccountType.EXPENSE),
+        fund_id=fund_id,
+        program_id=program_id,
+    )
+    return _revenue_and_expenses(rows)
+
+
 def revenue_and_expenses_by_month(
     *, date_from: date, date_to: date, fund_id: int | None = None, program_id: int | None = None
 ) -> list[MonthFigures]:
-    """Revenue and support (releases from restriction left out: they move net assets between
-    classes, they earn nothing) and expenses, per month of the period."""
+    """`revenue_and_expenses` per month of the period (a query a month)."""
     out = []
     for month in months(date_from, date_to):
-        rows = line_totals(
-            group_by=("account__type", "account__role"),
-            date_from=month.start,
-            date_to=month.end,
-            types=(AccountType.REVENUE, AccountType.EXPENSE),
-            fund_id=fund_id,
-            program_id=program_id,
+        revenue, expenses = revenue_and_expenses(
+            date_from=month.start, date_to=month.end, fund_id=fund_id, program_id=program_id
         )
-        revenue = add(
-            *(
-                r["net"]
-                for r in rows
-                if r["account__type"] == AccountType.REVENUE
-                and r["account__role"] not in RELEASE_ROLES
-            )
-        )
-        expenses = -add(*(r["net"] for r in rows if r["account__type"] == AccountType.EXPENSE))
         out.append(MonthFigures(month, revenue, expenses))
     return out
 
