@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
 from ifm.orgs.dashboard import DashboardContext, Tile, register, register_section
-from ifm.reports.charts import financial
 from ifm.reports.charts.svg import Series, bar_chart
+from ifm.reports.financial import charts as financial
 from ifm.reports.report import add
 from ifm.tenancy.roles import Role
 
@@ -22,7 +22,7 @@ def financial_tiles(ctx: DashboardContext) -> Iterator[Tile]:
     (a chart by month would cost a query a month; the statement's page has it)."""
     start = fiscal_year_bounds(ctx.organization, ctx.today)[0]
     period = {"date_from": start, "date_to": ctx.today}
-    revenue, expenses = financial.revenue_and_expenses(**period)
+    revenue, expenses = financial.revenue_and_expenses(date_from=start, date_to=ctx.today)
     yield Tile(
         key="reports.change_in_net_assets",
         title="Revenue less expenses, fiscal year to date",
@@ -37,7 +37,7 @@ def financial_tiles(ctx: DashboardContext) -> Iterator[Tile]:
             series=[Series("Fiscal year to date", [revenue, expenses])],
         ),
     )
-    functions = financial.expenses_by_function(**period)
+    functions = financial.expenses_by_function(date_from=start, date_to=ctx.today)
     yield Tile(
         key="reports.expenses_by_function",
         title="Expenses by function, fiscal year to date",
@@ -50,7 +50,5 @@ def financial_tiles(ctx: DashboardContext) -> Iterator[Tile]:
 
 
 def register_tiles() -> None:
-    register_section(
-        "reports", "Financial results", roles=[Role.ADMIN, Role.FINANCE, Role.VIEWER]
-    )
+    register_section("reports", "Financial results", roles=[Role.ADMIN, Role.FINANCE, Role.VIEWER])
     register("reports", financial_tiles, perm=PERM)

@@ -10,10 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase
 
 from ifm.accounts.http import OrgRequest
-from ifm.reports.charts import financial as charts
 from ifm.reports.charts.svg import Chart
 from ifm.reports.export import report_file
-from ifm.reports.financial import selectors
+from ifm.reports.financial import charts, selectors
 from ifm.reports.financial.forms import ActivitiesForm, PeriodForm, PositionForm
 from ifm.reports.pages import render_report
 from ifm.reports.report import Report
@@ -57,6 +56,8 @@ STATEMENTS: dict[str, Callable[[OrgRequest], tuple[Any, Report]]] = {
     "activities": _activities,
     "functional_expenses": _functional,
 }
+
+
 def _position_charts(request: OrgRequest) -> list[Chart]:
     as_of, _ = PositionForm(request.GET or None).values(request.org)
     return charts.position_charts(as_of=as_of)

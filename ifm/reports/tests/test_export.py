@@ -81,4 +81,4 @@ def test_the_page_links_each_file(posted: Organization, cast: Any) -> None:
     html = client_for(cast["finance"]).get(_url("activities"), {"compare": "prior_year"})
     text = html.content.decode()
     for fmt in ("csv", "xlsx", "pdf"):
-        assert f'{_url(f"activities_{fmt}")}?compare=prior_year' in text
+        assert f"{_url(f'activities_{fmt}')}?compare=prior_year" in text

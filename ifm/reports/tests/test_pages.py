@@ -35,7 +35,8 @@ def test_statement_pages_draw_their_charts_with_tables(posted: Organization, cas
     assert 'id="chart-net-assets"' in position
     functional = client.get(_url("functional_expenses")).content.decode()
     assert 'id="chart-expenses-by-function"' in functional
-    assert 'id="report-print"' in activities and "reports/reports.js" in activities
+    assert 'id="report-print"' in activities
+    assert "reports/reports.js" in activities
 
 
 def test_htmx_switch_answers_the_part_below_the_filters(posted: Organization, cast: Any) -> None:
@@ -46,12 +47,13 @@ def test_htmx_switch_answers_the_part_below_the_filters(posted: Organization, ca
     assert "HX-Request" in part["Vary"]
     html = part.content.decode()
     assert html.lstrip().startswith('<div id="report-body">')
-    assert "<nav" not in html and "<form" not in html
+    assert "<nav" not in html
+    assert "<form" not in html
     assert 'id="report-period" hx-swap-oob="true">2000-01-01 to' in html
     # The same figures as the whole page at the same URL, export links with the same filters.
     assert _table(html) == _table(whole.content.decode())
     assert "750.00" in _table(html)
-    assert f'{_url("activities_pdf")}?date_from=2000-01-01&amp;compare=prior_year' in html
+    assert f"{_url('activities_pdf')}?date_from=2000-01-01&amp;compare=prior_year" in html
     restore = client.get(
         _url("activities"), query, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )

@@ -11,7 +11,7 @@ import pytest
 from ifm.ledger.conftest import acct, restricted
 from ifm.ledger.journal.posting import LineInput, post_entry
 from ifm.ledger.models import Function, Fund
-from ifm.reports.charts.financial import (
+from ifm.reports.financial.charts import (
     expenses_by_function,
     months,
     net_assets_by_month_end,
@@ -33,7 +33,8 @@ def test_months_cut_the_period_and_keep_the_last_24() -> None:
         (date(2026, 3, 1), date(2026, 3, 10)),
     ]
     long = months(date(2020, 1, 1), date(2026, 12, 31))
-    assert len(long) == 24 and long[0].start == date(2025, 1, 1)
+    assert len(long) == 24
+    assert long[0].start == date(2025, 1, 1)
 
 
 def _post(org: Organization, actor: Any, on: date, lines: list[LineInput]) -> None:

@@ -6,6 +6,7 @@ chart agrees with the statement beside it: a month is one query, a chart a dozen
 from __future__ import annotations
 
 import calendar
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -144,7 +145,7 @@ def net_assets_by_month_end(*, as_of: date, count: int = 12) -> list[tuple[date,
     group = ("account__type", "account__net_asset_class")
     without, with_ = _classes(line_totals(group_by=group, date_to=points[0], types=NET_ASSET_TYPES))
     out = [(points[0], without, with_)]
-    for before, on in zip(points, points[1:], strict=False):
+    for before, on in itertools.pairwise(points):
         change = _classes(
             line_totals(
                 group_by=group,
