@@ -44,6 +44,7 @@ PAGE_LIMIT = 300  # a safety stop: the crawl keys pages by URL name, so it stays
 # URL namespaces of pages people use; the API (JSON and its docs), the Django admin and
 # allauth's own views beyond ours are not the app's pages.
 APP_NAMESPACES = {"orgs", "donors", "ledger", "expenses", "banking", "audit", "ops", "accounts"}
+APP_NAMESPACES |= {"reports"}
 APP_NAMESPACES |= {"platform_audit", "platform_ops"}
 SKIP_PATH = re.compile(r"^/(api|admin|static)/|/logout/|\.(csv|xlsx|pdf|json)$|/pdf/$|/export[./]")
 # Pages reached over GET that are not pages: htmx fragments and pickers, file downloads.
@@ -120,6 +121,10 @@ MUST_VISIT = {
     "banking:reconciliation_account_list",
     "banking:reconciliation_detail",
     "banking:reconciliation_reopen",
+    "reports:home",
+    "reports:financial_position",
+    "reports:activities",
+    "reports:functional_expenses",
     "orgs:members",
     "orgs:org_settings",
     "orgs:api_tokens",

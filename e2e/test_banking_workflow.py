@@ -175,6 +175,7 @@ def test_expense_to_reconciled_month_in_the_browser(page: Any, shot: Any, size: 
         assert set(BankTransaction.objects.values_list("status", flat=True)) == {"matched"}
 
     _reconcile(page, shot, size, org)
+    _reports(page, shot, size)
 
     assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []
     assert page.failed_assets == []
@@ -215,3 +216,22 @@ def _reconcile(page: Any, shot: Any, size: str, org: Any) -> None:
         assert answer.status == 200, (label, answer.status)
         assert answer.headers["content-type"].startswith(kind)
         assert answer.body().startswith(magic)
+
+
+def _reports(page: Any, shot: Any, size: str) -> None:
+    """The month in the statements: the grant as revenue, the paper as a management and general
+    expense, on the statement of activities and the statement of functional expenses."""
+    page.goto("/o/alpha/reports/")
+    page.get_by_role("link", name="Statement of activities").first.click()
+    expect(page.locator("h1")).to_have_text("Statement of activities")
+    expect(page.locator("#row-total_revenue")).to_contain_text("1,500.00")
+    expect(page.locator("#row-total_expenses")).to_contain_text("212.75")
+    expect(page.locator("#row-change_in_net_assets")).to_contain_text("1,287.25")
+    expect(page.locator("#chart-expenses-by-function-table")).to_contain_text("212.75")
+    _check(page, shot, "statement-of-activities", size)
+    page.goto("/o/alpha/reports/")
+    page.get_by_role("link", name="Statement of functional expenses").first.click()
+    row = page.locator("#statement tbody tr", has_text="8110")
+    expect(row).to_contain_text("212.75")
+    expect(page.locator("#row-total_expenses")).to_contain_text("212.75")
+    _check(page, shot, "functional-expenses", size)

@@ -111,5 +111,24 @@ def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any
     expect(page.locator("#donation-total")).to_have_text("250.00")
     shot(page, "donation-7-list")
 
+    # View in reports: the gift is contribution revenue on the statement of activities.
+    page.get_by_role("link", name="Reports", exact=True).first.click()
+    page.get_by_role("link", name="Statement of activities").first.click()
+    expect(page.locator("h1")).to_have_text("Statement of activities")
+    revenue = page.locator("#statement tbody tr", has_text="contributions")
+    expect(revenue.first).to_contain_text("250.00")
+    expect(page.locator("#row-total_revenue")).to_contain_text("250.00")
+    expect(page.locator("#chart-revenue-expenses-table")).to_contain_text("250.00")
+    # Another period, switched in place: the URL follows, and nothing was posted then.
+    page.locator("#id_date_from").fill("2001-01-01")
+    page.locator("#id_date_to").fill("2001-12-31")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"date_from=2001-01-01.*date_to=2001-12-31"))
+    expect(page.locator("#report-period")).to_have_text("2001-01-01 to 2001-12-31")
+    expect(page.locator("#report-empty")).to_be_visible()
+    page.go_back()
+    expect(page.locator("#row-total_revenue")).to_contain_text("250.00")
+    shot(page, "donation-8-statement-of-activities")
+
     assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []
     assert page.failed_assets == []

@@ -1,7 +1,9 @@
 """Tables as CSV (streamed) and XLSX, the one way every list page and API exports.
 
-Cells a spreadsheet would run as a formula are neutralized; amounts keep two decimals; dates
-and times get spreadsheet formats. CSV rows are produced after the view has returned, so the
+Cells a spreadsheet would run as a formula are neutralized; amounts stay numbers with two
+decimals; dates and times get spreadsheet formats; the header row is bold and frozen. A row given
+as `Bold([...])` (a subtotal, a total, a section heading) is bold in the workbook and an ordinary
+row in the CSV. CSV rows are produced after the view has returned, so the
 caller passes the tenancy scope (`scope`) that the row generator enters itself.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +21,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,6 +43,10 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     return neutralize(value)
+
+
+class Bold(list[Any]):
+    """A row drawn in bold in a workbook (a total); for everything else, the list it is."""
 
 
 class _Echo:
@@ -68,15 +75,25 @@ def csv_response(
 
 
 def xlsx_response(
-    header: list[str], rows: Iterable[list[Any]], *, filename: str, title: str
+    header: list[str],
+    rows: Iterable[list[Any]],
+    *,
+    filename: str,
+    title: str,
+    widths: Sequence[float] = (),
 ) -> HttpResponse:
+    """`rows` under `header` in one sheet named `title`; `widths` are the first columns' widths
+    (in characters), when the default is too narrow."""
     book = Workbook(write_only=True)
     sheet: Any = book.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
     head = []
     for text in header:
         cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
+        cell.font = bold
         head.append(cell)
     sheet.append(head)
     for count, row in enumerate(rows):
@@ -85,6 +102,8 @@ def xlsx_response(
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=neutralize(value))
+            if isinstance(row, Bold):
+                cell.font = bold
             if isinstance(value, Decimal):
                 cell.number_format = "#,##0.00"
             elif isinstance(value, datetime):

@@ -93,6 +93,7 @@ class Tile:
     comparison: Comparison | None = None
     progress: Progress | None = None
     attention: bool = False  # something waits for someone: shown as a task
+    chart: Any = None  # a chart drawn under the number (it has `html()`: the reports' charts)
 
     @property
     def change(self) -> int | None:

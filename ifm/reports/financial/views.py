@@ -10,8 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase
 
 from ifm.accounts.http import OrgRequest
+from ifm.reports.charts.svg import Chart
 from ifm.reports.export import report_file
-from ifm.reports.financial import selectors
+from ifm.reports.financial import charts, selectors
 from ifm.reports.financial.forms import ActivitiesForm, PeriodForm, PositionForm
 from ifm.reports.pages import render_report
 from ifm.reports.report import Report
@@ -55,6 +56,30 @@ STATEMENTS: dict[str, Callable[[OrgRequest], tuple[Any, Report]]] = {
     "activities": _activities,
     "functional_expenses": _functional,
 }
+
+
+def _position_charts(request: OrgRequest) -> list[Chart]:
+    as_of, _ = PositionForm(request.GET or None).values(request.org)
+    return charts.position_charts(as_of=as_of)
+
+
+def _activities_charts(request: OrgRequest) -> list[Chart]:
+    filters = ActivitiesForm(request.GET or None).filters(request.org)
+    filters.pop("compare")
+    return charts.activities_charts(**filters)
+
+
+def _functional_charts(request: OrgRequest) -> list[Chart]:
+    date_from, date_to = PeriodForm(request.GET or None).period(request.org)
+    return charts.functional_charts(date_from=date_from, date_to=date_to)
+
+
+# name → the charts its page draws, for the same filters (the files have none)
+CHARTS: dict[str, Callable[[OrgRequest], list[Chart]]] = {
+    "financial_position": _position_charts,
+    "activities": _activities_charts,
+    "functional_expenses": _functional_charts,
+}
 FILE_NAMES = {
     "financial_position": "statement-of-financial-position",
     "activities": "statement-of-activities",
@@ -66,7 +91,8 @@ FILE_NAMES = {
 def statement(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
     require_perm(request.access, PERM)
     form, report = STATEMENTS[name](request)
-    return render_report(request, name, form, report)
+    drawn = CHARTS[name](request) if not report.is_empty else []
+    return render_report(request, name, form, report, charts=drawn)
 
 
 @login_required

@@ -1,0 +1,94 @@
+"""The chart builders: SVG a page can hold under its Content-Security-Policy, with every figure
+of the picture in the table beside it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from xml.etree import ElementTree
+
+from defusedxml import ElementTree as SafeTree
+
+from ifm.reports.charts.svg import (
+    Progress,
+    Series,
+    bar_chart,
+    compact,
+    line_chart,
+    nice_scale,
+    progress_chart,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+D = Decimal
+
+
+def _parse(markup: str) -> ElementTree.Element:
+    return SafeTree.fromstring(markup)
+
+
+def test_nice_scale_covers_the_values_and_zero_in_round_steps() -> None:
+    assert nice_scale(D("0"), D("1250")) == (D(0), D(1250), D(250))
+    bottom, top, step = nice_scale(D("-320"), D("900"))
+    assert bottom <= D("-320")
+    assert top >= D("900")
+    assert step == D(500) / 2
+    assert nice_scale(D(0), D(0)) == (D(0), D(1), D(1))
+
+
+def test_compact_axis_labels() -> None:
+    assert [compact(D(v)) for v in ("750", "1500", "2000000", "-12500")] == [
+        "750",
+        "1.5k",
+        "2M",
+        "-12.5k",
+    ]
+
+
+def test_bar_chart_is_csp_safe_and_escapes_labels() -> None:
+    chart = bar_chart(
+        key="r",
+        title="Revenue <and> expenses",
+        labels=["2026-01", "<script>"],
+        series=[Series("Revenue", [D("100.00"), D("-40.00")]), Series("Expenses", [D(60), D(0)])],
+    )
+    root = _parse(chart.svg)
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG}title").text == "Revenue <and> expenses"  # type: ignore[union-attr]
+    markup = str(chart.svg)
+    assert "<script" not in markup
+    assert "<style" not in markup
+    assert "style=" not in markup
+    assert "&lt;script&gt;" in markup
+    bars = root.findall(f"{SVG}rect[{SVG}title]")
+    assert len(bars) == 4
+    assert bars[0].find(f"{SVG}title").text == "Revenue, 2026-01: 100.00"  # type: ignore[union-attr]
+    negative = bars[1]  # Revenue, "<script>": -40 hangs below zero, taller than zero
+    assert Decimal(negative.get("height", "0")) > 0
+
+
+def test_the_figure_holds_the_same_numbers_as_a_table() -> None:
+    chart = line_chart(
+        key="n",
+        title="Net assets",
+        labels=["2026-01-31", "2026-02-28"],
+        series=[Series("Total", [D("1000.00"), D("1250.50")])],
+    )
+    html = str(chart.html())
+    assert '<table class="visually-hidden" id="chart-n-table">' in html
+    assert "<td>1,250.50</td>" in html
+    assert len(_parse(chart.svg).findall(f"{SVG}circle")) == 2
+
+
+def test_progress_chart_caps_the_bar_and_tells_the_percent() -> None:
+    chart = progress_chart(
+        key="c",
+        title="Campaigns",
+        items=[Progress("Spring", D("1500"), D("1000")), Progress("Gala", D("250"), D("1000"))],
+    )
+    root = _parse(chart.svg)
+    fills = [r for r in root.findall(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    widths = [Decimal(r.get("width", "0")) for r in fills]
+    assert widths[0] == 4 * widths[1]  # 100% (capped) against 25%
+    html = str(chart.html())
+    assert "<td>150%</td>" in html
+    assert "<td>25%</td>" in html
