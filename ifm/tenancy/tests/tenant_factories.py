@@ -605,3 +605,29 @@ PARAM_MODELS["profile_id"] = "banking.csvprofile"
 PARAM_MODELS["rule_id"] = "banking.bankrule"
 PARAM_MODELS["statement_id"] = "banking.statement"
 PARAM_MODELS["reconciliation_id"] = "banking.reconciliation"
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def _reports(org: Organization, name: str) -> Any:
+    from decimal import Decimal
+
+    from ifm.reports.budgets.models import Budget, BudgetLine
+
+    _ledger(org, "fund")
+    with org_context(org):
+        from ifm.ledger.models import Account
+
+        budget = Budget.objects.create(organization=org, fiscal_year=2026)
+        line = BudgetLine.objects.create(
+            organization=org,
+            budget=budget,
+            account=Account.objects.get(number="7220"),
+            month_1=Decimal("100.00"),
+        )
+    return budget if name == "budget" else line
+
+
+for _name in ("budget", "budgetline"):
+    FACTORIES[f"reports.{_name}"] = lambda org, _n=_name: _reports(org, _n)  # type: ignore[misc]
