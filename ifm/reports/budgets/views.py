@@ -264,7 +264,9 @@ def budget_import(request: OrgRequest, org_slug: str, fiscal_year: int) -> HttpR
             payload = signing.loads(request.POST.get("payload", ""), salt=SALT, max_age=3600)
         except signing.BadSignature:
             context["problem"] = "The preview has expired or was changed: upload the file again."
-            return render(request, "reports/budgets/import.html", {**context, "form": form}, 400)
+            return render(
+                request, "reports/budgets/import.html", {**context, "form": form}, status=400
+            )
         lines = [services.LineIn(a, f, p, m) for a, f, p, m in payload["lines"]]
         version = payload.get("version")
         try:
