@@ -57,8 +57,12 @@ def budget_lines(budget: Budget | None) -> list[BudgetLine]:
     if budget is None:
         return []
     return list(
+        # The line of the whole account (no fund, no program) first, on every database.
         budget.lines.select_related("account", "fund", "program").order_by(
-            "account__number", "fund__code", "program__code", "id"
+            "account__number",
+            F("fund__code").asc(nulls_first=True),
+            F("program__code").asc(nulls_first=True),
+            "id",
         )
     )
 
@@ -76,7 +80,7 @@ class BudgetSummary:
 
 
 def _line_total(prefix: str = "") -> Any:
-    total = F(prefix + MONTH_FIELDS[0])
+    total: Any = F(prefix + MONTH_FIELDS[0])
     for name in MONTH_FIELDS[1:]:
         total = total + F(prefix + name)
     return total

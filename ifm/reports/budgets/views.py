@@ -131,7 +131,9 @@ def _fresh_rows(budget: Budget | None, choices: dict[str, Any], names: dict) -> 
     """The budget's lines, then every active account without a line of its own, in account
     order, and blank rows to add a line by fund or program."""
     lines = selectors.budget_lines(budget)
-    planned = [(line, line.account_id, line.fund_id, line.program_id) for line in lines]
+    planned: list[tuple[Any, int, int | None, int | None]] = [
+        (line, line.account_id, line.fund_id, line.program_id) for line in lines
+    ]
     covered = {(x.account_id, x.fund_id, x.program_id) for x in lines}
     for account in selectors.budget_accounts().filter(is_active=True):
         if (account.pk, None, None) not in covered:

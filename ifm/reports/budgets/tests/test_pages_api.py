@@ -48,7 +48,8 @@ def _budget(org: Organization, user: Any, year: int | None = None) -> Budget:
 
 def test_the_reports_home_links_to_budgets(books: Organization, cast: Any) -> None:
     page = client_for(cast["viewer"]).get(reverse("reports:home", kwargs={"org_slug": "alpha"}))
-    assert _url("budget_vs_actual") in page.text and _url("budgets") in page.text
+    assert _url("budget_vs_actual") in page.text
+    assert _url("budgets") in page.text
 
 
 def test_the_grid_saves_all_or_nothing_with_errors_per_cell(books: Organization, cast: Any) -> None:
@@ -59,7 +60,7 @@ def test_the_grid_saves_all_or_nothing_with_errors_per_cell(books: Organization,
     rows = page.context["rows"]
     data: dict[str, Any] = {"rows": str(len(rows)), "version": ""}
     for form, _total in rows:
-        for name, field in form.fields.items():
+        for name, _field in form.fields.items():
             value = form.initial.get(name, "")
             data[form.add_prefix(name)] = "" if value is None else value
     first = next(f for f, _t in rows if f.initial.get("account") == acct("4010").pk)
@@ -73,7 +74,8 @@ def test_the_grid_saves_all_or_nothing_with_errors_per_cell(books: Organization,
     saved = client.post(_url("budget_grid", fiscal_year=year), data)
     assert saved.status_code == 302
     (only,) = selectors.budget_lines(selectors.budget_get(year))
-    assert only.month_1 == Decimal("1250.00") and only.total == Decimal("1550.00")
+    assert only.month_1 == Decimal("1250.00")
+    assert only.total == Decimal("1550.00")
     data["version"] = "1"
     assert client.post(_url("budget_grid", fiscal_year=year), data).status_code == 302
     # A save from the page read before the last one: 409, nothing overwritten.
@@ -97,11 +99,13 @@ def test_budget_vs_actual_page_and_files(books: Organization, cast: Any) -> None
     client = client_for(cast["viewer"])
     page = client.get(_url("budget_vs_actual"))
     assert page.status_code == 200
-    assert "table-warning" in page.text and "over budget" in page.text
+    assert "table-warning" in page.text
+    assert "over budget" in page.text
     sheet = load_workbook(io.BytesIO(client.get(_url("budget_vs_actual_xlsx")).content)).active
     values = [row for row in sheet.iter_rows(values_only=True) if row[0] and "8110" in str(row[0])]
     assert values[0][1:4] == (1200, 5000, 3800)
-    text = b"".join(client.get(_url("budget_vs_actual_csv")).streaming_content).decode()
+    response: Any = client.get(_url("budget_vs_actual_csv"))
+    text = b"".join(response.streaming_content).decode()
     assert "Total expenses" in text
     assert client_for(cast["fundraising"]).get(_url("budget_vs_actual")).status_code == 403
 
@@ -136,7 +140,8 @@ def test_the_template_imports_after_a_dry_run(books: Organization, cast: Any) ->
     year = current_fiscal_year(books)
     _budget(books, cast["finance"], year)
     client = client_for(cast["finance"])
-    template = b"".join(client.get(_url("budget_template", fmt="csv")).streaming_content)
+    response: Any = client.get(_url("budget_template", fmt="csv"))
+    template = b"".join(response.streaming_content)
     rows = list(csv.reader(io.StringIO(template.decode("utf-8-sig"))))
     assert rows[0] == HEADER.split(",")
     filled = [rows[0]]
@@ -177,7 +182,8 @@ def test_an_xlsx_file_imports(books: Organization, cast: Any) -> None:
     book.save(data)
     year = current_fiscal_year(books)
     preview = _upload(client_for(cast["admin"]), year, "budget.xlsx", data.getvalue())
-    assert preview.status_code == 200 and preview.context["counts"]["added"] == 1
+    assert preview.status_code == 200
+    assert preview.context["counts"]["added"] == 1
 
 
 @pytest.mark.parametrize(
@@ -225,7 +231,8 @@ def test_api_put_get_and_list(books: Organization, cast: Any, general: Fund) -> 
     put = send_json(client, "PUT", f"/api/v1/budgets/{year}", _body())
     assert put.status_code == 200, put.content
     body = put.json()
-    assert body["version"] == 1 and body["total_expenses"] == "1200.00"
+    assert body["version"] == 1
+    assert body["total_expenses"] == "1200.00"
     assert body["lines"][0]["amounts"][0] == "100.00"
     again = send_json(client, "PUT", f"/api/v1/budgets/{year}", _body(version=1, amount="5"))
     assert again.json()["version"] == 2
@@ -283,6 +290,7 @@ def test_another_organizations_budget_is_404(
     assert_problem(client.get(f"/api/v1/budgets/{year + 1}"), 404)
     assert client.get("/api/v1/budgets").json()["items"] == []
     page = client_for(cast["admin"]).get(_url("budget_grid", fiscal_year=year + 1))
-    assert page.status_code == 200 and page.context["budget"] is None
+    assert page.status_code == 200
+    assert page.context["budget"] is None
     report = client.get(f"/api/v1/reports/budget-vs-actual?fiscal_year={year + 1}").json()
     assert report["totals"]["total_revenue_budget"] == "0.00"

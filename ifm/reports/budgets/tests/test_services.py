@@ -110,7 +110,8 @@ def test_budget_vs_actual_per_line(books: Organization, cast: Any, general: Fund
     assert rows[(acct("8110").pk, None)].values.get("actual", Decimal(0)) == 0
     assert rows[(acct("8110").pk, None)].kind == "line"
     unbudgeted = rows[(acct("7220").pk, None)]
-    assert unbudgeted.values["budget"] == 0 and "percent_used" not in unbudgeted.values
+    assert unbudgeted.values["budget"] == 0
+    assert "percent_used" not in unbudgeted.values
     assert unbudgeted.kind == "over"
     assert report.totals["total_revenue_budget"] == Decimal("12000.00")
     assert report.totals["total_expenses_actual"] == Decimal("730.00")
@@ -167,7 +168,8 @@ def test_copy_from_last_years_budget(books: Organization, cast: Any, general: Fu
         expected_version=None,
     )
     (copied,) = selectors.budget_lines(budget)
-    assert copied.fund_id == general.pk and copied.amounts == twelve("195.00")
+    assert copied.fund_id == general.pk
+    assert copied.amounts == twelve("195.00")
     with pytest.raises(ServiceError, match="no budget for FY"):
         services.budget_copy(
             **who(books, cast["finance"]),
