@@ -619,12 +619,12 @@ def _reports(org: Organization, name: str) -> Any:
     with org_context(org):
         from ifm.ledger.models import Account
 
-        budget = Budget.objects.create(organization=org, fiscal_year=2026)
-        line = BudgetLine.objects.create(
+        budget, _new = Budget.objects.get_or_create(organization=org, fiscal_year=2026)
+        line, _new = BudgetLine.objects.get_or_create(
             organization=org,
             budget=budget,
             account=Account.objects.get(number="7220"),
-            month_1=Decimal("100.00"),
+            defaults={"month_1": Decimal("100.00")},
         )
     return budget if name == "budget" else line
 
