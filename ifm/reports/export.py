@@ -50,7 +50,7 @@ def report_pdf(report: Report, *, organization_name: str, currency: str) -> byte
         "reports/report_pdf.html",
         {
             "report": report,
-            "rows": [(row, [row.value(c.key) for c in report.columns]) for row in report.rows],
+            "rows": [(row, row.shown(report.columns)) for row in report.rows],
             "width": len(report.columns) + 1,
             "organization_name": organization_name,
             "currency": currency,

@@ -12,8 +12,22 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class Column:
+    """A column of figures. `kind` says how they read: "money" (two decimals), "count" (whole
+    numbers) or "percent"; pages, files and the API show each the same way."""
+
     key: str
     label: str
+    kind: str = "money"
+
+    def shown(self, value: Decimal | None) -> str:
+        """A figure as the page and the PDF write it; blank where the row has none."""
+        if value is None:
+            return ""
+        if self.kind == "count":
+            return f"{int(value):,}"
+        if self.kind == "percent":
+            return f"{value:,.1f}%"
+        return f"{value:,.2f}"
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,9 @@ class Row:
 
     def value(self, column: str) -> Decimal:
         return self.values.get(column, ZERO)
+
+    def shown(self, columns: list[Column]) -> list[str]:
+        return [column.shown(self.values.get(column.key)) for column in columns]
 
 
 @dataclass(frozen=True)

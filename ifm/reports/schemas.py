@@ -13,6 +13,7 @@ from ifm.reports.report import Report
 class ColumnOut(Schema):
     key: str
     label: str
+    kind: str = "money"  # money, count or percent
 
 
 class RowOut(Schema):
@@ -36,11 +37,17 @@ class ReportOut(Schema):
     totals: dict[str, str]
 
 
+def _figure(value: Any, kind: str) -> str:
+    """A figure as a decimal string: counts whole, money and percentages to the cent."""
+    return str(int(value)) if kind == "count" else money(value)
+
+
 def report_json(report: Report) -> dict[str, Any]:
+    kinds = {column.key: column.kind for column in report.columns}
     return {
         "title": report.title,
         "period": report.period,
-        "columns": [{"key": c.key, "label": c.label} for c in report.columns],
+        "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in report.columns],
         "rows": [
             {
                 "label": row.label,
@@ -52,7 +59,10 @@ def report_json(report: Report) -> dict[str, Any]:
                 "program_id": row.program_id,
                 "donor_id": row.donor_id,
                 "href": row.href,
-                "values": {key: money(value) for key, value in row.values.items()},
+                "values": {
+                    key: _figure(value, kinds.get(key, "money"))
+                    for key, value in row.values.items()
+                },
             }
             for row in report.rows
         ],

@@ -169,12 +169,12 @@ def lapsed_donor_ids(organization: Organization, *, kind: str, year: int, basis:
 # --- Retention ---------------------------------------------------------------------------------
 
 RETENTION_COLUMNS = [
-    Column("donors", "Donors"),
-    Column("new", "New"),
-    Column("retained", "Retained"),
-    Column("recaptured", "Recaptured"),
-    Column("lapsed", "Lapsed"),
-    Column("retention_rate", "Retention rate (%)"),
+    Column("donors", "Donors", "count"),
+    Column("new", "New", "count"),
+    Column("retained", "Retained", "count"),
+    Column("recaptured", "Recaptured", "count"),
+    Column("lapsed", "Lapsed", "count"),
+    Column("retention_rate", "Retention rate (%)", "percent"),
 ]
 
 
@@ -298,10 +298,10 @@ def gift_range(
         title="Gift range (pyramid)",
         period=_period_text(period),
         columns=[
-            Column("donors", "Donors"),
+            Column("donors", "Donors", "count"),
             Column("total", "Total given"),
-            Column("share_of_donors", "% of donors"),
-            Column("share_of_total", "% of giving"),
+            Column("share_of_donors", "% of donors", "percent"),
+            Column("share_of_total", "% of giving", "percent"),
         ],
         rows=rows,
         totals={"donors": _count(all_donors), "total": all_total},
@@ -378,9 +378,9 @@ def campaigns(organization: Organization, *, period: tuple[date, date] | None) -
         columns=[
             Column("total", "Raised"),
             Column("goal", "Goal"),
-            Column("percent_of_goal", "% of goal"),
-            Column("gifts", "Gifts"),
-            Column("donors", "Donors"),
+            Column("percent_of_goal", "% of goal", "percent"),
+            Column("gifts", "Gifts", "count"),
+            Column("donors", "Donors", "count"),
         ],
         rows=rows,
         totals={"raised": raised, "raised_for_campaigns": to_campaigns, "goals": goals},
@@ -424,8 +424,8 @@ def top_donors(organization: Organization, *, period: tuple[date, date], limit: 
         period=_period_text(period),
         columns=[
             Column("total", "Total given"),
-            Column("gifts", "Gifts"),
-            Column("share_of_total", "% of all giving"),
+            Column("gifts", "Gifts", "count"),
+            Column("share_of_total", "% of all giving", "percent"),
         ],
         rows=rows,
         totals={"top_total": top_total, "all_total": all_total},
@@ -490,11 +490,11 @@ def monthly_trend(organization: Organization, *, period: tuple[date, date]) -> R
         title="Monthly giving, average and median gift",
         period=_period_text(period),
         columns=[
-            Column("gifts", "Gifts"),
+            Column("gifts", "Gifts", "count"),
             Column("total", "Total"),
             Column("average", "Average gift"),
             Column("median", "Median gift"),
-            Column("donors", "Donors"),
+            Column("donors", "Donors", "count"),
         ],
         rows=rows,
         totals={

@@ -630,3 +630,29 @@ PARAM_MODELS["profile_id"] = "banking.csvprofile"
 PARAM_MODELS["rule_id"] = "banking.bankrule"
 PARAM_MODELS["statement_id"] = "banking.statement"
 PARAM_MODELS["reconciliation_id"] = "banking.reconciliation"
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def _reports(org: Organization, name: str) -> Any:
+    from decimal import Decimal
+
+    from ifm.reports.budgets.models import Budget, BudgetLine
+
+    _ledger(org, "fund")
+    with org_context(org):
+        from ifm.ledger.models import Account
+
+        budget, _new = Budget.objects.get_or_create(organization=org, fiscal_year=2026)
+        line, _new = BudgetLine.objects.get_or_create(
+            organization=org,
+            budget=budget,
+            account=Account.objects.get(number="7220"),
+            defaults={"month_1": Decimal("100.00")},
+        )
+    return budget if name == "budget" else line
+
+
+for _name in ("budget", "budgetline"):
+    FACTORIES[f"reports.{_name}"] = lambda org, _n=_name: _reports(org, _n)  # type: ignore[misc]
