@@ -142,6 +142,26 @@ def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
     return Decimal(total).quantize(ZERO)
 
 
+def restricted_headroom(*, fund_id: int, on: date) -> Decimal:
+    """The most that may be released from the fund on `on` without leaving it holding less than
+    nothing with donor restrictions on any later date: its restricted balance on `on`, lowered
+    by any later day on which that balance dips (a release dated after `on`, say)."""
+    held = restricted_balance(fund_id=fund_id, as_of=on)
+    later = (
+        JournalLine.objects.filter(
+            fund_id=fund_id, date__gt=on, account__net_asset_class=NetAssetClass.WITH
+        )
+        .values("date")
+        .annotate(net=Sum(F("credit") - F("debit")))
+        .order_by("date")
+    )
+    lowest = running = held
+    for row in later:
+        running += Decimal(row["net"] or ZERO).quantize(CENT)
+        lowest = min(lowest, running)
+    return max(lowest, ZERO)
+
+
 def group_balances(*, groups: list[str], as_of: date) -> dict[str, Decimal]:
     """The balance of each group of accounts on `as_of`, on its normal side, in one query: the
     cash on hand (debits less credits) or the net assets held with donor restrictions (credits
@@ -279,6 +299,7 @@ LINE_TOTAL_FIELDS = frozenset(
         "account__type",
         "account__net_asset_class",
         "account__role",
+        "account__is_cash",
         "fund_id",
         "fund__code",
         "fund__name",
@@ -299,9 +320,13 @@ def line_totals(
     types: Sequence[str] = (),
     fund_id: int | None = None,
     program_id: int | None = None,
+    entries_with_role: str = "",
+    entries_without_role: str = "",
 ) -> list[dict[str, Any]]:
     """Posted lines summed in the database, grouped by `group_by` (names of
     `LINE_TOTAL_FIELDS`): each group with `net`, its credits less its debits, to two places.
+    `entries_with_role` keeps the lines of entries that have a line on the account of that role
+    (every side of an in-kind gift, say); `entries_without_role` keeps the others.
 
     Year-end closing entries are left out: they only move a year's revenue and expenses into
     net assets, so the statements read the year's activity where it was posted, and net assets
@@ -322,6 +347,20 @@ def line_totals(
         lines = lines.filter(fund_id=fund_id)
     if program_id is not None:
         lines = lines.filter(program_id=program_id)
+    for role, keep in ((entries_with_role, True), (entries_without_role, False)):
+        if role:
+            # An entry's lines share its date, so the entries are found among the period's.
+            touching = JournalLine.objects.filter(account__role=role)
+            if date_from is not None:
+                touching = touching.filter(date__gte=date_from)
+            if date_to is not None:
+                touching = touching.filter(date__lte=date_to)
+            touching = touching.values("entry_id")
+            lines = (
+                lines.filter(entry_id__in=touching)
+                if keep
+                else lines.exclude(entry_id__in=touching)
+            )
     rows = list(
         lines.values(*group_by).annotate(net=Sum(F("credit") - F("debit"))).order_by(*group_by)
     )
