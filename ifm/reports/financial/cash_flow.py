@@ -6,7 +6,7 @@ an entry is on a cash account, another asset, a liability, or net assets, revenu
 and an entry balances, so
 
     change in cash = change in net assets (and entries made directly to net assets)
-                     − increase in other assets + increase in liabilities.
+                     - increase in other assets + increase in liabilities.
 
 The statement therefore ties by construction: the net change in cash is the change of the cash
 accounts (`Account.is_cash`). Where each other account goes:
@@ -15,8 +15,8 @@ accounts (`Account.is_cash`). Where each other account goes:
   back), and gifts in kind (every non-cash side of an entry that credits the in-kind
   contributions account: goods used at once net to nothing, securities or equipment given are
   taken out of the change in net assets instead of showing as a purchase);
-* investing: investments and fixed assets (UCOA 1500–1699 and 1800–1899);
-* financing: notes, loans, lines of credit and mortgages (UCOA 2500–2899);
+* investing: investments and fixed assets (UCOA 1500-1699 and 1800-1899);
+* financing: notes, loans, lines of credit and mortgages (UCOA 2500-2899);
 * operating: every other asset and liability (receivables, prepaid expenses, inventories,
   payables, accrued and deferred items). Due-to and due-from other funds net to zero across the
   organization and are left out unless they do not.
