@@ -355,11 +355,9 @@ def line_totals(
                 touching = touching.filter(date__gte=date_from)
             if date_to is not None:
                 touching = touching.filter(date__lte=date_to)
-            touching = touching.values("entry_id")
+            entries = touching.values("entry_id")
             lines = (
-                lines.filter(entry_id__in=touching)
-                if keep
-                else lines.exclude(entry_id__in=touching)
+                lines.filter(entry_id__in=entries) if keep else lines.exclude(entry_id__in=entries)
             )
     rows = list(
         lines.values(*group_by).annotate(net=Sum(F("credit") - F("debit"))).order_by(*group_by)

@@ -150,7 +150,7 @@ def test_page_file_and_api(books: Organization, cast: Any, role: str) -> None:
     url = reverse("reports:cash_flow", kwargs={"org_slug": "alpha"})
     client = client_for(cast[role])
     assert url in client.get(reverse("reports:home", kwargs={"org_slug": "alpha"})).content.decode()
-    html = client.get(url, {"date_from": TODAY, "date_to": TODAY}).content.decode()
+    html = client.get(url, {"date_from": str(TODAY), "date_to": str(TODAY)}).content.decode()
     assert "Net change in cash" in html
     assert "1,250.00" in html
     csv = client.get(reverse("reports:cash_flow_csv", kwargs={"org_slug": "alpha"}))
