@@ -101,6 +101,7 @@ def role_line_entries(
             "entry__number",
             "entry__memo",
             "entry__source_type",
+            "entry__reverses__source_type",
             "date",
             "fund_id",
             "account__number",
