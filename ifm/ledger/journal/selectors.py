@@ -110,4 +110,4 @@ def role_line_entries(
         .annotate(net=Sum(F("credit") - F("debit")))
         .order_by("date", "entry__number")
     )
-    return [row | {"net": Decimal(row["net"] or 0).quantize(CENT)} for row in rows]
+    return [{**row, "net": Decimal(row["net"] or 0).quantize(CENT)} for row in rows]
