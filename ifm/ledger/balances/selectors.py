@@ -142,26 +142,6 @@ def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
     return Decimal(total).quantize(ZERO)
 
 
-def restricted_headroom(*, fund_id: int, on: date) -> Decimal:
-    """The most that may be released from the fund on `on` without leaving it holding less than
-    nothing with donor restrictions on any later date: its restricted balance on `on`, lowered
-    by any later day on which that balance dips (a release dated after `on`, say)."""
-    held = restricted_balance(fund_id=fund_id, as_of=on)
-    later = (
-        JournalLine.objects.filter(
-            fund_id=fund_id, date__gt=on, account__net_asset_class=NetAssetClass.WITH
-        )
-        .values("date")
-        .annotate(net=Sum(F("credit") - F("debit")))
-        .order_by("date")
-    )
-    lowest = running = held
-    for row in later:
-        running += Decimal(row["net"] or ZERO).quantize(CENT)
-        lowest = min(lowest, running)
-    return max(lowest, ZERO)
-
-
 def group_balances(*, groups: list[str], as_of: date) -> dict[str, Decimal]:
     """The balance of each group of accounts on `as_of`, on its normal side, in one query: the
     cash on hand (debits less credits) or the net assets held with donor restrictions (credits

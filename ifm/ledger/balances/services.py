@@ -14,9 +14,10 @@ from django.db import transaction
 from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
 from ifm.core.org_context import org_context
-from ifm.ledger.balances.selectors import restricted_balance, restricted_headroom
+from ifm.ledger.balances.selectors import restricted_balance
 from ifm.ledger.chart.selectors import account_by_role
 from ifm.ledger.journal.posting import LineInput, entry_amount, post_entry
+from ifm.ledger.journal.selectors import restricted_headroom
 from ifm.ledger.models import Fund, JournalEntry, Restriction, SourceType
 from ifm.ledger.periods.fiscal_years import organization_today
 from ifm.tenancy.models import Organization

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ifm.ledger.balances.selectors import restricted_headroom
+from ifm.ledger.journal.selectors import restricted_headroom
 from ifm.ledger.models import AccountType, Fund, NetAssetClass, Restriction, SourceType
 
 ZERO = Decimal("0.00")

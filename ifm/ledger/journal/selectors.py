@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
-from ifm.ledger.models import JournalEntry, JournalLine
+from ifm.ledger.models import JournalEntry, JournalLine, NetAssetClass
 
 CENT = Decimal("0.01")
 
@@ -111,3 +111,25 @@ def role_line_entries(
         .order_by("date", "entry__number")
     )
     return [{**row, "net": Decimal(row["net"] or 0).quantize(CENT)} for row in rows]
+
+
+def restricted_headroom(*, fund_id: int, on: date) -> Decimal:
+    """The most that may be released from the fund on `on` without leaving it holding less than
+    nothing with donor restrictions on any later date: its restricted balance on `on` (as
+    `balances.selectors.restricted_balance` counts it), lowered by any later day on which that
+    balance dips (a release dated after `on`, say)."""
+    by_day = (
+        JournalLine.objects.filter(fund_id=fund_id, account__net_asset_class=NetAssetClass.WITH)
+        .values("date")
+        .annotate(net=Sum(F("credit") - F("debit")))
+        .order_by("date")
+    )
+    held = Decimal("0.00")
+    lowest: Decimal | None = None
+    for row in by_day:
+        if lowest is None and row["date"] > on:
+            lowest = held  # nothing posted on `on` itself: what was held the day before
+        held += Decimal(row["net"] or 0).quantize(CENT)
+        if row["date"] >= on:
+            lowest = held if lowest is None else min(lowest, held)
+    return max(held if lowest is None else lowest, Decimal("0.00"))
