@@ -7,7 +7,8 @@ from ifm.reports.budgets.catalog import ENTRIES as BUDGETS
 from ifm.reports.financial.catalog import ENTRIES as FINANCIAL
 from ifm.reports.fundraising.catalog import ENTRIES as FUNDRAISING
 from ifm.reports.report import Entry
+from ifm.reports.tieout.catalog import ENTRIES as TIEOUT
 
 
 def entries() -> list[Entry]:
-    return [*FINANCIAL, *BUDGETS, *FUNDRAISING]
+    return [*FINANCIAL, *BUDGETS, *FUNDRAISING, *TIEOUT]

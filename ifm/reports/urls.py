@@ -21,6 +21,7 @@ urlpatterns = [
         financial.statement,
         financial.statement_export,
     ),
+    *report_routes("cash-flow/", "cash_flow", *STATEMENT),
     path("", include("ifm.reports.budgets.urls")),
     path("", include("ifm.reports.fundraising.urls")),
     path("", include("ifm.reports.tieout.urls")),

@@ -8,7 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from ifm.accounts.http import OrgRequest
+from ifm.ledger.periods.fiscal_years import fiscal_year_bounds, organization_today
 from ifm.reports.catalog import entries
+from ifm.reports.tieout.selectors import tie_summary
 from ifm.tenancy.permissions import has_perm
 
 
@@ -23,4 +25,10 @@ def home(request: OrgRequest, org_slug: str) -> HttpResponse:
             sections.setdefault(entry.section, []).append(
                 {"url": entry.url, "title": entry.title, "description": entry.description}
             )
-    return render(request, "reports/home.html", {"sections": sections})
+    tie = None
+    if has_perm(access, "reports.financial"):
+        # The tie-out of the fiscal year to date, as the tie-out page opens by default.
+        today = organization_today(request.org)
+        start = fiscal_year_bounds(request.org, today)[0]
+        tie = tie_summary(date_from=start, date_to=today) | {"from": start, "to": today}
+    return render(request, "reports/home.html", {"sections": sections, "tie": tie})

@@ -235,3 +235,41 @@ def campaigns_raised() -> QuerySet[Campaign]:
         )
         .order_by("name")
     )
+
+
+# --- The tie-out with the ledger ----------------------------------------------------------------
+
+
+def gift_totals_by_fund(*, date_from: date, date_to: date) -> list[dict[str, Any]]:
+    """Count and total of the posted gifts (cash and in kind, at their recorded value; neither
+    voided nor waiting in an open batch) dated in the period, per fund: fund_id, count, total."""
+    rows = (
+        Donation.objects.filter(
+            date__gte=date_from, date__lte=date_to, status=DonationStatus.ACTIVE
+        )
+        .values("fund_id")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("fund_id")
+    )
+    return [
+        {
+            "fund_id": row["fund_id"],
+            "count": int(row["count"]),
+            "total": Decimal(row["total"] or ZERO).quantize(Decimal("0.01")),
+        }
+        for row in rows
+    ]
+
+
+def gifts_without_entry(*, date_from: date, date_to: date) -> QuerySet[Donation]:
+    """Posted gifts of the period that point at no journal entry."""
+    return (
+        Donation.objects.filter(
+            date__gte=date_from,
+            date__lte=date_to,
+            status=DonationStatus.ACTIVE,
+            journal_entry__isnull=True,
+        )
+        .select_related("donor")
+        .order_by("date", "pk")
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
-from ifm.ledger.balances.monthly import summed
+from ifm.ledger.balances.monthly import summed, summing_lines
 from ifm.ledger.chart.selectors import cash_accounts
 from ifm.ledger.models import (
     Account,
@@ -297,6 +298,7 @@ LINE_TOTAL_FIELDS = frozenset(
         "account__type",
         "account__net_asset_class",
         "account__role",
+        "account__is_cash",
         "fund_id",
         "fund__code",
         "fund__name",
@@ -317,10 +319,14 @@ def line_totals(
     types: Sequence[str] = (),
     fund_id: int | None = None,
     program_id: int | None = None,
+    entries_with_role: str = "",
+    entries_without_role: str = "",
 ) -> list[dict[str, Any]]:
     """Posted lines summed in the database (whole months from the stored monthly balances,
     the days of partial months from the lines: balances/monthly.py), grouped by `group_by` (names of
     `LINE_TOTAL_FIELDS`): each group with `net`, its credits less its debits, to two places.
+    `entries_with_role` keeps the lines of entries that have a line on the account of that role
+    (every side of an in-kind gift, say); `entries_without_role` keeps the others.
 
     Year-end closing entries are left out: they only move a year's revenue and expenses into
     net assets, so the statements read the year's activity where it was posted, and net assets
@@ -336,14 +342,28 @@ def line_totals(
         where &= Q(fund_id=fund_id)
     if program_id is not None:
         where &= Q(program_id=program_id)
-    rows = summed(
-        group_by=group_by,
-        sums=lambda: {"net": Sum(F("credit") - F("debit"))},
-        date_from=date_from,
-        date_to=date_to,
-        where=where,
-        exclude_closing=True,
-    )
+    by_entry = False
+    for role, keep in ((entries_with_role, True), (entries_without_role, False)):
+        if role:
+            # An entry's lines share its date, so the entries are found among the period's.
+            touching = JournalLine.objects.filter(account__role=role)
+            if date_from is not None:
+                touching = touching.filter(date__gte=date_from)
+            if date_to is not None:
+                touching = touching.filter(date__lte=date_to)
+            entries = Q(entry_id__in=touching.values("entry_id"))
+            where &= entries if keep else ~entries
+            by_entry = True
+    # The stored balances know months, not entries: a filter by entry reads the lines.
+    with summing_lines() if by_entry else nullcontext():
+        rows = summed(
+            group_by=group_by,
+            sums=lambda: {"net": Sum(F("credit") - F("debit"))},
+            date_from=date_from,
+            date_to=date_to,
+            where=where,
+            exclude_closing=True,
+        )
     for row in rows:
         # SQLite sums decimals loosely: always two places, whatever the database.
         row["net"] = Decimal(row["net"] or ZERO).quantize(CENT)

@@ -22,6 +22,7 @@ from ifm.core.money import clean_money
 from ifm.core.org_context import org_context
 from ifm.ledger.chart.selectors import account_by_role
 from ifm.ledger.journal.balancing import balance_funds
+from ifm.ledger.journal.releases import NO_AUTOMATIC_RELEASE, RELEASE_MEMO, Leg, purpose_releases
 from ifm.ledger.models import (
     Account,
     Function,
@@ -66,6 +67,10 @@ class _Ref:
     label: str
     is_active: bool = True
     is_header: bool = False
+    # An account's type, net-asset class and role; a fund's restriction (the release rule).
+    kind: str = ""
+    net_class: str = ""
+    role: str = ""
 
     def __str__(self) -> str:
         return self.label
@@ -97,15 +102,17 @@ def entry_amount(value: Any, where: str) -> Decimal:
 _LOOKUP_PARTS = {
     "account": (
         "SELECT 'account', a.id, a.number || ' ' || a.name, a.is_active, "
-        "EXISTS (SELECT 1 FROM ledger_account c WHERE c.parent_id = a.id) "
+        "EXISTS (SELECT 1 FROM ledger_account c WHERE c.parent_id = a.id), "
+        "a.type, a.net_asset_class, a.role "
         "FROM ledger_account a WHERE a.organization_id = %s AND a.id {ids}"
     ),
     "fund": (
-        "SELECT 'fund', f.id, f.code || ' ' || f.name, f.is_active, FALSE "
+        "SELECT 'fund', f.id, f.code || ' ' || f.name, f.is_active, FALSE, "
+        "f.restriction, '', '' "
         "FROM ledger_fund f WHERE f.organization_id = %s AND f.id {ids}"
     ),
     "program": (
-        "SELECT 'program', p.id, p.code || ' ' || p.name, p.is_active, FALSE "
+        "SELECT 'program', p.id, p.code || ' ' || p.name, p.is_active, FALSE, '', '', '' "
         "FROM ledger_program p WHERE p.organization_id = %s AND p.id {ids}"
     ),
 }
@@ -117,7 +124,7 @@ _LOOKUP_PARTS = {
 _PERIOD_PART = (
     "SELECT 'period', p.id, p.name, p.status = 'open' AND NOT EXISTS (SELECT 1 "
     "FROM ledger_fiscalyear y WHERE y.organization_id = p.organization_id "
-    "AND y.status = 'closed' AND y.end_date >= p.start_date), FALSE "
+    "AND y.status = 'closed' AND y.end_date >= p.start_date), FALSE, '', '', '' "
     "FROM ledger_period p WHERE p.organization_id = %s AND CAST(%s AS date) IS NOT NULL "
     "AND p.start_date <= %s AND p.end_date >= %s"
 )
@@ -150,8 +157,8 @@ def _lookup(
     cursor_of = prepared_cursor if postgres else connection.cursor
     with cursor_of() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, pk, label, active, header in cursor.fetchall():
-            found[kind][pk] = _Ref(pk, label, bool(active), bool(header))
+        for kind, pk, label, active, header, tag, net_class, role in cursor.fetchall():
+            found[kind][pk] = _Ref(pk, label, bool(active), bool(header), tag, net_class, role)
     return found
 
 
@@ -280,7 +287,41 @@ def _balance_funds(lines: list[_Line]) -> list[_Line]:
 
 
 def _ref(account: Account) -> _Ref:
-    return _Ref(account.pk, str(account), account.is_active)
+    return _Ref(
+        account.pk,
+        str(account),
+        account.is_active,
+        kind=account.type,
+        net_class=account.net_asset_class,
+        role=account.role,
+    )
+
+
+def _release_lines(lines: list[_Line], on: date) -> list[_Line]:
+    """The lines that release from purpose restriction what the entry spends (releases.py)."""
+    releases = purpose_releases(
+        [
+            Leg(
+                line.fund.pk,
+                line.fund.kind,
+                line.account.kind,
+                line.account.net_class,
+                line.account.role,
+                line.debit - line.credit,
+            )
+            for line in lines
+        ],
+        on=on,
+    )
+    if not releases:
+        return []
+    with_, without = _ref(account_by_role("release_with")), _ref(account_by_role("release_without"))
+    funds = {line.fund.pk: line.fund for line in lines}
+    added: list[_Line] = []
+    for fund_id, amount in releases.items():
+        added.append(_Line(with_, funds[fund_id], amount, ZERO, memo=RELEASE_MEMO))
+        added.append(_Line(without, funds[fund_id], ZERO, amount, memo=RELEASE_MEMO))
+    return added
 
 
 def _next_number(organization: Organization) -> int:
@@ -316,6 +357,10 @@ def post_entry(
 ) -> JournalEntry:
     """Post a balanced entry. Callers check their own permission (see journal_entry_create).
 
+    Posting adds two kinds of lines of its own: due-to / due-from lines that balance each fund
+    (journal/balancing.py), and the release from restriction of what the entry spends from a
+    purpose-restricted fund (journal/releases.py).
+
     Two round trips on PostgreSQL: one lookup of the accounts, funds, programs and period,
     then one statement that takes the number and writes the entry, its lines and the audit
     event (the database's triggers check the balance again at commit)."""
@@ -326,6 +371,7 @@ def post_entry(
             raise date_error(EARLIEST_MESSAGE)
         resolved, period_ref = _resolve_lines(lines, organization=organization, on=date)
         resolved = _balance_funds(resolved)
+        released = [] if source_type in NO_AUTOMATIC_RELEASE else _release_lines(resolved, on=date)
         if period_ref is None or not period_ref.is_active:
             # No period yet, or one that takes no entries: the fiscal-year rules decide
             # (and name the open years), or the period's own status does.
@@ -346,6 +392,9 @@ def post_entry(
             "source": f"{source_type}:{source_id}",
             "total": str(sum((line.debit for line in resolved), ZERO)),
         }
+        if released:
+            changes["released_from_restriction"] = str(sum((line.debit for line in released), ZERO))
+            resolved += released
         if connection.vendor == "postgresql" and _write_entry_sql(
             entry, resolved, changes if audit else None, actor
         ):

@@ -13,6 +13,7 @@ from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE
 from ifm.ledger.api_types import QueryDate, QueryId, get_or_404
 from ifm.ledger.models import Fund, Program
 from ifm.reports.financial import selectors
+from ifm.reports.financial.cash_flow import cash_flow as cash_flow_report
 from ifm.reports.params import FROM, TO, OptionalDate, invalid, period
 from ifm.reports.schemas import ReportOut, report_json
 from ifm.tenancy.permissions import require_perm
@@ -101,3 +102,17 @@ def functional_expenses(
     require_perm(request.access, PERM)
     start, end = period(request, date_from, date_to)
     return report_json(selectors.functional_expenses(date_from=start, date_to=end))
+
+
+@router.get("/cash-flow", response=ReportOut, summary="Statement of cash flows")
+def cash_flow(
+    request: OrgRequest,
+    date_from: OptionalDate = FROM,
+    date_to: OptionalDate = TO,
+) -> Any:
+    """The change in net assets from `from` to `to`, adjusted for non-cash items and changes in
+    working capital, then investing and financing (indirect method); the net change in cash
+    equals the change of the cash accounts."""
+    require_perm(request.access, PERM)
+    start, end = period(request, date_from, date_to)
+    return report_json(cash_flow_report(date_from=start, date_to=end))

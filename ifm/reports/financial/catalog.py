@@ -30,4 +30,12 @@ ENTRIES = [
         "Form 990 Part IX lays them out.",
         SECTION,
     ),
+    Entry(
+        PERM,
+        "reports:cash_flow",
+        "Statement of cash flows",
+        "The change in net assets turned into the change in cash (indirect method): non-cash "
+        "items, working capital, investing and financing.",
+        SECTION,
+    ),
 ]

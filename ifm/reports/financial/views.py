@@ -13,6 +13,7 @@ from ifm.accounts.http import OrgRequest
 from ifm.reports.charts.svg import Chart
 from ifm.reports.export import report_file
 from ifm.reports.financial import charts, selectors
+from ifm.reports.financial.cash_flow import cash_flow
 from ifm.reports.financial.forms import ActivitiesForm, PeriodForm, PositionForm
 from ifm.reports.pages import render_report
 from ifm.reports.report import Report
@@ -50,11 +51,21 @@ def _functional(request: OrgRequest) -> tuple[Any, Report]:
     return form, report
 
 
+def _cash_flow(request: OrgRequest) -> tuple[Any, Report]:
+    form = PeriodForm(request.GET or None)
+    date_from, date_to = form.period(request.org)
+    report = cash_flow(date_from=date_from, date_to=date_to)
+    if not form.is_bound:
+        form = PeriodForm(initial={"date_from": date_from, "date_to": date_to})
+    return form, report
+
+
 # name (of the URL and the file) → how the page reads its filters and builds its report
 STATEMENTS: dict[str, Callable[[OrgRequest], tuple[Any, Report]]] = {
     "financial_position": _position,
     "activities": _activities,
     "functional_expenses": _functional,
+    "cash_flow": _cash_flow,
 }
 
 
@@ -84,6 +95,7 @@ FILE_NAMES = {
     "financial_position": "statement-of-financial-position",
     "activities": "statement-of-activities",
     "functional_expenses": "functional-expenses",
+    "cash_flow": "cash-flow",
 }
 
 

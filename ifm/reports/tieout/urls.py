@@ -1,5 +1,8 @@
 """Pages of the reports' tieout area, inside the `reports` namespace."""
 
-from django.urls import URLPattern
+from ifm.reports.routes import report_routes
+from ifm.reports.tieout import views
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = report_routes(
+    "donations-vs-ledger/", "donations_vs_ledger", views.tieout, views.tieout_export
+)

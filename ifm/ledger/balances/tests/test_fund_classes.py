@@ -38,19 +38,12 @@ def _post(org: Organization, actor: Any, fund: Fund, debit: str, credit: str, am
 
 @pytest.fixture
 def released(books: Organization, cast: Any, restricted: Fund, general: Fund) -> Fund:
-    """A restricted gift of 100.00, 60.00 spent on its purpose and released; 50.00 general."""
+    """A restricted gift of 100.00, 60.00 spent on its purpose (which releases it); 50.00
+    general."""
     finance = cast["finance"]
     _post(books, finance, restricted, "1010", "4015", "100.00")  # restricted contribution
-    _post(books, finance, restricted, "8110", "1010", "60.00")  # spent on its purpose
+    _post(books, finance, restricted, "8110", "1010", "60.00")  # spent on its purpose: released
     _post(books, finance, general, "1010", "4010", "50.00")  # unrestricted gift
-    fund_release(
-        organization=books,
-        actor=finance,
-        access=Membership.objects.get(user=finance),
-        fund=restricted,
-        amount=D("60.00"),
-        date=DAY,
-    )
     return restricted
 
 
@@ -61,29 +54,30 @@ def test_a_release_moves_money_between_the_classes_and_keeps_the_total(
     _post(books, finance, restricted, "1010", "4015", "100.00")
     _post(books, finance, restricted, "8110", "1010", "60.00")
     before = {row.code: row for row in fund_net_assets(as_of=DAY, date_from=DAY).rows}
-    # Spent but not yet released: the restricted class still holds the whole gift.
+    # Spent on its purpose: the expense's entry released that much from the restricted class.
     assert (before["YOUTH"].without_restrictions, before["YOUTH"].with_restrictions) == (
-        D("-60.00"),
-        D("100.00"),
+        D("0.00"),
+        D("40.00"),
     )
+    assert before["YOUTH"].released == D("60.00")
     fund_release(
         organization=books,
         actor=finance,
         access=Membership.objects.get(user=finance),
         fund=restricted,
-        amount=D("60.00"),
+        amount=D("10.00"),
         date=DAY,
     )
     report = fund_net_assets(as_of=DAY, date_from=DAY)
     youth = {row.code: row for row in report.rows}["YOUTH"]
-    assert youth.without_restrictions == D("0.00")
-    assert youth.with_restrictions == D("40.00")
+    assert youth.without_restrictions == D("10.00")
+    assert youth.with_restrictions == D("30.00")
     assert youth.balance == before["YOUTH"].balance == D("40.00")
-    assert youth.released == D("60.00")
+    assert youth.released == D("70.00")
     # A period that starts after the release shows no release, the same balances.
     later = fund_net_assets(as_of=DAY + timedelta(days=1), date_from=DAY + timedelta(days=1))
     assert {row.code: row.released for row in later.rows} == {"YOUTH": D("0.00")}
-    assert later.totals["with_restrictions"] == D("40.00")
+    assert later.totals["with_restrictions"] == D("30.00")
 
 
 def test_fund_balances_page_splits_the_classes_and_shows_the_release(
