@@ -111,7 +111,7 @@ def totals_through(organization_id: int, bank_account_id: int, status: str, on: 
     table, the days of `on`'s month from the lines (an index range of a month at most)."""
     vendor = connection.vendor
     month = _first_of_month(on)
-    params = {
+    params: dict[str, Any] = {
         "org": organization_id,
         "bank": bank_account_id,
         "status": status,
