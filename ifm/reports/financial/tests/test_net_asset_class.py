@@ -198,7 +198,7 @@ def test_pages_have_the_filters(ledger: Organization, restricted: Fund, cast: An
     html = client.get(url).content.decode()
     assert 'name="net_asset_class"' in html
     html = client.get(
-        url, {"date_from": START, "date_to": END, "net_asset_class": "with"}
+        url, {"date_from": str(START), "date_to": str(END), "net_asset_class": "with"}
     ).content.decode()
     assert 'text-end">With donor restrictions<' in html
     assert 'text-end">Without donor restrictions<' not in html
@@ -208,8 +208,10 @@ def test_pages_have_the_filters(ledger: Organization, restricted: Fund, cast: An
     html = client.get(url).content.decode()
     assert 'name="net_asset_class"' in html
     assert 'name="fund"' in html
-    html = client.get(url, {"as_of": END, "fund": restricted.pk, "compare": ""}).content.decode()
+    html = client.get(
+        url, {"as_of": str(END), "fund": str(restricted.pk), "compare": ""}
+    ).content.decode()
     assert "375.00" in html
     assert "1,725.00" not in html
-    html = client.get(url, {"as_of": END, "net_asset_class": "bad"}).content.decode()
+    html = client.get(url, {"as_of": str(END), "net_asset_class": "bad"}).content.decode()
     assert "Select a valid choice" in html

@@ -51,7 +51,7 @@ def test_retention_chart_holds_the_retention_rate_of_each_year(
     give(bob, date(YEAR - 2, 2, 1), "10.00")
     give(bob, date(YEAR - 1, 2, 1), "10.00")
     give(cy, date(YEAR - 2, 2, 1), "10.00")
-    query = {"year": YEAR, "years": 3, "basis": "calendar"}
+    query = {"year": str(YEAR), "years": "3", "basis": "calendar"}
     html = (
         client_for(cast["fundraising"])
         .get(reverse("reports:retention", kwargs={"org_slug": "alpha"}), query)
