@@ -31,6 +31,9 @@ PositionCompare = Annotated[
 ]
 
 
+NetAssetClass = Literal["", "without", "with"]
+
+
 def _compare_date(request: OrgRequest, compare: str, as_of: date) -> date | None:
     if not compare:
         return None
@@ -51,14 +54,24 @@ def _compare_date(request: OrgRequest, compare: str, as_of: date) -> date | None
     summary="Statement of financial position",
 )
 def statement_of_financial_position(
-    request: OrgRequest, as_of: QueryDate = None, compare: PositionCompare = ""
+    request: OrgRequest,
+    as_of: QueryDate = None,
+    compare: PositionCompare = "",
+    fund_id: QueryId = None,
+    net_asset_class: NetAssetClass = "",
 ) -> Any:
     """Assets, liabilities and net assets by class on `as_of` (today by default), with a
-    column for `compare`: the prior fiscal year-end or a date."""
+    column for `compare`: the prior fiscal year-end or a date. `fund_id` keeps one fund's
+    lines; `net_asset_class` ("without" or "with") keeps only that class's net assets."""
     require_perm(request.access, PERM)
+    if fund_id is not None:
+        get_or_404(Fund, fund_id)
     on = as_of or timezone.localdate()
     report = selectors.statement_of_financial_position(
-        as_of=on, compare_to=_compare_date(request, compare, on)
+        as_of=on,
+        compare_to=_compare_date(request, compare, on),
+        fund_id=fund_id,
+        net_asset_class=net_asset_class,
     )
     return report_json(report)
 
@@ -71,11 +84,13 @@ def statement_of_activities(
     compare: Literal["", "prior_year", "prior_period"] = "",
     fund_id: QueryId = None,
     program_id: QueryId = None,
+    net_asset_class: NetAssetClass = "",
 ) -> Any:
     """Revenue and support by net-asset class, releases from restriction, expenses by function
     and the change in net assets from `from` (the start of the fiscal year by default) to `to`
     (today by default); `compare` adds the total of the same period a year earlier or of the
-    period just before. Net assets at the beginning and end are left out for one program."""
+    period just before. Net assets at the beginning and end are left out for one program.
+    `net_asset_class` ("without" or "with") shows only that class's column."""
     require_perm(request.access, PERM)
     if fund_id is not None:
         get_or_404(Fund, fund_id)
@@ -88,6 +103,7 @@ def statement_of_activities(
         compare=selectors.compare_period(compare, start, end),
         fund_id=fund_id,
         program_id=program_id,
+        net_asset_class=net_asset_class,
     )
     return report_json(report)
 

@@ -132,7 +132,9 @@ def _classes(rows: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
     return total - with_, with_
 
 
-def net_assets_by_month_end(*, as_of: date, count: int = 12) -> list[tuple[date, Decimal, Decimal]]:
+def net_assets_by_month_end(
+    *, as_of: date, count: int = 12, fund_id: int | None = None
+) -> list[tuple[date, Decimal, Decimal]]:
     """Net assets without and with donor restrictions at the `count` month-ends up to `as_of`
     (the last point is `as_of` itself): the first point summed from the beginning, each next
     one adds its month's change."""
@@ -143,7 +145,9 @@ def net_assets_by_month_end(*, as_of: date, count: int = 12) -> list[tuple[date,
         on = on.replace(day=1) - timedelta(days=1)
     points.reverse()
     group = ("account__type", "account__net_asset_class")
-    without, with_ = _classes(line_totals(group_by=group, date_to=points[0], types=NET_ASSET_TYPES))
+    without, with_ = _classes(
+        line_totals(group_by=group, date_to=points[0], types=NET_ASSET_TYPES, fund_id=fund_id)
+    )
     out = [(points[0], without, with_)]
     for before, on in itertools.pairwise(points):
         change = _classes(
@@ -152,6 +156,7 @@ def net_assets_by_month_end(*, as_of: date, count: int = 12) -> list[tuple[date,
                 date_from=before + timedelta(days=1),
                 date_to=on,
                 types=NET_ASSET_TYPES,
+                fund_id=fund_id,
             )
         )
         without, with_ = without + change[0], with_ + change[1]
@@ -215,8 +220,9 @@ def activities_charts(
     return [revenue_expenses_chart(by_month), function_chart(functions)]
 
 
-def position_charts(*, as_of: date) -> list[Chart]:
-    return [net_assets_chart(net_assets_by_month_end(as_of=as_of))]
+def position_charts(*, as_of: date, fund_id: int | None = None) -> list[Chart]:
+    """The net assets by class chart, for the whole organization or one fund."""
+    return [net_assets_chart(net_assets_by_month_end(as_of=as_of, fund_id=fund_id))]
 
 
 def functional_charts(*, date_from: date, date_to: date) -> list[Chart]:

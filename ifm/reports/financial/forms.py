@@ -22,11 +22,38 @@ ACTIVITY_COMPARE = [
     ("prior_period", "Prior period of the same length"),
 ]
 
+NET_ASSET_CLASSES = [
+    ("", "Both classes"),
+    ("without", "Without donor restrictions"),
+    ("with", "With donor restrictions"),
+]
+
+
+def _net_asset_class_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label="Net assets", required=False, choices=NET_ASSET_CLASSES)
+
 
 class PositionForm(SmallMixin, forms.Form):
     as_of = forms.DateField(label="As of", required=False, widget=date_widget())
     compare = forms.ChoiceField(label="Compare with", required=False, choices=POSITION_COMPARE)
     compare_date = forms.DateField(label="Comparison date", required=False, widget=date_widget())
+    fund = forms.TypedChoiceField(label="Fund", required=False, coerce=int, empty_value=None)
+    net_asset_class = _net_asset_class_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "fund").choices = fund_choices("All funds")
+
+    def filters(self, organization: Organization) -> dict[str, Any]:
+        """The arguments of `statement_of_financial_position`."""
+        as_of, compare_to = self.values(organization)
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "as_of": as_of,
+            "compare_to": compare_to,
+            "fund_id": data.get("fund"),
+            "net_asset_class": data.get("net_asset_class", ""),
+        }
 
     def values(self, organization: Organization) -> tuple[date, date | None]:
         """The balance date (today by default) and the date compared with (the prior
@@ -57,6 +84,7 @@ class ActivitiesForm(PeriodForm):
     compare = forms.ChoiceField(label="Compare with", required=False, choices=ACTIVITY_COMPARE)
     fund = forms.TypedChoiceField(label="Fund", required=False, coerce=int, empty_value=None)
     program = forms.TypedChoiceField(label="Program", required=False, coerce=int, empty_value=None)
+    net_asset_class = _net_asset_class_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,4 +104,5 @@ class ActivitiesForm(PeriodForm):
             "compare": compare_period(data.get("compare", ""), date_from, date_to),
             "fund_id": data.get("fund"),
             "program_id": data.get("program"),
+            "net_asset_class": data.get("net_asset_class", ""),
         }

@@ -10,7 +10,7 @@ moves money from one class to the other inside its fund, and every expense is in
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,7 @@ from ifm.reports.report import ZERO, Column, Report, Row, add
 from ifm.tenancy.models import Organization
 
 WITHOUT, WITH, TOTAL, COMPARE = "without", "with", "total", "compare"
+CLASS_LABELS = {WITHOUT: "Without donor restrictions", WITH: "With donor restrictions"}
 NET_ASSET_TYPES = (AccountType.NET_ASSETS, AccountType.REVENUE, AccountType.EXPENSE)
 RELEASE_ROLES = ("release_with", "release_without")
 FUNCTION_LABELS = {
@@ -80,7 +81,9 @@ class _Position:
         return self.net_assets - self.with_restrictions
 
 
-def _position(on: date, names: dict[tuple[str, int], tuple[str, str]]) -> _Position:
+def _position(
+    on: date, names: dict[tuple[str, int], tuple[str, str]], fund_id: int | None = None
+) -> _Position:
     group = (
         "account_id",
         "account__number",
@@ -92,7 +95,7 @@ def _position(on: date, names: dict[tuple[str, int], tuple[str, str]]) -> _Posit
         "fund__name",
     )
     position = _Position()
-    for row in line_totals(group_by=group, date_to=on):
+    for row in line_totals(group_by=group, date_to=on, fund_id=fund_id):
         net, kind = row["net"], row["account__type"]
         if kind == AccountType.ASSET:
             position.assets[row["account_id"]] -= net
@@ -130,12 +133,23 @@ def _lines(
     return rows
 
 
-def statement_of_financial_position(*, as_of: date, compare_to: date | None = None) -> Report:
+def statement_of_financial_position(
+    *,
+    as_of: date,
+    compare_to: date | None = None,
+    fund_id: int | None = None,
+    net_asset_class: str = "",
+) -> Report:
     """Assets, liabilities and net assets by class on `as_of` (and on `compare_to`): the year's
-    revenue less expenses, not yet closed into net assets, is folded into its class."""
+    revenue less expenses, not yet closed into net assets, is folded into its class.
+
+    `fund_id` keeps one fund's lines: posting balances every fund on its own (due to / due from
+    lines), so a fund's statement balances too. `net_asset_class` ("without" or "with") keeps
+    only that class's net assets: the ledger does not split assets and liabilities by class,
+    so they are left out."""
     names: dict[tuple[str, int], tuple[str, str]] = {}
     dates = {"current": as_of} | ({COMPARE: compare_to} if compare_to else {})
-    positions = {column: _position(on, names) for column, on in dates.items()}
+    positions = {column: _position(on, names, fund_id) for column, on in dates.items()}
     columns = [Column(column, f"{on:%Y-%m-%d}") for column, on in dates.items()]
 
     def each(value: Any) -> dict[str, Decimal]:
@@ -146,35 +160,46 @@ def statement_of_financial_position(*, as_of: date, compare_to: date | None = No
     without = each(lambda p: p.without_restrictions)
     with_ = each(lambda p: p.with_restrictions)
     net_assets = each(lambda p: p.net_assets)
-    rows = [
-        Row("Assets", kind="section"),
-        *_lines("account", {c: p.assets for c, p in positions.items()}, names),
-        Row("Total assets", total_assets, kind="subtotal", key="total_assets"),
-        Row("Liabilities", kind="section"),
-        *_lines("account", {c: p.liabilities for c, p in positions.items()}, names),
-        Row("Total liabilities", total_liabilities, kind="subtotal", key="total_liabilities"),
-        Row("Net assets", kind="section"),
-        Row("Without donor restrictions", without, level=1, key="net_assets_without"),
+    without_rows = [Row("Without donor restrictions", without, level=1, key="net_assets_without")]
+    with_rows = [
         Row("With donor restrictions", kind="section", level=1),
         *_lines("fund", {c: p.restricted for c, p in positions.items()}, names),
         Row(
             "Total with donor restrictions", with_, kind="subtotal", level=1, key="net_assets_with"
         ),
-        Row("Total net assets", net_assets, kind="subtotal", key="net_assets_end"),
-        Row(
-            "Total liabilities and net assets",
-            {c: total_liabilities[c] + net_assets[c] for c in positions},
-            kind="total",
-            key="total_liabilities_and_net_assets",
-        ),
     ]
+    if net_asset_class:
+        rows = [
+            Row(f"Net assets {CLASS_LABELS[net_asset_class].lower()}", kind="section"),
+            *(without_rows if net_asset_class == WITHOUT else with_rows),
+        ]
+    else:
+        rows = [
+            Row("Assets", kind="section"),
+            *_lines("account", {c: p.assets for c, p in positions.items()}, names),
+            Row("Total assets", total_assets, kind="subtotal", key="total_assets"),
+            Row("Liabilities", kind="section"),
+            *_lines("account", {c: p.liabilities for c, p in positions.items()}, names),
+            Row("Total liabilities", total_liabilities, kind="subtotal", key="total_liabilities"),
+            Row("Net assets", kind="section"),
+            *without_rows,
+            *with_rows,
+            Row("Total net assets", net_assets, kind="subtotal", key="net_assets_end"),
+            Row(
+                "Total liabilities and net assets",
+                {c: total_liabilities[c] + net_assets[c] for c in positions},
+                kind="total",
+                key="total_liabilities_and_net_assets",
+            ),
+        ]
     totals = {
         row.key: row.value("current") for row in rows if row.key
     }  # the current column's named figures
     return Report(
         "Statement of financial position",
         f"As of {as_of:%Y-%m-%d}"
-        + (f", compared with {compare_to:%Y-%m-%d}" if compare_to else ""),
+        + (f", compared with {compare_to:%Y-%m-%d}" if compare_to else "")
+        + (f", net assets {CLASS_LABELS[net_asset_class].lower()}" if net_asset_class else ""),
         columns,
         rows,
         totals,
@@ -281,10 +306,13 @@ def _expense_rows(
     current: _Activity,
     prior: _Activity | None,
     names: dict[tuple[str, int | None], tuple[str, str]],
+    classes: tuple[str, ...] = (WITHOUT, WITH),
 ) -> list[Row]:
     def amount(activity: _Activity | None, keys: list[ExpenseKey]) -> Decimal | None:
         if activity is None:
             return None
+        if activity is prior and WITHOUT not in classes:
+            return ZERO  # every expense is in "without"
         return add(*(activity.expenses.get(key, ZERO) for key in keys))
 
     def row(label: str, keys: list[ExpenseKey], **extra: Any) -> Row:
@@ -315,11 +343,15 @@ def statement_of_activities(
     compare: tuple[date, date] | None = None,
     fund_id: int | None = None,
     program_id: int | None = None,
+    net_asset_class: str = "",
 ) -> Report:
     """Revenue and support by net-asset class, releases from restriction, expenses by function
     and the change in net assets for the period (with the total of a period to compare with).
     Net assets at the beginning and end are left out when a program is chosen: the ledger keeps
-    net assets by fund, not by program."""
+    net assets by fund, not by program. With `net_asset_class` ("without" or "with") only that
+    class's column is shown, and the period compared with is that class's too; lines with
+    nothing in the class are left out."""
+    classes = (net_asset_class,) if net_asset_class else (WITHOUT, WITH)
     names: dict[tuple[str, int | None], tuple[str, str]] = {}
     current = _activity((date_from, date_to), fund_id=fund_id, program_id=program_id, names=names)
     prior = (
@@ -336,7 +368,7 @@ def statement_of_activities(
             _by_class(
                 value(current, WITHOUT),
                 value(current, WITH),
-                total(prior, lambda a: value(a, WITHOUT) + value(a, WITH)),
+                total(prior, lambda a: add(*(value(a, c) for c in classes))),
             ),
             **extra,
         )
@@ -372,29 +404,81 @@ def statement_of_activities(
             key="total_revenue",
         )
     )
-    rows += _expense_rows(current, prior, names)
+    rows += _expense_rows(current, prior, names, classes)
     rows.append(
         line("Change in net assets", _Activity.change, kind="total", key="change_in_net_assets")
     )
     if current.beginning is not None:
         rows += _net_asset_rows(current, prior, line)
+    totals = _activity_totals(rows, current)
+    period = f"{date_from:%Y-%m-%d} to {date_to:%Y-%m-%d}"
+    compared = f"{compare[0]:%Y-%m-%d} to {compare[1]:%Y-%m-%d}" if compare else ""
+    if net_asset_class:
+        return _one_class(net_asset_class, period, compared, rows, totals)
     return Report(
         "Statement of activities",
-        f"{date_from:%Y-%m-%d} to {date_to:%Y-%m-%d}"
-        + (f", compared with {compare[0]:%Y-%m-%d} to {compare[1]:%Y-%m-%d}" if compare else ""),
+        period + (f", compared with {compared}" if compare else ""),
         [
-            Column(WITHOUT, "Without donor restrictions"),
-            Column(WITH, "With donor restrictions"),
+            Column(WITHOUT, CLASS_LABELS[WITHOUT]),
+            Column(WITH, CLASS_LABELS[WITH]),
             Column(TOTAL, "Total"),
-            *(
-                [Column(COMPARE, f"Total {compare[0]:%Y-%m-%d} to {compare[1]:%Y-%m-%d}")]
-                if compare
-                else []
-            ),
+            *([Column(COMPARE, f"Total {compared}")] if compare else []),
         ],
         rows,
-        _activity_totals(rows, current),
+        totals,
     )
+
+
+def _one_class(
+    net_asset_class: str, period: str, compared: str, rows: list[Row], totals: dict[str, Decimal]
+) -> Report:
+    """The statement of activities of one net-asset class: its column (and the compared
+    period's figure of the class); totals are the class's figures."""
+    keep = (net_asset_class, COMPARE) if compared else (net_asset_class,)
+    shown = []
+    for row in rows:
+        values = {c: v for c, v in row.values.items() if c in keep}
+        is_detail = row.kind == "line" and (row.account_id or row.program_id) is not None
+        if is_detail and not any(values.values()):
+            continue
+        shown.append(replace(row, values=values))
+    label = CLASS_LABELS[net_asset_class]
+    by_key = {row.key: row.value(net_asset_class) for row in shown if row.key}
+    named = {
+        "total_revenue": "total_revenue",
+        "total_program_services": "programs",
+        "total_expenses": "total_expenses",
+        "change_in_net_assets": "change_in_net_assets",
+        "direct_changes": "direct_changes",
+        "net_assets_beginning": "net_assets_beginning",
+        "net_assets_end": "net_assets_end",
+    }
+    out = {name: by_key[key] for name, key in named.items() if key in by_key}
+    suffix = f"_{net_asset_class}"
+    out |= {k: v for k, v in totals.items() if k.endswith(suffix) and k in _CLASS_TOTALS}
+    return Report(
+        "Statement of activities",
+        f"{period}, {label.lower()}" + (f", compared with {compared}" if compared else ""),
+        [
+            Column(net_asset_class, label),
+            *([Column(COMPARE, f"{label} {compared}")] if compared else []),
+        ],
+        shown,
+        out,
+    )
+
+
+_CLASS_TOTALS = {
+    f"{name}_{c}"
+    for c in (WITHOUT, WITH)
+    for name in (
+        "total_revenue",
+        "change",
+        "net_assets_beginning",
+        "net_assets_end",
+        "direct_changes",
+    )
+} | {"releases_out_of_with", "releases_into_without"}
 
 
 def _net_asset_rows(current: _Activity, prior: _Activity | None, line: Any) -> list[Row]:

@@ -24,10 +24,10 @@ PERM = "reports.financial"
 
 def _position(request: OrgRequest) -> tuple[Any, Report]:
     form = PositionForm(request.GET or None)
-    as_of, compare_to = form.values(request.org)
-    report = selectors.statement_of_financial_position(as_of=as_of, compare_to=compare_to)
+    filters = form.filters(request.org)
+    report = selectors.statement_of_financial_position(**filters)
     if not form.is_bound:
-        form = PositionForm(initial={"as_of": as_of, "compare": "prior_year_end"})
+        form = PositionForm(initial={"as_of": filters["as_of"], "compare": "prior_year_end"})
     return form, report
 
 
@@ -70,13 +70,14 @@ STATEMENTS: dict[str, Callable[[OrgRequest], tuple[Any, Report]]] = {
 
 
 def _position_charts(request: OrgRequest) -> list[Chart]:
-    as_of, _ = PositionForm(request.GET or None).values(request.org)
-    return charts.position_charts(as_of=as_of)
+    filters = PositionForm(request.GET or None).filters(request.org)
+    return charts.position_charts(as_of=filters["as_of"], fund_id=filters["fund_id"])
 
 
 def _activities_charts(request: OrgRequest) -> list[Chart]:
     filters = ActivitiesForm(request.GET or None).filters(request.org)
     filters.pop("compare")
+    filters.pop("net_asset_class")
     return charts.activities_charts(**filters)
 
 
@@ -103,7 +104,7 @@ FILE_NAMES = {
 def statement(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
     require_perm(request.access, PERM)
     form, report = STATEMENTS[name](request)
-    drawn = CHARTS[name](request) if not report.is_empty else []
+    drawn = CHARTS[name](request) if name in CHARTS and not report.is_empty else []
     return render_report(request, name, form, report, charts=drawn)
 
 

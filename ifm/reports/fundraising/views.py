@@ -22,6 +22,7 @@ from ifm.donors.exports import donors_response
 from ifm.donors.lists.services import donor_list_create
 from ifm.reports.export import report_file
 from ifm.reports.fundraising import forms, selectors
+from ifm.reports.fundraising.charts import campaign_chart, retention_chart
 from ifm.reports.fundraising.drill import SEGMENT_LABELS, DrillError, drill_down
 from ifm.reports.pages import render_report
 from ifm.reports.report import Report
@@ -65,7 +66,7 @@ def _retention(request: OrgRequest) -> Built:
         "the year before, not the year before; lapsed: gave the year before, not this year; "
         f"retention rate: retained ÷ donors of the year before. {SOFT_CREDITS}"
     )
-    return form, report, {"intro": intro}
+    return form, report, {"intro": intro, "charts": retention_chart(report)}
 
 
 def _gift_range(request: OrgRequest) -> Built:
@@ -81,7 +82,8 @@ def _campaigns(request: OrgRequest) -> Built:
     form = forms.CampaignForm(request.GET or None)
     period = form.optional_period(request.org)
     report = selectors.campaigns(request.org, period=period)
-    return form, report, {"intro": f"Gifts to date unless a period is given. {SOFT_CREDITS}"}
+    intro = f"Gifts to date unless a period is given. {SOFT_CREDITS}"
+    return form, report, {"intro": intro, "charts": campaign_chart(report)}
 
 
 def _top_donors(request: OrgRequest) -> Built:
