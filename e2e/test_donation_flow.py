@@ -1,10 +1,12 @@
 """The donation flow in Chromium: create a donor, record a gift from the keyboard with the donor
 picker, see it on the profile with the giving summary updated, open its ledger entry, issue its
-tax receipt and read the letter and its PDF, then find the gift in the donation list."""
+tax receipt and read the letter and its PDF, then find the gift in the donation list, on the
+statement of activities and, with its campaign, in the giving-by-campaign report."""
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from e2e.test_auth_flows import sign_in
 from ifm.accounts.services import membership_set
 from ifm.conftest import make_user
 from ifm.core.org_context import org_context
+from ifm.donors.gifts.services import campaign_create
 from ifm.donors.models import Donation, Donor
 from ifm.orgs.services import organization_create
 from ifm.tenancy.roles import Role
@@ -24,7 +27,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any) -> None:
     org = organization_create(slug="alpha", name="Alpha Outreach", ein="12-3456789")
     user = make_user("dev@alpha.test", full_name="Dev Alpha")
-    membership_set(organization=org, user=user, role=Role.ADMIN)
+    membership = membership_set(organization=org, user=user, role=Role.ADMIN)
+    with org_context(org):
+        campaign = campaign_create(
+            organization=org,
+            actor=user,
+            access=membership,
+            name="Spring Appeal",
+            goal=Decimal("1000.00"),
+        )
 
     sign_in(page, "dev@alpha.test")
     expect(page).to_have_url(re.compile(r"/o/alpha/$"))
@@ -60,6 +71,7 @@ def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any
     expect(amount).to_be_focused()
     amount.fill("250.00")
     page.locator("#id_check_number").fill("1042")
+    page.locator("#id_campaign").select_option(label="Spring Appeal")
     shot(page, "donation-2-entry")
     amount.press("Enter")
 
@@ -120,8 +132,10 @@ def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any
     expect(page.locator("#row-total_revenue")).to_contain_text("250.00")
     expect(page.locator("#chart-revenue-expenses-table")).to_contain_text("250.00")
     # Another period, switched in place: the URL follows, and nothing was posted then.
-    page.locator("#id_date_from").fill("2001-01-01")
-    page.locator("#id_date_to").fill("2001-12-31")
+    # (Both dates are set without change events, so that "Show" sends the one request: a change
+    # on leaving a field sends its own, and the two racing leave two history entries.)
+    for field, value in (("#id_date_from", "2001-01-01"), ("#id_date_to", "2001-12-31")):
+        page.locator(field).evaluate("(el, value) => { el.value = value; }", value)
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"date_from=2001-01-01.*date_to=2001-12-31"))
     expect(page.locator("#report-period")).to_have_text("2001-01-01 to 2001-12-31")
@@ -129,6 +143,17 @@ def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any
     page.go_back()
     expect(page.locator("#row-total_revenue")).to_contain_text("250.00")
     shot(page, "donation-8-statement-of-activities")
+
+    # ... and in the campaign report: the gift is what its campaign raised, a quarter of the goal.
+    page.get_by_role("link", name="Reports", exact=True).first.click()
+    page.get_by_role("link", name="Giving by campaign and appeal").first.click()
+    expect(page.locator("h1")).to_have_text("Giving by campaign and appeal")
+    row = page.locator(f"#row-campaign-{campaign.pk}")
+    expect(row).to_contain_text("Spring Appeal")
+    expect(row).to_contain_text("250.00")
+    expect(row).to_contain_text("1,000.00")
+    expect(row).to_contain_text("25.0%")
+    shot(page, "donation-9-campaign-report")
 
     assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []
     assert page.failed_assets == []

@@ -6,9 +6,10 @@ dates; two years
 of gifts by check, cash, card, bank transfer (ACH), online and in kind, each recorded and posted
 to the ledger by ``donation_record``; a Sunday's checks entered as a gift batch and posted as
 one deposit; three pledges with some of their payments, a monthly
-recurring card gift, a release from the youth fund's restriction, a few tax receipts (not
-sent yet), today's deposit left open as a gift batch with two of its three checks entered, and
-a saved donor list of last year's donors who have not given this year (LYBUNT).
+recurring card gift, a release from the youth fund's restriction, a foundation's grant to the
+spring season's time-restricted fund released (as the daily job does) once its date passed, a
+few tax receipts (not sent yet), today's deposit left open as a gift batch with two of its three
+checks entered, and a saved donor list of last year's donors who have not given this year (LYBUNT).
 Everything is drawn from the step's seeded ``random.Random``.
 """
 
@@ -30,7 +31,7 @@ from ifm.donors.people.services import donor_create
 from ifm.donors.pledges.services import pledge_create, recurring_gift_create
 from ifm.donors.receipts.issue import receipt_issue
 from ifm.ledger.balances.selectors import restricted_balance
-from ifm.ledger.balances.services import fund_release
+from ifm.ledger.balances.services import fund_release, time_restriction_release_due
 from ifm.ledger.chart.selectors import cash_accounts
 from ifm.ledger.demo import activity_start, demo_window
 from ifm.ledger.models import Fund
@@ -269,6 +270,27 @@ def _release(ctx: DemoContext, last: date) -> Decimal:
     return amount
 
 
+def _season_grant(
+    ctx: DemoContext, who: dict[str, Any], made: Made, first: date, last: date
+) -> int:
+    """A foundation's grant to the time-restricted season fund, some weeks before its date, then
+    the time restrictions due released (what `ifm release_time_restrictions` runs daily)."""
+    season = Fund.objects.filter(code="SEASON").first()
+    until = season.restricted_until if season is not None else None
+    if season is None or until is None or until > last or not made.donors:
+        return 0
+    givers = [d for d in made.donors if d.kind == "organization"] or made.donors
+    donation_record(
+        **who,
+        donor=ctx.rng.choice(givers),
+        amount=Decimal(ctx.rng.choice([5000, 7500, 10000])),
+        date=max(first, until - timedelta(days=45)),
+        method=Method.BANK_TRANSFER,
+        fund=season,
+    )
+    return len(time_restriction_release_due(organization=ctx.organization, today=last))
+
+
 def _receipts(ctx: DemoContext, made: Made) -> int:
     who = {
         "organization": ctx.organization,
@@ -364,6 +386,7 @@ def seed(ctx: DemoContext) -> str:
     more = _pledges_and_recurring(ctx, who, made, first, last)
     batches = _batches(ctx, who, made, last)
     released = _release(ctx, last)
+    time_released = _season_grant(ctx, who, made, first, last)
     receipts = _receipts(ctx, made)
     pending = _open_batch(ctx, who, made, last)
     lybunt = _lybunt_list(who, last)
@@ -371,6 +394,7 @@ def seed(ctx: DemoContext) -> str:
         f"{len(made.donors)} donors ({made.households} households), "
         f"{len(made.gifts) + more} gifts, 3 pledges, 1 recurring gift, "
         f"{batches} gift batch posted, "
-        f"{released} released, {receipts} receipts, 1 open batch ({pending} gifts), "
+        f"{released} released, {time_released} time restriction releases, "
+        f"{receipts} receipts, 1 open batch ({pending} gifts), "
         f"a saved list of {lybunt} LYBUNT donors"
     )

@@ -5,7 +5,9 @@ approved ones (posted as payables) waiting for payment, paid ones (by numbered c
 rejected ones. Finance first defines the categories staff choose from by plain name; the staff
 user enters and submits expenses in them; the finance user approves, rejects and pays them,
 through the workflow's services, so each approval and payment is posted and audited. The volunteer
-coordinator has one claim of their own waiting for approval.
+coordinator has one claim of their own waiting for approval. One bill, for the youth mentoring
+program's supplies, is charged to the purpose-restricted youth fund: its approval's entry
+releases that amount from restriction (the ledger's automatic release).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ifm.expenses.payments import expense_pay
 from ifm.expenses.services import expense_create
 from ifm.expenses.workflow import expense_approve, expense_reject, expense_submit
 from ifm.ledger.demo import activity_start, demo_window
+from ifm.ledger.journal.selectors import restricted_headroom
 from ifm.ledger.models import Account, Function, Fund, Program
 from ifm.orgs.demo import DemoContext
 from ifm.tenancy.roles import Role
@@ -149,11 +152,51 @@ def seed(ctx: DemoContext) -> str:
     )
     expense_submit(**coordinator, expense=claim)
     made += 1
+    restricted = _restricted_bill(ctx, staff, finance, categories, bank, str(next(checks)))
     states = ", ".join(f"{n} {s.label.lower()}" for s, n in STATES)
+    youth = f"; a bill of {restricted} paid from the youth fund, released from restriction"
     return (
-        f"{len(categories)} categories, {made} expenses "
-        f"({states}, and 1 claim of the volunteer coordinator submitted)"
+        f"{len(categories)} categories, {made + bool(restricted)} expenses "
+        f"({states}, and 1 claim of the volunteer coordinator submitted"
+        f"{youth if restricted else ''})"
     )
+
+
+def _restricted_bill(
+    ctx: DemoContext,
+    staff: dict[str, Any],
+    finance: dict[str, Any],
+    categories: dict[str, ExpenseCategory],
+    bank: Account,
+    check_number: str,
+) -> Decimal:
+    """A bill charged to the purpose-restricted youth fund, approved and paid: the approval's
+    entry releases it from restriction. Half of what the fund may still release, at most 900
+    (below two-step approval); none when the fund holds nothing with restrictions."""
+    _start, last = demo_window(ctx.organization, ctx.today)
+    day = max(activity_start(ctx.organization, ctx.today), last - timedelta(days=20))
+    youth = Fund.objects.filter(code="YOUTH").first()
+    if youth is None:
+        return Decimal("0.00")
+    headroom = restricted_headroom(fund_id=youth.pk, on=day)
+    amount = min(Decimal("900.00"), (headroom / 2).quantize(Decimal("0.01")))
+    if amount <= 0:
+        return Decimal("0.00")
+    expense = expense_create(
+        **staff,
+        kind=Kind.BILL,
+        payee="Green Grocers",
+        date=day,
+        amount=amount,
+        expense_category=categories["Program supplies and food"],
+        fund=youth,
+        program=Program.objects.filter(code="MENTOR").first(),
+        description="Snacks and supplies for the youth mentoring program",
+    )
+    _move(
+        expense, Status.PAID, staff, finance, bank, min(last, day + timedelta(days=7)), check_number
+    )
+    return amount
 
 
 def _move(

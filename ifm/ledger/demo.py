@@ -1,6 +1,8 @@
 """The ledger's demo data (a step of `ifm seed_demo`, see ifm/orgs/demo.py).
 
-Two restricted funds and a board-designated one, three programs, the opening balances (the
+Three restricted funds (for a purpose; for a time still to come; for a season that has begun,
+which the donors step gives to and then releases as the daily job does) and a board-designated
+one, three programs, the opening balances (the
 board-designated reserve among them) in the first month of the demo's window, then that month
 closed, as after a month-end review, and a few manual journal entries: quarterly transfers to
 savings and the insurance premium. The donors and expenses steps post their gifts and bills
@@ -26,6 +28,12 @@ WINDOW_MONTHS = 24
 FUNDS = [
     ("YOUTH", "Youth programs", Restriction.PURPOSE, "After-school and summer youth programs"),
     ("CAPITAL", "Capital campaign", Restriction.TIME, "New building, restricted until it opens"),
+    (
+        "SEASON",
+        "Spring season grant",
+        Restriction.TIME,
+        "A foundation's grant for the spring season, restricted until the season began",
+    ),
     ("BOARD", "Board-designated reserve", Restriction.NONE, ""),
 ]
 PROGRAMS = [("FOOD", "Food pantry"), ("MENTOR", "Youth mentoring"), ("EDU", "Adult education")]
@@ -54,6 +62,20 @@ def _cents(rng_value: float, low: int, high: int) -> Decimal:
     return Decimal(round(low + (high - low) * rng_value, -2)).quantize(Decimal("0.01"))
 
 
+def _restricted_until(
+    organization: Organization, today: date, code: str, restriction: str
+) -> date | None:
+    """A year after the window for the capital campaign; halfway through the demo's activity for
+    the season's grant, so that its date has passed."""
+    if restriction != Restriction.TIME:
+        return None
+    _start, end = demo_window(organization, today)
+    if code == "SEASON":
+        first = activity_start(organization, today)
+        return first + (end - first) // 2 if first < end else end
+    return end + timedelta(days=365)
+
+
 def seed(ctx: DemoContext) -> str:
     org = ctx.organization
     finance = {
@@ -69,7 +91,7 @@ def seed(ctx: DemoContext) -> str:
             name=name,
             restriction=restriction,
             purpose=purpose,
-            restricted_until=end + timedelta(days=365) if restriction == Restriction.TIME else None,
+            restricted_until=_restricted_until(org, ctx.today, code, restriction),
         )
     for code, name in PROGRAMS:
         program_create(**finance, code=code, name=name)

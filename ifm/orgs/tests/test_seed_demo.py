@@ -82,7 +82,14 @@ def test_seed_demo_fills_each_organization_once(settings: Any, tmp_path: Path) -
             assert Donation.objects.filter(pledge__isnull=False).exists()
             assert Donation.objects.filter(recurring__isnull=False).count() > 6
             assert TaxReceipt.objects.count() >= 1
-            assert JournalEntry.objects.filter(source_type="release").count() == 1
+            # The youth fund's release by hand and the season grant's time restriction, due.
+            assert JournalEntry.objects.filter(source_type="release").count() == 2
+            released = JournalLine.objects.filter(entry__source_type="release")
+            assert set(released.values_list("fund__code", flat=True)) == {"YOUTH", "SEASON"}
+            # The bill charged to the youth fund released it in its own entry.
+            assert JournalLine.objects.filter(
+                entry__source_type="expense", fund__code="YOUTH", account__role="release_with"
+            ).exists()
             assert JournalEntry.objects.filter(source_type="manual").count() >= 3
             states = set(Expense.objects.values_list("status", flat=True))
             assert {Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.PAID} <= states
