@@ -50,6 +50,9 @@ PARAM_VALUES: dict[str, str] = {
     # A background job's UUID (/api/v1/jobs/{job_uuid}/retry): jobs are queue rows, not
     # tenant rows; ifm/ops/tests/test_jobs_api.py proves another organization's is a 404.
     "job_uuid": "00000000-0000-4000-8000-000000000000",
+    # A budget's fiscal year (/api/v1/budgets/{fiscal_year}): a year, not a row; each
+    # organization's own budget of that year, or a 404 (ifm/reports/budgets/tests).
+    "fiscal_year": "2026",
 }
 
 
