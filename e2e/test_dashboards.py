@@ -23,8 +23,8 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # role: the section headings its dashboard shows
 ROLES = {
-    "admin": ["Fundraising", "Finance", "Administration"],
-    "finance": ["Finance"],
+    "admin": ["Fundraising", "Finance", "Administration", "Financial results"],
+    "finance": ["Finance", "Financial results"],
     "fundraising": ["Fundraising"],
     "staff": ["My expenses"],
     "volunteer-coordinator": ["My expenses"],
