@@ -74,6 +74,13 @@ def csv_response(
     return response
 
 
+def sheet_title(title: str) -> str:
+    """`title` as Excel takes a sheet's name: none of \\ / ? * [ ] :, no quote at either end,
+    at most 31 characters, never empty."""
+    cleaned = "".join(" " if c in "\\/?*[]:" else c for c in title).strip().strip("'")
+    return cleaned[:31].strip() or "Sheet"
+
+
 def xlsx_response(
     header: list[str],
     rows: Iterable[list[Any]],
@@ -85,7 +92,7 @@ def xlsx_response(
     """`rows` under `header` in one sheet named `title`; `widths` are the first columns' widths
     (in characters), when the default is too narrow."""
     book = Workbook(write_only=True)
-    sheet: Any = book.create_sheet(title[:31])
+    sheet: Any = book.create_sheet(sheet_title(title))
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
