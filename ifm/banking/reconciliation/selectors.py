@@ -46,6 +46,7 @@ from ifm.banking.models import (
     Reconciliation,
     Statement,
 )
+from ifm.ledger.balances.selectors import account_sides
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -151,16 +152,17 @@ NOT EXISTS (SELECT 1 FROM banking_matchline ml JOIN banking_match m ON m.id = ml
 """
 
 # The first reconciliation has no finished one to start from. Its figures are aggregates, never
-# the lines themselves: the totals of the account's lines up to D (the book balance) less those
-# dated before `books_from` give the lines that may be outstanding, less the lines cleared at D
+# the lines themselves: the account's debits and credits up to D (the book balance) and from
+# `books_from` (the ledger's stored monthly balances, the edges from the lines), the lines of
+# that range counted (an index-only scan of the covering index), less the lines cleared at D
 # (the lines in a match, a join from the match lines: none in an account never matched). A
 # ledger line is in at most one match, so a line is cleared exactly when its match is not one
 # of this bank account's clearing after D.
-_TOTALS = """
-SELECT {debit}, {credit},
-       COUNT(CASE WHEN jl.debit > 0 THEN 1 END), COUNT(CASE WHEN jl.credit > 0 THEN 1 END)
+_COUNTS = """
+SELECT COUNT(CASE WHEN jl.debit > 0 THEN 1 END), COUNT(CASE WHEN jl.credit > 0 THEN 1 END)
   FROM ledger_journalline jl
- WHERE jl.organization_id = %(org)s AND jl.account_id = %(account)s AND jl.date <= %(d)s
+ WHERE jl.organization_id = %(org)s AND jl.account_id = %(account)s
+   AND jl.date <= %(d)s AND jl.date >= %(since)s
 """
 _CLEARED_AT_D = """
 SELECT {debit}, {credit},
@@ -499,21 +501,24 @@ class _Totals:
 
 
 def _first_totals(params: dict[str, Any]) -> _Totals:
-    """A first reconciliation's book balance and outstanding totals, by aggregates: all the
-    lines up to D, less those before `books_from`, less those cleared at D."""
-    debit, credit, debits, credits = _sums(_TOTALS, params)
-    book = debit - credit
-    if params["since"] > date.min:
-        before = _sums(_TOTALS + " AND jl.date < %(since)s", params)
-        debit, credit = debit - before[0], credit - before[1]
-        debits, credits = debits - before[2], credits - before[3]
+    """A first reconciliation's book balance and outstanding totals, by aggregates: the
+    account's debits and credits up to D and from `books_from` (whole months from the ledger's
+    stored balances), their lines counted on the covering index, less those cleared at D."""
+    account, on, since = params["account"], params["d"], params["since"]
+    book_debit, book_credit = account_sides(account_id=account, date_to=on)
+    debit, credit = (
+        account_sides(account_id=account, date_from=since, date_to=on)
+        if since > date.min
+        else (book_debit, book_credit)
+    )
+    ((debits, credits),) = _fetchall(_COUNTS, params)
     cleared = _sums(_CLEARED_AT_D, params)
     return _Totals(
-        book=book,
+        book=book_debit - book_credit,
         deposits=debit - cleared[0],
-        deposits_n=debits - cleared[2],
+        deposits_n=int(debits) - cleared[2],
         payments=credit - cleared[1],
-        payments_n=credits - cleared[3],
+        payments_n=int(credits) - cleared[3],
     )
 
 

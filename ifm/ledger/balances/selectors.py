@@ -153,6 +153,24 @@ def restricted_balance(*, fund_id: int, as_of: date) -> Decimal:
     return Decimal(total).quantize(ZERO)
 
 
+def account_sides(
+    *, account_id: int, date_to: date, date_from: date | None = None
+) -> tuple[Decimal, Decimal]:
+    """The debits and the credits posted to one account from `date_from` (the beginning by
+    default) to `date_to`, every fund: whole months from the stored balances."""
+    total = summed(
+        group_by=(),
+        sums=lambda: {
+            "debit": Coalesce(Sum("debit"), ZERO),
+            "credit": Coalesce(Sum("credit"), ZERO),
+        },
+        date_from=date_from,
+        date_to=date_to,
+        where=Q(account_id=account_id),
+    )[0]
+    return Decimal(total["debit"]).quantize(ZERO), Decimal(total["credit"]).quantize(ZERO)
+
+
 def group_balances(*, groups: list[str], as_of: date) -> dict[str, Decimal]:
     """The balance of each group of accounts on `as_of`, on its normal side, in one query: the
     cash on hand (debits less credits) or the net assets held with donor restrictions (credits
