@@ -9,6 +9,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from ifm.accounts.schemas import UserOut
 from ifm.core.api import InputSchema
 from ifm.core.api_types import ApiDate, Id, Money, PositiveMoney, Version
 from ifm.expenses.models import Function, Kind, Status
@@ -18,12 +19,6 @@ Amount = PositiveMoney
 
 def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
-
-
-class UserOut(Schema):
-    id: int
-    email: str
-    full_name: str
 
 
 class ApprovalOut(Schema):

@@ -14,9 +14,9 @@ from ifm.banking.reconciliation.schemas import (
     ReconciliationIn,
     ReconciliationOut,
     ReconciliationPatchIn,
+    ReconciliationReopenIn,
     ReconciliationStatus,
     ReconciliationSummaryOut,
-    ReopenIn,
     money,
 )
 from ifm.core.api import MAX_ID, idempotent, paginated
@@ -161,7 +161,7 @@ def reconciliation_finish(request: OrgRequest, reconciliation_id: Reconciliation
     summary="Reopen the latest finished reconciliation of its account, with a reason",
 )
 def reconciliation_reopen(
-    request: OrgRequest, reconciliation_id: ReconciliationId, payload: ReopenIn
+    request: OrgRequest, reconciliation_id: ReconciliationId, payload: ReconciliationReopenIn
 ) -> Any:
     rec = services.reconciliation_reopen(
         **service_args(request),

@@ -55,7 +55,7 @@ class ReconciliationPatchIn(InputSchema):
     statement_balance: SignedMoney
 
 
-class ReopenIn(InputSchema):
+class ReconciliationReopenIn(InputSchema):
     reason: str = Field(
         ..., min_length=1, max_length=500, description="Why; kept in the audit log."
     )

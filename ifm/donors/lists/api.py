@@ -23,7 +23,7 @@ router = Router(tags=["donor lists"])
 ListId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 
-class DonorListOut(Schema):
+class SavedDonorListOut(Schema):
     id: int
     name: str
     description: str
@@ -33,7 +33,7 @@ class DonorListOut(Schema):
     size: int = Field(..., description="How many donors it holds.")
 
 
-class DonorListDetailOut(DonorListOut):
+class SavedDonorListDetailOut(SavedDonorListOut):
     donor_ids: list[int]
 
     @staticmethod
@@ -48,7 +48,7 @@ def donor_list_or_404(donorlist_id: int) -> DonorList:
     return found
 
 
-@router.get("/donor-lists", response=list[DonorListOut], summary="List the saved donor lists")
+@router.get("/donor-lists", response=list[SavedDonorListOut], summary="List the saved donor lists")
 @paginated("-created_at")
 def donor_list_list(request: OrgRequest) -> QuerySet[DonorList]:
     require_perm(request.access, "donors.view")
@@ -57,7 +57,7 @@ def donor_list_list(request: OrgRequest) -> QuerySet[DonorList]:
 
 @router.get(
     "/donor-lists/{int:donorlist_id}",
-    response=DonorListDetailOut,
+    response=SavedDonorListDetailOut,
     summary="A saved donor list with its donors' ids",
 )
 def donor_list_get(request: OrgRequest, donorlist_id: ListId) -> Any:

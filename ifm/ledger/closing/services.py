@@ -72,7 +72,8 @@ def fiscal_year_close(
     lines: list[LineInput] = []
     to_net_assets: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for row in sums:
-        net = row["net"] or ZERO
+        # SQLite sums decimals as floats: back to cents before they become lines.
+        net = Decimal(row["net"] or ZERO).quantize(Decimal("0.01"))
         if net == 0:
             continue
         # Zero the account: credit what was a debit balance, debit what was a credit balance.

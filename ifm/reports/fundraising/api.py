@@ -12,7 +12,7 @@ from ninja.responses import Status
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import InputSchema
 from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE
-from ifm.donors.lists.api import DonorListDetailOut, donor_list_or_404
+from ifm.donors.lists.api import SavedDonorListDetailOut, donor_list_or_404
 from ifm.donors.lists.services import donor_list_create
 from ifm.reports.fundraising import selectors
 from ifm.reports.fundraising.forms import last_twelve_months
@@ -83,7 +83,7 @@ def _save(request: OrgRequest, kind: str, payload: SaveListIn) -> Any:
 
 @router.post(
     "/lybunt/save-list",
-    response={201: DonorListDetailOut},
+    response={201: SavedDonorListDetailOut},
     summary="Save the LYBUNT donors as a donor list",
 )
 def lybunt_save_list(request: OrgRequest, payload: SaveListIn) -> Any:
@@ -94,7 +94,7 @@ def lybunt_save_list(request: OrgRequest, payload: SaveListIn) -> Any:
 
 @router.post(
     "/sybunt/save-list",
-    response={201: DonorListDetailOut},
+    response={201: SavedDonorListDetailOut},
     summary="Save the SYBUNT donors as a donor list",
 )
 def sybunt_save_list(request: OrgRequest, payload: SaveListIn) -> Any:
