@@ -26,25 +26,33 @@ SQL = Path(__file__).resolve().parent / "sql" / "line_months.sql"
 _SQLITE_UPSERT = """
 INSERT INTO banking_banklinemonth (organization_id, bank_account_id, month, status, lines, cents)
 SELECT {row}.organization_id, {row}.bank_account_id, date({row}.date, 'start of month'),
-       {row}.status, {sign}1, {sign}CAST(ROUND({row}.amount * 100) AS INTEGER)
+       {row}.status, 1, CAST(ROUND({row}.amount * 100) AS INTEGER)
  WHERE true
 ON CONFLICT (organization_id, bank_account_id, month, status) DO UPDATE
    SET lines = lines + excluded.lines, cents = cents + excluded.cents;
+"""
+# Old rows out by an update: their month exists (their insert made it), and a delete cascading
+# from the bank account must not bring a row back.
+_SQLITE_TAKE_OUT = """
+UPDATE banking_banklinemonth
+   SET lines = lines - 1, cents = cents - CAST(ROUND(OLD.amount * 100) AS INTEGER)
+ WHERE organization_id = OLD.organization_id AND bank_account_id = OLD.bank_account_id
+   AND month = date(OLD.date, 'start of month') AND status = OLD.status;
 """
 SQLITE_TRIGGERS = [
     "DROP TRIGGER IF EXISTS banking_line_months_insert",
     "DROP TRIGGER IF EXISTS banking_line_months_update",
     "DROP TRIGGER IF EXISTS banking_line_months_delete",
     "CREATE TRIGGER banking_line_months_insert AFTER INSERT ON banking_banktransaction BEGIN "
-    + _SQLITE_UPSERT.format(row="NEW", sign="")
+    + _SQLITE_UPSERT.format(row="NEW")
     + " END",
     "CREATE TRIGGER banking_line_months_update AFTER UPDATE OF organization_id, bank_account_id,"
     " date, amount, status ON banking_banktransaction BEGIN "
-    + _SQLITE_UPSERT.format(row="OLD", sign="-")
-    + _SQLITE_UPSERT.format(row="NEW", sign="")
+    + _SQLITE_TAKE_OUT
+    + _SQLITE_UPSERT.format(row="NEW")
     + " END",
     "CREATE TRIGGER banking_line_months_delete AFTER DELETE ON banking_banktransaction BEGIN "
-    + _SQLITE_UPSERT.format(row="OLD", sign="-")
+    + _SQLITE_TAKE_OUT
     + " END",
 ]
 SQLITE_DROP = SQLITE_TRIGGERS[:3]

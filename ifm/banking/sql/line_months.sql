@@ -14,34 +14,28 @@ BEGIN
         ON CONFLICT (organization_id, bank_account_id, month, status) DO UPDATE
            SET lines = banking_banklinemonth.lines + EXCLUDED.lines,
                cents = banking_banklinemonth.cents + EXCLUDED.cents;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO banking_banklinemonth
-               (organization_id, bank_account_id, month, status, lines, cents)
-        SELECT organization_id, bank_account_id, date_trunc('month', date)::date, status,
-               -count(*), -sum((amount * 100)::bigint)
-          FROM old_lines
-         GROUP BY 1, 2, 3, 4
-        ON CONFLICT (organization_id, bank_account_id, month, status) DO UPDATE
-           SET lines = banking_banklinemonth.lines + EXCLUDED.lines,
-               cents = banking_banklinemonth.cents + EXCLUDED.cents;
     ELSE
-        -- Old rows out, new rows in, netted per group: an update of a memo touches nothing.
-        INSERT INTO banking_banklinemonth
-               (organization_id, bank_account_id, month, status, lines, cents)
-        SELECT o, b, m, s, sum(n), sum(c)
-          FROM (SELECT organization_id AS o, bank_account_id AS b,
-                       date_trunc('month', date)::date AS m, status AS s,
-                       -1 AS n, -(amount * 100)::bigint AS c
+        -- Old rows out: their months exist (their insert made them), so an update, never an
+        -- insert (a delete that cascades from the bank account must not bring a row back).
+        UPDATE banking_banklinemonth m
+           SET lines = m.lines - o.n, cents = m.cents - o.c
+          FROM (SELECT organization_id, bank_account_id, date_trunc('month', date)::date AS month,
+                       status, count(*) AS n, sum((amount * 100)::bigint) AS c
                   FROM old_lines
-                UNION ALL
-                SELECT organization_id, bank_account_id, date_trunc('month', date)::date,
-                       status, 1, (amount * 100)::bigint
-                  FROM new_lines) d
-         GROUP BY o, b, m, s
-        HAVING sum(n) <> 0 OR sum(c) <> 0
-        ON CONFLICT (organization_id, bank_account_id, month, status) DO UPDATE
-           SET lines = banking_banklinemonth.lines + EXCLUDED.lines,
-               cents = banking_banklinemonth.cents + EXCLUDED.cents;
+                 GROUP BY 1, 2, 3, 4) o
+         WHERE m.organization_id = o.organization_id AND m.bank_account_id = o.bank_account_id
+           AND m.month = o.month AND m.status = o.status;
+        IF TG_OP = 'UPDATE' THEN
+            INSERT INTO banking_banklinemonth
+                   (organization_id, bank_account_id, month, status, lines, cents)
+            SELECT organization_id, bank_account_id, date_trunc('month', date)::date, status,
+                   count(*), sum((amount * 100)::bigint)
+              FROM new_lines
+             GROUP BY 1, 2, 3, 4
+            ON CONFLICT (organization_id, bank_account_id, month, status) DO UPDATE
+               SET lines = banking_banklinemonth.lines + EXCLUDED.lines,
+                   cents = banking_banklinemonth.cents + EXCLUDED.cents;
+        END IF;
     END IF;
     RETURN NULL;
 END

@@ -95,3 +95,19 @@ def test_drift_names_a_month_that_was_changed_behind_the_lines(org_a: Organizati
         BankLineMonth.objects.filter(bank_account=bank).update(cents=1)
         (bad,) = months.drift(org_a.pk)
     assert bad[2:] == (str(START.replace(day=1)), "unmatched", 1, 1, 1, -1234)
+
+
+def test_a_bank_account_deleted_with_its_lines_leaves_no_month_behind(org_a: Organization) -> None:
+    """The months of deleted lines are updated, never inserted again: deleting the lines and
+    then their bank account (as a cascade from the organization does) leaves nothing."""
+    from ifm.banking.models import Statement
+
+    bank = account(org_a)
+    bank_line(org_a, START, "5.00", bank=bank)
+    with org_context(org_a):
+        BankTransaction.objects.filter(bank_account=bank).delete()
+        Statement.objects.filter(bank_account=bank).delete()
+        BankLineMonth.objects.filter(bank_account=bank).delete()
+        bank.delete()
+        assert not BankLineMonth.objects.filter(bank_account_id=bank.pk).exists()
+        assert months.drift(org_a.pk) == []
