@@ -11,7 +11,8 @@ import ifm.api  # noqa: F401 (every router and its schemas loaded)
 
 
 def _subclasses(cls: type) -> set[type]:
-    found = set()
+    found: set[type] = set()
+    sub: type
     for sub in cls.__subclasses__():
         found.add(sub)
         found |= _subclasses(sub)
