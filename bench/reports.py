@@ -158,7 +158,7 @@ def reads(slug: str, sizes: Sizes, out: Callable[[str], None] = print) -> list[F
     from ifm.core.org_context import org_context
     from ifm.ledger.balances.monthly import summing_lines
     from ifm.ledger.balances.selectors import trial_balance
-    from ifm.ledger.models import JournalLine, MonthlyBalance
+    from ifm.ledger.models import JournalLine, MonthlyBalance, PeriodBalance
     from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
     from ifm.reports.financial.selectors import (
         compare_period,
@@ -175,10 +175,14 @@ def reads(slug: str, sizes: Sizes, out: Callable[[str], None] = print) -> list[F
         last = JournalLine.objects.aggregate(d=Max("date"))["d"]
         lines = JournalLine.objects.count()
         stored = MonthlyBalance.objects.count()
+        periods = PeriodBalance.objects.count()
         start = fiscal_year_bounds(org, last)[0]
         # A partial last month: the statements read its days from the lines.
         as_of = last.replace(day=min(last.day, 15))
-        out(f"  {slug}: {lines:,} journal lines, {stored:,} stored monthly balances")
+        out(
+            f"  {slug}: {lines:,} journal lines, {stored:,} stored monthly balances,"
+            f" {periods:,} quarterly and yearly"
+        )
         calls: dict[str, Callable[[], Any]] = {
             "trial balance": lambda: trial_balance(as_of=as_of),
             "statement of financial position": lambda: statement_of_financial_position(

@@ -279,7 +279,13 @@ class JournalLine(TenantModel):
                 name="ledger_line_account_date",
             ),
             models.Index(fields=["organization", "fund", "account"]),
-            models.Index(fields=["organization", "date"]),
+            # Covering too: the days at the edges of a period the stored balances do not hold
+            # (balances/monthly.py) are summed from the index alone.
+            models.Index(
+                fields=["organization", "date"],
+                include=["account", "fund", "program", "function", "debit", "credit", "entry"],
+                name="ledger_line_date",
+            ),
         ]
 
 
@@ -295,6 +301,11 @@ class LedgerCounter(TenantModel):
         ]
 
 
+# What a read of stored balances needs besides the period: on PostgreSQL their indexes include
+# these, so a range of months, quarters or years is read from the index alone.
+BALANCE_COLUMNS = ("closing", "account", "fund", "program", "function", "debit", "credit")
+
+
 class MonthlyBalance(TenantModel):
     """The debits and credits of one month's lines, per account, fund, program and function.
 
@@ -305,10 +316,15 @@ class MonthlyBalance(TenantModel):
     from here (balances/monthly.py); `ifm ledger_verify` checks these rows against the lines.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    # No index of their own on the keys: the unique key and the covering index serve every
+    # read, and each index is one more to write as the triggers update a row with every entry.
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+", db_index=False)
     program = models.ForeignKey(
-        Program, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Program, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     function = models.CharField(max_length=20, choices=Function.choices, blank=True)
     month = models.DateField()  # the first day of the month
@@ -332,7 +348,76 @@ class MonthlyBalance(TenantModel):
                 name="ledger_monthlybalance_key",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "month"])]
+        indexes = [
+            # Covering on PostgreSQL: a range of months is read from the index alone.
+            models.Index(
+                fields=["organization", "month"],
+                include=BALANCE_COLUMNS,
+                name="ledger_monthlybalance_months",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} account {self.account_id} fund {self.fund_id}"
+
+
+class Span(models.TextChoices):
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+
+
+class PeriodBalance(TenantModel):
+    """The debits and credits of one calendar quarter's or year's lines, per account, fund,
+    program and function: MonthlyBalance rolled up, so that a balance on a date reads a row per
+    key and past year, and a few per quarter, instead of one per month.
+
+    Kept by the database the same way (triggers on the journal line table,
+    ifm/ledger/sql/ledger_period_balances*.sql); read by balances/monthly.py for the whole
+    quarters and years of a date range; checked against the lines by `ifm ledger_verify`."""
+
+    # As MonthlyBalance: no index of their own on the keys.
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+", db_index=False)
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    function = models.CharField(max_length=20, choices=Function.choices, blank=True)
+    span = models.CharField(max_length=10, choices=Span.choices)
+    start = models.DateField()  # the first day of the quarter or year
+    closing = models.BooleanField(default=False)
+    debit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    credit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["span", "start", "account_id", "fund_id"]
+        constraints = [
+            # The triggers' upsert names these columns, program as COALESCE(program_id, 0).
+            models.UniqueConstraint(
+                "organization",
+                "account",
+                "fund",
+                Coalesce("program", Value(0)),
+                "function",
+                "span",
+                "start",
+                "closing",
+                name="ledger_periodbalance_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(span__in=["quarter", "year"]), name="ledger_periodbalance_span"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "span", "start"],
+                include=BALANCE_COLUMNS,
+                name="ledger_periodbalance_spans",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.start:%Y-%m} account {self.account_id} fund {self.fund_id}"

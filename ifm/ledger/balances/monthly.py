@@ -1,24 +1,24 @@
-"""Sums over a date range read from the stored monthly balances for the whole months in it and
-from the journal lines only for the partial months at its edges.
+"""Sums over a date range read from the stored balances for the whole calendar years, quarters
+and months in it, and from the journal lines only for the days at its edges.
 
-A range of 2026-01-01..2026-12-15 reads the rows of January to November from
-ledger.MonthlyBalance and the lines of 1-15 December. Both tables carry the same account, fund,
-program and function columns, so one grouping and one filter apply to either; the two results
-are added per group. The stored rows are kept by the database with every line posted
-(balances/stored.py), so the sum is the same as summing every line, which the tests check.
+A range of 2026-01-01..2026-12-15 reads the rows of the first three quarters from
+ledger.PeriodBalance, of October and November from ledger.MonthlyBalance, and the lines of 1-15
+December; a balance on that day (no first day) adds the rows of every year before 2026. The
+tables carry the same account, fund, program and function columns, so one grouping and one
+filter apply to each; the results are added per group. The stored rows are kept by the
+database with every line posted (balances/stored.py), so the sum is the same as summing every
+line, which the tests check.
 """
 
 from __future__ import annotations
 
 import calendar
-import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import reduce
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -29,6 +29,7 @@ from ifm.ledger.models import (
     JournalEntry,
     JournalLine,
     MonthlyBalance,
+    PeriodBalance,
     Program,
     SourceType,
 )
@@ -52,63 +53,138 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-@dataclass(frozen=True)
-class Split:
-    """Where a date range is read: whole months from the stored balances (`months`, first and
-    last month, either open-ended as None; None when there is no whole month) and the other
-    days from the lines (`days`, inclusive ranges)."""
-
-    months: tuple[date | None, date | None] | None
-    days: list[tuple[date | None, date | None]] = field(default_factory=list)
-
-
-def split(date_from: date | None, date_to: date | None) -> Split:
-    first = None
-    if date_from is not None:
-        first = date_from if date_from.day == 1 else _next_month(date_from)
-    last = None
-    if date_to is not None:
-        month = date_to.replace(day=1)
-        if date_to.day == calendar.monthrange(date_to.year, date_to.month)[1]:
-            last = month
-        else:
-            last = (month - timedelta(days=1)).replace(day=1)
-    if first is not None and last is not None and first > last:
-        return Split(None, [(date_from, date_to)])
-    days: list[tuple[date | None, date | None]] = []
-    if date_from is not None and first is not None and date_from < first:
-        days.append((date_from, first - timedelta(days=1)))
-    if date_to is not None and last is not None and date_to >= _next_month(last):
-        days.append((_next_month(last), date_to))
-    return Split((first, last), days)
-
-
-def _stored(where: Q, months: tuple[date | None, date | None], exclude_closing: bool) -> QuerySet:
-    rows = MonthlyBalance.objects.filter(where)
-    if months[0] is not None:
-        rows = rows.filter(month__gte=months[0])
-    if months[1] is not None:
-        rows = rows.filter(month__lte=months[1])
-    return rows.filter(closing=False) if exclude_closing else rows
-
-
+Range = tuple[date | None, date | None]  # inclusive; None is open-ended
 Days = list[tuple[date | None, date | None]]
 
 
-def _lines(where: Q, days: Days, exclude_closing: bool) -> QuerySet:
-    ranges = []
-    for start, end in days:
-        q = Q()
-        if start is not None:
-            q &= Q(date__gte=start)
-        if end is not None:
-            q &= Q(date__lte=end)
-        ranges.append(q)
-    lines = JournalLine.objects.filter(where).filter(reduce(operator.or_, ranges))
+# Each span's first day on or after a date, and the day after a span that starts on a day.
+def _year_on_or_after(day: date) -> date:
+    return day if (day.month, day.day) == (1, 1) else date(day.year + 1, 1, 1)
+
+
+def _quarter_on_or_after(day: date) -> date:
+    start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return day if start == day else _after_quarter(start)
+
+
+def _month_on_or_after(day: date) -> date:
+    return day if day.day == 1 else _next_month(day)
+
+
+def _after_year(start: date) -> date:
+    return date(start.year + 1, 1, 1)
+
+
+def _after_quarter(start: date) -> date:
+    return date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
+
+
+def _year_before(day: date) -> date:
+    """The first day of the last year that ends on or before `day`."""
+    return date(day.year if (day.month, day.day) == (12, 31) else day.year - 1, 1, 1)
+
+
+def _quarter_before(day: date) -> date:
+    start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    if _after_quarter(start) - timedelta(days=1) == day:
+        return start
+    return date(start.year - (start.month == 1), (start.month - 4) % 12 + 1, 1)
+
+
+def _month_before(day: date) -> date:
+    month = day.replace(day=1)
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return month
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+_SPANS = (
+    ("year", _year_on_or_after, _year_before, _after_year),
+    ("quarter", _quarter_on_or_after, _quarter_before, _after_quarter),
+    ("month", _month_on_or_after, _month_before, _next_month),
+)
+
+
+@dataclass(frozen=True)
+class Split:
+    """Where a date range is read: the first days of the whole calendar years, quarters and
+    months in it, as inclusive ranges (`years`, `quarters`, `months`; None is open-ended; at
+    most two ranges each, before and after the larger spans), read from the stored balances,
+    and the other days (`days`) from the lines."""
+
+    years: list[Range] = field(default_factory=list)
+    quarters: list[Range] = field(default_factory=list)
+    months: list[Range] = field(default_factory=list)
+    days: Days = field(default_factory=list)
+
+    @property
+    def stored(self) -> bool:
+        return bool(self.years or self.quarters or self.months)
+
+
+def split(date_from: date | None, date_to: date | None) -> Split:
+    """Cut `date_from`..`date_to` into whole years, then whole quarters and months at its
+    edges, then days: 2024-02-10..2026-05-20 reads 10-29 February 2024 from the lines, March
+    2024, the last three quarters of 2024, the year 2025, the first quarter of 2026, April 2026,
+    and 1-20 May 2026 from the lines."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        return Split(days=[(date_from, date_to)])
+    found: dict[str, list[Range]] = {"year": [], "quarter": [], "month": []}
+    pending: list[Range] = [(date_from, date_to)]
+    for span, on_or_after, before, after in _SPANS:
+        left: list[Range] = []
+        for low, high in pending:
+            first = None if low is None else on_or_after(low)
+            last = None if high is None else before(high)
+            if first is not None and last is not None and first > last:
+                left.append((low, high))
+                continue
+            found[span].append((first, last))
+            if low is not None and first is not None and low < first:
+                left.append((low, first - timedelta(days=1)))
+            if high is not None and last is not None and high >= after(last):
+                left.append((after(last), high))
+        pending = left
+    return Split(found["year"], found["quarter"], found["month"], sorted(pending, key=_first))
+
+
+def _first(day_range: Range) -> date:
+    return day_range[0] or date.min
+
+
+def _in(field_name: str, ranges: list[Range]) -> Q:
+    q = Q()
+    for low, high in ranges:
+        one = Q()
+        if low is not None:
+            one &= Q(**{f"{field_name}__gte": low})
+        if high is not None:
+            one &= Q(**{f"{field_name}__lte": high})
+        q |= one
+    return q
+
+
+def _stored(where: Q, parts: Split, exclude_closing: bool) -> list[QuerySet]:
+    """The stored rows of the split's whole months, quarters and years: a queryset per span,
+    each a plain range of its index (organization, span, first day), which PostgreSQL reads
+    from the index alone."""
+    kept = where & Q(closing=False) if exclude_closing else where
+    querysets: list[QuerySet] = []
+    if parts.months:
+        querysets.append(MonthlyBalance.objects.filter(kept, _in("month", parts.months)))
+    for span, ranges in (("year", parts.years), ("quarter", parts.quarters)):
+        if ranges:
+            querysets.append(PeriodBalance.objects.filter(kept, Q(span=span), _in("start", ranges)))
+    return querysets
+
+
+def _lines(where: Q, days: Days, exclude_closing: bool) -> list[QuerySet]:
+    """The lines of each range of days: a queryset each, a plain range of the index on
+    (organization, date), which covers what is summed (PostgreSQL)."""
     if exclude_closing:
         closing = JournalEntry.objects.filter(source_type=SourceType.CLOSING).values("pk")
-        lines = lines.exclude(entry_id__in=closing)
-    return lines
+        where = where & ~Q(entry_id__in=closing)
+    return [JournalLine.objects.filter(where, _in("date", [days_range])) for days_range in days]
 
 
 def _decimal(value: Any) -> Decimal:
@@ -169,12 +245,8 @@ def summed(
     where = where or Q()
     parts = split(date_from, date_to)
     if _lines_only.get():
-        parts = Split(None, [(date_from, date_to)])
-    querysets = []
-    if parts.months is not None:
-        querysets.append(_stored(where, parts.months, exclude_closing))
-    if parts.days:
-        querysets.append(_lines(where, parts.days, exclude_closing))
+        parts = Split(days=[(date_from, date_to)])
+    querysets = _stored(where, parts, exclude_closing) + _lines(where, parts.days, exclude_closing)
     names = list(sums())
     base = [
         f
@@ -182,22 +254,33 @@ def summed(
         if f in group_by or any(g.startswith(f[: -len("id")]) for g in group_by if "__" in g)
     ]
     rows: list[dict[str, Any]] = []
-    for queryset in querysets:
-        if base:
-            rows += queryset.values(*base).annotate(**sums()).order_by()
-        else:
-            rows.append(queryset.aggregate(**sums()))
-    related = _names(group_by, rows)
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    if base and querysets:
+        # One round trip: each source grouped by the ids, the groups of all of them together.
+        grouped = [queryset.values(*base).annotate(**sums()).order_by() for queryset in querysets]
+        rows = list(grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0])
+    else:
+        rows = [queryset.aggregate(**sums()) for queryset in querysets]
+    # Added up per ids first (a few hundred rows), then named once per distinct ids.
+    by_ids: dict[tuple[Any, ...], list[Decimal]] = {}
     for row in rows:
+        ids = tuple(row[f] for f in base)
+        values = [_decimal(row[name]) for name in names]
+        if ids in by_ids:
+            by_ids[ids] = [a + b for a, b in zip(by_ids[ids], values, strict=True)]
+        else:
+            by_ids[ids] = values
+    related = _names(group_by, [dict(zip(base, ids, strict=True)) for ids in by_ids])
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for ids, values in by_ids.items():
+        row = dict(zip(base, ids, strict=True))
         key = tuple(_value(field, row, related) for field in group_by)
         if key in groups:
-            for name in names:
-                groups[key][name] += _decimal(row[name])
+            for name, value in zip(names, values, strict=True):
+                groups[key][name] += value
         else:
-            groups[key] = dict(zip(group_by, key, strict=True)) | {
-                name: _decimal(row[name]) for name in names
-            }
+            groups[key] = dict(zip(group_by, key, strict=True)) | dict(
+                zip(names, values, strict=True)
+            )
     if not group_by and not groups:
         return [dict.fromkeys(names, ZERO)]
     return [groups[key] for key in sorted(groups, key=lambda k: tuple(_order(v) for v in k))]

@@ -6,7 +6,7 @@ import django.db.models.functions.comparison
 import django.db.models.manager
 from django.db import migrations, models
 
-from ifm.ledger.balances.stored import install_triggers, rebuild
+from ifm.ledger.balances.stored import install_triggers, rebuild_months
 
 
 def _install(apps, schema_editor):  # noqa: ANN001, ANN202
@@ -15,7 +15,7 @@ def _install(apps, schema_editor):  # noqa: ANN001, ANN202
         cursor.execute("SELECT id FROM tenancy_organization ORDER BY id")
         organizations = [row[0] for row in cursor.fetchall()]
     for organization_id in organizations:
-        rebuild(organization_id, schema_editor.connection)
+        rebuild_months(organization_id, schema_editor.connection)
 
 
 def _uninstall(apps, schema_editor):  # noqa: ANN001, ANN202

@@ -181,6 +181,8 @@ def _ledger(org: Organization, label: str) -> models.Model:
         )
         if label == "monthlybalance":  # kept by the database as the entry's lines are written
             return ledger.MonthlyBalance.objects.filter(account__number="1010").get()
+        if label == "periodbalance":
+            return ledger.PeriodBalance.objects.filter(account__number="1010", span="year").get()
         return entry if label == "journalentry" else entry.lines.first()  # type: ignore[return-value]
 
 
@@ -194,6 +196,7 @@ for _name in (
     "journalentry",
     "journalline",
     "monthlybalance",
+    "periodbalance",
 ):
     FACTORIES[f"ledger.{_name}"] = lambda org, _n=_name: _ledger(org, _n)  # type: ignore[misc]
 PARAM_MODELS["entry_id"] = "ledger.journalentry"

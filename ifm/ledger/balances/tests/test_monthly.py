@@ -16,7 +16,7 @@ from django.db.models import F, Q, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ifm.ledger.balances.monthly import split
+from ifm.ledger.balances.monthly import Split, split
 from ifm.ledger.balances.selectors import (
     fund_net_assets,
     group_balances,
@@ -40,6 +40,7 @@ from ifm.ledger.models import (
     JournalEntry,
     JournalLine,
     MonthlyBalance,
+    PeriodBalance,
     Program,
     Restriction,
     SourceType,
@@ -68,30 +69,77 @@ postings = st.lists(
 )
 
 
+D = date
+
+
 @pytest.mark.parametrize(
-    ("date_from", "date_to", "months", "days"),
+    ("date_from", "date_to", "expected"),
     [
-        (date(2026, 1, 1), date(2026, 12, 15), (date(2026, 1, 1), date(2026, 11, 1)),
-         [(date(2026, 12, 1), date(2026, 12, 15))]),
-        (date(2026, 1, 10), date(2026, 3, 31), (date(2026, 2, 1), date(2026, 3, 1)),
-         [(date(2026, 1, 10), date(2026, 1, 31))]),
-        (date(2026, 3, 5), date(2026, 3, 20), None, [(date(2026, 3, 5), date(2026, 3, 20))]),
-        (date(2026, 3, 5), date(2026, 4, 20), None, [(date(2026, 3, 5), date(2026, 4, 20))]),
-        (None, date(2024, 2, 29), (None, date(2024, 2, 1)), []),
-        (None, date(2024, 2, 28), (None, date(2024, 1, 1)),
-         [(date(2024, 2, 1), date(2024, 2, 28))]),
-        (date(2025, 12, 2), None, (date(2026, 1, 1), None),
-         [(date(2025, 12, 2), date(2025, 12, 31))]),
-        (None, None, (None, None), []),
-        (date(2026, 5, 1), date(2026, 4, 30), None, [(date(2026, 5, 1), date(2026, 4, 30))]),
+        (D(2026, 1, 1), D(2026, 12, 15),
+         Split(quarters=[(D(2026, 1, 1), D(2026, 7, 1))], months=[(D(2026, 10, 1), D(2026, 11, 1))],
+               days=[(D(2026, 12, 1), D(2026, 12, 15))])),
+        (None, D(2026, 12, 15),
+         Split(years=[(None, D(2025, 1, 1))], quarters=[(D(2026, 1, 1), D(2026, 7, 1))],
+               months=[(D(2026, 10, 1), D(2026, 11, 1))],
+               days=[(D(2026, 12, 1), D(2026, 12, 15))])),
+        (D(2024, 2, 10), D(2026, 5, 20),
+         Split(years=[(D(2025, 1, 1), D(2025, 1, 1))],
+               quarters=[(D(2024, 4, 1), D(2024, 10, 1)), (D(2026, 1, 1), D(2026, 1, 1))],
+               months=[(D(2024, 3, 1), D(2024, 3, 1)), (D(2026, 4, 1), D(2026, 4, 1))],
+               days=[(D(2024, 2, 10), D(2024, 2, 29)), (D(2026, 5, 1), D(2026, 5, 20))])),
+        (D(2026, 1, 10), D(2026, 3, 31),
+         Split(months=[(D(2026, 2, 1), D(2026, 3, 1))], days=[(D(2026, 1, 10), D(2026, 1, 31))])),
+        (D(2026, 3, 5), D(2026, 3, 20), Split(days=[(D(2026, 3, 5), D(2026, 3, 20))])),
+        (D(2026, 3, 5), D(2026, 4, 20), Split(days=[(D(2026, 3, 5), D(2026, 4, 20))])),
+        (None, D(2024, 2, 29),
+         Split(years=[(None, D(2023, 1, 1))], months=[(D(2024, 1, 1), D(2024, 2, 1))])),
+        (D(2025, 12, 2), None,
+         Split(years=[(D(2026, 1, 1), None)], days=[(D(2025, 12, 2), D(2025, 12, 31))])),
+        (D(2025, 7, 1), D(2025, 12, 31), Split(quarters=[(D(2025, 7, 1), D(2025, 10, 1))])),
+        (None, None, Split(years=[(None, None)])),
+        (D(2026, 5, 1), D(2026, 4, 30), Split(days=[(D(2026, 5, 1), D(2026, 4, 30))])),
     ],
 )  # fmt: skip
-def test_split_reads_whole_months_stored_and_the_edges_from_lines(
-    date_from: date | None, date_to: date | None, months: Any, days: Any
+def test_split_reads_whole_years_quarters_and_months_stored_and_the_edges_from_lines(
+    date_from: date | None, date_to: date | None, expected: Split
 ) -> None:
-    parts = split(date_from, date_to)
-    assert parts.months == months
-    assert parts.days == days
+    assert split(date_from, date_to) == expected
+
+
+def _days(parts: Split, earliest: date) -> list[tuple[date, date]]:
+    """Every piece of a split as a range of days, open ends from `earliest`."""
+    pieces = []
+    for ranges, after in (
+        (parts.years, lambda d: D(d.year + 1, 1, 1)),
+        (parts.quarters, lambda d: D(d.year + (d.month > 9), (d.month + 2) % 12 + 1, 1)),
+        (parts.months, lambda d: D(d.year + (d.month == 12), d.month % 12 + 1, 1)),
+    ):
+        for low, high in ranges:
+            assert high is not None  # the tests' ranges end
+            day = low or earliest
+            while day <= high:
+                pieces.append((day, after(day) - timedelta(days=1)))
+                day = after(day)
+    pieces += [(low or earliest, high) for low, high in parts.days if high is not None]
+    return sorted(pieces)
+
+
+@given(
+    start=st.dates(D(2019, 1, 1), D(2028, 12, 31)),
+    length=st.integers(0, 1500),
+    open_start=st.booleans(),
+)
+def test_split_covers_every_day_once(start: date, length: int, open_start: bool) -> None:
+    end = start + timedelta(days=length)
+    earliest = D(2018, 1, 1)
+    parts = split(None if open_start else start, end)
+    day = earliest if open_start else start
+    for low, high in _days(parts, earliest):
+        assert low == day
+        day = high + timedelta(days=1)
+    assert day == end + timedelta(days=1)
+    assert len(parts.years) <= 1
+    assert max(len(parts.quarters), len(parts.months), len(parts.days)) <= 2
 
 
 def _post_all(org: Organization, actor: Any, ledger: list[tuple[Any, ...]], ctx: dict) -> None:
@@ -317,7 +365,43 @@ def test_ledger_verify_finds_a_missing_row_and_an_unknown_org(
     MonthlyBalance.objects.filter(account=acct("4010")).delete()
     with pytest.raises(CommandError):
         call_command("ledger_verify", "--org", books.slug, stdout=StringIO())
-    assert rebuild(books.pk) == 2
+    assert rebuild(books.pk) == 6  # two accounts: a month, a quarter and a year each
     assert differences(books.pk) == []
     with pytest.raises(CommandError, match="No organization"):
         call_command("ledger_verify", "--org", "no-such-org", stdout=StringIO())
+
+
+def _period_row(account: str, span: str) -> PeriodBalance:
+    return PeriodBalance.objects.get(account=acct(account), span=span)
+
+
+def test_posting_adds_to_its_quarter_and_year(
+    books: Organization, cast: Any, general: Fund
+) -> None:
+    on = date.today()
+    _gift(books, cast["admin"], general, on, "100.00")
+    entry = _gift(books, cast["admin"], general, on, "25.50")
+    quarter, year = _period_row("1010", "quarter"), _period_row("4010", "year")
+    assert quarter.start == on.replace(month=(on.month - 1) // 3 * 3 + 1, day=1)
+    assert (quarter.debit, quarter.credit) == (Decimal("125.50"), Decimal("0.00"))
+    assert (year.start, year.credit) == (on.replace(month=1, day=1), Decimal("125.50"))
+    reverse_entry(organization=books, actor=cast["admin"], entry=entry)
+    assert _period_row("1010", "year").credit == Decimal("25.50")
+    assert differences(books.pk) == []
+
+
+def test_ledger_verify_names_a_tampered_quarter(
+    books: Organization, cast: Any, general: Fund
+) -> None:
+    on = date.today()
+    _gift(books, cast["admin"], general, on, "100.00")
+    PeriodBalance.objects.filter(account=acct("1010"), span="quarter").update(debit=Decimal("1.00"))
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("ledger_verify", "--org", books.slug, stdout=out)
+    quarter = f"{on:%Y}-Q{(on.month - 1) // 3 + 1}"
+    assert f"{books.slug} {quarter} account 1010 fund {general.code}" in out.getvalue()
+    assert "stored debits 1.00 credits 0.00, lines debits 100.00" in out.getvalue()
+    call_command("ledger_verify", "--org", books.slug, "--repair", stdout=StringIO())
+    assert _period_row("1010", "quarter").debit == Decimal("100.00")
+    assert differences(books.pk) == []

@@ -15,7 +15,7 @@ def _describe(slug: str, found: Difference, names: dict[str, dict[int, str]]) ->
     program = names["program"].get(found.program_id, "-") if found.program_id else "-"
     kind = " (closing)" if found.closing else ""
     return (
-        f"{slug} {found.month:%Y-%m}{kind} account {names['account'].get(found.account_id)}"
+        f"{slug} {found.period}{kind} account {names['account'].get(found.account_id)}"
         f" fund {names['fund'].get(found.fund_id)} program {program}"
         f" function {found.function or '-'}: stored debits {found.stored_debit}"
         f" credits {found.stored_credit}, lines debits {found.lines_debit}"
@@ -25,8 +25,9 @@ def _describe(slug: str, found: Difference, names: dict[str, dict[int, str]]) ->
 
 class Command(BaseCommand):
     help = (
-        "Check the stored monthly balances against the journal lines for each organization "
-        "(or --org); exits 1 if any differ. --repair rewrites them from the lines."
+        "Check the stored monthly, quarterly and yearly balances against the journal lines "
+        "for each organization (or --org); exits 1 if any differ. --repair rewrites them "
+        "from the lines."
     )
 
     def add_arguments(self, parser: Any) -> None:
