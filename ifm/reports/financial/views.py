@@ -14,7 +14,7 @@ from ifm.reports.charts.svg import Chart
 from ifm.reports.export import report_file
 from ifm.reports.financial import charts, selectors
 from ifm.reports.financial.cash_flow import cash_flow
-from ifm.reports.financial.forms import ActivitiesForm, PeriodForm, PositionForm
+from ifm.reports.financial.forms import ActivitiesForm, CashFlowForm, PeriodForm, PositionForm
 from ifm.reports.pages import render_report
 from ifm.reports.report import Report
 from ifm.tenancy.permissions import require_perm
@@ -52,11 +52,13 @@ def _functional(request: OrgRequest) -> tuple[Any, Report]:
 
 
 def _cash_flow(request: OrgRequest) -> tuple[Any, Report]:
-    form = PeriodForm(request.GET or None)
-    date_from, date_to = form.period(request.org)
-    report = cash_flow(date_from=date_from, date_to=date_to)
+    form = CashFlowForm(request.GET or None)
+    filters = form.filters(request.org)
+    report = cash_flow(**filters)
     if not form.is_bound:
-        form = PeriodForm(initial={"date_from": date_from, "date_to": date_to})
+        form = CashFlowForm(
+            initial={"date_from": filters["date_from"], "date_to": filters["date_to"]}
+        )
     return form, report
 
 
