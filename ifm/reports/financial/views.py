@@ -88,7 +88,7 @@ def _functional_charts(request: OrgRequest) -> list[Chart]:
     return charts.functional_charts(date_from=date_from, date_to=date_to)
 
 
-# name → the charts its page draws, for the same filters (the files have none)
+# name → the charts its page and its PDF draw, for the same filters
 CHARTS: dict[str, Callable[[OrgRequest], list[Chart]]] = {
     "financial_position": _position_charts,
     "activities": _activities_charts,
@@ -114,4 +114,6 @@ def statement(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
 def statement_export(request: OrgRequest, org_slug: str, name: str, fmt: str) -> HttpResponseBase:
     require_perm(request.access, PERM)
     _, report = STATEMENTS[name](request)
-    return report_file(request, report, fmt, FILE_NAMES[name])
+    # Only the PDF draws the charts: the spreadsheets do not pay for their queries.
+    drawn = CHARTS[name](request) if fmt == "pdf" and name in CHARTS and not report.is_empty else []
+    return report_file(request, report, fmt, FILE_NAMES[name], charts=drawn)
