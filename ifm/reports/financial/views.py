@@ -73,13 +73,16 @@ STATEMENTS: dict[str, Callable[[OrgRequest], tuple[Any, Report]]] = {
 
 def _position_charts(request: OrgRequest) -> list[Chart]:
     filters = PositionForm(request.GET or None).filters(request.org)
-    return charts.position_charts(as_of=filters["as_of"], fund_id=filters["fund_id"])
+    return charts.position_charts(
+        as_of=filters["as_of"],
+        fund_id=filters["fund_id"],
+        net_asset_class=filters["net_asset_class"],
+    )
 
 
 def _activities_charts(request: OrgRequest) -> list[Chart]:
     filters = ActivitiesForm(request.GET or None).filters(request.org)
     filters.pop("compare")
-    filters.pop("net_asset_class")
     return charts.activities_charts(**filters)
 
 
