@@ -3,13 +3,15 @@
 The workbook keeps figures as numbers with two decimals, its heading row frozen and its
 subtotals and totals in bold (as values: a total is the figure the page shows, not a formula).
 The PDF has the organization and the period at the top of every page and the page numbers at
-the bottom; WeasyPrint fetches nothing for it (only `data:` URLs would resolve, and it has none).
+the bottom, and the report's charts above its table (the page's SVG, placed in the HTML, which
+WeasyPrint draws as vectors); WeasyPrint fetches nothing for it (only `data:` URLs would resolve,
+and it has none).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -20,6 +22,7 @@ from django.utils import timezone
 from ifm.accounts.http import OrgRequest
 from ifm.core import exports
 from ifm.core.org_context import org_context
+from ifm.reports.charts.svg import Chart
 from ifm.reports.report import Report
 
 # WeasyPrint reports every rendering step at INFO: keep only its warnings.
@@ -43,10 +46,11 @@ def export_rows(report: Report) -> Iterator[list[Any]]:
         yield cells if row.kind == "line" else exports.Bold(cells)
 
 
-def report_pdf(report: Report, *, organization_name: str, currency: str) -> bytes:
-    """The report as a PDF: the table with its sections, subtotals and totals, figures aligned
-    right, the organization and period in each page's header and "Page n of m" at the foot."""
-    html = render_to_string(
+def report_pdf_html(
+    report: Report, *, organization_name: str, currency: str, charts: Sequence[Chart] = ()
+) -> str:
+    """The HTML WeasyPrint draws `report_pdf` from."""
+    return render_to_string(
         "reports/report_pdf.html",
         {
             "report": report,
@@ -56,7 +60,19 @@ def report_pdf(report: Report, *, organization_name: str, currency: str) -> byte
             "currency": currency,
             "landscape": len(report.columns) > PORTRAIT_COLUMNS,
             "printed_at": timezone.localtime(),
+            "charts": charts,
         },
+    )
+
+
+def report_pdf(
+    report: Report, *, organization_name: str, currency: str, charts: Sequence[Chart] = ()
+) -> bytes:
+    """The report as a PDF: its charts, then the table with its sections, subtotals and totals,
+    figures aligned right, the organization and period in each page's header and "Page n of m"
+    at the foot."""
+    html = report_pdf_html(
+        report, organization_name=organization_name, currency=currency, charts=charts
     )
     # WeasyPrint takes about 0.8 s to import: only the processes that make a PDF pay for it.
     from weasyprint import HTML  # noqa: PLC0415
@@ -67,8 +83,11 @@ def report_pdf(report: Report, *, organization_name: str, currency: str) -> byte
     return pdf
 
 
-def report_file(request: OrgRequest, report: Report, fmt: str, name: str) -> HttpResponseBase:
-    """`report` as a download named after `name` and the organization."""
+def report_file(
+    request: OrgRequest, report: Report, fmt: str, name: str, *, charts: Sequence[Chart] = ()
+) -> HttpResponseBase:
+    """`report` as a download named after `name` and the organization; the PDF draws `charts`
+    above the table (the spreadsheets are the table alone)."""
     org = request.org
     header = [report.period, *(column.label for column in report.columns)]
     filename = f"{name}-{org.slug}"
@@ -84,7 +103,7 @@ def report_file(request: OrgRequest, report: Report, fmt: str, name: str) -> Htt
             header, export_rows(report), filename=filename, title=report.title, widths=(48,)
         )
     if fmt == "pdf":
-        pdf = report_pdf(report, organization_name=org.name, currency=org.currency)
+        pdf = report_pdf(report, organization_name=org.name, currency=org.currency, charts=charts)
         response = HttpResponse(pdf, content_type=PDF_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response

@@ -32,6 +32,7 @@ PositionCompare = Annotated[
 
 
 NetAssetClass = Literal["", "without", "with"]
+ActivityCompare = Literal["", "prior_year", "prior_period"]
 
 
 def _compare_date(request: OrgRequest, compare: str, as_of: date) -> date | None:
@@ -81,7 +82,7 @@ def statement_of_activities(
     request: OrgRequest,
     date_from: OptionalDate = FROM,
     date_to: OptionalDate = TO,
-    compare: Literal["", "prior_year", "prior_period"] = "",
+    compare: ActivityCompare = "",
     fund_id: QueryId = None,
     program_id: QueryId = None,
     net_asset_class: NetAssetClass = "",
@@ -125,10 +126,22 @@ def cash_flow(
     request: OrgRequest,
     date_from: OptionalDate = FROM,
     date_to: OptionalDate = TO,
+    compare: ActivityCompare = "",
+    fund_id: QueryId = None,
 ) -> Any:
     """The change in net assets from `from` to `to`, adjusted for non-cash items and changes in
     working capital, then investing and financing (indirect method); the net change in cash
-    equals the change of the cash accounts."""
+    equals the change of the cash accounts. Contributions restricted to long-term purposes
+    (given to a fund with a perpetual restriction) are financing. `compare` adds the same
+    period a year earlier or the period just before; `fund_id` keeps one fund's lines."""
     require_perm(request.access, PERM)
+    if fund_id is not None:
+        get_or_404(Fund, fund_id)
     start, end = period(request, date_from, date_to)
-    return report_json(cash_flow_report(date_from=start, date_to=end))
+    report = cash_flow_report(
+        date_from=start,
+        date_to=end,
+        compare=selectors.compare_period(compare, start, end),
+        fund_id=fund_id,
+    )
+    return report_json(report)

@@ -106,3 +106,23 @@ class ActivitiesForm(PeriodForm):
             "program_id": data.get("program"),
             "net_asset_class": data.get("net_asset_class", ""),
         }
+
+
+class CashFlowForm(PeriodForm):
+    compare = forms.ChoiceField(label="Compare with", required=False, choices=ACTIVITY_COMPARE)
+    fund = forms.TypedChoiceField(label="Fund", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "fund").choices = fund_choices("All funds")
+
+    def filters(self, organization: Organization) -> dict[str, Any]:
+        """The arguments of `cash_flow`."""
+        date_from, date_to = self.period(organization)
+        data = self.valid_data()
+        return {
+            "date_from": date_from,
+            "date_to": date_to,
+            "compare": compare_period(data.get("compare", ""), date_from, date_to),
+            "fund_id": data.get("fund"),
+        }

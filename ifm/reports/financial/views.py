@@ -14,7 +14,7 @@ from ifm.reports.charts.svg import Chart
 from ifm.reports.export import report_file
 from ifm.reports.financial import charts, selectors
 from ifm.reports.financial.cash_flow import cash_flow
-from ifm.reports.financial.forms import ActivitiesForm, PeriodForm, PositionForm
+from ifm.reports.financial.forms import ActivitiesForm, CashFlowForm, PeriodForm, PositionForm
 from ifm.reports.pages import render_report
 from ifm.reports.report import Report
 from ifm.tenancy.permissions import require_perm
@@ -52,11 +52,13 @@ def _functional(request: OrgRequest) -> tuple[Any, Report]:
 
 
 def _cash_flow(request: OrgRequest) -> tuple[Any, Report]:
-    form = PeriodForm(request.GET or None)
-    date_from, date_to = form.period(request.org)
-    report = cash_flow(date_from=date_from, date_to=date_to)
+    form = CashFlowForm(request.GET or None)
+    filters = form.filters(request.org)
+    report = cash_flow(**filters)
     if not form.is_bound:
-        form = PeriodForm(initial={"date_from": date_from, "date_to": date_to})
+        form = CashFlowForm(
+            initial={"date_from": filters["date_from"], "date_to": filters["date_to"]}
+        )
     return form, report
 
 
@@ -71,13 +73,16 @@ STATEMENTS: dict[str, Callable[[OrgRequest], tuple[Any, Report]]] = {
 
 def _position_charts(request: OrgRequest) -> list[Chart]:
     filters = PositionForm(request.GET or None).filters(request.org)
-    return charts.position_charts(as_of=filters["as_of"], fund_id=filters["fund_id"])
+    return charts.position_charts(
+        as_of=filters["as_of"],
+        fund_id=filters["fund_id"],
+        net_asset_class=filters["net_asset_class"],
+    )
 
 
 def _activities_charts(request: OrgRequest) -> list[Chart]:
     filters = ActivitiesForm(request.GET or None).filters(request.org)
     filters.pop("compare")
-    filters.pop("net_asset_class")
     return charts.activities_charts(**filters)
 
 
@@ -86,7 +91,7 @@ def _functional_charts(request: OrgRequest) -> list[Chart]:
     return charts.functional_charts(date_from=date_from, date_to=date_to)
 
 
-# name → the charts its page draws, for the same filters (the files have none)
+# name → the charts its page and its PDF draw, for the same filters
 CHARTS: dict[str, Callable[[OrgRequest], list[Chart]]] = {
     "financial_position": _position_charts,
     "activities": _activities_charts,
@@ -112,4 +117,6 @@ def statement(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
 def statement_export(request: OrgRequest, org_slug: str, name: str, fmt: str) -> HttpResponseBase:
     require_perm(request.access, PERM)
     _, report = STATEMENTS[name](request)
-    return report_file(request, report, fmt, FILE_NAMES[name])
+    # Only the PDF draws the charts: the spreadsheets do not pay for their queries.
+    drawn = CHARTS[name](request) if fmt == "pdf" and name in CHARTS and not report.is_empty else []
+    return report_file(request, report, fmt, FILE_NAMES[name], charts=drawn)

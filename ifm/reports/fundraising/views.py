@@ -148,8 +148,10 @@ def report_page(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
 @login_required
 def report_export(request: OrgRequest, org_slug: str, name: str, fmt: str) -> HttpResponseBase:
     require_perm(request.access, PERM)
-    _, report, _ = REPORTS[name](request)
-    return report_file(request, report, fmt, FILE_NAMES[name])
+    _, report, extra = REPORTS[name](request)
+    # The charts are drawn from the report itself (no query of their own); only the PDF has them.
+    drawn = extra.get("charts", []) if fmt == "pdf" else []
+    return report_file(request, report, fmt, FILE_NAMES[name], charts=drawn)
 
 
 @login_required

@@ -3,12 +3,19 @@ and a print button."""
 
 from __future__ import annotations
 
+import io
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from ifm.conftest import client_for
+from ifm.ledger.conftest import acct
+from ifm.ledger.journal.posting import LineInput, post_entry
+from ifm.ledger.models import Fund, Restriction
 from ifm.tenancy.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +44,41 @@ def test_statement_pages_draw_their_charts_with_tables(posted: Organization, cas
     assert 'id="chart-expenses-by-function"' in functional
     assert 'id="report-print"' in activities
     assert "reports/reports.js" in activities
+
+
+def test_a_statement_of_one_class_draws_that_class_s_charts(
+    posted: Organization, cast: Any
+) -> None:
+    youth = Fund.objects.create(code="YOUTH", name="Youth", restriction=Restriction.PURPOSE)
+    post_entry(
+        organization=posted,
+        actor=cast["admin"],
+        date=date.today(),
+        lines=[
+            LineInput(acct("1010"), youth, debit=Decimal("400.00")),
+            LineInput(acct("4015"), youth, credit=Decimal("400.00")),
+        ],
+    )
+    client = client_for(cast["viewer"])
+    without = client.get(_url("activities"), {"net_asset_class": "without"}).content.decode()
+    assert "Revenue and expenses by month, without donor restrictions" in without
+    assert 'id="chart-expenses-by-function"' in without
+    with_ = client.get(_url("activities"), {"net_asset_class": "with"}).content.decode()
+    assert "Revenue and releases by month, with donor restrictions" in with_
+    assert 'id="chart-expenses-by-function"' not in with_  # every expense is in "without"
+    position = client.get(_url("financial_position"), {"net_asset_class": "without"})
+    html = position.content.decode()
+    assert "Net assets without donor restrictions at month-end" in html
+    chart = html[html.index('id="chart-net-assets-table"') :]
+    head = chart[: chart.index("</thead>")]
+    assert "Without donor restrictions" in head
+    assert "With donor restrictions" not in head
+    assert "Total" not in head
+    pdf = client.get(_url("activities_pdf"), {"net_asset_class": "with"}).content
+    assert pdf.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Revenue and releases by month, with donor restrictions" in text
+    assert "Expenses by function" not in text
 
 
 def test_htmx_switch_answers_the_part_below_the_filters(posted: Organization, cast: Any) -> None:
