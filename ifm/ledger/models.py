@@ -301,9 +301,11 @@ class LedgerCounter(TenantModel):
         ]
 
 
-# What a read of stored balances needs besides the period: on PostgreSQL their indexes include
-# these, so a range of months, quarters or years is read from the index alone.
-BALANCE_COLUMNS = ("closing", "account", "fund", "program", "function", "debit", "credit")
+# What a read of stored balances needs besides the period and the account: on PostgreSQL their
+# indexes include these, so a range of months, quarters or years is read from the index alone.
+# The account is a key column of those indexes, so a read of some accounts (a statement's
+# revenue and expenses) uses them rather than the unique key, which would read the table.
+BALANCE_COLUMNS = ("closing", "fund", "program", "function", "debit", "credit")
 
 
 class MonthlyBalance(TenantModel):
@@ -351,7 +353,7 @@ class MonthlyBalance(TenantModel):
         indexes = [
             # Covering on PostgreSQL: a range of months is read from the index alone.
             models.Index(
-                fields=["organization", "month"],
+                fields=["organization", "month", "account"],
                 include=BALANCE_COLUMNS,
                 name="ledger_monthlybalance_months",
             )
@@ -413,7 +415,7 @@ class PeriodBalance(TenantModel):
         ]
         indexes = [
             models.Index(
-                fields=["organization", "span", "start"],
+                fields=["organization", "span", "start", "account"],
                 include=BALANCE_COLUMNS,
                 name="ledger_periodbalance_spans",
             )

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from ifm.ledger.balances.plain_sums import plain_rows
 from ifm.ledger.models import (
     Account,
     Fund,
@@ -246,15 +247,22 @@ def summed(
     parts = split(date_from, date_to)
     if _lines_only.get():
         parts = Split(days=[(date_from, date_to)])
-    querysets = _stored(where, parts, exclude_closing) + _lines(where, parts.days, exclude_closing)
     names = list(sums())
     base = [
         f
         for f in _BASE_FIELDS
         if f in group_by or any(g.startswith(f[: -len("id")]) for g in group_by if "__" in g)
     ]
-    rows: list[dict[str, Any]] = []
-    if base and querysets:
+    plain = plain_rows(
+        base=base, sums=sums(), parts=parts, where=where, exclude_closing=exclude_closing
+    )
+    querysets = []
+    if plain is None:
+        querysets = _stored(where, parts, exclude_closing)
+        querysets += _lines(where, parts.days, exclude_closing)
+    if plain is not None:
+        rows = plain  # the common shape, as one SQL statement (balances/plain_sums.py)
+    elif base and querysets:
         # One round trip: each source grouped by the ids, the groups of all of them together.
         grouped = [queryset.values(*base).annotate(**sums()).order_by() for queryset in querysets]
         rows = list(grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0])

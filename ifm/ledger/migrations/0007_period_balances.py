@@ -146,8 +146,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="monthlybalance",
             index=models.Index(
-                fields=["organization", "month"],
-                include=("closing", "account", "fund", "program", "function", "debit", "credit"),
+                fields=["organization", "month", "account"],
+                include=("closing", "fund", "program", "function", "debit", "credit"),
                 name="ledger_monthlybalance_months",
             ),
         ),
@@ -196,8 +196,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="periodbalance",
             index=models.Index(
-                fields=["organization", "span", "start"],
-                include=("closing", "account", "fund", "program", "function", "debit", "credit"),
+                fields=["organization", "span", "start", "account"],
+                include=("closing", "fund", "program", "function", "debit", "credit"),
                 name="ledger_periodbalance_spans",
             ),
         ),
