@@ -18,6 +18,7 @@ from ifm.ledger.models import (
     FiscalYear,
     JournalEntry,
     JournalLine,
+    NetAssetClass,
     Period,
     PeriodStatus,
     SourceType,
@@ -35,8 +36,12 @@ def fiscal_year_close(
 ) -> JournalEntry | None:
     """Close a year: move revenue and expense balances into net assets by class, close its periods.
 
-    Each fund's revenue and expenses go to the net-asset account of their class (an account's own
-    class where it has one, such as restricted contributions, otherwise the fund's class).
+    Each fund's revenue and expenses go to the net-asset account of their account's class:
+    "with donor restrictions" for revenue accounts marked so (restricted contributions, the
+    "with" side of releases), "without" for the rest, expenses included, whatever the fund.
+    That is how the fund balances and the statements split net assets (an expense of a
+    restricted fund is in "without", its release moves the money across), so a close changes
+    neither class, nor what a fund still holds with restrictions.
 
     A year closes only after its last day (in the organization's time zone) and after every
     earlier year: nothing can be posted into or before a closed year, so an open year before
@@ -63,7 +68,7 @@ def fiscal_year_close(
             date__lte=fiscal_year.end_date,
             account__type__in=["revenue", "expense"],
         )
-        .values("account_id", "account__net_asset_class", "fund_id", "fund__restriction")
+        .values("account_id", "account__type", "account__net_asset_class", "fund_id")
         .annotate(net=Sum(F("debit") - F("credit")))
         .order_by("fund_id", "account_id")
     )
@@ -85,12 +90,11 @@ def fiscal_year_close(
                 credit=net if net > 0 else ZERO,
             )
         )
-        net_class = row["account__net_asset_class"] or (
-            "without_donor_restrictions"
-            if row["fund__restriction"] == "none"
-            else "with_donor_restrictions"
+        restricted = (
+            row["account__type"] == "revenue"
+            and row["account__net_asset_class"] == NetAssetClass.WITH
         )
-        target = without if net_class == "without_donor_restrictions" else with_
+        target = with_ if restricted else without
         to_net_assets[(target.pk, row["fund_id"])] += net
     for (account_id, fund_id), net in sorted(to_net_assets.items()):
         if net != 0:

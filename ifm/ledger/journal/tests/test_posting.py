@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from ifm.core.errors import ServiceError
 from ifm.core.org_context import org_context
-from ifm.ledger.balances.selectors import fund_balances, trial_balance
+from ifm.ledger.balances.selectors import fund_balances, restricted_balance, trial_balance
 from ifm.ledger.balances.services import restriction_release
 from ifm.ledger.closing.services import fiscal_year_close
 from ifm.ledger.conftest import acct
@@ -488,3 +488,42 @@ def test_year_end_close_moves_revenue_and_expenses_into_net_assets_by_class(
         "3110": (D("0.00"), D("60.00")),
     }
     assert not Period.objects.filter(fiscal_year=fy, status=PeriodStatus.OPEN).exists()
+
+
+def test_year_end_close_keeps_what_a_restricted_fund_holds(
+    books: Any, cast: Any, restricted: Any
+) -> None:
+    """An expense of a restricted fund is "without donor restrictions" (its release moved the
+    money across): the close takes it into net assets without restrictions, so the fund
+    holds as much with restrictions after the close as before."""
+    post_entry(
+        organization=books,
+        actor=cast["finance"],
+        date=DAY,
+        lines=[
+            LineInput(acct("1010"), restricted, debit=D("100.00")),
+            LineInput(acct("4015"), restricted, credit=D("100.00")),
+        ],
+    )
+    post_entry(
+        organization=books,
+        actor=cast["finance"],
+        date=DAY,
+        lines=[
+            LineInput(acct("8110"), restricted, debit=D("30.00"), function="management"),
+            LineInput(acct("1010"), restricted, credit=D("30.00")),
+        ],
+    )
+    assert restricted_balance(fund_id=restricted.pk, as_of=DAY) == D("70.00")  # 30 released
+    fy = fiscal_year_ensure(organization=books, on=DAY)
+    fiscal_year_close(
+        organization=books, actor=cast["admin"], access=access(cast["admin"]), fiscal_year=fy
+    )
+    assert restricted_balance(fund_id=restricted.pk, as_of=fy.end_date) == D("70.00")
+    rows = {
+        row.number: row.debit - row.credit
+        for row in trial_balance(as_of=fy.end_date, fund_id=restricted.pk).rows
+        if row.debit or row.credit
+    }
+    # The expense (without) and the release into "without" cancel; "with" keeps the rest.
+    assert rows == {"1010": D("70.00"), "3110": D("-70.00")}
