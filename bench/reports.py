@@ -252,7 +252,10 @@ def posting(slug: str, sizes: Sizes, out: Callable[[str], None] = print) -> floa
 
 
 def run(sizes: Sizes, out: Callable[[str], None] = print) -> tuple[list[Figure], float]:
+    from ifm.ledger.generate import refresh_statistics
+
     slug = dataset(sizes, out)
+    refresh_statistics()  # as autovacuum would have, on a server where it is on
     figures = reads(slug, sizes, out)
     rate = posting(slug, sizes, out)
     return figures, rate

@@ -741,5 +741,6 @@ def refresh_statistics() -> None:
         return
     with owner_role(), connection.cursor() as cursor:
         cursor.execute(
-            "VACUUM (ANALYZE) ledger_journalline, ledger_journalentry, ledger_monthlybalance"
+            "VACUUM (ANALYZE) ledger_journalline, ledger_journalentry, ledger_monthlybalance,"
+            " ledger_periodbalance, ledger_account, ledger_fund, ledger_program"
         )

@@ -218,12 +218,20 @@ def _names(group_by: Sequence[str], rows: list[dict[str, Any]]) -> dict[str, dic
     return found
 
 
-def _value(field: str, row: dict[str, Any], names: dict[str, dict[Any, dict]]) -> Any:
+def _reader(field: str, base: list[str], names: dict[str, dict[Any, dict]]) -> Callable:
+    """How to read `field` from a group's ids (a tuple in `base` order): the id itself, or a
+    field of the related row looked up by `_names`."""
     if "__" not in field:
-        return row[field]
+        position = base.index(field)
+        return lambda ids: ids[position]
     relation, attribute = field.split("__", 1)
-    related = names[relation].get(row[f"{relation}_id"])
-    return None if related is None else related[attribute]
+    position, rows = base.index(f"{relation}_id"), names[relation]
+
+    def related(ids: tuple[Any, ...]) -> Any:
+        row = rows.get(ids[position])
+        return None if row is None else row[attribute]
+
+    return related
 
 
 def summed(
@@ -278,10 +286,10 @@ def summed(
         else:
             by_ids[ids] = values
     related = _names(group_by, [dict(zip(base, ids, strict=True)) for ids in by_ids])
+    readers = [_reader(field, base, related) for field in group_by]
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for ids, values in by_ids.items():
-        row = dict(zip(base, ids, strict=True))
-        key = tuple(_value(field, row, related) for field in group_by)
+        key = tuple(read(ids) for read in readers)
         if key in groups:
             for name, value in zip(names, values, strict=True):
                 groups[key][name] += value

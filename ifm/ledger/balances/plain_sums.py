@@ -123,8 +123,12 @@ def _filters(filters: list[Filter], params: list[Any]) -> str:
         if isinstance(value, list):
             if not value:
                 return " AND 1 = 0"
-            sql += f" AND {column} IN ({', '.join(['%s'] * len(value))})"
-            params += value
+            if connection.vendor == "postgresql":
+                sql += f" AND {column} = ANY(%s)"  # one array: no list of placeholders to parse
+                params.append(value)
+            else:
+                sql += f" AND {column} IN ({', '.join(['%s'] * len(value))})"
+                params += value
         else:
             sql += f" AND {column} = %s"
             params.append(value)
