@@ -356,9 +356,7 @@ def line_totals(
         raise ValueError(f"Cannot group lines by {sorted(unknown)}")
     where = Q()
     if types:
-        # The ids, not a join: each piece of the sum filters its own index by them.
-        accounts = Account.objects.filter(type__in=list(types)).values_list("pk", flat=True)
-        where &= Q(account_id__in=list(accounts))
+        where &= Q(account__type__in=list(types))
     if fund_id is not None:
         where &= Q(fund_id=fund_id)
     if program_id is not None:

@@ -33,6 +33,8 @@ def test_plain_filters_take_ids_funds_and_programs_and_refuse_the_rest() -> None
     assert plain_filters(Q(account__type="asset")) is None
     assert plain_filters(Q(account_id__in=Account.all_orgs.values("pk"))) is None
     assert plain_filters(Q(fund_id=None)) is None
+    assert plain_filters(Q(account__type__in=["asset"])) == [("account_type", ["asset"])]
+    assert plain_filters(Q(account__type__in=Account.all_orgs.values("type"))) is None
 
 
 def test_plain_amounts_take_a_sum_of_debit_and_credit_only() -> None:
@@ -83,6 +85,7 @@ def test_the_plain_statement_and_the_orm_give_the_same_rows(
         Q(fund_id=made["youth"].pk),
         Q(account_id__in=[expense, acct("4010").pk]),
         Q(program_id=made["meals"].pk) & Q(account_id=expense),
+        Q(account__type__in=["expense", "revenue"]) & Q(fund_id=general.pk),
     ]
     ranges = [
         (None, date.today()),
