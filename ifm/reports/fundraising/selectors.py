@@ -10,7 +10,7 @@ those donors (`drill_url`), or a donor's row to the donor's page.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,11 +22,13 @@ from django.urls import reverse
 from ifm.donors.gifts import giving
 from ifm.donors.models import Donor, donor_name
 from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
+from ifm.reports.fundraising.models import GiftRangeSettings
 from ifm.reports.report import ZERO, Column, Report, Row
 from ifm.tenancy.models import Organization
 
 BASES = ("calendar", "fiscal")
 CENT = Decimal("0.01")
+MAX_RANGES = 20
 # Lower bounds of the gift ranges when the organization names none.
 DEFAULT_RANGES = (
     Decimal("10000"),
@@ -490,16 +492,15 @@ def monthly_trend(organization: Organization, *, period: tuple[date, date]) -> R
     )
 
 
-def parse_ranges(text: str) -> tuple[Decimal, ...]:
-    """Range starts written as "100, 250, 1000" (below the smallest, a range from 0.01);
-    ValueError saying what to fix."""
-    parts = [p.strip().replace("$", "").replace("_", "") for p in text.split(",") if p.strip()]
-    if not parts:
-        return DEFAULT_RANGES
-    if len(parts) > 20:
-        raise ValueError("Give at most 20 range starts.")
+def range_starts(parts: Sequence[str]) -> tuple[Decimal, ...]:
+    """Range starts written as amounts ("100", "$250", "1000.50"), highest first, with a range
+    from 0.01 added below the smallest (every donor is in one); ValueError saying what to fix.
+    No amount at all gives none."""
+    if len(parts) > MAX_RANGES:
+        raise ValueError(f"Give at most {MAX_RANGES} range starts.")
     lows = []
     for part in parts:
+        part = part.strip().replace("$", "").replace("_", "")
         try:
             value = Decimal(part)
         except ArithmeticError:
@@ -509,5 +510,40 @@ def parse_ranges(text: str) -> tuple[Decimal, ...]:
         if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
             raise ValueError("Each range start is an amount from 0 to 999,999,999,999.99.")
         lows.append(max(value.quantize(CENT), CENT))
+    if not lows:
+        return ()
     # The lowest range always starts at the smallest gift, so every donor is in one.
     return tuple(sorted({*lows, CENT}, reverse=True))
+
+
+def parse_ranges(text: str, default: tuple[Decimal, ...] = DEFAULT_RANGES) -> tuple[Decimal, ...]:
+    """Range starts written as "100, 250, 1000" (below the smallest, a range from 0.01);
+    `default` when the text names none; ValueError saying what to fix."""
+    return range_starts([p for p in text.split(",") if p.strip()]) or default
+
+
+def ranges_text(lows: Sequence[Decimal]) -> str:
+    """Range starts as a person writes them ("10000, 5000, 100.50"), the 0.01 one left out."""
+    return ", ".join(
+        str(int(low)) if low == low.to_integral_value() else f"{low:f}"
+        for low in lows
+        if low != CENT
+    )
+
+
+def gift_range_settings_get() -> GiftRangeSettings | None:
+    """The organization's own gift ranges, if it saved any."""
+    return GiftRangeSettings.objects.first()
+
+
+def standard_ranges() -> tuple[Decimal, ...]:
+    """The range starts of the gift range report when a request names none: the
+    organization's own, else the built-in ones."""
+    saved = gift_range_settings_get()
+    return saved.lows if saved is not None and saved.starts else DEFAULT_RANGES
+
+
+def ranges_asked(text: str) -> tuple[Decimal, ...]:
+    """The range starts a request names (`ranges`), else the organization's standard ones;
+    ValueError saying what to fix. Pages and API read them so."""
+    return parse_ranges(text, default=()) or standard_ranges()
