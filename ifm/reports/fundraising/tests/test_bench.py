@@ -31,7 +31,8 @@ def test_the_fundraising_benchmark_runs_in_its_tiny_version() -> None:
     assert "reports home (with its tie-out check)" in names
     assert len(names) == len(set(names))
     for figure in figures:
-        assert figure.p95_ms > 0 and figure.floor_p95_ms > 0 and figure.ratio > 0, figure
+        assert figure.p95_ms > 0, figure
+        assert figure.floor_p95_ms > 0, figure
         assert figure.line().count("ms") >= 3
 
 
