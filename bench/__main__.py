@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import banking, donors, http_latency, ledger, lighthouse, reports
+from bench import banking, donors, fundraising, http_latency, ledger, lighthouse, reports
 
 BENCHMARKS = {
     "http": http_latency.main,
@@ -13,6 +13,7 @@ BENCHMARKS = {
     "donors": donors.main,
     "banking": banking.main,
     "reports": reports.main,
+    "fundraising": fundraising.main,
 }
 
 

@@ -1,10 +1,15 @@
 """Reads of giving across donors and periods, for the fundraising reports: who gave when and how
 much, aggregated by the database (one row per donor, month, campaign or appeal, never one per
-gift).
+gift), or the donors themselves, chosen by whether they gave in a period.
 
 A gift counts when it is active: posted and not voided (a gift in an unposted batch counts once
 the batch posts), as in the giving summary. Only hard credits count: a soft credit gives the
 credited donor no gift here.
+
+Speed (a large organization has hundreds of thousands of gifts): the reads touch only the
+columns of the covering indexes of active gifts (`donors_donation_giving_donor` and `_date`, so
+PostgreSQL answers from the index), never the gift's id; "who gave in a period" is an EXISTS
+(an index probe per donor, or one pass over the period's gifts), not a grouping of every gift.
 """
 
 from __future__ import annotations
@@ -14,11 +19,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Count,
+    DecimalField,
+    Exists,
     F,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -26,10 +36,12 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber, TruncMonth
 
+from ifm.core.org_context import require_org_id
 from ifm.donors.models import Appeal, Campaign, Donation, DonationStatus, Donor
 from ifm.donors.validation import ZERO
 
 Period = tuple[date, date]
+CENT = Decimal("0.01")
 
 
 def live_gifts() -> QuerySet[Donation]:
@@ -37,40 +49,66 @@ def live_gifts() -> QuerySet[Donation]:
     return Donation.objects.filter(status=DonationStatus.ACTIVE)
 
 
-def _within(period: Period) -> Q:
-    return Q(date__gte=period[0], date__lte=period[1])
+def _within(period: Period, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}date__gte": period[0], f"{prefix}date__lte": period[1]})
+
+
+def by_name(donors: QuerySet[Donor]) -> QuerySet[Donor]:
+    return donors.order_by("last_name", "first_name", "organization_name", "id")
 
 
 def donors_of(rows: QuerySet[Any]) -> QuerySet[Donor]:
     """The donors of per-donor rows (a `values("donor_id")` queryset), by name."""
-    return Donor.objects.filter(pk__in=rows.values("donor_id")).order_by(
-        "last_name", "first_name", "organization_name", "id"
+    return by_name(Donor.objects.filter(pk__in=rows.values("donor_id")))
+
+
+def gave(*conditions: Q) -> Exists:
+    """Whether the donor (of the outer donor query) has an active gift meeting `conditions`."""
+    return Exists(live_gifts().filter(*conditions, donor=OuterRef("pk")))
+
+
+def _with_gifts(donors: QuerySet[Donor], *conditions: Q) -> QuerySet[Donor]:
+    """`donors` joined to their active gifts that meet `conditions` (one row per gift, to be
+    aggregated): filter and aggregate then share the one join."""
+    return donors.filter(
+        Q(donations__organization_id=require_org_id(), donations__status=DonationStatus.ACTIVE),
+        *conditions,
     )
 
 
 # --- Donors who stopped giving -----------------------------------------------------------------
 
 
-def lapsed_giving(*, current: Period, prior: Period, since: date | None) -> QuerySet[Any]:
-    """Per donor who gave between `since` (any time when None) and the day before `current`
-    starts, and nothing in `current`: donor_id, last_gift_date, prior_total (given in `prior`,
-    None when nothing), lifetime_total (up to the end of `current`). LYBUNT is `since` = the
-    start of `prior`; SYBUNT is `since` = None."""
+def lapsed_donors(*, current: Period, since: date | None) -> QuerySet[Donor]:
+    """The donors who gave between `since` (any time when None) and the day before `current`
+    starts, and nothing in `current`. LYBUNT is `since` = the start of the prior period;
+    SYBUNT is `since` = None."""
     before = Q(date__lt=current[0])
     if since is not None:
         before &= Q(date__gte=since)
+    return Donor.objects.filter(gave(before), ~gave(_within(current)))
+
+
+def lapsed_giving(*, current: Period, prior: Period, since: date | None) -> QuerySet[Any]:
+    """Per donor of `lapsed_donors`: donor_id, its name's columns (kind, first_name, last_name,
+    organization_name), last_gift_date, prior_total (given in `prior`, None when nothing) and
+    lifetime_total (up to the end of `current`).
+
+    The same donors as `lapsed_donors`, found in the one pass over their gifts up to the end of
+    `current` that sums them (by donor, in the order of the index): a donor whose last gift is
+    before `current` gave nothing in it, and gave before it, since `since` when given."""
+    lapsed = Q(last_gift_date__lt=current[0])
+    if since is not None:
+        lapsed &= Q(last_gift_date__gte=since)
     return (
-        live_gifts()
-        .filter(date__lte=current[1])
-        .values("donor_id")
+        _with_gifts(Donor.objects.all(), Q(donations__date__lte=current[1]))
+        .values("kind", "first_name", "last_name", "organization_name", donor_id=F("pk"))
         .annotate(
-            current_gifts=Count("pk", filter=_within(current)),
-            earlier_gifts=Count("pk", filter=before),
-            last_gift_date=Max("date"),
-            prior_total=Sum("amount", filter=_within(prior)),
-            lifetime_total=Sum("amount"),
+            last_gift_date=Max("donations__date"),
+            prior_total=Sum("donations__amount", filter=_within(prior, "donations__")),
+            lifetime_total=Sum("donations__amount"),
         )
-        .filter(current_gifts=0, earlier_gifts__gt=0)
+        .filter(lapsed)
     )
 
 
@@ -80,7 +118,8 @@ def lapsed_giving(*, current: Period, prior: Period, since: date | None) -> Quer
 def giving_by_period(periods: Sequence[Period]) -> QuerySet[Any]:
     """Per donor who gave by the end of the last period: donor_id, first_gift_date and
     `p0`, `p1`, ... the number of gifts in each period (in the order given)."""
-    counts = {f"p{i}": Count("pk", filter=_within(p)) for i, p in enumerate(periods)}
+    # Counted by their (never empty) date, a column of the index, unlike the id.
+    counts = {f"p{i}": Count("date", filter=_within(p)) for i, p in enumerate(periods)}
     return (
         live_gifts()
         .filter(date__lte=periods[-1][1])
@@ -92,20 +131,55 @@ def giving_by_period(periods: Sequence[Period]) -> QuerySet[Any]:
 RETENTION_SEGMENTS = ("donors", "new", "retained", "recaptured", "lapsed")
 
 
-def retention_segment(*, current: Period, prior: Period, segment: str) -> QuerySet[Any]:
-    """Per-donor rows of one segment of the Fundraising Effectiveness Project's retention for
-    `current` against `prior` (the period just before): "donors" (gave in current), "new"
-    (first gift ever in current), "retained" (gave in both), "recaptured" (gave in current and
-    before prior, not in prior), "lapsed" (gave in prior, not in current)."""
-    rows = giving_by_period([prior, current])
-    conditions = {
-        "donors": Q(p1__gt=0),
-        "new": Q(p1__gt=0, first_gift_date__gte=current[0]),
-        "retained": Q(p0__gt=0, p1__gt=0),
-        "recaptured": Q(p0=0, p1__gt=0, first_gift_date__lt=prior[0]),
-        "lapsed": Q(p0__gt=0, p1=0),
+def _segment_conditions(i: int, periods: Sequence[Period]) -> dict[str, Q]:
+    """The Fundraising Effectiveness Project's segments of period `i` against period `i - 1`,
+    on the rows of `giving_by_period(periods)`; and "prior", the donors of period `i - 1`."""
+    now, before = Q(**{f"p{i}__gt": 0}), Q(**{f"p{i - 1}__gt": 0})
+    return {
+        "donors": now,
+        "new": now & ~before & Q(first_gift_date__gte=periods[i][0]),
+        "retained": now & before,
+        "recaptured": now & ~before & Q(first_gift_date__lt=periods[i - 1][0]),
+        "lapsed": before & ~now,
+        "prior": before,
     }
-    return rows.filter(conditions[segment])
+
+
+def retention_counts(periods: Sequence[Period]) -> dict[int, dict[str, int]]:
+    """For each period but the first (by its index): how many donors are in each segment of
+    `retention_segment` against the period before, and "prior", the donors of that one. One
+    row comes back: the database counts the donors of its per-donor rows."""
+    counts = {
+        f"{name}_{i}": Count("donor_id", filter=condition)
+        for i in range(1, len(periods))
+        for name, condition in _segment_conditions(i, periods).items()
+    }
+    found = giving_by_period(periods).aggregate(**counts)
+    return {
+        i: {name: int(found[f"{name}_{i}"] or 0) for name in (*RETENTION_SEGMENTS, "prior")}
+        for i in range(1, len(periods))
+    }
+
+
+def retention_donors(*, current: Period, prior: Period, segment: str) -> QuerySet[Donor]:
+    """The donors of one segment of `current` against `prior` (the period just before):
+    "donors" (gave in current), "new" (first gift ever in current), "retained" (gave in both),
+    "recaptured" (gave in current and before prior, not in prior), "lapsed" (gave in prior, not
+    in current)."""
+    in_current, in_prior = gave(_within(current)), gave(_within(prior))
+    conditions: dict[str, list[Any]] = {
+        "donors": [in_current],
+        "new": [in_current, ~gave(Q(date__lt=current[0]))],
+        "retained": [in_current, in_prior],
+        "recaptured": [in_current, ~in_prior, gave(Q(date__lt=prior[0]))],
+        "lapsed": [in_prior, ~in_current],
+    }
+    return Donor.objects.filter(*conditions[segment])
+
+
+def retention_segment(*, current: Period, prior: Period, segment: str) -> QuerySet[Any]:
+    """`retention_donors` as per-donor rows (donor_id)."""
+    return retention_donors(current=current, prior=prior, segment=segment).values(donor_id=F("pk"))
 
 
 # --- Totals per donor --------------------------------------------------------------------------
@@ -117,7 +191,7 @@ def donor_totals(period: Period) -> QuerySet[Any]:
         live_gifts()
         .filter(_within(period))
         .values("donor_id")
-        .annotate(total=Sum("amount"), gifts=Count("pk"), last_gift_date=Max("date"))
+        .annotate(total=Sum("amount"), gifts=Count("*"), last_gift_date=Max("date"))
     )
 
 
@@ -125,6 +199,27 @@ def donors_between(period: Period, low: Decimal, high: Decimal | None) -> QueryS
     """Per-donor rows of those whose total in `period` is at least `low` and under `high`."""
     rows = donor_totals(period).filter(total__gte=low)
     return rows if high is None else rows.filter(total__lt=high)
+
+
+def range_counts(period: Period, lows: Sequence[Decimal]) -> list[tuple[int, Decimal]]:
+    """For each range (from each of `lows`, highest first, up to the one before it): how many
+    donors gave a total in it in `period`, and their total. One row comes back."""
+    aggregates: dict[str, Aggregate] = {}
+    for i, low in enumerate(lows):
+        within = Q(total__gte=low) if i == 0 else Q(total__gte=low, total__lt=lows[i - 1])
+        aggregates[f"n{i}"] = Count("donor_id", filter=within)
+        aggregates[f"s{i}"] = Sum("total", filter=within)
+    found = donor_totals(period).aggregate(**aggregates)
+    return [(int(found[f"n{i}"] or 0), found[f"s{i}"] or ZERO) for i in range(len(lows))]
+
+
+def donors_who_gave(period: Period) -> QuerySet[Donor]:
+    """The donors with a gift in `period`."""
+    return Donor.objects.filter(gave(_within(period)))
+
+
+def total_given(period: Period) -> Decimal:
+    return live_gifts().filter(_within(period)).aggregate(t=Sum("amount"))["t"] or ZERO
 
 
 # --- Campaigns and appeals ---------------------------------------------------------------------
@@ -139,10 +234,8 @@ def campaign_giving(period: Period | None) -> dict[str, dict[int | None, dict[st
         gifts = gifts.filter(_within(period))
     found: dict[str, dict[int | None, dict[str, Any]]] = {}
     for key in ("campaign", "appeal"):
-        rows = (
-            gifts.values(f"{key}_id")
-            .annotate(n=Count("pk"), total=Sum("amount"), donors=Count("donor_id", distinct=True))
-            .order_by()
+        rows = gifts.values(f"{key}_id").annotate(
+            n=Count("*"), total=Sum("amount"), donors=Count("donor_id", distinct=True)
         )
         found[key] = {
             r[f"{key}_id"]: {"count": r["n"], "total": r["total"] or ZERO, "donors": r["donors"]}
@@ -158,50 +251,103 @@ def campaigns_and_appeals() -> tuple[list[Campaign], list[Appeal]]:
 
 def campaign_donors(
     period: Period | None, *, campaign_id: int | None, appeal_id: int | None
-) -> QuerySet[Any]:
-    """Per-donor rows (donor_id, total) of the gifts to a campaign or an appeal."""
-    gifts = live_gifts()
-    if period is not None:
-        gifts = gifts.filter(_within(period))
+) -> QuerySet[Donor]:
+    """The donors with a gift to a campaign or an appeal (dated in `period`, or any time)."""
+    conditions = [] if period is None else [_within(period)]
     if campaign_id is not None:
-        gifts = gifts.filter(campaign_id=campaign_id)
+        conditions.append(Q(campaign_id=campaign_id))
     if appeal_id is not None:
-        gifts = gifts.filter(appeal_id=appeal_id)
-    return gifts.values("donor_id").annotate(total=Sum("amount"))
+        conditions.append(Q(appeal_id=appeal_id))
+    return Donor.objects.filter(gave(*conditions))
 
 
 # --- Months, averages and medians --------------------------------------------------------------
 
 
+class _MiddleAmount(Aggregate):
+    """PostgreSQL's percentile_disc(0.5) of the amounts: the middle gift of an odd count; of an
+    even count the lower middle one, or the upper one in descending order. Exact (no float)."""
+
+    function = "percentile_disc"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s %(direction)s)"
+
+    def __init__(self, expression: Any, *, descending: bool) -> None:
+        super().__init__(expression, output_field=DecimalField(max_digits=14, decimal_places=2))
+        self.extra["direction"] = "DESC" if descending else "ASC"
+
+
+def _median(low: Decimal | None, high: Decimal | None) -> Decimal:
+    if low is None or high is None:
+        return ZERO
+    return ((low + high) / 2).quantize(CENT)
+
+
 def monthly_giving(period: Period) -> dict[date, dict[str, Any]]:
-    """Per month (its first day) with gifts in `period`: count, total, donors."""
-    rows = (
+    """Per month (its first day) with gifts in `period`: count, total, donors, median (the
+    median gift of the month)."""
+    postgres = connection.vendor == "postgresql"
+    middles: dict[str, Aggregate] = {}
+    if postgres:
+        middles = {
+            "low": _MiddleAmount("amount", descending=False),
+            "high": _MiddleAmount("amount", descending=True),
+        }
+    rows: QuerySet[Any, Any] = (
         live_gifts()
         .filter(_within(period))
         .annotate(month=TruncMonth("date"))
         .values("month")
-        .annotate(n=Count("pk"), total=Sum("amount"), donors=Count("donor_id", distinct=True))
+        .annotate(
+            n=Count("*"),
+            total=Sum("amount"),
+            donors=Count("donor_id", distinct=True),
+            **middles,
+        )
         .order_by("month")
     )
-    return {
-        _as_date(r["month"]): {"count": r["n"], "total": r["total"] or ZERO, "donors": r["donors"]}
+    found = {
+        _as_date(r["month"]): {
+            "count": r["n"],
+            "total": r["total"] or ZERO,
+            "donors": r["donors"],
+            "median": _median(r["low"], r["high"]) if postgres else ZERO,
+        }
         for r in rows
     }
+    if not postgres:
+        for month, median in _ranked_medians(period, by_month=True).items():
+            found[month]["median"] = median
+    return found
 
 
 def _as_date(value: Any) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-def median_gifts(period: Period, *, by_month: bool) -> dict[date | None, Decimal]:
-    """The median gift of `period` (key None), or of each month in it (keyed by its first day).
+def median_gift(period: Period) -> Decimal:
+    """The median gift of `period` (0.00 without gifts)."""
+    if connection.vendor == "postgresql":
+        found = (
+            live_gifts()
+            .filter(_within(period))
+            .aggregate(
+                low=_MiddleAmount("amount", descending=False),
+                high=_MiddleAmount("amount", descending=True),
+            )
+        )
+        return _median(found["low"], found["high"])
+    return _ranked_medians(period, by_month=False).get(None, ZERO)
 
-    Computed by the database on both engines: the gifts are numbered by amount within their
+
+def _ranked_medians(period: Period, *, by_month: bool) -> dict[Any, Decimal]:
+    """The median gift of `period` (key None), or of each month in it (keyed by its first day),
+    where the database has no percentile (SQLite): the gifts are numbered by amount within their
     month, and only the one or two middle ones come back (their mean is the median)."""
     partition = [TruncMonth("date")] if by_month else None
     ranked = (
         live_gifts()
         .filter(_within(period))
+        .order_by()  # the numbering needs no other order: the gifts' own would sort them all
         .annotate(
             month=TruncMonth("date"),
             position=Window(
@@ -214,10 +360,9 @@ def median_gifts(period: Period, *, by_month: bool) -> dict[date | None, Decimal
         .filter(position__gte=(F("size") + 1) / 2, position__lte=(F("size") + 2) / 2)
         .values_list("month", "amount")
     )
-    middles: dict[date | None, list[Decimal]] = {}
+    middles: dict[Any, list[Decimal]] = {}
     for month, amount in ranked:
         middles.setdefault(_as_date(month) if by_month else None, []).append(amount)
     return {
-        key: (sum(values, ZERO) / len(values)).quantize(Decimal("0.01"))
-        for key, values in middles.items()
+        key: (sum(values, ZERO) / len(values)).quantize(CENT) for key, values in middles.items()
     }

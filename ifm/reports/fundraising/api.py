@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from django.utils import timezone
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.api import InputSchema
-from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE
+from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE, Version
 from ifm.donors.lists.api import SavedDonorListDetailOut, donor_list_or_404
 from ifm.donors.lists.services import donor_list_create
-from ifm.reports.fundraising import selectors
+from ifm.reports.fundraising import selectors, services
 from ifm.reports.fundraising.forms import last_twelve_months
 from ifm.reports.params import FROM, TO, OptionalDate, invalid, period
 from ifm.reports.schemas import ReportOut, report_json
@@ -131,10 +131,67 @@ def gift_range(
     require_perm(request.access, PERM)
     start, end = period(request, date_from, date_to)
     try:
-        lows = selectors.parse_ranges(ranges)
+        lows = selectors.ranges_asked(ranges)
     except ValueError as error:
         raise invalid("ranges", str(error)) from None
     return report_json(selectors.gift_range(request.org, period=(start, end), lows=lows))
+
+
+class GiftRangesOut(Schema):
+    ranges: list[str] = Field(
+        ..., description="Where each range starts, highest first; the last is always 0.01."
+    )
+    own: bool = Field(..., description="Whether these are the organization's own ranges.")
+    version: int | None = Field(
+        ..., description="The version of the organization's own ranges (none: the standard)."
+    )
+
+
+class GiftRangesIn(InputSchema):
+    ranges: list[Annotated[str, Field(max_length=20)]] = Field(
+        ...,
+        max_length=selectors.MAX_RANGES,
+        description='Range starts such as ["100", "250", "1000"] (a range from 0.01 is added '
+        "below the smallest); an empty list goes back to the standard ranges.",
+    )
+    version: Version | None = Field(
+        None, description="The version you read; required to change ranges that are saved."
+    )
+
+
+def _ranges_json() -> dict[str, Any]:
+    saved = selectors.gift_range_settings_get()
+    return {
+        "ranges": [str(low) for low in selectors.standard_ranges()],
+        "own": saved is not None,
+        "version": saved.version if saved is not None else None,
+    }
+
+
+@router.get(
+    "/gift-range/settings", response=GiftRangesOut, summary="The organization's gift ranges"
+)
+def gift_range_settings(request: OrgRequest) -> Any:
+    """The range starts the gift range report uses when `ranges` names none: the
+    organization's own, or the standard ones."""
+    require_perm(request.access, PERM)
+    return _ranges_json()
+
+
+@router.put(
+    "/gift-range/settings", response=GiftRangesOut, summary="Save the organization's gift ranges"
+)
+def gift_range_settings_put(request: OrgRequest, payload: GiftRangesIn) -> Any:
+    """Save where the organization's gift ranges start (`ledger.manage`); changing saved ranges
+    needs the `version` read (a stale one is a 409)."""
+    services.gift_ranges_save(
+        organization=request.org,
+        access=request.access,
+        actor=request.user,
+        ranges=payload.ranges,
+        expected_version=payload.version,
+    )
+    return _ranges_json()
 
 
 @router.get("/campaigns", response=ReportOut, summary="Giving by campaign and appeal")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -97,7 +96,7 @@ def drill_down(organization: Organization, params: QueryDict) -> tuple[str, Quer
     report = params.get("report", "")
     if report not in REPORTS:
         raise DrillError("report", f"Give a report: {', '.join(REPORTS)}.")
-    rows: QuerySet[Any]
+    donors: QuerySet[Donor]
     if report in ("lybunt", "sybunt", "retention"):
         year, basis = _year(params), _basis(params)
         start, end, name = year_bounds(organization, year, basis)
@@ -106,20 +105,20 @@ def drill_down(organization: Organization, params: QueryDict) -> tuple[str, Quer
             segment = params.get("segment") or "donors"
             if segment not in SEGMENT_LABELS:
                 raise DrillError("segment", f"Give a segment: {', '.join(SEGMENT_LABELS)}.")
-            rows = giving.retention_segment(
+            donors = giving.retention_donors(
                 current=(start, end), prior=(p_start, p_end), segment=segment
             )
             title = f"{SEGMENT_LABELS[segment]} donors of {name} (against {p_name})"
         else:
             since = p_start if report == "lybunt" else None
-            rows = giving.lapsed_giving(current=(start, end), prior=(p_start, p_end), since=since)
+            donors = giving.lapsed_donors(current=(start, end), since=since)
             title = f"{report.upper()} donors of {name}"
     elif report == "range":
         period = _period(params)
         assert period is not None
         low = _amount(params, "low") or Decimal("0.01")
         high = _amount(params, "high")
-        rows = giving.donors_between(period, low, high)
+        donors = giving.donors_of(giving.donors_between(period, low, high))
         upper = f" and under {high:,.2f}" if high is not None else ""
         title = f"Donors who gave {low:,.2f}{upper} from {period[0]} to {period[1]}"
     elif report == "campaign":
@@ -138,11 +137,11 @@ def drill_down(organization: Organization, params: QueryDict) -> tuple[str, Quer
             if appeal is None:
                 raise DrillError("appeal", "No such appeal.")
             what = appeal.name
-        rows = giving.campaign_donors(span, campaign_id=campaign_id, appeal_id=appeal_id)
+        donors = giving.campaign_donors(span, campaign_id=campaign_id, appeal_id=appeal_id)
         title = f"Donors to {what}" + (f" from {span[0]} to {span[1]}" if span else "")
     else:
         period = _period(params)
         assert period is not None
-        rows = giving.donor_totals(period)
+        donors = giving.donors_who_gave(period)
         title = f"Donors who gave from {period[0]} to {period[1]}"
-    return title, giving.donors_of(rows)
+    return title, giving.by_name(donors)

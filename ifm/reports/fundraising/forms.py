@@ -14,6 +14,7 @@ from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE
 from ifm.ledger.filters import SmallMixin
 from ifm.reports.financial.forms import PeriodForm
 from ifm.reports.fundraising import selectors
+from ifm.tenancy.forms import BootstrapMixin
 from ifm.tenancy.models import Organization
 
 BASIS_CHOICES = [("calendar", "Calendar years"), ("fiscal", "Fiscal years")]
@@ -67,12 +68,28 @@ class GiftRangeForm(FundraisingPeriodForm):
 
     def clean_ranges(self) -> tuple[Decimal, ...]:
         try:
-            return selectors.parse_ranges(self.cleaned_data.get("ranges") or "")
+            return selectors.ranges_asked(self.cleaned_data.get("ranges") or "")
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 
     def lows(self) -> tuple[Decimal, ...]:
-        return _valid(self).get("ranges") or selectors.DEFAULT_RANGES
+        """The ranges asked for, else the organization's standard ones."""
+        return _valid(self).get("ranges") or selectors.standard_ranges()
+
+
+class GiftRangeSettingsForm(BootstrapMixin, forms.Form):
+    ranges = forms.CharField(
+        label="Range starts",
+        required=False,
+        max_length=300,
+        help_text=(
+            "Amounts where each range starts, such as 100, 250, 1000, 5000 (a range from 0.01 "
+            "is added below the smallest). Leave empty for the standard ranges: "
+            + ", ".join(f"{low:,.2f}" for low in selectors.DEFAULT_RANGES)
+            + "."
+        ),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class TopDonorsForm(FundraisingPeriodForm):

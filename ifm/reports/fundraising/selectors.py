@@ -10,21 +10,25 @@ those donors (`drill_url`), or a donor's row to the donor's page.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import F
 from django.urls import reverse
 
 from ifm.donors.gifts import giving
-from ifm.donors.models import Donor
+from ifm.donors.models import Donor, donor_name
 from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
+from ifm.reports.fundraising.models import GiftRangeSettings
 from ifm.reports.report import ZERO, Column, Report, Row
 from ifm.tenancy.models import Organization
 
 BASES = ("calendar", "fiscal")
 CENT = Decimal("0.01")
+MAX_RANGES = 20
 # Lower bounds of the gift ranges when the organization names none.
 DEFAULT_RANGES = (
     Decimal("10000"),
@@ -67,17 +71,18 @@ def drill_url(organization: Organization, **params: Any) -> str:
     )
 
 
-def donor_url(organization: Organization, donor_id: int) -> str:
-    return reverse(
-        "donors:donor_detail", kwargs={"org_slug": organization.slug, "donor_id": donor_id}
-    )
+def donor_links(organization: Organization) -> Callable[[int], str]:
+    """The URL of any donor's page, the route reversed once (a report links thousands)."""
+    one = reverse("donors:donor_detail", kwargs={"org_slug": organization.slug, "donor_id": 1})
+    head, _, tail = one.rpartition("/1/")
+    return lambda donor_id: f"{head}/{donor_id}/{tail}"
 
 
 def _names(ids: list[int]) -> dict[int, str]:
-    donors = Donor.objects.filter(pk__in=ids).only(
-        "kind", "first_name", "last_name", "organization_name"
+    donors = Donor.objects.filter(pk__in=ids).values_list(
+        "pk", "kind", "first_name", "last_name", "organization_name"
     )
-    return {d.pk: d.name for d in donors}
+    return {pk: donor_name(*columns) for pk, *columns in donors}
 
 
 def _count(n: int) -> Decimal:
@@ -106,33 +111,46 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
     (LYBUNT donors are among them). One row per donor, the largest giver of last year first."""
     start, end, name = year_bounds(organization, year, basis)
     p_start, p_end, p_name = year_bounds(organization, year - 1, basis)
-    rows_qs = giving.lapsed_giving(
-        current=(start, end),
-        prior=(p_start, p_end),
-        since=p_start if kind == "lybunt" else None,
-    ).order_by("-prior_total", "-lifetime_total", "donor_id")
-    found = list(rows_qs)
-    names = _names([r["donor_id"] for r in found])
+    found = (
+        giving.lapsed_giving(
+            current=(start, end),
+            prior=(p_start, p_end),
+            since=p_start if kind == "lybunt" else None,
+        )
+        # Those who gave nothing last year (SYBUNT) last, on PostgreSQL as on SQLite.
+        .order_by(F("prior_total").desc(nulls_last=True), "-lifetime_total", "donor_id")
+        .values_list(
+            "donor_id",
+            "kind",
+            "first_name",
+            "last_name",
+            "organization_name",
+            "last_gift_date",
+            "prior_total",
+            "lifetime_total",
+        )
+    )
+    link = donor_links(organization)
     rows = []
     prior_sum = lifetime_sum = ZERO
-    for r in found:
-        prior_total = r["prior_total"] or ZERO
+    for donor_id, *name_columns, last_gift, prior_total, lifetime_total in found:
+        prior_total = prior_total or ZERO
         prior_sum += prior_total
-        lifetime_sum += r["lifetime_total"]
+        lifetime_sum += lifetime_total
         rows.append(
             Row(
-                f"{names.get(r['donor_id'], r['donor_id'])} · last gift "
-                f"{r['last_gift_date']:%Y-%m-%d}",
-                {"prior_total": prior_total, "lifetime_total": r["lifetime_total"]},
-                key=f"donor-{r['donor_id']}",
-                donor_id=r["donor_id"],
-                href=donor_url(organization, r["donor_id"]),
+                f"{donor_name(*name_columns)} · last gift {last_gift.isoformat()}",
+                {"prior_total": prior_total, "lifetime_total": lifetime_total},
+                key=f"donor-{donor_id}",
+                donor_id=donor_id,
+                href=link(donor_id),
             )
         )
     title = "LYBUNT" if kind == "lybunt" else "SYBUNT"
+    donors = len(rows)
     rows.append(
         Row(
-            f"All {len(found)} {title} donors",
+            f"All {donors} {title} donors",
             {"prior_total": prior_sum, "lifetime_total": lifetime_sum},
             kind="total",
             key="total",
@@ -149,7 +167,7 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
         ],
         rows=rows,
         totals={
-            "donors": _count(len(found)),
+            "donors": _count(donors),
             "prior_total": prior_sum,
             "lifetime_total": lifetime_sum,
         },
@@ -159,11 +177,9 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
 def lapsed_donor_ids(organization: Organization, *, kind: str, year: int, basis: str) -> list[int]:
     """The donors of the LYBUNT or SYBUNT report, as their ids."""
     start, end, _ = year_bounds(organization, year, basis)
-    p_start, p_end, _ = year_bounds(organization, year - 1, basis)
-    rows = giving.lapsed_giving(
-        current=(start, end), prior=(p_start, p_end), since=p_start if kind == "lybunt" else None
-    )
-    return list(rows.values_list("donor_id", flat=True))
+    p_start = year_bounds(organization, year - 1, basis)[0]
+    donors = giving.lapsed_donors(current=(start, end), since=p_start if kind == "lybunt" else None)
+    return list(donors.values_list("pk", flat=True))
 
 
 # --- Retention ---------------------------------------------------------------------------------
@@ -187,35 +203,12 @@ def retention(organization: Organization, *, year: int, years: int, basis: str) 
     first = year - years + 1
     bounds = [year_bounds(organization, y, basis) for y in range(first - 1, year + 1)]
     periods = [(b[0], b[1]) for b in bounds]
-    per_donor = giving.giving_by_period(periods)
-    tally = {
-        y: dict.fromkeys(("donors", "new", "retained", "recaptured", "lapsed"), 0)
-        for y in range(first, year + 1)
-    }
-    prior_donors = dict.fromkeys(range(first, year + 1), 0)
-    for r in per_donor.values_list("first_gift_date", *(f"p{i}" for i in range(len(periods)))):
-        first_gift, counts = r[0], r[1:]
-        for i, y in enumerate(range(first, year + 1), start=1):
-            now, before = counts[i] > 0, counts[i - 1] > 0
-            t = tally[y]
-            if before:
-                prior_donors[y] += 1
-                if not now:
-                    t["lapsed"] += 1
-            if not now:
-                continue
-            t["donors"] += 1
-            if before:
-                t["retained"] += 1
-            elif first_gift >= periods[i][0]:
-                t["new"] += 1
-            elif first_gift < periods[i - 1][0]:
-                t["recaptured"] += 1
+    tally = giving.retention_counts(periods)
     rows = []
     for i, y in enumerate(range(first, year + 1), start=1):
-        t = tally[y]
-        values = {k: _count(v) for k, v in t.items()}
-        values["retention_rate"] = _ratio(Decimal(t["retained"]), Decimal(prior_donors[y]))
+        t = tally[i]
+        values = {k: _count(t[k]) for k in giving.RETENTION_SEGMENTS}
+        values["retention_rate"] = _ratio(Decimal(t["retained"]), Decimal(t["prior"]))
         rows.append(
             Row(
                 bounds[i][2],
@@ -255,14 +248,9 @@ def gift_range(
     """Donors by their total giving in `period`, in ranges starting at each of `lows`: how many
     donors, their total, and each range's share of donors and of giving."""
     lows = tuple(sorted(set(lows), reverse=True))
-    counts = [0] * len(lows)
-    sums = [ZERO] * len(lows)
-    for total in giving.donor_totals(period).values_list("total", flat=True):
-        for i, low in enumerate(lows):
-            if total >= low:
-                counts[i] += 1
-                sums[i] += total
-                break
+    found = giving.range_counts(period, lows)
+    counts = [n for n, _ in found]
+    sums = [total for _, total in found]
     all_donors, all_total = sum(counts), sum(sums, ZERO)
     rows = []
     for i, low in enumerate(lows):
@@ -392,10 +380,10 @@ def campaigns(organization: Organization, *, period: tuple[date, date] | None) -
 
 def top_donors(organization: Organization, *, period: tuple[date, date], limit: int) -> Report:
     """The `limit` donors who gave most in `period`."""
-    totals = giving.donor_totals(period)
-    found = list(totals.order_by("-total", "donor_id")[:limit])
+    found = list(giving.donor_totals(period).order_by("-total", "donor_id")[:limit])
     names = _names([r["donor_id"] for r in found])
-    all_total = sum(totals.values_list("total", flat=True), ZERO) if found else ZERO
+    link = donor_links(organization)
+    all_total = giving.total_given(period) if found else ZERO
     rows = [
         Row(
             str(names.get(r["donor_id"], r["donor_id"])),
@@ -406,7 +394,7 @@ def top_donors(organization: Organization, *, period: tuple[date, date], limit: 
             },
             key=f"donor-{r['donor_id']}",
             donor_id=r["donor_id"],
-            href=donor_url(organization, r["donor_id"]),
+            href=link(r["donor_id"]),
         )
         for r in found
     ]
@@ -450,9 +438,7 @@ def monthly_trend(organization: Organization, *, period: tuple[date, date]) -> R
     """Per month of `period`: gifts, total, average gift, median gift and donors; the totals
     hold the same for the whole period (its median computed over all its gifts)."""
     per_month = giving.monthly_giving(period)
-    medians = giving.median_gifts(period, by_month=True)
-    overall = giving.median_gifts(period, by_month=False)
-    empty = {"count": 0, "total": ZERO, "donors": 0}
+    empty = {"count": 0, "total": ZERO, "donors": 0, "median": ZERO}
     rows = []
     count = 0
     total = ZERO
@@ -468,7 +454,7 @@ def monthly_trend(organization: Organization, *, period: tuple[date, date]) -> R
                     "gifts": _count(figures["count"]),
                     "total": figures["total"],
                     "average": _mean(figures["total"], figures["count"]),
-                    "median": medians.get(month, ZERO),
+                    "median": figures["median"],
                     "donors": _count(figures["donors"]),
                 },
                 key=f"month-{month:%Y-%m}",
@@ -483,7 +469,7 @@ def monthly_trend(organization: Organization, *, period: tuple[date, date]) -> R
         "gifts": _count(count),
         "total": total,
         "average": _mean(total, count),
-        "median": overall.get(None, ZERO),
+        "median": giving.median_gift(period),
     }
     rows.append(Row("Whole period", dict(summary), kind="total", key="total"))
     return Report(
@@ -506,16 +492,15 @@ def monthly_trend(organization: Organization, *, period: tuple[date, date]) -> R
     )
 
 
-def parse_ranges(text: str) -> tuple[Decimal, ...]:
-    """Range starts written as "100, 250, 1000" (below the smallest, a range from 0.01);
-    ValueError saying what to fix."""
-    parts = [p.strip().replace("$", "").replace("_", "") for p in text.split(",") if p.strip()]
-    if not parts:
-        return DEFAULT_RANGES
-    if len(parts) > 20:
-        raise ValueError("Give at most 20 range starts.")
+def range_starts(parts: Sequence[str]) -> tuple[Decimal, ...]:
+    """Range starts written as amounts ("100", "$250", "1000.50"), highest first, with a range
+    from 0.01 added below the smallest (every donor is in one); ValueError saying what to fix.
+    No amount at all gives none."""
+    if len(parts) > MAX_RANGES:
+        raise ValueError(f"Give at most {MAX_RANGES} range starts.")
     lows = []
     for part in parts:
+        part = part.strip().replace("$", "").replace("_", "")
         try:
             value = Decimal(part)
         except ArithmeticError:
@@ -525,5 +510,40 @@ def parse_ranges(text: str) -> tuple[Decimal, ...]:
         if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
             raise ValueError("Each range start is an amount from 0 to 999,999,999,999.99.")
         lows.append(max(value.quantize(CENT), CENT))
+    if not lows:
+        return ()
     # The lowest range always starts at the smallest gift, so every donor is in one.
     return tuple(sorted({*lows, CENT}, reverse=True))
+
+
+def parse_ranges(text: str, default: tuple[Decimal, ...] = DEFAULT_RANGES) -> tuple[Decimal, ...]:
+    """Range starts written as "100, 250, 1000" (below the smallest, a range from 0.01);
+    `default` when the text names none; ValueError saying what to fix."""
+    return range_starts([p for p in text.split(",") if p.strip()]) or default
+
+
+def ranges_text(lows: Sequence[Decimal]) -> str:
+    """Range starts as a person writes them ("10000, 5000, 100.50"), the 0.01 one left out."""
+    return ", ".join(
+        str(int(low)) if low == low.to_integral_value() else f"{low:f}"
+        for low in lows
+        if low != CENT
+    )
+
+
+def gift_range_settings_get() -> GiftRangeSettings | None:
+    """The organization's own gift ranges, if it saved any."""
+    return GiftRangeSettings.objects.first()
+
+
+def standard_ranges() -> tuple[Decimal, ...]:
+    """The range starts of the gift range report when a request names none: the
+    organization's own, else the built-in ones."""
+    saved = gift_range_settings_get()
+    return saved.lows if saved is not None and saved.starts else DEFAULT_RANGES
+
+
+def ranges_asked(text: str) -> tuple[Decimal, ...]:
+    """The range starts a request names (`ranges`), else the organization's standard ones;
+    ValueError saying what to fix. Pages and API read them so."""
+    return parse_ranges(text, default=()) or standard_ranges()

@@ -25,6 +25,11 @@ urlpatterns: list[URLPattern] = [
         path(f"{ROUTES[kind]}save-list/", views.save_list, {"kind": kind}, name=f"{kind}_save_list")
         for kind in ("lybunt", "sybunt")
     ),
+    path(
+        f"{ROUTES['gift_range']}settings/",
+        views.gift_range_settings,
+        name="gift_range_settings",
+    ),
     path("fundraising/donors/", views.donors_page, name="fundraising_donors"),
     *(
         path(

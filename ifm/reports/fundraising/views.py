@@ -15,20 +15,23 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from ifm.accounts.http import OrgRequest, service_args
-from ifm.core.errors import ServiceError
+from ifm.core.errors import ConflictError, ServiceError
 from ifm.donors.exports import donors_response
 from ifm.donors.lists.services import donor_list_create
 from ifm.reports.export import report_file
-from ifm.reports.fundraising import forms, selectors
+from ifm.reports.fundraising import forms, selectors, services
 from ifm.reports.fundraising.charts import campaign_chart, retention_chart
 from ifm.reports.fundraising.drill import SEGMENT_LABELS, DrillError, drill_down
 from ifm.reports.pages import render_report
 from ifm.reports.report import Report
+from ifm.tenancy.forms import add_service_errors
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PERM = "reports.fundraising"
+RANGES_PERM = services.PERM
 PAGE_SIZE = 50
 
 Built = tuple[Any, Report, dict[str, Any]]
@@ -72,10 +75,24 @@ def _retention(request: OrgRequest) -> Built:
 def _gift_range(request: OrgRequest) -> Built:
     form = forms.GiftRangeForm(request.GET or None)
     period = form.values(request.org)
-    report = selectors.gift_range(request.org, period=period, lows=form.lows())
+    lows = form.lows()
+    report = selectors.gift_range(request.org, period=period, lows=lows)
     if not form.is_bound:
-        form = forms.GiftRangeForm(initial={"date_from": period[0], "date_to": period[1]})
-    return form, report, {"intro": f"Donors by their total giving in the period. {SOFT_CREDITS}"}
+        form = forms.GiftRangeForm(
+            initial={
+                "date_from": period[0],
+                "date_to": period[1],
+                "ranges": selectors.ranges_text(lows),
+            }
+        )
+    extra: dict[str, Any] = {"intro": f"Donors by their total giving in the period. {SOFT_CREDITS}"}
+    if has_perm(request.access, RANGES_PERM):
+        extra["actions"] = format_html(
+            '<a class="btn btn-outline-secondary btn-sm" id="gift-range-settings" href="{}">'
+            '<i class="bi bi-sliders" aria-hidden="true"></i> Standard ranges</a>',
+            reverse("reports:gift_range_settings", kwargs={"org_slug": request.org.slug}),
+        )
+    return form, report, extra
 
 
 def _campaigns(request: OrgRequest) -> Built:
@@ -213,3 +230,42 @@ def donors_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpResponseB
         return HttpResponse(problem, status=400, content_type="text/plain")
     filename = f"report-donors-{request.org.slug}-{timezone.localdate():%Y-%m-%d}"
     return donors_response(donors, fmt=fmt, organization=request.org, filename=filename)
+
+
+@login_required
+def gift_range_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
+    """The organization's standard gift ranges, used by the gift range report when a request
+    names none (`ledger.manage`)."""
+    require_perm(request.access, RANGES_PERM)
+    saved = selectors.gift_range_settings_get()
+    context: dict[str, Any] = {"saved": saved, "standard": selectors.standard_ranges()}
+    status = 200
+    if request.method == "POST":
+        form = forms.GiftRangeSettingsForm(request.POST)
+        status = 422
+        if form.is_valid():
+            try:
+                services.gift_ranges_save(
+                    organization=request.org,
+                    access=request.access,
+                    actor=request.user,
+                    ranges=form.cleaned_data["ranges"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ConflictError as exc:
+                context["conflict"] = exc.message
+                status = exc.status
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "The standard gift ranges are saved.")
+                return redirect(reverse("reports:gift_range", kwargs={"org_slug": org_slug}))
+    else:
+        form = forms.GiftRangeSettingsForm(
+            initial={
+                "ranges": selectors.ranges_text(saved.lows) if saved else "",
+                "version": saved.version if saved else None,
+            }
+        )
+    context["form"] = form
+    return render(request, "reports/gift_range_settings.html", context, status=status)

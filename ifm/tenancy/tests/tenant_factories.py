@@ -662,3 +662,14 @@ def _reports(org: Organization, name: str) -> Any:
 
 for _name in ("budget", "budgetline"):
     FACTORIES[f"reports.{_name}"] = lambda org, _n=_name: _reports(org, _n)  # type: ignore[misc]
+
+
+@factory("reports.giftrangesettings")
+def _gift_range_settings(org: Organization) -> models.Model:
+    from ifm.reports.fundraising.models import GiftRangeSettings
+
+    with org_context(org):
+        settings, _new = GiftRangeSettings.objects.get_or_create(
+            organization=org, defaults={"starts": ["1000.00", "100.00", "0.01"]}
+        )
+    return settings
