@@ -31,7 +31,6 @@ import csv
 import io
 import os
 import random
-import statistics
 import subprocess
 import tempfile
 import time
@@ -42,7 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from bench.donor_search import FIRST, LAST
-from bench.ledger import _ensure_database, _env, _setup_django
+from bench.ledger import _ensure_database, _env, _setup_django, _timed
 from bench.server import BIN, ROOT
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ifm_bench_fund"
@@ -104,23 +103,6 @@ class Figure:
             f"  floor p95={self.floor_p95_ms:6.1f} ms  ratio {self.ratio:6.1f}"
             f"  (target < {self.target_ms:.0f} ms: {mark})"
         )
-
-
-def _quantiles(times: list[float]) -> tuple[float, float]:
-    times = sorted(times)
-    if len(times) < 2:
-        return times[0], times[0]
-    return statistics.median(times), statistics.quantiles(times, n=20)[18]
-
-
-def _timed(call: Callable[[], Any], runs: int) -> tuple[float, float]:
-    call()  # warm-up
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t0) * 1000)
-    return _quantiles(times)
 
 
 # --- the organization ------------------------------------------------------------------------
@@ -510,8 +492,8 @@ def reads(org: Any, sizes: Sizes, out: Callable[[str], None] = print) -> list[Fi
              fytd, HOME_TARGET_MS),
         ]  # fmt: skip
         for name, call, period, target in calls:
-            p50, p95 = _timed(call, sizes.runs)
-            _f50, floor = _timed(_floor(period), max(3, sizes.runs // 3))
+            p50, p95, _result = _timed(call, sizes.runs)
+            _f50, floor, _rows = _timed(_floor(period), max(3, sizes.runs // 3))
             figure = Figure(name, p50, p95, floor, target or REPORT_TARGET_MS)
             out(figure.line())
             figures.append(figure)
@@ -557,10 +539,10 @@ def pages(org: Any, sizes: Sizes, out: Callable[[str], None] = print) -> list[Fi
 
             return call
 
-        _f50, floor = _timed(get(FLOOR_PATH), sizes.page_runs)
+        _f50, floor, _page = _timed(get(FLOOR_PATH), sizes.page_runs)
         for name, (route, target) in names.items():
             url = reverse(route, kwargs={"org_slug": org.slug})
-            p50, p95 = _timed(get(url), sizes.page_runs)
+            p50, p95, _page = _timed(get(url), sizes.page_runs)
             figure = Figure(name, p50, p95, floor, target)
             out(figure.line())
             figures.append(figure)

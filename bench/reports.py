@@ -23,7 +23,6 @@ bench/ledger.py, reused). BENCH_RUNS (30) runs of each read; BENCH_POST_ENTRIES 
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import tempfile
 import time
@@ -33,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bench.ledger import DEFAULT_URL, _ensure_database, _env, _setup_django
+from bench.ledger import DEFAULT_URL, _ensure_database, _env, _setup_django, _timed
 from bench.server import BIN, ROOT
 
 READ_TARGET_MS = 20.0
@@ -97,24 +96,6 @@ class Figure:
             f"  summing lines p95={self.floor_p95_ms:8.1f} ms  ratio {self.ratio:6.3f}"
             f"  (target < {READ_TARGET_MS:.0f} ms: {mark})"
         )
-
-
-def _p95(times: list[float]) -> tuple[float, float]:
-    times = sorted(times)
-    if len(times) < 2:
-        return times[0], times[0]
-    return statistics.median(times), statistics.quantiles(times, n=20)[18]
-
-
-def _timed(call: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
-    result = call()  # warm-up
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = call()
-        times.append((time.perf_counter() - t0) * 1000)
-    p50, p95 = _p95(times)
-    return p50, p95, result
 
 
 def dataset(sizes: Sizes, out: Callable[[str], None] = print) -> str:
