@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ifm.expenses",
     "ifm.donors",
     "ifm.banking",
+    "ifm.volunteers",
     "ifm.reports",
     "ifm.ops",
 ]

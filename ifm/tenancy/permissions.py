@@ -125,6 +125,18 @@ PERMISSIONS: dict[str, Perm] = {
             "banking.reconcile", "Reconcile, finish and reopen reconciliations", frozenset({A, F})
         ),
         Perm(
+            "volunteers.view",
+            "See volunteers, opportunities, shifts, sign-ups and hours",
+            frozenset({A, VC, S, V}),
+        ),
+        Perm(
+            "volunteers.manage",
+            "Add and change volunteers, qualifications, opportunities and shifts; sign up, "
+            "check in and message volunteers",
+            frozenset({A, VC}),
+        ),
+        Perm("volunteers.approve_hours", "Approve or reject logged hours", frozenset({A, VC})),
+        Perm(
             "reports.financial",
             "See the financial statements, budgets against actuals and cash flow",
             frozenset({A, F, V}),

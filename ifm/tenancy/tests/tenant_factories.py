@@ -673,3 +673,33 @@ def _gift_range_settings(org: Organization) -> models.Model:
             organization=org, defaults={"starts": ["1000.00", "100.00", "0.01"]}
         )
     return settings
+
+
+# --- volunteers ---------------------------------------------------------------------------
+
+
+def _volunteers(org: Organization, name: str) -> Any:
+    from ifm.volunteers.tests import factories as vf
+
+    return vf.MADE[name](org)
+
+
+for _name in (
+    "volunteer",
+    "qualificationtype",
+    "qualification",
+    "opportunity",
+    "opportunityqualification",
+    "shiftseries",
+    "shift",
+    "shiftrole",
+    "signup",
+    "hoursentry",
+    "volunteersettings",
+    "volunteermessage",
+    "volunteerimport",
+):
+    FACTORIES[f"volunteers.{_name}"] = lambda org, _n=_name: _volunteers(org, _n)  # type: ignore[misc]
+PARAM_MODELS["qualification_type_id"] = "volunteers.qualificationtype"
+PARAM_MODELS["role_id"] = "volunteers.shiftrole"
+PARAM_MODELS["hours_id"] = "volunteers.hoursentry"
