@@ -21,6 +21,7 @@ from ifm.orgs.api import settings_router as organization_router
 from ifm.orgs.search_api import router as search_router
 from ifm.reports.api import router as reports_router
 from ifm.reports.budgets.api import budgets_router
+from ifm.volunteers.api import router as volunteers_router
 
 api = ProblemNinjaAPI(
     title="IFM platform API",
@@ -46,5 +47,6 @@ api.add_router("", ledger_router)
 api.add_router("", donors_router)
 api.add_router("", jobs_router)
 api.add_router("", banking_router)
+api.add_router("", volunteers_router)
 api.add_router("/reports", reports_router)
 api.add_router("/budgets", budgets_router)

@@ -25,6 +25,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/expenses/", include("ifm.expenses.urls")),
     path("o/<slug:org_slug>/donors/", include("ifm.donors.urls")),
     path("o/<slug:org_slug>/banking/", include("ifm.banking.urls")),
+    path("o/<slug:org_slug>/volunteers/", include("ifm.volunteers.urls")),
+    path("volunteer/<slug:org_slug>/", include("ifm.volunteers.public.urls")),
     path("o/<slug:org_slug>/reports/", include("ifm.reports.urls")),
     path("platform/jobs/", include("ifm.ops.urls")),
     path("o/<slug:org_slug>/", include("ifm.orgs.urls")),

@@ -1,0 +1,5 @@
+"""/api/v1 of the volunteers' hours area."""
+
+from ninja import Router
+
+router = Router(tags=["volunteers"])

@@ -1,0 +1,6 @@
+"""What the hours area registers when the app is ready (demo data, dashboard tiles, search,
+signal receivers)."""
+
+
+def ready() -> None:
+    """Nothing yet."""

@@ -1,0 +1,5 @@
+"""Pages of the volunteers' hours area."""
+
+from django.urls import path  # noqa: F401 (the area adds its pages here)
+
+urlpatterns: list = []

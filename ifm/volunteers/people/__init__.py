@@ -1,0 +1,1 @@
+"""Volunteers: the people area."""
