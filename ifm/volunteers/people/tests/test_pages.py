@@ -33,6 +33,10 @@ def vc(cast: dict[str, Any]) -> Client:
     return client_for(cast["volunteer_coordinator"])
 
 
+def _streamed(response: Any) -> bytes:
+    return b"".join(response.streaming_content)
+
+
 def _form(**fields: Any) -> dict[str, Any]:
     values = {"first_name": "Ada", "last_name": "Lovelace", "status": "active", "country": "US"}
     values.update(fields)
@@ -70,7 +74,7 @@ def test_list_search_filters_and_export(org_a: Any, who: dict[str, Any], vc: Cli
     assert b"Young, Kid" in applicants
     assert b"Lovelace, Ada" not in applicants
     csv = vc.get(BASE + "export.csv?status=active")
-    text = b"".join(csv.streaming_content).decode()
+    text = _streamed(csv).decode()
     assert "Lovelace" in text
     assert "Young" not in text
     xlsx = vc.get(BASE + "export.xlsx")
@@ -205,7 +209,7 @@ def test_qualification_types_and_qualifications(
     assert doc.status_code == 200
     assert doc["Content-Type"] == "application/pdf"
     assert doc["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(doc.streaming_content) == PDF
+    assert _streamed(doc) == PDF
     bad = SimpleUploadedFile("fake.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     r = vc.post(
         f"{BASE}{v.pk}/qualifications/new/",
