@@ -180,9 +180,25 @@ def donor_matches(volunteer: Volunteer) -> list[Any]:
     return list(donors.distinct().order_by("pk")[:5])
 
 
+def linked_donor(volunteer: Volunteer) -> Any:
+    """The donor the volunteer is linked to; when that donor was merged since, the donor it was
+    merged into (the record that stays)."""
+    if not volunteer.donor_id:
+        return None
+    donor = donor_model().objects.filter(pk=volunteer.donor_id).first()  # type: ignore[attr-defined]
+    if donor is not None and donor.merged_into_id:
+        return donor_get(donor.merged_into_id)
+    return donor
+
+
 def volunteer_for_donor(donor_id: int) -> Volunteer | None:
-    """The volunteer linked to this donor (the first, if several were linked)."""
-    return Volunteer.objects.filter(donor_id=donor_id).order_by("pk").first()
+    """The volunteer linked to this donor, or to a donor merged into it (the first, if several
+    were linked)."""
+    return (
+        Volunteer.objects.filter(Q(donor_id=donor_id) | Q(donor__merged_into_id=donor_id))
+        .order_by("pk")
+        .first()
+    )
 
 
 # --- Hours -------------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def volunteer_export(request: OrgRequest, org_slug: str, fmt: str) -> HttpRespon
 def _detail_context(request: OrgRequest, volunteer: Volunteer) -> dict[str, Any]:
     today = selectors.org_today(request.org)
     can_manage = has_perm(request.access, "volunteers.manage")
-    donor = selectors.donor_get(volunteer.donor_id) if volunteer.donor_id else None
+    donor = selectors.linked_donor(volunteer)
     return {
         "volunteer": volunteer,
         "today": today,

@@ -333,3 +333,17 @@ def test_expiring_lists_soon_and_expired_but_not_renewed(org_a: Any) -> None:
         )
         assert [q.volunteer_id for q in both] == [gone.pk, soon.pk]
         assert selectors.expiring_count(today) == 1
+
+
+def test_a_merged_donor_leads_to_the_donor_kept(org_a: Any, who: dict[str, Any]) -> None:
+    from ifm.donors.models import Donor
+
+    duplicate = _donor(org_a, "ada@example.org")
+    kept = _donor(org_a, "ada.l@example.org")
+    v = services.volunteer_create(**who, first_name="Ada", email="ada@example.org")
+    v = services.volunteer_link_donor(**who, volunteer=v, donor_id=duplicate.pk)
+    with org_context(org_a):
+        Donor.objects.filter(pk=duplicate.pk).update(merged_into=kept)
+        assert selectors.linked_donor(v).pk == kept.pk
+        assert selectors.volunteer_for_donor(kept.pk) == v
+        assert selectors.volunteer_for_donor(duplicate.pk) == v
