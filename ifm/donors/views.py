@@ -36,6 +36,7 @@ from ifm.donors.people.views import donor_candidates, donor_or_404, small_id
 from ifm.donors.receipts import issue as receipts
 from ifm.donors.receipts.selectors import compliance_gaps
 from ifm.donors.receipts.wording import ACKNOWLEDGMENT_THRESHOLD, QUID_PRO_QUO_THRESHOLD
+from ifm.orgs.panels import panels_for
 from ifm.tenancy.permissions import has_perm, require_perm
 
 # --- The donor profile -------------------------------------------------------------------------
@@ -85,6 +86,8 @@ def _detail_context(
         "note_form": NoteForm(),
         "pledges": list(donor.pledges.all()[:20]),
         "recurring": list(donor.recurring_gifts.all()[:20]),
+        # What other apps know of the same person (a volunteer's hours): ifm/orgs/panels.py.
+        "profile_panels": panels_for("donor", donor, request=request),
     }
 
 

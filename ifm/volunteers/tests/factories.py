@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ifm.core.org_context import org_context
@@ -73,6 +74,17 @@ def qualification(
             issued_on=date.today() - timedelta(days=30),
             expires_on=date.today() + timedelta(days=335),
         )
+
+
+def qualification_with_document(org: Organization) -> Qualification:
+    """A qualification with a (tiny) PDF document, so the document's page has a file to serve."""
+    row = qualification(org)
+    with org_context(org):
+        row.document.save("card.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        row.document_name = "card.pdf"
+        row.document_type = "application/pdf"
+        row.save()
+    return row
 
 
 def opportunity(org: Organization, **fields: Any) -> Opportunity:
@@ -190,7 +202,7 @@ def opportunity_qualification(org: Organization) -> OpportunityQualification:
 MADE: dict[str, Callable[[Organization], Any]] = {
     "volunteer": volunteer,
     "qualificationtype": qualification_type,
-    "qualification": qualification,
+    "qualification": qualification_with_document,
     "opportunity": opportunity,
     "opportunityqualification": opportunity_qualification,
     "shiftseries": shift_series,

@@ -1,0 +1,41 @@
+"""The volunteer tiles of the dashboard (ifm/orgs/dashboard.py): active volunteers, and the
+qualifications that expire in the next 30 days."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ifm.orgs.dashboard import DashboardContext, Tile, register, register_section
+from ifm.tenancy.roles import Role
+from ifm.volunteers.models import Volunteer, VolunteerStatus
+from ifm.volunteers.people import selectors
+
+SECTION = "volunteers"
+
+
+def people_tiles(ctx: DashboardContext) -> Iterator[Tile]:
+    active = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count()
+    applicants = Volunteer.objects.filter(status=VolunteerStatus.APPLICANT).count()
+    yield Tile(
+        key="volunteers.active",
+        title="Active volunteers",
+        value=active,
+        detail=f"{applicants} applicant{'' if applicants == 1 else 's'}",
+        url=ctx.url("volunteers:volunteer_list", {"status": VolunteerStatus.ACTIVE.value}),
+    )
+    expiring = selectors.expiring_count(selectors.org_today(ctx.organization))
+    yield Tile(
+        key="volunteers.qualifications_expiring",
+        title="Qualifications expiring",
+        value=expiring,
+        detail=f"In the next {selectors.EXPIRING_DAYS} days",
+        attention=expiring > 0,
+        url=ctx.url("volunteers:qualification_expiring"),
+    )
+
+
+def register_tiles() -> None:
+    # The section may be registered by another volunteer area too: registering it again keeps
+    # the providers already added.
+    register_section("volunteers", "Volunteers", roles=[Role.ADMIN, Role.VOLUNTEER_COORDINATOR])
+    register(SECTION, people_tiles, perm="volunteers.view")
