@@ -59,6 +59,10 @@ def contact_email(organization: Organization) -> str:
     )
 
 
+def volunteer_exists(email: str) -> bool:
+    return Volunteer.objects.filter(email__iexact=email.strip()).exists()
+
+
 def public_opportunities() -> QuerySet[Opportunity]:
     return Opportunity.objects.filter(is_public=True, is_archived=False)
 

@@ -42,6 +42,12 @@ from ifm.volunteers.signups.rules import shift_day
 
 View = Callable[..., HttpResponse]
 
+KNOWN_REFUSAL = (
+    "This email address could not be signed up for this shift: it may already be on it or on "
+    "another at the same time, or miss something this shift needs. We have emailed a link to "
+    "that address to see its shifts."
+)
+
 
 def public_view(view: View) -> View:
     """Resolve the organization (404 when unknown or closed) and run the view in its context
@@ -144,6 +150,7 @@ def shift_signup(request: HttpRequest, org: Organization, shift_id: int) -> Http
     if not form.is_valid():
         return _page(request, org, "shift.html", context, status=400)
     data = form.cleaned_data
+    known = selectors.volunteer_exists(data["email"])
     try:
         placed = services.public_signup_submit(
             organization=org,
@@ -160,6 +167,13 @@ def shift_signup(request: HttpRequest, org: Organization, shift_id: int) -> Http
         )
     except ServiceError as exc:
         context["refusal"] = exc.message
+        if known:
+            # The rule's message would tell whoever typed this address about the person behind
+            # it (their name, their other shifts): it goes to them, with their link, instead.
+            context["refusal"] = KNOWN_REFUSAL
+            email = data["email"].strip().lower()
+            if ratelimit.hit(ratelimit.LINK_PER_EMAIL, email) is None:
+                services.link_request(organization=org, email=email)
         return _page(request, org, "shift.html", context, status=400)
     return _page(
         request,

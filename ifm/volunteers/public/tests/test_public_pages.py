@@ -297,3 +297,18 @@ def test_csrf_is_checked(org_a: Any) -> None:
     shift = vf.shift(org_a)
     client = Client(enforce_csrf_checks=True)
     assert client.post(shift_url(org_a, shift), person()).status_code == 403
+
+
+def test_a_refusal_for_a_known_address_tells_the_address_not_the_typist(
+    org_a: Any, sent: Any
+) -> None:
+    known = vf.volunteer(org_a, first_name="Grace", last_name="Hopper", email="g@example.org")
+    shift = vf.shift(org_a)
+    vf.signup(org_a, shift, known)
+    mails = sent(lambda: Client().post(shift_url(org_a, shift), person(email="g@example.org")))
+    answer = sent.result  # type: ignore[attr-defined]
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "Hopper" not in html
+    assert "emailed a link" in html
+    assert [m.to for m in mails] == [["g@example.org"]]
