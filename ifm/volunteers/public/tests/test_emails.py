@@ -114,7 +114,7 @@ def test_waitlisted_then_promoted_after_a_cancellation(
 
     again = sent(resend)
     assert again == []
-    assert sent.result is False  # type: ignore[attr-defined]
+    assert sent.result is False
 
 
 def test_kiosk_walk_ins_get_no_confirmation(org_a: Any, cast: dict[str, Any], sent: Any) -> None:

@@ -102,7 +102,7 @@ def test_cancelling_from_the_page(org_a: Any, sent: Any) -> None:
         "volunteer_public:own_cancel", kwargs={"org_slug": org_a.slug, "token": token_of(who)}
     )
     mails = sent(lambda: Client().post(url, {"signup_id": mine.pk}))
-    answer = sent.result  # type: ignore[attr-defined]
+    answer = sent.result
     assert answer.status_code == 302
     assert "cancelled=1" in answer["Location"]
     with org_context(org_a):
@@ -128,9 +128,9 @@ def test_a_new_link_by_email_answers_the_same_for_anyone(org_a: Any, sent: Any) 
     who = vf.volunteer(org_a, email="known@example.org")
     url = reverse("volunteer_public:link_request", kwargs={"org_slug": org_a.slug})
     mails = sent(lambda: Client().post(url, {"email": "Known@Example.org"}))
-    known = sent.result  # type: ignore[attr-defined]
+    known = sent.result
     none = sent(lambda: Client().post(url, {"email": "stranger@example.org"}))
-    unknown = sent.result  # type: ignore[attr-defined]
+    unknown = sent.result
     assert known.status_code == unknown.status_code == 200
 
     def strip(html: str) -> str:

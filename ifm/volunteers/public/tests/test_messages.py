@@ -65,7 +65,7 @@ def test_a_message_to_a_shift_skips_the_unsubscribed(
             {"shift": rows["shift"].pk, "subject": "Saturday", "body": "Bring gloves."},
         )
     )
-    answer = sent.result  # type: ignore[attr-defined]
+    answer = sent.result
     assert answer.status_code == 302
     assert {m.to[0] for m in mails} == {"c@example.org"}
     mail = mails[0]

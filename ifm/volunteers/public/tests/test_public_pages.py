@@ -306,7 +306,7 @@ def test_a_refusal_for_a_known_address_tells_the_address_not_the_typist(
     shift = vf.shift(org_a)
     vf.signup(org_a, shift, known)
     mails = sent(lambda: Client().post(shift_url(org_a, shift), person(email="g@example.org")))
-    answer = sent.result  # type: ignore[attr-defined]
+    answer = sent.result
     assert answer.status_code == 400
     html = answer.content.decode()
     assert "Hopper" not in html
