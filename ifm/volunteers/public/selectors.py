@@ -28,8 +28,8 @@ from ifm.volunteers.models import (
     VolunteerSettings,
 )
 
-WINDOW_DAYS = 14
-MAX_SHIFTS = 200
+WINDOW_DAYS = 7
+MAX_SHIFTS = 120
 
 CONFIRMED = Q(signups__status=SignUpStatus.CONFIRMED)
 
@@ -91,6 +91,9 @@ class ShiftRow:
     ends: datetime
     places_left: int
     roles: list[RoleRow] = field(default_factory=list)
+    # Set by the page: its links, built once per page rather than reversed per row.
+    url: str = ""
+    opportunity_url: str = ""
 
     @property
     def is_full(self) -> bool:

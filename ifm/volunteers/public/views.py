@@ -97,10 +97,23 @@ def _start_day(request: HttpRequest) -> date | None:
         return None
 
 
+def _url_maker(org: Organization, name: str, param: str) -> Callable[[int], str]:
+    """The URL of a page by an object's id, from one reverse() (a page lists a hundred)."""
+    marker = 987654321
+    head, tail = reverse(name, kwargs={"org_slug": org.slug, param: marker}).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _listing(
     request: HttpRequest, org: Organization, opportunity: Opportunity | None
 ) -> HttpResponse:
     listing = selectors.upcoming_listing(org, opportunity=opportunity, start=_start_day(request))
+    shift_url = _url_maker(org, "volunteer_public:shift", "shift_id")
+    opportunity_url = _url_maker(org, "volunteer_public:opportunity", "opportunity_id")
+    for _day, rows in listing.days:
+        for row in rows:
+            row.url = shift_url(row.shift.pk)
+            row.opportunity_url = opportunity_url(row.shift.opportunity_id)
     return _page(
         request,
         org,

@@ -5,7 +5,7 @@ another's shifts."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -118,13 +118,21 @@ def test_many_shifts_are_paged_by_days(org_a: Any) -> None:
     start = (timezone.now() + timedelta(days=1)).replace(hour=8, minute=0)
     for day in range(20):
         vf.shift(org_a, opp, starts_at=start + timedelta(days=day))
+    seen: list[int] = []
+    pages = 0
+    start_day = None
     with org_context(org_a):
-        first = selectors.upcoming_listing(org_a)
-        assert first.count == selectors.WINDOW_DAYS - 1 or first.count == selectors.WINDOW_DAYS
-        assert first.next_day is not None
-        later = selectors.upcoming_listing(org_a, start=first.next_day)
-    assert first.count + later.count == 20
-    assert later.previous_day is not None
+        while True:
+            listing = selectors.upcoming_listing(org_a, start=start_day)
+            pages += 1
+            assert listing.count <= selectors.WINDOW_DAYS
+            assert (listing.previous_day is None) == (pages == 1)
+            seen += [row.shift.pk for _, rows in listing.days for row in rows]
+            if listing.next_day is None:
+                break
+            start_day = listing.next_day
+    assert len(seen) == len(set(seen)) == 20
+    assert pages > 1
 
 
 def test_sign_up_confirmed_then_waitlisted(org_a: Any) -> None:
@@ -312,3 +320,35 @@ def test_a_refusal_for_a_known_address_tells_the_address_not_the_typist(
     assert "Hopper" not in html
     assert "emailed a link" in html
     assert [m.to for m in mails] == [["g@example.org"]]
+
+
+def test_a_crowded_week_is_cut_at_a_days_end_and_nothing_is_lost(org_a: Any) -> None:
+    from ifm.volunteers.models import Shift
+    from ifm.volunteers.public import selectors
+
+    opp = vf.opportunity(org_a)
+    zone = ZoneInfo(org_a.time_zone)
+    first_day = (timezone.now() + timedelta(days=1)).astimezone(zone).date()
+    per_day = 50
+    with org_context(org_a):
+        Shift.objects.bulk_create(
+            [
+                Shift(
+                    organization=org_a,
+                    opportunity=opp,
+                    starts_at=datetime.combine(first_day + timedelta(days=d), time(8), zone)
+                    + timedelta(minutes=5 * i),
+                    ends_at=datetime.combine(first_day + timedelta(days=d), time(9), zone)
+                    + timedelta(minutes=5 * i),
+                    capacity=3,
+                )
+                for d in range(4)
+                for i in range(per_day)
+            ]
+        )
+        first = selectors.upcoming_listing(org_a)
+        assert first.count <= selectors.MAX_SHIFTS
+        assert first.count % per_day == 0  # whole days only
+        assert first.next_day == first_day + timedelta(days=first.count // per_day)
+        second = selectors.upcoming_listing(org_a, start=first.next_day)
+    assert second.days[0][0] == first.next_day
