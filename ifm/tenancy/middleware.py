@@ -12,6 +12,14 @@ from ifm.tenancy import http
 from ifm.tenancy.selectors import access_for, organizations_for_user
 
 
+def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view under an organization's slug that anyone may open, signed in or not (a
+    public sign-up page): the middleware neither checks a membership nor sets the
+    organization; the view resolves the organization itself and scopes what it shows."""
+    vars(view)["tenancy_public_page"] = True
+    return view
+
+
 class TenantMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -33,7 +41,7 @@ class TenantMiddleware:
         if user is not None and user.is_authenticated:
             vars(request)["user_orgs"] = organizations_for_user(user)
         slug = view_kwargs.get("org_slug")
-        if slug is None:
+        if slug is None or getattr(view_func, "tenancy_public_page", False):
             return
         if user is None or not user.is_authenticated:
             return  # the view's login_required sends them to sign in

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("ifm.volunteers.kiosk.urls")),
     path("", include("ifm.volunteers.hours.urls")),
     path("", include("ifm.volunteers.imports.urls")),
+    path("", include("ifm.volunteers.public.staff_urls")),
 ]

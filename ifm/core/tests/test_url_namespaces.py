@@ -28,6 +28,8 @@ APP_NAMESPACES = {
     "platform_audit",
     "platform_ops",
     "reports",
+    "volunteer_public",
+    "volunteers",
 }
 # The admin site and the API (django-ninja) name their own routes.
 SITE_NAMESPACES = {"admin", "api"}
