@@ -9,8 +9,6 @@ phone, a date of birth, a guardian's consent), nothing is overwritten from a pub
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 from typing import Any
 
@@ -30,23 +28,10 @@ from ifm.volunteers.models import (
     VolunteerMessage,
 )
 from ifm.volunteers.models.people import new_token
+from ifm.volunteers.people.normalize import apply_norms
 from ifm.volunteers.public import tasks
 from ifm.volunteers.signups import services as signups
 from ifm.volunteers.signups.services import Placed
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def _norms(volunteer: Volunteer) -> None:
-    """The matching and search columns, in the same forms the people area keeps them."""
-    folded = unicodedata.normalize("NFKD", f"{volunteer.first_name} {volunteer.last_name}")
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    volunteer.email_norm = volunteer.email.strip().lower()
-    digits = re.sub(r"\D+", "", volunteer.phone)
-    volunteer.phone_norm = digits[-10:] if len(digits) >= 7 else ""
-    volunteer.name_norm = " ".join(_NON_ALNUM.sub(" ", folded).split())
-    parts = (volunteer.name, volunteer.name_norm, volunteer.email_norm, volunteer.phone_norm)
-    volunteer.search_text = " | ".join(p for p in parts if p).lower()
 
 
 def _volunteer_by_email(email: str) -> Volunteer | None:
@@ -73,7 +58,7 @@ def _volunteer_for(organization: Organization, details: dict[str, Any]) -> Volun
     if volunteer is not None:
         changed = _fill_blanks(volunteer, details)
         if changed:
-            _norms(volunteer)
+            apply_norms(volunteer)
             volunteer.save(update_fields=[*changed, "phone_norm", "search_text"])
             audit_record(
                 action="volunteer.update",
@@ -94,7 +79,7 @@ def _volunteer_for(organization: Organization, details: dict[str, Any]) -> Volun
         volunteer.guardian_name = details.get("guardian_name", "")
         volunteer.guardian_email = details.get("guardian_email", "")
         volunteer.guardian_consent_at = timezone.now()
-    _norms(volunteer)
+    apply_norms(volunteer)
     try:
         with transaction.atomic():
             volunteer.save()
