@@ -30,7 +30,7 @@ def test_log_list_approve_and_reject(org_a: Any, cast: dict[str, Any]) -> None:
     other = send_json(client, "POST", BASE, {"volunteer_id": person.pk, "date": DAY, "hours": "1"})
     assert other.status_code == 201
 
-    listed = client.get(BASE, {"status": "pending", "opportunity_id": opp.pk}).json()
+    listed = client.get(BASE, {"status": "pending", "opportunity_id": str(opp.pk)}).json()
     assert [i["id"] for i in listed["items"]] == [body["id"]]
 
     approved = client.post(f"{BASE}/{body['id']}/approve")
