@@ -109,6 +109,11 @@ def percent(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def hours_of(total: Decimal | None) -> Decimal:
+    """A sum of hours with its two places (SQLite's sums come back without them)."""
+    return (total or ZERO).quantize(CENT)
+
+
 def value_of(hours: Decimal, rate: Decimal) -> Decimal:
     return (hours * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -164,9 +169,9 @@ def _rows(
     rows = [
         Row(
             label=label_of(v),
-            hours=v["hours"] or ZERO,
+            hours=hours_of(v["sum_hours"]),
             entries=v["entries"],
-            value=value_of(v["hours"] or ZERO, rate),
+            value=value_of(hours_of(v["sum_hours"]), rate),
             volunteers=v.get("people", 0),
             key=key_of(v),
         )
@@ -179,8 +184,8 @@ def hours_report(organization: Organization, period: Period) -> HoursReport:
     """Every figure of the report for the period (about ten queries, whatever the data)."""
     rate = settings_for(organization).hourly_value
     approved = _approved(period)
-    totals = approved.aggregate(hours=Sum("hours"), entries=Count("id"))
-    total = totals["hours"] or ZERO
+    totals = approved.aggregate(sum_hours=Sum("hours"), entries=Count("id"))
+    total = hours_of(totals["sum_hours"])
     report = HoursReport(
         period=period,
         hourly_value=rate,
@@ -192,7 +197,7 @@ def hours_report(organization: Organization, period: Period) -> HoursReport:
         list(
             approved.values(
                 "volunteer_id", "volunteer__first_name", "volunteer__last_name"
-            ).annotate(hours=Sum("hours"), entries=Count("id"))
+            ).annotate(sum_hours=Sum("hours"), entries=Count("id"))
         ),
         lambda v: ", ".join(
             p for p in (v["volunteer__last_name"], v["volunteer__first_name"]) if p
@@ -203,7 +208,9 @@ def hours_report(organization: Organization, period: Period) -> HoursReport:
     report.by_opportunity = _rows(
         list(
             approved.values("opportunity_id", "opportunity__title").annotate(
-                hours=Sum("hours"), entries=Count("id"), people=Count("volunteer_id", distinct=True)
+                sum_hours=Sum("hours"),
+                entries=Count("id"),
+                people=Count("volunteer_id", distinct=True),
             )
         ),
         lambda v: v["opportunity__title"] or "No opportunity",
@@ -217,7 +224,9 @@ def hours_report(organization: Organization, period: Period) -> HoursReport:
                 "opportunity__program__code",
                 "opportunity__program__name",
             ).annotate(
-                hours=Sum("hours"), entries=Count("id"), people=Count("volunteer_id", distinct=True)
+                sum_hours=Sum("hours"),
+                entries=Count("id"),
+                people=Count("volunteer_id", distinct=True),
             )
         ),
         lambda v: (
@@ -233,13 +242,13 @@ def hours_report(organization: Organization, period: Period) -> HoursReport:
         for v in approved.annotate(month=TruncMonth("date"))
         .values("month")
         .annotate(
-            hours=Sum("hours"), entries=Count("id"), people=Count("volunteer_id", distinct=True)
+            sum_hours=Sum("hours"), entries=Count("id"), people=Count("volunteer_id", distinct=True)
         )
     }
     report.by_month = []
     for month in months_of(period):
         v: Any = per_month.get(month, {})
-        hours = v.get("hours") or ZERO
+        hours = hours_of(v.get("sum_hours"))
         report.by_month.append(
             Row(
                 label=f"{month:%Y-%m}",

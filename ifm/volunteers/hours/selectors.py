@@ -14,6 +14,7 @@ from ifm.volunteers.models import HoursEntry, HoursStatus, Volunteer
 
 MILESTONES = (25, 50, 100, 250, 500)
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 def hours_list(
@@ -60,13 +61,13 @@ def approval_queue(**filters: Any) -> QuerySet[HoursEntry]:
 def hours_totals(qs: QuerySet[HoursEntry]) -> dict[str, Any]:
     """Count and hours of a list, and its approved hours (the ones that count)."""
     agg = qs.order_by().aggregate(
-        hours=Sum("hours"),
-        approved=Sum("hours", filter=Q(status=HoursStatus.APPROVED)),
+        all_hours=Sum("hours"),
+        approved_hours=Sum("hours", filter=Q(status=HoursStatus.APPROVED)),
     )
     return {
         "count": qs.count(),
-        "hours": agg["hours"] or ZERO,
-        "approved": agg["approved"] or ZERO,
+        "hours": (agg["all_hours"] or ZERO).quantize(CENT),
+        "approved": (agg["approved_hours"] or ZERO).quantize(CENT),
     }
 
 
@@ -82,7 +83,7 @@ def approved_hours_between(date_from: date, date_to: date) -> Decimal:
         .order_by()
         .aggregate(total=Sum("hours"))["total"]
     )
-    return total or ZERO
+    return (total or ZERO).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Milestones:
 
     @property
     def to_next(self) -> Decimal | None:
-        return None if self.next is None else Decimal(self.next) - self.total
+        return None if self.next is None else (Decimal(self.next) - self.total).quantize(CENT)
 
     @property
     def percent_to_next(self) -> int:
@@ -121,4 +122,4 @@ def volunteer_milestones(volunteer: Volunteer | int) -> Milestones:
         .order_by()
         .aggregate(total=Sum("hours"))["total"]
     )
-    return milestones_for_total(total or ZERO)
+    return milestones_for_total((total or ZERO).quantize(CENT))
