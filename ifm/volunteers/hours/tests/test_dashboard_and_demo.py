@@ -43,7 +43,7 @@ def test_tiles_count_pending_and_this_months_approved_hours(
 
 def _ctx(org: Any, cast: dict[str, Any]) -> DemoContext:
     users = {role: cast[role] for role in ("admin", "volunteer_coordinator")}
-    return DemoContext(organization=org, users=users, rng=random.Random(7))  # noqa: S311
+    return DemoContext(organization=org, users=users, rng=random.Random(7))
 
 
 def test_the_demo_step_makes_nothing_without_volunteers(org_a: Any, cast: dict[str, Any]) -> None:
