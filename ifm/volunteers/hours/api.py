@@ -13,7 +13,13 @@ from ifm.core.api_types import DateText
 from ifm.core.pages import get_or_404
 from ifm.tenancy.permissions import require_perm
 from ifm.volunteers.hours import selectors, services
-from ifm.volunteers.hours.schemas import ApproveManyIn, HoursIn, HoursOut, HoursPatchIn, RejectIn
+from ifm.volunteers.hours.schemas import (
+    HoursApproveManyIn,
+    HoursIn,
+    HoursOut,
+    HoursPatchIn,
+    HoursRejectIn,
+)
 from ifm.volunteers.models import HoursEntry, HoursSource, HoursStatus
 
 router = Router(tags=["volunteers"])
@@ -104,7 +110,7 @@ def hours_approve(request: OrgRequest, hours_id: HoursId) -> Any:
 @router.post(
     "/hours/{int:hours_id}/reject", response=HoursOut, summary="Reject hours with a reason"
 )
-def hours_reject(request: OrgRequest, hours_id: HoursId, payload: RejectIn) -> Any:
+def hours_reject(request: OrgRequest, hours_id: HoursId, payload: HoursRejectIn) -> Any:
     entry = services.hours_reject(
         **service_args(request), entry=_entry(request, hours_id), reason=payload.reason
     )
@@ -114,7 +120,7 @@ def hours_reject(request: OrgRequest, hours_id: HoursId, payload: RejectIn) -> A
 @router.post(
     "/hours/approve", response=list[HoursOut], summary="Approve several entries, all or nothing"
 )
-def hours_approve_many(request: OrgRequest, payload: ApproveManyIn) -> Any:
+def hours_approve_many(request: OrgRequest, payload: HoursApproveManyIn) -> Any:
     done = services.hours_approve_many(**service_args(request), entry_ids=payload.ids)
     return list(
         HoursEntry.objects.select_related("volunteer")

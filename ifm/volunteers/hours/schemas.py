@@ -69,9 +69,9 @@ class HoursPatchIn(InputSchema):
     opportunity_id: Id | None = Field(None, description="null clears it.")
 
 
-class RejectIn(InputSchema):
+class HoursRejectIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
-class ApproveManyIn(InputSchema):
+class HoursApproveManyIn(InputSchema):
     ids: list[Id] = Field(..., min_length=1, max_length=500)
