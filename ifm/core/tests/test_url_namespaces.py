@@ -28,6 +28,7 @@ APP_NAMESPACES = {
     "platform_audit",
     "platform_ops",
     "reports",
+    "volunteers",
 }
 # The admin site and the API (django-ninja) name their own routes.
 SITE_NAMESPACES = {"admin", "api"}
