@@ -1,5 +1,6 @@
 """The volunteers' tiles of the dashboard (registered in hooks.ready(), see
-ifm/orgs/dashboard.py): hours waiting for approval, and approved hours this month."""
+ifm/orgs/dashboard.py): hours waiting for approval, and approved hours this month; shown once
+the organization has any hours at all."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from ifm.volunteers.models import HoursStatus
 
 
 def hours_tiles(ctx: DashboardContext) -> Iterator[Tile]:
+    if not selectors.any_hours():
+        # An organization that does not run a volunteer program sees no empty tiles.
+        return
     pending = selectors.pending_count()
     can_approve = has_perm(ctx.access, "volunteers.approve_hours")
     yield Tile(

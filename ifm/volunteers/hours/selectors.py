@@ -71,6 +71,10 @@ def hours_totals(qs: QuerySet[HoursEntry]) -> dict[str, Any]:
     }
 
 
+def any_hours() -> bool:
+    return HoursEntry.objects.exists()
+
+
 def pending_count() -> int:
     return HoursEntry.objects.filter(status=HoursStatus.PENDING).count()
 
