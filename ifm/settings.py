@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "ifm.accounts.middleware.SessionIdleTimeoutMiddleware",
     "ifm.accounts.twofactor.SecondFactorSessionMiddleware",
+    # A browser in kiosk mode reaches only the check-in kiosk of its organization.
+    "ifm.volunteers.kiosk.middleware.KioskMiddleware",
     "ifm.tenancy.middleware.TenantMiddleware",
     "ifm.accounts.twofactor.TwoFactorRequiredMiddleware",
     # Axes last, so a lockout answers after everything else has run.
