@@ -1,23 +1,27 @@
-"""What the hours area shows on other areas' pages: the milestones panel of a volunteer.
-
-    from ifm.volunteers.hours.panels import milestones_panel
-    {{ milestones_panel }}   (milestones_panel(volunteer) in the view's context)
-
-or, in a template, `{% include "volunteers/hours/_milestones.html" with milestones=m %}` with
-`m = selectors.volunteer_milestones(volunteer)`."""
+"""What the hours area shows on the volunteer's page (ifm/orgs/panels.py): their approved hours
+and the milestones reached and next."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from typing import Any
 
+from ifm.orgs.panels import PanelContext, register
 from ifm.volunteers.hours.selectors import volunteer_milestones
-from ifm.volunteers.models import Volunteer
+
+VOLUNTEER_PAGE = "volunteer"
 
 
-def milestones_panel(volunteer: Volunteer) -> SafeString:
-    """The volunteer's approved hours and milestones as an HTML card (one query)."""
-    html = render_to_string(
-        "volunteers/hours/_milestones.html", {"milestones": volunteer_milestones(volunteer)}
+def milestones_panel(ctx: PanelContext) -> dict[str, Any]:
+    """The panel's context: the volunteer's milestones (one query)."""
+    return {"milestones": volunteer_milestones(ctx.obj)}
+
+
+def register_panels() -> None:
+    register(
+        VOLUNTEER_PAGE,
+        "volunteers.milestones",
+        template="volunteers/hours/_milestones_panel.html",
+        build=milestones_panel,
+        perm="volunteers.view",
+        order=50,
     )
-    return mark_safe(html)

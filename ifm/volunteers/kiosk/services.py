@@ -4,8 +4,6 @@ nothing behind). Checking in and out is `signups.services.check_in` / `check_out
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,17 +22,8 @@ from ifm.volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
+from ifm.volunteers.people import normalize
 from ifm.volunteers.signups import services as signups
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def _name_norm(*parts: str) -> str:
-    """Lowercase, accents and punctuation removed, one space apart (the duplicate check's form
-    of a name)."""
-    text = unicodedata.normalize("NFKD", " ".join(p for p in parts if p))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(_NON_ALNUM.sub(" ", text).split())
 
 
 def find_walk_in(first_name: str, last_name: str, email: str) -> Volunteer | None:
@@ -46,7 +35,7 @@ def find_walk_in(first_name: str, last_name: str, email: str) -> Volunteer | Non
             .filter(email_lower=email.lower())
             .first()
         )
-    same = list(Volunteer.objects.filter(name_norm=_name_norm(first_name, last_name))[:2])
+    same = list(Volunteer.objects.filter(name_norm=normalize.name(first_name, last_name))[:2])
     if not same:
         same = list(
             Volunteer.objects.filter(
@@ -59,20 +48,16 @@ def find_walk_in(first_name: str, last_name: str, email: str) -> Volunteer | Non
 def _new_volunteer(
     organization: Organization, actor: Any, first_name: str, last_name: str, email: str
 ) -> Volunteer:
-    name_norm = _name_norm(first_name, last_name)
-    person = Volunteer.objects.create(
+    person = Volunteer(
         organization=organization,
         first_name=first_name,
         last_name=last_name,
         email=email,
         status=VolunteerStatus.ACTIVE,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        email_norm=email.lower(),
-        name_norm=name_norm,
-        search_text=" | ".join(
-            x for x in (f"{first_name} {last_name}".strip().lower(), name_norm, email.lower()) if x
-        ),
     )
+    normalize.apply_norms(person)
+    person.save()
     audit_record(
         action="volunteer.create",
         actor=actor,

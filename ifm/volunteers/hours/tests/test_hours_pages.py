@@ -17,7 +17,6 @@ from openpyxl import load_workbook
 from ifm.conftest import client_for
 from ifm.core.org_context import org_context
 from ifm.volunteers.hours import services
-from ifm.volunteers.hours.panels import milestones_panel
 from ifm.volunteers.models import HoursEntry
 from ifm.volunteers.tests import factories as vf
 
@@ -174,12 +173,12 @@ def test_the_hourly_value_page_and_a_stale_version(org_a: Any, coordinator: Clie
         assert services.settings_for(org_a).hourly_value == Decimal("30.00")
 
 
-def test_the_milestones_panel(org_a: Any) -> None:
+def test_the_milestones_panel_on_the_volunteer_page(org_a: Any, coordinator: Client) -> None:
     person = vf.volunteer(org_a)
     for _ in range(3):
         _entry(org_a, person, "10", status="approved")
-    with org_context(org_a):
-        html = milestones_panel(person)
+    _entry(org_a, person, "7", status="pending")
+    html = coordinator.get(url(org_a, "volunteer_detail", volunteer_id=person.pk)).content.decode()
     assert "30.00" in html
     assert "25 h" in html
     assert "20.00 h to the 50-hour milestone" in html
