@@ -308,8 +308,8 @@ def _year_edges(start_month: int, year: int) -> Period:
 def whole_years(organization: Any, period: Period) -> tuple[int, int, int] | None:
     """(start_month, first year, last year) of the roll-up rows holding exactly the gifts of
     `period`: the calendar or fiscal years it touches, when no gift of theirs is outside it
-    (the period from the first gift to today, a fiscal year to date); None when there are
-    none such (read the gifts)."""
+    (the period from the first gift to today, say); None when there are none such (read the
+    gifts), and for a period within one year, whose gifts are about as many as its rows."""
     if organization is None:
         return None
     for basis in ("calendar", "fiscal"):
@@ -318,6 +318,8 @@ def whole_years(organization: Any, period: Period) -> tuple[int, int, int] | Non
             continue
         first = fiscal_year_of(period[0].year, period[0].month, month)
         last = fiscal_year_of(period[1].year, period[1].month, month)
+        if first == last:
+            continue
         start, end = _year_edges(month, first)[0], _year_edges(month, last)[1]
         outside = Q(date__gte=start, date__lt=period[0]) | Q(date__gt=period[1], date__lte=end)
         if (start == period[0] and end == period[1]) or not live_gifts().filter(outside).exists():
