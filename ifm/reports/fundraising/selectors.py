@@ -20,13 +20,14 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from ifm.donors.gifts import giving
-from ifm.donors.models import Donor, donor_name
+from ifm.donors.models import Donor, DonorKind, donor_name
 from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
 from ifm.reports.fundraising.models import GiftRangeSettings
 from ifm.reports.report import ZERO, Column, Report, Row
 from ifm.tenancy.models import Organization
 
 BASES = ("calendar", "fiscal")
+ORGANIZATION = str(DonorKind.ORGANIZATION.value)
 CENT = Decimal("0.01")
 MAX_RANGES = 20
 # Lower bounds of the gift ranges when the organization names none.
@@ -140,13 +141,22 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
     link = donor_links(organization)
     rows = []
     prior_sum = lifetime_sum = ZERO
-    for donor_id, *name_columns, last_gift, prior_total, lifetime_total in found:
-        prior_total = prior_total or ZERO
+    for donor_id, kind_, first, last, organization_name, last_gift, prior, lifetime in found:
+        prior_total = prior or ZERO
+        lifetime_total = lifetime
         prior_sum += prior_total
         lifetime_sum += lifetime_total
+        # donor_name's rule, inline (thousands of rows): an organization by its name, a person
+        # by the first and last names there are.
+        if kind_ == ORGANIZATION:
+            name = organization_name
+        elif first and last:
+            name = f"{first} {last}"
+        else:
+            name = first or last
         rows.append(
             Row(
-                f"{donor_name(*name_columns)} · last gift {last_gift.isoformat()}",
+                f"{name} · last gift {last_gift:%Y-%m-%d}",
                 {"prior_total": prior_total, "lifetime_total": lifetime_total},
                 key=f"donor-{donor_id}",
                 donor_id=donor_id,
