@@ -165,7 +165,11 @@ def lapsed_giving_years(*, start_month: int, year: int, lybunt: bool) -> QuerySe
             last_name=F("donor__last_name"),
             organization_name=F("donor__organization_name"),
             last_gift_date=F("last_date"),
-            prior_total=Case(When(year=year - 1, then=F("amount")), default=None),
+            prior_total=Case(
+                When(year=year - 1, then=F("amount")),
+                default=None,
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
             lifetime_total=F("lifetime"),
         )
         .values(

@@ -142,21 +142,22 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
     rows = []
     prior_sum = lifetime_sum = ZERO
     for donor_id, kind_, first, last, organization_name, last_gift, prior, lifetime in found:
-        prior_total = prior or ZERO
-        lifetime_total = lifetime
+        # Two places whatever the database's arithmetic gave (SQLite's is in floats).
+        prior_total = prior.quantize(CENT) if prior is not None else ZERO
+        lifetime_total = lifetime.quantize(CENT)
         prior_sum += prior_total
         lifetime_sum += lifetime_total
         # donor_name's rule, inline (thousands of rows): an organization by its name, a person
         # by the first and last names there are.
         if kind_ == ORGANIZATION:
-            name = organization_name
+            who = organization_name
         elif first and last:
-            name = f"{first} {last}"
+            who = f"{first} {last}"
         else:
-            name = first or last
+            who = first or last
         rows.append(
             Row(
-                f"{name} · last gift {last_gift:%Y-%m-%d}",
+                f"{who} · last gift {last_gift:%Y-%m-%d}",
                 {"prior_total": prior_total, "lifetime_total": lifetime_total},
                 key=f"donor-{donor_id}",
                 donor_id=donor_id,
