@@ -356,6 +356,7 @@ MAINTAINED = (
     "donors_donation",
     "donors_donor",
     "donors_donorgivingsummary",
+    "donors_donorgivingyear",
     "donors_campaign",
     "donors_appeal",
     "ledger_journalline",

@@ -19,6 +19,7 @@ from ifm.donors.models import (
     DonorAddress,
     DonorEmail,
     DonorGivingSummary,
+    DonorGivingYear,
     DonorPhone,
     SoftCredit,
 )
@@ -98,8 +99,16 @@ def _lock_pair(keep: Donor | int, merge: Donor | int) -> tuple[Donor, Donor]:
 
 def _moves_by_key(rel: Any) -> bool:
     """A relation whose rows move by pointing their foreign key at `keep`: every one-to-many
-    relation but the donor's own (merged_into), its giving summary and its contacts."""
-    if rel.related_model in (Donor, DonorGivingSummary, DonorEmail, DonorPhone, DonorAddress):
+    relation but the donor's own (merged_into), its giving summary and years (both rewritten
+    from the gifts) and its contacts."""
+    if rel.related_model in (
+        Donor,
+        DonorGivingSummary,
+        DonorGivingYear,
+        DonorEmail,
+        DonorPhone,
+        DonorAddress,
+    ):
         return False
     return bool(rel.one_to_many)
 

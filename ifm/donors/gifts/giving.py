@@ -6,6 +6,10 @@ A gift counts when it is active: posted and not voided (a gift in an unposted ba
 the batch posts), as in the giving summary. Only hard credits count: a soft credit gives the
 credited donor no gift here.
 
+Years (LYBUNT, SYBUNT, retention and their donors) are read from the donor-year roll-up
+(`DonorGivingYear`, a row per donor and year, kept by the donation services) when it is kept for
+the year asked (`rollup_start_month`), else from the gifts.
+
 Speed (a large organization has hundreds of thousands of gifts): the reads touch only the
 columns of the covering indexes of active gifts (`donors_donation_giving_donor` and `_date`, so
 PostgreSQL answers from the index), never the gift's id; "who gave in a period" is an EXISTS
@@ -15,13 +19,14 @@ PostgreSQL answers from the index), never the gift's id; "who gave in a period" 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -32,12 +37,21 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    When,
     Window,
 )
 from django.db.models.functions import RowNumber, TruncMonth
 
 from ifm.core.org_context import require_org_id
-from ifm.donors.models import Appeal, Campaign, Donation, DonationStatus, Donor
+from ifm.donors.gifts.rollup import fiscal_rows_kept, fiscal_year_of
+from ifm.donors.models import (
+    Appeal,
+    Campaign,
+    Donation,
+    DonationStatus,
+    Donor,
+    DonorGivingYear,
+)
 from ifm.donors.validation import ZERO
 
 Period = tuple[date, date]
@@ -112,6 +126,71 @@ def lapsed_giving(*, current: Period, prior: Period, since: date | None) -> Quer
     )
 
 
+def rollup_start_month(organization: Any, basis: str) -> int | None:
+    """The `start_month` of the roll-up rows holding the years of `basis` ("calendar" or
+    "fiscal"), or None when they are not kept for the organization's fiscal year (it changed
+    since they were written: read the gifts)."""
+    month = 1 if basis != "fiscal" else organization.fiscal_year_start_month
+    if month != 1 and not fiscal_rows_kept(organization):
+        return None
+    return int(month)
+
+
+def _years(start_month: int) -> QuerySet[DonorGivingYear]:
+    return DonorGivingYear.objects.filter(start_month=start_month)
+
+
+def _last_before(year: int) -> Q:
+    """The roll-up row of a donor's last year of giving before `year`, when they gave nothing
+    in `year`."""
+    return Q(year__lt=year) & (Q(next_year__isnull=True) | Q(next_year__gt=year))
+
+
+def lapsed_years(*, start_month: int, year: int, lybunt: bool) -> QuerySet[DonorGivingYear]:
+    """Per LYBUNT (gave in `year - 1`, nothing in `year`) or SYBUNT (gave before `year`, nothing
+    in it) donor: their last roll-up row before `year`."""
+    rows = _years(start_month).filter(_last_before(year))
+    return rows.filter(year=year - 1) if lybunt else rows
+
+
+def lapsed_giving_years(*, start_month: int, year: int, lybunt: bool) -> QuerySet[Any]:
+    """`lapsed_giving` read from the roll-up: per donor, a row of the same columns (the total
+    of `year - 1`, None when nothing, and the cumulative total to the end of `year`, which is
+    the one to the end of the last year of giving)."""
+    return (
+        lapsed_years(start_month=start_month, year=year, lybunt=lybunt)
+        .annotate(
+            kind=F("donor__kind"),
+            first_name=F("donor__first_name"),
+            last_name=F("donor__last_name"),
+            organization_name=F("donor__organization_name"),
+            last_gift_date=F("last_date"),
+            prior_total=Case(
+                When(year=year - 1, then=F("amount")),
+                default=None,
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+            lifetime_total=F("lifetime"),
+        )
+        .values(
+            "donor_id",
+            "kind",
+            "first_name",
+            "last_name",
+            "organization_name",
+            "last_gift_date",
+            "prior_total",
+            "lifetime_total",
+        )
+    )
+
+
+def lapsed_donors_years(*, start_month: int, year: int, lybunt: bool) -> QuerySet[Donor]:
+    """`lapsed_donors` read from the roll-up."""
+    rows = lapsed_years(start_month=start_month, year=year, lybunt=lybunt)
+    return Donor.objects.filter(pk__in=rows.values("donor_id"))
+
+
 # --- Retention ---------------------------------------------------------------------------------
 
 
@@ -161,6 +240,42 @@ def retention_counts(periods: Sequence[Period]) -> dict[int, dict[str, int]]:
     }
 
 
+def _segment_years(year: int) -> dict[str, Q]:
+    """The segments of `year` against `year - 1` as conditions on roll-up rows: those of
+    `year` for donors, new, retained and recaptured; of `year - 1` for lapsed and prior."""
+    now, before = Q(year=year), Q(year=year - 1)
+    return {
+        "donors": now,
+        "new": now & Q(previous_year__isnull=True),
+        "retained": now & Q(previous_year=year - 1),
+        "recaptured": now & Q(previous_year__lt=year - 1),
+        "lapsed": before & (Q(next_year__isnull=True) | Q(next_year__gt=year)),
+        "prior": before,
+    }
+
+
+def retention_counts_years(*, start_month: int, years: Sequence[int]) -> dict[int, dict[str, int]]:
+    """`retention_counts` read from the roll-up, for years `years[1:]` (each against the year
+    before), keyed by their index in `years`. One row comes back."""
+    counts = {
+        f"{name}_{i}": Count("pk", filter=condition)
+        for i, year in enumerate(years)
+        if i
+        for name, condition in _segment_years(year).items()
+    }
+    found = _years(start_month).filter(year__gte=years[0], year__lte=years[-1]).aggregate(**counts)
+    return {
+        i: {name: int(found[f"{name}_{i}"] or 0) for name in (*RETENTION_SEGMENTS, "prior")}
+        for i in range(1, len(years))
+    }
+
+
+def retention_donors_years(*, start_month: int, year: int, segment: str) -> QuerySet[Donor]:
+    """`retention_donors` read from the roll-up."""
+    rows = _years(start_month).filter(_segment_years(year)[segment])
+    return Donor.objects.filter(pk__in=rows.values("donor_id"))
+
+
 def retention_donors(*, current: Period, prior: Period, segment: str) -> QuerySet[Donor]:
     """The donors of one segment of `current` against `prior` (the period just before):
     "donors" (gave in current), "new" (first gift ever in current), "retained" (gave in both),
@@ -185,8 +300,53 @@ def retention_segment(*, current: Period, prior: Period, segment: str) -> QueryS
 # --- Totals per donor --------------------------------------------------------------------------
 
 
-def donor_totals(period: Period) -> QuerySet[Any]:
-    """Per donor who gave in `period`: donor_id, total, gifts (their number), last_gift_date."""
+def _year_edges(start_month: int, year: int) -> Period:
+    """First and last day of `year` of the years starting in `start_month` (named by the year
+    they end in)."""
+    if start_month == 1:
+        return date(year, 1, 1), date(year, 12, 31)
+    end = date(year, start_month, 1) - timedelta(days=1)
+    return date(year - 1, start_month, 1), end
+
+
+def whole_years(organization: Any, period: Period) -> tuple[int, int, int] | None:
+    """(start_month, first year, last year) of the roll-up rows holding exactly the gifts of
+    `period`: the calendar or fiscal years it touches, when no gift of theirs is outside it
+    (the period from the first gift to today, say); None when there are none such (read the
+    gifts), and for a period within one year, whose gifts are about as many as its rows."""
+    if organization is None:
+        return None
+    for basis in ("calendar", "fiscal"):
+        month = rollup_start_month(organization, basis)
+        if month is None or (basis == "fiscal" and month == 1):
+            continue
+        first = fiscal_year_of(period[0].year, period[0].month, month)
+        last = fiscal_year_of(period[1].year, period[1].month, month)
+        if first == last:
+            continue
+        start, end = _year_edges(month, first)[0], _year_edges(month, last)[1]
+        outside = Q(date__gte=start, date__lt=period[0]) | Q(date__gt=period[1], date__lte=end)
+        if (start == period[0] and end == period[1]) or not live_gifts().filter(outside).exists():
+            return month, first, last
+    return None
+
+
+def _rollup_totals(years: tuple[int, int, int]) -> QuerySet[Any]:
+    month, first, last = years
+    return (
+        _years(month)
+        .filter(year__gte=first, year__lte=last)
+        .values("donor_id")
+        .annotate(total=Sum("amount"), gifts=Sum("gift_count"), last_gift_date=Max("last_date"))
+    )
+
+
+def donor_totals(period: Period, organization: Any = None) -> QuerySet[Any]:
+    """Per donor who gave in `period`: donor_id, total, gifts (their number), last_gift_date.
+    From the roll-up when the period holds whole years of gifts (given the organization)."""
+    years = whole_years(organization, period)
+    if years is not None:
+        return _rollup_totals(years)
     return (
         live_gifts()
         .filter(_within(period))
@@ -195,13 +355,17 @@ def donor_totals(period: Period) -> QuerySet[Any]:
     )
 
 
-def donors_between(period: Period, low: Decimal, high: Decimal | None) -> QuerySet[Any]:
+def donors_between(
+    period: Period, low: Decimal, high: Decimal | None, organization: Any = None
+) -> QuerySet[Any]:
     """Per-donor rows of those whose total in `period` is at least `low` and under `high`."""
-    rows = donor_totals(period).filter(total__gte=low)
+    rows = donor_totals(period, organization).filter(total__gte=low)
     return rows if high is None else rows.filter(total__lt=high)
 
 
-def range_counts(period: Period, lows: Sequence[Decimal]) -> list[tuple[int, Decimal]]:
+def range_counts(
+    period: Period, lows: Sequence[Decimal], organization: Any = None
+) -> list[tuple[int, Decimal]]:
     """For each range (from each of `lows`, highest first, up to the one before it): how many
     donors gave a total in it in `period`, and their total. One row comes back."""
     aggregates: dict[str, Aggregate] = {}
@@ -209,16 +373,26 @@ def range_counts(period: Period, lows: Sequence[Decimal]) -> list[tuple[int, Dec
         within = Q(total__gte=low) if i == 0 else Q(total__gte=low, total__lt=lows[i - 1])
         aggregates[f"n{i}"] = Count("donor_id", filter=within)
         aggregates[f"s{i}"] = Sum("total", filter=within)
-    found = donor_totals(period).aggregate(**aggregates)
+    found = donor_totals(period, organization).aggregate(**aggregates)
     return [(int(found[f"n{i}"] or 0), found[f"s{i}"] or ZERO) for i in range(len(lows))]
 
 
-def donors_who_gave(period: Period) -> QuerySet[Donor]:
+def donors_who_gave(period: Period, organization: Any = None) -> QuerySet[Donor]:
     """The donors with a gift in `period`."""
+    years = whole_years(organization, period)
+    if years is not None:
+        month, first, last = years
+        rows = _years(month).filter(year__gte=first, year__lte=last)
+        return Donor.objects.filter(pk__in=rows.values("donor_id"))
     return Donor.objects.filter(gave(_within(period)))
 
 
-def total_given(period: Period) -> Decimal:
+def total_given(period: Period, organization: Any = None) -> Decimal:
+    years = whole_years(organization, period)
+    if years is not None:
+        month, first, last = years
+        rows = _years(month).filter(year__gte=first, year__lte=last)
+        return rows.aggregate(t=Sum("amount"))["t"] or ZERO
     return live_gifts().filter(_within(period)).aggregate(t=Sum("amount"))["t"] or ZERO
 
 

@@ -21,8 +21,9 @@ Money received (cash, check, card, transfer, online) is deposited only to a cash
 (ledger.chart.selectors.cash_accounts); an in-kind or stock gift may name any asset account
 (securities, say) that takes postings.
 
-The giving summary (DonorGivingSummary) is recomputed from the donor's donations inside the
-transaction of every donation write, so it can never disagree with them.
+The giving summary (DonorGivingSummary) and the donor's giving years (DonorGivingYear, see
+gifts/rollup.py) are recomputed from the donor's donations inside the transaction of every
+donation write, so they can never disagree with them.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ifm.core.lookups import as_id, resolve
 from ifm.donors import choices
 from ifm.donors.gifts import selectors
 from ifm.donors.gifts.posting import deposit_share_reversal, gift_entry_memo, gift_lines
+from ifm.donors.gifts.rollup import giving_years_refresh
 from ifm.donors.models import (
     NON_CASH_METHODS,
     Appeal,
@@ -212,7 +214,9 @@ def appeal_create(
 
 
 def summary_refresh(organization: Organization, donor_id: int) -> DonorGivingSummary:
-    """Recompute the donor's summary from the donations, in the caller's transaction."""
+    """Recompute the donor's summary and giving years from the donations, in the caller's
+    transaction."""
+    giving_years_refresh(organization, [donor_id])
     year = timezone.localdate().year
     values = selectors.giving_aggregate(donor_id, year=year)
     summary, _ = DonorGivingSummary.objects.update_or_create(

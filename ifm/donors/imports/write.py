@@ -15,6 +15,7 @@ from ifm.core.bulk import insert_columns, reserve_ids
 from ifm.core.org_context import require_org_id
 from ifm.donors import normalize
 from ifm.donors.gifts.posting import RoleAccounts, gift_entry_memo, gift_lines
+from ifm.donors.gifts.rollup import giving_years_refresh
 from ifm.donors.imports.check import CheckResult
 from ifm.donors.imports.mapping import KIND_DONORS
 from ifm.donors.models import (
@@ -271,6 +272,7 @@ def _write_donations(
     )
     _write_keys(run, "donations", [(p["key"], pk) for pk, p in zip(ids, rows, strict=True)])
     summaries_refresh(donor_ids={p["donor_id"] for p in rows})
+    giving_years_refresh(organization, {p["donor_id"] for p in rows})
     return len(rows)
 
 

@@ -14,7 +14,12 @@ from django.http import QueryDict
 from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE
 from ifm.donors.gifts import giving
 from ifm.donors.models import Appeal, Campaign, Donor
-from ifm.reports.fundraising.selectors import BASES, year_bounds
+from ifm.reports.fundraising.selectors import (
+    BASES,
+    lapsed_donors,
+    retention_donors,
+    year_bounds,
+)
 from ifm.tenancy.models import Organization
 
 REPORTS = ("lybunt", "sybunt", "retention", "range", "campaign", "period")
@@ -99,26 +104,23 @@ def drill_down(organization: Organization, params: QueryDict) -> tuple[str, Quer
     donors: QuerySet[Donor]
     if report in ("lybunt", "sybunt", "retention"):
         year, basis = _year(params), _basis(params)
-        start, end, name = year_bounds(organization, year, basis)
-        p_start, p_end, p_name = year_bounds(organization, year - 1, basis)
+        name = year_bounds(organization, year, basis)[2]
+        p_name = year_bounds(organization, year - 1, basis)[2]
         if report == "retention":
             segment = params.get("segment") or "donors"
             if segment not in SEGMENT_LABELS:
                 raise DrillError("segment", f"Give a segment: {', '.join(SEGMENT_LABELS)}.")
-            donors = giving.retention_donors(
-                current=(start, end), prior=(p_start, p_end), segment=segment
-            )
+            donors = retention_donors(organization, year=year, basis=basis, segment=segment)
             title = f"{SEGMENT_LABELS[segment]} donors of {name} (against {p_name})"
         else:
-            since = p_start if report == "lybunt" else None
-            donors = giving.lapsed_donors(current=(start, end), since=since)
+            donors = lapsed_donors(organization, kind=report, year=year, basis=basis)
             title = f"{report.upper()} donors of {name}"
     elif report == "range":
         period = _period(params)
         assert period is not None
         low = _amount(params, "low") or Decimal("0.01")
         high = _amount(params, "high")
-        donors = giving.donors_of(giving.donors_between(period, low, high))
+        donors = giving.donors_of(giving.donors_between(period, low, high, organization))
         upper = f" and under {high:,.2f}" if high is not None else ""
         title = f"Donors who gave {low:,.2f}{upper} from {period[0]} to {period[1]}"
     elif report == "campaign":
@@ -142,6 +144,6 @@ def drill_down(organization: Organization, params: QueryDict) -> tuple[str, Quer
     else:
         period = _period(params)
         assert period is not None
-        donors = giving.donors_who_gave(period)
+        donors = giving.donors_who_gave(period, organization)
         title = f"Donors who gave from {period[0]} to {period[1]}"
     return title, giving.by_name(donors)

@@ -16,17 +16,18 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from ifm.donors.gifts import giving
-from ifm.donors.models import Donor, donor_name
+from ifm.donors.models import Donor, DonorKind, donor_name
 from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
 from ifm.reports.fundraising.models import GiftRangeSettings
 from ifm.reports.report import ZERO, Column, Report, Row
 from ifm.tenancy.models import Organization
 
 BASES = ("calendar", "fiscal")
+ORGANIZATION = str(DonorKind.ORGANIZATION.value)
 CENT = Decimal("0.01")
 MAX_RANGES = 20
 # Lower bounds of the gift ranges when the organization names none.
@@ -111,15 +112,22 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
     (LYBUNT donors are among them). One row per donor, the largest giver of last year first."""
     start, end, name = year_bounds(organization, year, basis)
     p_start, p_end, p_name = year_bounds(organization, year - 1, basis)
-    found = (
+    start_month = giving.rollup_start_month(organization, basis)
+    per_donor = (
         giving.lapsed_giving(
             current=(start, end),
             prior=(p_start, p_end),
             since=p_start if kind == "lybunt" else None,
         )
+        if start_month is None
+        else giving.lapsed_giving_years(start_month=start_month, year=year, lybunt=kind == "lybunt")
+    )
+    found = (
+        per_donor
         # Those who gave nothing last year (SYBUNT) last, on PostgreSQL as on SQLite.
-        .order_by(F("prior_total").desc(nulls_last=True), "-lifetime_total", "donor_id")
-        .values_list(
+        .order_by(
+            F("prior_total").desc(nulls_last=True), "-lifetime_total", "donor_id"
+        ).values_list(
             "donor_id",
             "kind",
             "first_name",
@@ -133,13 +141,23 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
     link = donor_links(organization)
     rows = []
     prior_sum = lifetime_sum = ZERO
-    for donor_id, *name_columns, last_gift, prior_total, lifetime_total in found:
-        prior_total = prior_total or ZERO
+    for donor_id, kind_, first, last, organization_name, last_gift, prior, lifetime in found:
+        # Two places whatever the database's arithmetic gave (SQLite's is in floats).
+        prior_total = prior.quantize(CENT) if prior is not None else ZERO
+        lifetime_total = lifetime.quantize(CENT)
         prior_sum += prior_total
         lifetime_sum += lifetime_total
+        # donor_name's rule, inline (thousands of rows): an organization by its name, a person
+        # by the first and last names there are.
+        if kind_ == ORGANIZATION:
+            who = organization_name
+        elif first and last:
+            who = f"{first} {last}"
+        else:
+            who = first or last
         rows.append(
             Row(
-                f"{donor_name(*name_columns)} · last gift {last_gift.isoformat()}",
+                f"{who} · last gift {last_gift:%Y-%m-%d}",
                 {"prior_total": prior_total, "lifetime_total": lifetime_total},
                 key=f"donor-{donor_id}",
                 donor_id=donor_id,
@@ -176,10 +194,35 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
 
 def lapsed_donor_ids(organization: Organization, *, kind: str, year: int, basis: str) -> list[int]:
     """The donors of the LYBUNT or SYBUNT report, as their ids."""
+    return list(
+        lapsed_donors(organization, kind=kind, year=year, basis=basis).values_list("pk", flat=True)
+    )
+
+
+def lapsed_donors(
+    organization: Organization, *, kind: str, year: int, basis: str
+) -> QuerySet[Donor]:
+    """The donors of the LYBUNT or SYBUNT report."""
+    start_month = giving.rollup_start_month(organization, basis)
+    if start_month is not None:
+        return giving.lapsed_donors_years(
+            start_month=start_month, year=year, lybunt=kind == "lybunt"
+        )
     start, end, _ = year_bounds(organization, year, basis)
     p_start = year_bounds(organization, year - 1, basis)[0]
-    donors = giving.lapsed_donors(current=(start, end), since=p_start if kind == "lybunt" else None)
-    return list(donors.values_list("pk", flat=True))
+    return giving.lapsed_donors(current=(start, end), since=p_start if kind == "lybunt" else None)
+
+
+def retention_donors(
+    organization: Organization, *, year: int, basis: str, segment: str
+) -> QuerySet[Donor]:
+    """The donors of one segment of the retention report's `year`."""
+    start_month = giving.rollup_start_month(organization, basis)
+    if start_month is not None:
+        return giving.retention_donors_years(start_month=start_month, year=year, segment=segment)
+    start, end, _ = year_bounds(organization, year, basis)
+    p_start, p_end, _ = year_bounds(organization, year - 1, basis)
+    return giving.retention_donors(current=(start, end), prior=(p_start, p_end), segment=segment)
 
 
 # --- Retention ---------------------------------------------------------------------------------
@@ -202,8 +245,13 @@ def retention(organization: Organization, *, year: int, years: int, basis: str) 
     Project's definitions."""
     first = year - years + 1
     bounds = [year_bounds(organization, y, basis) for y in range(first - 1, year + 1)]
-    periods = [(b[0], b[1]) for b in bounds]
-    tally = giving.retention_counts(periods)
+    start_month = giving.rollup_start_month(organization, basis)
+    if start_month is not None:
+        tally = giving.retention_counts_years(
+            start_month=start_month, years=list(range(first - 1, year + 1))
+        )
+    else:
+        tally = giving.retention_counts([(b[0], b[1]) for b in bounds])
     rows = []
     for i, y in enumerate(range(first, year + 1), start=1):
         t = tally[i]
@@ -248,7 +296,7 @@ def gift_range(
     """Donors by their total giving in `period`, in ranges starting at each of `lows`: how many
     donors, their total, and each range's share of donors and of giving."""
     lows = tuple(sorted(set(lows), reverse=True))
-    found = giving.range_counts(period, lows)
+    found = giving.range_counts(period, lows, organization)
     counts = [n for n, _ in found]
     sums = [total for _, total in found]
     all_donors, all_total = sum(counts), sum(sums, ZERO)
@@ -380,10 +428,10 @@ def campaigns(organization: Organization, *, period: tuple[date, date] | None) -
 
 def top_donors(organization: Organization, *, period: tuple[date, date], limit: int) -> Report:
     """The `limit` donors who gave most in `period`."""
-    found = list(giving.donor_totals(period).order_by("-total", "donor_id")[:limit])
+    found = list(giving.donor_totals(period, organization).order_by("-total", "donor_id")[:limit])
     names = _names([r["donor_id"] for r in found])
     link = donor_links(organization)
-    all_total = giving.total_given(period) if found else ZERO
+    all_total = giving.total_given(period, organization) if found else ZERO
     rows = [
         Row(
             str(names.get(r["donor_id"], r["donor_id"])),

@@ -5,11 +5,12 @@ list" for LYBUNT and SYBUNT."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,13 +27,17 @@ from ifm.reports.fundraising import forms, selectors, services
 from ifm.reports.fundraising.charts import campaign_chart, retention_chart
 from ifm.reports.fundraising.drill import SEGMENT_LABELS, DrillError, drill_down
 from ifm.reports.pages import render_report
-from ifm.reports.report import Report
+from ifm.reports.report import Report, Row
 from ifm.tenancy.forms import add_service_errors
 from ifm.tenancy.permissions import has_perm, require_perm
 
 PERM = "reports.fundraising"
 RANGES_PERM = services.PERM
 PAGE_SIZE = 50
+# The pages of the reports with a row per donor show this many donors at a time (their totals
+# are for all of them); their files and the API keep every row.
+PAGED = ("lybunt", "sybunt")
+ROWS_PER_PAGE = 100
 
 Built = tuple[Any, Report, dict[str, Any]]
 
@@ -152,6 +157,15 @@ def _save_button(request: OrgRequest, save: dict[str, Any]) -> str:
     return render_to_string("reports/_save_list.html", save, request=request)
 
 
+def _paged(report: Report, number: str | None) -> tuple[Report, Page[Row]]:
+    """The report with one page of its donor rows (and every total row, whose figures are for
+    all of them), and that page."""
+    donors = [row for row in report.rows if row.kind != "total"]
+    totals = [row for row in report.rows if row.kind == "total"]
+    page = Paginator(donors, ROWS_PER_PAGE).get_page(number)
+    return replace(report, rows=[*page.object_list, *totals]), page
+
+
 @login_required
 def report_page(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
     require_perm(request.access, PERM)
@@ -159,6 +173,8 @@ def report_page(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
     save = extra.pop("save_list", None)
     if save and report.totals.get("donors"):
         extra["actions"] = _save_button(request, save)
+    if name in PAGED:
+        report, extra["page"] = _paged(report, request.GET.get("page"))
     return render_report(request, name, form, report, **extra)
 
 

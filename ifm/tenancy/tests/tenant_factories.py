@@ -459,6 +459,14 @@ def _donors_simple(org: Organization, name: str) -> Any:
         if name == "donorgivingsummary":
             donor = _donor_row(org)
             return dm.DonorGivingSummary.objects.create(organization=org, donor=donor)
+        if name == "donorgivingyear":
+            donor = _donor_row(org)
+            return dm.DonorGivingYear.objects.create(
+                organization=org, donor=donor, year=2020, last_date=date(2020, 1, 1)
+            )
+        if name == "givingrollupstate":
+            row, _ = dm.GivingRollupState.objects.get_or_create(organization=org)
+            return row
         if name == "donoremail":
             donor = _donors_newest(org, dm.Donor, _donor_row)
             email = f"row-{secrets.token_hex(3)}@{org.slug}.test"
@@ -492,6 +500,8 @@ for _name in (
     "donation",
     "softcredit",
     "donorgivingsummary",
+    "donorgivingyear",
+    "givingrollupstate",
     "donoremail",
     "donorphone",
     "donoraddress",
