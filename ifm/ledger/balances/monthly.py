@@ -195,10 +195,6 @@ def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _order(value: Any) -> tuple[bool, Any]:
-    return (value is None, value if value is not None else 0)
-
-
 # The columns both tables share, and the related models whose fields a grouping may name.
 _BASE_FIELDS = ("account_id", "fund_id", "program_id", "function")
 _RELATED = {"account": Account, "fund": Fund, "program": Program}
@@ -276,17 +272,18 @@ def _grouped(one: SumOf, base: list[str], rows: list[dict[str, Any]]) -> list[di
     group_by = tuple(one.group_by)
     groups: dict[tuple[Any, ...], list[Decimal]] = {}
     for row in rows:
-        key = tuple(row[f] for f in group_by)
+        key = tuple([row[f] for f in group_by])
         values = [_decimal(row[name]) for name in names]
-        if key in groups:
-            groups[key] = [a + b for a, b in zip(groups[key], values, strict=True)]
-        else:
-            groups[key] = values
+        before = groups.get(key)
+        groups[key] = (
+            values if before is None else [a + b for a, b in zip(before, values, strict=True)]
+        )
     if not group_by and not groups:
         return [dict.fromkeys(names, ZERO)]
+    ordered = sorted(groups, key=lambda k: [(v is None, 0 if v is None else v) for v in k])
     return [
         dict(zip(group_by, key, strict=True)) | dict(zip(names, groups[key], strict=True))
-        for key in sorted(groups, key=lambda k: tuple(_order(v) for v in k))
+        for key in ordered
     ]
 
 

@@ -293,7 +293,7 @@ def plain_batch(batch: Sequence[PlainSum]) -> list[list[dict[str, Any]]]:
         # Every branch has the same columns, named (the first branch names a UNION's).
         shown = [c if c in one.base else f"CAST(NULL AS {_TYPES[c]}) AS {c}" for c in columns]
         totals = [f"SUM({a} - {b}) AS g{i}" for i, (a, b) in enumerate(one.amounts.values())]
-        totals += [f"NULL AS g{i}" for i in range(len(totals), width)]
+        totals += [f"CAST(NULL AS numeric) AS g{i}" for i in range(len(totals), width)]
         selects.append(
             f"SELECT {tag} AS tag, {', '.join(shown + totals)} FROM ("  # noqa: S608
             + " UNION ALL ".join(pieces)
@@ -307,9 +307,7 @@ def plain_batch(batch: Sequence[PlainSum]) -> list[list[dict[str, Any]]]:
     joins = []
     for relation in sorted({f.split("__", 1)[0] for f in related}):
         table = _RELATED_TABLES[relation]._meta.db_table
-        joins.append(
-            f" LEFT JOIN {table} r_{relation} ON r_{relation}.id = g.{relation}_id"
-        )
+        joins.append(f" LEFT JOIN {table} r_{relation} ON r_{relation}.id = g.{relation}_id")
     wanted = ["r_" + ".".join(_related_column(f) or ("", "")) for f in related]
     sql = (
         f"SELECT g.tag, {', '.join(f'g.{c}' for c in columns)}, "  # noqa: S608 (our names)
@@ -322,13 +320,16 @@ def plain_batch(batch: Sequence[PlainSum]) -> list[list[dict[str, Any]]]:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     layout = ["tag", *columns, *(f"g{i}" for i in range(width)), *related]
+    # Where each sum's fields are in a fetched row.
+    places = [
+        [(c, layout.index(c)) for c in one.base]
+        + [(name, layout.index(f"g{i}")) for i, name in enumerate(one.amounts)]
+        + [(f, layout.index(f)) for f in one.related]
+        for one in batch
+    ]
     for row in fetched:
-        values = dict(zip(layout, row, strict=True))
-        one = batch[values["tag"]]
-        out = {c: values[c] for c in one.base}
-        out |= {name: values[f"g{i}"] for i, name in enumerate(one.amounts)}
-        out |= {f: values[f] for f in one.related}
-        found[values["tag"]].append(out)
+        tag = row[0]
+        found[tag].append({name: row[place] for name, place in places[tag]})
     return found
 
 
