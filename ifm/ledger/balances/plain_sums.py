@@ -248,8 +248,10 @@ def _types_after(one: PlainSum, org: int, params: list[Any]) -> str:
     return " HAVING " + kept.replace("account_id", "MIN(account_id)", 1)
 
 
-# The related rows a group may be named by, joined to the grouped ids (a few hundred rows, each
-# found by its primary key within the organization).
+# The related rows a group may be named by, joined to the grouped ids (a few hundred rows) by
+# primary key alone, which PostgreSQL hashes: the ids are the organization's own, and row-level
+# security keeps the join to the organization's rows. A join on (organization, id) made it loop
+# over the organization's accounts for every group.
 _RELATED_TABLES = {"account": Account, "fund": Fund, "program": Program}
 
 
