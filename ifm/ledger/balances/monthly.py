@@ -23,7 +23,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from ifm.ledger.balances.plain_sums import plain_rows
+from ifm.core.org_context import current_org_id
+from ifm.ledger.balances.plain_sums import plain_batch, plain_sum
 from ifm.ledger.models import (
     Account,
     Fund,
@@ -194,10 +195,6 @@ def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _order(value: Any) -> tuple[bool, Any]:
-    return (value is None, value if value is not None else 0)
-
-
 # The columns both tables share, and the related models whose fields a grouping may name.
 _BASE_FIELDS = ("account_id", "fund_id", "program_id", "function")
 _RELATED = {"account": Account, "fund": Fund, "program": Program}
@@ -218,20 +215,104 @@ def _names(group_by: Sequence[str], rows: list[dict[str, Any]]) -> dict[str, dic
     return found
 
 
-def _reader(field: str, base: list[str], names: dict[str, dict[Any, dict]]) -> Callable:
-    """How to read `field` from a group's ids (a tuple in `base` order): the id itself, or a
-    field of the related row looked up by `_names`."""
-    if "__" not in field:
-        position = base.index(field)
-        return lambda ids: ids[position]
-    relation, attribute = field.split("__", 1)
-    position, rows = base.index(f"{relation}_id"), names[relation]
+@dataclass(frozen=True)
+class SumOf:
+    """One sum for `summed_batch`: the arguments of `summed`."""
 
-    def related(ids: tuple[Any, ...]) -> Any:
-        row = rows.get(ids[position])
-        return None if row is None else row[attribute]
+    group_by: Sequence[str]
+    sums: Callable[[], dict[str, Any]]
+    date_from: date | None = None
+    date_to: date | None = None
+    where: Q | None = None
+    exclude_closing: bool = False
 
-    return related
+
+def _base(group_by: Sequence[str]) -> list[str]:
+    """The ids the database groups by: those `group_by` names, or whose related fields it names."""
+    return [
+        f
+        for f in _BASE_FIELDS
+        if f in group_by or any(g.startswith(f[: -len("id")]) for g in group_by if "__" in g)
+    ]
+
+
+def _parts(one: SumOf) -> Split:
+    if _lines_only.get():
+        return Split(days=[(one.date_from, one.date_to)])
+    return split(one.date_from, one.date_to)
+
+
+def _through_orm(one: SumOf, parts: Split, base: list[str]) -> list[dict[str, Any]]:
+    """A sum whose shape is not a plain one, built through the ORM: one dict per group of ids,
+    with the related fields `group_by` names looked up afterwards."""
+    where = one.where or Q()
+    querysets = _stored(where, parts, one.exclude_closing)
+    querysets += _lines(where, parts.days, one.exclude_closing)
+    if base and querysets:
+        # One round trip: each source grouped by the ids, the groups of all of them together.
+        grouped = [q.values(*base).annotate(**one.sums()).order_by() for q in querysets]
+        rows = list(grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0])
+    else:
+        rows = [queryset.aggregate(**one.sums()) for queryset in querysets]
+    related = [f for f in one.group_by if "__" in f]
+    if not related:
+        return rows
+    names = _names(one.group_by, rows)
+    for row in rows:
+        for field_name in related:
+            relation, attribute = field_name.split("__", 1)
+            found = names[relation].get(row[f"{relation}_id"])
+            row[field_name] = None if found is None else found[attribute]
+    return rows
+
+
+def _grouped(one: SumOf, base: list[str], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows (one or more per group of ids) added up per group of `group_by`, in its order."""
+    names = list(one.sums())
+    group_by = tuple(one.group_by)
+    groups: dict[tuple[Any, ...], list[Decimal]] = {}
+    for row in rows:
+        key = tuple([row[f] for f in group_by])
+        values = [_decimal(row[name]) for name in names]
+        before = groups.get(key)
+        groups[key] = (
+            values if before is None else [a + b for a, b in zip(before, values, strict=True)]
+        )
+    if not group_by and not groups:
+        return [dict.fromkeys(names, ZERO)]
+    ordered = sorted(groups, key=lambda k: [(v is None, 0 if v is None else v) for v in k])
+    return [
+        dict(zip(group_by, key, strict=True)) | dict(zip(names, groups[key], strict=True))
+        for key in ordered
+    ]
+
+
+def summed_batch(batch: Sequence[SumOf]) -> list[list[dict[str, Any]]]:
+    """Each sum of the batch, as `summed` returns it. The plain ones (balances/plain_sums.py)
+    go to the database together, as one statement with the names of their accounts, funds and
+    programs: a statement that needs several sums (two periods, the net assets at the start of
+    each) makes one round trip; the others go through the ORM, one each."""
+    plans = []
+    for one in batch:
+        parts, base = _parts(one), _base(one.group_by)
+        plain = None
+        if current_org_id() is not None:
+            plain = plain_sum(
+                base=base,
+                sums=one.sums(),
+                parts=parts,
+                where=one.where or Q(),
+                exclude_closing=one.exclude_closing,
+                related=[f for f in one.group_by if "__" in f],
+            )
+        plans.append((one, parts, base, plain))
+    together = [plain for *_, plain in plans if plain is not None]
+    fetched = iter(plain_batch(together) if together else [])
+    results = []
+    for one, parts, base, plain in plans:
+        rows = next(fetched) if plain is not None else _through_orm(one, parts, base)
+        results.append(_grouped(one, base, rows))
+    return results
 
 
 def summed(
@@ -250,53 +331,6 @@ def summed(
     not yet rounded (SQLite sums loosely: callers quantize).
 
     The database groups by ids only (account, fund, program, function), which it hashes
-    quickly; the names a grouping asks for (account__number ...) are looked up afterwards."""
-    where = where or Q()
-    parts = split(date_from, date_to)
-    if _lines_only.get():
-        parts = Split(days=[(date_from, date_to)])
-    names = list(sums())
-    base = [
-        f
-        for f in _BASE_FIELDS
-        if f in group_by or any(g.startswith(f[: -len("id")]) for g in group_by if "__" in g)
-    ]
-    plain = plain_rows(
-        base=base, sums=sums(), parts=parts, where=where, exclude_closing=exclude_closing
-    )
-    querysets = []
-    if plain is None:
-        querysets = _stored(where, parts, exclude_closing)
-        querysets += _lines(where, parts.days, exclude_closing)
-    if plain is not None:
-        rows = plain  # the common shape, as one SQL statement (balances/plain_sums.py)
-    elif base and querysets:
-        # One round trip: each source grouped by the ids, the groups of all of them together.
-        grouped = [queryset.values(*base).annotate(**sums()).order_by() for queryset in querysets]
-        rows = list(grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0])
-    else:
-        rows = [queryset.aggregate(**sums()) for queryset in querysets]
-    # Added up per ids first (a few hundred rows), then named once per distinct ids.
-    by_ids: dict[tuple[Any, ...], list[Decimal]] = {}
-    for row in rows:
-        ids = tuple(row[f] for f in base)
-        values = [_decimal(row[name]) for name in names]
-        if ids in by_ids:
-            by_ids[ids] = [a + b for a, b in zip(by_ids[ids], values, strict=True)]
-        else:
-            by_ids[ids] = values
-    related = _names(group_by, [dict(zip(base, ids, strict=True)) for ids in by_ids])
-    readers = [_reader(field, base, related) for field in group_by]
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for ids, values in by_ids.items():
-        key = tuple(read(ids) for read in readers)
-        if key in groups:
-            for name, value in zip(names, values, strict=True):
-                groups[key][name] += value
-        else:
-            groups[key] = dict(zip(group_by, key, strict=True)) | dict(
-                zip(names, values, strict=True)
-            )
-    if not group_by and not groups:
-        return [dict.fromkeys(names, ZERO)]
-    return [groups[key] for key in sorted(groups, key=lambda k: tuple(_order(v) for v in k))]
+    quickly; the names a grouping asks for (account__number ...) are joined to the groups."""
+    one = SumOf(group_by, sums, date_from, date_to, where, exclude_closing)
+    return summed_batch([one])[0]

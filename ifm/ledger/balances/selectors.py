@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +11,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
-from ifm.ledger.balances.monthly import summed, summing_lines
+from ifm.ledger.balances.monthly import SumOf, summed, summed_batch, summing_lines
 from ifm.ledger.chart.selectors import cash_accounts
 from ifm.ledger.models import (
     Account,
@@ -71,31 +70,29 @@ def trial_balance(*, as_of: date, fund_id: int | None = None, group: str = "") -
     if group:
         # The ids, not a join: each piece of the sum filters its own index by them.
         where &= Q(account_id__in=list(account_group(group).values_list("pk", flat=True)))
-    sums = {
-        row["account_id"]: row["net"]
-        for row in summed(
-            group_by=("account_id",),
-            sums=lambda: {"net": Sum(F("debit") - F("credit"))},
-            date_to=as_of,
-            where=where,
-        )
-    }
-    accounts = (
-        Account.objects.filter(pk__in=sums)
-        .order_by("number")
-        .values("id", "number", "name", "type")
+    # The accounts' numbers and names come with the sums, in the same statement.
+    accounts = summed(
+        group_by=("account_id", "account__number", "account__name", "account__type"),
+        sums=lambda: {"net": Sum(F("debit") - F("credit"))},
+        date_to=as_of,
+        where=where,
     )
     rows = []
     total_debit = total_credit = ZERO
-    for account in accounts:
+    for account in sorted(accounts, key=lambda row: row["account__number"]):
         # SQLite sums decimals loosely (125.5): always two places, whatever the database.
-        net = (sums[account["id"]] or ZERO).quantize(CENT)
+        net = (account["net"] or ZERO).quantize(CENT)
         debit, credit = (net, ZERO) if net >= 0 else (ZERO, -net)
         total_debit += debit
         total_credit += credit
         rows.append(
             TrialBalanceRow(
-                account["id"], account["number"], account["name"], account["type"], debit, credit
+                account["account_id"],
+                account["account__number"],
+                account["account__name"],
+                account["account__type"],
+                debit,
+                credit,
             )
         )
     return TrialBalance(as_of, fund_id, rows, total_debit, total_credit)
@@ -351,39 +348,87 @@ def line_totals(
     net assets, so the statements read the year's activity where it was posted, and net assets
     as the accounts that earned and spent them (a restricted fund's expenses reduce net assets
     without donor restrictions until released, as `fund_net_assets` counts them)."""
-    unknown = set(group_by) - LINE_TOTAL_FIELDS
+    return line_totals_batch(
+        [
+            LineTotals(
+                group_by=group_by,
+                date_from=date_from,
+                date_to=date_to,
+                types=types,
+                fund_id=fund_id,
+                program_id=program_id,
+                entries_with_role=entries_with_role,
+                entries_without_role=entries_without_role,
+            )
+        ]
+    )[0]
+
+
+@dataclass(frozen=True)
+class LineTotals:
+    """The arguments of one `line_totals` call, for `line_totals_batch`."""
+
+    group_by: Sequence[str]
+    date_from: date | None = None
+    date_to: date | None = None
+    types: Sequence[str] = ()
+    fund_id: int | None = None
+    program_id: int | None = None
+    entries_with_role: str = ""
+    entries_without_role: str = ""
+
+
+def _line_sum(one: LineTotals) -> tuple[SumOf, bool]:
+    """The sum `one` asks for, and whether it filters by entry (then it reads the lines)."""
+    unknown = set(one.group_by) - LINE_TOTAL_FIELDS
     if unknown:
         raise ValueError(f"Cannot group lines by {sorted(unknown)}")
     where = Q()
-    if types:
-        where &= Q(account__type__in=list(types))
-    if fund_id is not None:
-        where &= Q(fund_id=fund_id)
-    if program_id is not None:
-        where &= Q(program_id=program_id)
+    if one.types:
+        where &= Q(account__type__in=list(one.types))
+    if one.fund_id is not None:
+        where &= Q(fund_id=one.fund_id)
+    if one.program_id is not None:
+        where &= Q(program_id=one.program_id)
     by_entry = False
-    for role, keep in ((entries_with_role, True), (entries_without_role, False)):
+    for role, keep in ((one.entries_with_role, True), (one.entries_without_role, False)):
         if role:
             # An entry's lines share its date, so the entries are found among the period's.
             touching = JournalLine.objects.filter(account__role=role)
-            if date_from is not None:
-                touching = touching.filter(date__gte=date_from)
-            if date_to is not None:
-                touching = touching.filter(date__lte=date_to)
+            if one.date_from is not None:
+                touching = touching.filter(date__gte=one.date_from)
+            if one.date_to is not None:
+                touching = touching.filter(date__lte=one.date_to)
             entries = Q(entry_id__in=touching.values("entry_id"))
             where &= entries if keep else ~entries
             by_entry = True
-    # The stored balances know months, not entries: a filter by entry reads the lines.
-    with summing_lines() if by_entry else nullcontext():
-        rows = summed(
-            group_by=group_by,
-            sums=lambda: {"net": Sum(F("credit") - F("debit"))},
-            date_from=date_from,
-            date_to=date_to,
-            where=where,
-            exclude_closing=True,
-        )
-    for row in rows:
-        # SQLite sums decimals loosely: always two places, whatever the database.
-        row["net"] = Decimal(row["net"] or ZERO).quantize(CENT)
-    return rows
+    summing = SumOf(
+        group_by=one.group_by,
+        sums=lambda: {"net": Sum(F("credit") - F("debit"))},
+        date_from=one.date_from,
+        date_to=one.date_to,
+        where=where,
+        exclude_closing=True,
+    )
+    return summing, by_entry
+
+
+def line_totals_batch(batch: Sequence[LineTotals]) -> list[list[dict[str, Any]]]:
+    """Each `line_totals` of the batch, the plain ones summed by one statement (one round trip
+    for a statement's periods and its net assets at their starts: balances/monthly.py)."""
+    planned = [_line_sum(one) for one in batch]
+    together = [summing for summing, by_entry in planned if not by_entry]
+    fetched = iter(summed_batch(together) if together else [])
+    results = []
+    for summing, by_entry in planned:
+        if by_entry:
+            # The stored balances know months, not entries: a filter by entry reads the lines.
+            with summing_lines():
+                rows = summed_batch([summing])[0]
+        else:
+            rows = next(fetched)
+        for row in rows:
+            # SQLite sums decimals loosely: always two places, whatever the database.
+            row["net"] = Decimal(row["net"] or ZERO).quantize(CENT)
+        results.append(rows)
+    return results

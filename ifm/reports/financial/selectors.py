@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ifm.ledger.balances.selectors import line_totals
+from ifm.ledger.balances.selectors import LineTotals, line_totals, line_totals_batch
 from ifm.ledger.models import AccountType, Function, NetAssetClass
 from ifm.ledger.periods.fiscal_years import fiscal_year_bounds
 from ifm.reports.report import ZERO, Column, Report, Row, add
@@ -81,21 +81,24 @@ class _Position:
         return self.net_assets - self.with_restrictions
 
 
+_POSITION_GROUP = (
+    "account_id",
+    "account__number",
+    "account__name",
+    "account__type",
+    "account__net_asset_class",
+    "fund_id",
+    "fund__code",
+    "fund__name",
+)
+
+
 def _position(
-    on: date, names: dict[tuple[str, int], tuple[str, str]], fund_id: int | None = None
+    rows: list[dict[str, Any]], names: dict[tuple[str, int], tuple[str, str]]
 ) -> _Position:
-    group = (
-        "account_id",
-        "account__number",
-        "account__name",
-        "account__type",
-        "account__net_asset_class",
-        "fund_id",
-        "fund__code",
-        "fund__name",
-    )
+    """The position on a date from its sums (`_POSITION_GROUP`, every line up to the date)."""
     position = _Position()
-    for row in line_totals(group_by=group, date_to=on, fund_id=fund_id):
+    for row in rows:
         net, kind = row["net"], row["account__type"]
         if kind == AccountType.ASSET:
             position.assets[row["account_id"]] -= net
@@ -149,7 +152,11 @@ def statement_of_financial_position(
     so they are left out."""
     names: dict[tuple[str, int], tuple[str, str]] = {}
     dates = {"current": as_of} | ({COMPARE: compare_to} if compare_to else {})
-    positions = {column: _position(on, names, fund_id) for column, on in dates.items()}
+    # Both dates in one statement (one round trip).
+    sums = line_totals_batch(
+        [LineTotals(group_by=_POSITION_GROUP, date_to=on, fund_id=fund_id) for on in dates.values()]
+    )
+    positions = {column: _position(rows, names) for column, rows in zip(dates, sums, strict=True)}
     columns = [Column(column, f"{on:%Y-%m-%d}") for column, on in dates.items()]
 
     def each(value: Any) -> dict[str, Decimal]:
@@ -239,46 +246,60 @@ def _program_name(row: dict[str, Any]) -> str:
     return f"{row['program__code']} {row['program__name']}"
 
 
-def _net_assets_by_class(on: date, fund_id: int | None) -> dict[str, Decimal]:
-    rows = line_totals(
+def _net_assets_sum(on: date, fund_id: int | None) -> LineTotals:
+    return LineTotals(
         group_by=("account__type", "account__net_asset_class"),
         date_to=on,
         types=NET_ASSET_TYPES,
         fund_id=fund_id,
     )
+
+
+def _net_assets_by_class(rows: list[dict[str, Any]]) -> dict[str, Decimal]:
     with_ = add(*(row["net"] for row in rows if _is_with(row)))
     return {WITHOUT: add(*(row["net"] for row in rows)) - with_, WITH: with_}
 
 
+_ACTIVITY_GROUP = (
+    "account_id",
+    "account__number",
+    "account__name",
+    "account__type",
+    "account__net_asset_class",
+    "account__role",
+    "function",
+    "program_id",
+    "program__code",
+    "program__name",
+)
+
+
+def _activity_sums(
+    period: tuple[date, date], *, fund_id: int | None, program_id: int | None
+) -> list[LineTotals]:
+    """The sums a period's activity needs: its lines, and (without a program) the net assets
+    on the day before it starts."""
+    sums = [
+        LineTotals(
+            group_by=_ACTIVITY_GROUP,
+            date_from=period[0],
+            date_to=period[1],
+            types=NET_ASSET_TYPES,
+            fund_id=fund_id,
+            program_id=program_id,
+        )
+    ]
+    if program_id is None:
+        sums.append(_net_assets_sum(period[0] - timedelta(days=1), fund_id))
+    return sums
+
+
 def _activity(
-    period: tuple[date, date],
-    *,
-    fund_id: int | None,
-    program_id: int | None,
-    names: dict[tuple[str, int | None], tuple[str, str]],
+    sums: list[list[dict[str, Any]]], names: dict[tuple[str, int | None], tuple[str, str]]
 ) -> _Activity:
-    group = (
-        "account_id",
-        "account__number",
-        "account__name",
-        "account__type",
-        "account__net_asset_class",
-        "account__role",
-        "function",
-        "program_id",
-        "program__code",
-        "program__name",
-    )
+    """A period's activity from its sums (`_activity_sums`)."""
     activity = _Activity()
-    rows = line_totals(
-        group_by=group,
-        date_from=period[0],
-        date_to=period[1],
-        types=NET_ASSET_TYPES,
-        fund_id=fund_id,
-        program_id=program_id,
-    )
-    for row in rows:
+    for row in sums[0]:
         column = WITH if _is_with(row) else WITHOUT
         if row["account__type"] == AccountType.EXPENSE:
             key = _expense_key(row)
@@ -292,8 +313,8 @@ def _activity(
         else:
             activity.revenue[row["account_id"]][column] += row["net"]
             names[("account", row["account_id"])] = (row["account__number"], row["account__name"])
-    if program_id is None:
-        activity.beginning = _net_assets_by_class(period[0] - timedelta(days=1), fund_id)
+    if len(sums) > 1:
+        activity.beginning = _net_assets_by_class(sums[1])
     return activity
 
 
@@ -353,10 +374,14 @@ def statement_of_activities(
     nothing in the class are left out."""
     classes = (net_asset_class,) if net_asset_class else (WITHOUT, WITH)
     names: dict[tuple[str, int | None], tuple[str, str]] = {}
-    current = _activity((date_from, date_to), fund_id=fund_id, program_id=program_id, names=names)
-    prior = (
-        _activity(compare, fund_id=fund_id, program_id=program_id, names=names) if compare else None
-    )
+    # Every sum of both periods in one statement (one round trip).
+    wanted = _activity_sums((date_from, date_to), fund_id=fund_id, program_id=program_id)
+    if compare:
+        wanted += _activity_sums(compare, fund_id=fund_id, program_id=program_id)
+    sums = line_totals_batch(wanted)
+    half = len(sums) // 2 if compare else len(sums)
+    current = _activity(sums[:half], names)
+    prior = _activity(sums[half:], names) if compare else None
 
     def total(activity: _Activity | None, value: Any) -> Decimal | None:
         return None if activity is None else value(activity)

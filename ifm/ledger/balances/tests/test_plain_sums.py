@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db.models import F, Q, Sum
 
-from ifm.ledger.balances.monthly import split, summed
+from ifm.ledger.balances.monthly import SumOf, split, summed, summed_batch
 from ifm.ledger.balances.plain_sums import plain_amounts, plain_filters, plain_rows
 from ifm.ledger.conftest import acct
 from ifm.ledger.journal.posting import LineInput, post_entry
@@ -121,3 +121,58 @@ def test_the_plain_statement_and_the_orm_give_the_same_rows(
                     {**r, "net": Decimal(r["net"]).quantize(Decimal("0.01"))} for r in mine
                 ] == [{**r, "net": Decimal(r["net"]).quantize(Decimal("0.01"))} for r in orm]
                 assert mine  # the ranges hold postings
+
+
+def test_a_batch_of_sums_is_one_statement_equal_to_each_sum_through_the_orm(
+    books: Organization, cast: Any, general: Fund, django_assert_num_queries: Any
+) -> None:
+    made = _ledger(books, cast["admin"], general)
+    today = date.today()
+    mid = made["start"] + timedelta(days=100)
+    batch = [
+        # Named groups, a type filter with lines at both edges, one fund: the shapes the
+        # statements ask for, each over other dates.
+        SumOf(
+            ("account_id", "account__number", "account__type", "program__code", "function"),
+            lambda: dict(CREDIT_LESS_DEBIT),
+            mid,
+            today - timedelta(days=3),
+            Q(account__type__in=["expense", "revenue"]),
+            True,
+        ),
+        SumOf(
+            ("account__type", "account__net_asset_class"),
+            lambda: dict(CREDIT_LESS_DEBIT),
+            None,
+            mid - timedelta(days=1),
+            Q(account__type__in=["expense", "revenue", "net_assets"]),
+            True,
+        ),
+        SumOf(
+            ("fund_id", "fund__code"),
+            lambda: {"d": Sum(F("debit") - F("credit")), "c": Sum(F("credit") - F("debit"))},
+            None,
+            today,
+            Q(fund_id=made["youth"].pk),
+        ),
+        SumOf(("function",), lambda: dict(CREDIT_LESS_DEBIT), today, today),  # nothing
+    ]
+    with django_assert_num_queries(1):
+        together = summed_batch(batch)
+    for one, rows in zip(batch, together, strict=True):
+        # The same filters said through the account table go through the ORM, one by one.
+        orm = summed(
+            group_by=one.group_by, sums=one.sums, date_from=one.date_from,
+            date_to=one.date_to, where=(one.where or Q()) & Q(account__organization=books),
+            exclude_closing=one.exclude_closing,
+        )  # fmt: skip
+        assert _cents(rows, one.sums()) == _cents(orm, one.sums())
+    assert all(together[:3])
+    assert together[3] == []
+
+
+def _cents(rows: list[dict[str, Any]], sums: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {k: Decimal(v).quantize(Decimal("0.01")) if k in sums else v for k, v in row.items()}
+        for row in rows
+    ]

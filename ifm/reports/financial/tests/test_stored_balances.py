@@ -111,3 +111,42 @@ def test_the_reports_benchmark_runs_in_quick_mode() -> None:
     assert rate > 0
     assert any("ratio" in line for line in printed)
     assert BENCHMARKS["reports"] is bench_reports.main
+
+
+def test_each_statement_with_its_comparison_is_one_query(
+    books: Organization, cast: Any, general: Fund, django_assert_num_queries: Any
+) -> None:
+    program = Program.objects.create(code="P1", name="Meals")
+    for months in range(0, 12, 3):
+        on = BASE + timedelta(days=30 * months + 11)
+        post_entry(
+            organization=books,
+            actor=cast["admin"],
+            date=on,
+            lines=[
+                LineInput(acct("8110"), general, debit=Decimal("40.00"), program=program,
+                          function="program"),
+                LineInput(acct("1010"), general, credit=Decimal("40.00")),
+                LineInput(acct("1010"), general, debit=Decimal("90.00")),
+                LineInput(acct("4010"), general, credit=Decimal("90.00")),
+            ],
+        )  # fmt: skip
+    start, end = BASE + timedelta(days=250), BASE + timedelta(days=300)
+    compare = (start - timedelta(days=150), start - timedelta(days=1))
+    # Both periods, the net assets at their starts and the names of the accounts, funds and
+    # programs: one statement, one round trip.
+    with django_assert_num_queries(1):
+        activities = statement_of_activities(date_from=start, date_to=end, compare=compare)
+    with django_assert_num_queries(1):
+        position = statement_of_financial_position(as_of=end, compare_to=start)
+    with django_assert_num_queries(1):
+        trial = trial_balance(as_of=end)
+    with django_assert_num_queries(1):
+        functional = functional_expenses(date_from=BASE, date_to=end)
+    with summing_lines():
+        assert activities == statement_of_activities(date_from=start, date_to=end, compare=compare)
+        assert position == statement_of_financial_position(as_of=end, compare_to=start)
+        assert trial == trial_balance(as_of=end)
+        assert functional == functional_expenses(date_from=BASE, date_to=end)
+    assert activities.totals["total_revenue"] == Decimal("90.00")
+    assert [row.label for row in functional.rows][:1] == ["8110 " + acct("8110").name]
