@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from ifm.volunteers.models import Opportunity, Shift, ShiftRole, SignUp, SignUpStatus
@@ -94,11 +94,11 @@ def day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
 
 
 def with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
-    """Each shift with `confirmed_count` and `waitlisted_count`."""
+    """Each shift with `confirmed_count`, `waitlisted_count` and `open_places` (spots left)."""
     return shifts.annotate(
         confirmed_count=_signup_count(SignUpStatus.CONFIRMED, shift="pk"),
         waitlisted_count=_signup_count(SignUpStatus.WAITLISTED, shift="pk"),
-    )
+    ).annotate(open_places=Greatest(F("capacity") - F("confirmed_count"), Value(0)))
 
 
 def shift_list(
