@@ -185,6 +185,8 @@ def shift_create(request: OrgRequest, payload: ShiftIn) -> Any:
         )
         ids = [s.pk for s in made.shifts]
         series_id = made.series.pk
+    elif payload.starts_at is None or payload.ends_at is None:
+        raise ApiError(422, "Give starts_at and ends_at, or a weekly pattern.")
     else:
         shift = services.shift_create(
             **service_args(request), **common, starts_at=payload.starts_at, ends_at=payload.ends_at

@@ -106,7 +106,7 @@ class OpportunityForm(BootstrapMixin, forms.Form):
     coordinator = MemberField(
         label="Coordinator", queryset=None, required=False, empty_label="Nobody in particular"
     )
-    qualifications = forms.ModelMultipleChoiceField(
+    qualifications: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label="Required qualifications",
         queryset=None,
         required=False,
@@ -318,7 +318,7 @@ class SignUpForm(BootstrapMixin, forms.Form):
 class ShiftFilterForm(BootstrapMixin, forms.Form):
     date_from = forms.DateField(label="From", required=False, widget=DateInput)
     date_to = forms.DateField(label="To", required=False, widget=DateInput)
-    opportunity = forms.ModelChoiceField(
+    opportunity: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Opportunity", queryset=None, required=False, empty_label="All"
     )
     cancelled = forms.ChoiceField(

@@ -24,7 +24,7 @@ def opportunities_found(query: SearchQuery) -> list[SearchHit]:
                 p
                 for p in (
                     opp.location,
-                    _upcoming(opp.upcoming_shifts),
+                    _upcoming(getattr(opp, "upcoming_shifts", 0)),
                     "archived" if opp.is_archived else "",
                 )
                 if p

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from ifm.volunteers.models import Opportunity, Shift, ShiftRole, SignUp, SignUpStatus
+from ifm.volunteers.models import (
+    Opportunity,
+    OpportunityQualification,
+    Shift,
+    ShiftRole,
+    SignUp,
+    SignUpStatus,
+)
 
 
 def _signup_count(status: str, **outer: str) -> Coalesce:
@@ -72,9 +80,9 @@ def opportunity_get(opportunity_id: int) -> Opportunity | None:
 
 def opportunity_qualification_ids(opportunity: Opportunity) -> list[int]:
     return list(
-        Opportunity.required_qualifications.through.objects.filter(
-            opportunity=opportunity
-        ).values_list("qualification_type_id", flat=True)
+        OpportunityQualification.objects.filter(opportunity=opportunity).values_list(
+            "qualification_type_id", flat=True
+        )
     )
 
 
@@ -137,7 +145,7 @@ def spots_left(shift: Shift) -> int:
     return max(shift.capacity - int(getattr(shift, "confirmed_count", 0) or 0), 0)
 
 
-def role_list(shift: Shift) -> list[ShiftRole]:
+def role_list(shift: Shift) -> list[Any]:
     """The shift's roles, each with `confirmed_count` and `spots_left`."""
     roles = list(
         ShiftRole.objects.filter(shift_id=shift.pk)
@@ -188,6 +196,6 @@ def open_shifts_between(start: datetime, end: datetime) -> QuerySet[Shift]:
                 opportunity__is_archived=False,
             )
         )
-        .filter(confirmed_count__lt=F("capacity"))
+        .filter(Q(confirmed_count__lt=F("capacity")))
         .order_by("starts_at", "id")
     )

@@ -161,7 +161,12 @@ def test_a_weekly_series_makes_its_shifts_across_daylight_saving(
 
 def test_a_series_is_bounded(org_a: Any, coordinator: dict[str, Any]) -> None:
     opp = vf.opportunity(org_a)
-    args = {"opportunity": opp, "start_time": time(9), "end_time": time(12), "capacity": 5}
+    args: dict[str, Any] = {
+        "opportunity": opp,
+        "start_time": time(9),
+        "end_time": time(12),
+        "capacity": 5,
+    }
     with pytest.raises(ServiceError, match="at most 500"):
         services.shift_series_create(
             **coordinator,
@@ -220,7 +225,7 @@ def test_roles_are_set_up_before_anyone_signs_up(org_a: Any, coordinator: dict[s
     signups.sign_up(**coordinator, shift=shift, volunteer=vf.volunteer(org_a), role=role)
     with org_context(org_a):
         (listed,) = selectors.role_list(shift)
-    assert (listed.confirmed_count, listed.spots_left) == (1, 0)  # type: ignore[attr-defined]
+    assert (listed.confirmed_count, listed.spots_left) == (1, 0)
 
     plain = vf.shift(org_a)
     signups.sign_up(**coordinator, shift=plain, volunteer=vf.volunteer(org_a))

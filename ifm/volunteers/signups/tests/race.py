@@ -55,11 +55,14 @@ def race(
     `workers` threads at once; `who` is the service arguments (organization, actor, access).
     The caller's own transaction must not hold the rows (use a transactional test database)."""
     organization = who["organization"]
-    jobs: list[Callable[[], Any]] = [
-        (lambda v=v: ("signup", services.sign_up(**who, shift=shift, volunteer=v)))
-        for v in volunteers
-    ]
-    jobs += [(lambda s=s: ("cancel", services.cancel(**who, signup=s))) for s in cancel]
+
+    def signing(volunteer: Volunteer) -> Callable[[], tuple[str, Any]]:
+        return lambda: ("signup", services.sign_up(**who, shift=shift, volunteer=volunteer))
+
+    def cancelling(signup: SignUp) -> Callable[[], tuple[str, Any]]:
+        return lambda: ("cancel", services.cancel(**who, signup=signup))
+
+    jobs = [signing(v) for v in volunteers] + [cancelling(s) for s in cancel]
     # Interleave cancellations with sign-ups, so they really meet.
     step = max(len(jobs) // max(len(cancel), 1), 1)
     if cancel:
