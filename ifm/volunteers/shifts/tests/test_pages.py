@@ -10,7 +10,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -200,3 +202,24 @@ def test_a_day_in_the_list_is_the_organizations_day(org_a: Any, staff: Client) -
     vf.shift(org_a, opp, starts_at=datetime.combine(day, time(23), NEW_YORK), hours=1)
     page = staff.get(url("shift_list"), {"date_from": day.isoformat(), "date_to": day.isoformat()})
     assert "23:00" in page.content.decode()
+
+
+def test_the_shift_list_costs_the_same_queries_for_5_or_40_shifts(
+    org_a: Any, staff: Client
+) -> None:
+    opp = vf.opportunity(org_a)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert staff.get(url("shift_list")).status_code == 200
+        return len(seen)
+
+    for i in range(5):
+        vf.signup(org_a, vf.shift(org_a, opp, starts_at=timezone.now() + timedelta(hours=5 + i)))
+    queries()  # warm-up: the first request of a session reads and caches what others reuse
+    few = queries()
+    for i in range(35):
+        vf.signup(
+            org_a, vf.shift(org_a, opp, starts_at=timezone.now() + timedelta(days=1, hours=i))
+        )
+    assert queries() == few
