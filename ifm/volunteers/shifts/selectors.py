@@ -21,6 +21,8 @@ from ifm.volunteers.models import (
     SignUpStatus,
 )
 
+FIRST_DAY, LAST_DAY = date(1901, 1, 1), date(2199, 12, 31)
+
 
 def _signup_count(status: str, **outer: str) -> Coalesce:
     counted = (
@@ -94,7 +96,9 @@ def opportunity_qualification_names(opportunity: Opportunity) -> list[str]:
 
 
 def day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
-    """The instants a day of the organization's calendar starts and ends (UTC)."""
+    """The instants a day of the organization's calendar starts and ends (UTC). Days beyond
+    the years shifts take are clamped to them (no time zone then overflows the calendar)."""
+    day = min(max(day, FIRST_DAY), LAST_DAY)
     tz = ZoneInfo(zone)
     start = datetime.combine(day, time.min, tz)
     end = datetime.combine(day + timedelta(days=1), time.min, tz)

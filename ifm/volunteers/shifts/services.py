@@ -41,6 +41,9 @@ MAX_SERIES_SHIFTS = 500
 MAX_CAPACITY = 10_000
 MAX_SHIFT_LENGTH = timedelta(hours=24)
 MAX_AGE = 120
+# Shifts are dated within these years: beyond them a time zone's offset could leave the range
+# Python and the database can hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2199
 
 
 class _Unset:
@@ -336,11 +339,18 @@ def as_utc(organization: Organization, moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo("UTC"))
 
 
+def _in_years(day: date, field: str) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ServiceError(f"Give a date from {FIRST_YEAR} to {LAST_YEAR}.", field=field)
+
+
 def _times(organization: Organization, starts_at: Any, ends_at: Any) -> tuple[datetime, datetime]:
     if not isinstance(starts_at, datetime):
         raise ServiceError("Give the start of the shift.", field="starts_at")
     if not isinstance(ends_at, datetime):
         raise ServiceError("Give the end of the shift.", field="ends_at")
+    _in_years(starts_at, "starts_at")
+    _in_years(ends_at, "ends_at")
     start, end = as_utc(organization, starts_at), as_utc(organization, ends_at)
     if end <= start:
         raise ServiceError("The shift must end after it starts.", field="ends_at")
@@ -482,6 +492,8 @@ def shift_series_create(
     def check_dates() -> list[date]:
         if not isinstance(first_date, date) or not isinstance(until, date):
             raise ServiceError("Give the first date and the last.", field="until")
+        _in_years(first_date, "first_date")
+        _in_years(until, "until")
         if until < first_date:
             raise ServiceError("The last date must be on or after the first.", field="until")
         if (until - first_date).days > 7 * MAX_SERIES_SHIFTS:

@@ -223,3 +223,47 @@ def test_the_shift_list_costs_the_same_queries_for_5_or_40_shifts(
             org_a, vf.shift(org_a, opp, starts_at=timezone.now() + timedelta(days=1, hours=i))
         )
     assert queries() == few
+
+
+def test_odd_dates_are_refused_or_clamped_never_a_server_error(
+    org_a: Any, coord: Client, cast: dict[str, Any]
+) -> None:
+    from ifm.core.tests.api_helpers import api_client_for, send_json
+
+    org_a.time_zone = "Asia/Tokyo"  # ahead of UTC: day one of year one would fall before it
+    org_a.save(update_fields=["time_zone"])
+    opp = vf.opportunity(org_a)
+    listed = coord.get(url("shift_list"), {"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert listed.status_code == 200
+    far = coord.post(
+        url("shift_new", opportunity_id=opp.pk),
+        {
+            "repeat": "once",
+            "date": "9999-12-31",
+            "start_time": "22:00",
+            "end_time": "23:00",
+            "capacity": "2",
+        },
+    )
+    assert far.status_code == 422
+    assert "from 2000 to 2199" in far.content.decode()
+    api = api_client_for(cast["volunteer_coordinator"], org_a)
+    assert api.get("/api/v1/shifts?from=0001-01-01&to=9999-12-31").status_code in (200, 422)
+    body = {"opportunity_id": opp.pk, "capacity": 2}
+    for extra in (
+        {"starts_at": "9999-12-31T22:00:00", "ends_at": "9999-12-31T23:00:00"},
+        {"starts_at": "2031-01-01T09:00:00", "ends_at": "2031-01-01T08:00:00"},
+        {
+            "weekly": {
+                "weekdays": [8],
+                "start_time": "09:00",
+                "end_time": "10:00",
+                "first_date": "2031-01-01",
+                "until": "2031-02-01",
+            }
+        },
+    ):
+        answer = send_json(api, "POST", "/api/v1/shifts", {**body, **extra})
+        assert answer.status_code == 422, answer.content
+    with org_context(org_a):
+        assert not Shift.objects.exists()
