@@ -20,7 +20,7 @@ from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ServiceError
 from ifm.core.exports import csv_response, xlsx_response
 from ifm.core.org_context import org_context
-from ifm.core.pages import error_text, is_htmx_partial
+from ifm.core.pages import error_text, is_htmx_partial, org_url
 from ifm.tenancy.permissions import has_perm, require_perm
 from ifm.volunteers.models import Opportunity, Shift, SignUp
 from ifm.volunteers.shifts import selectors, services
@@ -307,6 +307,9 @@ def shift_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": form.is_bound and any(form.selector_kwargs().values()),
+        # A shift's page is this list's URL and its id: one reverse() for the page, not one a
+        # row (a thousand-shift calendar is read often).
+        "shifts_base": org_url(request, "volunteers:shift_list"),
     }
     template = (
         "volunteers/shifts/_shift_results.html"

@@ -113,7 +113,7 @@ def test_lists_filter_and_export(org_a: Any, staff: Client) -> None:
     opp = vf.opportunity(org_a, title="Tutoring")
     vf.opportunity(org_a, title="Gardening")
     day = timezone.now().date() + timedelta(days=2)
-    vf.shift(org_a, opp, starts_at=datetime.combine(day, time(18), NEW_YORK))
+    evening = vf.shift(org_a, opp, starts_at=datetime.combine(day, time(18), NEW_YORK))
     listed = staff.get(url("opportunity_list"), {"q": "tutor"})
     assert listed.status_code == 200
     assert "Tutoring" in listed.content.decode()
@@ -128,6 +128,7 @@ def test_lists_filter_and_export(org_a: Any, staff: Client) -> None:
     )
     assert shifts.status_code == 200
     assert "18:00" in shifts.content.decode()  # the organization's clock, not UTC
+    assert f'href="{url("shift_detail", shift_id=evening.pk)}"' in shifts.content.decode()
     none = staff.get(url("shift_list"), {"opportunity": vf.opportunity(org_a).pk})
     assert "No shifts match" in none.content.decode()
     exported = staff.get(url("shift_export_csv"))
