@@ -1,12 +1,13 @@
 """The shifts tile of the dashboard (ifm/orgs/dashboard.py): shifts of the coming week that
-still have open places, and how many places are open in all."""
+still have open places, and how many places are open in all (one query; no tile when there
+are none)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from ifm.core.forms import today_in
@@ -24,9 +25,10 @@ def shift_tiles(ctx: DashboardContext) -> Iterator[Tile]:
     last = today + timedelta(days=WEEK - 1)
     _start, end = selectors.day_bounds(last, zone)
     open_shifts = selectors.open_shifts_between(timezone.now(), end)
-    totals = open_shifts.aggregate(n=Sum("open_places"))
-    count = open_shifts.count()
-    places = int(totals["n"] or 0)
+    totals = open_shifts.aggregate(shifts=Count("id"), places=Sum("open_places"))
+    count, places = int(totals["shifts"] or 0), int(totals["places"] or 0)
+    if not count:
+        return  # no tile when every shift of the week is full (or there are none)
     yield Tile(
         key="volunteers.shifts_open_week",
         title="Shifts with open spots",
