@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from bench import banking, donors, fundraising, http_latency, ledger, lighthouse, reports
+from bench import (
+    banking,
+    donors,
+    fundraising,
+    http_latency,
+    ledger,
+    lighthouse,
+    reports,
+    volunteers,
+)
 
 BENCHMARKS = {
     "http": http_latency.main,
@@ -14,6 +23,7 @@ BENCHMARKS = {
     "banking": banking.main,
     "reports": reports.main,
     "fundraising": fundraising.main,
+    "volunteers": volunteers.main,
 }
 
 

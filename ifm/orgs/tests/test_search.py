@@ -102,7 +102,13 @@ def test_it_finds_each_kind_of_record_and_links_to_its_page(
 ) -> None:
     groups = search.search_run(**_args(org_a, cast["admin"]), q="quist")
     found = _found(groups)
-    assert [g.key for g in groups] == ["donors", "donations", "journal", "expenses"]
+    assert [g.key for g in groups] == [
+        "donors",
+        "donations",
+        "journal",
+        "volunteer_opportunities",
+        "expenses",
+    ]
     assert found["donors"] == [f"/o/alpha/donors/{records['donor'].pk}/"]
     assert found["donations"] == [f"/o/alpha/donors/donations/{records['gift'].pk}/"]
     # The manual entry, and the gift's own posting (its memo names the donor).
@@ -135,10 +141,14 @@ def test_a_role_searches_only_what_it_may_see(
     org_a: Organization, cast: dict[str, Any], records: dict[str, Any]
 ) -> None:
     staff = _found(search.search_run(**_args(org_a, cast["staff"]), q="quist"))
-    # Staff see no donors, gifts or journal, and only their own expenses.
-    assert staff == {"expenses": [f"/o/alpha/expenses/{records['staff_expense'].pk}/"]}
+    # Staff see no donors, gifts or journal, and only their own expenses (and the volunteer
+    # opportunities, none of which matches).
+    assert staff == {
+        "expenses": [f"/o/alpha/expenses/{records['staff_expense'].pk}/"],
+        "volunteer_opportunities": [],
+    }
     viewer = _found(search.search_run(**_args(org_a, cast["viewer"]), q="quist"))
-    assert set(viewer) == {"donors", "donations", "journal"}
+    assert set(viewer) == {"donors", "donations", "journal", "volunteer_opportunities"}
     fundraiser = _found(search.search_run(**_args(org_a, cast["fundraising"]), q="quist"))
     assert set(fundraiser) == {"donors", "donations", "expenses"}
     assert fundraiser["expenses"] == []  # someone else's expenses are not the fundraiser's

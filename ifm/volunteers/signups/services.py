@@ -116,8 +116,10 @@ def _place(
     source: str,
     actor: Any = None,
 ) -> Placed:
-    now = timezone.now()
     shift = _locked(shift)
+    # The time is read under the lock: sign-up times then follow the order places were given,
+    # so the waitlist (ordered by them) never puts someone ahead of a person confirmed first.
+    now = timezone.now()
     _check_open(shift, now)
     _check_role(shift, role)
     existing = (
