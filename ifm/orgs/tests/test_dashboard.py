@@ -42,9 +42,9 @@ from ifm.orgs.dashboard import Comparison, DashboardContext, Progress, Tile
 from ifm.tenancy.models import Membership, Organization
 
 # 25, and the financial results' two sums; each ledger sum is two reads (whole months from the
-# stored balances, then the days at the edges from the lines); and the volunteers' shifts
-# tile's one
-MAX_QUERIES = 31
+# stored balances, then the days at the edges from the lines); and the volunteers' section:
+# the shifts tile's one, the volunteers' counts and expiring qualifications (two), the hours' one
+MAX_QUERIES = 34
 
 
 def who(user: Any, org: Organization) -> dict[str, Any]:

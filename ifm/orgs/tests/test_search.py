@@ -106,6 +106,7 @@ def test_it_finds_each_kind_of_record_and_links_to_its_page(
         "donors",
         "donations",
         "journal",
+        "volunteers",
         "volunteer_opportunities",
         "expenses",
     ]
@@ -141,14 +142,21 @@ def test_a_role_searches_only_what_it_may_see(
     org_a: Organization, cast: dict[str, Any], records: dict[str, Any]
 ) -> None:
     staff = _found(search.search_run(**_args(org_a, cast["staff"]), q="quist"))
-    # Staff see no donors, gifts or journal, and only their own expenses (and the volunteer
-    # opportunities, none of which matches).
+    # Staff see no donors, gifts or journal, and only their own expenses (and the volunteers
+    # and their opportunities, none of which matches).
     assert staff == {
         "expenses": [f"/o/alpha/expenses/{records['staff_expense'].pk}/"],
+        "volunteers": [],
         "volunteer_opportunities": [],
     }
     viewer = _found(search.search_run(**_args(org_a, cast["viewer"]), q="quist"))
-    assert set(viewer) == {"donors", "donations", "journal", "volunteer_opportunities"}
+    assert set(viewer) == {
+        "donors",
+        "donations",
+        "journal",
+        "volunteers",
+        "volunteer_opportunities",
+    }
     fundraiser = _found(search.search_run(**_args(org_a, cast["fundraising"]), q="quist"))
     assert set(fundraiser) == {"donors", "donations", "expenses"}
     assert fundraiser["expenses"] == []  # someone else's expenses are not the fundraiser's

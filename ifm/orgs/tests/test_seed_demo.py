@@ -124,11 +124,11 @@ def test_make_run_seeds_the_default_size() -> None:
 # What each demo role's dashboard shows: its sections, and a number other than 0 on every tile.
 # Only failed jobs stay at 0: nothing failed in a fresh demo, and none is made up.
 DASHBOARDS = {
-    Role.ADMIN: ["fundraising", "finance", "admin", "reports"],
+    Role.ADMIN: ["fundraising", "finance", "admin", "volunteers", "reports"],
     Role.FINANCE: ["finance", "reports"],
     Role.FUNDRAISING: ["fundraising"],
     Role.STAFF: ["staff"],
-    Role.VOLUNTEER_COORDINATOR: ["staff"],
+    Role.VOLUNTEER_COORDINATOR: ["staff", "volunteers"],
     Role.VIEWER: ["reports"],
 }
 ZERO_TILES = {"ops.failed_jobs"}

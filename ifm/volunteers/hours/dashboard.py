@@ -13,10 +13,11 @@ from ifm.volunteers.models import HoursStatus
 
 
 def hours_tiles(ctx: DashboardContext) -> Iterator[Tile]:
-    if not selectors.any_hours():
+    start = ctx.today.replace(day=1)
+    entries, pending, approved = selectors.dashboard_figures(start, ctx.today)
+    if not entries:
         # An organization that does not run a volunteer program sees no empty tiles.
         return
-    pending = selectors.pending_count()
     can_approve = has_perm(ctx.access, "volunteers.approve_hours")
     yield Tile(
         key="volunteers.hours_pending",
@@ -27,8 +28,6 @@ def hours_tiles(ctx: DashboardContext) -> Iterator[Tile]:
         url=ctx.url("volunteers:hours_queue" if can_approve else "volunteers:hours_list")
         + ("" if can_approve else f"?status={HoursStatus.PENDING.value}"),
     )
-    start = ctx.today.replace(day=1)
-    approved = selectors.approved_hours_between(start, ctx.today)
     yield Tile(
         key="volunteers.hours_month",
         title=f"Volunteer hours in {ctx.today:%B}",

@@ -13,14 +13,8 @@ from ifm.tenancy.roles import Role
 from ifm.volunteers.hours.services import hours_approve, hours_log, hours_reject
 from ifm.volunteers.models import HoursSource, Opportunity, Volunteer
 
-# The steps that make volunteers, opportunities and shifts (a name not registered is ignored).
-AFTER = (
-    "volunteers",
-    "volunteers_people",
-    "volunteers.people",
-    "volunteers_shifts",
-    "volunteers.shifts",
-)
+# The steps that make volunteers, opportunities and shifts.
+AFTER = ("volunteers.people", "volunteers.shifts")
 MAX_VOLUNTEERS = 60
 DESCRIPTIONS = [
     "Sorted donated food",
@@ -63,6 +57,18 @@ def seed(ctx: DemoContext) -> str:
             else:
                 hours_approve(**who, entry=entry)
                 approved += 1
+    # Hours approved this month, whatever day of the month the demo is made on.
+    entry = hours_log(
+        **who,
+        volunteer=people[0],
+        date=ctx.today,
+        hours=Decimal("3"),
+        description=DESCRIPTIONS[0],
+        opportunity=opportunities[0] if opportunities else None,
+        source=HoursSource.COORDINATOR,
+    )
+    hours_approve(**who, entry=entry)
+    approved += 1
     return (
         f"hours of {len(people)} volunteers: {approved} approved, {pending} waiting, "
         f"{rejected} rejected"

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from ifm.volunteers.models import HoursEntry, HoursStatus, Volunteer
 
@@ -73,6 +73,20 @@ def hours_totals(qs: QuerySet[HoursEntry]) -> dict[str, Any]:
 
 def any_hours() -> bool:
     return HoursEntry.objects.exists()
+
+
+def dashboard_figures(month_start: date, today: date) -> tuple[int, int, Decimal]:
+    """The dashboard's figures in one read: how many hours entries there are at all, how many
+    wait for a decision, and the hours approved from `month_start` to `today`."""
+    row = HoursEntry.objects.order_by().aggregate(
+        entries=Count("pk"),
+        pending=Count("pk", filter=Q(status=HoursStatus.PENDING)),
+        approved=Sum(
+            "hours",
+            filter=Q(status=HoursStatus.APPROVED, date__gte=month_start, date__lte=today),
+        ),
+    )
+    return row["entries"], row["pending"], (row["approved"] or ZERO).quantize(CENT)
 
 
 def pending_count() -> int:

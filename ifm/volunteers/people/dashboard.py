@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import Count, Q
+
 from ifm.orgs.dashboard import DashboardContext, Tile, register, register_section
 from ifm.tenancy.roles import Role
 from ifm.volunteers.models import Volunteer, VolunteerStatus
@@ -14,8 +16,15 @@ SECTION = "volunteers"
 
 
 def people_tiles(ctx: DashboardContext) -> Iterator[Tile]:
-    active = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count()
-    applicants = Volunteer.objects.filter(status=VolunteerStatus.APPLICANT).count()
+    counts = Volunteer.objects.order_by().aggregate(
+        everyone=Count("pk"),
+        active=Count("pk", filter=Q(status=VolunteerStatus.ACTIVE)),
+        applicants=Count("pk", filter=Q(status=VolunteerStatus.APPLICANT)),
+    )
+    if not counts["everyone"]:
+        # An organization that does not run a volunteer program sees no empty tiles.
+        return
+    active, applicants = counts["active"], counts["applicants"]
     yield Tile(
         key="volunteers.active",
         title="Active volunteers",

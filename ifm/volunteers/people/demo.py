@@ -101,18 +101,20 @@ def seed(ctx: DemoContext) -> str:
         made.append(volunteer)
     held = 0
     for n, volunteer in enumerate(made):
-        if volunteer.status != VolunteerStatus.ACTIVE:
-            continue
         for kind in kinds:
-            if rng.random() < 0.3:
+            expiring = n in (1, 4, 7) and kind is kinds[0]  # expiring within the month
+            expired = n == 9 and kind is kinds[2]  # expired last week
+            if not (expiring or expired) and (
+                volunteer.status != VolunteerStatus.ACTIVE or rng.random() < 0.3
+            ):
                 continue
             months = kind.valid_months or 12
             issued = today - relativedelta(months=rng.randrange(1, months))
             expires: date = issued + relativedelta(months=months)
-            if n in (1, 4, 7) and kind is kinds[0]:  # expiring within the month
+            if expiring:
                 expires = today + timedelta(days=5 + n * 2)
                 issued = expires - relativedelta(months=months)
-            elif n == 9 and kind is kinds[2]:  # expired last week
+            elif expired:
                 expires = today - timedelta(days=7)
                 issued = expires - relativedelta(months=months)
             qualifications.qualification_add(
