@@ -88,7 +88,7 @@ def _sign_up_on_phone(phone: Any, org_slug: str, title: str, first: str, last: s
     expect(phone.get_by_role("heading", name=title)).to_be_visible()
     phone.get_by_label("First name").fill(first)
     phone.get_by_label("Last name").fill(last)
-    phone.get_by_label("Email", exact=True).fill(f"{first.lower()}@example.org")
+    phone.get_by_label("Email (required)").fill(f"{first.lower()}@example.org")
     phone.locator("#signup-form").get_by_role("button").click()
 
 
@@ -214,7 +214,7 @@ def test_volunteer_signs_up_is_promoted_checks_in_and_hours_are_approved(
     tablet.get_by_role("button", name="Start kiosk mode").click()
     today_list = tablet.get_by_role("region", name="Today's shifts")
     expect(today_list).to_contain_text("Food pantry")
-    tablet.get_by_label("Find your name").fill("Okafor")
+    tablet.get_by_role("searchbox", name="Find your name").fill("Okafor")
     tablet.get_by_role("button", name="Check in Ben Okafor").click()
     expect(tablet.locator(f"#signup-{ben_signup.pk}")).to_contain_text("Checked in at")
     # The walk takes seconds; an hour at the shift is made by moving the check-in back an hour,
