@@ -8,8 +8,8 @@ profile once the volunteer is linked to the donor with the same email."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
 from datetime import date as date_type
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -64,13 +64,14 @@ def run_jobs() -> None:
 def _ics_start(message: Any) -> datetime:
     attachments = [a for a in message.attachments if a[0].endswith(".ics")]
     assert len(attachments) == 1, [a[0] for a in message.attachments]
-    name, content, mimetype = attachments[0]
+    _name, content, mimetype = attachments[0]
     assert mimetype.startswith("text/calendar")
     cal = icalendar.Calendar.from_ical(content)
     events = list(cal.walk("VEVENT"))
     assert len(events) == 1
     start = events[0].decoded("DTSTART")
-    assert isinstance(start, datetime) and start.tzinfo is not None
+    assert isinstance(start, datetime)
+    assert start.tzinfo is not None
     return start
 
 
