@@ -46,6 +46,7 @@ PAGE_LIMIT = 300  # a safety stop: the crawl keys pages by URL name, so it stays
 APP_NAMESPACES = {"orgs", "donors", "ledger", "expenses", "banking", "audit", "ops", "accounts"}
 APP_NAMESPACES |= {"reports"}
 APP_NAMESPACES |= {"platform_audit", "platform_ops"}
+APP_NAMESPACES |= {"volunteers", "volunteer_public"}
 SKIP_PATH = re.compile(r"^/(api|admin|static)/|/logout/|\.(csv|xlsx|pdf|json)$|/pdf/$|/export[./]")
 # Pages reached over GET that are not pages: htmx fragments and pickers, file downloads.
 SKIP_NAMES = {
@@ -137,7 +138,20 @@ MUST_VISIT = {
     "mfa_index",
     "mfa_activate_totp",
 }
+MUST_VISIT |= {
+    "volunteers:volunteer_list",
+    "volunteers:volunteer_detail",
+    "volunteers:opportunity_list",
+    "volunteers:opportunity_detail",
+    "volunteers:shift_list",
+    "volunteers:shift_detail",
+    "volunteers:hours_list",
+    "volunteers:hours_queue",
+    "volunteers:hours_reports",
+    "volunteers:kiosk",
+}
 SIGNED_OUT_MUST_VISIT = {"account_login", "account_reset_password", "accounts:invitation_accept"}
+SIGNED_OUT_MUST_VISIT |= {"volunteer_public:home", "volunteer_public:shift"}
 
 IMPORT_FILE = b"First Name,Last Name,Email\r\nAna,Reyes,ana@example.org\r\nBen,,not-an-email\r\n"
 
@@ -345,7 +359,11 @@ def test_signed_out_pages_pass_axe(browser: Any, live_server: Any, site: dict) -
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
     page = context.new_page()
     try:
-        crawl = crawl_site(page, live_server.url, ["/accounts/login/", "/", site["invitation"]])
+        crawl = crawl_site(
+            page,
+            live_server.url,
+            ["/accounts/login/", "/", site["invitation"], f"/volunteer/{site['org'].slug}/"],
+        )
     finally:
         context.close()
     _report(crawl, SIGNED_OUT_MUST_VISIT)

@@ -57,8 +57,11 @@ class HoursFilterForm(BootstrapMixin, forms.Form):
         model_choice_field(self, "opportunity").queryset = Opportunity.objects.all()
 
     def selector_kwargs(self) -> dict[str, Any]:
-        self.is_valid()
-        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        data: dict[str, Any] = {}
+        # An unbound form (the page opened without a period) has no cleaned data.
+        if self.is_bound:
+            self.is_valid()
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         volunteer, opportunity = data.get("volunteer"), data.get("opportunity")
         return {
             "q": data.get("q") or "",
@@ -116,8 +119,11 @@ class PeriodForm(BootstrapMixin, forms.Form):
 
     def period(self, today: date) -> tuple[date, date]:
         """The chosen range; by default this year so far. Reversed dates are swapped."""
-        self.is_valid()
-        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        data: dict[str, Any] = {}
+        # An unbound form (the page opened without a period) has no cleaned data.
+        if self.is_bound:
+            self.is_valid()
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         start = data.get("date_from") or today.replace(month=1, day=1)
         end = data.get("date_to") or today
         if start > end:

@@ -242,9 +242,11 @@ def own_page(request: HttpRequest, org: Organization, token: str) -> HttpRespons
     except LinkProblem as problem:
         return _link_problem(request, org, problem)
     response = _own(request, org, volunteer, token)
-    # The link is a key: keep it out of caches and of other sites' Referer.
+    # The link is a key: keep it out of caches and of other sites' Referer. Not "no-referrer":
+    # under it browsers send "Origin: null" with the page's own forms (cancel, new links),
+    # which the CSRF check refuses.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

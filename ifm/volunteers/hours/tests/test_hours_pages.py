@@ -162,6 +162,19 @@ def test_the_reports_page_and_its_exports(org_a: Any, coordinator: Client) -> No
     assert rows[-1][1] == 5
 
 
+def test_the_reports_page_without_a_period_shows_this_year_so_far(
+    org_a: Any, coordinator: Client
+) -> None:
+    ann = vf.volunteer(org_a, first_name="Ann", last_name="Annson")
+    _entry(org_a, ann, "3", status="approved", date=services.org_today(org_a))
+    for name in ("hours_reports", "hours_report_volunteers_csv"):
+        page = coordinator.get(url(org_a, name))
+        assert page.status_code == 200, name
+    assert (
+        'id="figure-hours">3.00<' in coordinator.get(url(org_a, "hours_reports")).content.decode()
+    )
+
+
 def test_the_hourly_value_page_and_a_stale_version(org_a: Any, coordinator: Client) -> None:
     page = url(org_a, "hours_settings")
     assert coordinator.get(page).status_code == 200

@@ -89,6 +89,28 @@ def test_a_link_of_another_organization_does_not_open_here(org_a: Any, org_b: An
     assert Client().get(own_url(org_a, forged)).status_code == 400
 
 
+def test_the_pages_own_forms_pass_the_csrf_check_in_a_browser(org_a: Any) -> None:
+    """Under "Referrer-Policy: no-referrer" a browser posts the page's forms with
+    "Origin: null", which the CSRF check refuses (403): the page keeps its Referer to itself
+    instead, and a same-origin post goes through."""
+    who = vf.volunteer(org_a)
+    mine = vf.signup(org_a, vf.shift(org_a), who)
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(own_url(org_a, token_of(who)))
+    assert page["Referrer-Policy"] == "same-origin"
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert csrf
+    url = reverse(
+        "volunteer_public:own_cancel", kwargs={"org_slug": org_a.slug, "token": token_of(who)}
+    )
+    data = {"signup_id": mine.pk, "csrfmiddlewaretoken": csrf.group(1)}
+    assert browser.post(url, data, HTTP_ORIGIN="null").status_code == 403
+    answer = browser.post(url, data, HTTP_ORIGIN="http://testserver")
+    assert answer.status_code == 302
+    with org_context(org_a):
+        assert SignUp.objects.get(pk=mine.pk).status == SignUpStatus.CANCELLED
+
+
 def test_cancelling_from_the_page(org_a: Any, sent: Any) -> None:
     who = vf.volunteer(org_a)
     shift = vf.shift(org_a, capacity=1)
