@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import unicodedata
 import weakref
 from typing import Any
 
@@ -75,3 +77,34 @@ def save_in_transaction(field_file: FieldFile, name: str, content: File[Any]) ->
     stored = str(field_file.name or "")
     discard_on_rollback(field_file.storage, stored)
     return stored
+
+
+# What an uploaded document (an expense receipt, a volunteer's qualification) may be,
+# recognised by the first bytes of its content, never by its name or the browser's type.
+DOCUMENT_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def detect_document_type(head: bytes) -> str | None:
+    """The content type of a document from its first bytes, or None when it is not allowed."""
+    for signature, content_type in DOCUMENT_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def stored_document_type(handle: Any) -> str | None:
+    """The type of a stored document judged again from its content; `handle` is rewound."""
+    head = handle.read(8)
+    handle.seek(0)
+    return detect_document_type(head)
+
+
+def clean_filename(name: str, default: str) -> str:
+    """The last part of an uploaded file's name, without control characters, at most 255."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return (base or default)[:255]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -12,7 +10,12 @@ from django.db import transaction
 
 from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
-from ifm.core.files import save_in_transaction
+from ifm.core.files import (
+    clean_filename,
+    detect_document_type,
+    save_in_transaction,
+    stored_document_type,
+)
 from ifm.expenses.models import Expense, Receipt, Status
 from ifm.expenses.services import StateError, lock, record_event, require_owner
 from ifm.tenancy.models import Organization
@@ -24,20 +27,9 @@ MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 MAX_RECEIPTS_PER_EXPENSE = 20
 
 
-# What a receipt may be, recognised by the first bytes of its content.
-RECEIPT_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
 def detect_receipt_type(head: bytes) -> str | None:
     """The content type of a receipt from its first bytes, or None when it is not allowed."""
-    for signature, content_type in RECEIPT_SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
+    return detect_document_type(head)
 
 
 # The receipt types a browser may show in the page (inline): images and PDFs, nothing that runs.
@@ -52,15 +44,11 @@ def inline_kind(content_type: str) -> str | None:
 def stored_type(handle: Any) -> str | None:
     """The type of a stored receipt judged again from its content (never from its name or the
     type saved at upload), or None when it is none of the allowed ones; `handle` is rewound."""
-    head = handle.read(8)
-    handle.seek(0)
-    return detect_receipt_type(head)
+    return stored_document_type(handle)
 
 
 def _clean_filename(name: str) -> str:
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    return (base or "receipt")[:255]
+    return clean_filename(name, "receipt")
 
 
 @org_service("expenses.submit")

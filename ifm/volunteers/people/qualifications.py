@@ -7,8 +7,6 @@ a PDF, JPEG or PNG judged by its content, not by its name or the type the browse
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 from typing import Any
 
@@ -19,7 +17,12 @@ from ifm.accounts.models import User
 from ifm.audit.services import audit_record
 from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE
 from ifm.core.errors import ServiceError
-from ifm.core.files import save_in_transaction
+from ifm.core.files import (
+    clean_filename,
+    detect_document_type,
+    save_in_transaction,
+    stored_document_type,
+)
 from ifm.core.lookups import resolve
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, org_service
@@ -28,34 +31,14 @@ from ifm.volunteers.models import Qualification, QualificationType, Volunteer
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_VALID_MONTHS = 600
 
-# What a document may be, recognised by the first bytes of its content (the same kinds as an
-# expense receipt).
-DOCUMENT_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def detect_document_type(head: bytes) -> str | None:
-    """The content type of a document from its first bytes, or None when it is not allowed."""
-    for signature, content_type in DOCUMENT_SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
-
 
 def stored_type(handle: Any) -> str | None:
     """The type of a stored document judged again from its content; `handle` is rewound."""
-    head = handle.read(8)
-    handle.seek(0)
-    return detect_document_type(head)
+    return stored_document_type(handle)
 
 
 def _clean_filename(name: str) -> str:
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    return (base or "document")[:255]
+    return clean_filename(name, "document")
 
 
 # --- Qualification types -----------------------------------------------------------------------
