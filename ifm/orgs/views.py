@@ -16,6 +16,7 @@ from ifm.accounts.forms import InvitationForm
 from ifm.accounts.http import OrgRequest, UserRequest
 from ifm.accounts.services import invitation_create, invitation_revoke
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.icons import icon
 from ifm.core.sorting import SortOptions
 from ifm.orgs.dashboard import DashboardContext, dashboard_for
 from ifm.orgs.forms import (
@@ -74,64 +75,70 @@ def dashboard(request: OrgRequest, org_slug: str) -> HttpResponse:
             "ledger:ledger_home",
             "Ledger",
             "Journal, chart of accounts, funds, balances.",
-            "book",
+            icon("book"),
         ),
         (
             "donors.view",
             "donors:donor_list",
             "Donors",
             "Donors, gifts, gift batches and receipts.",
-            "heart",
+            icon("heart"),
         ),
         (
             "expenses.submit",
             "expenses:expense_list",
             "Expenses",
             "Claims and bills, receipts, approvals.",
-            "receipt",
+            icon("receipt"),
         ),
         (
             "expenses.approve",
             "expenses:expense_queue",
             "Approval queue",
             "Expenses waiting for you.",
-            "check2-square",
+            icon("check2-square"),
         ),
-        ("members.view", "orgs:members", "Members", "People, roles and invitations.", "people"),
+        (
+            "members.view",
+            "orgs:members",
+            "Members",
+            "People, roles and invitations.",
+            icon("people"),
+        ),
         (
             "org.edit",
             "orgs:org_settings",
             "Settings",
             "Name, address, EIN, fiscal year, logo.",
-            "gear",
+            icon("gear"),
         ),
         (
             "tokens.manage",
             "orgs:api_tokens",
             "API tokens",
             "Tokens for scripts and integrations.",
-            "key",
+            icon("key"),
         ),
         (
             "audit.view",
             "audit:audit_log",
             "Audit log",
             "Who changed what, and when.",
-            "journal-text",
+            icon("journal-text"),
         ),
         (
             "jobs.view",
             "ops:org_jobs",
             "Background jobs",
             "Imports, exports and emails.",
-            "hourglass",
+            icon("hourglass"),
         ),
     ]
     cards = []
-    for code, url_name, title, description, icon in modules:
+    for code, url_name, title, description, picture in modules:
         url = _url_or_none(url_name, org)
         if url and has_perm(access, code):
-            cards.append({"title": title, "description": description, "url": url, "icon": icon})
+            cards.append({"title": title, "description": description, "url": url, "icon": picture})
     checklist = []
     if has_perm(access, "org.edit"):
         settings_done = all(

@@ -8,14 +8,15 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
+from ifm.core.icons import icon
 from ifm.core.sorting import SORT_PARAM, Sorting
 
 register = template.Library()
 
 _ARROWS = {
-    "ascending": "bi-caret-up-fill",
-    "descending": "bi-caret-down-fill",
-    "": "bi-chevron-expand",
+    "ascending": icon("caret-up-fill", css="ms-1"),
+    "descending": icon("caret-down-fill", css="ms-1"),
+    "": icon("chevron-expand", css="ms-1"),
 }
 
 
@@ -38,8 +39,7 @@ def sort_th(context: Any, sorting: Sorting | None, key: str, label: str, css: st
     aria = format_html(' aria-sort="{}"', state) if state else ""
     hint = {"ascending": "sorted ascending", "descending": "sorted descending"}.get(state, "")
     return format_html(
-        '<th scope="col"{}{}><a class="sort-link" href="?{}">{}'
-        '<i class="bi {} ms-1" aria-hidden="true"></i>{}</a></th>',
+        '<th scope="col"{}{}><a class="sort-link" href="?{}">{}{}{}</a></th>',
         klass,
         aria,
         query,

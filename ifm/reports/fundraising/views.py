@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from ifm.accounts.http import OrgRequest, service_args
 from ifm.core.errors import ConflictError, ServiceError
+from ifm.core.icons import icon
 from ifm.donors.exports import donors_response
 from ifm.donors.lists.services import donor_list_create
 from ifm.reports.export import report_file
@@ -94,8 +95,9 @@ def _gift_range(request: OrgRequest) -> Built:
     if has_perm(request.access, RANGES_PERM):
         extra["actions"] = format_html(
             '<a class="btn btn-outline-secondary btn-sm" id="gift-range-settings" href="{}">'
-            '<i class="bi bi-sliders" aria-hidden="true"></i> Standard ranges</a>',
+            "{} Standard ranges</a>",
             reverse("reports:gift_range_settings", kwargs={"org_slug": request.org.slug}),
+            icon("sliders"),
         )
     return form, report, extra
 
