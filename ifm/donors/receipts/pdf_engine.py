@@ -7,7 +7,7 @@ of the HTML).
 
 Where the time of one PDF goes (a one-page statement, CPU time): about 1.7 s to import
 WeasyPrint, once per process; 10 to 15 ms to gather the installed fonts (Fontconfig), which
-WeasyPrint does again for every document unless given a configuration; then about 90 ms to
+WeasyPrint does again for every document unless given a configuration; then 70 to 90 ms to
 lay it out (two thirds: line breaking by Pango, the gifts table's column widths, the
 letterhead's flex box), compute its styles (a sixth) and write the PDF (the rest). The engine
 gathers the fonts once per process (`_fonts`), and a year-end run spreads its letters over a
