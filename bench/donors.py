@@ -10,7 +10,7 @@ since the figures that matter are PostgreSQL's. Each run uses a new organization
     run here in-process), which writes every gift with its own journal entry and the giving
     summaries in one transaction. Target: 100,000 donation rows in under 20 s, dry run and
     duplicate check included. The CPU time of this process is printed beside it: on a shared
-    machine the wall time depends on the others, and the rest of it is PostgreSQL's.
+    machine the wall time depends on the others, and the rest of it waits on the database.
 (b) donors added up to BENCH_SEARCH_DONORS (200,000), then `donor_search(q)` for the first
     page of 50 (median and p95 of BENCH_RUNS runs per query; bench/donor_search.py, which
     also runs alone). Target: the worst query's p95 under 50 ms.
@@ -174,7 +174,7 @@ def main() -> None:
         f"  import {n_gifts:,} donation rows: {total:.1f} s ({n_gifts / total:,.0f} rows/s; "
         f"dry run {check_s:.1f} s, job {job_s:.1f} s incl. its own re-check; "
         f"{run.created_count:,} gifts, each with its journal entry; {cpu:.1f} s of CPU here, "
-        f"the rest is PostgreSQL) - {verdict} the target of {IMPORT_TARGET_S * scale:.0f} s"
+        f"the rest waits on the database) - {verdict} the target of {IMPORT_TARGET_S * scale:.0f} s"
     )
     t0 = time.perf_counter()
     _, again = _import_again(org, user, access, gifts)
