@@ -11,6 +11,7 @@ from bench import (
     http_latency,
     ledger,
     lighthouse,
+    receipts,
     reports,
     volunteers,
 )
@@ -20,6 +21,7 @@ BENCHMARKS = {
     "lighthouse": lighthouse.main,
     "ledger": ledger.main,
     "donors": donors.main,
+    "receipts": receipts.main,
     "banking": banking.main,
     "reports": reports.main,
     "fundraising": fundraising.main,

@@ -8,7 +8,9 @@ since the figures that matter are PostgreSQL's. Each run uses a new organization
     (BENCH_IMPORT_ROWS, 100,000 rows, Little Green Light columns) go through the import as a
     person would: the dry run (`import_start`), then the background job (`import_commit_job`,
     run here in-process), which writes every gift with its own journal entry and the giving
-    summaries in one transaction. Target: 100,000 donation rows in under 60 s.
+    summaries in one transaction. Target: 100,000 donation rows in under 20 s, dry run and
+    duplicate check included. The CPU time of this process is printed beside it: on a shared
+    machine the wall time depends on the others, and the rest of it waits on the database.
 (b) donors added up to BENCH_SEARCH_DONORS (200,000), then `donor_search(q)` for the first
     page of 50 (median and p95 of BENCH_RUNS runs per query; bench/donor_search.py, which
     also runs alone). Target: the worst query's p95 under 50 ms.
@@ -30,7 +32,7 @@ from bench.donor_search import FIRST, LAST
 from bench.ledger import DEFAULT_URL, _ensure_database, _env, _setup_django
 from bench.server import BIN, ROOT
 
-IMPORT_TARGET_S = 60.0
+IMPORT_TARGET_S = 20.0
 
 
 def _donors_csv(count: int, rng: random.Random) -> bytes:
@@ -163,14 +165,16 @@ def main() -> None:
         f"dry run {check_s:.1f} s, job {job_s:.1f} s; {run.created_count:,} created)"
     )
     gifts = _gifts_csv(n_gifts, n_donors, rng)
+    cpu = time.process_time()
     check_s, job_s, run = _import(org, user, access, "donations", gifts)
+    cpu = time.process_time() - cpu
     total = check_s + job_s
     verdict = "meets" if total < IMPORT_TARGET_S * scale else "MISSES"
     print(
         f"  import {n_gifts:,} donation rows: {total:.1f} s ({n_gifts / total:,.0f} rows/s; "
         f"dry run {check_s:.1f} s, job {job_s:.1f} s incl. its own re-check; "
-        f"{run.created_count:,} gifts, each with its journal entry) - {verdict} the target "
-        f"of {IMPORT_TARGET_S * scale:.0f} s"
+        f"{run.created_count:,} gifts, each with its journal entry; {cpu:.1f} s of CPU here, "
+        f"the rest waits on the database) - {verdict} the target of {IMPORT_TARGET_S * scale:.0f} s"
     )
     t0 = time.perf_counter()
     _, again = _import_again(org, user, access, gifts)

@@ -95,13 +95,26 @@ def _element(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
         raise TypeError("insert_columns does not write binary columns")
-    text = str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _text(str(value))
 
 
 def array_literal(values: list[Any]) -> str:
     """A PostgreSQL array literal ('{1,NULL,"a \\"b\\""}') of the values, cast by the caller.
 
     The driver would adapt a list element by element in Python; for the hundreds of thousands of
-    values of an import, writing the literal here is several times faster."""
+    values of an import, writing the literal here is several times faster. A column of one
+    type (the usual case: ids, amounts, dates, text) is written without a call per value."""
+    kinds = set(map(type, values))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind is int or kind is Decimal:
+            return "{" + ",".join(map(str, values)) + "}"
+        if kind is datetime.date:
+            return "{" + ",".join(map(datetime.date.isoformat, values)) + "}"
+        if kind is str:
+            return "{" + ",".join(map(_text, values)) + "}"
     return "{" + ",".join(map(_element, values)) + "}"
+
+
+def _text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

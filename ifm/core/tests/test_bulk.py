@@ -54,3 +54,22 @@ def test_array_literal_quotes_texts_and_writes_null() -> None:
     assert array_literal([1, None, True, 'a"b', "c\\d"]) == '{1,NULL,t,"a\\"b","c\\\\d"}'
     with pytest.raises(TypeError):
         array_literal([b"bytes"])
+
+
+def test_a_column_of_one_type_is_written_as_a_mixed_one_would_be() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from ifm.core.bulk import _element
+
+    for column in (
+        [1, 22, 333],
+        [Decimal("12.50"), Decimal("0.01")],
+        [date(2025, 1, 31), date(2024, 2, 29)],
+        TRICKY,
+        [True, False],
+        [None, 1, "a", Decimal("2.5"), date(2025, 3, 1)],
+    ):
+        assert array_literal(column) == "{" + ",".join(map(_element, column)) + "}"
+    assert array_literal([1, 22]) == "{1,22}"
+    assert array_literal(['a "b"', "c\\d"]) == '{"a \\"b\\"","c\\\\d"}'

@@ -328,7 +328,17 @@ def summaries_refresh(*, donor_ids: Iterable[int]) -> None:
         DonorGivingSummary.objects.bulk_update(
             changed, [*fields, "year", "updated_at"], batch_size=2000
         )
-        DonorGivingSummary.objects.bulk_create(new, batch_size=2000)
+        insert_columns(
+            DonorGivingSummary,
+            {
+                "organization_id": organization_id,
+                "donor_id": [summary.donor_id for summary in new],
+                **{name: [getattr(summary, name) for summary in new] for name in fields},
+                "year": year,
+                "updated_at": now,
+            },
+            len(new),
+        )
 
 
 def write_rows(

@@ -14,6 +14,7 @@ queue jobs in services.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -222,22 +223,40 @@ def _letter_data(
     }
 
 
-def issue_receipt(
+@dataclass
+class PreparedReceipt:
+    """A receipt numbered and its letter rendered, before its PDF is made (`record_receipt`
+    keeps both). Made and recorded in one transaction, so a rollback gives the number back."""
+
+    number: int
+    issued_at: Any
+    kind: str
+    donor: Donor
+    donations: Sequence[Donation]
+    tax_year: int | None
+    replaces: TaxReceipt | None
+    household: Household | None
+    data: dict[str, Any]
+    body: str
+    document: str  # the whole HTML document the PDF is made from
+
+
+def prepare_receipt(
     *,
     organization: Organization,
-    actor: User | None,
     donor: Donor,
     donations: Sequence[Donation],
     kind: str,
     tax_year: int | None = None,
     replaces: TaxReceipt | None = None,
-    run: ReceiptRun | None = None,
     household: Household | None = None,
-) -> TaxReceipt:
-    """Make one receipt (inside the caller's transaction). No permission check: callers do.
-    With `household`, a joint receipt: addressed to the household, `donor` one of its
-    members."""
-    settings = receipt_settings_get(organization=organization)
+    settings: ReceiptSettings | None = None,
+    logo: str | None = None,
+) -> PreparedReceipt:
+    """Take the next number and render the letter (inside the caller's transaction).
+    `settings` and `logo` (letterhead.letter_logo) may be given by a caller issuing many."""
+    if settings is None:
+        settings = receipt_settings_get(organization=organization)
     number = next_number(organization)
     issued_at = timezone.now()
     data = _letter_data(
@@ -253,27 +272,52 @@ def issue_receipt(
         household=household,
     )
     context = dict(data)
-    context["logo"] = letter_logo(organization, settings)
+    context["logo"] = letter_logo(organization, settings) if logo is None else logo
     body = render_letter(settings.letter_template, context)
-    pdf_bytes = html_to_pdf(letter_document([body], title=f"Receipt {number}"))
+    return PreparedReceipt(
+        number=number,
+        issued_at=issued_at,
+        kind=kind,
+        donor=donor,
+        donations=donations,
+        tax_year=tax_year,
+        replaces=replaces,
+        household=household,
+        data=data,
+        body=body,
+        document=letter_document([body], title=f"Receipt {number}"),
+    )
+
+
+def record_receipt(
+    *,
+    organization: Organization,
+    actor: User | None,
+    prepared: PreparedReceipt,
+    pdf_bytes: bytes,
+    run: ReceiptRun | None = None,
+) -> TaxReceipt:
+    """Keep a prepared receipt with its PDF (made from `prepared.document`), and audit it."""
+    p = prepared
+    donations, household, donor, replaces = p.donations, p.household, p.donor, p.replaces
     gifts = [wording_gift(d) for d in donations]
     cash = [g for g in gifts if g.is_cash]
     receipt = TaxReceipt.objects.create(
         organization=organization,
-        number=number,
-        kind=kind,
+        number=p.number,
+        kind=p.kind,
         donor=donor,
         household=household,
-        tax_year=tax_year,
+        tax_year=p.tax_year,
         total_amount=sum((g.amount for g in cash), Decimal("0")),
         deductible_amount=sum((g.deductible_amount for g in cash), Decimal("0")),
-        issued_at=issued_at,
+        issued_at=p.issued_at,
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
         replaces=replaces,
         run=run,
-        content_html=body,
+        content_html=p.body,
         # What the receipt states of each gift, to tell later whether it still matches.
-        content_data={**data, "receipted": {str(d.pk): gift_facts(d) for d in donations}},
+        content_data={**p.data, "receipted": {str(d.pk): gift_facts(d) for d in donations}},
     )
     receipt.donations.set(donations)
     save_in_transaction(receipt.pdf, receipt.filename, ContentFile(pdf_bytes))
@@ -283,16 +327,49 @@ def issue_receipt(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         organization=organization,
         obj=receipt,
-        object_repr=f"Receipt {number} to {household.name if household else donor.name}",
+        object_repr=f"Receipt {p.number} to {household.name if household else donor.name}",
         changes={
-            "number": number,
-            "kind": kind,
+            "number": p.number,
+            "kind": p.kind,
             "household": household.pk if household else None,
             "donations": [d.pk for d in donations],
             "replaces": replaces.number if replaces else None,
         },
     )
     return receipt
+
+
+def issue_receipt(
+    *,
+    organization: Organization,
+    actor: User | None,
+    donor: Donor,
+    donations: Sequence[Donation],
+    kind: str,
+    tax_year: int | None = None,
+    replaces: TaxReceipt | None = None,
+    run: ReceiptRun | None = None,
+    household: Household | None = None,
+) -> TaxReceipt:
+    """Make one receipt (inside the caller's transaction). No permission check: callers do.
+    With `household`, a joint receipt: addressed to the household, `donor` one of its
+    members."""
+    prepared = prepare_receipt(
+        organization=organization,
+        donor=donor,
+        donations=donations,
+        kind=kind,
+        tax_year=tax_year,
+        replaces=replaces,
+        household=household,
+    )
+    return record_receipt(
+        organization=organization,
+        actor=actor,
+        prepared=prepared,
+        pdf_bytes=html_to_pdf(prepared.document),
+        run=run,
+    )
 
 
 def current_receipts() -> QuerySet[TaxReceipt]:

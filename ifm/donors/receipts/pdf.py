@@ -6,13 +6,12 @@ and filters, loops only over the receipt's data, a time and size budget per rend
 context of plain strings, lists and dicts only (no model instances, so no method of ours can be
 reached).
 WeasyPrint fetches nothing from the network or the disk: only `data:` URLs (the embedded logo)
-resolve.
+resolve. The PDF itself is made by pdf_engine.html_to_pdf (WeasyPrint kept warm).
 """
 
 from __future__ import annotations
 
 import base64
-import logging
 import mimetypes
 from collections.abc import Iterable
 from typing import Any
@@ -20,10 +19,9 @@ from typing import Any
 from django.utils.html import escape
 
 from ifm.donors.receipts import letter_template
+from ifm.donors.receipts.pdf_engine import html_to_pdf
 
-# WeasyPrint reports every rendering step at INFO: keep only its warnings (a missing image).
-logging.getLogger("weasyprint").setLevel(logging.WARNING)
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+__all__ = ["check_template", "html_to_pdf", "letter_document", "logo_data_url", "render_letter"]
 
 LETTER_CSS = """
 @page { size: letter; margin: 2cm 2.2cm; }
@@ -79,13 +77,3 @@ def letter_document(bodies: Iterable[str], *, title: str = "Receipt") -> str:
         f"<title>{escape(title)}</title><style>{LETTER_CSS}</style></head>"
         f"<body>{letters}</body></html>"
     )
-
-
-def html_to_pdf(html: str) -> bytes:
-    # WeasyPrint takes about 0.8 s to import (it parses its default style sheets): only the
-    # processes that make a PDF pay for it, not every web worker and command at start-up.
-    from weasyprint import HTML  # noqa: PLC0415
-    from weasyprint.urls import URLFetcher  # noqa: PLC0415
-
-    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=5)
-    return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf()

@@ -1,7 +1,19 @@
 """The year-end statements job's body: one statement per donor (or household) who gave in the
-year, one transaction each, so progress shows and a retry resumes."""
+year, issued in chunks of CHUNK statements, one transaction each, so progress shows and a retry
+resumes.
+
+In a chunk the job takes the numbers and renders the letters, a pool of warm WeasyPrint
+processes (pdf_engine.RenderPool, one per core) makes their PDFs meanwhile, then the job keeps
+the receipts and commits. A crash rolls back the chunk it was in: its numbers are given back
+(the counter row is updated in the same transaction), and the rerun skips every donor whose
+statement was committed, so numbers have no gap and nobody gets two statements. The counter
+row stays locked for a chunk (a few seconds): a single receipt issued meanwhile waits for it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,82 +30,108 @@ from ifm.donors.models import (
     RunStatus,
 )
 from ifm.donors.receipts.issue import (
+    PreparedReceipt,
     household_year_donations,
-    issue_receipt,
+    prepare_receipt,
+    receipt_settings_get,
+    record_receipt,
     standing_statements,
     year_donations,
 )
+from ifm.donors.receipts.letterhead import letter_logo
+from ifm.donors.receipts.pdf_engine import RenderPool, render_processes
 from ifm.tenancy.models import Organization
 
+CHUNK = 50  # statements per transaction
 
-def year_end_statements_run(*, organization: Organization, run_id: int) -> ReceiptRun:
-    """The job's body: one transaction per donor (or household), so progress shows and a retry
+
+def _statement_of(what: str, pk: int, year: int) -> tuple[Donor, list[Donation], Household | None]:
+    """Who a unit's statement goes to and the gifts it lists; no gifts when a standing
+    statement covers them already."""
+    if what == "household":
+        household: Household | None = Household.objects.get(pk=pk)
+        donations = household_year_donations(household, year)  # type: ignore[arg-type]
+        givers = sorted({d.donor_id for d in donations})
+        standing = standing_statements(year).filter(
+            Q(household=household) | Q(donor__in=givers) | Q(donations__in=donations)
+        )
+        if not givers:
+            return Donor(), [], household
+        donor = Donor.objects.get(pk=givers[0])
+    else:
+        household = None
+        donor = Donor.objects.select_related("household").get(pk=pk)
+        donations = year_donations(donor, year)
+        standing = standing_statements(year).filter(
+            Q(donor=donor, household__isnull=True) | Q(donations__in=donations)
+        )
+    if not donations or standing.exists():
+        return donor, [], household
+    return donor, donations, household
+
+
+def year_end_statements_run(
+    *,
+    organization: Organization,
+    run_id: int,
+    processes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReceiptRun:
+    """The job's body: one transaction per chunk of statements, so progress shows and a retry
     resumes. A donor whose gifts of the year a standing statement already covers (their own or
-    their household's) gets no other."""
+    their household's) gets no other. `processes`: render processes (default one per core,
+    pdf_engine.render_processes, or 1 for a small run); `progress(done, total)` is called
+    after each chunk."""
     run = ReceiptRun.objects.get(pk=run_id)
     if run.status == RunStatus.DONE:
         return run
     year = run.tax_year
-    donor_ids = list(
-        Donation.objects.filter(status=DonationStatus.ACTIVE, date__year=year)
-        .order_by("donor_id")
-        .values_list("donor_id", flat=True)
-        .distinct()
-    )
-    # What to issue: ("donor", id) or, in a joint run, ("household", id) once per household.
-    units: list[tuple[str, int]] = []
-    if run.joint:
-        households = dict(
-            Donor.objects.filter(pk__in=donor_ids, household__isnull=False).values_list(
-                "pk", "household_id"
-            )
-        )
-        seen: set[int] = set()
-        for donor_id in donor_ids:
-            household_id = households.get(donor_id)
-            if household_id is None:
-                units.append(("donor", donor_id))
-            elif household_id not in seen:
-                seen.add(household_id)
-                units.append(("household", household_id))
-    else:
-        units = [("donor", donor_id) for donor_id in donor_ids]
+    units = _units(run)
     ReceiptRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, total=len(units), done=0, error=""
     )
     done = created = 0
     try:
-        for what, pk in units:
-            with transaction.atomic():
-                if what == "household":
-                    household = Household.objects.get(pk=pk)
-                    donations = household_year_donations(household, year)
-                    givers = sorted({d.donor_id for d in donations})
-                    standing = standing_statements(year).filter(
-                        Q(household=household) | Q(donor__in=givers) | Q(donations__in=donations)
-                    )
-                    donor = Donor.objects.get(pk=givers[0]) if givers else None
-                else:
-                    household = None
-                    donor = Donor.objects.select_related("household").get(pk=pk)
-                    donations = year_donations(donor, year)
-                    standing = standing_statements(year).filter(
-                        Q(donor=donor, household__isnull=True) | Q(donations__in=donations)
-                    )
-                if donor is not None and donations and not standing.exists():
-                    issue_receipt(
-                        organization=organization,
-                        actor=run.created_by,
-                        donor=donor,
-                        donations=donations,
-                        kind=ReceiptKind.YEAR_END,
-                        tax_year=year,
-                        run=run,
-                        household=household,
-                    )
-                    created += 1
-                done += 1
-                ReceiptRun.objects.filter(pk=run.pk).update(done=done)
+        if processes is None:
+            # Starting a render process costs about 2 s: a small run renders in this one.
+            processes = render_processes() if len(units) >= 2 * CHUNK else 1
+        with RenderPool(processes) as pool:
+            for start in range(0, len(units), CHUNK):
+                chunk = units[start : start + CHUNK]
+                with transaction.atomic():
+                    settings = receipt_settings_get(organization=organization)
+                    logo = letter_logo(organization, settings)
+                    # The units are disjoint (a donor or a household, each once, their own
+                    # gifts), so a statement prepared earlier in the chunk covers no later one.
+                    pending: list[tuple[PreparedReceipt, Any]] = []
+                    for what, pk in chunk:
+                        donor, donations, household = _statement_of(what, pk, year)
+                        if not donations:
+                            continue
+                        prepared = prepare_receipt(
+                            organization=organization,
+                            donor=donor,
+                            donations=donations,
+                            kind=ReceiptKind.YEAR_END,
+                            tax_year=year,
+                            household=household,
+                            settings=settings,
+                            logo=logo,
+                        )
+                        pending.append((prepared, pool.submit(prepared.document)))
+                    for prepared, pdf in pending:
+                        record_receipt(
+                            organization=organization,
+                            actor=run.created_by,
+                            prepared=prepared,
+                            pdf_bytes=pdf.result(),
+                            run=run,
+                        )
+                    done += len(chunk)
+                    created += len(pending)
+                    ReceiptRun.objects.filter(pk=run.pk).update(done=done)
+                if progress is not None:
+                    progress(done, len(units))
     except Exception as exc:
         # A rule broken (the letter template refused or over its budget) says what to fix.
         error = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
@@ -104,3 +142,31 @@ def year_end_statements_run(*, organization: Organization, run_id: int) -> Recei
     )
     run.refresh_from_db()
     return run
+
+
+def _units(run: ReceiptRun) -> list[tuple[str, int]]:
+    """What to issue: ("donor", id) or, in a joint run, ("household", id) once per household,
+    for every donor with active gifts in the run's year."""
+    donor_ids = list(
+        Donation.objects.filter(status=DonationStatus.ACTIVE, date__year=run.tax_year)
+        .order_by("donor_id")
+        .values_list("donor_id", flat=True)
+        .distinct()
+    )
+    if not run.joint:
+        return [("donor", donor_id) for donor_id in donor_ids]
+    units: list[tuple[str, int]] = []
+    households = dict(
+        Donor.objects.filter(pk__in=donor_ids, household__isnull=False).values_list(
+            "pk", "household_id"
+        )
+    )
+    seen: set[int] = set()
+    for donor_id in donor_ids:
+        household_id = households.get(donor_id)
+        if household_id is None:
+            units.append(("donor", donor_id))
+        elif household_id not in seen:
+            seen.add(household_id)
+            units.append(("household", household_id))
+    return units
