@@ -16,6 +16,7 @@ from ifm.donors.models import (
     ReceiptKind,
     ReceiptRun,
     RunStatus,
+    TaxReceipt,
 )
 from ifm.donors.receipts.issue import (
     household_year_donations,
@@ -61,7 +62,7 @@ def year_end_statements_run(*, organization: Organization, run_id: int) -> Recei
     ReceiptRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, total=len(units), done=0, error=""
     )
-    done = created = 0
+    done = 0
     try:
         for what, pk in units:
             with transaction.atomic():
@@ -91,7 +92,6 @@ def year_end_statements_run(*, organization: Organization, run_id: int) -> Recei
                         run=run,
                         household=household,
                     )
-                    created += 1
                 done += 1
                 ReceiptRun.objects.filter(pk=run.pk).update(done=done)
     except Exception as exc:
@@ -99,6 +99,9 @@ def year_end_statements_run(*, organization: Organization, run_id: int) -> Recei
         error = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
         ReceiptRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=error[:2000])
         raise
+    # Counted from the receipts, not this attempt: a retry after a crash resumes, and the run
+    # reports every statement it issued, as an uninterrupted run would.
+    created = TaxReceipt.objects.filter(run=run).count()
     ReceiptRun.objects.filter(pk=run.pk).update(
         status=RunStatus.DONE, done=done, finished_at=timezone.now(), created=created
     )
