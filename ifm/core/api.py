@@ -23,6 +23,7 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any
 
+import psycopg
 from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
@@ -258,6 +259,9 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         (DataError, _handle_data_error),
         (OperationalError, _handle_database_error),
         (InterfaceError, _handle_database_error),
+        # Raised raw by code that runs SQL on the driver's cursor (the tenant setting).
+        (psycopg.OperationalError, _handle_database_error),
+        (psycopg.InterfaceError, _handle_database_error),
         (_IdempotentReplay, _handle_replay),
     ]
     for exc_class, handler in handlers:

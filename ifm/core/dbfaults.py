@@ -16,6 +16,7 @@ import sqlite3
 import sys
 from http import HTTPStatus
 
+import psycopg
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
@@ -48,18 +49,22 @@ _PAGE = """<!doctype html>
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
-    """The exception says the database could not be reached or could not answer now."""
-    if isinstance(exc, InterfaceError):
+    """The exception says the database could not be reached or could not answer now. Django
+    wraps the driver's errors; code that runs SQL on the driver's own cursor raises them raw."""
+    if isinstance(exc, InterfaceError | psycopg.InterfaceError):
         return True
-    if not isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError):
+        cause = exc.__cause__
+    elif isinstance(exc, psycopg.OperationalError):
+        cause = exc
+    else:
         return False
-    cause = exc.__cause__
     if isinstance(cause, sqlite3.OperationalError):
         return "locked" in str(cause) or "busy" in str(cause)
-    if type(cause).__module__.startswith("psycopg"):
-        sqlstate = getattr(cause, "sqlstate", None)
+    if isinstance(cause, psycopg.OperationalError):
         # No SQLSTATE: the client lost or could not open its connection.
-        return sqlstate is None or str(sqlstate).startswith(_TRANSIENT_SQLSTATE_PREFIXES)
+        sqlstate = cause.sqlstate
+        return sqlstate is None or sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES)
     return False
 
 
