@@ -147,6 +147,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("TEST", {})
+# Database faults (docs/deploy.md, "Faults"): a database that accepts connections but never
+# answers makes a connection attempt give up after DB_CONNECT_TIMEOUT seconds, and a web
+# request's statement after DB_STATEMENT_TIMEOUT seconds (ifm/wsgi.py applies it to web
+# processes only: jobs and migrations may run long statements). Both then answer 503.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5, minimum=2)
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 30, minimum=0)
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    _db.setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (Index(include=...)) serve PostgreSQL's index-only reads of the ledger; SQLite

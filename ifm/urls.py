@@ -9,6 +9,9 @@ from ifm.api import api
 from ifm.ops import views as ops_views
 from ifm.orgs import views as org_views
 
+# A database out of reach answers 503 with Retry-After instead of the 500 page.
+handler500 = "ifm.core.dbfaults.server_error"
+
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),

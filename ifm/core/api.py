@@ -23,6 +23,7 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any
 
+import psycopg
 from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
@@ -31,7 +32,15 @@ from django.core.exceptions import (
 from django.core.exceptions import (
     ValidationError as DjangoValidationError,
 )
-from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    models,
+    transaction,
+)
 from django.db.models import Q, QuerySet
 from django.http import (
     Http404,
@@ -51,6 +60,7 @@ from ninja.pagination import PaginationBase, paginate
 from ninja.utils import contribute_operation_callback
 from pydantic import ConfigDict
 
+from ifm.core.dbfaults import database_unavailable, unavailable_response
 from ifm.core.errors import ServiceError
 from ifm.core.input_guard import refusal_for
 from ifm.core.lookups import MAX_ID
@@ -224,6 +234,13 @@ def _handle_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     )
 
 
+def _handle_database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if database_unavailable(exc):
+        log.error("Database unavailable", exc_info=exc, extra={"path": request.path})
+        return unavailable_response(request)
+    return _handle_unexpected(request, exc)
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
     handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
         (Exception, _handle_unexpected),
@@ -240,6 +257,11 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         (MultiPartParserError, _handle_unreadable_body),
         (UnreadablePostError, _handle_unreadable_body),
         (DataError, _handle_data_error),
+        (OperationalError, _handle_database_error),
+        (InterfaceError, _handle_database_error),
+        # Raised raw by code that runs SQL on the driver's cursor (the tenant setting).
+        (psycopg.OperationalError, _handle_database_error),
+        (psycopg.InterfaceError, _handle_database_error),
         (_IdempotentReplay, _handle_replay),
     ]
     for exc_class, handler in handlers:
@@ -261,6 +283,7 @@ PROBLEM_RESPONSES: dict[str, tuple[str, str]] = {
     ),
     "422": ("ValidationFailed", "Invalid fields: `errors` names each one and what to fix"),
     "429": ("TooManyRequests", "Too many requests: wait for Retry-After seconds"),
+    "503": ("Unavailable", "The database is not answering: nothing saved, retry after Retry-After"),
 }
 
 

@@ -18,6 +18,12 @@ class ServiceError(Exception):
         self.errors = errors or ([{"field": field, "message": message}] if field else [])
 
 
+class StorageFullError(ServiceError):
+    """A file could not be written: the disk (or the quota) is full. Nothing was saved."""
+
+    status = 507
+
+
 class ConflictError(ServiceError):
     """The record changed since it was read: reload and try again."""
 

@@ -9,6 +9,7 @@ back, Django drops its on-commit callbacks unrun; dropping the marker unrun remo
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -20,6 +21,8 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+
+from ifm.core.errors import StorageFullError
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +73,28 @@ def discard_on_rollback(storage: Storage, name: str, *, using: str | None = None
     transaction.on_commit(marker, using=using)
 
 
-def save_in_transaction(field_file: FieldFile, name: str, content: File[Any]) -> str:
+# A write the file system refused for want of room: disk full, quota exceeded, file too large.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def save_in_transaction(
+    field_file: FieldFile, name: str, content: File[Any], *, field: str = "file"
+) -> str:
     """Write `content` to the file field (without saving its row) and tie the file to the
-    current transaction; returns the stored name."""
-    field_file.save(name, content, save=False)
+    current transaction; returns the stored name. A disk with no room left raises
+    StorageFullError (507, naming `field`), so the service's transaction rolls back and no row
+    points to a file that is not there."""
+    try:
+        field_file.save(name, content, save=False)
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM:
+            raise
+        logger.error("No room to store %s: %s", name, exc)
+        raise StorageFullError(
+            f"{name} could not be stored: the server has no disk space left. Nothing was "
+            "saved. Try again later; if it keeps happening, tell your administrator.",
+            field=field,
+        ) from exc
     stored = str(field_file.name or "")
     discard_on_rollback(field_file.storage, stored)
     return stored

@@ -18,7 +18,10 @@ same retry policy applies.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -52,14 +55,15 @@ def on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
 
 
 @transaction.atomic
-def record_failure(job: DBTaskResult) -> JobFailure:
-    """Keep this attempt's error and, when the policy allows, queue the job again."""
+def record_failure(job: DBTaskResult, *, retry_now: bool = False) -> JobFailure:
+    """Keep this attempt's error and, when the policy allows, queue the job again (after the
+    policy's wait, or at once with `retry_now`: its worker died, the job did not fail)."""
     attempts = len(job.worker_ids)
     policy = policy_for(job.task_path)
     now = timezone.now()
     retry_at = None
     if attempts < policy.max_attempts:
-        retry_at = now + timedelta(seconds=policy.delay_after(attempts))
+        retry_at = now + timedelta(seconds=0 if retry_now else policy.delay_after(attempts))
     failure = JobFailure.objects.create(
         job=job,
         attempt=attempts,
@@ -130,9 +134,51 @@ def worker_gone(*, worker_id: str) -> None:
     )
 
 
+def process_space() -> str:
+    """Where a worker's pid means something: the host name and, on Linux, the boot and the pid
+    namespace (two containers may share a host name but not a pid namespace)."""
+    host = socket.gethostname()
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return host[:255]
+    return f"{host} (boot {boot}, pid namespace {namespace})"[-255:]
+
+
+def _pid_gone(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
+def _dead_here() -> dict[str, Any]:
+    """Leases of workers on this machine (same boot, same pid namespace) whose process is gone:
+    dead now, whatever their lease says (a worker restarted after kill -9 takes its job back
+    at once instead of after JOB_LEASE_SECONDS). A reused pid only delays this to the lease."""
+    here = process_space()
+    if "pid namespace" not in here:
+        return {}
+    return {
+        worker_id: beat_at
+        for worker_id, pid, beat_at in WorkerBeat.objects.filter(host=here).values_list(
+            "worker_id", "pid", "beat_at"
+        )
+        if pid != os.getpid() and _pid_gone(pid)
+    }
+
+
 def reap_abandoned_jobs(*, lease_seconds: int | None = None) -> list[str]:
-    """Fail every RUNNING job whose worker's lease ran out; the retry policy then queues it
-    again or gives up (and `job_failed` tells its app). Returns the ids of the jobs failed.
+    """Fail every RUNNING job whose worker's lease ran out, or whose worker process on this
+    machine is gone; the retry policy then queues it again (at once: the job did not fail, its
+    worker vanished) or gives up, and `job_failed` tells its app. Returns the ids of the jobs
+    failed.
 
     Only jobs claimed by a worker that keeps a lease (`ifm worker`) are judged: a job of a
     plain `db_worker` has no lease and is left alone."""
@@ -143,6 +189,7 @@ def reap_abandoned_jobs(*, lease_seconds: int | None = None) -> list[str]:
             "worker_id", "beat_at"
         )
     )
+    expired.update(_dead_here())
     if not expired:
         return []
     reaped: list[str] = []
@@ -167,12 +214,12 @@ def reap_abandoned_jobs(*, lease_seconds: int | None = None) -> list[str]:
                 traceback=message,
             ):
                 continue
-            record_failure(DBTaskResult.objects.get(pk=job.pk))
+            record_failure(DBTaskResult.objects.get(pk=job.pk), retry_now=True)
         log.error("Job %s was abandoned by worker %s", job.pk, worker_id)
         reaped.append(str(job.pk))
-    WorkerBeat.objects.filter(
-        worker_id__in=list(expired), beat_at__lt=now - timedelta(seconds=lease)
-    ).delete()
+    # The leases judged above, unless renewed since (a worker that was merely slow).
+    for worker_id, beat_at in expired.items():
+        WorkerBeat.objects.filter(worker_id=worker_id, beat_at=beat_at).delete()
     return reaped
 
 

@@ -28,6 +28,7 @@ from ifm.donors.models import (
     ReceiptKind,
     ReceiptRun,
     RunStatus,
+    TaxReceipt,
 )
 from ifm.donors.receipts.issue import (
     PreparedReceipt,
@@ -90,7 +91,7 @@ def year_end_statements_run(
     ReceiptRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, total=len(units), done=0, error=""
     )
-    done = created = 0
+    done = 0
     try:
         if processes is None:
             # Starting a render process costs about 2 s: a small run renders in this one.
@@ -128,7 +129,6 @@ def year_end_statements_run(
                             run=run,
                         )
                     done += len(chunk)
-                    created += len(pending)
                     ReceiptRun.objects.filter(pk=run.pk).update(done=done)
                 if progress is not None:
                     progress(done, len(units))
@@ -137,6 +137,9 @@ def year_end_statements_run(
         error = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
         ReceiptRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=error[:2000])
         raise
+    # Counted from the receipts, not this attempt: a retry after a crash resumes, and the run
+    # reports every statement it issued, as an uninterrupted run would.
+    created = TaxReceipt.objects.filter(run=run).count()
     ReceiptRun.objects.filter(pk=run.pk).update(
         status=RunStatus.DONE, done=done, finished_at=timezone.now(), created=created
     )

@@ -184,7 +184,7 @@ def _attach(qualification: Qualification, document: UploadedFile) -> None:
             field="document",
         )
     document.seek(0)
-    save_in_transaction(qualification.document, name, document)
+    save_in_transaction(qualification.document, name, document, field="document")
     qualification.document_name = name
     qualification.document_type = content_type
 

@@ -3,14 +3,14 @@
 While the process lives, a thread renews its lease (`WorkerBeat`) every few seconds and, now
 and then, fails the jobs of workers whose lease ran out (`reap_abandoned_jobs`): a worker
 killed mid-job leaves its job retried or failed within about JOB_LEASE_SECONDS, not RUNNING
-for ever. Same options as `db_worker`.
+for ever; a worker started on the same machine takes it back at once (the dead worker's pid
+is gone). Same options as `db_worker`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from ifm.core.tasks import job_lease_seconds
-from ifm.ops.jobs import reap_abandoned_jobs, worker_beat, worker_gone
+from ifm.ops.jobs import process_space, reap_abandoned_jobs, worker_beat, worker_gone
 
 log = logging.getLogger("ifm.jobs")
 
@@ -34,7 +34,7 @@ class Lease(threading.Thread):
         self.stopped = threading.Event()
 
     def beat(self) -> None:
-        worker_beat(worker_id=self.worker_id, host=socket.gethostname()[:255], pid=os.getpid())
+        worker_beat(worker_id=self.worker_id, host=process_space(), pid=os.getpid())
 
     def run(self) -> None:
         since_reap = 0.0
