@@ -5,6 +5,8 @@ pays for the data), starts gunicorn with production settings behind one (simulat
 the background worker, runs Locust headless for the set time, then prints p50/p95/p99 per
 request name, the error count and the throughput, writes Locust's HTML report under
 var/loadtest/, and exits non-zero when a request failed or any p95 passed the hard limit.
+The app runs with bench/load/settings.py: production's, but static files found in place and
+mail kept in memory. See docs/loadtest.md.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ class Person(HttpUser):
         ) as resp:
             self.remember(resp)
             if resp.status_code != 200:
-                resp.failure(f"{resp.status_code} for {resp.url}")
+                resp.failure(f"{resp.status_code} for {path}: {resp.error or ''}")
             elif "/accounts/login/" in resp.url:
                 resp.failure("signed out")
             return resp
@@ -157,7 +157,7 @@ class Person(HttpUser):
             **kw,
         ) as resp:
             if resp.status_code not in expect:
-                resp.failure(f"{resp.status_code}: {resp.text[:300]}")
+                resp.failure(f"{resp.status_code}: {resp.error or resp.text[:300]}")
             return resp
 
     def donor(self) -> int:

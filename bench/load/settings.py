@@ -13,3 +13,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# No mail server here: the notifications the people's work sends are kept in memory.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
