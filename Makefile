@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench e2e fuzz install install-dev assets system-packages format lock clean
+.PHONY: run test lint bench loadtest e2e fuzz install install-dev assets system-packages format lock clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -68,6 +68,13 @@ format: install-dev
 
 bench: install-dev system-packages
 	$(BIN)/python -m bench
+
+# The seed's Phase-4 load (bench/load, docs/loadtest.md): 34 organizations, 300 people, on
+# PostgreSQL (LOADTEST_DATABASE_URL, kept between runs); `make loadtest LOADTEST_DURATION=60`.
+LOADTEST_DURATION ?= 600
+loadtest: install-dev
+	@mkdir -p var
+	LOADTEST_DURATION=$(LOADTEST_DURATION) $(BIN)/python -m bench.load $(LOADTEST_ARGS)
 
 lock: | $(BIN)/python
 	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements/base.lock

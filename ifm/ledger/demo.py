@@ -17,7 +17,7 @@ from decimal import Decimal
 from ifm.ledger.chart.services import fund_create, program_create
 from ifm.ledger.journal.posting import LineInput
 from ifm.ledger.journal.services import journal_entry_create
-from ifm.ledger.models import Account, Function, Fund, Period, Restriction
+from ifm.ledger.models import Account, Function, Fund, Period, Program, Restriction
 from ifm.ledger.periods.fiscal_years import PostingCalendar
 from ifm.ledger.periods.services import books_close_through
 from ifm.orgs.demo import DemoContext
@@ -84,7 +84,12 @@ def seed(ctx: DemoContext) -> str:
         "access": ctx.access(Role.FINANCE),
     }
     start, end = demo_window(org, ctx.today)
+    # An organization made by `ifm generate_data` (the load test's) has some of these already.
+    have_funds = set(Fund.objects.values_list("code", flat=True))
+    have_programs = set(Program.objects.values_list("code", flat=True))
     for code, name, restriction, purpose in FUNDS:
+        if code in have_funds:
+            continue
         fund_create(
             **finance,
             code=code,
@@ -94,6 +99,8 @@ def seed(ctx: DemoContext) -> str:
             restricted_until=_restricted_until(org, ctx.today, code, restriction),
         )
     for code, name in PROGRAMS:
+        if code in have_programs:
+            continue
         program_create(**finance, code=code, name=name)
     account = {
         a.number: a

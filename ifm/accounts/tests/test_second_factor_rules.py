@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from allauth.account.adapter import get_adapter
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -201,6 +202,17 @@ def test_client_address_behind_proxies_is_the_rightmost_untrusted(settings: Any)
     settings.TRUSTED_PROXY_COUNT = 2
     assert client_ip(_request("10.0.0.2", "6.6.6.6, 203.0.113.9, 10.0.0.1")) == "203.0.113.9"
     assert client_ip(_request("10.0.0.2", "203.0.113.9")) == "10.0.0.2"
+
+
+def test_sign_in_rate_limits_count_per_person_behind_the_proxy(settings: Any) -> None:
+    """allauth's sign-in rate limit (30 a minute per address) reads the same address as the
+    lockout: behind nginx, not the proxy's, or 30 sign-ins a minute would stop everyone."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    adapter = get_adapter()
+    assert adapter.get_client_ip(_request("10.0.0.1", "198.51.100.7")) == "198.51.100.7"
+    assert adapter.get_client_ip(_request("10.0.0.1", "198.51.100.8")) == "198.51.100.8"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert adapter.get_client_ip(_request("10.0.0.1", "198.51.100.7")) == "10.0.0.1"
 
 
 def test_failures_from_others_behind_the_proxy_do_not_lock_everyone(
