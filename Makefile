@@ -28,9 +28,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.installed
-install-dev: $(VENV)/.installed-dev node_modules/.installed
-assets: node_modules/.installed
+# The one stylesheet the pages load (Bootstrap's rules the pages use, then ours, minified):
+# rebuilt when a template, a script, a Python module or a stylesheet changes. docs/frontend.md.
+SITE_CSS := ifm/static/ifm/build/site.css
+CSS_SOURCES := $(shell find ifm \( -path '*/templates/*.html' -o -name '*.py' -o -path '*/static/*.js' \
+	-o -path '*/static/*.css' \) -not -path 'ifm/static/ifm/build/*' 2>/dev/null)
+$(SITE_CSS): node_modules/.installed scripts/build-css.mjs $(CSS_SOURCES)
+	node scripts/build-css.mjs
+
+assets: node_modules/.installed $(SITE_CSS)
+install: $(VENV)/.installed assets
+install-dev: $(VENV)/.installed-dev assets
 
 run: install
 	@bash scripts/ensure-system-packages.sh --runtime
@@ -81,4 +89,4 @@ lock: | $(BIN)/python
 	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml --extra dev -o requirements/dev.lock
 
 clean:
-	rm -rf $(VENV) node_modules var/static
+	rm -rf $(VENV) node_modules var/static ifm/static/ifm/build

@@ -30,7 +30,7 @@ def test_sign_in_page_has_reset_link_and_no_sign_up() -> None:
     assert "Forgot password?" in html
     assert reverse("account_signup") not in html
     assert "sign up" not in html.lower()
-    assert "vendor/bootstrap/css/bootstrap.min.css" in html
+    assert "ifm/build/site.css" in html  # the one stylesheet (docs/frontend.md)
 
 
 def test_sign_up_is_closed() -> None:

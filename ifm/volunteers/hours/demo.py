@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from ifm.orgs.demo import DemoContext
 from ifm.tenancy.roles import Role
-from ifm.volunteers.hours.services import hours_approve, hours_log, hours_reject
+from ifm.volunteers.hours.services import hours_approve, hours_log, hours_reject, org_today
 from ifm.volunteers.models import HoursSource, Opportunity, Volunteer
 
 # The steps that make volunteers, opportunities and shifts.
@@ -36,6 +36,8 @@ def seed(ctx: DemoContext) -> str:
     role = Role.VOLUNTEER_COORDINATOR if Role.VOLUNTEER_COORDINATOR in ctx.users else Role.ADMIN
     who = {"organization": ctx.organization, "access": ctx.access(role), "actor": ctx.actor(role)}
     approved = rejected = pending = 0
+    # Not after the organization's own today (the machine's date can be a day ahead of it).
+    today = min(ctx.today, org_today(ctx.organization))
     for person in people:
         for _ in range(rng.randint(1, 8)):
             days_ago = rng.randint(0, 180)
@@ -43,7 +45,7 @@ def seed(ctx: DemoContext) -> str:
             entry = hours_log(
                 **({"organization": ctx.organization} if by_volunteer else who),
                 volunteer=person,
-                date=ctx.today - timedelta(days=days_ago),
+                date=today - timedelta(days=days_ago),
                 hours=Decimal(rng.choice(["1.5", "2", "2.5", "3", "3.5", "4", "6"])),
                 description=rng.choice(DESCRIPTIONS),
                 opportunity=rng.choice(opportunities) if opportunities else None,
@@ -61,7 +63,7 @@ def seed(ctx: DemoContext) -> str:
     entry = hours_log(
         **who,
         volunteer=people[0],
-        date=ctx.today,
+        date=today,
         hours=Decimal("3"),
         description=DESCRIPTIONS[0],
         opportunity=opportunities[0] if opportunities else None,
