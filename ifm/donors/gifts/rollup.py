@@ -108,11 +108,13 @@ def kept_start_months(organization: Organization) -> tuple[int, ...]:
     """The start months whose rows are kept: the calendar year's, and the fiscal year's the
     organization's state records (set to the organization's fiscal start month when it has
     none yet, which is when it has written no gift)."""
-    state = GivingRollupState.objects.filter(organization_id=organization.pk).first()
-    if state is None:
-        state = GivingRollupState.objects.create(
-            organization=organization, fiscal_start_month=organization.fiscal_year_start_month
-        )
+    # get_or_create: two first gifts of an organization written at once both find no state;
+    # the second insert waits for the first, fails on the unique constraint inside a savepoint
+    # and reads the row the first committed.
+    state, _ = GivingRollupState.objects.get_or_create(
+        organization_id=organization.pk,
+        defaults={"fiscal_start_month": organization.fiscal_year_start_month},
+    )
     return tuple(sorted({1, state.fiscal_start_month}))
 
 
