@@ -109,18 +109,13 @@ def test_no_page_uses_the_icon_font() -> None:
     assert "bootstrap-icons" not in (ROOT / "ifm" / "static" / "ifm" / "app.css").read_text()
 
 
-# The shared layout's <head> still links the font's stylesheet until that head is rewritten;
-# delete this exception (and the STATICFILES_DIRS entry) then.
-STYLESHEET_PENDING = {"ifm/templates/base.html"}
-
-
 def test_no_page_links_the_icon_font_stylesheet() -> None:
     linking = {
         str(path.relative_to(ROOT))
         for path in (ROOT / "ifm").rglob("*.html")
         if "vendor/bootstrap-icons" in path.read_text(encoding="utf-8")
     }
-    assert linking <= STYLESHEET_PENDING
+    assert linking == set()
 
 
 def test_the_font_check_would_catch_the_old_markup() -> None:
