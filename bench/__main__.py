@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from bench import (
+    api_floor,
     banking,
     donors,
     fundraising,
@@ -17,7 +18,8 @@ from bench import (
 )
 
 BENCHMARKS = {
-    "http": http_latency.main,
+    "http": api_floor.main,
+    "latency": http_latency.main,
     "lighthouse": lighthouse.main,
     "ledger": ledger.main,
     "donors": donors.main,

@@ -94,7 +94,11 @@ class App:
 
 
 @contextmanager
-def app_server(workers: int = 2, threads: int = 4) -> Iterator[App]:
+def app_server(
+    workers: int = 2, threads: int = 4, settings_module: str = "ifm.settings"
+) -> Iterator[App]:
+    """Serve the app with gunicorn. BENCH_REUSE_DB=1 with a DATABASE_URL skips the migrate and
+    demo data steps (a database seeded by an earlier run)."""
     tmp = tempfile.mkdtemp(prefix="ifm-bench-")
     env = dict(os.environ)
     # Production settings (compressed, hashed static files; DEBUG off), served over plain HTTP
@@ -109,8 +113,9 @@ def app_server(workers: int = 2, threads: int = 4) -> Iterator[App]:
     )
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     ifm = str(BIN / "ifm")
-    run([ifm, "migrate", "--noinput", "-v0"], env)
-    run([ifm, "seed_demo"], env)
+    if not (os.environ.get("BENCH_REUSE_DB") == "1" and "DATABASE_URL" in os.environ):
+        run([ifm, "migrate", "--noinput", "-v0"], env)
+        run([ifm, "seed_demo"], env)
     run([ifm, "collectstatic", "--noinput", "-v0"], env)
     token = run(
         [ifm, "create_api_token", "--email", DEMO_EMAIL, "--org", "hope-kitchen"], env
@@ -118,7 +123,8 @@ def app_server(workers: int = 2, threads: int = 4) -> Iterator[App]:
     port = free_port()
     gunicorn = [str(BIN / "gunicorn"), "ifm.wsgi", "-b", f"127.0.0.1:{port}"]
     gunicorn += ["-w", str(workers), "--threads", str(threads), "--log-level", "warning"]
-    server = subprocess.Popen(gunicorn, env=env, cwd=ROOT)
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": settings_module}
+    server = subprocess.Popen(gunicorn, env=server_env, cwd=ROOT)
     try:
         for _ in range(150):
             try:

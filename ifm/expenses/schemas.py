@@ -14,6 +14,10 @@ from ifm.core.api import InputSchema
 from ifm.core.api_types import ApiDate, Id, Money, PositiveMoney, Version
 from ifm.expenses.models import Function, Kind, Status
 
+# The attributes the API's reads prefetch an expense's approvals and receipts into.
+APPROVAL_LIST = "approval_list"
+RECEIPT_LIST = "receipt_list"
+
 Amount = PositiveMoney
 
 
@@ -84,11 +88,13 @@ class ExpenseOut(Schema):
 
     @staticmethod
     def resolve_approvals(obj: Any) -> list[Any]:
-        return list(obj.approvals.all())
+        rows = vars(obj).get(APPROVAL_LIST)  # prefetched as a list by the API's reads
+        return list(obj.approvals.all()) if rows is None else rows
 
     @staticmethod
     def resolve_receipts(obj: Any) -> list[Any]:
-        return list(obj.receipts.all())
+        rows = vars(obj).get(RECEIPT_LIST)
+        return list(obj.receipts.all()) if rows is None else rows
 
 
 class ExpenseIn(InputSchema):

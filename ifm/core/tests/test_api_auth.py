@@ -168,3 +168,35 @@ def test_session_write_needs_csrf_token(cast: dict[str, Any], org_a: Any) -> Non
 def test_signed_out_session_is_401(cast: dict[str, Any]) -> None:
     response = Client(enforce_csrf_checks=True).post("/api/v1/members/invitations")
     assert_problem(response, 401)
+
+
+def test_a_token_used_before_stops_at_once_when_revoked_or_its_access_ends(
+    cast: dict[str, Any], org_a: Any
+) -> None:
+    # The process remembers which organization a token belongs to after its first use; every
+    # check still runs on each request, so a change takes effect on the very next one.
+    revoked, left, off = (make_api_token(cast[r], org_a) for r in ("admin", "staff", "viewer"))
+    for token in (revoked, left, off):
+        assert token_client(token).get("/api/v1/me").status_code == 200
+    with all_organizations():
+        ApiToken.objects.filter(prefix=revoked[:12]).update(revoked_at=timezone.now())
+    _assert_rejected(token_client(revoked).get("/api/v1/me"))
+    with org_context(org_a):
+        Membership.objects.filter(user=cast["staff"]).update(is_active=False)
+    _assert_rejected(token_client(left).get("/api/v1/me"))
+    cast["viewer"].is_active = False
+    cast["viewer"].save(update_fields=["is_active"])
+    _assert_rejected(token_client(off).get("/api/v1/me"))
+
+
+def test_a_token_used_before_follows_a_role_change_and_a_closed_organization(
+    cast: dict[str, Any], org_a: Any
+) -> None:
+    token = make_api_token(cast["staff"], org_a)
+    assert token_client(token).get("/api/v1/me").json()["role"] == "staff"
+    with org_context(org_a):
+        Membership.objects.filter(user=cast["staff"]).update(role="viewer")
+    assert token_client(token).get("/api/v1/me").json()["role"] == "viewer"
+    org_a.is_active = False
+    org_a.save(update_fields=["is_active"])
+    _assert_rejected(token_client(token).get("/api/v1/me"))

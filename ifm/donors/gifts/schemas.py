@@ -19,6 +19,10 @@ class SoftCreditIn(InputSchema):
     amount: Amount | None = Field(None, description="Defaults to the whole gift.")
 
 
+# The attribute the donation list prefetches soft credits into.
+SOFT_CREDIT_LIST = "soft_credit_list"
+
+
 class SoftCreditOut(Schema):
     donor_id: int
     amount: str
@@ -132,4 +136,5 @@ class DonationOut(Schema):
 
     @staticmethod
     def resolve_soft_credits(obj: Any) -> list[Any]:
-        return list(obj.soft_credits.all())
+        rows = vars(obj).get(SOFT_CREDIT_LIST)  # prefetched as a list by the list endpoint
+        return list(obj.soft_credits.all()) if rows is None else rows
