@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench loadtest e2e fuzz install install-dev assets system-packages format lock clean
+.PHONY: run test lint bench loadtest loadtest-smoke e2e fuzz install install-dev assets system-packages format lock clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -83,6 +83,11 @@ LOADTEST_DURATION ?= 600
 loadtest: install-dev
 	@mkdir -p var
 	LOADTEST_DURATION=$(LOADTEST_DURATION) $(BIN)/python -m bench.load $(LOADTEST_ARGS)
+
+# Its 60-second smoke as a test (PostgreSQL from DATABASE_URL): no error, every p95 under 500 ms.
+loadtest-smoke: install-dev
+	@mkdir -p var
+	IFM_LOADTEST_SMOKE=1 $(BIN)/pytest ifm/ops/tests/test_loadtest.py $(PYTEST_ARGS)
 
 lock: | $(BIN)/python
 	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements/base.lock

@@ -229,7 +229,7 @@ def run(plan: Plan, database_url: str, name: str = "full", workers: int = 2) -> 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     gunicorn = [str(BIN / "gunicorn"), "ifm.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
-    gunicorn += ["--threads", "4", "--timeout", "30", "--log-level", "warning"]
+    gunicorn += ["--threads", "4", "--timeout", "30", "--keep-alive", "5", "--log-level", "warning"]
     logs = open(var / "server.log", "w")  # noqa: SIM115  (open while the processes run)
     server = subprocess.Popen(gunicorn, env=env, cwd=ROOT, stdout=logs, stderr=logs)
     worker = subprocess.Popen(

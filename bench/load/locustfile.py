@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, events, task
+from locust.clients import LocustHttpAdapter
 from locust.env import Environment
+from urllib3.util.retry import Retry
 
 DATA: dict[str, Any] = json.loads(Path(os.environ["IFM_LOAD_DATA"]).read_text())
 ORGS = {org["slug"]: org for org in DATA["orgs"]}
@@ -77,6 +79,18 @@ class Person(HttpUser):
         # The app runs behind one proxy (TRUSTED_PROXY_COUNT=1): each person their own address.
         self.client.headers["X-Forwarded-For"] = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
         self.api_headers = {"Authorization": f"Bearer {self.me['token']}"}
+        # As a browser does, a read (GET) whose reused keep-alive connection the server had just
+        # closed is sent again once on a new one; writes are never resent.
+        retry = Retry(
+            total=1,
+            connect=1,
+            read=1,
+            status=0,
+            other=0,
+            allowed_methods=frozenset({"GET", "HEAD"}),
+            raise_on_status=False,
+        )
+        self.client.mount("http://", LocustHttpAdapter(pool_manager=None, max_retries=retry))
         self.sign_in()
         actions = ACTIONS[self.me["role"]]
         self.actions = [a for a, _w in actions]

@@ -12,6 +12,7 @@ row stays locked for a chunk (a few seconds): a single receipt issued meanwhile 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,13 @@ from ifm.donors.receipts.pdf_engine import RenderPool, render_processes
 from ifm.tenancy.models import Organization
 
 CHUNK = 50  # statements per transaction
+
+
+def chunk_size() -> int:
+    """Statements per transaction: RECEIPT_CHUNK_SIZE, else CHUNK. Smaller chunks lose less
+    work to a crash and show progress more often; larger ones take fewer commits."""
+    configured = os.environ.get("RECEIPT_CHUNK_SIZE", "").strip()
+    return max(1, int(configured)) if configured else CHUNK
 
 
 def _statement_of(what: str, pk: int, year: int) -> tuple[Donor, list[Donation], Household | None]:
@@ -96,9 +104,10 @@ def year_end_statements_run(
         if processes is None:
             # Starting a render process costs about 2 s: a small run renders in this one.
             processes = render_processes() if len(units) >= 2 * CHUNK else 1
+        size = chunk_size()
         with RenderPool(processes) as pool:
-            for start in range(0, len(units), CHUNK):
-                chunk = units[start : start + CHUNK]
+            for start in range(0, len(units), size):
+                chunk = units[start : start + size]
                 with transaction.atomic():
                     settings = receipt_settings_get(organization=organization)
                     logo = letter_logo(organization, settings)

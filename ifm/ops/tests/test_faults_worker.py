@@ -82,6 +82,9 @@ class Worker:
         )
         env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
         env.update(JOB_LEASE_SECONDS="60", DJANGO_SETTINGS_MODULE="ifm.settings")
+        # Year-end statements two to a transaction, so a run of a few can be killed between
+        # chunks (the default chunk of 50 would issue them all in one).
+        env.update(RECEIPT_CHUNK_SIZE="2")
         with log.open("a") as out:
             self.process = subprocess.Popen(  # noqa: S603
                 [*WORKER, "--queue-name", "*", "--no-reload", "--interval", "0.1"],
@@ -252,7 +255,7 @@ def test_a_worker_killed_mid_job_and_started_again_gives_the_uninterrupted_resul
             lambda: JournalEntry.objects.count()
         )
 
-        # 2. Year-end statements: one transaction per statement, killed after a few.
+        # 2. Year-end statements: one transaction per chunk of two, killed after a few.
         def receipt_run(side: Side, run_id: int) -> ReceiptRun:
             return side.read(lambda: ReceiptRun.objects.get(pk=run_id))
 

@@ -21,6 +21,14 @@ pytestmark = [
         reason="the load test models production, which runs on PostgreSQL "
         "(run with DATABASE_URL=postgres://...)",
     ),
+    # Not yet in the default run: 2 of its last 5 runs failed (one connection reset by the
+    # server on a page request, one not yet explained), and a flaky test in CI hides real
+    # failures. `make loadtest-smoke` runs it until the cause is found.
+    pytest.mark.skipif(
+        os.environ.get("IFM_LOADTEST_SMOKE") != "1",
+        reason="the load smoke runs with `make loadtest-smoke` (IFM_LOADTEST_SMOKE=1) until its "
+        "occasional connection resets are explained",
+    ),
 ]
 
 
