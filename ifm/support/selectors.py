@@ -1,0 +1,240 @@
+"""Reads of support: a person's tickets, one ticket, the desk's queues, and the metrics the
+platform (and later the rollout console) reads."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from ifm.core.org_context import all_organizations
+from ifm.support import sla
+from ifm.support.models import (
+    OPEN_STATUSES,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketRating,
+)
+from ifm.support.services import breached_q, can_see
+from ifm.tenancy.models import Organization
+from ifm.tenancy.permissions import Access, has_perm
+
+
+def ticket_list(*, user: Any, access: Access | None) -> QuerySet[Ticket]:
+    """The tickets of the current organization this member may see: their own, or all of them
+    for the organization's admins."""
+    tickets = Ticket.objects.select_related("requester", "rating")
+    if has_perm(access, "support.view_all"):
+        return tickets
+    return tickets.filter(requester=user)
+
+
+def ticket_get(*, user: Any, access: Access | None, ticket_id: int) -> Ticket | None:
+    """One ticket of the current organization, or None when it is missing or not theirs."""
+    ticket = Ticket.objects.select_related("organization", "requester").filter(pk=ticket_id).first()
+    if ticket is None or not can_see(ticket, user=user, access=access):
+        return None
+    return ticket
+
+
+def conversation(ticket: Ticket, *, with_notes: bool = False) -> list[TicketMessage]:
+    messages = TicketMessage.all_orgs.filter(ticket=ticket).select_related("author")
+    if not with_notes:
+        messages = messages.filter(kind=MessageKind.REPLY)
+    return list(messages.prefetch_related("attachments"))
+
+
+def attachment_get(
+    *, user: Any, access: Access | None, attachment_id: int
+) -> TicketAttachment | None:
+    attachment = (
+        TicketAttachment.objects.select_related("ticket", "message")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None or not can_see(attachment.ticket, user=user, access=access):
+        return None
+    message = attachment.message
+    if message is not None and message.kind == MessageKind.NOTE:
+        return None
+    return attachment
+
+
+@dataclass(frozen=True)
+class Clocks:
+    first_response: sla.ClockState
+    resolution: sla.ClockState
+
+    @property
+    def worst(self) -> sla.ClockState:
+        order = ["breached", "overdue", "at_risk", "paused", "ok", "met"]
+        return min((self.first_response, self.resolution), key=lambda c: order.index(c.state))
+
+
+def ticket_clocks(ticket: Ticket, *, now: datetime | None = None) -> Clocks:
+    now = now or timezone.now()
+    paused = ticket.status == Status.WAITING
+    return Clocks(
+        first_response=sla.clock_state(
+            due=ticket.first_response_due_at, done_at=ticket.first_response_at, now=now
+        ),
+        resolution=sla.clock_state(
+            due=ticket.resolution_due_at,
+            done_at=ticket.resolved_at,
+            now=now,
+            paused=paused,
+        ),
+    )
+
+
+# --- The desk (platform staff, across organizations) ---------------------------------------
+
+
+def desk_tickets(
+    *,
+    tier: int | None = None,
+    status: str | None = None,
+    priority: str | None = None,
+    breached: bool | None = None,
+    organization_id: int | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Ticket]:
+    """Every organization's tickets, for platform staff; open ones unless a status is named.
+    Run it inside `all_organizations()` (the desk's views and API do)."""
+    now = now or timezone.now()
+    tickets = Ticket.all_orgs.select_related("organization", "assignee", "requester")
+    tickets = tickets.filter(status=status) if status else tickets.filter(status__in=OPEN_STATUSES)
+    if tier:
+        tickets = tickets.filter(tier=tier)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    if organization_id:
+        tickets = tickets.filter(organization_id=organization_id)
+    if breached is True:
+        tickets = tickets.filter(breached_q(now))
+    elif breached is False:
+        tickets = tickets.exclude(breached_q(now))
+    return tickets.order_by("first_response_due_at", "resolution_due_at", "id")
+
+
+def desk_tier_counts() -> dict[int, int]:
+    with all_organizations():
+        rows = (
+            Ticket.all_orgs.filter(status__in=OPEN_STATUSES)
+            .values("tier")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return {row["tier"]: row["n"] for row in rows}
+
+
+def desk_ticket_get(ticket_id: int) -> Ticket | None:
+    with all_organizations():
+        return (
+            Ticket.all_orgs.select_related("organization", "assignee", "requester")
+            .filter(pk=ticket_id)
+            .first()
+        )
+
+
+# --- Metrics ---------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile (p50 is the median rounded up to an observed value)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def support_metrics(
+    *, organization: Organization | None = None, start: date, end: date
+) -> dict[str, Any]:
+    """Tickets per day, first-response minutes (p50, p95) per priority, breaches, satisfaction
+    (mean of 1-5 ratings with their count) and open critical tickets, for the tickets opened
+    (ratings given) from `start` to `end` inclusive, for one organization or all of them."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    with all_organizations():
+        tickets = Ticket.all_orgs.filter(created_at__date__gte=start, created_at__date__lte=end)
+        ratings = TicketRating.all_orgs.filter(
+            created_at__date__gte=start, created_at__date__lte=end
+        )
+        open_critical = Ticket.all_orgs.filter(status__in=OPEN_STATUSES, priority=Priority.CRITICAL)
+        if organization is not None:
+            tickets = tickets.filter(organization=organization)
+            ratings = ratings.filter(organization=organization)
+            open_critical = open_critical.filter(organization=organization)
+        per_day = {
+            row["day"]: row["n"]
+            for row in tickets.annotate(day=TruncDate("created_at"))
+            .values("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+        responses: dict[str, list[float]] = {p.value: [] for p in Priority}
+        for priority, opened, answered in tickets.filter(
+            first_response_at__isnull=False
+        ).values_list("priority", "created_at", "first_response_at"):
+            if answered is not None:
+                responses[priority].append((answered - opened).total_seconds() / 60)
+        breaches = tickets.filter(breached_q(timezone.now())).count()
+        satisfaction = ratings.aggregate(mean=Avg("score"), n=Count("id"))
+        open_critical_count = open_critical.count()
+        total = tickets.count()
+        opened_by_priority = dict(
+            tickets.order_by()
+            .values_list("priority")
+            .annotate(n=Count("id"))
+            .values_list("priority", "n")
+        )
+        still_open = Ticket.all_orgs.filter(status__in=OPEN_STATUSES)
+        if organization is not None:
+            still_open = still_open.filter(organization=organization)
+        open_by_priority = dict(
+            still_open.order_by()
+            .values_list("priority")
+            .annotate(n=Count("id"))
+            .values_list("priority", "n")
+        )
+    days = (end - start).days + 1
+    return {
+        "start": start,
+        "end": end,
+        "tickets": total,
+        "tickets_per_day": [
+            {"date": start + timedelta(days=i), "count": per_day.get(start + timedelta(days=i), 0)}
+            for i in range(days)
+        ],
+        "average_per_day": round(total / days, 2),
+        "first_response_minutes": {
+            priority: {
+                "count": len(values),
+                "p50": percentile(values, 0.5),
+                "p95": percentile(values, 0.95),
+            }
+            for priority, values in responses.items()
+        },
+        "breaches": breaches,
+        "satisfaction": {
+            "average": round(float(satisfaction["mean"]), 2)
+            if satisfaction["mean"] is not None
+            else None,
+            "count": satisfaction["n"],
+        },
+        "open_critical": open_critical_count,
+        # Opened in the period, and open now, per priority (the Go/No-Go's bug counts).
+        "opened_by_priority": {p.value: opened_by_priority.get(p.value, 0) for p in Priority},
+        "open_by_priority": {p.value: open_by_priority.get(p.value, 0) for p in Priority},
+    }
