@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class RolloutConfig(AppConfig):
+    name = "ifm.rollout"
+    label = "rollout"
+    verbose_name = "Rollout"
+
+    def ready(self) -> None:
+        from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.rollout import demo  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        # Last: a pilot organization keeps the data of the modules its phase turns off.
+        register(
+            "rollout",
+            demo.seed,
+            after=("ledger", "donors", "expenses", "banking", "volunteers", "reports"),
+        )
