@@ -47,7 +47,7 @@ def render_report(
         {
             "form": form,
             "report": report,
-            "rows": [(row, row.shown(report.columns)) for row in report.rows],
+            "rows": [(row, row.cells(report.columns)) for row in report.rows],
             "exports": [(fmt, f"reports:{name}_{fmt}") for fmt in FORMATS],
             "width": len(report.columns) + 1,
             "charts": charts,

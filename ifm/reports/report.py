@@ -30,11 +30,15 @@ class Column:
         return f"{value:,.2f}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Row:
-    """One row. `kind` is "section" (a heading, no values), "line", "subtotal" or "total";
-    `level` is its indent. A row that is one account, fund, program or donor names it; `href`
-    is where its figures come from (a drill-down), when there is such a page."""
+    """One row, read-only by convention (not frozen: a report may have thousands of donor
+    rows, and a frozen dataclass's constructor costs three times as much). `kind` is "section"
+    (a heading, no values), "line", "subtotal" or "total"; `level` is its indent. A row that is
+    one account, fund, program or donor names it; `href` is where its figures come from (a
+    drill-down), when there is such a page; `links` holds the drill-down of a single figure, by
+    column key, where a cell stands for other things than the row as a whole (the retention
+    report's segments)."""
 
     label: str
     values: dict[str, Decimal] = field(default_factory=dict)
@@ -46,12 +50,20 @@ class Row:
     program_id: int | None = None
     donor_id: int | None = None
     href: str = ""
+    links: dict[str, str] = field(default_factory=dict)
 
     def value(self, column: str) -> Decimal:
         return self.values.get(column, ZERO)
 
     def shown(self, columns: list[Column]) -> list[str]:
         return [column.shown(self.values.get(column.key)) for column in columns]
+
+    def cells(self, columns: list[Column]) -> list[tuple[str, str]]:
+        """Each figure as shown, with its own drill-down (empty where it has none)."""
+        return [
+            (column.shown(self.values.get(column.key)), self.links.get(column.key, ""))
+            for column in columns
+        ]
 
 
 @dataclass(frozen=True)

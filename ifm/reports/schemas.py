@@ -26,6 +26,8 @@ class RowOut(Schema):
     program_id: int | None = None
     donor_id: int | None = None
     href: str = ""
+    # The drill-down of one figure, by column key, where a figure has its own.
+    links: dict[str, str] = {}
     values: dict[str, str]
 
 
@@ -59,6 +61,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "program_id": row.program_id,
                 "donor_id": row.donor_id,
                 "href": row.href,
+                "links": row.links,
                 "values": {
                     key: _figure(value, kinds.get(key, "money"))
                     for key, value in row.values.items()

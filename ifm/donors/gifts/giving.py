@@ -23,14 +23,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
     Count,
+    DateField,
     DecimalField,
     Exists,
     F,
+    Func,
     Max,
     Min,
     OuterRef,
@@ -153,36 +156,35 @@ def lapsed_years(*, start_month: int, year: int, lybunt: bool) -> QuerySet[Donor
     return rows.filter(year=year - 1) if lybunt else rows
 
 
-def lapsed_giving_years(*, start_month: int, year: int, lybunt: bool) -> QuerySet[Any]:
+LAPSED_NAMES = ("kind", "first_name", "last_name", "organization_name")
+LAPSED_FIGURES = ("last_gift_date", "prior_total", "lifetime_total")
+
+
+def lapsed_giving_years(
+    *, start_month: int, year: int, lybunt: bool, names: bool = True
+) -> QuerySet[Any]:
     """`lapsed_giving` read from the roll-up: per donor, a row of the same columns (the total
     of `year - 1`, None when nothing, and the cumulative total to the end of `year`, which is
-    the one to the end of the last year of giving)."""
-    return (
-        lapsed_years(start_month=start_month, year=year, lybunt=lybunt)
-        .annotate(
-            kind=F("donor__kind"),
-            first_name=F("donor__first_name"),
-            last_name=F("donor__last_name"),
-            organization_name=F("donor__organization_name"),
-            last_gift_date=F("last_date"),
-            prior_total=Case(
-                When(year=year - 1, then=F("amount")),
-                default=None,
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            ),
-            lifetime_total=F("lifetime"),
-        )
-        .values(
-            "donor_id",
-            "kind",
-            "first_name",
-            "last_name",
-            "organization_name",
-            "last_gift_date",
-            "prior_total",
-            "lifetime_total",
-        )
+    the one to the end of the last year of giving). Without `names`, no name columns and no
+    join to the donors: the roll-up's index alone answers (for totals, or to choose a page of
+    donors whose names are read after)."""
+    rows = lapsed_years(start_month=start_month, year=year, lybunt=lybunt).annotate(
+        last_gift_date=F("last_date"),
+        prior_total=Case(
+            When(year=year - 1, then=F("amount")),
+            default=None,
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
+        lifetime_total=F("lifetime"),
     )
+    if not names:
+        return rows.values("donor_id", *LAPSED_FIGURES)
+    return rows.annotate(
+        kind=F("donor__kind"),
+        first_name=F("donor__first_name"),
+        last_name=F("donor__last_name"),
+        organization_name=F("donor__organization_name"),
+    ).values("donor_id", *LAPSED_NAMES, *LAPSED_FIGURES)
 
 
 def lapsed_donors_years(*, start_month: int, year: int, lybunt: bool) -> QuerySet[Donor]:
@@ -256,18 +258,40 @@ def _segment_years(year: int) -> dict[str, Q]:
 
 def retention_counts_years(*, start_month: int, years: Sequence[int]) -> dict[int, dict[str, int]]:
     """`retention_counts` read from the roll-up, for years `years[1:]` (each against the year
-    before), keyed by their index in `years`. One row comes back."""
-    counts = {
-        f"{name}_{i}": Count("pk", filter=condition)
-        for i, year in enumerate(years)
-        if i
-        for name, condition in _segment_years(year).items()
+    before), keyed by their index in `years`. One row per year comes back, its rows counted
+    once: its donors, how many had no previous year (new), the year before (retained) or an
+    earlier one (recaptured), and how many have no next year or a later one than the year
+    after (they lapsed the year after); "prior" and "lapsed" of a year are the donors and the
+    lapsing of the year before."""
+    year = F("year")
+    lapsing = Q(next_year__isnull=True) | Q(next_year__gt=year + 1)
+    found = {
+        row["year"]: row
+        for row in _years(start_month)
+        .filter(year__gte=years[0], year__lte=years[-1])
+        .values("year")
+        .annotate(
+            donors=Count("donor_id"),
+            new=Count("donor_id", filter=Q(previous_year__isnull=True)),
+            retained=Count("donor_id", filter=Q(previous_year=year - 1)),
+            recaptured=Count("donor_id", filter=Q(previous_year__lt=year - 1)),
+            lapsing=Count("donor_id", filter=lapsing),
+        )
+        .order_by()
     }
-    found = _years(start_month).filter(year__gte=years[0], year__lte=years[-1]).aggregate(**counts)
-    return {
-        i: {name: int(found[f"{name}_{i}"] or 0) for name in (*RETENTION_SEGMENTS, "prior")}
-        for i in range(1, len(years))
-    }
+    empty = dict.fromkeys(("donors", "new", "retained", "recaptured", "lapsing"), 0)
+    counts = {}
+    for i in range(1, len(years)):
+        now, before = found.get(years[i], empty), found.get(years[i - 1], empty)
+        counts[i] = {
+            "donors": int(now["donors"]),
+            "new": int(now["new"]),
+            "retained": int(now["retained"]),
+            "recaptured": int(now["recaptured"]),
+            "lapsed": int(before["lapsing"]),
+            "prior": int(before["donors"]),
+        }
+    return counts
 
 
 def retention_donors_years(*, start_month: int, year: int, segment: str) -> QuerySet[Donor]:
@@ -438,45 +462,75 @@ def campaign_donors(
 # --- Months, averages and medians --------------------------------------------------------------
 
 
-class _MiddleAmount(Aggregate):
-    """PostgreSQL's percentile_disc(0.5) of the amounts: the middle gift of an odd count; of an
-    even count the lower middle one, or the upper one in descending order. Exact (no float)."""
+# Just above a half: the percentile whose gift is the upper middle one of an even count (the
+# gift after the lower middle one) and the middle one of an odd count, for fewer than 500
+# million gifts (`ceil(p * n)` is then n / 2 + 1, or (n + 1) / 2).
+UPPER_HALF = "0.500000001"
+
+
+class _Middles(Aggregate):
+    """PostgreSQL's percentile_disc of the amounts at a half and just above (`UPPER_HALF`), in
+    one sort: the lower and upper middle gifts of an even count, the middle one twice of an
+    odd count (their mean is the median). Exact: gifts, not interpolated floats."""
 
     function = "percentile_disc"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s %(direction)s)"
+    template = (
+        f"%(function)s(ARRAY[0.5, {UPPER_HALF}]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    )
 
-    def __init__(self, expression: Any, *, descending: bool) -> None:
-        super().__init__(expression, output_field=DecimalField(max_digits=14, decimal_places=2))
-        self.extra["direction"] = "DESC" if descending else "ASC"
+    def __init__(self, expression: Any) -> None:
+        super().__init__(
+            expression, output_field=ArrayField(DecimalField(max_digits=14, decimal_places=2))
+        )
 
 
-def _median(low: Decimal | None, high: Decimal | None) -> Decimal:
-    if low is None or high is None:
+class _MonthOf(Func):
+    """The first day of a date's month, on PostgreSQL, without the time zone arithmetic of
+    `date_trunc` on the date read as a `timestamptz` (which `TruncMonth` of a date is there)."""
+
+    template = "DATE_TRUNC('month', %(expressions)s::timestamp)::date"
+    output_field = DateField()
+
+
+def _median(middles: list[Decimal] | None) -> Decimal:
+    if not middles or middles[0] is None or middles[1] is None:
         return ZERO
-    return ((low + high) / 2).quantize(CENT)
+    return ((middles[0] + middles[1]) / 2).quantize(CENT)
 
 
 def monthly_giving(period: Period) -> dict[date, dict[str, Any]]:
     """Per month (its first day) with gifts in `period`: count, total, donors, median (the
-    median gift of the month)."""
-    postgres = connection.vendor == "postgresql"
-    middles: dict[str, Aggregate] = {}
-    if postgres:
-        middles = {
-            "low": _MiddleAmount("amount", descending=False),
-            "high": _MiddleAmount("amount", descending=True),
+    median gift of the month). On PostgreSQL one grouping whose each month's gifts are sorted
+    once by amount for both middles."""
+    if connection.vendor == "postgresql":
+        rows: QuerySet[Any, Any] = (
+            live_gifts()
+            .filter(_within(period))
+            .annotate(month=_MonthOf("date"))
+            .values("month")
+            .annotate(
+                n=Count("*"),
+                total=Sum("amount"),
+                donors=Count("donor_id", distinct=True),
+                middles=_Middles("amount"),
+            )
+            .order_by("month")
+        )
+        return {
+            _as_date(r["month"]): {
+                "count": r["n"],
+                "total": r["total"] or ZERO,
+                "donors": r["donors"],
+                "median": _median(r["middles"]),
+            }
+            for r in rows
         }
-    rows: QuerySet[Any, Any] = (
+    rows = (
         live_gifts()
         .filter(_within(period))
         .annotate(month=TruncMonth("date"))
         .values("month")
-        .annotate(
-            n=Count("*"),
-            total=Sum("amount"),
-            donors=Count("donor_id", distinct=True),
-            **middles,
-        )
+        .annotate(n=Count("*"), total=Sum("amount"), donors=Count("donor_id", distinct=True))
         .order_by("month")
     )
     found = {
@@ -484,13 +538,12 @@ def monthly_giving(period: Period) -> dict[date, dict[str, Any]]:
             "count": r["n"],
             "total": r["total"] or ZERO,
             "donors": r["donors"],
-            "median": _median(r["low"], r["high"]) if postgres else ZERO,
+            "median": ZERO,
         }
         for r in rows
     }
-    if not postgres:
-        for month, median in _ranked_medians(period, by_month=True).items():
-            found[month]["median"] = median
+    for month, median in _ranked_medians(period, by_month=True).items():
+        found[month]["median"] = median
     return found
 
 
@@ -501,15 +554,8 @@ def _as_date(value: Any) -> date:
 def median_gift(period: Period) -> Decimal:
     """The median gift of `period` (0.00 without gifts)."""
     if connection.vendor == "postgresql":
-        found = (
-            live_gifts()
-            .filter(_within(period))
-            .aggregate(
-                low=_MiddleAmount("amount", descending=False),
-                high=_MiddleAmount("amount", descending=True),
-            )
-        )
-        return _median(found["low"], found["high"])
+        found = live_gifts().filter(_within(period)).aggregate(middles=_Middles("amount"))
+        return _median(found["middles"])
     return _ranked_medians(period, by_month=False).get(None, ZERO)
 
 
@@ -532,6 +578,8 @@ def _ranked_medians(period: Period, *, by_month: bool) -> dict[Any, Decimal]:
         # The middle one (odd count) or two (even count): (n + 1) / 2 ≤ position ≤ (n + 2) / 2
         # in integer division.
         .filter(position__gte=(F("size") + 1) / 2, position__lte=(F("size") + 2) / 2)
+        # Two columns, not gifts as model instances: at most two rows a month come back, and a
+        # median needs their amounts only (an instance would carry every column of the gift).
         .values_list("month", "amount")
     )
     middles: dict[Any, list[Decimal]] = {}

@@ -1,20 +1,22 @@
-"""/api/v1/reports: the fundraising reports as JSON (the same `Report` the pages draw), and
-"save as donor list" for LYBUNT and SYBUNT."""
+"""/api/v1/reports: the fundraising reports as JSON (the same `Report` the pages draw), the
+donors behind a figure (the pages' drill-down), and "save as donor list" for LYBUNT and SYBUNT."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.http import QueryDict
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from ifm.accounts.http import OrgRequest, service_args
-from ifm.core.api import InputSchema
+from ifm.core.api import InputSchema, paginated
 from ifm.core.api_types import EARLIEST_DATE, LATEST_DATE, Version
 from ifm.donors.lists.api import SavedDonorListDetailOut, donor_list_or_404
 from ifm.donors.lists.services import donor_list_create
 from ifm.reports.fundraising import selectors, services
+from ifm.reports.fundraising.drill import DrillError, drill_down
 from ifm.reports.fundraising.forms import last_twelve_months
 from ifm.reports.params import FROM, TO, OptionalDate, invalid, period
 from ifm.reports.schemas import ReportOut, report_json
@@ -229,3 +231,60 @@ def monthly_giving(
     else:
         span = last_twelve_months(timezone.localdate())
     return report_json(selectors.monthly_trend(request.org, period=span))
+
+
+# --- The donors behind a figure ----------------------------------------------------------------
+
+
+class DrillDonorOut(Schema):
+    id: int
+    reference: str
+    name: str
+    email: str
+
+
+def _drill_param(description: str, alias: str | None = None) -> Any:
+    return Query("", alias=alias, max_length=40, description=description)
+
+
+@router.get(
+    "/donors",
+    response=list[DrillDonorOut],
+    summary="The donors behind a figure of a fundraising report",
+)
+@paginated("pk")
+def drill_donors(
+    request: OrgRequest,
+    report: str = _drill_param("lybunt, sybunt, retention, range, campaign or period."),
+    year: str = _drill_param("lybunt, sybunt, retention: the year."),
+    basis: str = _drill_param("calendar (default) or fiscal."),
+    segment: str = _drill_param("retention: donors, new, retained, recaptured or lapsed."),
+    date_from: str = _drill_param("range, period, campaign: first day.", alias="from"),
+    date_to: str = _drill_param("range, period, campaign: last day.", alias="to"),
+    low: str = _drill_param("range: the lowest total."),
+    high: str = _drill_param("range: the total it stays under."),
+    campaign: str = _drill_param("campaign: the campaign's id."),
+    appeal: str = _drill_param("campaign: the appeal's id."),
+) -> Any:
+    """The donors counted by a figure, with the parameters of the figure's drill-down link (a
+    row's `href` or `links` in the report's JSON, after the `?`)."""
+    require_perm(request.access, PERM)
+    params = QueryDict(mutable=True)
+    given = {
+        "report": report,
+        "year": year,
+        "basis": basis,
+        "segment": segment,
+        "from": date_from,
+        "to": date_to,
+        "low": low,
+        "high": high,
+        "campaign": campaign,
+        "appeal": appeal,
+    }
+    params.update({key: value for key, value in given.items() if value})
+    try:
+        _title, donors = drill_down(request.org, params)
+    except DrillError as error:
+        raise invalid(error.field, error.message) from None
+    return donors

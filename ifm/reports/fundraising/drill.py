@@ -41,7 +41,10 @@ class DrillError(ValueError):
 
 def _year(params: QueryDict) -> int:
     text = params.get("year", "")
-    if not text.isdigit() or not EARLIEST_DATE.year + 1 <= int(text) <= LATEST_DATE.year:
+    if (
+        not (text.isascii() and text.isdigit())
+        or not EARLIEST_DATE.year + 1 <= int(text) <= LATEST_DATE.year
+    ):
         raise DrillError(
             "year", f"Give a year from {EARLIEST_DATE.year + 1} to {LATEST_DATE.year}."
         )
@@ -91,7 +94,7 @@ def _id(params: QueryDict, name: str) -> int | None:
     text = params.get(name, "")
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) < 2**31:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) < 2**31:
         raise DrillError(name, f"Give `{name}` as a number.")
     return int(text)
 

@@ -10,13 +10,15 @@ those donors (`drill_url`), or a donor's row to the donor's page.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlencode
 
-from django.db.models import F, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, QuerySet, Sum
 from django.urls import reverse
 
 from ifm.donors.gifts import giving
@@ -106,10 +108,24 @@ def _period_text(period: tuple[date, date]) -> str:
 # --- LYBUNT and SYBUNT -------------------------------------------------------------------------
 
 
-def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> Report:
-    """LYBUNT (`kind` "lybunt"): donors who gave in the year before `year` and nothing in
-    `year`; SYBUNT ("sybunt"): donors who gave in any year before `year` and nothing in it
-    (LYBUNT donors are among them). One row per donor, the largest giver of last year first."""
+@dataclass(frozen=True)
+class _Lapsed:
+    """What the LYBUNT or SYBUNT report of a year reads: its per-donor rows (`giving`'s
+    columns, names among them unless asked without) and the names of its years."""
+
+    kind: str
+    year: int
+    basis: str
+    start: date
+    end: date
+    name: str
+    prior_name: str
+    rows: QuerySet[Any]
+
+
+def _lapsed_query(
+    organization: Organization, *, kind: str, year: int, basis: str, names: bool = True
+) -> _Lapsed:
     start, end, name = year_bounds(organization, year, basis)
     p_start, p_end, p_name = year_bounds(organization, year - 1, basis)
     start_month = giving.rollup_start_month(organization, basis)
@@ -120,76 +136,160 @@ def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> R
             since=p_start if kind == "lybunt" else None,
         )
         if start_month is None
-        else giving.lapsed_giving_years(start_month=start_month, year=year, lybunt=kind == "lybunt")
-    )
-    found = (
-        per_donor
-        # Those who gave nothing last year (SYBUNT) last, on PostgreSQL as on SQLite.
-        .order_by(
-            F("prior_total").desc(nulls_last=True), "-lifetime_total", "donor_id"
-        ).values_list(
-            "donor_id",
-            "kind",
-            "first_name",
-            "last_name",
-            "organization_name",
-            "last_gift_date",
-            "prior_total",
-            "lifetime_total",
+        else giving.lapsed_giving_years(
+            start_month=start_month, year=year, lybunt=kind == "lybunt", names=names
         )
     )
+    return _Lapsed(kind, year, basis, start, end, name, p_name, per_donor)
+
+
+def _lapsed_order(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """The largest giver of last year first; those who gave nothing last year (SYBUNT) last, on
+    PostgreSQL as on SQLite."""
+    return rows.order_by(F("prior_total").desc(nulls_last=True), "-lifetime_total", "donor_id")
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    """Two places whatever the database's arithmetic gave (SQLite's is in floats); PostgreSQL's
+    numeric(14, 2) has them already."""
+    if value is None:
+        return ZERO
+    return value if value.as_tuple().exponent == -2 else value.quantize(CENT)
+
+
+def _who(kind: str, first: str, last: str, organization_name: str) -> str:
+    """donor_name's rule, inline (thousands of rows): an organization by its name, a person by
+    the first and last names there are."""
+    if kind == ORGANIZATION:
+        return organization_name
+    if first and last:
+        return f"{first} {last}"
+    return first or last
+
+
+def _lapsed_rows(organization: Organization, found: Iterable[Sequence[Any]]) -> list[Row]:
+    """A row per donor from (donor_id, kind, first_name, last_name, organization_name,
+    last_gift_date, prior_total, lifetime_total)."""
     link = donor_links(organization)
-    rows = []
-    prior_sum = lifetime_sum = ZERO
-    for donor_id, kind_, first, last, organization_name, last_gift, prior, lifetime in found:
-        # Two places whatever the database's arithmetic gave (SQLite's is in floats).
-        prior_total = prior.quantize(CENT) if prior is not None else ZERO
-        lifetime_total = lifetime.quantize(CENT)
-        prior_sum += prior_total
-        lifetime_sum += lifetime_total
-        # donor_name's rule, inline (thousands of rows): an organization by its name, a person
-        # by the first and last names there are.
-        if kind_ == ORGANIZATION:
-            who = organization_name
-        elif first and last:
-            who = f"{first} {last}"
-        else:
-            who = first or last
-        rows.append(
-            Row(
-                f"{who} · last gift {last_gift:%Y-%m-%d}",
-                {"prior_total": prior_total, "lifetime_total": lifetime_total},
-                key=f"donor-{donor_id}",
-                donor_id=donor_id,
-                href=link(donor_id),
-            )
+    return [
+        Row(
+            f"{_who(kind, first, last, org_name)} · last gift {last_gift.isoformat()}",
+            {"prior_total": _cents(prior), "lifetime_total": _cents(lifetime)},
+            key=f"donor-{donor_id}",
+            donor_id=donor_id,
+            href=link(donor_id),
         )
-    title = "LYBUNT" if kind == "lybunt" else "SYBUNT"
-    donors = len(rows)
+        for donor_id, kind, first, last, org_name, last_gift, prior, lifetime in found
+    ]
+
+
+def _lapsed_report(
+    organization: Organization, query: _Lapsed, rows: list[Row], totals: dict[str, Decimal]
+) -> Report:
+    """The report of `rows` (every donor or a page of them), with the total row and `totals`
+    (donors, prior_total, lifetime_total) of all of them."""
+    title = "LYBUNT" if query.kind == "lybunt" else "SYBUNT"
     rows.append(
         Row(
-            f"All {donors} {title} donors",
-            {"prior_total": prior_sum, "lifetime_total": lifetime_sum},
+            f"All {int(totals['donors'])} {title} donors",
+            {"prior_total": totals["prior_total"], "lifetime_total": totals["lifetime_total"]},
             kind="total",
             key="total",
-            href=drill_url(organization, report=kind, year=year, basis=basis),
+            href=drill_url(organization, report=query.kind, year=query.year, basis=query.basis),
         )
     )
-    what = "last year" if kind == "lybunt" else "some year"
+    what = "last year" if query.kind == "lybunt" else "some year"
     return Report(
-        title=f"{title}, gave {what}, not in {name}",
-        period=f"{name} ({basis} year, {start:%Y-%m-%d} to {end:%Y-%m-%d})",
+        title=f"{title}, gave {what}, not in {query.name}",
+        period=(
+            f"{query.name} ({query.basis} year, {query.start:%Y-%m-%d} to {query.end:%Y-%m-%d})"
+        ),
         columns=[
-            Column("prior_total", f"Given in {p_name}"),
-            Column("lifetime_total", f"Lifetime to {end:%Y-%m-%d}"),
+            Column("prior_total", f"Given in {query.prior_name}"),
+            Column("lifetime_total", f"Lifetime to {query.end:%Y-%m-%d}"),
         ],
         rows=rows,
-        totals={
-            "donors": _count(donors),
-            "prior_total": prior_sum,
-            "lifetime_total": lifetime_sum,
-        },
+        totals=totals,
     )
+
+
+def lapsed(organization: Organization, *, kind: str, year: int, basis: str) -> Report:
+    """LYBUNT (`kind` "lybunt"): donors who gave in the year before `year` and nothing in
+    `year`; SYBUNT ("sybunt"): donors who gave in any year before `year` and nothing in it
+    (LYBUNT donors are among them). One row per donor, the largest giver of last year first."""
+    query = _lapsed_query(organization, kind=kind, year=year, basis=basis)
+    found = _lapsed_order(query.rows).values_list(
+        "donor_id", *giving.LAPSED_NAMES, *giving.LAPSED_FIGURES
+    )
+    rows = _lapsed_rows(organization, found)
+    totals = {
+        "donors": _count(len(rows)),
+        "prior_total": sum((row.values["prior_total"] for row in rows), ZERO),
+        "lifetime_total": sum((row.values["lifetime_total"] for row in rows), ZERO),
+    }
+    return _lapsed_report(organization, query, rows, totals)
+
+
+class _DonorPages(Sequence[Row]):
+    """The rows of a LYBUNT or SYBUNT report as a paginator reads them: their number known
+    beforehand, a slice read from the database (one page of the ordered (donor_id,
+    last_gift_date, prior_total, lifetime_total), then those donors' names)."""
+
+    def __init__(self, organization: Organization, ordered: QuerySet[Any], count: int) -> None:
+        self.organization, self.rows, self.count_ = organization, ordered, count
+
+    def __len__(self) -> int:
+        return self.count_
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        found = list(self.rows[index])
+        ids = [donor_id for donor_id, *_ in found]
+        names = {
+            pk: columns
+            for pk, *columns in Donor.objects.filter(pk__in=ids).values_list(
+                "pk", *giving.LAPSED_NAMES
+            )
+        }
+        return _lapsed_rows(
+            self.organization,
+            ((donor_id, *names[donor_id], *figures) for donor_id, *figures in found),
+        )
+
+
+def lapsed_page(
+    organization: Organization,
+    *,
+    kind: str,
+    year: int,
+    basis: str,
+    number: Any,
+    per_page: int,
+) -> tuple[Report, Page[Row]]:
+    """The LYBUNT or SYBUNT report with one page (`number`, as `Paginator.get_page` reads it)
+    of `per_page` donor rows, and that page; the total row and the totals are for all of its
+    donors. The totals are one aggregate of the per-donor rows, and only the page's donors are
+    read with their names: a page costs the same however many donors the report has."""
+    query = _lapsed_query(organization, kind=kind, year=year, basis=basis, names=False)
+    found = query.rows.aggregate(
+        donors=Count("donor_id"), prior=Sum("prior_total"), lifetime=Sum("lifetime_total")
+    )
+    totals = {
+        "donors": _count(found["donors"]),
+        "prior_total": _cents(found["prior"]),
+        "lifetime_total": _cents(found["lifetime"]),
+    }
+    ordered = _lapsed_order(query.rows).values_list("donor_id", *giving.LAPSED_FIGURES)
+    pages = _DonorPages(organization, ordered, int(found["donors"]))
+    page = Paginator(pages, per_page).get_page(number)
+    return _lapsed_report(organization, query, list(page.object_list), totals), page
 
 
 def lapsed_donor_ids(organization: Organization, *, kind: str, year: int, basis: str) -> list[int]:
@@ -236,6 +336,12 @@ RETENTION_COLUMNS = [
     Column("retention_rate", "Retention rate (%)", "percent"),
 ]
 
+# The drill-down segment behind each column of the retention report.
+RETENTION_LINKS = {
+    **{segment: segment for segment in giving.RETENTION_SEGMENTS},
+    "retention_rate": "retained",
+}
+
 
 def retention(organization: Organization, *, year: int, years: int, basis: str) -> Report:
     """For each of `years` years ending with `year`: donors, new (first gift ever that year),
@@ -257,14 +363,21 @@ def retention(organization: Organization, *, year: int, years: int, basis: str) 
         t = tally[i]
         values = {k: _count(t[k]) for k in giving.RETENTION_SEGMENTS}
         values["retention_rate"] = _ratio(Decimal(t["retained"]), Decimal(t["prior"]))
+        # Each count opens exactly the donors it counts; the rate opens its numerator, the
+        # retained donors (its denominator is the year before's "donors").
+        links = {
+            column: drill_url(
+                organization, report="retention", year=y, basis=basis, segment=segment
+            )
+            for column, segment in RETENTION_LINKS.items()
+        }
         rows.append(
             Row(
                 bounds[i][2],
                 values,
                 key=f"year-{y}",
-                href=drill_url(
-                    organization, report="retention", year=y, basis=basis, segment="donors"
-                ),
+                href=links["donors"],
+                links=links,
             )
         )
     latest = rows[-1].values

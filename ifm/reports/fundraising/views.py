@@ -5,12 +5,11 @@ list" for LYBUNT and SYBUNT."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -28,7 +27,7 @@ from ifm.reports.fundraising import forms, selectors, services
 from ifm.reports.fundraising.charts import campaign_chart, retention_chart
 from ifm.reports.fundraising.drill import SEGMENT_LABELS, DrillError, drill_down
 from ifm.reports.pages import render_report
-from ifm.reports.report import Report, Row
+from ifm.reports.report import Report
 from ifm.tenancy.forms import add_service_errors
 from ifm.tenancy.permissions import has_perm, require_perm
 
@@ -36,8 +35,7 @@ PERM = "reports.fundraising"
 RANGES_PERM = services.PERM
 PAGE_SIZE = 50
 # The pages of the reports with a row per donor show this many donors at a time (their totals
-# are for all of them); their files and the API keep every row.
-PAGED = ("lybunt", "sybunt")
+# are for all of them), read a page at a time; their files and the API keep every row.
 ROWS_PER_PAGE = 100
 
 Built = tuple[Any, Report, dict[str, Any]]
@@ -45,20 +43,36 @@ Built = tuple[Any, Report, dict[str, Any]]
 SOFT_CREDITS = "Posted gifts only, voided ones never; soft credits are not counted."
 
 
-def _lapsed(kind: str) -> Callable[[OrgRequest], Built]:
+def _lapsed(kind: str, *, paged: bool = False) -> Callable[[OrgRequest], Built]:
+    """LYBUNT or SYBUNT: every donor (the files), or the page of them asked for (`page`) with
+    the pagination under the table in `extra["page"]` (the page)."""
+
     def build(request: OrgRequest) -> Built:
         form = forms.LapsedForm(request.GET or None)
         year, basis = form.values(request.org)
-        report = selectors.lapsed(request.org, kind=kind, year=year, basis=basis)
+        page = None
+        if paged:
+            report, page = selectors.lapsed_page(
+                request.org,
+                kind=kind,
+                year=year,
+                basis=basis,
+                number=request.GET.get("page"),
+                per_page=ROWS_PER_PAGE,
+            )
+        else:
+            report = selectors.lapsed(request.org, kind=kind, year=year, basis=basis)
         if not form.is_bound:
             form = forms.LapsedForm(initial={"year": year, "basis": basis})
         what = "in the year before" if kind == "lybunt" else "in any year before"
         intro = f"Donors who gave {what} {year} and nothing in it. {SOFT_CREDITS}"
-        return (
-            form,
-            report,
-            {"intro": intro, "save_list": {"kind": kind, "year": year, "basis": basis}},
-        )
+        extra: dict[str, Any] = {
+            "intro": intro,
+            "save_list": {"kind": kind, "year": year, "basis": basis},
+        }
+        if page is not None:
+            extra["page"] = page
+        return form, report, extra
 
     return build
 
@@ -141,6 +155,11 @@ REPORTS: dict[str, Callable[[OrgRequest], Built]] = {
     "top_donors": _top_donors,
     "monthly_giving": _monthly,
 }
+# The pages that show a page of their rows, built so (the files use REPORTS).
+PAGED: dict[str, Callable[[OrgRequest], Built]] = {
+    "lybunt": _lapsed("lybunt", paged=True),
+    "sybunt": _lapsed("sybunt", paged=True),
+}
 FILE_NAMES = {
     "lybunt": "lybunt",
     "sybunt": "sybunt",
@@ -159,24 +178,13 @@ def _save_button(request: OrgRequest, save: dict[str, Any]) -> str:
     return render_to_string("reports/_save_list.html", save, request=request)
 
 
-def _paged(report: Report, number: str | None) -> tuple[Report, Page[Row]]:
-    """The report with one page of its donor rows (and every total row, whose figures are for
-    all of them), and that page."""
-    donors = [row for row in report.rows if row.kind != "total"]
-    totals = [row for row in report.rows if row.kind == "total"]
-    page = Paginator(donors, ROWS_PER_PAGE).get_page(number)
-    return replace(report, rows=[*page.object_list, *totals]), page
-
-
 @login_required
 def report_page(request: OrgRequest, org_slug: str, name: str) -> HttpResponse:
     require_perm(request.access, PERM)
-    form, report, extra = REPORTS[name](request)
+    form, report, extra = PAGED.get(name, REPORTS[name])(request)
     save = extra.pop("save_list", None)
     if save and report.totals.get("donors"):
         extra["actions"] = _save_button(request, save)
-    if name in PAGED:
-        report, extra["page"] = _paged(report, request.GET.get("page"))
     return render_report(request, name, form, report, **extra)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from ifm.conftest import client_for
 from ifm.core.org_context import org_context
@@ -109,7 +110,12 @@ def test_the_donors_behind_a_figure(lapsed: dict[str, Any], cast: Any) -> None:
     )
     assert len(rows) == 2
     assert rows[1][0] == lapsed["ann"].reference
-    for bad in ("report=nope", "report=lybunt&year=abc", "report=range&from=x&to=y"):
+    for bad in (
+        "report=nope",
+        "report=lybunt&year=abc",
+        "report=lybunt&year=%C2%B2",
+        "report=range&from=x&to=y",
+    ):
         assert client.get(f"{drill}?{bad}").status_code == 400
     assert client.get(f"{drill}?report=campaign&campaign=999999").status_code == 400
 
@@ -172,3 +178,33 @@ def test_another_organizations_list_is_not_found(
         "donors:donor_list_detail", kwargs={"org_slug": "alpha", "donorlist_id": list_id}
     )
     assert client_for(cast["admin"]).get(page).status_code == 404
+
+
+def test_every_fundraising_report_has_a_pdf(lapsed: dict[str, Any], cast: Any) -> None:
+    client = client_for(cast["viewer"])
+    for name in ROUTES:
+        response = client.get(_url(f"{name}_pdf"), {"year": YEAR} if "ybunt" in name else {})
+        assert response.status_code == 200, name
+        assert response["Content-Type"] == "application/pdf"
+        text = "".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+        )
+        assert "Alpha" in text, name  # the organization's name, in the header
+        assert "Page 1 of" in text, name
+        assert "Zed" not in text, name
+    lybunt = client.get(_url("lybunt_pdf"), {"year": YEAR})
+    assert "Ann Tester" in "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(lybunt.content)).pages
+    )
+
+
+def test_the_api_lists_the_donors_behind_a_figure(lapsed: dict[str, Any], cast: Any) -> None:
+    api = api_client_for(cast["viewer"], lapsed["ann"].organization)
+    body = api.get(f"/api/v1/reports/lybunt?year={YEAR}").json()
+    total = next(row for row in body["rows"] if row["key"] == "total")
+    query = total["href"].partition("?")[2]
+    found = api.get(f"/api/v1/reports/donors?{query}").json()
+    assert [d["id"] for d in found["items"]] == [lapsed["ann"].pk]
+    assert found["items"][0]["name"] == "Ann Tester"
+    sybunt = api.get(f"/api/v1/reports/donors?report=sybunt&year={YEAR}").json()
+    assert [d["id"] for d in sybunt["items"]] == [lapsed["ann"].pk]  # never B's Zed
