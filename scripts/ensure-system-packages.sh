@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # System packages the tests need, from Debian: Chromium (browser tests), hledger (checks our
-# ledger export), Pango (WeasyPrint renders receipt PDFs with it). Installed when missing and
-# running as root; otherwise this says what to install. `--runtime`: only what the app itself
-# needs to serve (Pango), for `make run`.
+# ledger export), pg_dump and pg_restore (backups), Prometheus (its promtool checks
+# docs/ops/prometheus-alerts.yml), Pango (WeasyPrint renders receipt PDFs with it). Installed when
+# missing and running as root; otherwise this says what to install. `--runtime`: only what the
+# app itself needs to serve (Pango), for `make run`.
 set -euo pipefail
 need=()
 if [ "${1:-}" != "--runtime" ]; then
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
   command -v hledger >/dev/null || need+=(hledger)
+  command -v pg_dump >/dev/null || need+=(postgresql-client)
+  command -v promtool >/dev/null || need+=(prometheus)
 fi
 libs=$(ldconfig -p 2>/dev/null || true)
 case "$libs" in *libpangoft2-1.0*) ;; *) need+=(libpango-1.0-0 libpangoft2-1.0-0) ;; esac

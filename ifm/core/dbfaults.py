@@ -19,7 +19,8 @@ from http import HTTPStatus
 import psycopg
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
 from django.views import defaults
 
 from ifm.core.problems import problem_response
@@ -86,12 +87,36 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# The failed request's id, kept for an hour so the Help form can name the error (support).
+LAST_ERROR_COOKIE = "ifm_last_error"
+LAST_ERROR_MAX_AGE = 60 * 60
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """`handler500`: Django calls it while handling the uncaught exception, from a view or a
-    middleware (a session read, say), so the exception is at hand in `sys.exc_info()`."""
+    middleware (a session read, say), so the exception is at hand in `sys.exc_info()`.
+
+    The page shows the request's id (the one in the log line) and links to the Help form, and
+    a cookie remembers it, so a ticket opened afterwards carries it without copying."""
     if database_unavailable(sys.exc_info()[1]):
         return unavailable_response(request)
-    return defaults.server_error(request)
+    request_id = str(getattr(request, "request_id", "") or "")
+    try:
+        # A plain context: no context processor (the session, the user) runs on a broken request.
+        body = loader.get_template("500.html").render({"request_id": request_id})
+    except Exception:  # the page must not fail in its turn: Django's own plain answer
+        return defaults.server_error(request)
+    response = HttpResponseServerError(body)
+    if request_id:
+        response.set_cookie(
+            LAST_ERROR_COOKIE,
+            request_id,
+            max_age=LAST_ERROR_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
 
 
 def limit_web_statements() -> None:

@@ -24,6 +24,13 @@ class StorageFullError(ServiceError):
     status = 507
 
 
+class StorageUnavailableError(ServiceError):
+    """A file could not be written: the object storage did not answer or refused. Nothing was
+    saved; trying again later may work."""
+
+    status = 503
+
+
 class ConflictError(ServiceError):
     """The record changed since it was read: reload and try again."""
 

@@ -17,12 +17,13 @@ import unicodedata
 import weakref
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 
-from ifm.core.errors import StorageFullError
+from ifm.core.errors import StorageFullError, StorageUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +84,17 @@ def save_in_transaction(
     """Write `content` to the file field (without saving its row) and tie the file to the
     current transaction; returns the stored name. A disk with no room left raises
     StorageFullError (507, naming `field`), so the service's transaction rolls back and no row
-    points to a file that is not there."""
+    points to a file that is not there. Object storage that does not answer, or refuses (a
+    missing bucket, wrong keys), raises StorageUnavailableError (503) the same way."""
     try:
         field_file.save(name, content, save=False)
+    except (BotoCoreError, ClientError) as exc:
+        logger.error("Object storage refused %s: %s", name, exc)
+        raise StorageUnavailableError(
+            f"{name} could not be stored: the file storage is not available. Nothing was "
+            "saved. Try again in a few minutes; if it keeps happening, tell your administrator.",
+            field=field,
+        ) from exc
     except OSError as exc:
         if exc.errno not in _NO_ROOM:
             raise

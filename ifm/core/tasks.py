@@ -6,6 +6,8 @@ Jobs are django-tasks `@task()` functions run by `ifm db_worker`. Two convention
   wrapped in `org_task`, which sets the tenant context around its body (tenant managers and
   row-level security then work as they do in a request). The jobs pages find an
   organization's jobs by that keyword.
+* A job of a module its organization has not enabled does not run: `org_task` refuses it
+  (`JobRefused`, recorded as its failure, never retried).
 * A failed job is retried automatically (`ifm.ops.jobs` does it): up to `max_attempts`
   attempts in all, waiting `backoff_seconds`, then twice as long, and so on between them.
   The defaults suit most jobs; `retry_policy` changes them for one task.
@@ -90,8 +92,26 @@ def policy_for(task_path: str) -> RetryPolicy:
     return _POLICIES.get(task_path, RetryPolicy())
 
 
+class JobRefused(Exception):
+    """A job that must not run for its organization (a gate said why): it fails with this
+    message as its recorded reason and is not retried."""
+
+
+# Asked before an organization's job runs: (the job's function, organization id) -> None to
+# run it, or the reason it must not run. Registered from above (ifm.tenancy: the job's module
+# is not enabled for the organization), since this module knows no organization.
+OrgJobGate = Callable[[Callable[..., Any], int], str | None]
+_ORG_JOB_GATES: list[OrgJobGate] = []
+
+
+def register_org_job_gate(gate: OrgJobGate) -> None:
+    if gate not in _ORG_JOB_GATES:
+        _ORG_JOB_GATES.append(gate)
+
+
 def org_task(func: F) -> F:
-    """Run a job's body for the organization named by its `organization_id` keyword argument.
+    """Run a job's body for the organization named by its `organization_id` keyword argument,
+    unless a gate refuses it (`JobRefused`, with the reason).
 
     Goes below `@task()`:  @task()  /  @org_task  /  def job(*, organization_id: int, ...): ...
     """
@@ -103,6 +123,10 @@ def org_task(func: F) -> F:
             raise TypeError(
                 f"{func.__qualname__} acts for an organization: call it with organization_id=<int>."
             )
+        for gate in _ORG_JOB_GATES:
+            reason = gate(func, organization_id)
+            if reason:
+                raise JobRefused(reason)
         with org_context(organization_id):
             return func(*args, **kwargs)
 

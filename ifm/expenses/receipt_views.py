@@ -16,6 +16,7 @@ from django.http import (
 from django.shortcuts import redirect
 
 from ifm.accounts.http import OrgRequest, service_args
+from ifm.core.downloads import signed_redirect
 from ifm.core.errors import ServiceError
 from ifm.core.pages import error_text
 from ifm.expenses import records, selectors
@@ -57,6 +58,12 @@ def receipt_download(request: OrgRequest, org_slug: str, receipt_id: int) -> Htt
         raise Http404("No such receipt.")
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    # In object storage, a download goes to a short-lived signed link; shown in the page
+    # (inline), it is streamed from here, so the page's frame and CSP stay on this origin.
+    if request.GET.get("inline") != "1" and (
+        signed := signed_redirect(receipt.file, filename=receipt.original_name)
+    ):
+        return signed
     try:
         handle = receipt.file.open("rb")
     except FileNotFoundError:

@@ -13,6 +13,12 @@ class OpsConfig(AppConfig):
         task_started.connect(jobs.on_task_started, dispatch_uid="ifm.ops.jobs.started")
         task_finished.connect(jobs.on_task_finished, dispatch_uid="ifm.ops.jobs.finished")
 
+        from django.contrib.auth.signals import user_login_failed  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        from ifm.ops import metrics  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        user_login_failed.connect(metrics.on_login_failed, dispatch_uid="ifm.ops.metrics.login")
+
         from ifm.ops import dashboard  # noqa: PLC0415 (ready(): the app registry is loaded)
         from ifm.orgs.dashboard import register  # noqa: PLC0415 (ready(): the app registry is loaded)
 

@@ -5,7 +5,9 @@ Here, if the task's retry policy (ifm.core.tasks.retry_policy) allows another at
 same row goes back to READY with a later `run_after`, so one job keeps one id and its
 attempts add up in `worker_ids`. Every failed attempt is kept as a JobFailure; the row keeps
 the exception and traceback of the last one. After the last attempt the job stays FAILED
-and shows on the jobs pages, where platform staff can retry it. Either way `job_failed`
+and shows on the jobs pages, where platform staff can retry it. A job its organization may not
+run (`JobRefused`: its module is not enabled) fails once, with that reason, and is not
+retried. Either way `job_failed`
 (ifm.core.tasks) tells the app that owns the job.
 
 A worker that dies mid-job (killed, out of memory, machine lost) cannot mark its job failed.
@@ -29,13 +31,14 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ifm.core.tasks import job_failed, job_lease_seconds, policy_for
+from ifm.core.tasks import JobRefused, job_failed, job_lease_seconds, policy_for
 from ifm.ops.logging import request_id_var
 from ifm.ops.models import JobFailure, WorkerBeat
 
 log = logging.getLogger("ifm.jobs")
 
 MAX_KEPT_TRACEBACK = 20_000
+REFUSED = f"{JobRefused.__module__}.{JobRefused.__qualname__}"
 
 
 def on_task_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
@@ -62,7 +65,9 @@ def record_failure(job: DBTaskResult, *, retry_now: bool = False) -> JobFailure:
     policy = policy_for(job.task_path)
     now = timezone.now()
     retry_at = None
-    if attempts < policy.max_attempts:
+    # A refused job (its module not enabled) would be refused again: it is not retried.
+    refused = job.exception_class_path == REFUSED
+    if attempts < policy.max_attempts and not refused:
         retry_at = now + timedelta(seconds=0 if retry_now else policy.delay_after(attempts))
     failure = JobFailure.objects.create(
         job=job,

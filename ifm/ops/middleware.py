@@ -18,13 +18,15 @@ from django.views.defaults import page_not_found
 from ifm.core.request_context import request_meta_from, reset_request_meta, set_request_meta
 from ifm.ops.debug import is_loopback
 from ifm.ops.logging import redact_secret_paths, request_id_var
+from ifm.ops.requests import record_request
 
 log = logging.getLogger("ifm.request")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestIdMiddleware:
-    """Give every request an id (or keep a sane X-Request-ID from the proxy); log one line each."""
+    """Give every request an id (or keep a sane X-Request-ID from the proxy); log one line each
+    and count it (ifm.ops.requests)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -47,7 +49,10 @@ class RequestIdMiddleware:
 
     @staticmethod
     def _log(request: HttpRequest, response: HttpResponse, request_id: str, start: float) -> None:
-        duration_ms = round((time.perf_counter() - start) * 1000, 1)
+        duration = time.perf_counter() - start
+        # The one place a request is counted (metrics, the ops page, alerts, rollout).
+        record_request(request, response, duration)
+        duration_ms = round(duration * 1000, 1)
         org = getattr(request, "org", None)
         user = getattr(request, "user", None)
         path = redact_secret_paths(request.path)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,12 +10,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ifm.accounts.http import OrgRequest, signed_in_user
 from ifm.core.errors import ServiceError
-from ifm.ops import selectors, services
-from ifm.ops.health import database_problem
+from ifm.ops import metrics, selectors, services
+from ifm.ops.charts import overview_charts
+from ifm.ops.health import readiness
+from ifm.ops.overview import operations_overview
 from ifm.tenancy.permissions import require_perm
 
 JOBS_PER_PAGE = 50
@@ -24,11 +29,27 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The process can reach its database, and it answers within about two seconds."""
-    problem = database_problem()
-    if problem is not None:
-        return JsonResponse({"status": "unavailable", "database": problem}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """The database answers within about two seconds (else 503); the storage and the job
+    queue are reported beside it (ifm.ops.health)."""
+    status, body = readiness()
+    response = JsonResponse(body, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus' scrape: only with `Authorization: Bearer <METRICS_TOKEN>`; without the
+    setting there is no such page."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise Http404("No such page.")
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        response = HttpResponse("A bearer token is required.\n", status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(metrics.scrape(), content_type=metrics.CONTENT_TYPE)
 
 
 def _status_filter(request: HttpRequest) -> str:
@@ -60,6 +81,24 @@ def platform_jobs(request: HttpRequest) -> HttpResponse:
             "statuses": list(selectors.job_status_counts().items()),
         },
     )
+
+
+@login_required
+def platform_operations(request: HttpRequest) -> HttpResponse:
+    """The monitoring view at a glance, for platform staff."""
+    _platform_staff_only(request)
+    data = operations_overview()
+    return render(
+        request, "ops/platform_operations.html", {"o": data, "charts": overview_charts(data)}
+    )
+
+
+@login_required
+@require_GET
+def platform_operations_json(request: HttpRequest) -> JsonResponse:
+    """The same data as JSON, from the same selector."""
+    _platform_staff_only(request)
+    return JsonResponse(operations_overview())
 
 
 @login_required

@@ -23,7 +23,12 @@ def test_healthz(client: Client) -> None:
 def test_readyz_reaches_the_database(db: Any, client: Client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "storage": "ok",
+        "jobs": {"status": "ok", "waiting": 0, "oldest_waiting_seconds": None},
+    }
 
 
 def request_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

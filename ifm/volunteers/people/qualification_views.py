@@ -17,6 +17,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 
 from ifm.accounts.http import OrgRequest, service_args
+from ifm.core.downloads import signed_redirect
 from ifm.core.errors import ConflictError, ServiceError
 from ifm.core.pages import error_text, get_or_404, org_url
 from ifm.tenancy.forms import add_service_errors
@@ -258,6 +259,8 @@ def qualification_document(
         return HttpResponseNotAllowed(["GET", "HEAD"])
     if not row.document:
         raise Http404("This qualification has no document.")
+    if signed := signed_redirect(row.document, filename=row.document_name or "document"):
+        return signed
     try:
         handle = row.document.open("rb")
     except FileNotFoundError:

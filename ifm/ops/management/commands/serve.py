@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from ifm.env import env_int
+from ifm.ops.multiproc import clean_multiprocess_dir
 
 WORKER_STOP_SECONDS = 10
 
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
 
     def handle(self, *args: Any, port: int, host: str, **options: Any) -> None:
+        # Metrics files of an earlier run would be added to this one's (docs/ops/monitoring.md).
+        clean_multiprocess_dir()
         # Its own session, so Ctrl-C in the terminal reaches only us and the worker is told to
         # stop exactly once (a second signal would make it abandon a running job).
         worker = subprocess.Popen(
