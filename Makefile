@@ -69,6 +69,7 @@ lint: install-dev
 	$(BIN)/mypy ifm bench e2e
 	$(BIN)/lint-imports
 	$(BIN)/ifm makemigrations --check --dry-run
+	$(BIN)/ifm check_migrations
 
 format: install-dev
 	$(BIN)/ruff check --fix .

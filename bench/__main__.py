@@ -14,6 +14,7 @@ from bench import (
     lighthouse,
     receipts,
     reports,
+    usage,
     volunteers,
 )
 
@@ -28,6 +29,7 @@ BENCHMARKS = {
     "reports": reports.main,
     "fundraising": fundraising.main,
     "volunteers": volunteers.main,
+    "usage": usage.main,
 }
 
 

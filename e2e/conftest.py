@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 15_000
+NO_BEACON = "Object.defineProperty(navigator, 'sendBeacon', {value: () => true});"
 
 
 def screenshot_dir() -> Path:
@@ -53,6 +54,19 @@ def browser() -> Iterator[Any]:
             "`make browser` (apt-get install chromium) or set CHROMIUM_PATH.",
             pytrace=False,
         )
+    # Pages send their load time when they are hidden (app.js, docs/usage-metrics.md), which
+    # includes a test's context closing: a request the live server would serve while the test's
+    # database is being emptied. Every context gets a sendBeacon that sends nothing, unless it
+    # is made with beacons=True (the test of the beacon itself).
+    make_context = browser.new_context
+
+    def new_context(*args: Any, beacons: bool = False, **kwargs: Any) -> Any:
+        context = make_context(*args, **kwargs)
+        if not beacons:
+            context.add_init_script(NO_BEACON)
+        return context
+
+    browser.new_context = new_context  # type: ignore[method-assign]
     yield browser
     browser.close()
     playwright.stop()

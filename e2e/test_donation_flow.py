@@ -57,7 +57,7 @@ def test_create_donor_record_donation_see_summary_and_entry(page: Any, shot: Any
 
     # Record a gift from the keyboard: the picker searches as one types.
     page.get_by_role("link", name="Donors", exact=True).first.click()
-    page.get_by_role("link", name="Record a donation").first.click()
+    page.get_by_role("link", name="Record a donation", exact=True).first.click()
     donor_box = page.locator("#id_donor_text")
     expect(donor_box).to_be_focused()
     donor_box.press_sequentially("Rosa", delay=30)

@@ -16,11 +16,18 @@ from ifm.donors.api import router as donors_router
 from ifm.expenses.api import router as expenses_router
 from ifm.ledger.api import router as ledger_router
 from ifm.ops.api import router as jobs_router
+from ifm.ops.maintenance.api import router as maintenance_router
+from ifm.ops.usage_api import router as usage_router
 from ifm.orgs.api import router as members_router
 from ifm.orgs.api import settings_router as organization_router
 from ifm.orgs.search_api import router as search_router
 from ifm.reports.api import router as reports_router
 from ifm.reports.budgets.api import budgets_router
+from ifm.rollout.api import onboarding_router
+from ifm.rollout.api import router as rollout_router
+from ifm.support.api import platform_router as support_platform_router
+from ifm.support.api import router as support_router
+from ifm.support.help.api import router as help_router
 from ifm.volunteers.api import router as volunteers_router
 
 api = ProblemNinjaAPI(
@@ -46,7 +53,14 @@ api.add_router("/search", search_router)
 api.add_router("", ledger_router)
 api.add_router("", donors_router)
 api.add_router("", jobs_router)
+api.add_router("", maintenance_router)
+api.add_router("", usage_router)
 api.add_router("", banking_router)
 api.add_router("", volunteers_router)
 api.add_router("/reports", reports_router)
 api.add_router("/budgets", budgets_router)
+api.add_router("", help_router)
+api.add_router("", support_router)
+api.add_router("", support_platform_router)
+api.add_router("", rollout_router)
+api.add_router("", onboarding_router)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -70,13 +71,18 @@ INSTALLED_APPS = [
     "ifm.banking",
     "ifm.volunteers",
     "ifm.reports",
+    "ifm.support",
     "ifm.ops",
+    "ifm.ops.backups",
+    "ifm.support.help",
+    "ifm.rollout",
 ]
 
 MIDDLEWARE = [
     "ifm.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,6 +95,8 @@ MIDDLEWARE = [
     "ifm.core.input_guard.InputGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Maintenance mode: after authentication (platform staff get through), before the rest.
+    "ifm.ops.maintenance.middleware.MaintenanceMiddleware",
     "ifm.accounts.middleware.SessionIdleTimeoutMiddleware",
     "ifm.accounts.twofactor.SecondFactorSessionMiddleware",
     # A browser in kiosk mode reaches only the check-in kiosk of its organization.
@@ -254,6 +262,45 @@ TASKS = {
 # A running job whose worker has not renewed its lease (heartbeat) for this long is taken to be
 # dead: `ifm worker` marks it failed, and the retry policy queues it again or gives up.
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 300, minimum=10)
+# /readyz reports the job queue "behind" when a job has waited longer than this to start.
+JOB_QUEUE_MAX_AGE_SECONDS = env_int("JOB_QUEUE_MAX_AGE_SECONDS", 300, minimum=1)
+# Backups (docs/ops/runbook.md): where `ifm backup` and the worker's daily backup write (a
+# directory or s3://bucket/prefix), and the key that encrypts them (none: not encrypted).
+BACKUP_DESTINATION = env_str("BACKUP_DESTINATION", str(VAR_DIR / "backups"))
+BACKUP_ENCRYPTION_KEY = env_str("BACKUP_ENCRYPTION_KEY", "")
+# The worker runs a backup when the last good one is this old, and a restore check likewise.
+BACKUP_EVERY_HOURS = env_int("BACKUP_EVERY_HOURS", 24, minimum=0)
+BACKUP_VERIFY_EVERY_DAYS = env_int("BACKUP_VERIFY_EVERY_DAYS", 7, minimum=0)
+# A PostgreSQL database that restore checks empty and use, where the role may not create one.
+BACKUP_VERIFY_DATABASE_URL = env_str("BACKUP_VERIFY_DATABASE_URL", "")
+
+# Monitoring (docs/ops/monitoring.md). /metrics answers only with this bearer token; unset, it
+# is a 404. Request counts are written to the database at most every REQUEST_FLUSH_SECONDS.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+REQUEST_FLUSH_SECONDS = env_int("REQUEST_FLUSH_SECONDS", 10, minimum=0)
+# Alerts (evaluated every minute by a job) go by email to ALERT_EMAILS (comma-separated) and
+# as Slack-compatible JSON to ALERT_WEBHOOK_URL; either, both or none.
+ALERT_EMAILS = env_list("ALERT_EMAILS", [])
+ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL")
+# Thresholds other than the seed's (ifm.ops.alerts.Thresholds names them), e.g. {"p95_ms": 800}.
+ALERT_THRESHOLDS: dict[str, float] = {}
+# Support (docs/support.md): holidays the business-hours SLA clocks skip (ISO dates,
+# comma-separated), the on-call address of each tier (breach notices), and the address whose
+# mail `ifm support_inbound_email` reads.
+SUPPORT_HOLIDAYS = env_list("SUPPORT_HOLIDAYS", [])
+for _holiday in SUPPORT_HOLIDAYS:
+    try:
+        date.fromisoformat(_holiday)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Environment variable SUPPORT_HOLIDAYS: {_holiday!r} is not a date like 2026-12-25."
+        ) from None
+SUPPORT_ON_CALL = {
+    1: env_list("SUPPORT_ON_CALL_TIER1", []),
+    2: env_list("SUPPORT_ON_CALL_TIER2", []),
+    3: env_list("SUPPORT_ON_CALL_TIER3", []),
+}
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@infocusministries.org")
 # Imports: files up to this size are checked in the request, larger ones by a job with
 # progress; an XLSX workbook may unzip to at most this many MB.
 IMPORT_INLINE_CHECK_KB = env_int("IMPORT_INLINE_CHECK_KB", 256, minimum=0)
@@ -265,18 +312,81 @@ BANKING_IMPORT_MAX_LINES = env_int("BANKING_IMPORT_MAX_LINES", 200_000, minimum=
 BANKING_IMPORT_INLINE_KB = env_int("BANKING_IMPORT_INLINE_KB", 1024, minimum=0)
 BANKING_IMPORT_INLINE_LINES = env_int("BANKING_IMPORT_INLINE_LINES", 2000, minimum=0)
 
-# Static files: our own plus the CSS framework installed by npm (see package.json).
+# Static files: our own. Bootstrap's CSS (npm) is built into ifm/build/site.css and its
+# JavaScript is not used (ifm/ui.js does the menus), so node_modules is not served.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [
-    BASE_DIR / "ifm" / "static",
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
-]
-STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "media")},
+STATICFILES_DIRS = [BASE_DIR / "ifm" / "static"]
+# Stored files (donation receipt PDFs, expense receipts, volunteers' documents, logos) go through
+# Django's storage API, never a path: "default" for files that may have a URL (logos), "private"
+# for files served only through a view that checks access (ifm/core/storage.py).
+# STORAGE_BACKEND=filesystem (the default, for `make run`) keeps them under IFM_VAR_DIR;
+# STORAGE_BACKEND=s3 keeps them in an S3-compatible bucket (django-storages), private, so they
+# survive a restart of a web process with an ephemeral disk. docs/configuration.md.
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem").strip().lower()
+if STORAGE_BACKEND not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured(
+        f"Environment variable STORAGE_BACKEND={STORAGE_BACKEND!r} must be filesystem or s3."
+    )
+# How long a signed download link to a stored file stays valid (S3 only).
+STORAGE_URL_EXPIRE_SECONDS = env_int("STORAGE_URL_EXPIRE_SECONDS", 60, minimum=1, maximum=3600)
+# The bucket and how to reach it; the keys may be left unset to use boto3's own chain
+# (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role). Backups reuse this.
+S3_STORAGE = {
+    "bucket_name": env_str("STORAGE_S3_BUCKET"),
+    "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL") or None,
+    "region_name": env_str("STORAGE_S3_REGION") or None,
+    "access_key": env_str("STORAGE_S3_ACCESS_KEY_ID") or None,
+    "secret_key": env_str("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+}
+# Keys start with this (e.g. "ifm/"), so one bucket may hold other things beside.
+STORAGE_S3_PREFIX = env_str("STORAGE_S3_PREFIX").strip("/")
+if STORAGE_BACKEND == "s3" and not S3_STORAGE["bucket_name"]:
+    raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs STORAGE_S3_BUCKET.")
+
+
+def s3_storage_options(
+    location: str, *, s3: dict[str, Any] | None = None, prefix: str | None = None
+) -> dict[str, Any]:
+    """The OPTIONS of a private S3Storage keeping its files under `location` in the bucket
+    (S3_STORAGE unless `s3` is given): no ACL sent (objects stay private to the bucket owner),
+    URLs signed and short-lived, and a name already taken gets a new one instead of
+    overwriting another file."""
+    prefix = STORAGE_S3_PREFIX if prefix is None else prefix
+    return {
+        **(S3_STORAGE if s3 is None else s3),
+        "location": f"{prefix}/{location}" if prefix else location,
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": STORAGE_URL_EXPIRE_SECONDS,
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": "private, no-store"},
+    }
+
+
+FILE_STORAGES: dict[str, dict[str, dict[str, Any]]] = {
+    "filesystem": {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(VAR_DIR / "media")},
+        },
+        # Rooted at PRIVATE_MEDIA_ROOT, read when used (tests move it).
+        "private": {"BACKEND": "ifm.core.storage.PrivateStorage"},
     },
+    "s3": {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_storage_options("media"),
+        },
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_storage_options("private"),
+        },
+    },
+}
+STORAGES = {
+    **FILE_STORAGES[STORAGE_BACKEND],
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from ifm.accounts import views_auth
 from ifm.api import api
+from ifm.ops import rum
 from ifm.ops import views as ops_views
 from ifm.orgs import views as org_views
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
+    path("rum/page-load", rum.rum_page_load, name="rum_page_load"),
     # Browsers ask for /favicon.ico where a page names no icon (the error pages, files, JSON).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("ifm/favicon.svg"))),
     path("accounts/", include("ifm.accounts.urls")),
@@ -31,7 +34,18 @@ urlpatterns = [
     path("o/<slug:org_slug>/volunteers/", include("ifm.volunteers.urls")),
     path("volunteer/<slug:org_slug>/", include("ifm.volunteers.public.urls")),
     path("o/<slug:org_slug>/reports/", include("ifm.reports.urls")),
+    path("o/<slug:org_slug>/support/", include("ifm.support.urls")),
+    path("support/", include("ifm.support.start_urls")),
+    path("platform/support/", include("ifm.support.desk_urls")),
     path("platform/jobs/", include("ifm.ops.urls")),
+    path("platform/maintenance/", include("ifm.ops.maintenance.urls")),
+    path("platform/operations/", include("ifm.ops.platform_urls")),
+    path("platform/usage/", include("ifm.ops.usage_urls")),
+    path("o/<slug:org_slug>/usage/", include("ifm.ops.org_usage_urls")),
+    path("help/", include("ifm.support.help.urls")),
+    path("platform/help/", include("ifm.support.help.platform_urls")),
+    path("o/<slug:org_slug>/onboarding/", include("ifm.rollout.urls")),
+    path("platform/rollout/", include("ifm.rollout.platform_urls")),
     path("o/<slug:org_slug>/", include("ifm.orgs.urls")),
     # The admin's own sign-in form would skip the second factor: it sends people to ours.
     path("admin/login/", views_auth.admin_login, name="admin_login_redirect"),

@@ -229,7 +229,11 @@ def run(plan: Plan, database_url: str, name: str = "full", workers: int = 2) -> 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     gunicorn = [str(BIN / "gunicorn"), "ifm.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
-    gunicorn += ["--threads", "4", "--timeout", "30", "--keep-alive", "5", "--log-level", "warning"]
+    # Idle connections are kept longer than a person's longest think (25 s), as the proxy in
+    # front does for browsers: a server closing an idle connection just as the person reuses it
+    # resets that request, which no browser behind nginx would see.
+    gunicorn += ["--threads", "4", "--timeout", "30", "--keep-alive", "30"]
+    gunicorn += ["--log-level", "warning"]
     logs = open(var / "server.log", "w")  # noqa: SIM115  (open while the processes run)
     server = subprocess.Popen(gunicorn, env=env, cwd=ROOT, stdout=logs, stderr=logs)
     worker = subprocess.Popen(

@@ -7,7 +7,8 @@ Two ways in, tried in this order (the default auth of /api/v1):
   ``X-IFM-Organization`` header, else from the organization last opened in the pages.
 
 Both set ``request.user``, ``request.org``, ``request.access`` and the organization context
-(ifm.core.org_context).
+(ifm.core.org_context), after refusing an operation of a module the organization has not
+enabled (404, problem ``module-not-enabled``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ifm.accounts.twofactor import enrolment_required_message, must_enrol_2fa
 from ifm.core import org_context
 from ifm.core.api import ApiError
 from ifm.tenancy import http as tenant_http
+from ifm.tenancy import modules
 from ifm.tenancy.models import Membership
 from ifm.tenancy.selectors import access_for
 
@@ -57,6 +59,11 @@ def _enter(request: HttpRequest, user: Any, org: Any, access: Any) -> Any:
             problem="second-factor-required",
             errors=[{"field": "Authorization", "message": "Two-factor enrolment is required."}],
         )
+    # The operation's tags (recorded by ifm.core.api) name its module: one the organization
+    # has not enabled answers 404, saying so.
+    module = modules.module_for_api_tags(vars(request).get("api_tags"))
+    if module is not None and not modules.is_module_enabled(org, module.key):
+        raise ApiError(404, modules.not_enabled_message(module, org), problem="module-not-enabled")
     request.user = user
     tenant_http.enter(request, org, access)
     org_context.set_current_org(org)

@@ -60,6 +60,7 @@ from ninja.pagination import PaginationBase, paginate
 from ninja.utils import contribute_operation_callback
 from pydantic import ConfigDict
 
+from ifm.core.api_payload import render_page
 from ifm.core.dbfaults import database_unavailable, unavailable_response
 from ifm.core.errors import ServiceError
 from ifm.core.input_guard import refusal_for
@@ -353,11 +354,32 @@ class ProblemNinjaAPI(NinjaAPI):
     @property
     def urls(self) -> Any:
         patterns, app_name, namespace = super().urls
+        for bound in self._get_bound_routers():
+            for path_view in bound.path_operations.values():
+                for operation in path_view.operations:
+                    if not getattr(operation.run, "records_tags", False):
+                        run = _recording_tags(operation.run, operation.tags)
+                        vars(operation)["run"] = run
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
                 pattern.callback = _method_not_allowed_as_problem(pattern.callback)
         patterns = [*patterns, re_path(r"^.*$", _unknown_path, name="api-unknown-path")]
         return patterns, app_name, namespace
+
+
+def _recording_tags(run: Callable[..., Any], tags: list[str] | None) -> Callable[..., Any]:
+    """Put the operation's OpenAPI tags on the request (`request.api_tags`) before its
+    authentication runs: the organization's enabled modules are checked there
+    (ifm.accounts.api_auth), and a module owns its operations by their tags."""
+    names = tuple(tags or ())
+
+    @wraps(run)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        vars(request)["api_tags"] = names
+        return run(request, *args, **kwargs)
+
+    vars(wrapped)["records_tags"] = True
+    return wrapped
 
 
 @csrf_exempt
@@ -514,7 +536,24 @@ def paginated(*ordering: str) -> Callable[[Callable[..., Any]], Callable[..., An
     `ordering` are field paths ("-created_at", "user__email"); the primary key is added as
     the tie-breaker. Sort fields must be non-null.
     """
-    return paginate(KeysetPagination, ordering=ordering or ("pk",))
+    ninja_paginate = paginate(KeysetPagination, ordering=ordering or ("pk",))
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        view = ninja_paginate(func)
+
+        @wraps(view)
+        def rendered(request: HttpRequest, **kwargs: Any) -> Any:
+            # The page is validated and rendered by the lists' shared path (api_payload);
+            # ninja's own path serves what that path does not know.
+            result = view(request, **kwargs)
+            operation = getattr(rendered, "_ninja_operation", None)
+            if operation is None or not isinstance(result, dict):
+                return result
+            return render_page(operation, request, result)
+
+        return rendered
+
+    return decorator
 
 
 # --- Idempotency -------------------------------------------------------------------------------

@@ -7,6 +7,70 @@ class DonorsConfig(AppConfig):
     verbose_name = "Donors"
 
     def ready(self) -> None:
+        from ifm.tenancy.modules import Feature, Module, register_module  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register_module(
+            Module(
+                key="donors",
+                name="Donors, donations and receipts",
+                description="Donors and households, gifts and batches, pledges, campaigns, "
+                "receipts and year-end statements, donor imports.",
+                url_namespaces=("donors",),
+                api_tags=(
+                    "donors",
+                    "households",
+                    "gift batches",
+                    "pledges",
+                    "campaigns and compliance",
+                    "receipts",
+                    "donor imports and exports",
+                    "donor lists",
+                ),
+                core=True,
+                features=(
+                    Feature(
+                        "donation_record",
+                        "Record a donation",
+                        routes=("POST donors:donation_new", "POST api:donation_record"),
+                        starts=("GET donors:donation_new",),
+                    ),
+                    Feature(
+                        "donor_create",
+                        "Add a donor",
+                        routes=("POST donors:donor_new", "POST api:donor_list"),
+                        starts=("GET donors:donor_new",),
+                    ),
+                    Feature(
+                        "donor_search",
+                        "Search donors",
+                        routes=("GET donors:donor_list", "GET api:donor_list"),
+                    ),
+                    Feature(
+                        "gift_batch_post",
+                        "Post a gift batch",
+                        routes=("POST donors:gift_batch_post", "POST api:gift_batch_post"),
+                    ),
+                    Feature(
+                        "receipt_issue",
+                        "Issue a receipt",
+                        routes=("POST donors:donation_receipt", "POST api:receipt_issue"),
+                        starts=("GET donors:donation_detail",),
+                    ),
+                    Feature(
+                        "year_end_statements",
+                        "Run year-end statements",
+                        routes=("POST donors:receipt_year_end", "POST api:year_end_start"),
+                    ),
+                    Feature(
+                        "donor_import",
+                        "Import donors",
+                        routes=("POST donors:donor_import_commit", "POST api:import_create"),
+                        starts=("GET donors:donor_import_new",),
+                    ),
+                ),
+                order=20,
+            )
+        )
         from ifm.core.tasks import job_failed  # noqa: PLC0415 (ready(): the app registry is loaded)
         from ifm.donors.imports import tasks as import_jobs  # noqa: PLC0415 (ready(): the app registry is loaded)
 

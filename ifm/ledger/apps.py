@@ -8,6 +8,56 @@ class LedgerConfig(AppConfig):
     label = "ledger"
 
     def ready(self) -> None:
+        from ifm.tenancy.modules import Feature, Module, register_module  # noqa: PLC0415 (ready(): the app registry is loaded)
+
+        register_module(
+            Module(
+                key="ledger",
+                name="Accounting",
+                description="Chart of accounts, funds, journal, periods and the ledger's reports.",
+                url_namespaces=("ledger",),
+                api_tags=("ledger",),
+                core=True,
+                features=(
+                    Feature(
+                        "journal_entry",
+                        "Post a journal entry",
+                        routes=("POST ledger:ledger_entry_create", "POST api:journal_entry_list"),
+                        starts=("GET ledger:ledger_entry_create",),
+                    ),
+                    Feature(
+                        "trial_balance",
+                        "Run the trial balance",
+                        routes=("GET ledger:ledger_trial_balance", "GET api:trial_balance"),
+                    ),
+                    Feature(
+                        "chart_of_accounts",
+                        "Set up the chart of accounts",
+                        routes=(
+                            "POST ledger:ledger_account_create",
+                            "POST ledger:ledger_account_edit",
+                            "POST api:account_import",
+                        ),
+                    ),
+                    Feature(
+                        "opening_balances",
+                        "Import accounts or opening balances",
+                        routes=("POST ledger:ledger_import", "POST api:opening_balances_import"),
+                    ),
+                    Feature(
+                        "fund_release",
+                        "Release restricted funds",
+                        routes=("POST ledger:ledger_fund_release",),
+                    ),
+                    Feature(
+                        "period_close",
+                        "Close a period",
+                        routes=("POST ledger:ledger_period_close_confirm",),
+                    ),
+                ),
+                order=10,
+            )
+        )
         from ifm.tenancy.signals import organization_created  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         organization_created.connect(_set_up_books, dispatch_uid="ledger_set_up_books")

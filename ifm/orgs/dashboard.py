@@ -12,8 +12,10 @@ through their app's selectors and keep to a query or two each: the dashboard is 
 everyone sees.
 
 A section belongs to roles: a person sees the sections of their role, and in each the tiles of
-the providers whose permission they hold. A module added later (banking's unreconciled lines)
-registers its provider in an existing section, or its own section with `register_section`.
+the providers whose permission they hold, of the modules their organization has enabled (a
+provider belongs to the module of the app that holds its code). A module added later
+(banking's unreconciled lines) registers its provider in an existing section, or its own
+section with `register_section`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from ifm.tenancy import modules
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, has_perm
 from ifm.tenancy.roles import Role
@@ -155,6 +158,8 @@ def dashboard_for(ctx: DashboardContext) -> list[FilledSection]:
             continue
         tiles: list[Tile] = []
         for perm, provider in section.providers:
+            if not modules.is_code_enabled(ctx.organization, provider):
+                continue  # a tile of a module the organization has not enabled
             if perm is None or has_perm(ctx.access, perm):
                 tiles.extend(provider(ctx))
         if tiles:

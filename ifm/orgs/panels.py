@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ifm.tenancy import modules
 from ifm.tenancy.permissions import has_perm
 
 
@@ -80,14 +81,17 @@ def providers(page: str) -> list[PanelProvider]:
 
 
 def panels_for(page: str, obj: Any, *, request: Any) -> list[Panel]:
-    """The panels of `page` for this record that this person may see and that have something
-    to show, in order."""
+    """The panels of `page` for this record that this person may see, of modules the
+    organization has enabled, and that have something to show, in order."""
     access = getattr(request, "access", None)
     ctx = PanelContext(obj=obj, request=request)
     out = []
+    org = getattr(request, "org", None)
     for provider in providers(page):
         if provider.perm is not None and not has_perm(access, provider.perm):
             continue
+        if not modules.is_code_enabled(org, provider.build):
+            continue  # a panel of a module the organization has not enabled
         context = provider.build(ctx)
         if context is not None:
             out.append(Panel(key=provider.key, template=provider.template, context=context))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
 
 from ifm.accounts.schemas import UserOut
 from ifm.core.api import InputSchema
 from ifm.core.api_types import Version
+from ifm.tenancy import modules
 from ifm.tenancy.roles import Role
 
 
@@ -67,8 +69,17 @@ class OrganizationSettingsOut(Schema):
     fiscal_year_start_month: int
     time_zone: str = Field(..., description="IANA time zone, for example America/Chicago.")
     require_2fa_for_admin_finance: bool
+    enabled_modules: list[str] = Field(
+        ...,
+        description="Keys of the modules the organization uses (read-only: IFM platform "
+        "staff set them). A module not listed answers 404 `module-not-enabled`.",
+    )
     version: int
     updated_at: datetime
+
+    @staticmethod
+    def resolve_enabled_modules(obj: Any) -> list[str]:
+        return [m.key for m, enabled in modules.module_states(obj) if enabled]
 
 
 class OrganizationSettingsIn(InputSchema):

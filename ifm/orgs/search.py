@@ -6,7 +6,8 @@ entries by number, memo and reference; expenses by payee and description)::
 
     register("donors", label="Donors", perms=("donors.view",), find=donors_found)
 
-A provider runs only for a person whose role has one of its permissions, inside the
+A provider runs only in an organization that has enabled its module (the module of the app
+that holds its `find`), for a person whose role has one of its permissions, inside the
 organization's context (the tenant manager and row-level security scope every query), and is
 asked for at most `limit` records plus one, so a search costs a few queries however many
 records match. The page (``/o/<org>/search/?q=``), its typeahead fragment and the API
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ifm.core.errors import ServiceError
+from ifm.tenancy import modules
 from ifm.tenancy.models import Organization
 from ifm.tenancy.permissions import Access, has_perm, org_service
 
@@ -129,6 +131,8 @@ def search_run(
     )
     groups = []
     for provider in providers_for(access):
+        if not modules.is_code_enabled(organization, provider.find):
+            continue  # records of a module the organization has not enabled
         hits = provider.find(query)
         groups.append(
             SearchGroup(

@@ -17,6 +17,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("settings/", views.org_settings, name="org_settings"),
+    path("logo/", views.org_logo, name="logo"),
     path("search/", search_views.search, name="search"),
     path("", include(account_org_urlpatterns)),
 ]

@@ -25,7 +25,8 @@ from ifm.orgs.forms import (
     MemberStatusForm,
     OrganizationSettingsForm,
 )
-from ifm.orgs.services import membership_update, organization_update
+from ifm.orgs.services import LOGO_MAX_BYTES, membership_update, organization_update
+from ifm.tenancy import modules as tenancy_modules
 from ifm.tenancy.forms import add_service_errors
 from ifm.tenancy.models import Membership, Organization
 from ifm.tenancy.permissions import has_perm, require_perm
@@ -41,6 +42,37 @@ MEMBER_SORTS = SortOptions(
     },
     default="name",
 )
+
+
+# The logo's types, recognised by the first bytes of the stored file (the upload allows these).
+LOGO_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+@login_required
+def org_logo(request: OrgRequest, org_slug: str) -> HttpResponse:
+    """The organization's logo for its members' pages, read through storage after the
+    membership check, so it shows the same on local disk and in a private bucket (whose signed
+    links the pages' content policy would not load)."""
+    logo = request.org.logo
+    if not logo:
+        raise Http404("This organization has no logo.")
+    try:
+        with logo.storage.open(str(logo.name), "rb") as handle:
+            data = handle.read(LOGO_MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise Http404("The logo's file is missing.") from None
+    content_type = next((t for sig, t in LOGO_SIGNATURES if data.startswith(sig)), None)
+    if content_type is None or len(data) > LOGO_MAX_BYTES:
+        raise Http404("The stored logo is not an image this page can show.")
+    response = HttpResponse(data, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @login_required
@@ -137,7 +169,7 @@ def dashboard(request: OrgRequest, org_slug: str) -> HttpResponse:
     cards = []
     for code, url_name, title, description, picture in modules:
         url = _url_or_none(url_name, org)
-        if url and has_perm(access, code):
+        if url and has_perm(access, code) and tenancy_modules.is_page_enabled(org, url_name):
             cards.append({"title": title, "description": description, "url": url, "icon": picture})
     checklist = []
     if has_perm(access, "org.edit"):
@@ -403,6 +435,11 @@ def org_settings(request: OrgRequest, org_slug: str) -> HttpResponse:
     return render(
         request,
         "orgs/settings.html",
-        {"form": form, "conflict": conflict, "current_version": org.version},
+        {
+            "form": form,
+            "conflict": conflict,
+            "current_version": org.version,
+            "module_states": tenancy_modules.module_states(org),
+        },
         status=status,
     )

@@ -1,4 +1,5 @@
-"""Wall one: resolve the organization once per request, check access, set request.org."""
+"""Wall one: resolve the organization once per request, check access, set request.org; and
+the organization's enabled modules: a page of a module it has not enabled is a 404."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 
 from ifm.core import org_context
-from ifm.tenancy import http
+from ifm.tenancy import http, modules
+from ifm.tenancy.models import Organization
 from ifm.tenancy.selectors import access_for, organizations_for_user
 
 
@@ -18,6 +20,16 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
     organization; the view resolves the organization itself and scopes what it shows."""
     vars(view)["tenancy_public_page"] = True
     return view
+
+
+def require_module(request: HttpRequest, org: Organization) -> None:
+    """404 (the ordinary page) when the page resolved for this request belongs to a module the
+    organization has not enabled. The middleware calls it for members' pages; a public page
+    calls it once it has resolved its organization (`public_page`)."""
+    match = request.resolver_match
+    module = modules.module_for_namespace(match.namespace if match else None)
+    if module is not None and not modules.is_module_enabled(org, module.key):
+        raise Http404(modules.not_enabled_message(module, org))
 
 
 class TenantMiddleware:
@@ -49,6 +61,7 @@ class TenantMiddleware:
         if org is None or access is None:
             # Missing and not-yours give the same answer.
             raise Http404("No such organization.")
+        require_module(request, org)
         http.enter(request, org, access)
         org_context.set_current_org(org)
         if hasattr(request, "session"):

@@ -55,6 +55,8 @@ class Organization(VersionedModel):
         "Require two-factor for admin and finance roles", default=False
     )
     is_active = models.BooleanField(default=True)
+    # The modules this organization may use (keys of ifm.tenancy.modules); null: all of them.
+    enabled_modules = models.JSONField(null=True, blank=True, default=None)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -60,6 +60,11 @@ PERMISSIONS: dict[str, Perm] = {
         Perm("members.manage", "Invite members, change roles, deactivate members", frozenset({A})),
         Perm("audit.view", "See the organization's audit log", frozenset({A})),
         Perm(
+            "onboarding.manage",
+            "See the onboarding checklist and sign off its manual items",
+            frozenset({A}),
+        ),
+        Perm(
             "tokens.manage", "Create and revoke one's own API tokens", frozenset({A, F, FR, VC, S})
         ),
         Perm("jobs.view", "See background jobs of the organization", frozenset({A, F})),
@@ -146,6 +151,12 @@ PERMISSIONS: dict[str, Perm] = {
             "See the fundraising reports (LYBUNT, SYBUNT, retention, gift ranges, campaigns)",
             frozenset({A, F, FR, V}),
         ),
+        Perm(
+            "support.open",
+            "Open tickets with IFM support, follow and rate one's own",
+            EVERYONE,
+        ),
+        Perm("support.view_all", "See all of the organization's support tickets", frozenset({A})),
     ]
 }
 

@@ -51,6 +51,7 @@ def run_ifm(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
         ({"DATABASE_URL": "mysql://ifm@db/ifm"}, "DATABASE_URL names an unsupported database"),
         ({"IFM_ENV": "prod"}, "IFM_ENV='prod' must be development, test or production"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL='LOUD' is not a log level"),
+        ({"SUPPORT_HOLIDAYS": "2026-12-25,Dec 26"}, "SUPPORT_HOLIDAYS: 'Dec 26' is not a date"),
         ({"IFM_ENV": "production"}, "SECRET_KEY must be set"),
         ({"IFM_ENV": "production", "SECRET_KEY": "short"}, "SECRET_KEY must be at least 50"),
         (

@@ -103,21 +103,27 @@ def test_the_served_stylesheet_is_what_the_sources_give() -> None:
 
 def test_no_template_links_another_stylesheet() -> None:
     links = {str(p.relative_to(ROOT)): STYLESHEET_LINK.findall(p.read_text()) for p in TEMPLATES}
-    # The two page layouts link site.css; PDFs (WeasyPrint) carry their own <style>.
+    # The two page layouts and the stand-alone maintenance page (served without the app's
+    # context) link site.css; PDFs (WeasyPrint) carry their own <style>.
     linked = {name: hrefs for name, hrefs in links.items() if hrefs}
     assert linked == {
         "ifm/templates/base.html": ["{% static 'ifm/build/site.css' %}"],
         "ifm/volunteers/templates/volunteers/kiosk/_layout.html": [
             "{% static 'ifm/build/site.css' %}"
         ],
+        "ifm/ops/templates/ops/maintenance/page.html": ["{% static 'ifm/build/site.css' %}"],
     }
 
 
 @pytest.mark.django_db
-def test_a_page_loads_one_stylesheet_and_no_blocking_script(client: Client) -> None:
-    html = client.get("/accounts/login/").content.decode()
-    head = html.split("</head>", 1)[0]
-    assert STYLESHEET_LINK.findall(head) == ["/static/ifm/build/site.css"]
+def test_a_page_loads_one_stylesheet_and_no_blocking_script(
+    client: Client, admin_client_a: Client
+) -> None:
+    # The sign-in page has no script at all (test_page_scripts.py); a signed-in page has some.
+    for page in (client.get("/accounts/login/"), admin_client_a.get("/o/alpha/")):
+        html = page.content.decode()
+        head = html.split("</head>", 1)[0]
+        assert STYLESHEET_LINK.findall(head) == ["/static/ifm/build/site.css"]
     scripts = re.findall(r"<script\b[^>]*>", html)
     assert scripts
     assert all(" defer" in s for s in scripts)

@@ -15,19 +15,30 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 import ifm
 
 # Project-level pages in ifm/urls.py itself, outside any app.
-PROJECT_NAMES = {"home", "healthz", "readyz", "admin_login_redirect"}
+PROJECT_NAMES = {"home", "healthz", "readyz", "metrics", "rum_page_load", "admin_login_redirect"}
 APP_NAMESPACES = {
     "accounts",
     "audit",
     "banking",
     "donors",
     "expenses",
+    "help",
     "ledger",
     "ops",
     "orgs",
     "platform_audit",
+    "platform_help",
+    "platform_maintenance",
+    "platform_monitoring",
     "platform_ops",
+    "platform_rollout",
+    "platform_support",
+    "platform_usage",
     "reports",
+    "rollout",
+    "support",
+    "support_start",
+    "usage",
     "volunteer_public",
     "volunteers",
 }

@@ -19,24 +19,16 @@ from typing import Any
 from django.utils.html import escape
 
 from ifm.donors.receipts import letter_template
-from ifm.donors.receipts.pdf_engine import html_to_pdf
+from ifm.donors.receipts.pdf_engine import LETTER_CSS, LETTER_STYLE, html_to_pdf
 
-__all__ = ["check_template", "html_to_pdf", "letter_document", "logo_data_url", "render_letter"]
-
-LETTER_CSS = """
-@page { size: letter; margin: 2cm 2.2cm; }
-body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1.4; color: #222; }
-.letter { page-break-after: always; }
-.letter:last-child { page-break-after: auto; }
-.letterhead { display: flex; gap: 1em; align-items: flex-start; margin-bottom: 1.5em; }
-.logo { max-height: 2.2cm; max-width: 5cm; }
-table.gifts { width: 100%; border-collapse: collapse; margin: 1em 0; }
-table.gifts th, table.gifts td { border-bottom: 1px solid #bbb; padding: 4px 6px;
-  text-align: left; vertical-align: top; }
-td.num, th.num { text-align: right; white-space: nowrap; }
-.goods, .qpq { font-size: 9pt; color: #444; margin-top: 2px; }
-.voided { color: #b00; font-weight: bold; border: 2px solid #b00; padding: 4px; }
-"""
+__all__ = [
+    "LETTER_CSS",
+    "check_template",
+    "html_to_pdf",
+    "letter_document",
+    "logo_data_url",
+    "render_letter",
+]
 
 
 def render_letter(template_source: str, context: dict[str, Any]) -> str:
@@ -74,6 +66,6 @@ def letter_document(bodies: Iterable[str], *, title: str = "Receipt") -> str:
     letters = "\n".join(f'<section class="letter">{body}</section>' for body in bodies)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{LETTER_CSS}</style></head>"
+        f"<title>{escape(title)}</title>{LETTER_STYLE}</head>"
         f"<body>{letters}</body></html>"
     )

@@ -186,3 +186,8 @@ def receipts_not_sent() -> QuerySet[TaxReceipt]:
         replaced_by__isnull=True,
         delivery_status=DeliveryStatus.NOT_SENT,
     )
+
+
+def receipts_issued() -> QuerySet[TaxReceipt]:
+    """Every receipt and statement issued, voided ones too, oldest first."""
+    return TaxReceipt.objects.order_by("issued_at", "pk")

@@ -38,7 +38,6 @@ from ifm.donors.receipts.issue import (
     receipt_settings_get,
     record_receipt,
     standing_statements,
-    year_donations,
 )
 from ifm.donors.receipts.letterhead import letter_logo
 from ifm.donors.receipts.pdf_engine import RenderPool, render_processes
@@ -54,29 +53,65 @@ def chunk_size() -> int:
     return max(1, int(configured)) if configured else CHUNK
 
 
-def _statement_of(what: str, pk: int, year: int) -> tuple[Donor, list[Donation], Household | None]:
-    """Who a unit's statement goes to and the gifts it lists; no gifts when a standing
-    statement covers them already."""
-    if what == "household":
-        household: Household | None = Household.objects.get(pk=pk)
-        donations = household_year_donations(household, year)  # type: ignore[arg-type]
-        givers = sorted({d.donor_id for d in donations})
-        standing = standing_statements(year).filter(
-            Q(household=household) | Q(donor__in=givers) | Q(donations__in=donations)
-        )
-        if not givers:
-            return Donor(), [], household
-        donor = Donor.objects.get(pk=givers[0])
-    else:
-        household = None
-        donor = Donor.objects.select_related("household").get(pk=pk)
-        donations = year_donations(donor, year)
-        standing = standing_statements(year).filter(
-            Q(donor=donor, household__isnull=True) | Q(donations__in=donations)
-        )
-    if not donations or standing.exists():
-        return donor, [], household
-    return donor, donations, household
+Statement = tuple[Donor, list[Donation], Household | None]
+
+
+def _statements_of(units: list[tuple[str, int]], year: int) -> list[Statement]:
+    """Who each unit's statement goes to and the gifts it lists (no gifts when a standing
+    statement covers them already). The donors of a chunk are read together: three queries
+    for the chunk instead of three per donor."""
+    donor_pks = [pk for what, pk in units if what == "donor"]
+    by_donor = _donor_statements(donor_pks, year) if donor_pks else {}
+    return [
+        _household_statement(pk, year) if what == "household" else by_donor[pk]
+        for what, pk in units
+    ]
+
+
+def _donor_statements(pks: list[int], year: int) -> dict[int, Statement]:
+    """Each donor's statement: the donor, their active gifts of the year (year_donations for
+    many donors), none when a standing statement of their own or one naming a gift covers
+    them."""
+    donors = Donor.objects.select_related("household").in_bulk(pks)
+    gifts: dict[int, list[Donation]] = {pk: [] for pk in pks}
+    for donation in (
+        Donation.objects.filter(donor_id__in=pks, status=DonationStatus.ACTIVE, date__year=year)
+        .select_related("fund")
+        .order_by("date", "pk")
+    ):
+        gifts[donation.donor_id].append(donation)
+    donation_ids = [d.pk for donations in gifts.values() for d in donations]
+    covered = set(
+        standing_statements(year)
+        .filter(donor__in=pks, household__isnull=True)
+        .values_list("donor_id", flat=True)
+    )
+    receipted = set(
+        standing_statements(year)
+        .filter(donations__in=donation_ids)
+        .values_list("donations", flat=True)
+    )
+    statements: dict[int, Statement] = {}
+    for pk in pks:
+        donations = gifts[pk]
+        if pk in covered or any(d.pk in receipted for d in donations):
+            donations = []
+        statements[pk] = (donors[pk], donations, None)
+    return statements
+
+
+def _household_statement(pk: int, year: int) -> Statement:
+    household = Household.objects.get(pk=pk)
+    donations = household_year_donations(household, year)
+    givers = sorted({d.donor_id for d in donations})
+    if not givers:
+        return Donor(), [], household
+    standing = standing_statements(year).filter(
+        Q(household=household) | Q(donor__in=givers) | Q(donations__in=donations)
+    )
+    if standing.exists():
+        return Donor(), [], household
+    return Donor.objects.get(pk=givers[0]), donations, household
 
 
 def year_end_statements_run(
@@ -114,8 +149,7 @@ def year_end_statements_run(
                     # The units are disjoint (a donor or a household, each once, their own
                     # gifts), so a statement prepared earlier in the chunk covers no later one.
                     pending: list[tuple[PreparedReceipt, Any]] = []
-                    for what, pk in chunk:
-                        donor, donations, household = _statement_of(what, pk, year)
+                    for donor, donations, household in _statements_of(chunk, year):
                         if not donations:
                             continue
                         prepared = prepare_receipt(

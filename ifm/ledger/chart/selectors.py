@@ -112,3 +112,9 @@ def chart_rows(filters: dict[str, str]) -> list[dict[str, Any]]:
         for a, depth in ordered
         if a.pk in keep
     ]
+
+
+def accounts_set_up_by_people() -> QuerySet[Account]:
+    """Accounts a person added, changed or imported (the template's have no `updated_by`):
+    the organization has made the chart its own."""
+    return Account.objects.filter(updated_by__isnull=False)

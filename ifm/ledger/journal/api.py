@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from ninja import Query, Router
 from ninja.responses import Status
@@ -50,9 +50,16 @@ def journal_entry_list(
         qs = qs.filter(source_type=source_type.value)
     if source_id is not None:
         qs = qs.filter(source_id=source_id)
-    return qs.annotate(
-        total=Coalesce(Sum("lines__debit"), Decimal("0.00"))  # one row per entry
+    # Each entry's total read for the page's rows only (a subquery the database runs after
+    # the sort and limit), not by grouping every entry of the organization with its lines.
+    totals = (
+        JournalLine.objects.filter(entry=OuterRef("pk"))
+        .order_by()
+        .values("entry")
+        .annotate(sum=Sum("debit"))
+        .values("sum")
     )
+    return qs.annotate(total=Coalesce(Subquery(totals), Decimal("0.00")))
 
 
 @router.get("/journal-entries/{int:entry_id}", response=JournalEntryOut, summary="Get an entry")

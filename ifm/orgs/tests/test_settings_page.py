@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from ifm.audit.models import AuditEvent
 from ifm.conftest import client_for
@@ -144,3 +145,30 @@ def test_dashboard_shows_cards_for_the_role_and_admin_checklist(cast: dict[str, 
     assert [c["title"] for c in viewer_page.context["cards"]] == ["Ledger", "Donors"]
     assert viewer_page.context["checklist"] == []
     assert b"Members</a>" not in viewer_page.content
+
+
+def test_the_logo_is_served_to_members_through_the_app(
+    cast: dict[str, Any], org_a: Any, media: Any
+) -> None:
+    admin = client_for(cast["admin"])
+    logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
+    assert admin.post("/o/alpha/settings/", {**_form(org_a), "logo": logo}).status_code == 302
+    dashboard = client_for(cast["viewer"]).get("/o/alpha/")
+    assert b'src="/o/alpha/logo/"' in dashboard.content
+    image = client_for(cast["viewer"]).get("/o/alpha/logo/")
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/png"
+    assert image.content == _png()
+    assert image["X-Content-Type-Options"] == "nosniff"
+    # Another organization's people, and visitors, never get it.
+    assert client_for(cast["other_admin"]).get("/o/alpha/logo/").status_code == 404
+    assert Client().get("/o/alpha/logo/").status_code == 302
+
+
+def test_no_logo_or_a_lost_file_is_a_404(cast: dict[str, Any], org_a: Any, media: Any) -> None:
+    admin = client_for(cast["admin"])
+    assert admin.get("/o/alpha/logo/").status_code == 404
+    logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
+    admin.post("/o/alpha/settings/", {**_form(org_a), "logo": logo})
+    (media / Organization.objects.get(pk=org_a.pk).logo.name).unlink()
+    assert admin.get("/o/alpha/logo/").status_code == 404

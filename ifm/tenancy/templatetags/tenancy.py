@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from ifm.tenancy import modules
 from ifm.tenancy.permissions import has_perm as _has_perm
 
 register = template.Library()
@@ -20,3 +21,11 @@ def can(access: Any, code: str) -> bool:
 @register.filter(name="has_perm")
 def has_perm(access: Any, code: str) -> bool:
     return _has_perm(access or None, code)
+
+
+@register.filter(name="module_enabled")
+def module_enabled(org: Any, key: str) -> bool:
+    """True when the organization has enabled module `key` (ifm/tenancy/modules.py):
+    `{% if org|module_enabled:"donors" %}`. An unknown key is an error, not a silent False."""
+    modules.get_module(key)
+    return modules.is_module_enabled(org, key)

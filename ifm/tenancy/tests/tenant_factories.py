@@ -53,6 +53,12 @@ PARAM_VALUES: dict[str, str] = {
     # A budget's fiscal year (/api/v1/budgets/{fiscal_year}): a year, not a row; each
     # organization's own budget of that year, or a 404 (ifm/reports/budgets/tests).
     "fiscal_year": "2026",
+    # A help article's slug (/help/<slug>/, /api/v1/help/articles/{slug}): articles are files
+    # in the repository, the same for everyone. The rollout console's organization slugs are
+    # platform routes (IFM staff only), where any organization is in scope by design.
+    "slug": "getting-started",
+    # A rollout phase (/api/v1/platform/go-no-go/{phase}): a platform row, not a tenant's.
+    "phase": "pilot",
 }
 
 
@@ -713,3 +719,54 @@ for _name in (
 PARAM_MODELS["qualification_type_id"] = "volunteers.qualificationtype"
 PARAM_MODELS["role_id"] = "volunteers.shiftrole"
 PARAM_MODELS["hours_id"] = "volunteers.hoursentry"
+
+
+# --- help center ------------------------------------------------------------------------------
+
+
+@factory("help.articlefeedback")
+def _article_feedback(org: Organization) -> models.Model:
+    from ifm.support.help.services import article_feedback_set
+
+    return article_feedback_set(
+        slug="getting-started", actor=_user(org, "reader"), helpful=True, organization=org
+    )
+
+
+# --- support ------------------------------------------------------------------------------
+
+
+def _support(org: Organization, name: str) -> Any:
+    from ifm.support.tests import factories as sf
+
+    return sf.MADE[name](org)
+
+
+for _name in ("ticket", "ticketmessage", "ticketattachment", "ticketrating"):
+    FACTORIES[f"support.{_name}"] = lambda org, _n=_name: _support(org, _n)  # type: ignore[misc]
+PARAM_MODELS["attachment_id"] = "support.ticketattachment"
+# --- rollout ------------------------------------------------------------------------------
+# Platform rows of one organization (its place in the rollout, its onboarding sign-offs): no
+# route takes their id, and row-level security covers them like every tenant table.
+
+
+@factory("rollout.organizationrollout")
+def _organization_rollout(org: Organization) -> models.Model:
+    from ifm.rollout.models import OrganizationRollout, Phase
+
+    with org_context(org):
+        row, _new = OrganizationRollout.objects.get_or_create(
+            organization=org, defaults={"phase": Phase.objects.order_by("order").first()}
+        )
+    return row
+
+
+@factory("rollout.onboardingsignoff")
+def _onboarding_signoff(org: Organization) -> models.Model:
+    from ifm.rollout.models import OnboardingSignOff, SignOffItem
+
+    with org_context(org):
+        row, _new = OnboardingSignOff.objects.get_or_create(
+            organization=org, item=SignOffItem.TRAINING
+        )
+    return row

@@ -46,6 +46,8 @@ class Route:
     route: str  # as Django sees it, converters included
     methods: tuple[str, ...]
     openapi_path: str = ""
+    namespace: str = ""  # a page's URL namespace
+    tags: tuple[str, ...] = ()  # an API operation's OpenAPI tags
 
     @property
     def params(self) -> list[str]:
@@ -100,6 +102,38 @@ def api_routes() -> list[Route]:
             r = Route("api", route, methods, openapi_path.rstrip("/"))
             if any(is_id_param(p) for p in r.params):
                 routes.append(r)
+    return routes
+
+
+def _walk_named(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[Route]:
+    routes = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = ":".join(x for x in (namespace, p.namespace) if x)
+            routes.extend(_walk_named(p.url_patterns, prefix + str(p.pattern), inner))
+        elif isinstance(p, URLPattern):
+            routes.append(Route("page", prefix + str(p.pattern), PAGE_METHODS, namespace=namespace))
+    return routes
+
+
+def all_page_routes() -> list[Route]:
+    """Every page route, with or without ids, each with its URL namespace."""
+    return [
+        r for r in _walk_named(get_resolver().url_patterns) if not r.route.startswith(API_PREFIX)
+    ]
+
+
+def api_operations() -> list[Route]:
+    """Every /api/v1 operation, with or without ids, each with its methods and OpenAPI tags."""
+    routes = []
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            joined = re.sub("/+", "/", "/".join(x for x in (bound.prefix, path) if x)).strip("/")
+            route = API_PREFIX + re.sub(r"{(?:[^}:]+:)?(\w+)}", r"<\1>", _ninja_to_django(joined))
+            openapi_path = ("/" + API_PREFIX + re.sub(r"{[^}:]+:", "{", joined)).rstrip("/")
+            for op in path_view.operations:
+                tags = tuple(op.tags or ())
+                routes.append(Route("api", route, tuple(op.methods), openapi_path, tags=tags))
     return routes
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ifm.core.errors import ServiceError
 from ifm.core.org_context import org_context
-from ifm.tenancy.middleware import public_page
+from ifm.tenancy.middleware import public_page, require_module
 from ifm.tenancy.models import Organization
 from ifm.volunteers.models import Opportunity, Volunteer
 from ifm.volunteers.public import ratelimit, selectors, services
@@ -50,14 +50,16 @@ KNOWN_REFUSAL = (
 
 
 def public_view(view: View) -> View:
-    """Resolve the organization (404 when unknown or closed) and run the view in its context
-    and time zone; the view gets it as `org`."""
+    """Resolve the organization (404 when unknown, closed or its module not enabled) and run
+    the view in its context and time zone; the view gets it as `org`."""
 
     @functools.wraps(view)
     def run(request: HttpRequest, org_slug: str, **kwargs: Any) -> HttpResponse:
         org = selectors.public_organization(org_slug)
         if org is None:
             raise Http404("No volunteer sign-up here.")
+        # Closed too while the organization has not enabled the volunteers module.
+        require_module(request, org)
         with org_context(org), timezone.override(ZoneInfo(org.time_zone)):
             response = view(request, org, **kwargs)
             if hasattr(response, "render") and callable(response.render):

@@ -124,11 +124,16 @@ def test_the_reported_loop_over_a_literal_is_refused_on_the_page_fast(
     assert row.letter_template == DEFAULT_LETTER_TEMPLATE
     assert row.version == 1
 
-    started = time.monotonic()
-    with pytest.raises(ServiceError) as refused:
-        save(admin_ctx, REPORT_TEMPLATE)
-    assert time.monotonic() - started < FAST
-    assert refused.value.errors[0]["field"] == "letter_template"
+    # The fastest of three tries: a render would take its whole check budget every time, while a
+    # pause of the machine's own (a checkpoint, a collection) only slows one of them.
+    took = []
+    for _ in range(3):
+        started = time.monotonic()
+        with pytest.raises(ServiceError) as refused:
+            save(admin_ctx, REPORT_TEMPLATE)
+        took.append(time.monotonic() - started)
+        assert refused.value.errors[0]["field"] == "letter_template"
+    assert min(took) < FAST
 
 
 def test_the_reported_template_stored_earlier_fails_its_receipt_fast(
