@@ -103,14 +103,15 @@ def merged_ids(ticket: Ticket) -> list[int]:
     """The tickets merged into this one, and into those, and so on (ids)."""
     found: list[int] = []
     frontier = [ticket.pk]
-    for _ in range(MAX_DEPTH):
-        ids = list(
-            Ticket.all_orgs.filter(merged_into_id__in=frontier)
-            .exclude(pk__in=[ticket.pk, *found])
-            .values_list("pk", flat=True)
-        )
-        if not ids:
-            break
-        found.extend(ids)
-        frontier = ids
+    with org_context(ticket.organization_id):
+        for _ in range(MAX_DEPTH):
+            ids = list(
+                Ticket.objects.filter(merged_into_id__in=frontier)
+                .exclude(pk__in=[ticket.pk, *found])
+                .values_list("pk", flat=True)
+            )
+            if not ids:
+                break
+            found.extend(ids)
+            frontier = ids
     return found

@@ -756,6 +756,10 @@ for _name in (
 ):
     FACTORIES[f"support.{_name}"] = lambda org, _n=_name: _support(org, _n)  # type: ignore[misc]
 PARAM_MODELS["attachment_id"] = "support.ticketattachment"
+PARAM_MODELS["grant_id"] = "support.ticketaccessgrant"
+# A canned reply (/api/v1/platform/support/canned-replies/{canned_id}): a platform row, the
+# same for every organization, not a tenant's.
+PARAM_VALUES["canned_id"] = "1"
 # --- rollout ------------------------------------------------------------------------------
 # Platform rows of one organization (its place in the rollout, its onboarding sign-offs): no
 # route takes their id, and row-level security covers them like every tenant table.
