@@ -87,6 +87,10 @@ class Evidence:
     def tickets(self, key: str, priority: str) -> int:
         return sum(o["support"][key].get(priority, 0) for o in self.data["organizations"])
 
+    def bugs(self, severity: str) -> int:
+        """Open bugs of this severity on the phase's organizations' bug lists."""
+        return sum(o["support"]["open_bugs"].get(severity, 0) for o in self.data["organizations"])
+
     def uptime_percent(self) -> float | None:
         if self._uptime is None:
             self._uptime = uptime()
@@ -147,11 +151,11 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Evidence], Verdict]]
     ),
     (
         re.compile(r"zero critical bugs", re.I),
-        lambda m, e: _number(float(e.tickets("open_by_priority", "critical")), 1, " open critical"),
+        lambda m, e: _number(float(e.bugs("critical")), 1, " open critical bugs"),
     ),
     (
         re.compile(r"fewer than (\d+) high-priority bugs", re.I),
-        lambda m, e: _number(float(e.tickets("open_by_priority", "high")), int(m[1]), " open high"),
+        lambda m, e: _number(float(e.bugs("high")), int(m[1]), " open high bugs"),
     ),
     (
         re.compile(r"fewer than (\d+) critical issues", re.I),

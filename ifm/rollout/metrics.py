@@ -11,6 +11,7 @@ from typing import Any
 from ifm.core.org_context import all_organizations
 from ifm.ops.usage_metrics import usage_metrics, window
 from ifm.rollout.models import OrganizationRollout, Phase
+from ifm.support.bugs import bug_counts
 from ifm.support.selectors import support_metrics
 from ifm.tenancy.models import Organization
 
@@ -28,6 +29,7 @@ def _support_overall(rows: list[dict[str, Any]], days: int) -> dict[str, Any]:
         "average_per_day": round(tickets / days, 2),
         "breaches": sum(r["breaches"] for r in rows),
         "open_critical": sum(r["open_critical"] for r in rows),
+        "open_critical_bugs": sum(r["open_bugs"]["critical"] for r in rows),
         "satisfaction": {
             "average": round(score / rated, 2) if rated else None,
             "count": rated,
@@ -59,6 +61,7 @@ def rollout_metrics_for(
     org_list = list(orgs)
     usage = usage_metrics(organization_ids=[int(o.pk) for o in org_list], start=start, end=end)
     support = {o.slug: support_metrics(organization=o, start=start, end=end) for o in org_list}
+    org_by_slug = {o.slug: o for o in org_list}
     days = (end - start).days + 1
     for row in usage["organizations"]:
         s = support[row["organization"]]
@@ -70,6 +73,8 @@ def rollout_metrics_for(
             "satisfaction": s["satisfaction"],
             "opened_by_priority": s["opened_by_priority"],
             "open_by_priority": s["open_by_priority"],
+            # The organization's bug list: open bugs by severity (the Go/No-Go's bug counts).
+            "open_bugs": bug_counts(organization=org_by_slug[row["organization"]]),
         }
     usage["overall"]["support"] = _support_overall(
         [r["support"] for r in usage["organizations"]], days

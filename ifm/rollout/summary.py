@@ -16,6 +16,7 @@ from ifm.rollout import selectors
 from ifm.rollout.models import OrganizationRollout, Phase, Wave
 from ifm.rollout.modulesets import describe_phase_modules, phase_module_keys
 from ifm.rollout.onboarding import Checklist, checklist
+from ifm.support.bugs import bug_counts
 from ifm.support.selectors import support_metrics
 from ifm.tenancy import modules
 from ifm.tenancy.models import Organization
@@ -106,4 +107,5 @@ def rollout_metrics(organization: Organization, *, days: int = METRICS_DAYS) -> 
         "end": end,
         "usage": usage["organizations"][0] if usage["organizations"] else None,
         "support": support_metrics(organization=organization, start=start, end=end),
+        "bugs": bug_counts(organization=organization),
     }

@@ -22,16 +22,21 @@ from ifm.core.errors import ServiceError
 from ifm.core.org_context import all_organizations, org_context
 from ifm.core.pages import error_text
 from ifm.ops.services import require_platform_staff
-from ifm.support import selectors, services
+from ifm.support import access, bugs, canned, merge, selectors, services
 from ifm.support.forms import (
+    AccessRequestForm,
+    BugCreateForm,
+    BugLinkForm,
+    CannedPickForm,
     DeskAssignForm,
     DeskEscalateForm,
     DeskFilterForm,
     DeskMessageForm,
     DeskPriorityForm,
     DeskStatusForm,
+    MergeForm,
 )
-from ifm.support.models import TicketAttachment, TicketRating, Tier
+from ifm.support.models import Severity, Ticket, TicketAttachment, TicketMessage, TicketRating, Tier
 from ifm.support.views import serve_attachment
 
 PER_PAGE = 50
@@ -90,13 +95,40 @@ def _ticket(ticket_id: int) -> Any:
     return ticket
 
 
+_SEVERITY_OF_PRIORITY = {p: p for p in Severity.values}
+
+
 def _desk_context(ticket: Any, **forms: Any) -> dict[str, Any]:
     with org_context(ticket.organization_id):
-        conversation = selectors.conversation(ticket, with_notes=True)
+        merged_ids = merge.merged_ids(ticket)
+        conversation = list(
+            TicketMessage.all_orgs.filter(ticket_id__in=[ticket.pk, *merged_ids])
+            .select_related("author", "ticket")
+            .prefetch_related("attachments")
+        )
         opening = list(TicketAttachment.all_orgs.filter(ticket=ticket, message__isnull=True))
+        merged = [
+            (t, list(TicketAttachment.all_orgs.filter(ticket=t, message__isnull=True)))
+            for t in Ticket.all_orgs.filter(pk__in=merged_ids).order_by("number")
+        ]
         rating = TicketRating.all_orgs.filter(ticket=ticket).first()
+    replies = list(canned.canned_reply_list(ticket=ticket))
     return {
         "ticket": ticket,
+        "merged": merged,
+        "canned_form": CannedPickForm(replies=replies),
+        "has_canned": bool(replies),
+        "merge_form": forms.get("merge_form") or MergeForm(),
+        "bugs": bugs.ticket_bugs(ticket),
+        "bug_form": forms.get("bug_form")
+        or BugCreateForm(
+            initial={"title": ticket.subject, "severity": _SEVERITY_OF_PRIORITY[ticket.priority]}
+        ),
+        "bug_link_form": BugLinkForm(bugs=bugs.open_bugs_of(ticket)),
+        "grants": access.ticket_access_list(ticket),
+        "access_form": forms.get("access_form")
+        or AccessRequestForm(initial={"reason": access.default_reason(ticket)}),
+        "now": timezone.now(),
         "clocks": selectors.ticket_clocks(ticket),
         "conversation": conversation,
         "opening_attachments": opening,
@@ -113,9 +145,21 @@ def _desk_context(ticket: Any, **forms: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def desk_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The ticket; `?canned=<id>` fills the reply box with that canned reply (the picker asks
+    for the page again, by htmx or by its button)."""
     _staff_only(request)
     ticket = _ticket(ticket_id)
-    return render(request, "support/desk_ticket.html", _desk_context(ticket))
+    forms: dict[str, Any] = {}
+    pick = CannedPickForm(request.GET, replies=canned.canned_reply_list(ticket=ticket))
+    if request.GET.get("canned") and pick.is_valid() and pick.cleaned_data["canned"]:
+        reply = canned.canned_reply_get(pick.cleaned_data["canned"])
+        if reply is not None:
+            text = canned.render(reply.body, ticket=ticket, actor=request.user)
+            forms["message_form"] = DeskMessageForm(initial={"kind": "reply", "body": text})
+    context = _desk_context(ticket, **forms)
+    if forms:
+        context["canned_form"] = pick
+    return render(request, "support/desk_ticket.html", context)
 
 
 def _back(ticket: Any) -> HttpResponse:
@@ -249,3 +293,117 @@ def desk_attachment(request: HttpRequest, attachment_id: int) -> HttpResponseBas
     if attachment is None:
         raise Http404("No such screenshot.")
     return serve_attachment(request, attachment)
+
+
+# --- Merge, bugs and access from the ticket ------------------------------------------------
+
+
+@login_required
+@require_POST
+def desk_merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Merge a duplicate (named by its number in the same organization) into this ticket."""
+    _staff_only(request)
+    ticket = _ticket(ticket_id)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        context = _desk_context(ticket, merge_form=form)
+        return render(request, "support/desk_ticket.html", context, status=422)
+    number = form.cleaned_data["duplicate"]
+    with org_context(ticket.organization_id):
+        duplicate = Ticket.objects.select_related("organization").filter(number=number).first()
+    if duplicate is None:
+        messages.error(request, f"{ticket.organization.name} has no ticket #{number}.")
+        return _back(ticket)
+    return _act(
+        request,
+        ticket,
+        lambda: merge.ticket_merge(
+            actor=signed_in_user(request), ticket=ticket, duplicate=duplicate
+        ),
+        f"#{number} merged into {ticket.reference} and closed.",
+    )
+
+
+@login_required
+@require_POST
+def desk_bug_create(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    _staff_only(request)
+    ticket = _ticket(ticket_id)
+    form = BugCreateForm(request.POST)
+    if not form.is_valid():
+        context = _desk_context(ticket, bug_form=form)
+        return render(request, "support/desk_ticket.html", context, status=422)
+    data = form.cleaned_data
+    return _act(
+        request,
+        ticket,
+        lambda: bugs.bug_create(actor=signed_in_user(request), ticket=ticket, **data),
+        f"Bug added to {ticket.organization.name}'s list and linked.",
+    )
+
+
+@login_required
+@require_POST
+def desk_bug_link(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    _staff_only(request)
+    ticket = _ticket(ticket_id)
+    raw = request.POST.get("bug", "")
+    bug = bugs.bug_for_ticket(ticket, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if bug is None:
+        raise Http404("No such bug in this organization.")
+    return _act(
+        request,
+        ticket,
+        lambda: bugs.bug_link(actor=signed_in_user(request), ticket=ticket, bug=bug),
+        f"Linked to bug {bug.reference}.",
+    )
+
+
+@login_required
+@require_POST
+def desk_bug_unlink(request: HttpRequest, ticket_id: int, bug_id: int) -> HttpResponse:
+    _staff_only(request)
+    ticket = _ticket(ticket_id)
+    bug = bugs.bug_for_ticket(ticket, bug_id)
+    if bug is None:
+        raise Http404("No such bug in this organization.")
+    return _act(
+        request,
+        ticket,
+        lambda: bugs.bug_unlink(actor=signed_in_user(request), ticket=ticket, bug=bug),
+        f"Unlinked from bug {bug.reference}.",
+    )
+
+
+@login_required
+@require_POST
+def desk_access_request(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    _staff_only(request)
+    ticket = _ticket(ticket_id)
+    form = AccessRequestForm(request.POST)
+    if not form.is_valid():
+        context = _desk_context(ticket, access_form=form)
+        return render(request, "support/desk_ticket.html", context, status=422)
+    data = form.cleaned_data
+    return _act(
+        request,
+        ticket,
+        lambda: access.ticket_access_request(actor=signed_in_user(request), ticket=ticket, **data),
+        f"You have access to {ticket.organization.name} for {data['hours']} hour(s).",
+    )
+
+
+@login_required
+@require_POST
+def desk_access_revoke(request: HttpRequest, ticket_id: int, grant_id: int) -> HttpResponse:
+    _staff_only(request)
+    ticket = _ticket(ticket_id)
+    link = access.ticket_access_get(ticket, grant_id)
+    if link is None:
+        raise Http404("No such access grant on this ticket.")
+    return _act(
+        request,
+        ticket,
+        lambda: access.ticket_access_revoke(actor=signed_in_user(request), link=link),
+        "Access revoked.",
+    )

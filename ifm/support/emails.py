@@ -88,3 +88,18 @@ def notify_breach(ticket: Ticket, clock: str) -> bool:
         ),
     )
     return True
+
+
+def notify_merged(duplicate: Ticket, target: Ticket) -> None:
+    """To the requester of a duplicate merged into someone else's ticket of their organization."""
+    send_email_after_commit(
+        to=[duplicate.requester_email],
+        subject=_subject(duplicate, f"Merged: {duplicate.subject}"),
+        body=(
+            f"Your request {duplicate.reference} reports the same problem as request "
+            f"{target.reference} of your organization, so IFM support merged the two and "
+            f"closed {duplicate.reference}. The work goes on under {target.reference}; if "
+            "anything is still missing, reply to us or open a new request.\n\n"
+            f"Your request: {ticket_url(duplicate)}\n"
+        ),
+    )

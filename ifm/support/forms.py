@@ -9,7 +9,18 @@ from django.utils.html import format_html
 
 from ifm.accounts.models import User
 from ifm.core.errors import ServiceError
-from ifm.support.models import PRIORITY_HELP, Category, Priority, Status, Tier
+from ifm.support.access import DESK_GRANT_MAX_HOURS
+from ifm.support.models import (
+    PRIORITY_HELP,
+    BugStatus,
+    Category,
+    Priority,
+    Severity,
+    Status,
+    Tier,
+)
+from ifm.tenancy.models import Organization
+from ifm.tenancy.roles import Role
 
 
 def add_service_errors(form: forms.BaseForm, exc: ServiceError) -> None:
@@ -121,3 +132,82 @@ class DeskFilterForm(forms.Form):
         required=False,
         choices=[("", "Breached or not"), ("yes", "Breached"), ("no", "Not breached")],
     )
+
+
+class CannedReplyForm(forms.Form):
+    title = forms.CharField(max_length=120)
+    body = forms.CharField(
+        label="Reply", max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    category = forms.ChoiceField(required=False, choices=[("", "Any category"), *Category.choices])
+    tier = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, choices=[("", "Any tier"), *Tier.choices]
+    )
+
+
+class CannedPickForm(forms.Form):
+    canned = forms.TypedChoiceField(label="Canned reply", coerce=int, required=False)
+
+    def __init__(self, *args: Any, replies: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["canned"]
+        field.choices = [("", "Choose a canned reply…"), *((r.pk, r.title) for r in replies)]
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(
+        label="Duplicate ticket number",
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A ticket of the same organization; it is closed and its conversation "
+        "shown here.",
+    )
+
+
+class BugCreateForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
+    description = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class BugLinkForm(forms.Form):
+    bug = forms.TypedChoiceField(label="Existing bug", coerce=int)
+
+    def __init__(self, *args: Any, bugs: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["bug"]
+        field.choices = [
+            (b.pk, f"{b.reference} {b.title} ({b.get_severity_display()})") for b in bugs
+        ]
+
+
+class BugStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=BugStatus.choices)
+    severity = forms.ChoiceField(choices=Severity.choices)
+
+
+class BugFilterForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        to_field_name="slug",
+        empty_label="All organizations",
+    )
+    severity = forms.ChoiceField(required=False, choices=[("", "Any severity"), *Severity.choices])
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *BugStatus.choices], initial="open"
+    )
+
+
+class AccessRequestForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+    hours = forms.IntegerField(
+        label="For how many hours",
+        min_value=1,
+        max_value=DESK_GRANT_MAX_HOURS,
+        initial=4,
+        help_text=f"At most {DESK_GRANT_MAX_HOURS} hours; ask again if you need longer.",
+    )
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

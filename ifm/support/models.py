@@ -109,6 +109,11 @@ class Ticket(TenantModel):
     # When the tier's on-call was told of a breach (never twice for the same clock).
     first_response_breach_notified_at = models.DateTimeField(null=True, blank=True)
     resolution_breach_notified_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate merged into another ticket of its organization (closed; its conversation is
+    # shown on that ticket on the desk).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
+    )
 
     class Meta:
         base_manager_name = "all_orgs"
@@ -219,3 +224,121 @@ class TicketRating(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.score}/5 for {self.ticket_id}"
+
+
+class CannedReply(models.Model):
+    """A saved answer platform staff pick on the desk to fill the reply box. Not a tenant row:
+    the same for every organization. Its body may name a few fields ({first_name}, {ticket}...;
+    ifm.support.desk.canned), filled in plainly, never through the template engine."""
+
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=20_000)
+    category = models.CharField(max_length=10, choices=Category.choices, blank=True)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["title"], name="support_cannedreply_title_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class BugStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    FIXED = "fixed", "Fixed"
+    WONT_FIX = "wontfix", "Won't fix"
+
+
+class Bug(TenantModel):
+    """A defect on an organization's bug list, linked to the tickets that reported it. Open
+    critical bugs decide the rollout's "zero critical bugs"."""
+
+    number = models.PositiveIntegerField(help_text="Counts from 1 in each organization.")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=20_000, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    status = models.CharField(max_length=10, choices=BugStatus.choices, default=BugStatus.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # When it was fixed (or set aside as won't fix); empty while open.
+    fixed_at = models.DateTimeField(null=True, blank=True)
+    tickets = models.ManyToManyField(Ticket, through="BugTicket", related_name="bugs")
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="support_bug_org_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__in=["critical", "high", "medium", "low"]),
+                name="support_bug_severity",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "fixed", "wontfix"]), name="support_bug_status"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status", "severity"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"B{self.number}"
+
+
+class BugTicket(TenantModel):
+    """A ticket that reports a bug (the bug's and the ticket's organization are the same)."""
+
+    bug = models.ForeignKey(Bug, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        constraints = [
+            models.UniqueConstraint(fields=["bug", "ticket"], name="support_bugticket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"bug {self.bug_id} from ticket {self.ticket_id}"
+
+
+class TicketAccessGrant(TenantModel):
+    """The ticket a platform access grant was asked from (the grant itself lives in tenancy,
+    which knows nothing of tickets)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="access_grants")
+    grant = models.OneToOneField(
+        "tenancy.PlatformAccessGrant", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"grant {self.grant_id} for ticket {self.ticket_id}"

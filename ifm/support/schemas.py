@@ -8,7 +8,8 @@ from typing import Any
 from ninja import Field, Schema
 
 from ifm.core.api import InputSchema
-from ifm.support.models import Category, Priority, Status
+from ifm.support.bugs import bug_tickets
+from ifm.support.models import BugStatus, Category, Priority, Severity, Status, Tier
 from ifm.support.selectors import ticket_clocks
 
 
@@ -125,3 +126,126 @@ class MetricsOut(Schema):
     breaches: int
     satisfaction: Satisfaction
     open_critical: int
+
+
+class CannedReplyIn(InputSchema):
+    title: str = Field(..., max_length=120)
+    body: str = Field(
+        ...,
+        max_length=20_000,
+        description="May name {first_name}, {ticket}, {subject}, {organization} and {agent}.",
+    )
+    category: Category | None = Field(None, description="Only for tickets of this category.")
+    tier: Tier | None = Field(None, description="Only for tickets of this tier.")
+
+
+class CannedReplyOut(Schema):
+    id: int
+    title: str
+    body: str
+    category: str
+    tier: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class FilledReplyOut(Schema):
+    title: str
+    body: str = Field(..., description="The reply with the ticket's fields filled in.")
+
+
+class MergeIn(InputSchema):
+    duplicate_id: int = Field(
+        ..., ge=1, le=2**31 - 1, description="The duplicate (same organization), to close."
+    )
+
+
+class BugTicketOut(Schema):
+    id: int
+    number: int
+    subject: str
+    status: Status
+
+
+class BugOut(Schema):
+    id: int
+    organization: str = Field(..., description="The organization's slug.")
+    number: int
+    title: str
+    description: str
+    severity: Severity
+    status: BugStatus
+    created_at: datetime
+    fixed_at: datetime | None
+    tickets: list[BugTicketOut]
+
+    @staticmethod
+    def resolve_organization(obj: Any) -> str:
+        return str(obj.organization.slug)
+
+    @staticmethod
+    def resolve_tickets(obj: Any) -> list[Any]:
+        return bug_tickets(obj)
+
+
+class BugIn(InputSchema):
+    title: str = Field(..., max_length=200)
+    severity: Severity
+    description: str = Field("", max_length=20_000)
+
+
+class BugPatchIn(InputSchema):
+    status: BugStatus | None = None
+    severity: Severity | None = None
+
+
+class BugCountsOut(Schema):
+    critical: int
+    high: int
+    medium: int
+    low: int
+
+
+class AccessGrantIn(InputSchema):
+    role: str = Field("viewer", max_length=32, description="The role in the organization.")
+    hours: int = Field(4, ge=1, le=24)
+    reason: str = Field("", max_length=500, description="Default: the ticket's reference.")
+
+
+class AccessGrantOut(Schema):
+    id: int = Field(..., description="The grant's id on this ticket (to revoke it).")
+    user: str
+    role: str
+    reason: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    active: bool
+
+    @staticmethod
+    def resolve_user(obj: Any) -> str:
+        return str(obj.grant.user.email)
+
+    @staticmethod
+    def resolve_role(obj: Any) -> str:
+        return str(obj.grant.role)
+
+    @staticmethod
+    def resolve_reason(obj: Any) -> str:
+        return str(obj.grant.reason)
+
+    @staticmethod
+    def resolve_created_at(obj: Any) -> datetime:
+        return obj.grant.created_at
+
+    @staticmethod
+    def resolve_expires_at(obj: Any) -> datetime:
+        return obj.grant.expires_at
+
+    @staticmethod
+    def resolve_revoked_at(obj: Any) -> datetime | None:
+        return obj.grant.revoked_at
+
+    @staticmethod
+    def resolve_active(obj: Any) -> bool:
+        return bool(obj.grant.is_active)

@@ -140,7 +140,7 @@ def desk_tier_counts() -> dict[int, int]:
 def desk_ticket_get(ticket_id: int) -> Ticket | None:
     with all_organizations():
         return (
-            Ticket.all_orgs.select_related("organization", "assignee", "requester")
+            Ticket.all_orgs.select_related("organization", "assignee", "requester", "merged_into")
             .filter(pk=ticket_id)
             .first()
         )

@@ -137,22 +137,35 @@ def test_the_api(pilot_in_use: Phase, staff: Any, cast: dict[str, Any], org_a: A
     )
 
 
-def test_open_critical_and_high_tickets_decide_the_bug_criteria(
-    pilot_in_use: Phase, org_a: Any
+def test_open_critical_and_high_bugs_decide_the_bug_criteria(
+    pilot_in_use: Phase, org_a: Any, org_b: Any, staff: Any
 ) -> None:
+    from ifm.support import bugs
     from ifm.support.tests.factories import ticket
 
     Phase.objects.filter(pk=pilot_in_use.pk).update(
-        success_criteria="Zero critical bugs\nFewer than 2 high-priority bugs"
+        success_criteria="Zero critical bugs\nFewer than 2 high-priority bugs\n"
+        "Fewer than 1 critical issues reported"
     )
     phase = Phase.objects.get(pk=pilot_in_use.pk)
     today = timezone.localdate()
     assert gonogo.evaluate(phase, start=today, end=today)["verdict"] == "go"
-    ticket(org_a, priority="critical")
-    ticket(org_a, priority="high")
-    ticket(org_a, priority="high", status="resolved")  # resolved: no longer an open bug
+    # A critical ticket is a critical issue reported, not a bug on the list.
+    reported = ticket(org_a, priority="critical")
+    c = _by_text(gonogo.evaluate(phase, start=today, end=today))
+    assert c["Zero critical bugs"].status == gonogo.MET
+    assert c["Fewer than 1 critical issues reported"].status == gonogo.NOT_MET
+    critical = bugs.bug_create(actor=staff, ticket=reported, title="Down", severity="critical")
+    bugs.bug_create(actor=staff, ticket=reported, title="Slow", severity="high")
+    fixed = bugs.bug_create(actor=staff, ticket=reported, title="Typo", severity="high")
+    bugs.bug_update(actor=staff, bug=fixed, status="fixed")  # fixed: no longer an open bug
+    # Another organization's bug (not in the phase) does not count.
+    bugs.bug_create(actor=staff, ticket=ticket(org_b), title="B", severity="critical")
     c = _by_text(gonogo.evaluate(phase, start=today, end=today))
     assert c["Zero critical bugs"].status == gonogo.NOT_MET
-    assert c["Zero critical bugs"].figure.startswith("1 open critical")
+    assert c["Zero critical bugs"].figure.startswith("1 open critical bugs")
     assert c["Fewer than 2 high-priority bugs"].status == gonogo.MET
-    assert c["Fewer than 2 high-priority bugs"].figure.startswith("1 open high")
+    assert c["Fewer than 2 high-priority bugs"].figure.startswith("1 open high bugs")
+    bugs.bug_update(actor=staff, bug=critical, status="wontfix")
+    c = _by_text(gonogo.evaluate(phase, start=today, end=today))
+    assert c["Zero critical bugs"].status == gonogo.MET

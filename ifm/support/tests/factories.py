@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from ifm.core.org_context import org_context
 from ifm.support.models import (
+    Bug,
+    BugTicket,
     MessageKind,
     Status,
     Ticket,
+    TicketAccessGrant,
     TicketAttachment,
     TicketMessage,
     TicketRating,
@@ -81,9 +84,45 @@ def rating(org: Organization) -> TicketRating:
         )
 
 
+def bug(org: Organization) -> Bug:
+    with org_context(org):
+        number = (Bug.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+        return Bug.objects.create(
+            organization=org, number=number, title=f"Bug of {org.slug}", severity="high"
+        )
+
+
+def bug_ticket(org: Organization) -> BugTicket:
+    row = ticket(org)
+    found = bug(org)
+    with org_context(org):
+        return BugTicket.objects.create(organization=org, bug=found, ticket=row)
+
+
+def access_grant(org: Organization) -> TicketAccessGrant:
+    from ifm.tenancy.models import PlatformAccessGrant
+
+    row = ticket(org)
+    user = get_user_model().objects.create_user(
+        email=f"desk-{secrets.token_hex(4)}@ifm.test", is_platform_staff=True
+    )
+    with org_context(org):
+        grant = PlatformAccessGrant.objects.create(
+            organization=org,
+            user=user,
+            role="viewer",
+            reason="ticket",
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
+        return TicketAccessGrant.objects.create(organization=org, ticket=row, grant=grant)
+
+
 MADE: dict[str, Callable[[Organization], Any]] = {
     "ticket": ticket,
     "ticketmessage": message,
     "ticketattachment": attachment,
     "ticketrating": rating,
+    "bug": bug,
+    "bugticket": bug_ticket,
+    "ticketaccessgrant": access_grant,
 }
