@@ -18,6 +18,7 @@ from ifm.core.org_context import org_context
 from ifm.support.models import (
     MessageKind,
     Status,
+    SurveyResponse,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -81,9 +82,16 @@ def rating(org: Organization) -> TicketRating:
         )
 
 
+def survey_response(org: Organization) -> SurveyResponse:
+    user = get_user_model().objects.create_user(email=f"surveyed-{secrets.token_hex(4)}@x.test")
+    with org_context(org):
+        return SurveyResponse.objects.create(organization=org, user=user, score=4)
+
+
 MADE: dict[str, Callable[[Organization], Any]] = {
     "ticket": ticket,
     "ticketmessage": message,
     "ticketattachment": attachment,
     "ticketrating": rating,
+    "surveyresponse": survey_response,
 }

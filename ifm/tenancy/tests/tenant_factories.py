@@ -742,7 +742,7 @@ def _support(org: Organization, name: str) -> Any:
     return sf.MADE[name](org)
 
 
-for _name in ("ticket", "ticketmessage", "ticketattachment", "ticketrating"):
+for _name in ("ticket", "ticketmessage", "ticketattachment", "ticketrating", "surveyresponse"):
     FACTORIES[f"support.{_name}"] = lambda org, _n=_name: _support(org, _n)  # type: ignore[misc]
 PARAM_MODELS["attachment_id"] = "support.ticketattachment"
 # --- rollout ------------------------------------------------------------------------------
