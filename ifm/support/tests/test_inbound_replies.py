@@ -97,7 +97,8 @@ def asked(org_a: Any, cast: dict[str, Any], staff: Any, sent: Any, settings: Any
             actor=staff, ticket=ticket, body="Please try the import again.", status="waiting"
         )
     )
-    ticket.refresh_from_db()
+    with org_context(ticket.organization_id):
+        ticket.refresh_from_db()
     ticket.mails = mails
     return ticket
 
@@ -139,7 +140,8 @@ def test_the_requesters_answer_lands_on_the_ticket_with_its_screenshot_and_no_qu
         False,
         "Thanks, that worked for the first batch.\nBut batch 2 still fails.",
     )
-    asked.refresh_from_db()
+    with org_context(asked.organization_id):
+        asked.refresh_from_db()
     assert asked.status == Status.OPEN  # no longer waiting on the customer
     with org_context(asked.organization_id):
         shots = list(TicketAttachment.objects.filter(message=received.reply))
@@ -161,7 +163,8 @@ def test_the_subject_alone_finds_the_ticket_and_a_resolved_one_opens_again(
     raw = reply_message("staff@alpha.test", "RE: [IFM support alpha#1] New reply", image=False)
     call_command("support_inbound_email", stdin=io.BytesIO(raw), stdout=out)
     assert out.getvalue().strip() == "Added a reply to ticket alpha#1."
-    asked.refresh_from_db()
+    with org_context(asked.organization_id):
+        asked.refresh_from_db()
     assert asked.status == Status.OPEN
     assert asked.resolved_at is None
 
