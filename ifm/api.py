@@ -29,6 +29,7 @@ from ifm.support.api import platform_router as support_platform_router
 from ifm.support.api import router as support_router
 from ifm.support.desk_api import router as support_desk_router
 from ifm.support.help.api import router as help_router
+from ifm.support.survey.api import router as survey_router
 from ifm.volunteers.api import router as volunteers_router
 
 api = ProblemNinjaAPI(
@@ -64,5 +65,6 @@ api.add_router("", help_router)
 api.add_router("", support_router)
 api.add_router("", support_platform_router)
 api.add_router("", support_desk_router)
+api.add_router("", survey_router)
 api.add_router("", rollout_router)
 api.add_router("", onboarding_router)

@@ -135,15 +135,26 @@ def org_task(func: F) -> F:
 
 @task()
 def send_email(
-    *, to: list[str], subject: str, body: str, attachments: list[tuple[str, str, str]] | None = None
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    attachments: list[tuple[str, str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> int:
-    """Send one email from the worker. attachments: (filename, base64 content, mimetype)."""
-    message = EmailMessage(subject=subject, body=body, to=to)
+    """Send one email from the worker. attachments: (filename, base64 content, mimetype);
+    headers: extra ones (a Message-ID, In-Reply-To) by name."""
+    message = EmailMessage(subject=subject, body=body, to=to, headers=headers or None)
     for filename, content_b64, mimetype in attachments or []:
         message.attach(filename, base64.b64decode(content_b64), mimetype)
     return message.send()
 
 
-def send_email_after_commit(*, to: list[str], subject: str, body: str) -> None:
+def send_email_after_commit(
+    *, to: list[str], subject: str, body: str, headers: dict[str, str] | None = None
+) -> None:
     """Queue an email once the current transaction commits (a rolled-back change sends nothing)."""
-    transaction.on_commit(lambda: send_email.enqueue(to=to, subject=subject, body=body))
+    kwargs: dict[str, Any] = {"to": to, "subject": subject, "body": body}
+    if headers:
+        kwargs["headers"] = headers
+    transaction.on_commit(lambda: send_email.enqueue(**kwargs))

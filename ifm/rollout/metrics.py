@@ -12,28 +12,26 @@ from ifm.core.org_context import all_organizations
 from ifm.ops.usage_metrics import usage_metrics, window
 from ifm.rollout.models import OrganizationRollout, Phase
 from ifm.support.bugs import bug_counts
-from ifm.support.selectors import support_metrics
+from ifm.support.selectors import satisfaction_figures, support_metrics
 from ifm.tenancy.models import Organization
 
 
 def _support_overall(rows: list[dict[str, Any]], days: int) -> dict[str, Any]:
     tickets = sum(r["tickets"] for r in rows)
-    rated = sum(r["satisfaction"]["count"] for r in rows)
-    score = sum(
-        r["satisfaction"]["average"] * r["satisfaction"]["count"]
-        for r in rows
-        if r["satisfaction"]["average"] is not None
-    )
+
+    def part(kind: str) -> tuple[int, int]:
+        return (
+            sum(r["satisfaction"][kind]["total"] for r in rows),
+            sum(r["satisfaction"][kind]["count"] for r in rows),
+        )
+
     return {
         "tickets": tickets,
         "average_per_day": round(tickets / days, 2),
         "breaches": sum(r["breaches"] for r in rows),
         "open_critical": sum(r["open_critical"] for r in rows),
         "open_critical_bugs": sum(r["open_bugs"]["critical"] for r in rows),
-        "satisfaction": {
-            "average": round(score / rated, 2) if rated else None,
-            "count": rated,
-        },
+        "satisfaction": satisfaction_figures(ratings=part("ratings"), survey=part("survey")),
     }
 
 

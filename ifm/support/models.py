@@ -342,3 +342,33 @@ class TicketAccessGrant(TenantModel):
 
     def __str__(self) -> str:
         return f"grant {self.grant_id} for ticket {self.ticket_id}"
+
+
+class SurveyResponse(TenantModel):
+    """A member's answer to the periodic in-app survey "How satisfied are you with the
+    platform?" (1-5), or its dismissal (no score). Either one keeps the survey away from that
+    member, in that organization, for 30 days (ifm.support.survey)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: dismissed.")
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "all_orgs"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="support_survey_score_1_5",
+            )
+        ]
+        indexes = [
+            # The page's check: this member's latest answer here.
+            models.Index(fields=["organization", "user", "created_at"]),
+            # The metrics: answers in a window.
+            models.Index(fields=["organization", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5" if self.score is not None else "dismissed"

@@ -111,9 +111,18 @@ class ResponseTimes(Schema):
     p95: float | None
 
 
-class Satisfaction(Schema):
-    average: float | None = Field(..., description="Mean of the 1-5 ratings given.")
+class Mean(Schema):
+    average: float | None = Field(..., description="Mean of the 1-5 scores (null: none).")
     count: int
+    total: int = Field(..., description="Sum of the scores.")
+
+
+class Satisfaction(Mean):
+    """The combined figure (every ticket rating and survey answer, each weighing the same),
+    and each kind apart."""
+
+    ratings: Mean = Field(..., description="Ratings of resolved tickets.")
+    survey: Mean = Field(..., description="Answers to the in-app survey (dismissals excluded).")
 
 
 class MetricsOut(Schema):

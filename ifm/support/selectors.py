@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from ifm.support.models import (
     MessageKind,
     Priority,
     Status,
+    SurveyResponse,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -158,12 +159,26 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[rank - 1]
 
 
+def _mean(total: int, count: int) -> dict[str, Any]:
+    return {"average": round(total / count, 2) if count else None, "count": count, "total": total}
+
+
+def satisfaction_figures(*, ratings: tuple[int, int], survey: tuple[int, int]) -> dict[str, Any]:
+    """Satisfaction from (sum of scores, count) of the tickets' ratings and of the survey's
+    answers: each one's mean, and the figure the rollout console judges, the mean of every
+    score of both kinds together (each rating and each answer weighs the same; dismissals are
+    not answers). Averages have two decimals; `total` keeps the exact sum, to combine again."""
+    combined = _mean(ratings[0] + survey[0], ratings[1] + survey[1])
+    return {**combined, "ratings": _mean(*ratings), "survey": _mean(*survey)}
+
+
 def support_metrics(
     *, organization: Organization | None = None, start: date, end: date
 ) -> dict[str, Any]:
     """Tickets per day, first-response minutes (p50, p95) per priority, breaches, satisfaction
-    (mean of 1-5 ratings with their count) and open critical tickets, for the tickets opened
-    (ratings given) from `start` to `end` inclusive, for one organization or all of them."""
+    (ticket ratings and survey answers, `satisfaction_figures`) and open critical tickets, for
+    the tickets opened (ratings given, survey answered) from `start` to `end` inclusive, for one
+    organization or all of them."""
     if end < start:
         raise ValueError("The period ends before it starts.")
     with all_organizations():
@@ -171,10 +186,14 @@ def support_metrics(
         ratings = TicketRating.all_orgs.filter(
             created_at__date__gte=start, created_at__date__lte=end
         )
+        answers = SurveyResponse.all_orgs.filter(
+            created_at__date__gte=start, created_at__date__lte=end, score__isnull=False
+        )
         open_critical = Ticket.all_orgs.filter(status__in=OPEN_STATUSES, priority=Priority.CRITICAL)
         if organization is not None:
             tickets = tickets.filter(organization=organization)
             ratings = ratings.filter(organization=organization)
+            answers = answers.filter(organization=organization)
             open_critical = open_critical.filter(organization=organization)
         per_day = {
             row["day"]: row["n"]
@@ -190,7 +209,8 @@ def support_metrics(
             if answered is not None:
                 responses[priority].append((answered - opened).total_seconds() / 60)
         breaches = tickets.filter(breached_q(timezone.now())).count()
-        satisfaction = ratings.aggregate(mean=Avg("score"), n=Count("id"))
+        rated = ratings.aggregate(total=Sum("score"), count=Count("id"))
+        surveyed = answers.aggregate(total=Sum("score"), count=Count("id"))
         open_critical_count = open_critical.count()
         total = tickets.count()
         opened_by_priority = dict(
@@ -227,12 +247,10 @@ def support_metrics(
             for priority, values in responses.items()
         },
         "breaches": breaches,
-        "satisfaction": {
-            "average": round(float(satisfaction["mean"]), 2)
-            if satisfaction["mean"] is not None
-            else None,
-            "count": satisfaction["n"],
-        },
+        "satisfaction": satisfaction_figures(
+            ratings=(rated["total"] or 0, rated["count"]),
+            survey=(surveyed["total"] or 0, surveyed["count"]),
+        ),
         "open_critical": open_critical_count,
         # Opened in the period, and open now, per priority (the Go/No-Go's bug counts).
         "opened_by_priority": {p.value: opened_by_priority.get(p.value, 0) for p in Priority},

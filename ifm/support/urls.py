@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ifm.support import views
+from ifm.support.survey import views as survey_views
 
 app_name = "support"
 
@@ -13,5 +14,6 @@ urlpatterns = [
     path("<int:ticket_id>/conversation", views.ticket_conversation, name="ticket_conversation"),
     path("<int:ticket_id>/reply", views.ticket_reply, name="ticket_reply"),
     path("<int:ticket_id>/rate", views.ticket_rate, name="ticket_rate"),
+    path("survey", survey_views.survey_answer, name="survey"),
     path("screenshots/<int:attachment_id>", views.attachment_download, name="attachment_download"),
 ]

@@ -9,10 +9,13 @@ import pytest
 from django.utils import timezone
 
 from ifm.conftest import client_for
+from ifm.core.org_context import org_context
 from ifm.core.tests.api_helpers import api_client_for
 from ifm.ops import requests as request_counts
 from ifm.rollout import services
 from ifm.rollout.models import Phase
+from ifm.support.models import SurveyResponse
+from ifm.support.tests import factories as support_factories
 from ifm.tenancy import modules
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +62,26 @@ def test_the_metrics_api_by_phase_and_organization(
     assert row["organization"] == org_a.slug
     assert row["daily_active"]["part"] == 1
     assert row["support"]["tickets"] == 0
-    assert body["overall"]["support"]["satisfaction"] == {"average": None, "count": 0}
+    none = {"average": None, "count": 0, "total": 0}
+    assert body["overall"]["support"]["satisfaction"] == {
+        **none,
+        "ratings": none,
+        "survey": none,
+    }
+    # A ticket rated 4 and a survey answered 5: the console's figure is the mean of both.
+    support_factories.rating(org_a)
+    with org_context(org_a):
+        SurveyResponse.objects.create(organization=org_a, user=cast["staff"], score=5)
+        SurveyResponse.objects.create(organization=org_a, user=cast["viewer"], score=None)
+    body = api.get(f"/api/v1/platform/metrics?phase=pilot&from={today}&to={today}").json()
+    assert body["overall"]["support"]["satisfaction"] == {
+        "average": 4.5,
+        "count": 2,
+        "total": 9,
+        "ratings": {"average": 4.0, "count": 1, "total": 4},
+        "survey": {"average": 5.0, "count": 1, "total": 5},
+    }
+    assert body["organizations"][0]["support"]["satisfaction"]["average"] == 4.5
 
     (beta,) = api.get(f"/api/v1/platform/metrics?org={org_b.slug}").json()["organizations"]
     assert beta["organization"] == org_b.slug

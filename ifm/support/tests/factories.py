@@ -20,6 +20,7 @@ from ifm.support.models import (
     BugTicket,
     MessageKind,
     Status,
+    SurveyResponse,
     Ticket,
     TicketAccessGrant,
     TicketAttachment,
@@ -117,6 +118,12 @@ def access_grant(org: Organization) -> TicketAccessGrant:
         return TicketAccessGrant.objects.create(organization=org, ticket=row, grant=grant)
 
 
+def survey_response(org: Organization) -> SurveyResponse:
+    user = get_user_model().objects.create_user(email=f"surveyed-{secrets.token_hex(4)}@x.test")
+    with org_context(org):
+        return SurveyResponse.objects.create(organization=org, user=user, score=4)
+
+
 MADE: dict[str, Callable[[Organization], Any]] = {
     "ticket": ticket,
     "ticketmessage": message,
@@ -125,4 +132,5 @@ MADE: dict[str, Callable[[Organization], Any]] = {
     "bug": bug,
     "bugticket": bug_ticket,
     "ticketaccessgrant": access_grant,
+    "surveyresponse": survey_response,
 }

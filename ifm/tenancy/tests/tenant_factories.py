@@ -753,6 +753,7 @@ for _name in (
     "bug",
     "bugticket",
     "ticketaccessgrant",
+    "surveyresponse",
 ):
     FACTORIES[f"support.{_name}"] = lambda org, _n=_name: _support(org, _n)  # type: ignore[misc]
 PARAM_MODELS["attachment_id"] = "support.ticketattachment"
