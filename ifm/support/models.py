@@ -219,3 +219,7 @@ class TicketRating(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.score}/5 for {self.ticket_id}"
+
+
+# The communications' tables belong to this app: importing them here registers them.
+from ifm.support.comms import models as comms_models  # noqa: E402, F401
