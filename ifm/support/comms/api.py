@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django_tasks_db.models import DBTaskResult
 from ninja import Path, Router
 from ninja.responses import Status as HttpStatus
 
@@ -95,29 +94,6 @@ def _template(key: str) -> MessageTemplate:
     return template
 
 
-def _send_out(send: Send) -> dict[str, Any]:
-    job = DBTaskResult.objects.filter(pk=send.job_id).first() if send.job_id else None
-    return {
-        "id": send.pk,
-        "template": send.template_name,
-        "subject": send.subject,
-        "audience": send.audience_label,
-        "organizations": send.organizations,
-        "sent_by": str(send.sent_by) if send.sent_by else None,
-        "created_at": send.created_at,
-        "started_at": send.started_at,
-        "finished_at": send.finished_at,
-        "status": send.status,
-        "job_id": send.job_id,
-        "job_status": job.status if job is not None else None,
-        "recipients": send.total,
-        "sent": send.sent,
-        "skipped": send.skipped,
-        "failed": send.failed,
-        "error": send.error,
-    }
-
-
 @router.post(
     "/platform/communications/sends/preview",
     response=PreviewOut,
@@ -165,7 +141,8 @@ def send_create(request: OrgRequest, payload: SendIn) -> Any:
         values=payload.values,
         message=payload.message,
     )
-    return HttpStatus(201, _send_out(send))
+    send.refresh_from_db()  # the job's id, set once the send committed
+    return HttpStatus(201, send)
 
 
 @router.get(
@@ -189,7 +166,7 @@ def send_get(request: OrgRequest, send_id: Id) -> Any:
     send = selectors.send_get(send_id)
     if send is None:
         raise Http404("No such send.")
-    return _send_out(send)
+    return send
 
 
 # --- Announcements ---------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from django_tasks_db.models import DBTaskResult
 from ninja import Field, Schema
 
 from ifm.core.api import InputSchema
@@ -89,6 +91,29 @@ class SendOut(Schema):
     skipped: int
     failed: int
     error: str
+
+    @staticmethod
+    def resolve_template(obj: Any) -> str:
+        return str(obj.template_name)
+
+    @staticmethod
+    def resolve_audience(obj: Any) -> str:
+        return str(obj.audience_label)
+
+    @staticmethod
+    def resolve_sent_by(obj: Any) -> str | None:
+        return str(obj.sent_by) if obj.sent_by else None
+
+    @staticmethod
+    def resolve_recipients(obj: Any) -> int:
+        return int(obj.total)
+
+    @staticmethod
+    def resolve_job_status(obj: Any) -> str | None:
+        if not obj.job_id:
+            return None
+        job = DBTaskResult.objects.filter(pk=obj.job_id).only("status").first()
+        return str(job.status) if job is not None else None
 
 
 class AnnouncementOut(Schema):

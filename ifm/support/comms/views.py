@@ -229,6 +229,7 @@ def _preview(request: HttpRequest, template: MessageTemplate) -> dict[str, Any]:
 def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpResponse:
     actor = _staff_only(request)
     template = None
+    failed_status = 422
     if template_id is not None:
         template = selectors.template_get(template_id)
         if template is None:
@@ -247,6 +248,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
                     )
             except ServiceError as exc:
                 _form_errors(form, exc)
+                failed_status = exc.status  # a stale version is a 409
             else:
                 messages.success(request, f"Template {template.name} saved.")
                 return redirect("platform_comms:template_edit", template_id=template.pk)
@@ -269,7 +271,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
     }
     if template is not None:
         context.update(_preview(request, template))
-    status = 422 if request.method == "POST" else 200
+    status = failed_status if request.method == "POST" else 200
     return render(request, "support/comms/template_edit.html", context, status=status)
 
 

@@ -43,6 +43,8 @@ BARE_ID_ROUTES: dict[str, str] = {}
 EXEMPT_ROUTES: dict[str, str] = {
     "admin/": "Django admin: IFM platform staff only, across organizations by design.",
     "platform/": "Platform pages: IFM platform staff only, across organizations by design.",
+    "api/v1/platform/communications/": "Platform API (communications): IFM platform staff "
+    "only, across organizations by design (ifm/support/comms/tests/test_api.py).",
 }
 
 # Values for route parameters that are neither the organization slug nor an object id.
@@ -770,3 +772,27 @@ def _onboarding_signoff(org: Organization) -> models.Model:
             organization=org, item=SignOffItem.TRAINING
         )
     return row
+
+
+# --- communications -------------------------------------------------------------------------
+# A send's recipient rows name their organization (row-level security covers them); the send
+# itself is a platform row, and only platform pages and APIs (staff only) take its id.
+
+
+@factory("support.sendrecipient")
+def _send_recipient(org: Organization) -> models.Model:
+    from ifm.support.comms.models import Send, SendRecipient
+
+    user = _user(org, "recipient")
+    send = Send.objects.create(
+        template_name="Test",
+        subject="S",
+        body="B",
+        audience="organizations",
+        audience_label=f"Organizations: {org.name}",
+        total=1,
+    )
+    with org_context(org):
+        return SendRecipient.objects.create(
+            send=send, organization=org, user=user, email=user.email
+        )

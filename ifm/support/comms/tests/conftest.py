@@ -5,14 +5,20 @@ from typing import Any
 
 import pytest
 
+from ifm.accounts.services import membership_set
 from ifm.conftest import make_user
 from ifm.rollout import services as rollout_services
 from ifm.rollout.models import Phase
+from ifm.tenancy.roles import Role
 
 
 @pytest.fixture
-def staff(db: Any) -> Any:
-    return make_user("comms-staff@ifm.test", full_name="Sam Staff", is_platform_staff=True)
+def staff(org_b: Any) -> Any:
+    """IFM platform staff, a member of Beta so that it has an API token there (the
+    organization a platform token names plays no part)."""
+    user = make_user("comms-staff@ifm.test", full_name="Sam Staff", is_platform_staff=True)
+    membership_set(organization=org_b, user=user, role=Role.VIEWER)
+    return user
 
 
 @pytest.fixture
