@@ -72,7 +72,7 @@ def send_run(*, send_id: int) -> dict[str, int]:
     """Email every waiting recipient of the send; returns the counts."""
     with all_organizations():
         with transaction.atomic():
-            send = Send.objects.select_for_update().select_related("sent_by").get(pk=send_id)
+            send = Send.objects.select_for_update().get(pk=send_id)
             if send.status == SendStatus.DONE:
                 return {"sent": send.sent, "skipped": send.skipped, "failed": send.failed}
             send.status = SendStatus.RUNNING

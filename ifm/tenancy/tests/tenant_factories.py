@@ -61,6 +61,10 @@ PARAM_VALUES: dict[str, str] = {
     "slug": "getting-started",
     # A rollout phase (/api/v1/platform/go-no-go/{phase}): a platform row, not a tenant's.
     "phase": "pilot",
+    # A message template and a send (/api/v1/platform/communications/...): platform rows, for
+    # IFM staff only (ifm/support/comms/tests/test_api.py).
+    "template_id": "1",
+    "send_id": "1",
 }
 
 
