@@ -27,6 +27,8 @@ from ifm.rollout.api import onboarding_router
 from ifm.rollout.api import router as rollout_router
 from ifm.support.api import platform_router as support_platform_router
 from ifm.support.api import router as support_router
+from ifm.support.comms.api import preferences_router as comms_preferences_router
+from ifm.support.comms.api import router as comms_router
 from ifm.support.desk_api import router as support_desk_router
 from ifm.support.help.api import router as help_router
 from ifm.support.survey.api import router as survey_router
@@ -66,5 +68,7 @@ api.add_router("", support_router)
 api.add_router("", support_platform_router)
 api.add_router("", support_desk_router)
 api.add_router("", survey_router)
+api.add_router("", comms_router)
+api.add_router("", comms_preferences_router)
 api.add_router("", rollout_router)
 api.add_router("", onboarding_router)

@@ -37,6 +37,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/support/", include("ifm.support.urls")),
     path("support/", include("ifm.support.start_urls")),
     path("platform/support/", include("ifm.support.desk_urls")),
+    path("platform/communications/", include("ifm.support.comms.urls")),
+    path("communications/", include("ifm.support.comms.account_urls")),
     path("platform/jobs/", include("ifm.ops.urls")),
     path("platform/maintenance/", include("ifm.ops.maintenance.urls")),
     path("platform/operations/", include("ifm.ops.platform_urls")),

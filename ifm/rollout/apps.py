@@ -8,7 +8,7 @@ class RolloutConfig(AppConfig):
 
     def ready(self) -> None:
         from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
-        from ifm.rollout import demo  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.rollout import comms_sources, demo  # noqa: PLC0415 (ready(): the app registry is loaded)
 
         # Last: a pilot organization keeps the data of the modules its phase turns off.
         register(
@@ -16,3 +16,5 @@ class RolloutConfig(AppConfig):
             demo.seed,
             after=("ledger", "donors", "expenses", "banking", "volunteers", "reports"),
         )
+        # Audiences by phase and wave, and merge fields about the phase, for communications.
+        comms_sources.register()

@@ -30,8 +30,8 @@ from ifm.support.schemas import (
     CannedReplyIn,
     CannedReplyOut,
     FilledReplyOut,
-    MergeIn,
     PlatformTicketOut,
+    TicketMergeIn,
 )
 from ifm.tenancy.models import Organization
 
@@ -140,7 +140,7 @@ def canned_fill(request: HttpRequest, ticket_id: Id, canned_id: Id) -> Any:
     summary="Merge a duplicate ticket of the same organization into this one (IFM platform "
     "staff); again is a no-op",
 )
-def ticket_merge(request: HttpRequest, ticket_id: Id, payload: MergeIn) -> Any:
+def ticket_merge(request: HttpRequest, ticket_id: Id, payload: TicketMergeIn) -> Any:
     actor = _staff(request)
     ticket = _ticket(ticket_id)
     duplicate = selectors.desk_ticket_get(payload.duplicate_id)

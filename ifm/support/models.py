@@ -372,3 +372,7 @@ class SurveyResponse(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.score}/5" if self.score is not None else "dismissed"
+
+
+# The communications' tables belong to this app: importing them here registers them.
+from ifm.support.comms import models as comms_models  # noqa: E402, F401

@@ -163,7 +163,7 @@ class FilledReplyOut(Schema):
     body: str = Field(..., description="The reply with the ticket's fields filled in.")
 
 
-class MergeIn(InputSchema):
+class TicketMergeIn(InputSchema):
     duplicate_id: int = Field(
         ..., ge=1, le=2**31 - 1, description="The duplicate (same organization), to close."
     )

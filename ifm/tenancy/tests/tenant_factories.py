@@ -44,7 +44,8 @@ EXEMPT_ROUTES: dict[str, str] = {
     "admin/": "Django admin: IFM platform staff only, across organizations by design.",
     "platform/": "Platform pages: IFM platform staff only, across organizations by design.",
     # Their tenant rows are checked against the ticket they are named from instead (a bug of
-    # another organization than the ticket's is a 404): ifm/support/tests/test_desk_api.py.
+    # another organization than the ticket's is a 404): ifm/support/tests/test_desk_api.py;
+    # communications: ifm/support/comms/tests/test_api.py.
     "api/v1/platform/": "Platform API: IFM platform staff only, across organizations by design.",
 }
 
@@ -62,6 +63,10 @@ PARAM_VALUES: dict[str, str] = {
     "slug": "getting-started",
     # A rollout phase (/api/v1/platform/go-no-go/{phase}): a platform row, not a tenant's.
     "phase": "pilot",
+    # A message template and a send (/api/v1/platform/communications/...): platform rows, for
+    # IFM staff only (ifm/support/comms/tests/test_api.py).
+    "template_id": "1",
+    "send_id": "1",
 }
 
 
@@ -786,3 +791,27 @@ def _onboarding_signoff(org: Organization) -> models.Model:
             organization=org, item=SignOffItem.TRAINING
         )
     return row
+
+
+# --- communications -------------------------------------------------------------------------
+# A send's recipient rows name their organization (row-level security covers them); the send
+# itself is a platform row, and only platform pages and APIs (staff only) take its id.
+
+
+@factory("support.sendrecipient")
+def _send_recipient(org: Organization) -> models.Model:
+    from ifm.support.comms.models import Send, SendRecipient
+
+    user = _user(org, "recipient")
+    send = Send.objects.create(
+        template_name="Test",
+        subject="S",
+        body="B",
+        audience="organizations",
+        audience_label=f"Organizations: {org.name}",
+        total=1,
+    )
+    with org_context(org):
+        return SendRecipient.objects.create(
+            send=send, organization=org, user=user, email=user.email
+        )
