@@ -23,6 +23,18 @@ from ifm.ops.selectors import latency_quantile, request_minutes
 from ifm.ops.usage_metrics import window
 
 
+class _Day(TruncDate):
+    """The day of an instant. On SQLite with the UTC clock the database's own date() (Django's
+    TruncDate calls back into Python for every row: most of the page's time over 35 days of
+    request counts); elsewhere TruncDate."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        if timezone.get_current_timezone_name() != "UTC":
+            return super().as_sql(compiler, connection, **extra)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql})", params
+
+
 def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
@@ -47,7 +59,7 @@ def request_days(
     rows = (
         request_minutes(since=since, until=until)
         .filter(organization_id__in=list(organization_ids))
-        .annotate(day=TruncDate("minute"))
+        .annotate(day=_Day("minute"))
         .order_by()
         .values("day")
         .annotate(**sums)

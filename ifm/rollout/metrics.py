@@ -28,7 +28,8 @@ def _support_overall(rows: list[dict[str, Any]], days: int) -> dict[str, Any]:
     )
     return {
         "tickets": tickets,
-        "average_per_day": round(tickets / days, 2),
+        # No organization: nothing to count, so no data rather than a zero.
+        "average_per_day": round(tickets / days, 2) if rows else None,
         "breaches": sum(r["breaches"] for r in rows),
         "open_critical": sum(r["open_critical"] for r in rows),
         "satisfaction": {

@@ -179,7 +179,8 @@ def metric_value(metric: str, row: dict[str, Any]) -> float | None:
     """The figure of `metric` in a row of the rollout metrics (one organization's or overall)."""
     if metric == "tickets_per_day":
         support = row.get("support")
-        return None if support is None else float(support["average_per_day"])
+        per_day = None if support is None else support["average_per_day"]
+        return None if per_day is None else float(per_day)
     if metric == "satisfaction":
         support = row.get("support")
         return None if support is None else support["satisfaction"]["average"]
