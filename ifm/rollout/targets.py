@@ -19,6 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
 from ifm.rollout.models import Phase
 
 MET, NOT_MET, NO_DATA = "met", "not met", "no data"
@@ -193,6 +196,13 @@ def metric_value(metric: str, row: dict[str, Any]) -> float | None:
     return None if value is None else float(value)
 
 
+BADGES = {
+    MET: '<span class="badge text-bg-success">met</span>',
+    NOT_MET: '<span class="badge text-bg-danger">not met</span>',
+    NO_DATA: '<span class="badge text-bg-light border">no data</span>',
+}
+
+
 @dataclass(frozen=True)
 class Figure:
     """One figure of a row beside its target: what the pages' tables show."""
@@ -213,6 +223,18 @@ class Figure:
     @property
     def target_text(self) -> str:
         return self.target.text if self.target else "no target"
+
+    def cell(self) -> SafeString:
+        """The figure, its status and its target, as one cell of the metrics page's wide tables
+        (built here: 34 organizations by 10 metrics through template tags took a tenth of a
+        second)."""
+        badge = BADGES.get(self.status, "")
+        target = (
+            format_html('<div class="small text-body-secondary">target {}</div>', self.target.text)
+            if self.target
+            else ""
+        )
+        return format_html("{} {}{}", self.shown, mark_safe(badge), target)
 
 
 def figures(row: dict[str, Any], targets: dict[str, Target]) -> list[Figure]:
