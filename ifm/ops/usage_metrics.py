@@ -246,11 +246,8 @@ def usage_metrics(
 
     tasks = _tasks(ids, start, end)
     since, until = _instant(start), _instant(end + timedelta(days=1))
-    requests = selectors.request_stats_per_organization(
+    requests, api = selectors.request_stats_and_api_per_organization(
         since=since, until=until, organization_ids=ids
-    )
-    api = selectors.request_stats_per_organization(
-        since=since, until=until, organization_ids=ids, api=True
     )
     loads = _page_loads(ids, start, end)
 
