@@ -188,6 +188,11 @@ def test_the_metrics_page_per_phase_per_organization_and_overall(
     assert bad.status_code == 400
     assert "start is after its end" in bad.content.decode()
     assert client.get("/platform/rollout/metrics/?start=not-a-date").status_code == 400
+    assert client.get("/platform/rollout/metrics/?phase=%3Cscript%3E").status_code == 400
+    assert client.get("/platform/rollout/metrics/?org=" + "x" * 101).status_code == 400
+    assert client.get("/platform/rollout/metrics/?start=0001-01-01").status_code == 400
+    ancient = client.get("/platform/rollout/metrics/?start=0001-01-01&end=0001-01-02")
+    assert ancient.status_code == 200  # nothing counted then: no data, never a 500
     assert client_for(cast["admin"]).get("/platform/rollout/metrics/").status_code == 404
 
 
