@@ -1,10 +1,11 @@
 """Go/No-Go: each of a phase's success criteria evaluated from the data, or signed off by a person.
 
 A phase's criteria are the lines of its `success_criteria`, as platform staff wrote them (the
-rollout plan's by default). A line that says something the platform measures is decided by the
-number (the patterns below: "80% daily active users", "Error rate below 1%", "User satisfaction
-at least 4/5", "Fewer than 5 critical issues reported", "All 34 nonprofits migrated", "99.9%
-uptime"...), over the window asked for (the last 30 days by default) and the organizations in
+rollout plan's by default). A line that sets a metric's target ("80% daily active users",
+"Error rate below 1%", "User satisfaction at least 4/5": ifm.rollout.targets, the same rule as
+the metrics pages) or says something else the platform measures (the patterns below: "Fewer
+than 5 critical issues reported", "All 34 nonprofits migrated", "99.9% uptime"...) is decided
+by the number, over the window asked for (the last 30 days by default) and the organizations in
 the phase; a line no data can decide ("Support team confident") waits for a person's sign-off,
 recorded with who and when. Each criterion is met, not met, no data, or awaiting sign-off; the
 phase is Go when every criterion is met, No-Go when one is not, else pending.
