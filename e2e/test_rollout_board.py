@@ -1,6 +1,7 @@
 """The rollout board in Chromium: platform staff move an organization from the pilot to the
-limited release and see its modules change; the console's pages and the organization's
-onboarding page pass axe-core."""
+limited release and see its modules change (on its rollout page, and a module's page that
+answered 404 to a member now opens) and its Go/No-Go criteria update; the console's pages
+and the organization's onboarding page pass axe-core."""
 
 from __future__ import annotations
 
@@ -92,3 +93,64 @@ def test_move_an_organization_on_the_board(
         assert_accessible(page, "onboarding")
     finally:
         context.close()
+
+
+def test_a_move_changes_the_modules_a_member_sees_and_the_go_no_go(
+    browser: Any, live_server: Any, console: dict[str, Any]
+) -> None:
+    coordinator = make_user("coordinator@alpha.test", full_name="Vera Coordinator")
+    membership_set(organization=console["org"], user=coordinator, role=Role.VOLUNTEER_COORDINATOR)
+    staff_context = _signed_in(browser, live_server, console["staff"])
+    member_context = _signed_in(browser, live_server, coordinator)
+    staff, member = staff_context.new_page(), member_context.new_page()
+    try:
+        # In the pilot (core features only) the volunteers module is off: its page is a 404.
+        response = member.goto("/o/alpha/volunteers/")
+        assert response is not None
+        assert response.status == 404
+
+        # The limited release's Go/No-Go counts no organization yet: nothing to decide by.
+        staff.goto("/platform/rollout/phases/limited-release/go-no-go/")
+        verdict = staff.locator("#gonogo-verdict")
+        expect(verdict).to_contain_text("0 organizations in the phase")
+        volume = staff.get_by_role("row", name="Support ticket volume manageable")
+        expect(volume).to_contain_text("No data")
+
+        # Move it on the board, as staff would.
+        staff.goto("/platform/rollout/")
+        card = staff.locator("section[data-phase='pilot'] article[data-org='alpha']")
+        card.get_by_label("Move Alpha Outreach to").select_option("limited-release")
+        card.get_by_role("button", name="Move").click()
+        expect(staff.locator("#messages")).to_contain_text("Alpha Outreach is in Limited release")
+        limited = staff.locator("section[data-phase='limited-release']")
+        limited.get_by_role("link", name="Alpha Outreach").click()
+        expect(staff.locator("#rollout-modules tr[data-module='volunteers']")).to_contain_text(
+            "enabled"
+        )
+        # Its figures now stand beside the limited release's targets.
+        expect(staff.locator("#rollout-figures")).to_contain_text("Target (Limited release)")
+        expect(staff.locator("#rollout-figures tr[data-metric='error_rate']")).to_contain_text(
+            "< 0.1%"
+        )
+        assert_accessible(staff, "an organization's rollout with its metrics")
+
+        # The member's volunteers page opens now.
+        response = member.goto("/o/alpha/volunteers/")
+        assert response is not None
+        assert response.status == 200
+        expect(member.get_by_role("heading", level=1)).to_contain_text("Volunteers")
+
+        # The limited release's Go/No-Go counts it: its criteria are decided by its figures.
+        staff.goto("/platform/rollout/")
+        limited.get_by_role("link", name="Go/No-Go").click()
+        expect(verdict).to_contain_text("1 organization in the phase")
+        expect(volume).to_contain_text("Met")
+        expect(volume).to_contain_text("0 a day (target < 10 a day)")
+
+        staff.goto("/platform/rollout/metrics/?phase=limited-release")
+        expect(staff.locator("#metrics-organizations tr[data-org='alpha']")).to_be_visible()
+        expect(staff.locator("#chart-metrics-errors svg")).to_be_visible()
+        assert_accessible(staff, "rollout metrics")
+    finally:
+        staff_context.close()
+        member_context.close()

@@ -122,7 +122,7 @@ def test_error_help_reply_live_resolve_rate_and_the_satisfaction_metric(
         # The rollout metrics: the satisfaction figure is now the rating.
         them.goto("/platform/rollout/o/alpha/")
         figure = them.locator("#metric-satisfaction")
-        expect(figure).to_contain_text("4.0 / 5")
+        expect(figure).to_contain_text("4/5")
         expect(figure).to_contain_text("1 ticket rating, 0 survey answers")
         shot(them, "support-3-metrics")
         today = timezone.localdate()
@@ -151,7 +151,7 @@ def test_error_help_reply_live_resolve_rate_and_the_satisfaction_metric(
         finally:
             fresh.close()
         them.goto("/platform/rollout/o/alpha/")
-        expect(figure).to_contain_text("4.5 / 5")
+        expect(figure).to_contain_text("4.5/5")
         expect(figure).to_contain_text("1 ticket rating, 1 survey answer")
     finally:
         member_context.close()

@@ -200,10 +200,13 @@ def usage_metrics(
     organization_ids: list[int] | None = None,
     start: date | None = None,
     end: date | None = None,
+    groups: dict[str, list[int]] | None = None,
 ) -> dict[str, Any]:
     """The metrics of the window for the given organizations (every active one by default):
     `organizations` (one dict each), `overall` (the same figures over all of them),
-    `pages` (LCP p75 per page) and `daily` (active users per day, for a chart)."""
+    `pages` (LCP p75 per page) and `daily` (active users per day, for a chart). `groups`
+    (a name: organization ids) adds `groups`, the overall figures of each group's
+    organizations, from the same reads."""
     start, end = window(start, end)
     orgs = Organization.objects.filter(is_active=True).order_by("name")
     if organization_ids is not None:
@@ -243,11 +246,8 @@ def usage_metrics(
 
     tasks = _tasks(ids, start, end)
     since, until = _instant(start), _instant(end + timedelta(days=1))
-    requests = selectors.request_stats_per_organization(
+    requests, api = selectors.request_stats_and_api_per_organization(
         since=since, until=until, organization_ids=ids
-    )
-    api = selectors.request_stats_per_organization(
-        since=since, until=until, organization_ids=ids, api=True
     )
     loads = _page_loads(ids, start, end)
 
@@ -282,12 +282,28 @@ def usage_metrics(
         u.page_load_p75_ms = _p75(loads.get(u.organization_id))
 
     overall = _overall(list(result.values()), requests, api, loads, days, daily_total)
+    by_group = {}
+    for name, members_ids in (groups or {}).items():
+        chosen = [i for i in members_ids if i in result]
+        group_daily: dict[date, int] = defaultdict(int)
+        for i in chosen:
+            for day, n in per_day.get(i, {}).items():
+                group_daily[day] += n
+        by_group[name] = _overall(
+            [result[i] for i in chosen],
+            {i: s for i, s in requests.items() if i in chosen},
+            {i: s for i, s in api.items() if i in chosen},
+            {k: b for k, b in loads.items() if isinstance(k, int) and k in chosen},
+            days,
+            group_daily,
+        )
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "weekdays": len(days),
         "overall": overall,
         "organizations": [result[int(o.pk)].as_dict() for o in org_list],
+        **({"groups": by_group} if groups is not None else {}),
         "pages": sorted(
             (
                 {"page": key[1], "lcp_p75_ms": _ms(_p75(buckets)), "loads": sum(buckets)}

@@ -183,7 +183,11 @@ ORG = Query(None, max_length=100, description="An organization's slug.")
         "p75 and the support desk's tickets and satisfaction, over `from`..`to` (both "
         "included; the last 30 days by default), for the organizations of `phase`, the one "
         "`org`, or every active organization. Each ratio has `value` (null: no data), `part` "
-        "and `whole`."
+        "and `whole`. Each organization has its `phase` and `targets`: per metric, the target "
+        "of its phase (`target`, `threshold`, `at_least`, the `criterion` that sets it, null "
+        "for the plan's standing target) and its `status`: `met`, `not met` or `no data`. The "
+        "`overall` of a phase or an organization has the phase's `targets` too; without either, "
+        "`phases` has each phase's overall figures beside its targets."
     ),
 )
 def rollout_metrics_get(

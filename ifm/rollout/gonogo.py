@@ -1,10 +1,11 @@
 """Go/No-Go: each of a phase's success criteria evaluated from the data, or signed off by a person.
 
 A phase's criteria are the lines of its `success_criteria`, as platform staff wrote them (the
-rollout plan's by default). A line that says something the platform measures is decided by the
-number (the patterns below: "80% daily active users", "Error rate below 1%", "User satisfaction
-at least 4/5", "Fewer than 5 critical issues reported", "All 34 nonprofits migrated", "99.9%
-uptime"...), over the window asked for (the last 30 days by default) and the organizations in
+rollout plan's by default). A line that sets a metric's target ("80% daily active users",
+"Error rate below 1%", "User satisfaction at least 4/5": ifm.rollout.targets, the same rule as
+the metrics pages) or says something else the platform measures (the patterns below: "Fewer
+than 5 critical issues reported", "All 34 nonprofits migrated", "99.9% uptime"...) is decided
+by the number, over the window asked for (the last 30 days by default) and the organizations in
 the phase; a line no data can decide ("Support team confident") waits for a person's sign-off,
 recorded with who and when. Each criterion is met, not met, no data, or awaiting sign-off; the
 phase is Go when every criterion is met, No-Go when one is not, else pending.
@@ -30,11 +31,17 @@ from ifm.rollout import selectors
 from ifm.rollout.metrics import rollout_metrics_for
 from ifm.rollout.models import GoNoGoSignOff, Phase
 from ifm.rollout.onboarding import checklist
+from ifm.rollout.targets import (
+    MET,
+    METRICS,
+    NO_DATA,
+    NOT_MET,
+    Target,
+    metric_value,
+    targets_in_line,
+)
 
-MET, NOT_MET, NO_DATA, AWAITING = "met", "not met", "no data", "awaiting sign-off"
-TASK_COMPLETION_TARGET = 0.9  # the rollout plan's "90% success"
-TICKETS_PER_DAY_TARGET = 10  # the pilot's "< 10/day", a manageable volume
-API_P95_MS, PAGE_P75_MS = 500.0, 2000.0  # the plan's API and page-load targets
+AWAITING = "awaiting sign-off"
 
 
 @dataclass
@@ -49,13 +56,6 @@ class Criterion:
 
 
 Verdict = tuple[str, str]  # (status, figure)
-
-
-def _ratio(value: float | None, target: float, *, at_least: bool = True) -> Verdict:
-    if value is None:
-        return NO_DATA, "no data"
-    ok = value >= target if at_least else value < target
-    return (MET if ok else NOT_MET), f"{value:.1%} (target {'≥' if at_least else '<'} {target:.1%})"
 
 
 def _number(value: float | None, target: float, unit: str, *, below: bool = True) -> Verdict:
@@ -76,13 +76,6 @@ class Evidence:
         self.overall = self.data["overall"]
         self.orgs = [o["organization"] for o in self.data["organizations"]]
         self._uptime: dict[str, Any] | None = None
-
-    def value(self, name: str) -> float | None:
-        v = self.overall[name]["value"]
-        return None if v is None else float(v)
-
-    def satisfaction(self) -> float | None:
-        return self.overall["support"]["satisfaction"]["average"]
 
     def tickets(self, key: str, priority: str) -> int:
         return sum(o["support"][key].get(priority, 0) for o in self.data["organizations"])
@@ -105,50 +98,26 @@ class Evidence:
         return done
 
 
-def _performance(e: Evidence, api_ms: float = API_P95_MS, page_ms: float = PAGE_P75_MS) -> Verdict:
-    api, page = e.overall["api_p95_ms"], e.overall["page_load_p75_ms"]
-    if api is None and page is None:
-        return NO_DATA, "no data"
-    parts, ok = [], True
-    if api is not None:
-        ok = ok and api < api_ms
-        parts.append(f"API p95 {api:g} ms (< {api_ms:g})")
-    if page is not None:
-        ok = ok and page < page_ms
-        parts.append(f"page LCP p75 {page:g} ms (< {page_ms:g})")
-    return (MET if ok else NOT_MET), ", ".join(parts)
+def _targets(targets: list[Target], e: Evidence) -> Verdict:
+    """A criterion that sets targets (ifm.rollout.targets): not met when one is not, met when
+    the others have no data, no data when none has."""
+    values = [metric_value(t.metric, e.overall) for t in targets]
+    statuses = [t.check(v) for t, v in zip(targets, values, strict=True)]
+    status = NOT_MET if NOT_MET in statuses else MET if MET in statuses else NO_DATA
+    if len(targets) == 1:
+        return status, targets[0].describe(values[0])
+    return status, "; ".join(
+        f"{METRICS[t.metric].label} {t.describe(v)}" for t, v in zip(targets, values, strict=True)
+    )
 
 
 def _count(e: Evidence, n: int, target: int, what: str) -> Verdict:
     return (MET if n >= target else NOT_MET), f"{n} of {target} {what}"
 
 
-# (pattern, evaluator of the match and the evidence); the first that matches a line decides it.
+# Criteria that are not a metric's target (ifm.rollout.targets has those): (pattern, evaluator
+# of the match and the evidence); the first that matches a line decides it.
 RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Evidence], Verdict]]] = [
-    (
-        re.compile(r"(\d+(?:\.\d+)?)\s*% (?:of )?daily active", re.I),
-        lambda m, e: _ratio(e.value("daily_active"), float(m[1]) / 100),
-    ),
-    (
-        re.compile(r"(\d+(?:\.\d+)?)\s*% (?:of )?monthly active", re.I),
-        lambda m, e: _ratio(e.value("monthly_active"), float(m[1]) / 100),
-    ),
-    (
-        re.compile(r"(\d+(?:\.\d+)?)\s*% of features used", re.I),
-        lambda m, e: _ratio(e.value("feature_usage"), float(m[1]) / 100),
-    ),
-    (
-        re.compile(r"error rate below (\d+(?:\.\d+)?)\s*%", re.I),
-        lambda m, e: _ratio(e.value("error_rate"), float(m[1]) / 100, at_least=False),
-    ),
-    (
-        re.compile(r"satisfaction at least (\d+(?:\.\d+)?)\s*/\s*5", re.I),
-        lambda m, e: _number(e.satisfaction(), float(m[1]), "/5", below=False),
-    ),
-    (
-        re.compile(r"users complete core workflows", re.I),
-        lambda m, e: _ratio(e.value("task_completion"), TASK_COMPLETION_TARGET),
-    ),
     (
         re.compile(r"zero critical bugs", re.I),
         lambda m, e: _number(float(e.bugs("critical")), 1, " open critical bugs"),
@@ -164,12 +133,6 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Evidence], Verdict]]
         ),
     ),
     (
-        re.compile(r"support ticket volume manageable", re.I),
-        lambda m, e: _number(
-            float(e.overall["support"]["average_per_day"]), TICKETS_PER_DAY_TARGET, " per day"
-        ),
-    ),
-    (
         re.compile(r"all (\d+) nonprofits onboarded", re.I),
         lambda m, e: _count(e, e.onboarded(), int(m[1]), "onboarded"),
     ),
@@ -181,11 +144,6 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Evidence], Verdict]]
         re.compile(r"(\d+(?:\.\d+)?)\s*% uptime", re.I),
         lambda m, e: _number(e.uptime_percent(), float(m[1]), "%", below=False),
     ),
-    (
-        re.compile(r"pages load in under (\d+) seconds?; API answers in under (\d+) ms", re.I),
-        lambda m, e: _performance(e, float(m[2]), float(m[1]) * 1000),
-    ),
-    (re.compile(r"performance (?:meets|within) targets", re.I), lambda m, e: _performance(e)),
 ]
 
 
@@ -203,6 +161,11 @@ def evaluate(phase: Phase, *, start: date | None = None, end: date | None = None
     }
     out: list[Criterion] = []
     for line in criteria_lines(phase):
+        targets = targets_in_line(line)
+        if targets is not None:
+            status, figure = _targets(targets, evidence)
+            out.append(Criterion(text=line, status=status, figure=figure))
+            continue
         rule = next(((p, f) for p, f in RULES if p.search(line)), None)
         if rule is not None:
             status, figure = rule[1](rule[0].search(line), evidence)  # type: ignore[arg-type]
@@ -246,7 +209,7 @@ def gonogo_sign_off(
     lines = criteria_lines(phase)
     if criterion not in lines:
         raise ServiceError(f"{phase.name} has no criterion {criterion!r}.", field="criterion")
-    if any(p.search(criterion) for p, _ in RULES):
+    if targets_in_line(criterion) is not None or any(p.search(criterion) for p, _ in RULES):
         raise ServiceError(
             "That criterion is decided by the data, not signed off.", field="criterion"
         )

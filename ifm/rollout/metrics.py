@@ -10,7 +10,10 @@ from typing import Any
 
 from ifm.core.org_context import all_organizations
 from ifm.ops.usage_metrics import usage_metrics, window
+from ifm.ops.usage_series import daily_series
+from ifm.rollout import selectors
 from ifm.rollout.models import OrganizationRollout, Phase
+from ifm.rollout.targets import targets_for, targets_out
 from ifm.support.bugs import bug_counts
 from ifm.support.selectors import satisfaction_figures, support_metrics
 from ifm.tenancy.models import Organization
@@ -27,12 +30,29 @@ def _support_overall(rows: list[dict[str, Any]], days: int) -> dict[str, Any]:
 
     return {
         "tickets": tickets,
-        "average_per_day": round(tickets / days, 2),
+        # No organization: nothing to count, so no data rather than a zero.
+        "average_per_day": round(tickets / days, 2) if rows else None,
         "breaches": sum(r["breaches"] for r in rows),
         "open_critical": sum(r["open_critical"] for r in rows),
         "open_critical_bugs": sum(r["open_bugs"]["critical"] for r in rows),
         "satisfaction": satisfaction_figures(ratings=part("ratings"), survey=part("survey")),
     }
+
+
+def _daily(usage: dict[str, Any], support: dict[str, dict[str, Any]], ids: list[int]) -> None:
+    """Each day of the window with its adoption, requests, error rate, API p95, page-load p75
+    and tickets (what the charts draw), into usage["daily"]."""
+    start, end = date.fromisoformat(usage["from"]), date.fromisoformat(usage["to"])
+    members = usage["overall"]["active_members"]
+    tickets: dict[date, int] = {}
+    for s in support.values():
+        for day in s["tickets_per_day"]:
+            tickets[day["date"]] = tickets.get(day["date"], 0) + day["count"]
+    series = daily_series(organization_ids=ids, start=start, end=end)
+    for row, counted in zip(usage["daily"], series, strict=True):
+        row.update(counted)
+        row["adoption"] = round(row["active_users"] / members, 4) if members else None
+        row["tickets"] = tickets.get(date.fromisoformat(row["day"]), 0)
 
 
 def rollout_metrics_for(
@@ -41,26 +61,33 @@ def rollout_metrics_for(
     organization: Organization | None = None,
     start: date | None = None,
     end: date | None = None,
+    daily: bool = False,
 ) -> dict[str, Any]:
     """Usage and support figures for the organizations of `phase` (or the one `organization`,
-    or every active one), per organization and overall. ValueError for a bad window."""
+    or every active one), per organization and overall, each beside its target for the
+    organization's phase (`targets`: the phase's, ifm.rollout.targets); without a phase or an
+    organization, `phases` has the overall figures of each phase's organizations beside the
+    phase's targets. `daily` adds each day's figures for the charts. ValueError for a bad
+    window."""
     start, end = window(start, end)
     orgs = Organization.objects.filter(is_active=True).order_by("name")
     if organization is not None:
         orgs = orgs.filter(pk=organization.pk)
+    with all_organizations():
+        placed = dict(OrganizationRollout.objects.values_list("organization_id", "phase_id"))
     if phase is not None:
-        with all_organizations():
-            in_phase = list(
-                OrganizationRollout.objects.filter(phase=phase).values_list(
-                    "organization_id", flat=True
-                )
-            )
-        orgs = orgs.filter(pk__in=in_phase)
+        orgs = orgs.filter(pk__in=[o for o, p in placed.items() if p == phase.pk])
     org_list = list(orgs)
-    usage = usage_metrics(organization_ids=[int(o.pk) for o in org_list], start=start, end=end)
+    ids = [int(o.pk) for o in org_list]
+    phases = {p.pk: p for p in selectors.phase_list()}
+    groups = None
+    if phase is None and organization is None:
+        groups = {p.slug: [i for i in ids if placed.get(i) == p.pk] for p in phases.values()}
+    usage = usage_metrics(organization_ids=ids, start=start, end=end, groups=groups)
     support = {o.slug: support_metrics(organization=o, start=start, end=end) for o in org_list}
     org_by_slug = {o.slug: o for o in org_list}
     days = (end - start).days + 1
+    phase_of = {o.slug: phases.get(placed.get(int(o.pk)) or 0) for o in org_list}
     for row in usage["organizations"]:
         s = support[row["organization"]]
         row["support"] = {
@@ -74,8 +101,27 @@ def rollout_metrics_for(
             # The organization's bug list: open bugs by severity (the Go/No-Go's bug counts).
             "open_bugs": bug_counts(organization=org_by_slug[row["organization"]]),
         }
-    usage["overall"]["support"] = _support_overall(
-        [r["support"] for r in usage["organizations"]], days
+        own = phase_of[row["organization"]]
+        row["phase"] = own.slug if own is not None else None
+        row["targets"] = targets_out(row, targets_for(own))
+    rows = {r["organization"]: r for r in usage["organizations"]}
+    usage["overall"]["support"] = _support_overall([r["support"] for r in rows.values()], days)
+    chosen = (
+        phase if phase is not None else phase_of.get(organization.slug) if organization else None
     )
+    if phase is not None or organization is not None:
+        usage["overall"]["targets"] = targets_out(usage["overall"], targets_for(chosen))
+    if groups is not None:
+        usage["phases"] = []
+        for p in phases.values():
+            group = usage["groups"][p.slug]
+            group["support"] = _support_overall(
+                [r["support"] for r in rows.values() if r["phase"] == p.slug], days
+            )
+            group["targets"] = targets_out(group, targets_for(p))
+            usage["phases"].append({"phase": p.slug, "name": p.name, **group})
+        del usage["groups"]
+    if daily:
+        _daily(usage, support, ids)
     usage["phase"] = phase.slug if phase is not None else None
     return usage

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from ifm.rollout import gonogo_views, views
+from ifm.rollout import gonogo_views, metrics_views, views
 
 app_name = "platform_rollout"
 
 urlpatterns = [
     path("", views.rollout_board, name="board"),
+    path("metrics/", metrics_views.metrics_page, name="metrics"),
     path("o/<slug:slug>/", views.organization_page, name="organization"),
     path("o/<slug:slug>/move", views.organization_move, name="move"),
     path("o/<slug:slug>/modules", views.organization_modules, name="modules"),

@@ -1,7 +1,7 @@
 """An organization's rollout as the console shows it (page, API, command): its phase and wave
 with their dates, each module with where its state comes from, the onboarding checklist, and
-(on the page) the rollout plan's metrics over the last 30 days: usage from ifm.ops, tickets and
-satisfaction from ifm.support, each read from its own selector."""
+(on the page) the rollout plan's metrics over the last 30 days beside the phase's targets
+(ifm.rollout.metrics reads them)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from ifm.ops.usage_metrics import usage_metrics
 from ifm.rollout import selectors
+from ifm.rollout.charts import metric_charts
+from ifm.rollout.metrics import rollout_metrics_for
 from ifm.rollout.models import OrganizationRollout, Phase, Wave
 from ifm.rollout.modulesets import describe_phase_modules, phase_module_keys
 from ifm.rollout.onboarding import Checklist, checklist
+from ifm.rollout.targets import figures, targets_for
 from ifm.support.bugs import bug_counts
-from ifm.support.selectors import support_metrics
 from ifm.tenancy import modules
 from ifm.tenancy.models import Organization
 
@@ -97,15 +98,22 @@ def rollout_summary(organization: Organization) -> RolloutSummary:
     )
 
 
-def rollout_metrics(organization: Organization, *, days: int = METRICS_DAYS) -> dict[str, Any]:
-    """The organization's usage figures and its support figures over the last `days` days."""
+def rollout_metrics(
+    organization: Organization, phase: Phase | None, *, days: int = METRICS_DAYS
+) -> dict[str, Any]:
+    """The organization's figures over the last `days` days, each beside its target for the
+    organization's phase, and the same day by day as charts."""
     end = timezone.localdate()
     start = end - timedelta(days=days - 1)
-    usage = usage_metrics(organization_ids=[int(organization.pk)], start=start, end=end)
+    data = rollout_metrics_for(organization=organization, start=start, end=end, daily=True)
+    row = data["organizations"][0] if data["organizations"] else None
+    targets = targets_for(phase)
     return {
         "start": start,
         "end": end,
-        "usage": usage["organizations"][0] if usage["organizations"] else None,
-        "support": support_metrics(organization=organization, start=start, end=end),
+        "usage": row,
+        "support": row["support"] if row else None,
         "bugs": bug_counts(organization=organization),
+        "figures": figures(row, targets) if row else [],
+        "charts": metric_charts(data["daily"], targets, key="org") if row else [],
     }

@@ -94,7 +94,7 @@ def _org_page(
         "rollout/organization.html",
         {
             "summary": summary,
-            "metrics": rollout_metrics(org),
+            "metrics": rollout_metrics(org, summary.phase),
             "org": org,
             "move_form": move_form or MoveForm(initial=_move_initial(summary)),
             "modules_form": modules_form

@@ -23,3 +23,6 @@ def test_the_usage_benchmark_runs_in_quick_sizes(org_a: Any) -> None:
         assert with_usage > 0
         assert without > 0
         assert bench_usage.metrics_time(ids, days=7, runs=1) > 0
+        took, shown = bench_usage.page_time(ids, days=7, runs=1)
+        assert took > 0
+        assert shown >= 2

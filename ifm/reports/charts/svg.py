@@ -13,6 +13,9 @@ page's color (`currentColor`), and hovering a bar or point shows its figure thro
               labels=["Jan", "Feb"], series=[Series("Revenue", [Decimal("10"), ...]), ...])
     line_chart(...)       the same arguments, one line per series
     progress_chart(key=..., title=..., items=[Progress("Spring appeal", raised, goal), ...])
+
+A value may be None where nothing was counted (a day without requests has no error rate): no
+bar or point is drawn for it, a line breaks there, and the table says "no data", never zero.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ ZERO = Decimal(0)
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: list[Decimal]
+    values: Sequence[Decimal | None]
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class Chart:
         readers read (visually hidden)."""
         return mark_safe(render_to_string("reports/_chart.html", {"chart": self}))
 
-    def rows(self) -> list[tuple[str, list[Decimal], list[str]]]:
+    def rows(self) -> list[tuple[str, list[Decimal | None], list[str]]]:
         return [
             (
                 label,
@@ -195,8 +198,22 @@ def _category_labels(labels: Sequence[str], centers: Sequence[Decimal]) -> list[
 
 
 def _range(series: Sequence[Series]) -> tuple[Decimal, Decimal]:
-    values = [v for s in series for v in s.values] or [ZERO]
+    values = [v for s in series for v in s.values if v is not None] or [ZERO]
     return min(values), max(values)
+
+
+def _runs(
+    points: Sequence[tuple[Decimal, Decimal] | None],
+) -> list[list[tuple[Decimal, Decimal]]]:
+    """The stretches of consecutive points between the missing ones (a line breaks at a gap)."""
+    runs: list[list[tuple[Decimal, Decimal]]] = [[]]
+    for point in points:
+        if point is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(point)
+    return [run for run in runs if run]
 
 
 def bar_chart(
@@ -220,6 +237,8 @@ def bar_chart(
         centers.append(Decimal(LEFT) + slot * i + slot / 2)
         for j, one in enumerate(series):
             value = one.values[i]
+            if value is None:
+                continue
             top_y = min(y(value), y0)
             body.append(
                 format_html(
@@ -257,15 +276,21 @@ def line_chart(
     centers = [Decimal(LEFT) + slot * i + slot / 2 for i in range(len(labels))]
     for j, one in enumerate(series):
         color = PALETTE[j % len(PALETTE)]
-        points = [(x, y(v)) for x, v in zip(centers, one.values, strict=True)]
-        body.append(
-            format_html(
-                '<polyline fill="none" stroke="{}" stroke-width="2.5" points="{}"/>',
-                color,
-                " ".join(f"{_q(px)},{_q(py)}" for px, py in points),
+        points = [
+            None if v is None else (x, y(v)) for x, v in zip(centers, one.values, strict=True)
+        ]
+        for run in _runs(points):
+            body.append(
+                format_html(
+                    '<polyline fill="none" stroke="{}" stroke-width="2.5" points="{}"/>',
+                    color,
+                    " ".join(f"{_q(px)},{_q(py)}" for px, py in run),
+                )
             )
-        )
-        for (px, py), label, value in zip(points, labels, one.values, strict=True):
+        for point, label, value in zip(points, labels, one.values, strict=True):
+            if point is None or value is None:
+                continue
+            px, py = point
             body.append(
                 format_html(
                     '<circle cx="{}" cy="{}" r="3.5" fill="{}"><title>{}, {}: {}</title></circle>',

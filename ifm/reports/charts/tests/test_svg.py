@@ -92,3 +92,18 @@ def test_progress_chart_caps_the_bar_and_tells_the_percent() -> None:
     html = str(chart.html())
     assert "<td>150%</td>" in html
     assert "<td>25%</td>" in html
+
+
+def test_a_value_with_no_data_is_a_gap_never_a_zero() -> None:
+    labels = ["Mon", "Tue", "Wed", "Thu"]
+    series = [Series("Error rate %", [D("2"), None, D("1"), D("3")])]
+    line = line_chart(key="gaps", title="Gaps", labels=labels, series=series)
+    root = _parse(line.svg)
+    # The line breaks at Tuesday: two stretches, and a point for each day that has a value.
+    lines = root.findall(f"{SVG}polyline")
+    assert [len(p.get("points", "").split()) for p in lines] == [1, 2]
+    assert len(root.findall(f"{SVG}circle")) == 3
+    bars = bar_chart(key="gap-bars", title="Gaps", labels=labels, series=series)
+    assert len(_parse(bars.svg).findall(f"{SVG}rect")) == 3 + 1  # the bars, and the legend's
+    assert bars.rows()[1] == ("Tue", [None], [])
+    assert "<td>no data</td>" in bars.html()
