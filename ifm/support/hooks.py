@@ -10,5 +10,5 @@ from ifm.support.comms.tasks import on_job_failed
 
 def ready() -> None:
     register("support", demo.seed, after=demo.AFTER)
-    register("communications", comms_demo.seed)
+    register("communications", comms_demo.seed, after=comms_demo.AFTER)
     job_failed.connect(on_job_failed, dispatch_uid="ifm.support.comms.send_job")

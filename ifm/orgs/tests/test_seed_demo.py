@@ -32,6 +32,8 @@ from ifm.ledger.models import JournalEntry, JournalLine, Period, PeriodStatus
 from ifm.orgs import demo
 from ifm.orgs.management.commands.seed_demo import DEMO_ORGS
 from ifm.orgs.services import organization_create
+from ifm.support.comms.models import Announcement, Send, SendRecipient, SendStatus
+from ifm.support.models import Bug, BugTicket, CannedReply, SurveyResponse, Ticket
 from ifm.tenancy import modules
 from ifm.tenancy.models import Membership, Organization
 from ifm.tenancy.roles import Role
@@ -42,6 +44,7 @@ SMALL = 120  # donors per organization in the test (the command's default is 200
 COUNTED = [
     Donor, Household, Donation, Campaign, Appeal, Pledge, RecurringGift, TaxReceipt,
     JournalEntry, JournalLine, Expense, Period, Membership, AuditEvent,
+    Ticket, Bug, BugTicket, SurveyResponse, CannedReply, Send, SendRecipient, Announcement,
 ]  # fmt: skip
 
 
@@ -102,6 +105,19 @@ def test_seed_demo_fills_each_organization_once(settings: Any, tmp_path: Path) -
             assert AuditEvent.objects.filter(action="donation.record").count() > 300
 
         _assert_dashboards_show_numbers(org)
+        with org_context(org):  # the support desk's modules, each with something in it
+            assert BugTicket.objects.filter(bug__severity="high").exists()
+            assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
+            assert SurveyResponse.objects.filter(score__isnull=False).count() == 2
+
+    # Platform-wide, made once: canned replies, the pilot's kickoff send, an ended announcement.
+    assert CannedReply.objects.count() == 3
+    [send] = Send.objects.all()
+    assert send.status == SendStatus.DONE
+    assert send.sent == send.total > 0
+    with all_organizations():
+        assert SendRecipient.objects.filter(send=send).count() == send.total
+    assert Announcement.objects.count() == 1
 
     before = _counts()
     assert before["Donation"] > 300 * len(DEMO_ORGS)
