@@ -200,6 +200,8 @@ class Seen:
     start: float = field(default_factory=time.monotonic)
     answers: list[tuple[float, str, int, str | None]] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
+    # The start of each 5xx answer other than 503, to say on failure what the client got.
+    bodies: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, status: int, retry_after: str | None) -> None:
@@ -268,10 +270,13 @@ def _reader(port: int, setup: dict[str, Any], seen: Seen, stop: threading.Event)
             ("page", "/o/restart/expenses/export.csv", page),
         ):
             try:
-                status, retry_after, _ = _request(port, "GET", path, headers)
+                status, retry_after, text = _request(port, "GET", path, headers)
             except OSError:
-                status, retry_after = 0, None
+                status, retry_after, text = 0, None, ""
             seen.add(kind, status, retry_after)
+            if status >= 500 and status != 503:
+                with seen.lock:
+                    seen.bodies.append(f"{kind} {status}: {text[:500]}")
         time.sleep(0.05)
 
 
@@ -350,13 +355,17 @@ def test_postgresql_restarted_under_load_answers_503_then_recovers_and_writes_on
         server.wait(timeout=20)
         log.close()
 
+    logged = (tmp_path / "gunicorn.log").read_text().splitlines()
     errors = [
-        line[:3000]
-        for line in (tmp_path / "gunicorn.log").read_text().splitlines()
-        if "Unhandled" in line or "Internal Server Error" in line
+        line[:3000] for line in logged if "Unhandled" in line or "Internal Server Error" in line
+    ] + [
+        # gunicorn's own 500 (an exception that left the application): its line and traceback.
+        "\n".join(logged[i : i + 40])
+        for i, line in enumerate(logged)
+        if "Error handling request" in line
     ]
     statuses = {(kind, status) for _, kind, status, _ in seen.answers}
-    assert {status for _, status in statuses} <= {200, 201, 503}, (statuses, errors)
+    assert {status for _, status in statuses} <= {200, 201, 503}, (statuses, errors, seen.bodies)
     unavailable = [a for a in seen.answers if a[2] == 503]
     assert unavailable, "no request was caught by the restart"
     assert all(retry_after and int(retry_after) > 0 for *_, retry_after in unavailable)
