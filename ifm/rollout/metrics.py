@@ -14,8 +14,8 @@ from ifm.ops.usage_series import daily_series
 from ifm.rollout import selectors
 from ifm.rollout.models import OrganizationRollout, Phase
 from ifm.rollout.targets import targets_for, targets_out
-from ifm.support.bugs import bug_counts
-from ifm.support.selectors import satisfaction_figures, support_metrics
+from ifm.support.bugs import bug_counts_by_organization
+from ifm.support.selectors import satisfaction_figures, support_metrics_by_organization
 from ifm.tenancy.models import Organization
 
 
@@ -84,8 +84,12 @@ def rollout_metrics_for(
     if phase is None and organization is None:
         groups = {p.slug: [i for i in ids if placed.get(i) == p.pk] for p in phases.values()}
     usage = usage_metrics(organization_ids=ids, start=start, end=end, groups=groups)
-    support = {o.slug: support_metrics(organization=o, start=start, end=end) for o in org_list}
-    org_by_slug = {o.slug: o for o in org_list}
+    # Every organization's support figures and open bugs at once, in queries grouped by
+    # organization (the selectors read across organizations inside all_organizations()).
+    by_id = support_metrics_by_organization(ids, start=start, end=end)
+    bugs_by_id = bug_counts_by_organization(ids)
+    support = {o.slug: by_id[int(o.pk)] for o in org_list}
+    open_bugs = {o.slug: bugs_by_id[int(o.pk)] for o in org_list}
     days = (end - start).days + 1
     phase_of = {o.slug: phases.get(placed.get(int(o.pk)) or 0) for o in org_list}
     for row in usage["organizations"]:
@@ -99,7 +103,7 @@ def rollout_metrics_for(
             "opened_by_priority": s["opened_by_priority"],
             "open_by_priority": s["open_by_priority"],
             # The organization's bug list: open bugs by severity (the Go/No-Go's bug counts).
-            "open_bugs": bug_counts(organization=org_by_slug[row["organization"]]),
+            "open_bugs": open_bugs[row["organization"]],
         }
         own = phase_of[row["organization"]]
         row["phase"] = own.slug if own is not None else None

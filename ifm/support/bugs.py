@@ -8,6 +8,7 @@ another organization's ticket a bug is missing, like a wrong id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -212,14 +213,35 @@ def open_bugs_of(ticket: Ticket) -> list[Bug]:
 
 def bug_counts(*, organization: Organization | None = None) -> dict[str, int]:
     """Open bugs by severity, for one organization or all: {"critical": n, "high": n, ...}."""
+    if organization is None:
+        return _open_counts(ids=None)[None]
+    return _open_counts(ids=[int(organization.pk)])[int(organization.pk)]
+
+
+def bug_counts_by_organization(
+    organizations: Iterable[Organization | int],
+) -> dict[int, dict[str, int]]:
+    """`bug_counts` of each organization (or id) given, keyed by organization id, in one query
+    grouped by organization."""
+    return _open_counts(ids=[o if isinstance(o, int) else int(o.pk) for o in organizations])
+
+
+def _open_counts(*, ids: list[int] | None) -> dict[Any, dict[str, int]]:
+    """Open bugs by severity of each organization of `ids`, or, when `ids` is None, of every
+    organization together under the key None."""
+    wanted = list(dict.fromkeys(ids or []))
+    keys: list[int | None] = list(wanted) if ids is not None else [None]
+    found: dict[int | None, dict[str, int]] = {k: {} for k in keys}
     with all_organizations():
         bugs = Bug.all_orgs.filter(status=BugStatus.OPEN)
-        if organization is not None:
-            bugs = bugs.filter(organization=organization)
-        found = dict(
-            bugs.order_by()
-            .values_list("severity")
+        if ids is not None:
+            bugs = bugs.filter(organization_id__in=wanted)
+        for org_id, severity, n in (
+            bugs.values("organization_id", "severity")
             .annotate(n=Count("id"))
-            .values_list("severity", "n")
-        )
-    return {s.value: found.get(s.value, 0) for s in Severity}
+            .values_list("organization_id", "severity", "n")
+            .order_by()
+        ):
+            counts = found[org_id if ids is not None else None]
+            counts[severity] = counts.get(severity, 0) + n
+    return {k: {s.value: found[k].get(s.value, 0) for s in Severity} for k in keys}

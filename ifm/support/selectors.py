@@ -4,6 +4,7 @@ platform (and later the rollout console) reads."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -178,9 +179,47 @@ def support_metrics(
     """Tickets per day, first-response minutes (p50, p95) per priority, breaches, satisfaction
     (ticket ratings and survey answers, `satisfaction_figures`) and open critical tickets, for
     the tickets opened (ratings given, survey answered) from `start` to `end` inclusive, for one
-    organization or all of them."""
+    organization or all of them (`support_metrics_by_organization` counts it)."""
+    if organization is None:
+        return _support_figures(ids=None, start=start, end=end)[None]
+    org_id = int(organization.pk)
+    return _support_figures(ids=[org_id], start=start, end=end)[org_id]
+
+
+def support_metrics_by_organization(
+    organizations: Iterable[Organization | int], *, start: date, end: date
+) -> dict[int, dict[str, Any]]:
+    """`support_metrics` of each organization (or id) given, keyed by organization id: the same
+    figures in five queries grouped by organization, however many organizations there are."""
+    ids = [o if isinstance(o, int) else int(o.pk) for o in organizations]
+    return _support_figures(ids=ids, start=start, end=end)
+
+
+def _support_figures(*, ids: list[int] | None, start: date, end: date) -> dict[Any, dict[str, Any]]:
+    """The figures of `support_metrics` for each organization of `ids`, keyed by its id, or,
+    when `ids` is None, for every organization together under the key None. Each query groups
+    by organization; rows fold into their organization's figures (or everyone's)."""
     if end < start:
         raise ValueError("The period ends before it starts.")
+    wanted = list(dict.fromkeys(ids or []))
+    keys: list[int | None] = list(wanted) if ids is not None else [None]
+
+    def key(org_id: int) -> int | None:
+        return org_id if ids is not None else None
+
+    per_day: dict[int | None, dict[date, int]] = {k: {} for k in keys}
+    opened: dict[int | None, dict[str, int]] = {k: {} for k in keys}
+    still_open: dict[int | None, dict[str, int]] = {k: {} for k in keys}
+    breaches: dict[int | None, int] = dict.fromkeys(keys, 0)
+    rated: dict[int | None, tuple[int, int]] = dict.fromkeys(keys, (0, 0))
+    surveyed: dict[int | None, tuple[int, int]] = dict.fromkeys(keys, (0, 0))
+    responses: dict[int | None, dict[str, list[float]]] = {
+        k: {p.value: [] for p in Priority} for k in keys
+    }
+
+    def add(counts: dict[Any, int], at: Any, n: int) -> None:
+        counts[at] = counts.get(at, 0) + n
+
     with all_organizations():
         tickets = Ticket.all_orgs.filter(created_at__date__gte=start, created_at__date__lte=end)
         ratings = TicketRating.all_orgs.filter(
@@ -189,46 +228,76 @@ def support_metrics(
         answers = SurveyResponse.all_orgs.filter(
             created_at__date__gte=start, created_at__date__lte=end, score__isnull=False
         )
-        open_critical = Ticket.all_orgs.filter(status__in=OPEN_STATUSES, priority=Priority.CRITICAL)
-        if organization is not None:
-            tickets = tickets.filter(organization=organization)
-            ratings = ratings.filter(organization=organization)
-            answers = answers.filter(organization=organization)
-            open_critical = open_critical.filter(organization=organization)
-        per_day = {
-            row["day"]: row["n"]
-            for row in tickets.annotate(day=TruncDate("created_at"))
-            .values("day")
-            .annotate(n=Count("id"))
+        open_now = Ticket.all_orgs.filter(status__in=OPEN_STATUSES)
+        if ids is not None:
+            tickets = tickets.filter(organization_id__in=wanted)
+            ratings = ratings.filter(organization_id__in=wanted)
+            answers = answers.filter(organization_id__in=wanted)
+            open_now = open_now.filter(organization_id__in=wanted)
+        for row in (
+            tickets.annotate(day=TruncDate("created_at"))
+            .values("organization_id", "day", "priority")
+            .annotate(n=Count("id"), late=Count("id", filter=breached_q(timezone.now())))
             .order_by()
-        }
-        responses: dict[str, list[float]] = {p.value: [] for p in Priority}
-        for priority, opened, answered in tickets.filter(
+        ):
+            k = key(row["organization_id"])
+            add(per_day[k], row["day"], row["n"])
+            add(opened[k], row["priority"], row["n"])
+            breaches[k] += row["late"]
+        for org_id, priority, created, answered in tickets.filter(
             first_response_at__isnull=False
-        ).values_list("priority", "created_at", "first_response_at"):
+        ).values_list("organization_id", "priority", "created_at", "first_response_at"):
             if answered is not None:
-                responses[priority].append((answered - opened).total_seconds() / 60)
-        breaches = tickets.filter(breached_q(timezone.now())).count()
-        rated = ratings.aggregate(total=Sum("score"), count=Count("id"))
-        surveyed = answers.aggregate(total=Sum("score"), count=Count("id"))
-        open_critical_count = open_critical.count()
-        total = tickets.count()
-        opened_by_priority = dict(
-            tickets.order_by()
-            .values_list("priority")
+                minutes = (answered - created).total_seconds() / 60
+                responses[key(org_id)][priority].append(minutes)
+        for scores, rows in ((rated, ratings), (surveyed, answers)):
+            for org_id, total, count in (
+                rows.values("organization_id")
+                .annotate(total=Sum("score"), count=Count("id"))
+                .values_list("organization_id", "total", "count")
+                .order_by()
+            ):
+                k = key(org_id)
+                scores[k] = (scores[k][0] + (total or 0), scores[k][1] + count)
+        for org_id, priority, n in (
+            open_now.values("organization_id", "priority")
             .annotate(n=Count("id"))
-            .values_list("priority", "n")
-        )
-        still_open = Ticket.all_orgs.filter(status__in=OPEN_STATUSES)
-        if organization is not None:
-            still_open = still_open.filter(organization=organization)
-        open_by_priority = dict(
-            still_open.order_by()
-            .values_list("priority")
-            .annotate(n=Count("id"))
-            .values_list("priority", "n")
-        )
+            .values_list("organization_id", "priority", "n")
+            .order_by()
+        ):
+            add(still_open[key(org_id)], priority, n)
     days = (end - start).days + 1
+    return {
+        k: _support_out(
+            start=start,
+            end=end,
+            days=days,
+            per_day=per_day[k],
+            responses=responses[k],
+            breaches=breaches[k],
+            rated=rated[k],
+            surveyed=surveyed[k],
+            opened=opened[k],
+            still_open=still_open[k],
+        )
+        for k in keys
+    }
+
+
+def _support_out(
+    *,
+    start: date,
+    end: date,
+    days: int,
+    per_day: dict[date, int],
+    responses: dict[str, list[float]],
+    breaches: int,
+    rated: tuple[int, int],
+    surveyed: tuple[int, int],
+    opened: dict[str, int],
+    still_open: dict[str, int],
+) -> dict[str, Any]:
+    total = sum(per_day.values())
     return {
         "start": start,
         "end": end,
@@ -247,12 +316,9 @@ def support_metrics(
             for priority, values in responses.items()
         },
         "breaches": breaches,
-        "satisfaction": satisfaction_figures(
-            ratings=(rated["total"] or 0, rated["count"]),
-            survey=(surveyed["total"] or 0, surveyed["count"]),
-        ),
-        "open_critical": open_critical_count,
+        "satisfaction": satisfaction_figures(ratings=rated, survey=surveyed),
+        "open_critical": still_open.get(Priority.CRITICAL.value, 0),
         # Opened in the period, and open now, per priority (the Go/No-Go's bug counts).
-        "opened_by_priority": {p.value: opened_by_priority.get(p.value, 0) for p in Priority},
-        "open_by_priority": {p.value: open_by_priority.get(p.value, 0) for p in Priority},
+        "opened_by_priority": {p.value: opened.get(p.value, 0) for p in Priority},
+        "open_by_priority": {p.value: still_open.get(p.value, 0) for p in Priority},
     }
