@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import StrictBool
 
 from ifm.core.api import InputSchema
+from ifm.core.api_types import Version
 from ifm.support.comms.models import (
     ANNOUNCEMENT_MAX,
     BODY_MAX,
@@ -40,7 +41,7 @@ class TemplateIn(InputSchema):
 
 
 class TemplateUpdateIn(TemplateIn):
-    version: int = Field(..., ge=1, description="The version you read (a stale one is a 409).")
+    version: Version
 
 
 class MessageSendIn(InputSchema):
