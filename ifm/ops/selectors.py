@@ -217,42 +217,6 @@ def request_stats_per_organization(
     return {int(row["organization_id"]): _stats(row) for row in grouped}
 
 
-def request_stats_and_api_per_organization(
-    *, since: datetime, until: datetime, organization_ids: list[int]
-) -> tuple[dict[int, WindowStats], dict[int, WindowStats]]:
-    """The same per organization, all routes and the API's alone, from one pass over the
-    request counts (the rollout metrics read both)."""
-    api = Q(route__startswith="api:")
-    # The API's sums first: an F() after `_sums()` would name its aggregate, not the column.
-    sums: dict[str, Any] = {
-        "api_n": Coalesce(Sum("count", filter=api), 0),
-        "api_duration": Coalesce(Sum("duration_ms_sum", filter=api), 0.0),
-        "api_errors": Coalesce(Sum("count", filter=api & Q(status_class="5xx")), 0),
-    }
-    for name in BUCKET_FIELDS:
-        sums["api_" + name] = Coalesce(Sum(F(name), filter=api), 0)
-    sums |= _sums()
-    rows = (
-        request_minutes(since=since, until=until)
-        .filter(organization_id__in=organization_ids)
-        .order_by()
-        .values("organization_id")
-        .annotate(**sums)
-    )
-    every, api_only = {}, {}
-    for row in rows:
-        org = int(row["organization_id"])
-        every[org] = _stats(row)
-        if row["api_n"]:
-            api_only[org] = WindowStats(
-                count=int(row["api_n"]),
-                errors=int(row["api_errors"]),
-                duration_ms_sum=float(row["api_duration"]),
-                buckets=tuple(int(row["api_" + name]) for name in BUCKET_FIELDS),
-            )
-    return every, api_only
-
-
 def request_stats_by(
     by: str, *, minutes: int = 5, until: datetime | None = None, limit: int = 20
 ) -> list[tuple[str | int, WindowStats]]:

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from ifm.core.org_context import all_organizations
 from ifm.ops import selectors
 from ifm.ops.models import PAGE_LOAD_EDGES_MS, PAGE_LOAD_FIELDS, PageLoadDay, UsageDay
+from ifm.ops.request_days import RequestDays, read_request_days
 from ifm.ops.usage import ACTIVE, START_SUFFIX
 from ifm.tenancy import modules
 from ifm.tenancy.models import Membership, Organization
@@ -113,10 +114,6 @@ def weekdays(start: date, end: date) -> list[date]:
     return working or days
 
 
-def _instant(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def active_members(organization_ids: list[int]) -> dict[int, int]:
     """Active members of active accounts, per organization."""
     with all_organizations():
@@ -175,17 +172,20 @@ def _tasks(org_ids: list[int], start: date, end: date) -> dict[tuple[int, str], 
 
 
 def _page_loads(org_ids: list[int] | None, start: date, end: date) -> dict[Any, list[int]]:
-    """Per-bucket LCP counts per organization and per (None, route) for the pages."""
+    """Per-bucket LCP counts per organization and per (None, route) for the pages, from the
+    window's rows summed per organization and page in the database."""
     rows = PageLoadDay.objects.filter(day__gte=start, day__lte=end)
     if org_ids is not None:
         rows = rows.filter(organization_id__in=org_ids)
+    sums = {name: Sum(name) for name in PAGE_LOAD_FIELDS}
     out: dict[Any, list[int]] = defaultdict(lambda: [0] * len(PAGE_LOAD_FIELDS))
-    for row in rows.values_list("organization_id", "route", *PAGE_LOAD_FIELDS).iterator():
-        org, route, *buckets = row
+    for org, route, *buckets in (
+        rows.order_by().values_list("organization_id", "route").annotate(**sums)
+    ):
         for key in (int(org), (None, route)):
             acc = out[key]
             for i, n in enumerate(buckets):
-                acc[i] += int(n)
+                acc[i] += int(n or 0)
     return out
 
 
@@ -201,12 +201,14 @@ def usage_metrics(
     start: date | None = None,
     end: date | None = None,
     groups: dict[str, list[int]] | None = None,
+    request_days: RequestDays | None = None,
 ) -> dict[str, Any]:
     """The metrics of the window for the given organizations (every active one by default):
     `organizations` (one dict each), `overall` (the same figures over all of them),
     `pages` (LCP p75 per page) and `daily` (active users per day, for a chart). `groups`
     (a name: organization ids) adds `groups`, the overall figures of each group's
-    organizations, from the same reads."""
+    organizations, from the same reads. `request_days`: the same window's request counts when
+    the caller has read them already (the console's charts read them too)."""
     start, end = window(start, end)
     orgs = Organization.objects.filter(is_active=True).order_by("name")
     if organization_ids is not None:
@@ -245,10 +247,9 @@ def usage_metrics(
         used[int(org)].add(feature)
 
     tasks = _tasks(ids, start, end)
-    since, until = _instant(start), _instant(end + timedelta(days=1))
-    requests, api = selectors.request_stats_and_api_per_organization(
-        since=since, until=until, organization_ids=ids
-    )
+    if request_days is None or not request_days.covers(ids, start, end):
+        request_days = read_request_days(ids, start, end)
+    requests, api = request_days.per_organization()
     loads = _page_loads(ids, start, end)
 
     for org in org_list:
@@ -325,13 +326,10 @@ def _distinct_users(org_ids: list[int], start: date, end: date) -> dict[int, int
             day__gte=start, day__lte=end, organization_id__in=org_ids, feature=ACTIVE
         )
         .order_by()
-        .values("organization_id", "user_id")
-        .distinct()
+        .values_list("organization_id")
+        .annotate(n=Count("user_id", distinct=True))
     )
-    out: dict[int, int] = defaultdict(int)
-    for row in rows.iterator():
-        out[int(row["organization_id"])] += 1
-    return out
+    return {int(org): int(n) for org, n in rows}
 
 
 def _overall(

@@ -1,7 +1,8 @@
 """The rollout metrics day by day over a window, for the charts of the rollout console: requests,
 5xx answers and the error rate, the API's p95 and real users' page-load p75, each day of the
-window for the given organizations. One query per source (request counts, page loads), grouped
-by day in the database: never a query per day or per organization.
+window for the given organizations. One query per source (request counts, page loads; the
+request counts shared with the per-organization figures, ifm.ops.request_days): never a query
+per day or per organization.
 
 A day with nothing to divide by has None ("no data"), never zero; request counts are kept 35
 days, so an older day's requests are None too, not zero.
@@ -10,29 +11,18 @@ days, so an older day's requests are None too, not zero.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ifm.ops.alerts import KEEP_MINUTES_FOR
 from ifm.ops.models import BUCKET_FIELDS, PAGE_LOAD_EDGES_MS, PAGE_LOAD_FIELDS, PageLoadDay
-from ifm.ops.selectors import latency_quantile, request_minutes
+from ifm.ops.request_days import RequestDays, read_request_days
+from ifm.ops.selectors import latency_quantile
 from ifm.ops.usage_metrics import window
-
-
-class _Day(TruncDate):
-    """The day of an instant. On SQLite with the UTC clock the database's own date() (Django's
-    TruncDate calls back into Python for every row: most of the page's time over 35 days of
-    request counts); elsewhere TruncDate."""
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        if timezone.get_current_timezone_name() != "UTC":
-            return super().as_sql(compiler, connection, **extra)
-        sql, params = compiler.compile(self.lhs)
-        return f"date({sql})", params
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -41,37 +31,6 @@ def _days(start: date, end: date) -> list[date]:
 
 def _ms(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
-
-
-def request_days(
-    organization_ids: Iterable[int], start: date, end: date
-) -> dict[date, dict[str, Any]]:
-    """Per day with requests: `requests`, `errors` (5xx) and the API's latency buckets."""
-    since = timezone.make_aware(datetime.combine(start, time.min))
-    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
-    api = Q(route__startswith="api:")
-    sums: dict[str, Any] = {
-        "n": Coalesce(Sum("count"), 0),
-        "errors": Coalesce(Sum("count", filter=Q(status_class="5xx")), 0),
-    }
-    for name in BUCKET_FIELDS:
-        sums[name] = Coalesce(Sum(F(name), filter=api), 0)
-    rows = (
-        request_minutes(since=since, until=until)
-        .filter(organization_id__in=list(organization_ids))
-        .annotate(day=_Day("minute"))
-        .order_by()
-        .values("day")
-        .annotate(**sums)
-    )
-    return {
-        row["day"]: {
-            "requests": int(row["n"]),
-            "errors": int(row["errors"]),
-            "api_buckets": [int(row[name]) for name in BUCKET_FIELDS],
-        }
-        for row in rows
-    }
 
 
 def page_load_days(
@@ -91,12 +50,19 @@ def page_load_days(
 
 
 def daily_series(
-    *, organization_ids: list[int], start: date | None = None, end: date | None = None
+    *,
+    organization_ids: list[int],
+    start: date | None = None,
+    end: date | None = None,
+    request_days: RequestDays | None = None,
 ) -> list[dict[str, Any]]:
     """Each day of the window, oldest first: `day`, `requests`, `errors_5xx`, `error_rate`,
-    `api_p95_ms` and `page_load_p75_ms` (None where nothing was counted to give it)."""
+    `api_p95_ms` and `page_load_p75_ms` (None where nothing was counted to give it).
+    `request_days`: the same window's request counts when the caller has read them already."""
     start, end = window(start, end)
-    requests = request_days(organization_ids, start, end)
+    if request_days is None or not request_days.covers(organization_ids, start, end):
+        request_days = read_request_days(organization_ids, start, end)
+    requests = request_days.per_day()
     loads = page_load_days(organization_ids, start, end)
     kept_from = (timezone.now() - KEEP_MINUTES_FOR).date() + timedelta(days=1)
     out = []

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from ifm.core.org_context import all_organizations
+from ifm.ops.request_days import RequestDays, read_request_days
 from ifm.ops.usage_metrics import usage_metrics, window
 from ifm.ops.usage_series import daily_series
 from ifm.rollout import selectors
@@ -39,7 +40,12 @@ def _support_overall(rows: list[dict[str, Any]], days: int) -> dict[str, Any]:
     }
 
 
-def _daily(usage: dict[str, Any], support: dict[str, dict[str, Any]], ids: list[int]) -> None:
+def _daily(
+    usage: dict[str, Any],
+    support: dict[str, dict[str, Any]],
+    ids: list[int],
+    request_days: RequestDays,
+) -> None:
     """Each day of the window with its adoption, requests, error rate, API p95, page-load p75
     and tickets (what the charts draw), into usage["daily"]."""
     start, end = date.fromisoformat(usage["from"]), date.fromisoformat(usage["to"])
@@ -48,7 +54,7 @@ def _daily(usage: dict[str, Any], support: dict[str, dict[str, Any]], ids: list[
     for s in support.values():
         for day in s["tickets_per_day"]:
             tickets[day["date"]] = tickets.get(day["date"], 0) + day["count"]
-    series = daily_series(organization_ids=ids, start=start, end=end)
+    series = daily_series(organization_ids=ids, start=start, end=end, request_days=request_days)
     for row, counted in zip(usage["daily"], series, strict=True):
         row.update(counted)
         row["adoption"] = round(row["active_users"] / members, 4) if members else None
@@ -83,7 +89,11 @@ def rollout_metrics_for(
     groups = None
     if phase is None and organization is None:
         groups = {p.slug: [i for i in ids if placed.get(i) == p.pk] for p in phases.values()}
-    usage = usage_metrics(organization_ids=ids, start=start, end=end, groups=groups)
+    # The request counts read once, for the figures and (with `daily`) the charts.
+    request_days = read_request_days(ids, start, end)
+    usage = usage_metrics(
+        organization_ids=ids, start=start, end=end, groups=groups, request_days=request_days
+    )
     # Every organization's support figures and open bugs at once, in queries grouped by
     # organization (the selectors read across organizations inside all_organizations()).
     by_id = support_metrics_by_organization(ids, start=start, end=end)
@@ -126,6 +136,6 @@ def rollout_metrics_for(
             usage["phases"].append({"phase": p.slug, "name": p.name, **group})
         del usage["groups"]
     if daily:
-        _daily(usage, support, ids)
+        _daily(usage, support, ids, request_days)
     usage["phase"] = phase.slug if phase is not None else None
     return usage

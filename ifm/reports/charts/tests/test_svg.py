@@ -13,6 +13,7 @@ from ifm.reports.charts.svg import (
     Series,
     bar_chart,
     compact,
+    figure_text,
     line_chart,
     nice_scale,
     progress_chart,
@@ -107,3 +108,23 @@ def test_a_value_with_no_data_is_a_gap_never_a_zero() -> None:
     assert len(_parse(bars.svg).findall(f"{SVG}rect")) == 3 + 1  # the bars, and the legend's
     assert bars.rows()[1] == ("Tue", [None], [])
     assert "<td>no data</td>" in bars.html()
+
+
+def test_a_figure_in_the_table_reads_as_the_floatformat_filter_writes_it() -> None:
+    from django.template.defaultfilters import floatformat
+
+    values = [D("0"), D("-0.004"), D("0.005"), D("-0.005"), D("1.005"), D("2.675"), D("-1234.5")]
+    values += [D("1000000"), D("999.995"), D("12345678.901"), D("0.1"), D(7), D("-0")]
+    values += [D(n) / 1000 for n in range(-3000, 3000, 7)]
+    for value in values:
+        assert figure_text(value) == floatformat(value, "2g"), value
+
+
+def test_chart_text_is_escaped_once() -> None:
+    hostile = "<b>&'\""
+    chart = bar_chart(key="esc", title=hostile, labels=[hostile], series=[Series(hostile, [D(1)])])
+    assert "<b>" not in chart.svg
+    assert "&amp;lt;" not in chart.svg
+    # the title, the bar's name and label, the axis label, the legend
+    assert chart.svg.count("&lt;b&gt;&amp;&#x27;&quot;") == 5
+    _parse(chart.svg)
