@@ -70,3 +70,13 @@ def test_support_figures_per_organization_in_queries_that_do_not_grow(
 
     # Two organizations or four: as many queries.
     assert _count(phase=pilot, start=start, end=end) == _count(phase=limited, start=start, end=end)
+
+
+def test_request_counts_are_read_once_for_the_figures_and_the_charts(
+    staff: Any, pilot: Phase, limited: Phase
+) -> None:
+    _orgs(staff, pilot, limited)
+    with CaptureQueriesContext(connection) as queries:
+        rollout_metrics_for(daily=True)
+    scans = [q for q in queries.captured_queries if "ops_requestminute" in q["sql"]]
+    assert len(scans) == 1
