@@ -39,7 +39,8 @@ PARAM_MODELS: dict[str, str] = {
 # "o/<org_slug>/donors/") -> model label. The longest matching prefix wins.
 BARE_ID_ROUTES: dict[str, str] = {}
 
-# Routes outside the organization walls on purpose: route prefix -> why.
+# Routes outside the organization walls on purpose: route prefix -> why. Each of them, found
+# the same way, is refused to anyone who is not platform staff: test_platform_routes.py.
 EXEMPT_ROUTES: dict[str, str] = {
     "admin/": "Django admin: IFM platform staff only, across organizations by design.",
     "platform/": "Platform pages: IFM platform staff only, across organizations by design.",
