@@ -70,7 +70,8 @@ PAGES = [
     Page("chart of accounts", f"{ORG}/ledger/chart/"),
     Page("expenses list", f"{ORG}/expenses/"),
     Page("new expense", f"{ORG}/expenses/new/"),
-    Page("expense detail", f"{ORG}/expenses/", link=rf"{ORG}/expenses/\d+/"),
+    # The bare list sends an approver to the approval queue; "All" lists every expense.
+    Page("expense detail", f"{ORG}/expenses/?scope=all", link=rf"{ORG}/expenses/\d+/"),
     Page("bank accounts", f"{ORG}/banking/accounts/"),
     Page("reconciliations", f"{ORG}/banking/reconciliations/"),
     Page("reports", f"{ORG}/reports/"),

@@ -27,6 +27,27 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 15_000
 NO_BEACON = "Object.defineProperty(navigator, 'sendBeacon', {value: () => true});"
+# A page whose scripts loaded after the first paint (htmx, ui.js) have not run yet: app.js
+# fetches them at the window's load event and marks <html data-scripts-ready> when they have
+# run (docs/frontend.md).
+SCRIPTS_PENDING = "html:has(script[data-after-paint]):not([data-scripts-ready])"
+
+
+def wait_for_scripts(page: Any) -> None:
+    """Return once the page's htmx and ui.js have run (at once on a page that loads none)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(SCRIPTS_PENDING)).to_have_count(0)
+
+
+def scripts_before_actions(page: Any) -> Any:
+    """Make every action and auto-waiting assertion on `page` wait for the htmx and ui.js of
+    the page it is on, so a test that types or clicks as soon as a page has loaded cannot beat
+    them to it: Playwright runs a locator handler before each of them while the handler's
+    locator is visible, then waits until it is not (only a page whose scripts are still to
+    run matches)."""
+    page.add_locator_handler(page.locator(SCRIPTS_PENDING), lambda: None)
+    return page
 
 
 def screenshot_dir() -> Path:
@@ -57,13 +78,16 @@ def browser() -> Iterator[Any]:
     # Pages send their load time when they are hidden (app.js, docs/usage-metrics.md), which
     # includes a test's context closing: a request the live server would serve while the test's
     # database is being emptied. Every context gets a sendBeacon that sends nothing, unless it
-    # is made with beacons=True (the test of the beacon itself).
+    # is made with beacons=True (the test of the beacon itself). Every page it makes waits for
+    # htmx and ui.js before each action (scripts_before_actions).
     make_context = browser.new_context
 
     def new_context(*args: Any, beacons: bool = False, **kwargs: Any) -> Any:
         context = make_context(*args, **kwargs)
         if not beacons:
             context.add_init_script(NO_BEACON)
+        make_page = context.new_page
+        context.new_page = lambda: scripts_before_actions(make_page())  # type: ignore[method-assign]
         return context
 
     browser.new_context = new_context  # type: ignore[method-assign]

@@ -1,6 +1,7 @@
-"""Which scripts a page loads (docs/frontend.md): every script deferred, Bootstrap's JavaScript
-replaced by our ui.js, and the sign-in pages with no script for a visitor, since a deferred
-script on a page this small still delays its first paint under Lighthouse's throttling."""
+"""Which scripts a page loads (docs/frontend.md): every script deferred, htmx and the menus
+(ui.js, which replaces Bootstrap's JavaScript) fetched after the first paint, and the sign-in
+pages with no script for a visitor, since a deferred script on a page this small still delays
+its first paint under Lighthouse's throttling."""
 
 from __future__ import annotations
 
@@ -18,12 +19,10 @@ TEMPLATES = list((ROOT / "ifm").rglob("templates/**/*.html"))
 SCRIPT = re.compile(r"<script\b[^>]*>")
 SRC = re.compile(r'src="([^"]+)"')
 
-SIGNED_IN_SCRIPTS = [
-    "/static/django_htmx/htmx-2.min.js",
-    "/static/ifm/ui.js",
-    "/static/ifm/app.js",
-    "/static/ifm/nav.js",
-]
+SIGNED_IN_SCRIPTS = ["/static/ifm/app.js", "/static/ifm/nav.js"]
+HTMX = "/static/django_htmx/htmx-2.min.js"
+UI_JS = "/static/ifm/ui.js"
+AFTER_PAINT = f'data-after-paint="{UI_JS} {HTMX}"'
 
 
 def _scripts(html: str) -> list[str]:
@@ -31,14 +30,39 @@ def _scripts(html: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_a_signed_in_page_defers_htmx_and_our_scripts_and_not_bootstraps(
+def test_a_signed_in_page_defers_our_scripts_and_not_bootstraps(
     admin_client_a: Client,
 ) -> None:
     html = admin_client_a.get("/o/alpha/").content.decode()
     assert _scripts(html) == SIGNED_IN_SCRIPTS
     assert all(" defer" in tag for tag in SCRIPT.findall(html))
-    # The menus ui.js opens are there, so the page needs it.
+    # The menus ui.js opens are there, so the page needs it (app.js loads it).
     assert 'data-bs-toggle="dropdown"' in html
+    assert AFTER_PAINT in html
+
+
+@pytest.mark.django_db
+def test_htmx_and_the_menus_are_left_to_app_js_to_load_after_the_first_paint(
+    admin_client_a: Client,
+) -> None:
+    """No <script> or preload fetches htmx or ui.js before the first paint: app.js is told
+    where they are and fetches them after the window's load event."""
+    html = admin_client_a.get("/o/alpha/").content.decode()
+    assert HTMX not in _scripts(html)
+    assert UI_JS not in _scripts(html)
+    assert 'rel="preload"' not in html
+    app_js = next(tag for tag in SCRIPT.findall(html) if "/static/ifm/app.js" in tag)
+    assert AFTER_PAINT in app_js
+    source = (ROOT / "ifm" / "static" / "ifm" / "app.js").read_text()
+    assert 'addEventListener("load", afterPaint)' in source
+
+
+@pytest.mark.django_db
+def test_the_kiosk_loads_htmx_after_the_first_paint_too(admin_client_a: Client) -> None:
+    html = admin_client_a.get("/o/alpha/volunteers/kiosk/").content.decode()
+    assert "kiosk-body" in html
+    assert _scripts(html) == ["/static/ifm/app.js"]
+    assert f'data-after-paint="{HTMX}"' in html
 
 
 @pytest.mark.django_db
