@@ -18,22 +18,20 @@ PostgreSQL answers from the index), never the gift's id; "who gave in a period" 
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
     Count,
-    DateField,
     DecimalField,
     Exists,
     F,
-    Func,
     Max,
     Min,
     OuterRef,
@@ -365,6 +363,26 @@ def _rollup_totals(years: tuple[int, int, int]) -> QuerySet[Any]:
     )
 
 
+def _since_the_first(years: tuple[int, int, int]) -> QuerySet[DonorGivingYear] | None:
+    """When no roll-up row is before the first of `years` (the period starts with the
+    organization's giving: "every year"), each giver's row of their last year by the last one,
+    whose cumulative total (`lifetime`) is their total of the period: a row per donor, nothing
+    to group. Else None."""
+    month, first, last = years
+    if _years(month).filter(year__lt=first).exists():
+        return None
+    return _years(month).filter(
+        Q(year__lte=last) & (Q(next_year__isnull=True) | Q(next_year__gt=last))
+    )
+
+
+def _lifetime_totals(rows: QuerySet[DonorGivingYear]) -> QuerySet[Any]:
+    """`donor_totals`' donor_id, total and last_gift_date of `_since_the_first`'s rows."""
+    return rows.annotate(total=F("lifetime"), last_gift_date=F("last_date")).values(
+        "donor_id", "total", "last_gift_date"
+    )
+
+
 def donor_totals(period: Period, organization: Any = None) -> QuerySet[Any]:
     """Per donor who gave in `period`: donor_id, total, gifts (their number), last_gift_date.
     From the roll-up when the period holds whole years of gifts (given the organization)."""
@@ -379,11 +397,46 @@ def donor_totals(period: Period, organization: Any = None) -> QuerySet[Any]:
     )
 
 
+def _totals(period: Period, organization: Any) -> QuerySet[Any]:
+    """Per donor who gave in `period`: donor_id and total (and more, as the path has them),
+    the cheapest way: a row per donor of the roll-up since the first year, else
+    `donor_totals`."""
+    years = whole_years(organization, period)
+    rows = _since_the_first(years) if years is not None else None
+    if rows is not None:
+        return _lifetime_totals(rows)
+    return donor_totals(period, organization)
+
+
+def top_givers(period: Period, organization: Any, limit: int) -> list[dict[str, Any]]:
+    """The `limit` donors who gave most in `period` (the largest total first, then by id):
+    donor_id, total and gifts (their number)."""
+    years = whole_years(organization, period)
+    rows = _since_the_first(years) if years is not None else None
+    if years is None or rows is None:
+        found = donor_totals(period, organization).order_by("-total", "donor_id")[:limit]
+        return [{k: r[k] for k in ("donor_id", "total", "gifts")} for r in found]
+    top = list(_lifetime_totals(rows).order_by("-total", "donor_id")[:limit])
+    # Their numbers of gifts: the few rows of these donors only.
+    month, first, last = years
+    gifts = dict(
+        _years(month)
+        .filter(year__gte=first, year__lte=last, donor_id__in=[r["donor_id"] for r in top])
+        .values("donor_id")
+        .annotate(n=Sum("gift_count"))
+        .values_list("donor_id", "n")
+    )
+    return [
+        {"donor_id": r["donor_id"], "total": r["total"], "gifts": int(gifts[r["donor_id"]])}
+        for r in top
+    ]
+
+
 def donors_between(
     period: Period, low: Decimal, high: Decimal | None, organization: Any = None
 ) -> QuerySet[Any]:
     """Per-donor rows of those whose total in `period` is at least `low` and under `high`."""
-    rows = donor_totals(period, organization).filter(total__gte=low)
+    rows = _totals(period, organization).filter(total__gte=low)
     return rows if high is None else rows.filter(total__lt=high)
 
 
@@ -397,7 +450,7 @@ def range_counts(
         within = Q(total__gte=low) if i == 0 else Q(total__gte=low, total__lt=lows[i - 1])
         aggregates[f"n{i}"] = Count("donor_id", filter=within)
         aggregates[f"s{i}"] = Sum("total", filter=within)
-    found = donor_totals(period, organization).aggregate(**aggregates)
+    found = _totals(period, organization).aggregate(**aggregates)
     return [(int(found[f"n{i}"] or 0), found[f"s{i}"] or ZERO) for i in range(len(lows))]
 
 
@@ -413,6 +466,9 @@ def donors_who_gave(period: Period, organization: Any = None) -> QuerySet[Donor]
 
 def total_given(period: Period, organization: Any = None) -> Decimal:
     years = whole_years(organization, period)
+    rows = _since_the_first(years) if years is not None else None
+    if rows is not None:
+        return rows.aggregate(t=Sum("lifetime"))["t"] or ZERO
     if years is not None:
         month, first, last = years
         rows = _years(month).filter(year__gte=first, year__lte=last)
@@ -442,6 +498,12 @@ def campaign_giving(period: Period | None) -> dict[str, dict[int | None, dict[st
     return found
 
 
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def campaigns_and_appeals() -> tuple[list[Campaign], list[Appeal]]:
     """Every campaign (by name) and appeal (by name)."""
     return list(Campaign.objects.order_by("name", "id")), list(Appeal.objects.order_by("name"))
@@ -462,68 +524,64 @@ def campaign_donors(
 # --- Months, averages and medians --------------------------------------------------------------
 
 
-# Just above a half: the percentile whose gift is the upper middle one of an even count (the
-# gift after the lower middle one) and the middle one of an odd count, for fewer than 500
-# million gifts (`ceil(p * n)` is then n / 2 + 1, or (n + 1) / 2).
-UPPER_HALF = "0.500000001"
-
-
-class _Middles(Aggregate):
-    """PostgreSQL's percentile_disc of the amounts at a half and just above (`UPPER_HALF`), in
-    one sort: the lower and upper middle gifts of an even count, the middle one twice of an
-    odd count (their mean is the median). Exact: gifts, not interpolated floats."""
-
-    function = "percentile_disc"
-    template = (
-        f"%(function)s(ARRAY[0.5, {UPPER_HALF}]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
-    )
-
-    def __init__(self, expression: Any) -> None:
-        super().__init__(
-            expression, output_field=ArrayField(DecimalField(max_digits=14, decimal_places=2))
-        )
-
-
-class _MonthOf(Func):
-    """The first day of a date's month, on PostgreSQL, without the time zone arithmetic of
-    `date_trunc` on the date read as a `timestamptz` (which `TruncMonth` of a date is there)."""
-
-    template = "DATE_TRUNC('month', %(expressions)s::timestamp)::date"
-    output_field = DateField()
-
-
 def _median(middles: list[Decimal] | None) -> Decimal:
     if not middles or middles[0] is None or middles[1] is None:
         return ZERO
     return ((middles[0] + middles[1]) / 2).quantize(CENT)
 
 
+def months_of(period: Period) -> list[Period]:
+    """Each calendar month touching `period`, as its first and last day within the period."""
+    months = []
+    year, month = period[0].year, period[0].month
+    while date(year, month, 1) <= period[1]:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        months.append((max(date(year, month, 1), period[0]), min(last, period[1])))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+# Each month's gifts read by their own range of the covering index by date (its days given as
+# plain dates, so the range is the index's condition), and aggregated alone: a month's gifts
+# sorted by amount (for both middles, one sort) and by donor, never every gift of the period
+# sorted by month first.
+# 0.500000001, just above a half: the percentile whose gift is the upper middle one of an even
+# count and the middle one of an odd count, for fewer than 500 million gifts (`ceil(p * n)` is
+# then n / 2 + 1, or (n + 1) / 2); with the half, one sort gives both middles.
+_MONTHS_SQL = """
+SELECT m.first, g.n, g.total, g.donors, g.middles
+FROM unnest(%(firsts)s::date[], %(lasts)s::date[]) AS m(first, last)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS n, sum(d.amount) AS total, count(DISTINCT d.donor_id) AS donors,
+        percentile_disc(ARRAY[0.5, 0.500000001]::float8[]) WITHIN GROUP (ORDER BY d.amount)
+        AS middles
+    FROM donors_donation d
+    WHERE d.organization_id = %(org)s AND d.status = 'active'
+        AND d.date >= m.first AND d.date <= m.last
+) AS g
+WHERE g.n > 0
+"""
+
+
 def monthly_giving(period: Period) -> dict[date, dict[str, Any]]:
     """Per month (its first day) with gifts in `period`: count, total, donors, median (the
-    median gift of the month). On PostgreSQL one grouping whose each month's gifts are sorted
-    once by amount for both middles."""
+    median gift of the month). On PostgreSQL each month's gifts are read and sorted alone
+    (`_MONTHS_SQL`)."""
     if connection.vendor == "postgresql":
-        rows: QuerySet[Any, Any] = (
-            live_gifts()
-            .filter(_within(period))
-            .annotate(month=_MonthOf("date"))
-            .values("month")
-            .annotate(
-                n=Count("*"),
-                total=Sum("amount"),
-                donors=Count("donor_id", distinct=True),
-                middles=_Middles("amount"),
-            )
-            .order_by("month")
-        )
+        months = months_of(period)
+        params = {
+            "org": require_org_id(),
+            "firsts": [first for first, _ in months],
+            "lasts": [last for _, last in months],
+        }
         return {
-            _as_date(r["month"]): {
-                "count": r["n"],
-                "total": r["total"] or ZERO,
-                "donors": r["donors"],
-                "median": _median(r["middles"]),
+            first.replace(day=1): {
+                "count": int(n),
+                "total": total or ZERO,
+                "donors": int(donors),
+                "median": _median(middles),
             }
-            for r in rows
+            for first, n, total, donors, middles in _fetch(_MONTHS_SQL, params)
         }
     rows = (
         live_gifts()
@@ -551,11 +609,23 @@ def _as_date(value: Any) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-def median_gift(period: Period) -> Decimal:
-    """The median gift of `period` (0.00 without gifts)."""
+def median_gift(period: Period, count: int | None = None) -> Decimal:
+    """The median gift of `period` (0.00 without gifts); `count`, their number, when known.
+    On PostgreSQL the middle one or two gifts are read in amount order from the covering index
+    by amount (`donors_donation_giving_amount`), positions (n + 1) / 2 and (n + 2) / 2 in
+    integer division, as `percentile_disc` at a half and just above would find them, without
+    sorting every gift of the period."""
     if connection.vendor == "postgresql":
-        found = live_gifts().filter(_within(period)).aggregate(middles=_Middles("amount"))
-        return _median(found["middles"])
+        gifts = live_gifts().filter(_within(period))
+        n = gifts.count() if count is None else count
+        if not n:
+            return ZERO
+        middles = list(
+            gifts.order_by("amount").values_list("amount", flat=True)[
+                (n + 1) // 2 - 1 : (n + 2) // 2
+            ]
+        )
+        return _median([middles[0], middles[-1]])
     return _ranked_medians(period, by_month=False).get(None, ZERO)
 
 

@@ -509,6 +509,14 @@ class Donation(TenantModel, VersionedModel):
                 condition=Q(status="active"),
                 name="donors_donation_giving_appeal",
             ),
+            # The median gift of a period: its middle gifts are found by walking the period's
+            # gifts in amount order to the middle, where a percentile sorts all of them.
+            models.Index(
+                fields=["organization", "amount"],
+                include=["date"],
+                condition=Q(status="active"),
+                name="donors_donation_giving_amount",
+            ),
         ]
 
     def __str__(self) -> str:

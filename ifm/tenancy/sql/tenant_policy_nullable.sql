@@ -8,8 +8,8 @@ ALTER TABLE {{table}} FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS ifm_tenant_isolation ON {{table}};
 CREATE POLICY ifm_tenant_isolation ON {{table}}
     USING (
-        {{column}} = NULLIF(current_setting('ifm.org_id', true), '')::bigint
-        OR current_setting('ifm.all_orgs', true) = 'on'
+        {{column}} = (SELECT NULLIF(current_setting('ifm.org_id', true), '')::bigint)
+        OR (SELECT current_setting('ifm.all_orgs', true) = 'on')
     );
 DROP POLICY IF EXISTS ifm_tenant_insert_unowned ON {{table}};
 CREATE POLICY ifm_tenant_insert_unowned ON {{table}} FOR INSERT
