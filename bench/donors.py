@@ -190,6 +190,7 @@ def main() -> None:
 
 
 def _import_again(org: Any, user: Any, access: Any, data: bytes) -> tuple[Any, int]:
+    from ifm.core.org_context import org_context
     from ifm.donors.imports.services import import_start
     from ifm.donors.imports.tasks import import_commit_job
 
@@ -208,7 +209,8 @@ def _import_again(org: Any, user: Any, access: Any, data: bytes) -> tuple[Any, i
         return None, 0
     # A large file is checked by its commit job: run it and count what it created.
     import_commit_job.call(organization_id=org.pk, run_id=run.pk)
-    run.refresh_from_db()
+    with org_context(org):  # the run is tenant data: read it in its organization
+        run.refresh_from_db()
     return run, run.created_count
 
 

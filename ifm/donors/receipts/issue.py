@@ -24,9 +24,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ifm.accounts.models import User
-from ifm.audit.services import audit_record
+from ifm.audit.models import AuditEvent
+from ifm.audit.services import audit_record, audit_values
 from ifm.core.errors import ServiceError
 from ifm.core.files import save_in_transaction
+from ifm.core.org_context import require_org_id
 from ifm.donors.models import (
     Donation,
     DonationStatus,
@@ -252,12 +254,17 @@ def prepare_receipt(
     household: Household | None = None,
     settings: ReceiptSettings | None = None,
     logo: str | None = None,
+    number: int | None = None,
 ) -> PreparedReceipt:
     """Take the next number and render the letter (inside the caller's transaction).
-    `settings` and `logo` (letterhead.letter_logo) may be given by a caller issuing many."""
+    `settings` and `logo` (letterhead.letter_logo) may be given by a caller issuing many.
+    `number`: render the letter with this number instead of taking one; the caller then
+    takes it (next_number) before keeping the receipt, and renders it again if it got
+    another."""
     if settings is None:
         settings = receipt_settings_get(organization=organization)
-    number = next_number(organization)
+    if number is None:
+        number = next_number(organization)
     issued_at = timezone.now()
     data = _letter_data(
         organization=organization,
@@ -298,45 +305,81 @@ def record_receipt(
     run: ReceiptRun | None = None,
 ) -> TaxReceipt:
     """Keep a prepared receipt with its PDF (made from `prepared.document`), and audit it."""
-    p = prepared
-    donations, household, donor, replaces = p.donations, p.household, p.donor, p.replaces
-    gifts = [wording_gift(d) for d in donations]
-    cash = [g for g in gifts if g.is_cash]
-    receipt = TaxReceipt.objects.create(
-        organization=organization,
-        number=p.number,
-        kind=p.kind,
-        donor=donor,
-        household=household,
-        tax_year=p.tax_year,
-        total_amount=sum((g.amount for g in cash), Decimal("0")),
-        deductible_amount=sum((g.deductible_amount for g in cash), Decimal("0")),
-        issued_at=p.issued_at,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
-        replaces=replaces,
-        run=run,
-        content_html=p.body,
-        # What the receipt states of each gift, to tell later whether it still matches.
-        content_data={**p.data, "receipted": {str(d.pk): gift_facts(d) for d in donations}},
+    return record_receipts(
+        organization=organization, actor=actor, made=[(prepared, pdf_bytes)], run=run
+    )[0]
+
+
+def record_receipts(
+    *,
+    organization: Organization,
+    actor: User | None,
+    made: Sequence[tuple[PreparedReceipt, bytes]],
+    run: ReceiptRun | None = None,
+) -> list[TaxReceipt]:
+    """Keep prepared receipts with their PDFs, and audit each: the receipts, their gifts and
+    their audit events are written with one insert each, however many there are (a year-end
+    chunk keeps its fifty statements in three statements instead of five per receipt). Each
+    PDF file is written first, tied to the transaction, so the row is inserted with its name."""
+    if organization.pk != require_org_id():
+        raise ValueError("Refusing to keep receipts for another organization than the current one.")
+    issued_by = actor if getattr(actor, "is_authenticated", False) else None
+    receipts = []
+    for p, pdf_bytes in made:
+        gifts = [wording_gift(d) for d in p.donations]
+        cash = [g for g in gifts if g.is_cash]
+        receipt = TaxReceipt(
+            organization=organization,
+            number=p.number,
+            kind=p.kind,
+            donor=p.donor,
+            household=p.household,
+            tax_year=p.tax_year,
+            total_amount=sum((g.amount for g in cash), Decimal("0")),
+            deductible_amount=sum((g.deductible_amount for g in cash), Decimal("0")),
+            issued_at=p.issued_at,
+            issued_by=issued_by,
+            replaces=p.replaces,
+            run=run,
+            content_html=p.body,
+            # What the receipt states of each gift, to tell later whether it still matches.
+            content_data={**p.data, "receipted": {str(d.pk): gift_facts(d) for d in p.donations}},
+        )
+        save_in_transaction(receipt.pdf, receipt.filename, ContentFile(pdf_bytes))
+        receipts.append(receipt)
+    TaxReceipt.objects.bulk_create(receipts)
+    through = TaxReceipt.donations.through
+    through.objects.bulk_create(
+        [
+            through(taxreceipt_id=receipt.pk, donation_id=donation.pk)
+            for receipt, (p, _) in zip(receipts, made, strict=True)
+            for donation in p.donations
+        ]
     )
-    receipt.donations.set(donations)
-    save_in_transaction(receipt.pdf, receipt.filename, ContentFile(pdf_bytes))
-    TaxReceipt.objects.filter(pk=receipt.pk).update(pdf=receipt.pdf.name)
-    audit_record(
-        action=f"donors.receipt.{'correct' if replaces else 'issue'}",
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        organization=organization,
-        obj=receipt,
-        object_repr=f"Receipt {p.number} to {household.name if household else donor.name}",
-        changes={
-            "number": p.number,
-            "kind": p.kind,
-            "household": household.pk if household else None,
-            "donations": [d.pk for d in donations],
-            "replaces": replaces.number if replaces else None,
-        },
-    )
-    return receipt
+    events = [
+        AuditEvent(
+            **audit_values(
+                action=f"donors.receipt.{'correct' if p.replaces else 'issue'}",
+                actor=issued_by,
+                organization=organization,
+                object_type=TaxReceipt._meta.label_lower,
+                object_id=receipt.pk,
+                object_repr=(
+                    f"Receipt {p.number} to {p.household.name if p.household else p.donor.name}"
+                ),
+                changes={
+                    "number": p.number,
+                    "kind": p.kind,
+                    "household": p.household.pk if p.household else None,
+                    "donations": [d.pk for d in p.donations],
+                    "replaces": p.replaces.number if p.replaces else None,
+                },
+            )
+        )
+        for receipt, (p, _) in zip(receipts, made, strict=True)
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return receipts
 
 
 def issue_receipt(

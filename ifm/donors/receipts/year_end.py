@@ -8,13 +8,20 @@ the receipts and commits. A crash rolls back the chunk it was in: its numbers ar
 (the counter row is updated in the same transaction), and the rerun skips every donor whose
 statement was committed, so numbers have no gap and nobody gets two statements. The counter
 row stays locked for a chunk (a few seconds): a single receipt issued meanwhile waits for it.
+
+While a chunk is kept and committed, the render processes already make the next chunk's PDFs
+(`_look_ahead`): its letters are rendered with the numbers that follow, which it takes in its
+own transaction (`_claim`), rendering again any letter that got another number. Only numbers
+taken and receipts kept in one transaction count, so the guarantees above stand.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -26,17 +33,20 @@ from ifm.donors.models import (
     DonationStatus,
     Donor,
     Household,
+    ReceiptCounter,
     ReceiptKind,
     ReceiptRun,
+    ReceiptSettings,
     RunStatus,
     TaxReceipt,
 )
 from ifm.donors.receipts.issue import (
     PreparedReceipt,
     household_year_donations,
+    next_number,
     prepare_receipt,
     receipt_settings_get,
-    record_receipt,
+    record_receipts,
     standing_statements,
 )
 from ifm.donors.receipts.letterhead import letter_logo
@@ -114,6 +124,110 @@ def _household_statement(pk: int, year: int) -> Statement:
     return Donor.objects.get(pk=givers[0]), donations, household
 
 
+Pending = list[tuple[PreparedReceipt, Future[bytes]]]
+
+
+@dataclass
+class Ahead:
+    """A chunk's letters rendered ahead, in the previous chunk's transaction, with the numbers
+    they will get if nobody takes one in between; the settings (version, logo) they used."""
+
+    pending: Pending
+    settings: tuple[int, str]
+
+
+def _prepare(
+    chunk: list[tuple[str, int]],
+    organization: Organization,
+    year: int,
+    settings: ReceiptSettings,
+    logo: str,
+    pool: RenderPool,
+    numbers: Iterator[int] | None = None,
+) -> Pending:
+    """Number and render a chunk's letters (`numbers`: render them with these instead of
+    taking them) and hand each to the render processes."""
+    # The units are disjoint (a donor or a household, each once, their own gifts), so a
+    # statement prepared earlier in the chunk covers no later one.
+    pending: Pending = []
+    for donor, donations, household in _statements_of(chunk, year):
+        if not donations:
+            continue
+        prepared = prepare_receipt(
+            organization=organization,
+            donor=donor,
+            donations=donations,
+            kind=ReceiptKind.YEAR_END,
+            tax_year=year,
+            household=household,
+            settings=settings,
+            logo=logo,
+            number=None if numbers is None else next(numbers),
+        )
+        pending.append((prepared, pool.submit(prepared.document)))
+    return pending
+
+
+def _look_ahead(
+    chunk: list[tuple[str, int]],
+    organization: Organization,
+    year: int,
+    settings: ReceiptSettings,
+    logo: str,
+    pool: RenderPool,
+) -> Ahead | None:
+    """The next chunk rendered ahead with the numbers that follow this chunk's (the counter
+    row is locked until this transaction commits, so they are the next ones unless a receipt
+    is issued between the two chunks). Nothing is written. None when it cannot be done
+    ahead: the chunk is then prepared in its own transaction, which reports what failed."""
+    first = (
+        ReceiptCounter.objects.filter(organization=organization)
+        .values_list("next_number", flat=True)
+        .first()
+    )
+    if first is None:
+        return None
+    try:
+        with transaction.atomic():  # a failed read must not spoil this chunk's transaction
+            pending = _prepare(
+                chunk, organization, year, settings, logo, pool, numbers=itertools.count(first)
+            )
+    except Exception:
+        return None
+    return Ahead(pending=pending, settings=(settings.version, logo))
+
+
+def _claim(
+    ahead: Ahead,
+    organization: Organization,
+    settings: ReceiptSettings,
+    logo: str,
+    pool: RenderPool,
+) -> Pending:
+    """Take the numbers of a chunk rendered ahead, in its own transaction. A letter that got
+    another number than it was rendered with (a receipt was issued between the chunks) is
+    rendered again with its own."""
+    pending: Pending = []
+    for prepared, pdf in ahead.pending:
+        number = next_number(organization)
+        if number != prepared.number:
+            pdf.cancel()
+            prepared = prepare_receipt(
+                organization=organization,
+                donor=prepared.donor,
+                donations=prepared.donations,
+                kind=prepared.kind,
+                tax_year=prepared.tax_year,
+                household=prepared.household,
+                settings=settings,
+                logo=logo,
+                number=number,
+            )
+            pdf = pool.submit(prepared.document)
+        pending.append((prepared, pdf))
+    return pending
+
+
 def year_end_statements_run(
     *,
     organization: Organization,
@@ -141,36 +255,29 @@ def year_end_statements_run(
             processes = render_processes() if len(units) >= 2 * CHUNK else 1
         size = chunk_size()
         with RenderPool(processes) as pool:
+            ahead: Ahead | None = None
             for start in range(0, len(units), size):
                 chunk = units[start : start + size]
                 with transaction.atomic():
                     settings = receipt_settings_get(organization=organization)
                     logo = letter_logo(organization, settings)
-                    # The units are disjoint (a donor or a household, each once, their own
-                    # gifts), so a statement prepared earlier in the chunk covers no later one.
-                    pending: list[tuple[PreparedReceipt, Any]] = []
-                    for donor, donations, household in _statements_of(chunk, year):
-                        if not donations:
-                            continue
-                        prepared = prepare_receipt(
-                            organization=organization,
-                            donor=donor,
-                            donations=donations,
-                            kind=ReceiptKind.YEAR_END,
-                            tax_year=year,
-                            household=household,
-                            settings=settings,
-                            logo=logo,
-                        )
-                        pending.append((prepared, pool.submit(prepared.document)))
-                    for prepared, pdf in pending:
-                        record_receipt(
-                            organization=organization,
-                            actor=run.created_by,
-                            prepared=prepared,
-                            pdf_bytes=pdf.result(),
-                            run=run,
-                        )
+                    if ahead is not None and ahead.settings == (settings.version, logo):
+                        pending = _claim(ahead, organization, settings, logo, pool)
+                    else:
+                        pending = _prepare(chunk, organization, year, settings, logo, pool)
+                    # The next chunk's letters go to the render processes now, numbered as
+                    # they will be if nobody takes a number in between, so the processes are
+                    # not left idle while this chunk is kept and committed.
+                    following = units[start + size : start + 2 * size]
+                    ahead = None
+                    if following and pool.processes > 1:
+                        ahead = _look_ahead(following, organization, year, settings, logo, pool)
+                    record_receipts(
+                        organization=organization,
+                        actor=run.created_by,
+                        made=[(prepared, pdf.result()) for prepared, pdf in pending],
+                        run=run,
+                    )
                     done += len(chunk)
                     ReceiptRun.objects.filter(pk=run.pk).update(done=done)
                 if progress is not None:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from ifm.donors.conftest import access_of
-from ifm.donors.models import ReceiptRun, RunStatus, TaxReceipt
+from ifm.donors.models import Donation, ReceiptRun, RunStatus, TaxReceipt
 from ifm.donors.receipts import year_end
+from ifm.donors.receipts.issue import receipt_issue
 from ifm.donors.receipts.pdf import html_to_pdf, letter_document
 from ifm.donors.receipts.services import year_end_statements_start
 from ifm.donors.receipts.tests.test_receipts import (
@@ -77,6 +78,38 @@ def test_statements_from_render_processes_are_the_single_receipt_pdfs(
         assert flat(pdf_text(stored)) == flat(pdf_text(made_here))
         assert stored == made_here
         assert f"No. {receipt.number}" in flat(pdf_text(stored))
+
+
+def test_a_receipt_issued_between_chunks_renumbers_the_letters_rendered_ahead(
+    fundraiser: dict[str, Any], finance: dict[str, Any], general_fund: Fund
+) -> None:
+    """The next chunk's letters are rendered while the previous one is kept, with the numbers
+    that would follow; a single receipt issued between the chunks takes one of them, so those
+    letters are made again with the numbers they do get."""
+    donors = _donors(fundraiser, general_fund)
+    gift = Donation.objects.filter(donor=donors[4]).order_by("pk").first()
+    assert gift is not None
+    run = year_end_statements_start(**finance, year=TODAY.year)
+    singles: list[TaxReceipt] = []
+
+    def issue_between(done: int, total: int) -> None:
+        if done == 2:
+            singles.append(receipt_issue(**finance, donation=gift))
+
+    year_end.year_end_statements_run(
+        organization=finance["organization"], run_id=run.pk, processes=2, progress=issue_between
+    )
+    statements = list(TaxReceipt.objects.filter(run=run).order_by("number"))
+    numbers = [r.number for r in statements] + [singles[0].number]
+    assert sorted(numbers) == list(range(min(numbers), min(numbers) + 6))
+    assert singles[0].number == statements[1].number + 1  # taken between the chunks
+    for receipt in statements:
+        stored = _stored(receipt)
+        assert f"No. {receipt.number}" in flat(pdf_text(stored))
+        assert receipt.content_data["receipt"]["number"] == receipt.number
+        assert stored == html_to_pdf(
+            letter_document([receipt.content_html], title=f"Receipt {receipt.number}")
+        )
 
 
 def test_a_run_stopped_part_way_resumes_without_gap_or_duplicate(
