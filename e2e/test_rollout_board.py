@@ -15,7 +15,6 @@ from ifm.accounts.services import membership_set
 from ifm.conftest import client_for, make_user
 from ifm.orgs.services import organization_create
 from ifm.rollout import services
-from ifm.rollout.defaults import ensure_default_phases
 from ifm.rollout.models import Phase
 from ifm.tenancy.roles import Role
 
@@ -26,7 +25,6 @@ DESKTOP = {"width": 1366, "height": 900}
 
 @pytest.fixture
 def console(transactional_db: Any) -> dict[str, Any]:
-    ensure_default_phases()  # an earlier browser test's flush removed what migrations wrote
     org = organization_create(slug="alpha", name="Alpha Outreach", ein="11-1111111")
     organization_create(slug="beta", name="Beta Shelter", ein="22-2222222")
     staff = make_user("rollout@ifm.test", full_name="Rollout Staff", is_platform_staff=True)

@@ -19,7 +19,6 @@ from ifm.conftest import client_for, make_user
 from ifm.core.org_context import org_context
 from ifm.orgs.services import organization_create
 from ifm.rollout import services as rollout
-from ifm.rollout.defaults import ensure_default_phases
 from ifm.rollout.models import Phase
 from ifm.support.models import Ticket
 from ifm.support.selectors import support_metrics
@@ -35,7 +34,6 @@ DESKTOP = {"width": 1280, "height": 900}
 def desk(transactional_db: Any, settings: Any) -> dict[str, Any]:
     # The live server runs in this process: the test's URLs add a page that fails.
     settings.ROOT_URLCONF = "e2e.urls_failing"
-    ensure_default_phases()  # an earlier browser test's flush removed what migrations wrote
     org = organization_create(slug="alpha", name="Alpha Outreach", ein="11-1111111")
     member = make_user("sam@alpha.test", full_name="Sam Member")
     membership_set(organization=org, user=member, role=Role.STAFF)
