@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -14,6 +15,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -63,17 +66,34 @@ def _ifm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_serve_runs_web_and_worker_and_stops_both(tmp_path: Path) -> None:
-    db_file = tmp_path / "serve.sqlite3"
+def _env(var_dir: Path, db_file: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "IFM_ENV": "development",
-        "IFM_VAR_DIR": str(tmp_path),
+        "IFM_VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{db_file}",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    _ifm("migrate", "--noinput", env=env)
+    return env
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database file migrated for the module (a migration takes tens of seconds on a busy
+    machine); each test serves its own copy of it."""
+    var_dir = tmp_path_factory.mktemp("serve-migrated")
+    db_file = var_dir / "serve.sqlite3"
+    _ifm("migrate", "--noinput", env=_env(var_dir, db_file))
+    with sqlite3.connect(db_file) as conn:  # everything in the main file, none in the log
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db_file
+
+
+def test_serve_runs_web_and_worker_and_stops_both(migrated: Path, tmp_path: Path) -> None:
+    db_file = tmp_path / "serve.sqlite3"
+    shutil.copyfile(migrated, db_file)
+    env = _env(tmp_path, db_file)
     job_id = _ifm(
         "shell",
         "-c",
@@ -124,19 +144,14 @@ def test_serve_runs_web_and_worker_and_stops_both(tmp_path: Path) -> None:
             os.kill(worker_pid, signal.SIGKILL)
 
 
-def test_serve_killed_hard_tells_the_worker_once_and_its_job_finishes(tmp_path: Path) -> None:
+def test_serve_killed_hard_tells_the_worker_once_and_its_job_finishes(
+    migrated: Path, tmp_path: Path
+) -> None:
     """kill -9 of `serve`: the kernel's parent-death signal is the worker's only SIGTERM, so it
     finishes the job it is running and then stops (a second one would abandon the job)."""
     db_file = tmp_path / "serve.sqlite3"
-    env = {
-        **os.environ,
-        "IFM_ENV": "development",
-        "IFM_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{db_file}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    _ifm("migrate", "--noinput", env=env)
+    shutil.copyfile(migrated, db_file)
+    env = _env(tmp_path, db_file)
     job_id = _ifm(
         "shell",
         "-c",
