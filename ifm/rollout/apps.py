@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class RolloutConfig(AppConfig):
@@ -8,11 +7,12 @@ class RolloutConfig(AppConfig):
     verbose_name = "Rollout"
 
     def ready(self) -> None:
-        from ifm.orgs.demo import register  # noqa: PLC0415 (ready(): the app registry is loaded)
-        from ifm.rollout import comms_sources, demo  # noqa: PLC0415 (ready(): the app registry is loaded)
-        from ifm.rollout.defaults import restore_after_flush  # noqa: PLC0415 (as above)
+        from ifm.core.migration_defaults import remake_after_flush  # noqa: PLC0415 (ready(): the app registry is loaded)
+        from ifm.orgs.demo import register  # noqa: PLC0415 (as above)
+        from ifm.rollout import comms_sources, demo  # noqa: PLC0415 (as above)
+        from ifm.rollout.defaults import ensure_default_phases  # noqa: PLC0415 (as above)
 
-        post_migrate.connect(restore_after_flush, sender=self, dispatch_uid="ifm.rollout.defaults")
+        remake_after_flush(self, ensure_default_phases)
 
         # Last: a pilot organization keeps the data of the modules its phase turns off.
         register(

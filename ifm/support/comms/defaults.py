@@ -134,11 +134,3 @@ def ensure_default_templates(template_model: Any = None) -> int:
         _, created = model.objects.get_or_create(key=values["key"], defaults=values)
         made += created
     return made
-
-
-def restore_after_flush(sender: Any, apps: Any = None, **kwargs: Any) -> None:
-    """post_migrate: `flush` empties every table, these defaults included, then sends the
-    signal without `apps` (a migration sends it with them, and made the defaults itself). Make
-    them again, so a flushed database holds what a migrated one does."""
-    if apps is None:
-        ensure_default_templates()
